@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Exit codes, documented in README.md.
+const (
+	exitOK          = 0
+	exitFailed      = 1   // the run failed
+	exitBadInput    = 2   // bad input or usage
+	exitInterrupted = 130 // stopped by Ctrl-C / SIGTERM
+)
+
+// env is what a subcommand may touch of the outside world, so tests can call
+// run with buffers.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// commands lists the subcommands; each lives in its own file.
+var commands = map[string]command{
+	"version": {"print the version", runVersion},
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func runVersion(_ context.Context, e *env, _ []string) error {
+	_, err := fmt.Fprintln(e.stdout, "pilotsim", version)
+	return err
+}
+
+// run is the whole program: it dispatches to a subcommand and maps its error to
+// an exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitBadInput
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "pilotsim: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitBadInput
+	}
+	err := cmd.run(ctx, e, args[1:])
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "pilotsim %s: %v\n", args[0], err)
+	return exitCode(ctx, err)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: pilotsim COMMAND [flags] [args]")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'pilotsim COMMAND -h' for a command's flags.")
+}
+
+// inputError marks an error caused by the user's input (a bad file, a bad flag):
+// exit code 2.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+// badInput wraps err as bad input (exit code 2); nil stays nil.
+func badInput(err error) error {
+	if err == nil {
+		return nil
+	}
+	return inputError{err}
+}
+
+// exitCode maps an error to the process exit code in one place.
+func exitCode(ctx context.Context, err error) int {
+	var ie inputError
+	switch {
+	case errors.As(err, &ie):
+		return exitBadInput
+	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		return exitInterrupted
+	default:
+		return exitFailed
+	}
+}
+
+// newFlagSet makes a subcommand's FlagSet that reports errors instead of
+// exiting and prints its usage to stderr.
+func newFlagSet(e *env, name, argsUsage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: pilotsim %s [flags] %s\n", name, argsUsage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into bad input. Flags may come
+// before or after positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, badInput(err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

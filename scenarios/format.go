@@ -1,0 +1,255 @@
+package scenarios
+
+// This file is the scenario file format: the Go form of the YAML that analysts
+// write. Field tags are the YAML names. Durations are read as "90s", "20m", "3h",
+// "2d" (or a plain number of minutes) and held in minutes; rates are per hour.
+//
+// The loader decodes strictly (unknown fields are errors), applies defaults,
+// validates, and records for every value the line and column it came from.
+
+// Scenario is one scenario file.
+type Scenario struct {
+	Name         string   `yaml:"name"`         // short identifier, required
+	Description  string   `yaml:"description"`  // free text
+	Seed         uint64   `yaml:"seed"`         // master seed of all random streams
+	Replications int      `yaml:"replications"` // R, default 10
+	Horizon      Duration `yaml:"horizon"`      // simulated time per replication, required
+	Warmup       Duration `yaml:"warmup"`       // excluded from statistics, default 0
+
+	// Traffic per transport mode (keys: sea, air, road, rail, postal).
+	Traffic map[string]ModeTraffic `yaml:"traffic"`
+	Traders Traders                `yaml:"traders"`
+	Trade   Trade                  `yaml:"trade"`
+	Threats []Threat               `yaml:"threats"`
+	Rules   []Rule                 `yaml:"rules"`
+
+	Selectivity Selectivity `yaml:"selectivity"`
+	Resources   Resources   `yaml:"resources"`
+	Targets     Targets     `yaml:"targets"`
+
+	// Path is the file the scenario was read from ("" when built in code).
+	Path string `yaml:"-"`
+}
+
+// ModeTraffic is the arrival process of one transport mode: Poisson arrivals at
+// Rate per hour, optionally modulated by hour of day and day of week
+// (non-homogeneous Poisson; the profiles are relative weights, normalised so the
+// mean rate stays Rate).
+type ModeTraffic struct {
+	Rate   float64   `yaml:"rate"`   // consignments per hour, > 0
+	Hourly []float64 `yaml:"hourly"` // optional, 24 non-negative weights, hour 0 first
+	Weekly []float64 `yaml:"weekly"` // optional, 7 non-negative weights, Monday first
+	// LodgementLead is how long before arrival the declaration is lodged
+	// (minutes; negative means lodged after arrival). Default: const 0.
+	LodgementLead Dist `yaml:"lodgement_lead"`
+}
+
+// Traders is the population of traders (importers / declarants).
+type Traders struct {
+	Count    int     `yaml:"count"`     // number of traders, >= 1
+	Zipf     float64 `yaml:"zipf"`      // volume of rank k ∝ 1/k^Zipf, >= 0
+	AEOShare float64 `yaml:"aeo_share"` // probability a trader is an AEO, in [0,1]
+	NewShare float64 `yaml:"new_share"` // probability a trader is new, in [0,1]
+	// AEOPrevalenceFactor multiplies every threat's prevalence for AEO traders
+	// (0.2 = AEOs are five times less often irregular). Default 1.
+	AEOPrevalenceFactor *float64 `yaml:"aeo_prevalence_factor"`
+}
+
+// Trade is the profile of legitimate trade from which consignment features are
+// drawn: relative weights by origin and HS chapter, routing through hubs, value
+// per kg and gross weight.
+type Trade struct {
+	// Origins maps ISO 3166-1 alpha-2 codes to relative weights.
+	Origins map[string]float64 `yaml:"origins"`
+	// HSChapters maps two-digit chapters ("08") to relative weights; the key
+	// "all" gives every chapter in use (01-97 but 77) that weight.
+	HSChapters map[string]float64 `yaml:"hs_chapters"`
+	Routing    Routing            `yaml:"routing"`
+	ValuePerKg Dist               `yaml:"value_per_kg"` // customs value per kg
+	Weight     Dist               `yaml:"gross_weight"` // gross weight in kg; default lognormal median 5000 sigma 1
+	Currency   string             `yaml:"currency"`     // ISO 4217 currency of values, default USD
+}
+
+// Routing says what share of consignments is routed through one hub country and
+// how hubs are chosen.
+type Routing struct {
+	Share float64            `yaml:"share"` // in [0,1]
+	Hubs  map[string]float64 `yaml:"hubs"`  // ISO alpha-2 → relative weight
+}
+
+// Threat is one category of irregularity (ground truth): how often it occurs,
+// its signature in the declaration data, and how each control finds it.
+type Threat struct {
+	Name       string    `yaml:"name"`
+	Prevalence float64   `yaml:"prevalence"` // probability a consignment carries it, in [0,1]
+	Signature  Signature `yaml:"signature"`
+	// CleanShare is the share of irregular consignments with no signature at all
+	// (features drawn from legitimate trade), in [0,1].
+	CleanShare float64   `yaml:"clean_share"`
+	Detection  Detection `yaml:"detection"`
+	// Duty is the duty at stake per irregular consignment (revenue threats);
+	// absent for threats without revenue.
+	Duty *Dist `yaml:"duty"`
+}
+
+// Signature tilts the features of an irregular consignment: likelihood ratios
+// multiply the trade weights of the listed origins, HS chapters and hubs (others
+// keep ratio 1); ValueFactor divides the value per kg.
+type Signature struct {
+	Origin      map[string]float64 `yaml:"origin"`       // alpha-2 → ratio
+	HSChapter   map[string]float64 `yaml:"hs_chapter"`   // "08" → ratio
+	Hub         map[string]float64 `yaml:"hub"`          // alpha-2 → ratio
+	RoutedRatio *float64           `yaml:"routed_ratio"` // odds ratio of being routed at all, default 1
+	ValueFactor *float64           `yaml:"value_factor"` // median value/kg divided by this, default 1
+	NewTrader   *float64           `yaml:"new_trader"`   // ratio for consignments of new traders, default 1
+}
+
+// Detection is the probability that each control method finds the threat when
+// it is present.
+type Detection struct {
+	Document float64 `yaml:"document"`
+	NII      float64 `yaml:"nii"`
+	Physical float64 `yaml:"physical"`
+}
+
+// Rule is one selectivity criterion. Exactly one of When and Expr is given. A
+// rule that matches adds Score, or forces Lane when Lane is set.
+type Rule struct {
+	ID          string    `yaml:"id"` // unique, required
+	Description string    `yaml:"description"`
+	When        *Criteria `yaml:"when"`
+	// Expr is an expr-lang expression over the consignment's fields, for what
+	// criteria cannot say (see the sim package for the variables).
+	Expr  string  `yaml:"expr"`
+	Score float64 `yaml:"score"`
+	Lane  string  `yaml:"lane"` // optional: red, yellow, blue or green
+}
+
+// Criteria is a condition on declaration fields. All fields given in one
+// Criteria must hold (AND); All, Any and Not combine nested criteria.
+type Criteria struct {
+	Origin   []string `yaml:"origin"`   // country of origin in list
+	Dispatch []string `yaml:"dispatch"` // country of dispatch in list
+	Routing  []string `yaml:"routing"`  // any country of routing in list
+	HS       []string `yaml:"hs"`       // HS code starts with any prefix (2 to 6 digits)
+	Trader   []string `yaml:"trader"`   // trader id in list
+	Mode     []string `yaml:"mode"`     // transport mode in list
+
+	AEO                *bool `yaml:"aeo"`
+	NewTrader          *bool `yaml:"new_trader"`
+	LodgedAfterArrival *bool `yaml:"lodged_after_arrival"`
+
+	ValuePerKg  *Range `yaml:"value_per_kg"`
+	GrossWeight *Range `yaml:"gross_weight"`
+	Value       *Range `yaml:"value"`
+
+	All []Criteria `yaml:"all"`
+	Any []Criteria `yaml:"any"`
+	Not *Criteria  `yaml:"not"`
+}
+
+// Range is a numeric interval: Min <= x < Max; either end may be absent.
+type Range struct {
+	Min *float64 `yaml:"min"`
+	Max *float64 `yaml:"max"`
+}
+
+// Selectivity assigns lanes from scores, in ASYCUDA's precedence: thresholds,
+// then minimum random rates, then expected rates.
+type Selectivity struct {
+	// Thresholds on the total score: a consignment goes to the first lane of
+	// red, yellow, blue whose threshold its score reaches; else green. An
+	// absent threshold means the lane is never chosen by score.
+	Red    *float64 `yaml:"red"`
+	Yellow *float64 `yaml:"yellow"`
+	Blue   *float64 `yaml:"blue"`
+	// AEODiscount is subtracted from the score of AEO traders' consignments.
+	AEODiscount float64 `yaml:"aeo_discount"`
+	// Random is the minimum random rate per lane (red, yellow, blue).
+	Random map[string]RandomRate `yaml:"random"`
+	// Expected is the expected rate per lane (red, yellow, blue), filled online
+	// from would-be-green consignments, red first.
+	Expected map[string]float64 `yaml:"expected"`
+	// Assessment is the time risk assessment takes after lodgement (minutes),
+	// default const 0.
+	Assessment Dist `yaml:"assessment"`
+}
+
+// RandomRate draws a share of consignments into a lane whatever their score.
+type RandomRate struct {
+	Rate      float64 `yaml:"rate"`       // in [0,1]
+	AEOExempt bool    `yaml:"aeo_exempt"` // AEO consignments are never drawn
+}
+
+// Resources are the control resources at the border and how lanes use them.
+type Resources struct {
+	Pools []Pool `yaml:"pools"`
+	// Yellow and Red are the pools a consignment of that lane visits, in order.
+	// Defaults: yellow [document]; red [nii, physical].
+	Yellow []string `yaml:"yellow"`
+	Red    []string `yaml:"red"`
+	// RedPhysicalOnAlarm: when true (default), a red consignment goes on from
+	// the nii pool to physical examination only if the scan alarms.
+	RedPhysicalOnAlarm *bool `yaml:"red_physical_on_alarm"`
+}
+
+// Pool is a group of identical servers (officers, scanners, teams) with one
+// FIFO queue.
+type Pool struct {
+	Name    string `yaml:"name"` // document, nii, physical, or any other name
+	Method  string `yaml:"method"` // detection method used: document, nii or physical; default: the name
+	Servers int    `yaml:"servers"`
+	Service Dist   `yaml:"service"` // service time in minutes
+	// FalseAlarm is the probability a scan alarms on a regular consignment
+	// (nii pools).
+	FalseAlarm float64 `yaml:"false_alarm"`
+	Hours      *Hours  `yaml:"hours"` // optional opening hours; default 24/7
+}
+
+// Hours are opening hours: work starts only while open and waits for the next
+// opening otherwise; a service in progress at closing time finishes.
+type Hours struct {
+	Open  Duration `yaml:"open"`  // time of day, e.g. 8h
+	Close Duration `yaml:"close"` // time of day, e.g. 18h
+	// Days open, among mon tue wed thu fri sat sun; default all seven.
+	Days []string `yaml:"days"`
+}
+
+// Targets are the release-time targets a Time Release Study reports against
+// (share released within the target).
+type Targets struct {
+	Overall Duration            `yaml:"overall"` // default 48h
+	Lanes   map[string]Duration `yaml:"lanes"`   // e.g. green: 1h
+}
+
+// Dist is a probability distribution, written the same way everywhere:
+//
+//	{dist: exp, mean: 20m}
+//	{dist: lognormal, median: 5, sigma: 1}   (or mean + cv)
+//	{dist: gamma, mean: 2h, cv: 0.5}
+//	{dist: normal, mean: 24h, sd: 6h}        (or mean + cv)
+//	{dist: uniform, min: 1h, max: 3h}
+//	{dist: triangular, min: 0, mode: 1h, max: 4h}
+//	{dist: const, value: 30m}
+//	{dist: empirical, values: [1h, 2h, 6h], weights: [5, 3, 1]}
+//
+// Quantities accept durations (held in minutes) where the distribution is of a
+// time; Min and Max also truncate the others.
+type Dist struct {
+	Kind    string    `yaml:"dist"`
+	Mean    *float64  `yaml:"mean"`
+	CV      *float64  `yaml:"cv"`
+	Median  *float64  `yaml:"median"`
+	Sigma   *float64  `yaml:"sigma"`
+	SD      *float64  `yaml:"sd"`
+	Min     *float64  `yaml:"min"`
+	Max     *float64  `yaml:"max"`
+	Mode    *float64  `yaml:"mode"`
+	Value   *float64  `yaml:"value"`
+	Values  []float64 `yaml:"values"`
+	Weights []float64 `yaml:"weights"`
+}
+
+// Duration is a span of simulated time in minutes, written "90s", "20m", "3h",
+// "2d" or as a plain number of minutes.
+type Duration float64
