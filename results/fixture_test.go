@@ -100,4 +100,3 @@ func fixture() (Run, []Metric, []Replication) {
 	}
 	return Run{Scenario: "fixture", Seed: 42, Replications: 5}, metrics, reps
 }
-
