@@ -1,9 +1,12 @@
 package results_test
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
+	"path/filepath"
 
 	"pilotsim/results"
 )
@@ -71,4 +74,32 @@ func ExampleReport_WriteAggregateCSV() {
 	//
 	// Security
 	//   inspection rate   20.0% ± 24.8%
+}
+
+// WriteFileAtomic writes under a temporary name and renames when complete;
+// when the writer fails, nothing appears under the final name.
+func ExampleWriteFileAtomic() {
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "notes.txt")
+
+	err = results.WriteFileAtomic(path, func(w io.Writer) error {
+		fmt.Fprintln(w, "half a file")
+		return errors.New("disk on fire")
+	})
+	_, statErr := os.Stat(path)
+	fmt.Println(err != nil, os.IsNotExist(statErr))
+
+	err = results.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, "a whole file")
+		return err
+	})
+	b, _ := os.ReadFile(path)
+	fmt.Print(err, " ", string(b))
+	// Output:
+	// true true
+	// <nil> a whole file
 }
