@@ -285,3 +285,36 @@ func (s *Sampler) Distuv(src rand.Source) distuv.Rander {
 
 // IsConst reports whether the distribution always gives the same value.
 func (s *Sampler) IsConst() bool { return s.kind == kindConst }
+
+// lower returns the lowest value the sampler can give (after truncation).
+func (s *Sampler) lower() float64 {
+	var x float64
+	switch s.kind {
+	case kindConst:
+		return s.a
+	case kindExp, kindLogNormal, kindGamma:
+		x = 0
+	case kindNormal:
+		x = math.Inf(-1)
+		if s.b == 0 {
+			x = s.a
+		}
+	case kindUniform, kindTriangular:
+		x = s.a
+	case kindEmpirical:
+		x = math.Inf(1)
+		for i, v := range s.values {
+			if w := s.cum[i] - prevCum(s.cum, i); w > 0 {
+				x = math.Min(x, v)
+			}
+		}
+	}
+	return math.Max(x, s.lo)
+}
+
+func prevCum(cum []float64, i int) float64 {
+	if i == 0 {
+		return 0
+	}
+	return cum[i-1]
+}
