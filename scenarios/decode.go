@@ -31,15 +31,20 @@ type decoder struct {
 	file   string
 	errs   ErrorList
 	pos    map[string]position   // field path → where its value was written
+	keys   map[string]position   // map entry path → where its key was written
 	origin map[*yaml.Node]string // nodes that came from --set → the set path
 	budget int
 	over   bool // budget exhausted (reported once)
+	// decodeErrs is the number of problems found while decoding (before
+	// validation); validation stays quiet about values decoding rejected.
+	decodeErrs int
 }
 
 func newDecoder(file string) *decoder {
 	return &decoder{
 		file:   file,
 		pos:    make(map[string]position),
+		keys:   make(map[string]position),
 		origin: make(map[*yaml.Node]string),
 		budget: maxNodes,
 	}
@@ -550,6 +555,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, dur bool
 			d.errorf(k, kp, "key %q given twice", k.Value)
 			continue
 		}
+		d.keys[kp] = d.posOf(k)
 		e := reflect.New(t.Elem()).Elem()
 		d.decode(vals[i], e, kp, dur)
 		if _, ok := d.pos[kp]; !ok {

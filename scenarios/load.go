@@ -83,6 +83,7 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 		sc.Resources.Pools[i].Line = d.pos[indexPath("resources.pools", i)].line
 	}
 	applyDefaults(sc, d.has)
+	d.decodeErrs = len(d.errs)
 	v := &validator{d: d, rulesOnly: rulesOnly}
 	v.scenario(sc)
 	if err := d.result(); err != nil {

@@ -32,7 +32,7 @@ func (v *validator) errf(path, format string, args ...any) {
 // tainted reports whether a decoding problem was reported at path, at one of
 // its ancestors or below it.
 func (d *decoder) tainted(path string) bool {
-	for _, e := range d.errs {
+	for _, e := range d.errs[:d.decodeErrs] {
 		b := e.Path
 		if b == "" {
 			continue
@@ -47,6 +47,18 @@ func (d *decoder) tainted(path string) bool {
 // isBelow reports whether path p lies under path anc.
 func isBelow(p, anc string) bool {
 	return anc == "" || len(p) > len(anc) && strings.HasPrefix(p, anc) && (p[len(anc)] == '.' || p[len(anc)] == '[')
+}
+
+// keyErrf records a problem with the key of a map entry, at the key.
+func (v *validator) keyErrf(path, format string, args ...any) {
+	if v.d.tainted(path) {
+		return
+	}
+	p, ok := v.d.keys[path]
+	if !ok {
+		p = v.d.at(path)
+	}
+	v.d.add(p, path, format, args...)
 }
 
 func (v *validator) has(path string) bool { return v.d.has(path) }
@@ -107,7 +119,7 @@ func (v *validator) weightMap(path string, m map[string]float64, required bool, 
 	for _, k := range sortedKeys(m) {
 		kp := joinPath(path, k)
 		if err := key(k); err != nil {
-			v.errf(kp, "%v", err)
+			v.keyErrf(kp, "%v", err)
 		}
 		if m[k] < 0 {
 			v.errf(kp, "want a weight >= 0, got %g", m[k])
@@ -124,7 +136,7 @@ func (v *validator) ratioMap(path string, m map[string]float64, key func(string)
 	for _, k := range sortedKeys(m) {
 		kp := joinPath(path, k)
 		if err := key(k); err != nil {
-			v.errf(kp, "%v", err)
+			v.keyErrf(kp, "%v", err)
 		}
 		if m[k] < 0 {
 			v.errf(kp, "want a likelihood ratio >= 0, got %g", m[k])
@@ -158,8 +170,12 @@ func (v *validator) dist(path string, d Dist, required, nonNeg bool, what string
 		v.errf(path, "%v", err)
 		return
 	}
-	if nonNeg && s.lower() < 0 {
-		v.errf(path, "%s can be negative (lowest value %g): give min: 0 or a distribution of positive values", what, s.lower())
+	if lo := s.lower(); nonNeg && lo < 0 {
+		low := ""
+		if !math.IsInf(lo, 0) {
+			low = fmt.Sprintf(" (down to %g)", lo)
+		}
+		v.errf(path, "%s can be negative%s; give min: 0 or a distribution of non-negative values", what, low)
 	}
 }
 
@@ -211,7 +227,7 @@ func (v *validator) traffic(sc *Scenario) {
 		mt := sc.Traffic[mode]
 		p := joinPath("traffic", mode)
 		if _, err := datamodel.ParseMode(mode); err != nil {
-			v.errf(p, "%v", err)
+			v.keyErrf(p, "%v", err)
 		}
 		v.positive(p+".rate", mt.Rate, "consignments per hour > 0")
 		if v.has(p+".hourly") && len(mt.Hourly) != 24 {
@@ -357,7 +373,7 @@ func (v *validator) expr(path, src string) {
 		return
 	}
 	if _, err := parser.Parse(src); err != nil {
-		msg := strings.ReplaceAll(err.Error(), "\n", " ")
+		msg, _, _ := strings.Cut(err.Error(), "\n")
 		v.errf(path, "expression does not parse: %s", msg)
 	}
 }
@@ -469,7 +485,7 @@ func (v *validator) selectivity(sc *Scenario) {
 	for _, lane := range sortedKeys(s.Random) {
 		p := joinPath("selectivity.random", lane)
 		if !slices.Contains(selLaneNames, lane) {
-			v.errf(p, "want a lane red, yellow or blue, got %q", lane)
+			v.keyErrf(p, "want a lane red, yellow or blue, got %q", lane)
 		}
 		v.prob(p+".rate", s.Random[lane].Rate)
 		sum += s.Random[lane].Rate
@@ -481,7 +497,7 @@ func (v *validator) selectivity(sc *Scenario) {
 	for _, lane := range sortedKeys(s.Expected) {
 		p := joinPath("selectivity.expected", lane)
 		if !slices.Contains(selLaneNames, lane) {
-			v.errf(p, "want a lane red, yellow or blue, got %q", lane)
+			v.keyErrf(p, "want a lane red, yellow or blue, got %q", lane)
 		}
 		v.prob(p, s.Expected[lane])
 		sum += s.Expected[lane]
@@ -597,7 +613,7 @@ func (v *validator) targets(sc *Scenario) {
 	for _, lane := range sortedKeys(t.Lanes) {
 		p := joinPath("targets.lanes", lane)
 		if !slices.Contains(laneNames, lane) {
-			v.errf(p, "want a lane red, yellow, blue or green, got %q", lane)
+			v.keyErrf(p, "want a lane red, yellow, blue or green, got %q", lane)
 		}
 		if !(t.Lanes[lane] > 0) {
 			v.errf(p, "want a duration > 0, got %s", FormatDuration(float64(t.Lanes[lane])))
