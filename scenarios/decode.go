@@ -33,8 +33,11 @@ type decoder struct {
 	pos    map[string]position   // field path → where its value was written
 	keys   map[string]position   // map entry path → where its key was written
 	origin map[*yaml.Node]string // nodes that came from --set → the set path
-	budget int
-	over   bool // budget exhausted (reported once)
+	// setOrder gives each --set path its place on the command line, so that
+	// its problems are listed in that order.
+	setOrder map[string]int
+	budget   int
+	over     bool // budget exhausted (reported once)
 	// decodeErrs is the number of problems found while decoding (before
 	// validation); validation stays quiet about values decoding rejected.
 	decodeErrs int
@@ -42,11 +45,12 @@ type decoder struct {
 
 func newDecoder(file string) *decoder {
 	return &decoder{
-		file:   file,
-		pos:    make(map[string]position),
-		keys:   make(map[string]position),
-		origin: make(map[*yaml.Node]string),
-		budget: maxNodes,
+		file:     file,
+		pos:      make(map[string]position),
+		keys:     make(map[string]position),
+		origin:   make(map[*yaml.Node]string),
+		setOrder: make(map[string]int),
+		budget:   maxNodes,
 	}
 }
 
@@ -63,6 +67,7 @@ func (d *decoder) add(p position, path, format string, args ...any) {
 	d.errs = append(d.errs, &Error{
 		File: d.file, Line: p.line, Column: p.col, Set: p.set,
 		Path: path, Msg: fmt.Sprintf(format, args...),
+		setOrder: d.setOrder[p.set],
 	})
 }
 

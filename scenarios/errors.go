@@ -17,6 +17,8 @@ type Error struct {
 	Set  string
 	Path string // field path, e.g. threats[2].prevalence; "" for the whole file
 	Msg  string // what is wrong and what was expected
+
+	setOrder int // place of the --set on the command line, for sorting
 }
 
 // Error formats the problem as FILE:LINE:COLUMN: PATH: MSG, or
@@ -59,7 +61,7 @@ func (l ErrorList) Error() string {
 }
 
 // sort orders the list by position: file problems by line and column, then
-// --set problems in the order given. The sort is stable, so problems at the
+// --set problems in the order the overrides were given. The sort is stable, so problems at the
 // same place keep the order they were found in.
 func (l ErrorList) sort() {
 	slices.SortStableFunc(l, func(a, b *Error) int {
@@ -71,7 +73,7 @@ func (l ErrorList) sort() {
 			return -1
 		}
 		if ka {
-			return 0
+			return cmp.Compare(a.setOrder, b.setOrder)
 		}
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})

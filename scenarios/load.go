@@ -68,6 +68,11 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 	d.applySets(root, sets)
 	sc := new(Scenario)
 	d.decode(root, reflect.ValueOf(sc).Elem(), "", false)
+	if root.Kind != yaml.MappingNode {
+		// Not a scenario at all: listing every missing section would bury
+		// the one message that matters.
+		return nil, d.result()
+	}
 	sc.Path = name
 	if rulesOnly && sc.Name == "" && !d.has("name") {
 		base := filepath.Base(name)
@@ -141,6 +146,11 @@ func (d *decoder) syntax(err error) {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if strings.HasPrefix(m[2], "did not find expected") || strings.HasPrefix(m[2], "found duplicate") ||
+			strings.HasPrefix(m[2], "found incompatible") || strings.HasPrefix(m[2], "found undefined") {
+			// yaml.v3 counts lines from 0 in parser (not scanner) errors.
+			line++
+		}
 		d.add(position{line: line}, "", "invalid YAML: %s", m[2])
 		return
 	}

@@ -100,10 +100,14 @@ func deepCopyDepth(n *yaml.Node, depth int) *yaml.Node {
 // applySets applies the overrides to the document root, a mapping node, and
 // records the nodes they bring in d.origin. Problems go to d.errs.
 func (d *decoder) applySets(root *yaml.Node, sets []string) {
-	for _, s := range sets {
+	for i, s := range sets {
 		path, val, ok := strings.Cut(s, "=")
 		path = strings.TrimSpace(path)
+		if _, dup := d.setOrder[path]; !dup {
+			d.setOrder[path] = i
+		}
 		if !ok {
+			d.setOrder[s] = i
 			d.add(position{set: s}, "", "want path=value, e.g. selectivity.red=50")
 			continue
 		}
@@ -190,7 +194,7 @@ func (d *decoder) applySet(root *yaml.Node, path, val string) error {
 		var next *yaml.Node
 		if st.sel == "" {
 			if st.index < 0 || st.index >= len(cur.Content) {
-				return fmt.Errorf("index %d out of range: %s has %d elements", st.index, done, len(cur.Content))
+				return fmt.Errorf("index %d out of range: %s has %s", st.index, done, plural(len(cur.Content), "element"))
 			}
 			next = cur.Content[st.index]
 			done = indexPath(done, st.index)
@@ -251,6 +255,13 @@ func (d *decoder) markSet(n *yaml.Node, path string) {
 	for _, c := range n.Content {
 		d.markSet(c, path)
 	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }
 
 func orWhole(path string) string {

@@ -286,6 +286,7 @@ func (v *validator) trade(sc *Scenario) {
 func (v *validator) threats(sc *Scenario) {
 	seen := make(map[string]int)
 	sum, sumAEO := 0.0, 0.0
+	inRange := true
 	factor := 1.0
 	if f := sc.Traders.AEOPrevalenceFactor; f != nil {
 		factor = *f
@@ -302,8 +303,9 @@ func (v *validator) threats(sc *Scenario) {
 		}
 		if !v.has(p + ".prevalence") {
 			v.missing(p+".prevalence", "the probability a consignment carries this threat, in [0,1]")
-		} else {
+		} else if t.Prevalence < 0 || t.Prevalence > 1 {
 			v.prob(p+".prevalence", t.Prevalence)
+			inRange = false
 		}
 		sum += t.Prevalence
 		sumAEO += t.Prevalence * factor
@@ -327,6 +329,9 @@ func (v *validator) threats(sc *Scenario) {
 		if t.Duty != nil {
 			v.dist(p+".duty", *t.Duty, false, true, "duty at stake")
 		}
+	}
+	if !inRange {
+		return
 	}
 	if sum > 1+1e-12 {
 		v.errf("threats", "threat prevalences add up to %g; want at most 1 (a consignment carries at most one threat)", sum)
