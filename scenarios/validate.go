@@ -481,7 +481,7 @@ func (v *validator) selectivity(sc *Scenario) {
 		for j := i + 1; j < len(ths); j++ {
 			a, b := ths[i], ths[j]
 			if a.x != nil && b.x != nil && *a.x < *b.x {
-				v.errf("selectivity."+a.name, "want the %s threshold >= the %s threshold (%g), got %g", a.name, b.name, *b.x, *a.x)
+				v.errf("selectivity."+b.name, "want the %s threshold <= the %s threshold (%g), got %g", b.name, a.name, *a.x, *b.x)
 			}
 		}
 	}
