@@ -557,6 +557,20 @@ func (v *validator) resources(sc *Scenario) {
 	}
 	route := func(name string, l []string) {
 		p := "resources." + name
+		if !v.has(p) && len(r.Pools) > 0 {
+			// The default route: one message, saying it is the default.
+			var absent []string
+			for _, n := range l {
+				if _, ok := names[n]; !ok {
+					absent = append(absent, n)
+				}
+			}
+			if len(absent) > 0 {
+				v.errf(p, "the default %s route [%s] needs pools named %s; add them, or set resources.%s to the pools %s consignments visit (have %s)",
+					name, strings.Join(l, ", "), strings.Join(absent, " and "), name, name, strings.Join(sortedKeys(names), ", "))
+			}
+			return
+		}
 		if len(l) == 0 {
 			v.errf(p, "empty; want the pools a %s consignment visits, in order", name)
 			return
