@@ -130,7 +130,7 @@ func ParseHSChapter(s string) (int, error) {
 // (chapter 00 does not exist). Its text form is always 6 digits.
 type HSCode uint32
 
-const expHS = "6 digits of an HS chapter in use (01-97 except 77), e.g. 080390"
+const expHS = "6 digits starting with an HS chapter in use, 01-97 except 77, e.g. 080390"
 
 // ParseHSCode reads a 6-digit HS code such as "080390"; its first two digits
 // must be a chapter in use. The error is a *ValueError.

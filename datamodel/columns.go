@@ -91,7 +91,7 @@ var columns = [numCols]Column{
 	colMode:          {"transport_mode", "", true, expMode},
 	colMeans:         {"means_of_transport_id", "167", false, expID},
 	colConveyance:    {"conveyance_reference", "205", false, expID},
-	colContainers:    {"container_numbers", "159 (unverified)", false, "ISO 6346 container numbers separated by ';' (owner code, category U, J or Z, 6 digits, check digit), e.g. CSQU3054383"},
+	colContainers:    {"container_numbers", "159 (unverified)", false, "ISO 6346 container numbers separated by ';': owner code, category U, J or Z, 6 digits, check digit, e.g. CSQU3054383"},
 	colSeals:         {"seal_numbers", "165 (unverified)", false, expSeal},
 	colLodgement:     {"lodgement_time", "", true, expTime},
 	colArrival:       {"arrival_time", "", true, expTime},

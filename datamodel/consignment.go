@@ -124,6 +124,17 @@ func (c *Consignment) Validate() error {
 			errs = append(errs, fe)
 		}
 	}
+	// A list with one empty item writes as an empty cell and would read
+	// back empty: report what the round trip would lose.
+	for _, l := range [...]struct {
+		id   colID
+		n, m int
+	}{{colRouting, len(c.Routing), len(tmp.Routing)}, {colContainers, len(c.Containers), len(tmp.Containers)}, {colSeals, len(c.Seals), len(tmp.Seals)}} {
+		if l.n != l.m && bad&(1<<l.id) == 0 {
+			bad |= 1 << l.id
+			errs = append(errs, FieldError{Column: columns[l.id].Name, Item: 1, Problem: emptyItem, Expected: columns[l.id].Expected})
+		}
+	}
 	errs = checkRecord(&tmp, &f, bad, errs, func(colID) (int, int) { return 0, 0 })
 	if errs != nil {
 		return &RowError{Fields: errs}

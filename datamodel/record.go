@@ -16,6 +16,8 @@ type problem struct {
 	value string // the item at fault, when item > 0
 }
 
+const emptyItem = "is empty (two ';' in a row, or one at an end)"
+
 // parseField reads the text s of column id into c. It allocates nothing when s
 // is well-formed: strings in c are s or parts of it.
 func parseField(c *Consignment, id colID, s string) problem {
@@ -87,6 +89,9 @@ func parseField(c *Consignment, id colID, s string) problem {
 		n := 0
 		for item := range strings.SplitSeq(s, ";") {
 			n++
+			if item == "" {
+				return problem{msg: emptyItem, item: n}
+			}
 			v := lookupCountry(item)
 			if v == NoCountry {
 				return problem{msg: "is not an ISO 3166-1 alpha-2 country code", item: n, value: item}
@@ -110,6 +115,9 @@ func parseField(c *Consignment, id colID, s string) problem {
 		n := 0
 		for item := range strings.SplitSeq(s, ";") {
 			n++
+			if item == "" {
+				return problem{msg: emptyItem, item: n}
+			}
 			if id == colContainers {
 				if p := checkContainer(item); p != "" {
 					return problem{msg: p, item: n, value: item}

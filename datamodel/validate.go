@@ -154,7 +154,7 @@ func checkLocode(s string) string {
 	return ""
 }
 
-const expUCR = "a unique consignment reference of 1 to 35 printable ASCII characters (an..35), e.g. 5CN913500001234-000017"
+const expUCR = "a unique consignment reference of 1 to 35 printable ASCII characters, an..35, e.g. 5CN913500001234-000017"
 
 // CheckUCR reports whether s is a well-formed Unique Consignment Reference
 // (WCO Data Model 016, an..35): 1 to 35 printable ASCII characters, without
