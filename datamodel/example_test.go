@@ -99,4 +99,3 @@ func ExampleConsignment_Validate() {
 	// goods_description: missing (want a description of the goods: text of at most 512 bytes of UTF-8 without control characters)
 	// hs_code: "771100" is in chapter 77, which is not in use (want 6 digits starting with an HS chapter in use, 01-97 except 77, e.g. 080390)
 }
-

@@ -78,11 +78,11 @@ func TestCheckContainerNumber(t *testing.T) {
 		{"CSQU3054383", true, ""},
 		{"MEDU8707688", true, ""},
 		{"MSKU1100810", false, "gives 7"}, // printed as an example in a tool's help text, but wrong (hand-checked: 3032 mod 11 = 7)
-		{"BLVU0000000", true, ""},           // remainder 10 written as 0
-		{"CSQU3054384", false, "gives 3"},   // one digit off: the check digit catches it
-		{"CSQU3054833", false, "gives"},     // two serial digits swapped
-		{"CSQU305438", false, "not 11"},     // check digit left out
-		{"CSQU 3054383", false, "not 11"},   // spaced as painted on the box
+		{"BLVU0000000", true, ""},         // remainder 10 written as 0
+		{"CSQU3054384", false, "gives 3"}, // one digit off: the check digit catches it
+		{"CSQU3054833", false, "gives"},   // two serial digits swapped
+		{"CSQU305438", false, "not 11"},   // check digit left out
+		{"CSQU 3054383", false, "not 11"}, // spaced as painted on the box
 		{"CSQU305438X", false, "check digit"},
 		{"csqu3054383", false, "capital"},
 		{"CSQA3054383", false, "category A"}, // ISO 6346 uses U, J, Z only
@@ -227,7 +227,7 @@ func TestParseCountry(t *testing.T) {
 		in, name string
 		ok       bool
 	}{
-		{"AD", "Andorra", true}, // first in the list
+		{"AD", "Andorra", true},  // first in the list
 		{"ZW", "Zimbabwe", true}, // last
 		{"CN", "China", true},
 		{"NL", "Netherlands", true},
