@@ -14,8 +14,10 @@ import (
 	"pilotsim/datamodel"
 )
 
-// runValidate checks input files and prints every problem with its position:
-// exit code 0 when all are clean, 2 when any has a problem.
+// runValidate checks input files. For each it prints "ok: FILE (N rows)" to
+// stdout, or every problem to stderr, one per line as FILE:LINE:COL: column:
+// problem (want …), and ends with a bad-input error (exit code 2) that counts
+// the bad rows.
 func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "validate", "FILE...")
 	maxShown := fs.Int("max", 100, "print at most this many problems per file (all are counted); 0 prints all")
@@ -27,14 +29,12 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return badInput(errors.New("want a file to check"))
 	}
-	out := bufio.NewWriter(e.stdout)
-	defer out.Flush()
 	var failed []string
 	for _, name := range files {
 		var err error
 		switch strings.ToLower(filepath.Ext(name)) {
 		case ".csv":
-			err = validateCSV(ctx, out, name, *maxShown)
+			err = validateCSV(ctx, e, name, *maxShown)
 		default:
 			err = badInput(fmt.Errorf("%s: validate expects a .csv declarations file", name))
 		}
@@ -42,7 +42,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		switch {
 		case err == nil:
 		case errors.As(err, &ie) && len(files) > 1:
-			fmt.Fprintf(out, "%v\n", err)
+			fmt.Fprintln(e.stderr, err)
 			failed = append(failed, name)
 		default:
 			return err
@@ -54,9 +54,9 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// validateCSV reads a declarations file row by row, printing each problem as
-// FILE:LINE:COL: column: problem (want …), up to maxShown, then a summary.
-func validateCSV(ctx context.Context, out *bufio.Writer, name string, maxShown int) error {
+// validateCSV reads a declarations file row by row in constant memory and
+// prints its problems, up to maxShown (all are counted).
+func validateCSV(ctx context.Context, e *env, name string, maxShown int) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return badInput(err)
@@ -70,6 +70,8 @@ func validateCSV(ctx context.Context, out *bufio.Writer, name string, maxShown i
 		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	out := bufio.NewWriter(e.stderr)
+	defer out.Flush()
 	if u := r.Unknown(); len(u) > 0 {
 		fmt.Fprintf(out, "%s: note: not checked, not part of the declaration record: %s\n", name, strings.Join(u, ", "))
 	}
@@ -113,9 +115,16 @@ func validateCSV(ctx context.Context, out *bufio.Writer, name string, maxShown i
 		fmt.Fprintf(out, "%s: %d more problems not shown (see -max)\n", name, problems-shown)
 	}
 	if badRows == 0 {
-		fmt.Fprintf(out, "%s: %d rows read, all valid\n", name, r.Row())
-		return nil
+		_, err := fmt.Fprintf(e.stdout, "ok: %s (%s)\n", name, plural(r.Row(), "row"))
+		return err
 	}
-	fmt.Fprintf(out, "%s: %d rows read, %d bad (%d problems)\n", name, r.Row(), badRows, problems)
-	return badInput(fmt.Errorf("%s: %d of %d rows bad", name, badRows, r.Row()))
+	return badInput(fmt.Errorf("%s: %d of %s bad, %s", name, badRows, plural(r.Row(), "row"), plural(problems, "problem")))
+}
+
+// plural writes n things with the right plural.
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }
