@@ -12,10 +12,13 @@ import (
 type ValueError struct {
 	Value    string // the value as given
 	Problem  string // what is wrong, e.g. "has check digit 4 (ISO 6346 gives 3)"
-	Expected string // what a good value looks like, e.g. "an ISO 4217 currency code, e.g. EUR"
+	Expected string // what a good value looks like, e.g. "an ISO 4217 currency code, e.g. EUR"; "" when Problem says it
 }
 
 func (e *ValueError) Error() string {
+	if e.Expected == "" {
+		return strconv.Quote(e.Value) + " " + e.Problem
+	}
 	if e.Value == "" {
 		return "missing value (want " + e.Expected + ")"
 	}
