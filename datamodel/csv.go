@@ -150,9 +150,9 @@ func (r *Reader) Row() int { return r.row }
 func (r *Reader) Line() int { return r.line }
 
 // Next reads the next row. It returns io.EOF after the last row. For a row
-// with problems it returns a *RowError listing all of them, and the Reader
-// can go on to the next row; any other error (from the underlying reader) is
-// final.
+// with problems it returns no record and a *RowError listing all of them,
+// and the Reader can go on to the next row; any other error (from the
+// underlying reader) is final.
 //
 // The Consignment returned is reused by the next call to Next: its strings
 // stay valid, but its slices are overwritten. Clone it to keep it.
@@ -164,7 +164,7 @@ func (r *Reader) Next() (*Consignment, error) {
 			r.row++
 			r.line = pe.StartLine
 			return nil, &RowError{Row: r.row, Line: pe.StartLine, Fields: []FieldError{{
-				Line: pe.Line, Col: pe.Column, Value: "", Problem: "is not CSV: " + pe.Err.Error(), Expected: expCSV}}}
+				Line: pe.Line, Col: pe.Column, Problem: "row is not CSV: " + pe.Err.Error(), Expected: expCSV}}}
 		}
 		if err == io.EOF {
 			return nil, io.EOF
@@ -175,7 +175,7 @@ func (r *Reader) Next() (*Consignment, error) {
 	r.line, _ = r.cr.FieldPos(0)
 	if len(rec) != len(r.header) {
 		return nil, &RowError{Row: r.row, Line: r.line, Fields: []FieldError{{
-			Line: r.line, Col: 1, Value: "", Problem: "has " + strconv.Itoa(len(rec)) + " fields",
+			Line: r.line, Col: 1, Problem: "row has " + strconv.Itoa(len(rec)) + " fields",
 			Expected: strconv.Itoa(len(r.header)) + " fields, one per header column"}}}
 	}
 	c := &r.rec

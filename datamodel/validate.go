@@ -398,9 +398,12 @@ func (e *FieldError) writeMessage(b *strings.Builder) {
 		b.WriteString(strconv.Itoa(e.Item))
 		b.WriteString(" ")
 	}
-	if e.Value == "" && e.Item == 0 && e.Column != "" {
+	switch {
+	case e.Column == "": // a problem with the whole row
+		b.WriteString(e.Problem)
+	case e.Value == "" && e.Item == 0:
 		b.WriteString("missing")
-	} else {
+	default:
 		b.WriteString(strconv.Quote(e.Value))
 		b.WriteString(" ")
 		b.WriteString(e.Problem)
