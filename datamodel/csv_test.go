@@ -718,3 +718,23 @@ func TestReaderMemory(t *testing.T) {
 		t.Errorf("live heap grew from %d to %d bytes while reading", heapAt[0], heapAt[1])
 	}
 }
+
+// TestExampleFileIsGenerated checks the shipped example is exactly what
+// `go generate ./datamodel` writes (48 records, seed 1, with outcomes), so it
+// cannot drift from the generator or the Writer.
+func TestExampleFileIsGenerated(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("..", "scenarios", "examples", "declarations.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := synth.New(1)
+	g.Outcomes = true
+	recs := make([]*datamodel.Consignment, 48)
+	for i := range recs {
+		recs[i] = &datamodel.Consignment{}
+		g.Next(recs[i])
+	}
+	if got := writeCSV(t, recs...); !bytes.Equal(got, want) {
+		t.Error("scenarios/examples/declarations.csv differs from the generator's output; run go generate ./datamodel")
+	}
+}

@@ -340,19 +340,20 @@ func (g *Generator) Next(c *datamodel.Consignment) {
 func (g *Generator) outcome(c *datamodel.Consignment) {
 	r := g.r
 	o := &c.Outcome
-	u := r.Float64()
+	pControl := 0.2
 	if c.AEO {
-		u = 1 - (1-u)*0.5 // AEOs are controlled about half as often
+		pControl = 0.1 // AEOs are controlled half as often
 	}
-	switch {
-	case u < 0.80:
+	if r.Float64() >= pControl {
 		o.Controls = datamodel.ControlNone
 		return
-	case u < 0.91:
+	}
+	switch u := r.Float64(); {
+	case u < 0.55:
 		o.Controls = datamodel.ControlDocument
-	case u < 0.94:
+	case u < 0.70:
 		o.Controls = datamodel.ControlNII
-	case u < 0.97:
+	case u < 0.85:
 		o.Controls = datamodel.ControlNII | datamodel.ControlPhysical
 	default:
 		o.Controls = datamodel.ControlPhysical
