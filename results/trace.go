@@ -3,58 +3,88 @@
 package results
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
+	"pilotsim/datamodel"
 	"pilotsim/sim"
 )
 
 // TraceNames are the names a consignment trace writes for the engine's
-// indices: rules (bit i of Consignment.Hits), threats (Consignment.Threat) and
-// pools (Milestones.Pools), in scenario order, and the number of control
-// stages to give columns to (the longest lane route).
+// indices, in scenario order: rules (bit i of Consignment.Hits), threats
+// (Consignment.Threat), pools (Milestones.Pools) with the control method each
+// performs (document, nii or physical), and the number of control stages to
+// give columns to (the longest lane route).
 type TraceNames struct {
-	Rules, Threats, Pools []string
-	Stages                int
+	Rules, Threats     []string
+	Pools, PoolMethods []string
+	Stages             int
 }
 
-// TraceHeader returns the columns of consignments.csv for names.
-func TraceHeader(names TraceNames) []string {
-	h := []string{
-		"rep", "seq", "trader", "aeo", "new_trader", "origin", "dispatch", "hub", "mode", "hs",
-		"gross_weight_kg", "value", "value_per_kg", "threat", "clean", "duty",
-		"score", "rules", "lane", "reason",
-		"arrival_h", "lodgement_h", "lane_at_h", "stages",
+// RecordFunc fills the full WCO Data Model record of a compact consignment
+// (the engine's Generator.Record).
+type RecordFunc func(c *sim.Consignment, rec *datamodel.Consignment)
+
+// traceExtra returns the trace's columns after the record's.
+func traceExtra(names TraceNames) []string {
+	x := []string{
+		"rep", "seq", "trader", "carried_threat", "clean_signature", "duty_at_stake",
+		"score", "rules", "lane", "reason", "arrival_h", "lodgement_h", "lane_at_h", "stages",
 	}
 	for k := 1; k <= names.Stages; k++ {
 		p := "stage" + strconv.Itoa(k) + "_"
-		h = append(h, p+"pool", p+"queue_h", p+"start_h", p+"end_h")
+		x = append(x, p+"pool", p+"queue_h", p+"start_h", p+"end_h")
 	}
-	return append(h, "release_h", "release_time_h", "found", "found_stage", "outcome")
+	return append(x, "release_h", "release_time_h", "found_stage", "outcome")
 }
 
-// ConsignmentTrace is a sim.TraceSink that writes one CSV row per consignment
-// of one replication into its part of a TraceFiles: the consignment's fields,
-// its lane and why, the rules that matched, its Time Release Study milestones
-// (in hours since the start of the replication) and its outcome: released
-// (regular), found, missed (irregular and released unfound) or in_system (not
-// released by the horizon).
+// TraceHeader returns the columns of consignments.csv: the declarations CSV
+// columns of the datamodel package, then the simulator's own.
+func TraceHeader(names TraceNames) []string {
+	return append(datamodel.ColumnNames(), traceExtra(names)...)
+}
+
+// ConsignmentTrace is a sim.TraceSink that writes one row per consignment of
+// one replication into its part of a TraceFiles. A row is the consignment's
+// WCO Data Model record (written by the datamodel CSV writer) with the
+// outcome of its controls (control, irregular, threat found, duty recovered),
+// then the simulator's own columns: replication and sequence, trader index,
+// the threat it carries (ground truth), duty at stake, risk score, rules that
+// matched, lane and why, the Time Release Study milestones in hours since the
+// start of the replication, and the outcome: released (regular), found,
+// missed (irregular, released unfound) or in_system (not released by the
+// horizon).
 type ConsignmentTrace struct {
-	names TraceNames
-	rep   string
-	part  *TracePart
-	err   error
-	row   []string
-	b     strings.Builder
+	names    TraceNames
+	controls []datamodel.Controls // per pool
+	record   RecordFunc
+	rep      string
+	part     *TracePart
+	w        *datamodel.Writer
+	err      error
+	rec      datamodel.Consignment
+	row      []string
+	b        strings.Builder
 }
 
-// NewConsignmentTrace returns the trace sink of replication rep. An error
-// creating its part is returned by the first call.
-func NewConsignmentTrace(names TraceNames, tf *TraceFiles, rep int) *ConsignmentTrace {
-	t := &ConsignmentTrace{names: names, rep: strconv.Itoa(rep), row: make([]string, 0, len(TraceHeader(names)))}
+// NewConsignmentTrace returns the trace sink of replication rep; record fills
+// the full record of each consignment. An error creating its part is returned
+// by the first call.
+func NewConsignmentTrace(names TraceNames, tf *TraceFiles, rep int, record RecordFunc) *ConsignmentTrace {
+	t := &ConsignmentTrace{names: names, record: record, rep: strconv.Itoa(rep)}
+	t.controls = make([]datamodel.Controls, len(names.Pools))
+	for i := range t.controls {
+		if i < len(names.PoolMethods) {
+			t.controls[i], _ = datamodel.ParseControls(names.PoolMethods[i])
+		}
+	}
 	t.part, t.err = tf.Part(rep)
+	if t.err == nil {
+		extra := traceExtra(names)
+		t.row = make([]string, 0, len(extra))
+		t.w, t.err = datamodel.NewWriter(t.part, extra...)
+	}
 	return t
 }
 
@@ -80,10 +110,23 @@ func (t *ConsignmentTrace) Consignment(c *sim.Consignment, ms *sim.Milestones) e
 	case math.IsNaN(ms.Release):
 		outcome = "in_system"
 	}
-	hub := ""
-	if c.Flags&sim.FlagRouted != 0 {
-		hub = c.Hub.String()
+
+	t.record(c, &t.rec)
+	o := &t.rec.Outcome
+	*o = datamodel.Outcome{Controls: datamodel.ControlNone}
+	for k := 0; k < int(ms.Stages) && k < sim.MaxStages; k++ {
+		if p := int(ms.Pools[k]); p >= 0 && p < len(t.controls) && !math.IsNaN(ms.End[k]) {
+			o.Controls |= t.controls[p]
+		}
 	}
+	if o.Controls != datamodel.ControlNone {
+		o.Controls &^= datamodel.ControlNone
+		o.Result = datamodel.ResultClean
+	}
+	if ms.Found {
+		o.Result, o.Threat, o.DutyRecovered = datamodel.ResultIrregular, threat, c.Duty
+	}
+
 	t.b.Reset()
 	for i, id := range t.names.Rules {
 		if i < sim.MaxRules && c.Hits.Has(i) {
@@ -95,9 +138,6 @@ func (t *ConsignmentTrace) Consignment(c *sim.Consignment, ms *sim.Milestones) e
 	}
 	r := append(t.row[:0],
 		t.rep, strconv.FormatUint(c.Seq, 10), strconv.Itoa(int(c.Trader)),
-		strconv.FormatBool(c.AEO()), strconv.FormatBool(c.Flags&sim.FlagNew != 0),
-		c.Origin.String(), c.Dispatch.String(), hub, c.Mode.String(), fmt.Sprintf("%06d", c.HS),
-		FormatFloat(c.GrossWeight), FormatFloat(c.Value), FormatFloat(c.ValuePerKg),
 		threat, strconv.FormatBool(c.Flags&sim.FlagClean != 0), FormatFloat(c.Duty),
 		FormatFloat(c.Score), t.b.String(), c.Lane.String(), c.Reason.String(),
 		hours(ms.Arrival), hours(ms.Lodgement), hours(ms.LaneAt), strconv.Itoa(int(ms.Stages)),
@@ -117,9 +157,9 @@ func (t *ConsignmentTrace) Consignment(c *sim.Consignment, ms *sim.Milestones) e
 	if ms.FoundStage >= 0 {
 		foundStage = strconv.Itoa(int(ms.FoundStage) + 1)
 	}
-	r = append(r, hours(ms.Release), hours(ms.Release-ms.Arrival), strconv.FormatBool(ms.Found), foundStage, outcome)
+	r = append(r, hours(ms.Release), hours(ms.Release-ms.Arrival), foundStage, outcome)
 	t.row = r
-	t.err = t.part.Write(r)
+	t.err = t.w.WriteExtra(&t.rec, r)
 	return t.err
 }
 
@@ -128,7 +168,13 @@ func (t *ConsignmentTrace) Close() error {
 	if t.part == nil {
 		return t.err
 	}
-	err := t.part.Close()
+	var err error
+	if t.w != nil {
+		err = t.w.Flush()
+	}
+	if cerr := t.part.Close(); err == nil {
+		err = cerr
+	}
 	t.part = nil
 	if t.err != nil {
 		return t.err

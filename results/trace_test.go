@@ -3,10 +3,12 @@
 package results
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"pilotsim/datamodel"
 	"pilotsim/sim"
@@ -21,7 +23,10 @@ func TestConsignmentTrace(t *testing.T) {
 		Rules:   []string{"R1-origin", "R2-value", "R3-new"},
 		Threats: []string{"narcotics", "undervaluation"},
 		Pools:   []string{"document", "nii", "physical"},
-		Stages:  2,
+		// The first pool checks documents; the physical pool here is a
+		// team that also does the physical method.
+		PoolMethods: []string{"document", "nii", "physical"},
+		Stages:      2,
 	}
 	tf, err := NewTraceFiles(path, TraceHeader(names))
 	if err != nil {
@@ -58,15 +63,35 @@ func TestConsignmentTrace(t *testing.T) {
 	msYellow := sim.Milestones{Arrival: 1400, Lodgement: 1400, LaneAt: 1400, Release: nan, Pools: none, Stages: 1, FoundStage: -1}
 	msYellow.Pools[0], msYellow.Queue[0], msYellow.Start[0], msYellow.End[0] = 0, 1400, nan, nan
 
+	// A stand-in for the engine's Generator.Record: the record's fields that
+	// follow from the compact consignment.
+	epoch := time.Date(2025, time.January, 6, 0, 0, 0, 0, time.UTC)
+	record := func(rep int) RecordFunc {
+		return func(c *sim.Consignment, rec *datamodel.Consignment) {
+			rec.Reset()
+			rec.UCR = fmt.Sprintf("5NL123-%d-%d", rep, c.Seq)
+			rec.Consignor.Name, rec.Consignee.Name = "Consignor "+c.Origin.String(), fmt.Sprintf("Trader %d", c.Trader)
+			rec.GoodsDescription = "goods"
+			rec.HS = datamodel.HSCode(c.HS)
+			rec.GrossWeight, rec.CustomsValue, rec.Currency = c.GrossWeight, c.Value, "USD"
+			rec.Origin, rec.Dispatch, rec.Mode, rec.AEO = c.Origin, c.Dispatch, c.Mode, c.AEO()
+			if c.Flags&sim.FlagRouted != 0 {
+				rec.Routing = append(rec.Routing, c.Hub)
+			}
+			rec.Lodgement = epoch.Add(time.Duration(c.Lodgement * float64(time.Minute)))
+			rec.Arrival = epoch.Add(time.Duration(c.Arrival * float64(time.Minute)))
+		}
+	}
+
 	// Replication 1 is written before replication 0; the file has 0 first.
-	s1 := NewConsignmentTrace(names, tf, 1)
+	s1 := NewConsignmentTrace(names, tf, 1, record(1))
 	if err := s1.Consignment(&yellow, &msYellow); err != nil {
 		t.Fatal(err)
 	}
 	if err := s1.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s0 := NewConsignmentTrace(names, tf, 0)
+	s0 := NewConsignmentTrace(names, tf, 0, record(0))
 	for _, x := range []struct {
 		c  *sim.Consignment
 		ms *sim.Milestones
@@ -97,7 +122,7 @@ func TestConsignmentTraceSinkError(t *testing.T) {
 		t.Fatal(err)
 	}
 	tf.Discard() // the parts directory is gone
-	s := NewConsignmentTrace(TraceNames{}, tf, 0)
+	s := NewConsignmentTrace(TraceNames{}, tf, 0, nil)
 	var c sim.Consignment
 	var ms sim.Milestones
 	if err := s.Consignment(&c, &ms); err == nil {

@@ -26,11 +26,7 @@ func TestTraceFilesOrder(t *testing.T) {
 				errs[rep] = err
 				return
 			}
-			for seq := range 2 {
-				if err := p.Write([]string{fmt.Sprint(rep), fmt.Sprint(seq)}); err != nil {
-					errs[rep] = err
-				}
-			}
+			fmt.Fprintf(p, "rep,seq\n%d,0\n%d,1\n", rep, rep)
 			errs[rep] = p.Close()
 		})
 	}
@@ -62,6 +58,25 @@ func TestTraceFilesMissingPart(t *testing.T) {
 	}
 	if err := tf.Commit([]int{0}); err == nil {
 		t.Error("Commit of a replication without a part succeeded")
+	}
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("directory holds %v after a failed commit, want nothing", names)
+	}
+}
+
+// TestTraceFilesBadPart: a part that does not start with the header is an
+// error, and no file is written.
+func TestTraceFilesBadPart(t *testing.T) {
+	dir := t.TempDir()
+	tf, err := NewTraceFiles(filepath.Join(dir, "c.csv"), []string{"rep", "seq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := tf.Part(0)
+	fmt.Fprintf(p, "seq,rep\n0,0\n")
+	p.Close()
+	if err := tf.Commit([]int{0}); err == nil {
+		t.Error("Commit joined a part with another header")
 	}
 	if names := entries(t, dir); len(names) != 0 {
 		t.Errorf("directory holds %v after a failed commit, want nothing", names)

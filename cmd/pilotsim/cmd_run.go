@@ -91,7 +91,13 @@ func runRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer tf.Discard() // a no-op once committed
-		opt.Trace = func(rep int) sim.TraceSink { return results.NewConsignmentTrace(names, tf, rep) }
+		opt.Trace = func(rep int) sim.TraceSink {
+			// Each replication's records come from a generator set to it;
+			// Record draws from its own stream, so the run is unchanged.
+			g := model.NewGenerator()
+			g.Reset(rep)
+			return results.NewConsignmentTrace(names, tf, rep, g.Record)
+		}
 	}
 
 	bar := newProgress(e, *quiet, sc)
@@ -236,6 +242,7 @@ func traceNames(sc *scenarios.Scenario) results.TraceNames {
 	}
 	for _, p := range sc.Resources.Pools {
 		n.Pools = append(n.Pools, p.Name)
+		n.PoolMethods = append(n.PoolMethods, p.Method)
 	}
 	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red))
 	return n
