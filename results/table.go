@@ -311,7 +311,7 @@ func (tw *tableWriter) format(e *Estimate, size float64) formatted {
 // decimals picks how figures of a unit are shown, given the largest magnitude
 // among them: fractions as percentages (two decimals when all are below 1%),
 // hours with two decimals, counts and currency with fewer decimals the larger
-// they are.
+// they are (none when all are zero).
 func decimals(unit string, size float64) (dec int, pct, sep bool) {
 	switch unit {
 	case UnitFraction:
@@ -325,8 +325,10 @@ func decimals(unit string, size float64) (dec int, pct, sep bool) {
 		switch {
 		case size >= 100:
 			return 0, false, true
-		case size >= 10:
+		case size >= 1:
 			return 1, false, false
+		case size == 0:
+			return 0, false, false
 		}
 		return 2, false, false
 	}
