@@ -325,7 +325,7 @@ func decimals(unit string, size float64) (dec int, pct, sep bool) {
 		switch {
 		case size >= 100:
 			return 0, false, true
-		case size >= 1:
+		case size >= 10:
 			return 1, false, false
 		case size == 0:
 			return 0, false, false
