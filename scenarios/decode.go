@@ -24,8 +24,10 @@ type position struct {
 }
 
 // maxNodes bounds the work of one decode, so that a small file with nested
-// aliases ("billion laughs") cannot make the loader run for ever.
-const maxNodes = 1 << 20
+// aliases ("billion laughs") cannot make the loader run for ever. The largest
+// sensible scenario (128 rules, every country weighted) has a few thousand
+// values.
+const maxNodes = 100_000
 
 type decoder struct {
 	file   string
@@ -41,6 +43,8 @@ type decoder struct {
 	// decodeErrs is the number of problems found while decoding (before
 	// validation); validation stays quiet about values decoding rejected.
 	decodeErrs int
+	bad        map[string]bool // paths with decoding problems (built on first use)
+	badBelow   map[string]bool // ancestors of those paths
 }
 
 func newDecoder(file string) *decoder {
