@@ -249,8 +249,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, dur bool) {
 		return
 	case t.Kind() == reflect.Pointer:
 		p := reflect.New(t.Elem())
+		before := len(d.errs)
 		d.decode(n, p.Elem(), path, dur)
-		v.Set(p)
+		if len(d.errs) == before || t.Elem().Kind() == reflect.Struct {
+			// A number that failed to decode stays absent, so that checks
+			// against other values do not see a made-up zero; a section
+			// is kept, so that its other values are still checked.
+			v.Set(p)
+		}
 		return
 	}
 	switch t.Kind() {
