@@ -280,7 +280,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, dur bool) {
 			return
 		}
 		switch n.ShortTag() {
-		case "!!str", "!!int", "!!float":
+		case "!!str", "!!int", "!!float", "!!timestamp":
+			// Numbers and dates are read as written: ids such as 2024-01
+			// or HS prefixes such as 0901 need no quotes.
 			v.SetString(n.Value)
 		default:
 			d.errorf(n, path, "want a string, got %s (quote it)", describe(n))
