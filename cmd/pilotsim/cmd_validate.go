@@ -66,7 +66,7 @@ func validateCSV(ctx context.Context, e *env, name string, maxShown int) error {
 	if err != nil {
 		var he *datamodel.HeaderError
 		if errors.As(err, &he) {
-			return badInput(fmt.Errorf("%s:%w", name, err))
+			return badInput(fmt.Errorf("%s:1: %s", name, he.Message()))
 		}
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -121,7 +121,7 @@ func TestValidateBadInput(t *testing.T) {
 		{"no file", []string{"validate"}, "want a file to check"},
 		{"not a csv", []string{"validate", "scenario.yaml"}, "scenario.yaml: validate expects a .csv declarations file"},
 		{"missing file", []string{"validate", filepath.Join(dir, "nope.csv")}, "no such file"},
-		{"header lacks columns", []string{"validate", noHeader}, noHeader + ":line 1: header: missing required column(s) consignor_name"},
+		{"header lacks columns", []string{"validate", noHeader}, noHeader + ":1: header: missing required column(s) consignor_name"},
 		{"unknown flag", []string{"validate", "-strict", exampleCSV}, "flag provided but not defined"},
 		{"one good, one bad file", []string{"validate", exampleCSV, faultyCSV}, "1 of 2 files have problems: " + faultyCSV},
 	} {
