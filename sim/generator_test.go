@@ -83,7 +83,7 @@ func TestArrivalProfileByThinning(t *testing.T) {
 	for h := 8; h < 18; h++ {
 		hourly[h] = 1 // office hours only
 	}
-	hourly[12] = 3 // a busy noon
+	hourly[12] = 3                             // a busy noon
 	weekly := []float64{1, 1, 1, 1, 1, 0.5, 0} // quiet Saturday, closed Sunday
 	mt := sc.Traffic["sea"]
 	mt.Hourly, mt.Weekly = hourly, weekly

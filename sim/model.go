@@ -69,13 +69,13 @@ type Model struct {
 	aeoFactor   float64
 	traderIDs   []string // "T000001" …, by index
 
-	origins   []datamodel.Country // countries of the trade profile, in code order
-	originTab pickTable
-	chapters  []uint8 // HS chapters with positive weight, in order
-	chapTab   pickTable
-	routed    float64             // probability a consignment is routed through a hub
-	hubs      []datamodel.Country // hub countries, in code order
-	hubTab    pickTable
+	origins    []datamodel.Country // countries of the trade profile, in code order
+	originTab  pickTable
+	chapters   []uint8 // HS chapters with positive weight, in order
+	chapTab    pickTable
+	routed     float64             // probability a consignment is routed through a hub
+	hubs       []datamodel.Country // hub countries, in code order
+	hubTab     pickTable
 	valuePerKg scenarios.Sampler
 	weight     scenarios.Sampler
 
@@ -87,7 +87,7 @@ type Model struct {
 // genMode is the arrival process of one transport mode.
 type genMode struct {
 	mode     datamodel.Mode
-	rateMax  float64      // candidate rate per minute (rate × largest profile factor)
+	rateMax  float64       // candidate rate per minute (rate × largest profile factor)
 	accept   *[168]float64 // acceptance probability per hour of the week; nil: flat profile
 	lead     scenarios.Sampler
 	leadZero bool // lead is const 0: skip the draw

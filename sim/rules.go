@@ -13,23 +13,23 @@ import (
 type riskOp uint8
 
 const (
-	riskTrue       riskOp = iota // always holds (empty criteria)
-	riskAnd                      // all children hold
-	riskOr                       // any child holds
-	riskNot                      // the child does not hold
-	riskOrigin                   // origin in set
-	riskDispatch                 // dispatch in set
-	riskRouting                  // routing hub in set (false when not routed)
-	riskChapter                  // HS chapter in set (2-digit prefixes)
-	riskHSRange                  // HS code in any of the ranges
-	riskTrader                   // trader in bit set
-	riskMode                     // mode in set
-	riskAEO                      // AEO flag equals want
-	riskNew                      // new-trader flag equals want
-	riskLodgedAfter              // lodged after arrival equals want
-	riskValuePerKg               // lo <= value per kg < hi
-	riskWeight                   // lo <= gross weight < hi
-	riskValue                    // lo <= value < hi
+	riskTrue        riskOp = iota // always holds (empty criteria)
+	riskAnd                       // all children hold
+	riskOr                        // any child holds
+	riskNot                       // the child does not hold
+	riskOrigin                    // origin in set
+	riskDispatch                  // dispatch in set
+	riskRouting                   // routing hub in set (false when not routed)
+	riskChapter                   // HS chapter in set (2-digit prefixes)
+	riskHSRange                   // HS code in any of the ranges
+	riskTrader                    // trader in bit set
+	riskMode                      // mode in set
+	riskAEO                       // AEO flag equals want
+	riskNew                       // new-trader flag equals want
+	riskLodgedAfter               // lodged after arrival equals want
+	riskValuePerKg                // lo <= value per kg < hi
+	riskWeight                    // lo <= gross weight < hi
+	riskValue                     // lo <= value < hi
 )
 
 // riskNode is one node of a compiled criterion. Country, chapter and mode
