@@ -321,3 +321,39 @@ func riskHSPrefix(pre string) (lo, hi uint32, err error) {
 	}
 	return v * scale, (v + 1) * scale, nil
 }
+
+// riskAll is a 256-bit set with every element.
+var riskAll = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+
+// required returns the sets of origins, HS chapters and routing hubs outside
+// which node i cannot hold, from the node and the conjuncts at its top level
+// (sets with every element where the node says nothing).
+func (p *riskProgram) required(i int32) (origins, chapters, hubs [4]uint64) {
+	origins, chapters, hubs = riskAll, riskAll, riskAll
+	n := &p.nodes[i]
+	switch n.op {
+	case riskOrigin:
+		origins = n.set
+	case riskChapter:
+		chapters = n.set
+	case riskHSRange:
+		chapters = [4]uint64{}
+		for _, r := range p.hs[n.a : n.a+n.n] {
+			for ch := r[0] / 10000; ch <= (r[1]-1)/10000 && ch < 256; ch++ {
+				chapters[ch>>6] |= 1 << (ch & 63)
+			}
+		}
+	case riskRouting:
+		hubs = n.set
+	case riskAnd:
+		for _, k := range p.kids[n.a : n.a+n.n] {
+			o, c, h := p.required(k)
+			for w := range 4 {
+				origins[w] &= o[w]
+				chapters[w] &= c[w]
+				hubs[w] &= h[w]
+			}
+		}
+	}
+	return origins, chapters, hubs
+}

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -18,6 +19,12 @@ import (
 type riskModel struct {
 	prog    riskProgram
 	rules   []riskRule
+	// byOrigin[o], byChapter[ch] and byHub[h] are the rules that can hold
+	// for a consignment of that origin, chapter and hub (NoCountry when not
+	// routed): Assess evaluates only the rules in all three.
+	byOrigin  [256]RuleSet
+	byChapter [100]RuleSet
+	byHub     [256]RuleSet
 	ids     []string
 	hasExpr bool
 
@@ -95,6 +102,22 @@ func (rm *riskModel) compile(m *Model, sc *scenarios.Scenario, errf compileErrf)
 		}
 		rm.rules = append(rm.rules, rr)
 		rm.ids = append(rm.ids, r.ID)
+		origins, chapters, hubs := riskAll, riskAll, riskAll
+		if rr.expr == nil {
+			origins, chapters, hubs = rm.prog.required(rr.root)
+		}
+		for x := range 256 {
+			if riskSetHas(&origins, uint8(x)) {
+				rm.byOrigin[x].Add(i)
+			}
+			// A rule on the routing hub never holds for an unrouted consignment.
+			if riskSetHas(&hubs, uint8(x)) && (x != int(datamodel.NoCountry) || hubs == riskAll) {
+				rm.byHub[x].Add(i)
+			}
+			if x < len(rm.byChapter) && riskSetHas(&chapters, uint8(x)) {
+				rm.byChapter[x].Add(i)
+			}
+		}
 	}
 	return rm.compileSelectivity(sc, errf)
 }
@@ -278,19 +301,35 @@ func (s *Selector) Assess(c *Consignment) {
 	if rm.hasExpr {
 		s.fillEnv(c)
 	}
-	for i := range rm.rules {
-		r := &rm.rules[i]
-		var hit bool
-		if r.expr == nil {
-			hit = rm.prog.eval(r.root, c)
-		} else {
-			hit = s.runExpr(r.expr, i)
-		}
-		if hit {
-			c.Hits.Add(i)
-			score += r.score
-			if r.force > forced {
-				forced = r.force
+	// Candidate rules: those whose origin, chapter and hub conditions admit
+	// the consignment's; the others cannot hold.
+	cand := rm.byOrigin[c.Origin]
+	if ch := c.HS / 10000; ch < uint32(len(rm.byChapter)) {
+		bc := &rm.byChapter[ch]
+		cand[0] &= bc[0]
+		cand[1] &= bc[1]
+	}
+	bh := &rm.byHub[c.Hub]
+	cand[0] &= bh[0]
+	cand[1] &= bh[1]
+	for w, word := range cand {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &= word - 1
+			i := w<<6 | b
+			r := &rm.rules[i]
+			var hit bool
+			if r.expr == nil {
+				hit = rm.prog.eval(r.root, c)
+			} else {
+				hit = s.runExpr(r.expr, i)
+			}
+			if hit {
+				c.Hits.Add(i)
+				score += r.score
+				if r.force > forced {
+					forced = r.force
+				}
 			}
 		}
 	}
