@@ -17,16 +17,16 @@ import (
 
 // riskModel is the compiled risk engine: rules and selectivity.
 type riskModel struct {
-	prog    riskProgram
-	rules   []riskRule
+	prog  riskProgram
+	rules []riskRule
 	// byOrigin[o], byChapter[ch] and byHub[h] are the rules that can hold
 	// for a consignment of that origin, chapter and hub (NoCountry when not
 	// routed): Assess evaluates only the rules in all three.
 	byOrigin  [256]RuleSet
 	byChapter [100]RuleSet
 	byHub     [256]RuleSet
-	ids     []string
-	hasExpr bool
+	ids       []string
+	hasExpr   bool
 
 	thresh      [NumLanes]float64 // score thresholds of blue, yellow, red; +Inf when absent
 	aeoDiscount float64
