@@ -461,11 +461,10 @@ func (m *Model) compileThreats(sc *scenarios.Scenario, errf compileErrf) error {
 	bound := 0.0
 	for i := range sc.Threats {
 		th := &sc.Threats[i]
-		path := fmt.Sprintf("threats[%d] (%s", i, th.Name)
-		if line := genThreatLine(th); line > 0 {
-			path += fmt.Sprintf(", line %d", line)
+		path := fmt.Sprintf("threats[%d] (%s)", i, th.Name)
+		if th.Line > 0 {
+			path = fmt.Sprintf("line %d: %s", th.Line, path)
 		}
-		path += ")"
 		if th.Name == "" {
 			return errf("%s.name: missing", path)
 		}
@@ -586,6 +585,3 @@ func (m *Model) Horizon() float64 { return m.horizon }
 
 // TraderCount returns the number of traders in the population.
 func (m *Model) TraderCount() int { return m.traderCount }
-
-// genThreatLine returns the threat's line in its file (0 when unknown).
-func genThreatLine(th *scenarios.Threat) int { return 0 }

@@ -59,8 +59,8 @@ func (rm *riskModel) compile(m *Model, sc *scenarios.Scenario, errf compileErrf)
 		if r.ID != "" {
 			where = "rule " + r.ID
 		}
-		if line := riskRuleLine(r); line > 0 {
-			where += " (line " + strconv.Itoa(line) + ")"
+		if r.Line > 0 {
+			where = "line " + strconv.Itoa(r.Line) + ": " + where
 		}
 		if r.ID == "" {
 			return errf("%s: missing id", where)
@@ -202,9 +202,6 @@ func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf
 	rm.assessZero = rm.assessment.IsConst() && rm.assessment.Mean() <= 0
 	return nil
 }
-
-// riskRuleLine returns the rule's line in its file (0 when unknown).
-func riskRuleLine(r *scenarios.Rule) int { return 0 }
 
 // RuleIDs returns the ids of the rules in scenario order; bit i of a
 // consignment's Hits is rule RuleIDs()[i].

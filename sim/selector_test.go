@@ -678,3 +678,38 @@ func TestCandidateRulesMatchBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestCompileErrorNamesFileAndLine: an expr rule that does not type-check in
+// a loaded file is reported with the file, the rule's line and its id.
+func TestCompileErrorNamesFileAndLine(t *testing.T) {
+	src := `name: bad
+horizon: 1d
+traffic: {sea: {rate: 10}}
+traders: {count: 10, zipf: 1, aeo_share: 0.1, new_share: 0.1}
+trade:
+  origins: {CN: 1}
+  hs_chapters: {all: 1}
+  value_per_kg: {dist: lognormal, median: 5, sigma: 1}
+rules:
+  - {id: ok, score: 1, when: {origin: [CN]}}
+  - id: E1
+    score: 2
+    expr: value_per_kg + "x" > 2
+resources:
+  pools:
+    - {name: document, servers: 4, service: {dist: exp, mean: 20m}}
+    - {name: nii, servers: 3, service: {dist: exp, mean: 6m}, false_alarm: 0.05}
+    - {name: physical, servers: 10, service: {dist: exp, mean: 120m}}
+`
+	sc, err := scenarios.Parse("bad.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(sc)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if want := "scenario bad.yaml: line 11: rule E1: expr: "; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q does not start with %q", err, want)
+	}
+}
