@@ -67,7 +67,8 @@ func (g *Generator) Record(c *Consignment, rec *datamodel.Consignment) {
 		rec.Declarant = importer
 	}
 	cars := recCarriers[c.Mode]
-	car := cars[r.IntN(len(cars))]
+	ci := r.IntN(len(cars))
+	car := cars[ci]
 	rec.Carrier = datamodel.Party{Name: car.name, ID: car.code}
 
 	// Goods.
@@ -93,19 +94,23 @@ func (g *Generator) Record(c *Consignment, rec *datamodel.Consignment) {
 	rec.PlaceOfLoading = recLocode(c.Dispatch, r.IntN(3))
 	rec.PlaceOfDischarge = recDischarge[c.Mode]
 	rec.Mode = c.Mode
+	// Sea, air and rail consignments of one carrier arriving in the same
+	// half day travel on the same ship, flight or train.
+	bucket := uint64(max(0, math.Floor(c.Arrival/720)))
+	conv := rand.New(rand.NewPCG(recHash(seed, 4, uint64(g.rep)<<40|uint64(c.Mode)<<32|uint64(ci)<<24|bucket), 0))
 	switch c.Mode {
 	case datamodel.ModeSea:
-		rec.MeansOfTransport = recIMO(r)
-		rec.ConveyanceRef = recDigits(r, 3) + string("EWNS"[r.IntN(4)])
+		rec.MeansOfTransport = recIMO(conv)
+		rec.ConveyanceRef = recDigits(conv, 3) + string("EWNS"[conv.IntN(4)])
 	case datamodel.ModeAir:
-		rec.MeansOfTransport = car.code[:2] + "-" + recLetters(r, 3)
-		rec.ConveyanceRef = car.code[:2] + strconv.Itoa(100+r.IntN(9900))
+		rec.MeansOfTransport = car.code[:2] + "-" + recLetters(conv, 3)
+		rec.ConveyanceRef = car.code[:2] + strconv.Itoa(100+conv.IntN(9900))
 	case datamodel.ModeRoad:
 		rec.MeansOfTransport = recLetters(r, 2) + "-" + recDigits(r, 3) + "-" + recLetters(r, 2)
 		rec.ConveyanceRef = "TRIP" + recDigits(r, 6)
 	case datamodel.ModeRail:
-		rec.MeansOfTransport = "TRAIN" + recDigits(r, 5)
-		rec.ConveyanceRef = "RW" + recDigits(r, 6)
+		rec.MeansOfTransport = "TRAIN" + recDigits(conv, 5)
+		rec.ConveyanceRef = "RW" + recDigits(conv, 6)
 	case datamodel.ModePostal:
 		rec.MeansOfTransport = car.code
 		rec.ConveyanceRef = car.code[:2] + recDigits(r, 9) + recImporterCountry
@@ -127,7 +132,9 @@ func (g *Generator) Record(c *Consignment, rec *datamodel.Consignment) {
 	rec.Lodgement = recTime(c.Lodgement)
 	rec.Arrival = recTime(c.Arrival)
 	rec.AEO = c.Flags&FlagAEO != 0
-	rec.UCR = strconv.Itoa(RecordEpoch.Year()%10) + c.Dispatch.String() + consignor.ID[2:] + "-" + strconv.Itoa(g.rep) + "-" + strconv.FormatUint(c.Seq, 10)
+	// UCR in the WCO pattern: year digit, exporter id (country and number),
+	// then a reference unique within the run (replication and sequence).
+	rec.UCR = strconv.Itoa(rec.Arrival.Year()%10) + consignor.ID + "-" + strconv.Itoa(g.rep) + "-" + strconv.FormatUint(c.Seq, 10)
 }
 
 // recTime converts simulated minutes to a calendar time, to the second.
