@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 
+	"pilotsim/datamodel"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
 )
@@ -66,4 +67,43 @@ func ExampleCompile() {
 	// #6902 from CO, HS 081200, score 60: red (score), carries narcotics
 	// lanes (green, blue, yellow, red): [6997 0 59 89]
 	// irregular 72, sent to red 7
+}
+
+// Score one declaration with the risk engine alone, as backtest does with
+// real declarations: fill a Consignment and call Assess.
+func ExampleSelector_Assess() {
+	f := func(v float64) *float64 { return &v }
+	sc := &scenarios.Scenario{
+		Name: "rules", Horizon: 60,
+		Traffic: map[string]scenarios.ModeTraffic{"sea": {Rate: 1}},
+		Traders: scenarios.Traders{Count: 1},
+		Trade: scenarios.Trade{Origins: map[string]float64{"CO": 1}, HSChapters: map[string]float64{"all": 1},
+			ValuePerKg: scenarios.Dist{Kind: "const", Value: f(1)}},
+		Rules: []scenarios.Rule{
+			{ID: "R01", Score: 60, When: &scenarios.Criteria{Origin: []string{"CO", "EC"}, HS: []string{"08", "09"}}},
+			{ID: "R06", Score: 30, When: &scenarios.Criteria{ValuePerKg: &scenarios.Range{Max: f(0.5)}}},
+			{ID: "R30", Lane: "yellow", Expr: `new_trader && !aeo`},
+		},
+		Selectivity: scenarios.Selectivity{Red: f(60), Yellow: f(40), AEODiscount: 30},
+	}
+	m, err := sim.Compile(sc)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	co, _ := datamodel.ParseCountry("CO")
+	c := sim.Consignment{
+		Origin: co, Dispatch: co, Hub: datamodel.NoCountry, Mode: datamodel.ModeSea,
+		HS: 80390, GrossWeight: 12000, Value: 4800, ValuePerKg: 0.4, Flags: sim.FlagAEO,
+	}
+	s := m.NewSelector()
+	s.Assess(&c)
+	for i, id := range m.RuleIDs() {
+		if c.Hits.Has(i) {
+			fmt.Print(id, " ")
+		}
+	}
+	fmt.Printf("score %v: %v (%v)\n", c.Score, c.Lane, c.Reason)
+	// Output:
+	// R01 R06 score 60: red (score)
 }
