@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 
 	"pilotsim/datamodel"
@@ -281,5 +282,38 @@ func TestNextAndAssessAllocateNothing(t *testing.T) {
 		s.Assess(&c)
 	}); a != 0 {
 		t.Errorf("%v allocations per consignment, want 0", a)
+	}
+}
+
+// TestCompileShippedExamples: every example scenario shipped with the tool
+// compiles and generates consignments.
+func TestCompileShippedExamples(t *testing.T) {
+	files, err := filepath.Glob("../scenarios/examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example scenarios: %v", err)
+	}
+	for _, f := range files {
+		sc, err := scenarios.Load(f, nil)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		m, err := Compile(sc)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		g, s := m.NewGenerator(), m.NewSelector()
+		var c Consignment
+		for range 1000 {
+			if !g.Next(&c) {
+				t.Errorf("%s: fewer than 1000 consignments", f)
+				break
+			}
+			s.Assess(&c)
+		}
+		if s.Err() != nil {
+			t.Errorf("%s: %v", f, s.Err())
+		}
 	}
 }
