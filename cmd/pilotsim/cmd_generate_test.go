@@ -1,5 +1,3 @@
-//go:build pilotsim_pending
-
 package main
 
 import (
