@@ -286,7 +286,8 @@ func TestNextAndAssessAllocateNothing(t *testing.T) {
 }
 
 // TestCompileShippedExamples: every example scenario shipped with the tool
-// compiles and generates consignments.
+// compiles and generates consignments whose records pass datamodel
+// validation.
 func TestCompileShippedExamples(t *testing.T) {
 	files, err := filepath.Glob("../scenarios/examples/*.yaml")
 	if err != nil || len(files) == 0 {
@@ -305,12 +306,17 @@ func TestCompileShippedExamples(t *testing.T) {
 		}
 		g, s := m.NewGenerator(), m.NewSelector()
 		var c Consignment
+		var rec datamodel.Consignment
 		for range 1000 {
 			if !g.Next(&c) {
 				t.Errorf("%s: fewer than 1000 consignments", f)
 				break
 			}
 			s.Assess(&c)
+			g.Record(&c, &rec)
+			if err := rec.Validate(); err != nil {
+				t.Fatalf("%s: consignment %d: %v", f, c.Seq, err)
+			}
 		}
 		if s.Err() != nil {
 			t.Errorf("%s: %v", f, s.Err())

@@ -119,6 +119,9 @@ func TestGenerateReadsBack(t *testing.T) {
 	if n != 3000 {
 		t.Errorf("%d rows, want 3000", n)
 	}
+	if code, errs := generateRun(t, "validate", out); code != 0 {
+		t.Errorf("pilotsim validate on the generated file: exit %d: %s", code, errs)
+	}
 	if lanes["red/score"] == 0 || lanes["red/random"] == 0 || lanes["yellow/score"] == 0 {
 		t.Errorf("lanes %v: the test does not see every kind", lanes)
 	}
