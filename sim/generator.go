@@ -202,14 +202,14 @@ func (g *Generator) Next(c *Consignment) bool {
 			k++
 		}
 		c.Threat = int8(k / 2)
-		t := &m.threats[k/2]
+		carried := &m.threats[k/2]
 		if k&1 == 1 {
 			c.Flags |= FlagClean
 		} else {
-			th = t
+			th = carried
 		}
-		if t.revenue {
-			c.Duty = t.duty.Sample(g.threats)
+		if carried.revenue {
+			c.Duty = carried.duty.Sample(g.threats)
 		}
 	}
 
