@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,12 +18,6 @@ import (
 	"pilotsim/scenarios"
 	"pilotsim/sim"
 )
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, " ") }
-func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 // TraceFile is the per-consignment trace written with --trace.
 const traceFile = "consignments.csv"
