@@ -385,6 +385,9 @@ func (b *border) enter(slot int32, p int, t float64) {
 	}
 	b.account(ps, t)
 	ps.q.push(slot)
+	if ps.q.n > ps.maxQ && t >= b.cfg.warmup {
+		ps.maxQ = ps.q.n
+	}
 	if !open && !ps.openPending {
 		ps.openPending = true
 		b.push(borderEvent{t: pc.hours.nextOpen(t), pool: int16(p), kind: borderEvOpen})
