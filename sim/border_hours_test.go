@@ -35,11 +35,11 @@ func TestBorderHoursTable(t *testing.T) {
 			[]float64{borderTestMon + 8*borderTestH - 0.001, borderTestMon + 18*borderTestH, borderTestSat + 12*borderTestH, borderTestSun + 9*borderTestH},
 			[][2]float64{
 				{0, 8 * borderTestH},
-				{borderTestMon + 18*borderTestH, borderTestTue + 8*borderTestH},      // after closing: next morning
-				{borderTestFri + 20*borderTestH, minutesPerWeek + 8*borderTestH},     // Friday evening: Monday
-				{borderTestTue + 10*borderTestH, borderTestTue + 10*borderTestH},     // open: now
-				{3*minutesPerWeek + 1, 3*minutesPerWeek + 8*borderTestH},             // later weeks
-				{-minutesPerWeek + borderTestSat, 8 * borderTestH},                   // negative times work too
+				{borderTestMon + 18*borderTestH, borderTestTue + 8*borderTestH},  // after closing: next morning
+				{borderTestFri + 20*borderTestH, minutesPerWeek + 8*borderTestH}, // Friday evening: Monday
+				{borderTestTue + 10*borderTestH, borderTestTue + 10*borderTestH}, // open: now
+				{3*minutesPerWeek + 1, 3*minutesPerWeek + 8*borderTestH},         // later weeks
+				{-minutesPerWeek + borderTestSat, 8 * borderTestH},               // negative times work too
 			},
 			5 * 10 * borderTestH,
 		},
