@@ -94,9 +94,9 @@ func borderMeanSE(xs []float64) (mean, se float64) {
 	return mean, math.Sqrt(ss / float64(len(xs)-1) / float64(len(xs)))
 }
 
-// erlangC returns the mean wait in queue of an M/M/c queue with arrival rate
+// borderErlangC returns the mean wait in queue of an M/M/c queue with arrival rate
 // lambda and service rate mu per server (Erlang C formula).
-func erlangC(c int, lambda, mu float64) float64 {
+func borderErlangC(c int, lambda, mu float64) float64 {
 	a := lambda / mu
 	rho := a / float64(c)
 	term, sum := 1.0, 0.0 // a^k/k!

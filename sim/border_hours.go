@@ -10,8 +10,8 @@ import (
 
 // Simulated time is in minutes; t = 0 is Monday 00:00.
 const (
-	minutesPerDay  = 24 * 60
-	minutesPerWeek = 7 * minutesPerDay
+	borderMinutesPerDay  = 24 * 60
+	borderMinutesPerWeek = 7 * borderMinutesPerDay
 )
 
 // borderDayNames are the day names opening hours use, Monday first (t = 0 is
@@ -40,14 +40,14 @@ func compileBorderHours(h *scenarios.Hours) (borderHours, error) {
 		return borderHours{always: true}, nil
 	}
 	open, cl := float64(h.Open), float64(h.Close)
-	if !(open >= 0 && open < minutesPerDay) {
+	if !(open >= 0 && open < borderMinutesPerDay) {
 		return borderHours{}, fmt.Errorf("hours.open must be a time of day in [0h, 24h), got %v minutes", open)
 	}
-	if !(cl >= 0 && cl <= minutesPerDay) {
+	if !(cl >= 0 && cl <= borderMinutesPerDay) {
 		return borderHours{}, fmt.Errorf("hours.close must be a time of day in [0h, 24h], got %v minutes", cl)
 	}
 	if cl <= open {
-		cl += minutesPerDay
+		cl += borderMinutesPerDay
 	}
 	var days [7]bool
 	if len(h.Days) == 0 {
@@ -70,9 +70,9 @@ func compileBorderHours(h *scenarios.Hours) (borderHours, error) {
 		if !on {
 			continue
 		}
-		s, e := float64(d)*minutesPerDay+open, float64(d)*minutesPerDay+cl
-		if e > minutesPerWeek {
-			raw = append(raw, [2]float64{s, minutesPerWeek}, [2]float64{0, e - minutesPerWeek})
+		s, e := float64(d)*borderMinutesPerDay+open, float64(d)*borderMinutesPerDay+cl
+		if e > borderMinutesPerWeek {
+			raw = append(raw, [2]float64{s, borderMinutesPerWeek}, [2]float64{0, e - borderMinutesPerWeek})
 		} else {
 			raw = append(raw, [2]float64{s, e})
 		}
@@ -89,7 +89,7 @@ func compileBorderHours(h *scenarios.Hours) (borderHours, error) {
 		}
 		iv = append(iv, r)
 	}
-	if len(iv) == 1 && iv[0][0] == 0 && iv[0][1] >= minutesPerWeek {
+	if len(iv) == 1 && iv[0][0] == 0 && iv[0][1] >= borderMinutesPerWeek {
 		return borderHours{always: true}, nil
 	}
 	return borderHours{iv: iv}, nil
@@ -97,7 +97,7 @@ func compileBorderHours(h *scenarios.Hours) (borderHours, error) {
 
 // weekStart returns the start of the week containing t and t's offset in it.
 func (h *borderHours) weekStart(t float64) (base, w float64) {
-	base = math.Floor(t/minutesPerWeek) * minutesPerWeek
+	base = math.Floor(t/borderMinutesPerWeek) * borderMinutesPerWeek
 	return base, t - base
 }
 
@@ -132,7 +132,7 @@ func (h *borderHours) nextOpen(t float64) float64 {
 			return base + r[0]
 		}
 	}
-	return base + minutesPerWeek + h.iv[0][0]
+	return base + borderMinutesPerWeek + h.iv[0][0]
 }
 
 // openTime returns the open minutes within [a, b].
@@ -144,7 +144,7 @@ func (h *borderHours) openTime(a, b float64) float64 {
 		return b - a
 	}
 	total := 0.0
-	for base := math.Floor(a/minutesPerWeek) * minutesPerWeek; base < b; base += minutesPerWeek {
+	for base := math.Floor(a/borderMinutesPerWeek) * borderMinutesPerWeek; base < b; base += borderMinutesPerWeek {
 		for _, r := range h.iv {
 			lo, hi := math.Max(a, base+r[0]), math.Min(b, base+r[1])
 			if hi > lo {

@@ -8,11 +8,11 @@ import (
 )
 
 const (
-	borderTestMon = 0 * minutesPerDay
-	borderTestTue = 1 * minutesPerDay
-	borderTestFri = 4 * minutesPerDay
-	borderTestSat = 5 * minutesPerDay
-	borderTestSun = 6 * minutesPerDay
+	borderTestMon = 0 * borderMinutesPerDay
+	borderTestTue = 1 * borderMinutesPerDay
+	borderTestFri = 4 * borderMinutesPerDay
+	borderTestSat = 5 * borderMinutesPerDay
+	borderTestSun = 6 * borderMinutesPerDay
 	borderTestH   = 60.0
 )
 
@@ -27,27 +27,27 @@ func TestBorderHoursTable(t *testing.T) {
 		next     [][2]float64
 		weekOpen float64 // open minutes in the first week
 	}{
-		{"nil is always open", nil, []float64{0, 1e6}, nil, [][2]float64{{123.5, 123.5}}, minutesPerWeek},
-		{"24h every day is always open", &scenarios.Hours{Open: 0, Close: 24 * 60}, []float64{0, 5000}, nil, nil, minutesPerWeek},
+		{"nil is always open", nil, []float64{0, 1e6}, nil, [][2]float64{{123.5, 123.5}}, borderMinutesPerWeek},
+		{"24h every day is always open", &scenarios.Hours{Open: 0, Close: 24 * 60}, []float64{0, 5000}, nil, nil, borderMinutesPerWeek},
 		{
 			"weekdays 08-18", weekdays,
-			[]float64{borderTestMon + 8*borderTestH, borderTestFri + 18*borderTestH - 0.001, minutesPerWeek + 9*borderTestH},
+			[]float64{borderTestMon + 8*borderTestH, borderTestFri + 18*borderTestH - 0.001, borderMinutesPerWeek + 9*borderTestH},
 			[]float64{borderTestMon + 8*borderTestH - 0.001, borderTestMon + 18*borderTestH, borderTestSat + 12*borderTestH, borderTestSun + 9*borderTestH},
 			[][2]float64{
 				{0, 8 * borderTestH},
-				{borderTestMon + 18*borderTestH, borderTestTue + 8*borderTestH},  // after closing: next morning
-				{borderTestFri + 20*borderTestH, minutesPerWeek + 8*borderTestH}, // Friday evening: Monday
-				{borderTestTue + 10*borderTestH, borderTestTue + 10*borderTestH}, // open: now
-				{3*minutesPerWeek + 1, 3*minutesPerWeek + 8*borderTestH},         // later weeks
-				{-minutesPerWeek + borderTestSat, 8 * borderTestH},               // negative times work too
+				{borderTestMon + 18*borderTestH, borderTestTue + 8*borderTestH},        // after closing: next morning
+				{borderTestFri + 20*borderTestH, borderMinutesPerWeek + 8*borderTestH}, // Friday evening: Monday
+				{borderTestTue + 10*borderTestH, borderTestTue + 10*borderTestH},       // open: now
+				{3*borderMinutesPerWeek + 1, 3*borderMinutesPerWeek + 8*borderTestH},   // later weeks
+				{-borderMinutesPerWeek + borderTestSat, 8 * borderTestH},               // negative times work too
 			},
 			5 * 10 * borderTestH,
 		},
 		{
 			"night shift Sunday 22-06 crosses the week's end", night,
-			[]float64{borderTestSun + 23*borderTestH, 5 * borderTestH, minutesPerWeek + 1},
+			[]float64{borderTestSun + 23*borderTestH, 5 * borderTestH, borderMinutesPerWeek + 1},
 			[]float64{6 * borderTestH, borderTestSun + 21*borderTestH, borderTestTue},
-			[][2]float64{{6 * borderTestH, borderTestSun + 22*borderTestH}, {minutesPerWeek - 1, minutesPerWeek - 1}},
+			[][2]float64{{6 * borderTestH, borderTestSun + 22*borderTestH}, {borderMinutesPerWeek - 1, borderMinutesPerWeek - 1}},
 			8 * borderTestH,
 		},
 	} {
@@ -74,10 +74,10 @@ func TestBorderHoursTable(t *testing.T) {
 					t.Errorf("not open at nextOpen(%v) = %v", n[0], n[1])
 				}
 			}
-			if got := h.openTime(0, minutesPerWeek); got != tc.weekOpen {
+			if got := h.openTime(0, borderMinutesPerWeek); got != tc.weekOpen {
 				t.Errorf("openTime(first week) = %v, want %v", got, tc.weekOpen)
 			}
-			if got := h.openTime(minutesPerWeek/2, 3.5*minutesPerWeek); got != 3*tc.weekOpen {
+			if got := h.openTime(borderMinutesPerWeek/2, 3.5*borderMinutesPerWeek); got != 3*tc.weekOpen {
 				t.Errorf("openTime(three weeks from mid-week) = %v, want %v", got, 3*tc.weekOpen)
 			}
 		})
@@ -129,7 +129,7 @@ func (r *borderTraceRecorder) bySeq(t *testing.T, seq uint64) Milestones {
 func TestBorderOpeningHours(t *testing.T) {
 	pool := borderTestConstPool("document", 1, 60)
 	pool.Hours = &scenarios.Hours{Open: 8 * 60, Close: 18 * 60, Days: []string{"mon", "tue", "wed", "thu", "fri"}}
-	sc := borderTestScenario(2*minutesPerWeek, 0, pool)
+	sc := borderTestScenario(2*borderMinutesPerWeek, 0, pool)
 	cfg := borderTestCompile(t, sc)
 	b := newBorder(cfg)
 	var rec borderTraceRecorder
@@ -145,8 +145,8 @@ func TestBorderOpeningHours(t *testing.T) {
 		{borderTestMon + 17.75*H, 0, "queued; closed when the officer is free: Tuesday 08:00", borderTestTue + 8*H, borderTestTue + 9*H},
 		{borderTestTue + 9*H, borderTestTue + 12*H, "lodged late: control starts when the lane is assigned", borderTestTue + 12*H, borderTestTue + 13*H},
 		{borderTestTue + 13*H, borderTestTue + 1*H, "advance information does not start before arrival", borderTestTue + 13*H, borderTestTue + 14*H},
-		{borderTestFri + 20*H, 0, "Friday evening: Monday 08:00", minutesPerWeek + 8*H, minutesPerWeek + 9*H},
-		{borderTestSat + 10*H, 0, "Saturday: behind Friday's", minutesPerWeek + 9*H, minutesPerWeek + 10*H},
+		{borderTestFri + 20*H, 0, "Friday evening: Monday 08:00", borderMinutesPerWeek + 8*H, borderMinutesPerWeek + 9*H},
+		{borderTestSat + 10*H, 0, "Saturday: behind Friday's", borderMinutesPerWeek + 9*H, borderMinutesPerWeek + 10*H},
 	} {
 		c := Consignment{Seq: uint64(i), Arrival: a.arrival, Lodgement: a.laneAt, LaneAt: a.laneAt, Lane: Yellow, Threat: NoThreat}
 		b.add(&c)
@@ -168,7 +168,7 @@ func TestBorderOpeningHours(t *testing.T) {
 		t.Errorf("utilization %v, want %v", got, want)
 	}
 	// Time-average queue: the same waits, all spent in the queue, over two weeks.
-	if got, want := borderMetric(t, b, "pool.document.mean_queue"), (60+855+3600+2820)/(2.0*minutesPerWeek); math.Abs(got-want) > 1e-12 {
+	if got, want := borderMetric(t, b, "pool.document.mean_queue"), (60+855+3600+2820)/(2.0*borderMinutesPerWeek); math.Abs(got-want) > 1e-12 {
 		t.Errorf("mean queue %v, want %v", got, want)
 	}
 	// Friday's and Saturday's wait together over the weekend.

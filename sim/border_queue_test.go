@@ -11,11 +11,11 @@ import (
 // TestErlangC checks the reference formula itself on textbook values.
 func TestErlangC(t *testing.T) {
 	// M/M/1: Wq = rho/(mu-lambda).
-	if got, want := erlangC(1, 0.7, 1), 0.7/0.3; math.Abs(got-want) > 1e-12 {
+	if got, want := borderErlangC(1, 0.7, 1), 0.7/0.3; math.Abs(got-want) > 1e-12 {
 		t.Errorf("M/M/1 Wq = %v, want %v", got, want)
 	}
 	// M/M/2, a = 1: P(wait) = 1/3, Wq = (1/3)/(2-1).
-	if got, want := erlangC(2, 1, 1), 1.0/3; math.Abs(got-want) > 1e-12 {
+	if got, want := borderErlangC(2, 1, 1), 1.0/3; math.Abs(got-want) > 1e-12 {
 		t.Errorf("M/M/2 Wq = %v, want %v", got, want)
 	}
 }
@@ -47,7 +47,7 @@ func TestBorderMMc(t *testing.T) {
 			sc := borderTestScenario(horizon, horizon/20, borderTestPool("document", tc.servers, tc.mean))
 			cfg := borderTestCompile(t, sc)
 			b := newBorder(cfg)
-			wq := erlangC(tc.servers, tc.lambda, 1/tc.mean)
+			wq := borderErlangC(tc.servers, tc.lambda, 1/tc.mean)
 			lq := tc.lambda * wq
 			var waits, trsWaits, queues, utils []float64
 			for rep := range reps {

@@ -78,7 +78,7 @@ func borderSameResults(a, b []RepResult) bool {
 // and in the order of Options.Reps, and that progress counts every
 // consignment.
 func TestBorderRunWorkers(t *testing.T) {
-	cfg := borderTestRunConfig(t, 3*minutesPerDay)
+	cfg := borderTestRunConfig(t, 3*borderMinutesPerDay)
 	reps := []int{5, 0, 3, 1, 2, 4, 7, 6, 9, 8}
 	var runs [][]RepResult
 	for _, w := range []int{1, 8, 3} {
@@ -112,7 +112,7 @@ func TestBorderRunWorkers(t *testing.T) {
 // TestBorderRunCancel cancels a run after some progress: it returns the
 // finished replications, in order, and ctx.Err().
 func TestBorderRunCancel(t *testing.T) {
-	cfg := borderTestRunConfig(t, 30*minutesPerDay)
+	cfg := borderTestRunConfig(t, 30*borderMinutesPerDay)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var progress atomic.Int64
@@ -144,25 +144,25 @@ func TestBorderRunCancel(t *testing.T) {
 	}
 }
 
-// failingSink fails after n consignments.
-type failingSink struct{ n int }
+// borderFailingSink fails after n consignments.
+type borderFailingSink struct{ n int }
 
-func (f *failingSink) Consignment(*Consignment, *Milestones) error {
+func (f *borderFailingSink) Consignment(*Consignment, *Milestones) error {
 	if f.n--; f.n < 0 {
 		return errors.New("disk full")
 	}
 	return nil
 }
-func (f *failingSink) Close() error { return nil }
+func (f *borderFailingSink) Close() error { return nil }
 
 func TestBorderRunTraceError(t *testing.T) {
-	cfg := borderTestRunConfig(t, 3*minutesPerDay)
+	cfg := borderTestRunConfig(t, 3*borderMinutesPerDay)
 	closed := 0
 	opt := Options{Workers: 1, Trace: func(rep int) TraceSink {
 		if rep == 2 {
-			return &failingSink{n: 10}
+			return &borderFailingSink{n: 10}
 		}
-		return &countingSink{closed: &closed}
+		return &borderCountingSink{closed: &closed}
 	}}
 	res, err := borderRunReps(context.Background(), opt, []int{0, 1, 2, 3}, borderTestWorker(cfg, 1, borderTestMark))
 	if err == nil || err.Error() != "replication 2: trace: disk full" {
@@ -173,10 +173,10 @@ func TestBorderRunTraceError(t *testing.T) {
 	}
 }
 
-type countingSink struct {
+type borderCountingSink struct {
 	n      int
 	closed *int
 }
 
-func (s *countingSink) Consignment(*Consignment, *Milestones) error { s.n++; return nil }
-func (s *countingSink) Close() error                                { *s.closed++; return nil }
+func (s *borderCountingSink) Consignment(*Consignment, *Milestones) error { s.n++; return nil }
+func (s *borderCountingSink) Close() error                                { *s.closed++; return nil }
