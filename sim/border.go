@@ -17,8 +17,14 @@ import (
 // of their lane's route in order, each with one FIFO queue; release is the end
 // of the last control.
 //
-// Detection. Every control performed draws one uniform u from the detection
-// stream. An irregular consignment not yet found is found by the control when
+// Random draws. A control's service time (PurposeControls) and its detection
+// uniform u (PurposeDetection) are keyed by (replication, consignment Seq,
+// method, how many controls of that method the consignment had before), not
+// drawn in event order: a consignment controlled in two scenarios gets the
+// same service time and the same detection outcome in both (common random
+// numbers), however the queues differ.
+//
+// Detection. Every control performed has its own uniform u. An irregular consignment not yet found is found by the control when
 // u < p, p being its threat's probability for the pool's method; found is
 // sticky and later stages still take place (the physical examination after a
 // scan alarm is how a finding is confirmed and the goods held). An NII scan
@@ -92,9 +98,23 @@ type borderEvent struct {
 type borderSlot struct {
 	c       Consignment
 	ms      Milestones
-	ri      int8 // position in the lane's route of the current or next control
-	cleared bool // the latest NII scan did not alarm
+	ri      int8                    // position in the lane's route of the current or next control
+	visits  [borderNumMethods]uint8 // controls done per method
+	cleared bool                    // the latest NII scan did not alarm
 	live    bool
+}
+
+// borderStreamKey is the key of the draws of (seed, rep, purpose), derived
+// as Stream derives its seeds.
+func borderStreamKey(seed uint64, rep int, p Purpose) uint64 {
+	a := mix(seed ^ mix(uint64(rep)+0x9e3779b97f4a7c15))
+	return mix(a ^ mix(uint64(p)*0xbf58476d1ce4e5b9))
+}
+
+// borderDrawKey is the 64 random bits of the draw for consignment seq's
+// visit-th control of method m.
+func borderDrawKey(key, seq uint64, m int8, visit uint8) uint64 {
+	return mix(key ^ mix(seq^uint64(uint8(m))<<56^uint64(visit)<<48))
 }
 
 // borderRing is a FIFO queue of slot indices (power-of-two ring buffer).
@@ -186,8 +206,10 @@ func (st *borderStats) reset() {
 // single-threaded and reused across the replications a worker runs.
 type border struct {
 	cfg      *borderConfig
-	ctrl     *rand.Rand // service times
-	det      *rand.Rand // detection and false alarms
+	ctrlKey  uint64     // key of the replication's PurposeControls draws
+	detKey   uint64     // key of its PurposeDetection draws
+	svcSrc   *rand.PCG  // re-seeded for each service-time draw
+	svcRand  *rand.Rand // draws from svcSrc
 	events   []borderEvent
 	slots    []borderSlot
 	free     []int32
@@ -207,15 +229,16 @@ var borderNoPools = func() (p [MaxStages]int8) {
 }()
 
 func newBorder(cfg *borderConfig) *border {
-	b := &border{cfg: cfg, pools: make([]borderPoolState, len(cfg.pools))}
+	b := &border{cfg: cfg, pools: make([]borderPoolState, len(cfg.pools)), svcSrc: rand.NewPCG(0, 0)}
+	b.svcRand = rand.New(b.svcSrc)
 	b.st.init(cfg)
 	return b
 }
 
 // reset starts replication rep; sink may be nil.
 func (b *border) reset(rep int, sink TraceSink) {
-	b.ctrl = Stream(b.cfg.seed, rep, PurposeControls)
-	b.det = Stream(b.cfg.seed, rep, PurposeDetection)
+	b.ctrlKey = borderStreamKey(b.cfg.seed, rep, PurposeControls)
+	b.detKey = borderStreamKey(b.cfg.seed, rep, PurposeDetection)
 	b.events = b.events[:0]
 	b.slots = b.slots[:0]
 	b.free = b.free[:0]
@@ -328,7 +351,7 @@ func (b *border) add(c *Consignment) {
 	s := &b.slots[slot]
 	s.c = *c
 	s.ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1}
-	s.ri, s.cleared, s.live = 0, false, true
+	s.ri, s.cleared, s.live, s.visits = 0, false, true, [borderNumMethods]uint8{}
 	b.push(borderEvent{t: ready, slot: slot, kind: borderEvReady})
 }
 
@@ -406,7 +429,10 @@ func (b *border) start(slot int32, p int, t float64) {
 		ps.waitSum += t - s.ms.Queue[k]
 		ps.starts++
 	}
-	d := b.cfg.pools[p].service.Sample(b.ctrl)
+	pc := &b.cfg.pools[p]
+	h := borderDrawKey(b.ctrlKey, s.c.Seq, pc.method, s.visits[pc.method])
+	b.svcSrc.Seed(h, mix(h))
+	d := pc.service.Sample(b.svcRand)
 	if !(d > 0) {
 		d = 0
 	}
@@ -442,7 +468,8 @@ func (b *border) done(slot int32, p int, t float64) {
 	s.ms.End[k] = t
 	s.ms.Stages++
 
-	u := b.det.Float64()
+	u := float64(borderDrawKey(b.detKey, s.c.Seq, pc.method, s.visits[pc.method])>>11) * 0x1p-53
+	s.visits[pc.method]++
 	var alarm bool
 	if th := s.c.Threat; th != NoThreat {
 		pd := b.cfg.detect[th][pc.method]

@@ -349,3 +349,39 @@ func TestBorderNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per 10000 consignments, want 0", a)
 	}
 }
+
+// TestBorderCommonRandomNumbers runs the same consignments through one and
+// five document officers: queues differ, but each consignment gets the same
+// service time and the same detection outcome in both.
+func TestBorderCommonRandomNumbers(t *testing.T) {
+	var recs [2]borderTraceRecorder
+	for i, servers := range []int{1, 5} {
+		sc := borderTestScenario(20000, 0, borderTestPool("document", servers, 20))
+		sc.Threats = []scenarios.Threat{{Name: "x", Detection: scenarios.Detection{Document: 0.5}}}
+		b := newBorder(borderTestCompile(t, sc))
+		b.reset(0, &recs[i])
+		for k := range 900 {
+			c := Consignment{Seq: uint64(k), Arrival: 20 * float64(k), LaneAt: 20 * float64(k), Lane: Yellow, Threat: NoThreat}
+			if k%3 == 0 {
+				c.Threat = 0
+			}
+			b.add(&c)
+		}
+		b.finish()
+	}
+	var waits [2]float64
+	for i := range 900 {
+		a, b := recs[0].bySeq(t, uint64(i)), recs[1].bySeq(t, uint64(i))
+		if math.IsNaN(a.Release) {
+			continue // still waiting with one officer
+		}
+		if sa, sb := a.End[0]-a.Start[0], b.End[0]-b.Start[0]; math.Abs(sa-sb) > 1e-9*sa || a.Found != b.Found {
+			t.Fatalf("consignment %d: service %v vs %v, found %v vs %v", i, a.End[0]-a.Start[0], b.End[0]-b.Start[0], a.Found, b.Found)
+		}
+		waits[0] += a.Start[0] - a.Queue[0]
+		waits[1] += b.Start[0] - b.Queue[0]
+	}
+	if !(waits[0] > 10*waits[1]) {
+		t.Errorf("waits %v: one officer should make them much longer", waits)
+	}
+}
