@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -383,5 +384,25 @@ func TestBorderCommonRandomNumbers(t *testing.T) {
 	}
 	if !(waits[0] > 10*waits[1]) {
 		t.Errorf("waits %v: one officer should make them much longer", waits)
+	}
+}
+
+// TestCompileBorderExamples compiles the border of every shipped example.
+func TestCompileBorderExamples(t *testing.T) {
+	paths, err := filepath.Glob("../scenarios/examples/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, p := range paths {
+		sc, err := scenarios.Load(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := compileBorder(sc, borderDetectFromScenario(sc))
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		t.Logf("%s: %d pools, %d metrics", p, len(cfg.pools), len(cfg.defs))
 	}
 }
