@@ -58,13 +58,8 @@ type borderConfig struct {
 // physical). Missing routes and red_physical_on_alarm get the same defaults
 // as scenarios.Load gives them.
 func compileBorder(sc *scenarios.Scenario, detect [][borderNumMethods]float64) (*borderConfig, error) {
-	cfg := &borderConfig{
-		seed:    sc.Seed,
-		warmup:  float64(sc.Warmup),
-		horizon: float64(sc.Horizon),
-		onAlarm: sc.Resources.RedPhysicalOnAlarm == nil || *sc.Resources.RedPhysicalOnAlarm,
-		detect:  detect,
-	}
+	cfg := borderNamesConfig(sc)
+	cfg.detect = detect
 	if !(cfg.horizon > 0) || math.IsInf(cfg.horizon, 0) {
 		return nil, fmt.Errorf("horizon: must be a positive duration, got %v minutes", cfg.horizon)
 	}
@@ -74,12 +69,10 @@ func compileBorder(sc *scenarios.Scenario, detect [][borderNumMethods]float64) (
 	if len(detect) != len(sc.Threats) {
 		return nil, fmt.Errorf("internal: %d detection rows for %d threats", len(detect), len(sc.Threats))
 	}
-	for _, th := range sc.Threats {
-		cfg.threatNames = append(cfg.threatNames, th.Name)
-	}
 	if len(sc.Resources.Pools) > math.MaxInt8 {
 		return nil, fmt.Errorf("resources.pools: at most %d pools, got %d", math.MaxInt8, len(sc.Resources.Pools))
 	}
+	cfg.pools = cfg.pools[:0]
 	index := make(map[string]int, len(sc.Resources.Pools))
 	for i, p := range sc.Resources.Pools {
 		where := fmt.Sprintf("resources.pools[%d] (%s)", i, p.Name)
@@ -143,19 +136,41 @@ func compileBorder(sc *scenarios.Scenario, detect [][borderNumMethods]float64) (
 	if cfg.routes[Red], err = route("red", sc.Resources.Red, []string{"nii", "physical"}); err != nil {
 		return nil, err
 	}
-	cfg.targetAll = float64(sc.Targets.Overall)
+	for name := range sc.Targets.Lanes {
+		if _, ok := ParseLane(name); !ok {
+			return nil, fmt.Errorf("targets.lanes: unknown lane %q (want green, blue, yellow or red)", name)
+		}
+	}
+	return cfg, nil
+}
+
+// borderNamesConfig reads what the metric names depend on (threat and pool
+// names, lanes with a target) and the run window, without checking anything:
+// enough for the metric definitions of any scenario.
+func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
+	cfg := &borderConfig{
+		seed:      sc.Seed,
+		warmup:    float64(sc.Warmup),
+		horizon:   float64(sc.Horizon),
+		onAlarm:   sc.Resources.RedPhysicalOnAlarm == nil || *sc.Resources.RedPhysicalOnAlarm,
+		targetAll: float64(sc.Targets.Overall),
+	}
+	for _, th := range sc.Threats {
+		cfg.threatNames = append(cfg.threatNames, th.Name)
+	}
+	for _, p := range sc.Resources.Pools {
+		cfg.pools = append(cfg.pools, borderPoolConfig{name: p.Name})
+	}
 	for l := range cfg.targetLane {
 		cfg.targetLane[l] = math.NaN()
 	}
 	for name, d := range sc.Targets.Lanes {
-		l, ok := ParseLane(name)
-		if !ok {
-			return nil, fmt.Errorf("targets.lanes: unknown lane %q (want green, blue, yellow or red)", name)
+		if l, ok := ParseLane(name); ok {
+			cfg.targetLane[l] = float64(d)
 		}
-		cfg.targetLane[l] = float64(d)
 	}
 	cfg.defs = borderMetricDefs(cfg)
-	return cfg, nil
+	return cfg
 }
 
 // borderDetectFromScenario reads the detection table from the scenario's

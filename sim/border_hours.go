@@ -143,14 +143,16 @@ func (h *borderHours) openTime(a, b float64) float64 {
 	if h.always {
 		return b - a
 	}
-	total := 0.0
-	for base := math.Floor(a/borderMinutesPerWeek) * borderMinutesPerWeek; base < b; base += borderMinutesPerWeek {
-		for _, r := range h.iv {
-			lo, hi := math.Max(a, base+r[0]), math.Min(b, base+r[1])
-			if hi > lo {
-				total += hi - lo
-			}
-		}
+	return h.openBefore(b) - h.openBefore(a)
+}
+
+// openBefore returns the open minutes in [0, t) (negative for t < 0).
+func (h *borderHours) openBefore(t float64) float64 {
+	base, w := h.weekStart(t)
+	weekly, part := 0.0, 0.0
+	for _, r := range h.iv {
+		weekly += r[1] - r[0]
+		part += max(0, min(w, r[1])-r[0])
 	}
-	return total
+	return base/borderMinutesPerWeek*weekly + part
 }

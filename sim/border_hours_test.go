@@ -77,6 +77,9 @@ func TestBorderHoursTable(t *testing.T) {
 			if got := h.openTime(0, borderMinutesPerWeek); got != tc.weekOpen {
 				t.Errorf("openTime(first week) = %v, want %v", got, tc.weekOpen)
 			}
+			if got := h.openTime(1000*borderMinutesPerWeek, 1e6*borderMinutesPerWeek); got != (1e6-1000)*tc.weekOpen {
+				t.Errorf("openTime(a million weeks) = %v, want %v", got, (1e6-1000)*tc.weekOpen)
+			}
 			if got := h.openTime(borderMinutesPerWeek/2, 3.5*borderMinutesPerWeek); got != 3*tc.weekOpen {
 				t.Errorf("openTime(three weeks from mid-week) = %v, want %v", got, 3*tc.weekOpen)
 			}

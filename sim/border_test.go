@@ -404,5 +404,8 @@ func TestCompileBorderExamples(t *testing.T) {
 			continue
 		}
 		t.Logf("%s: %d pools, %d metrics", p, len(cfg.pools), len(cfg.defs))
+		if names := borderNamesConfig(sc).defs; !slices.Equal(names, cfg.defs) {
+			t.Errorf("%s: metric definitions from names alone differ", p)
+		}
 	}
 }

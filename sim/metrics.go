@@ -141,12 +141,13 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 	for i := range cfg.pools {
 		pc := &cfg.pools[i]
 		var ps borderPoolState
+		util := math.NaN()
 		if pools != nil {
 			ps = pools[i]
+			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon))
 		}
 		w.put("pool."+pc.name+".utilization", UnitFraction,
-			"busy server time / server time open (overtime after closing counts)",
-			borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon)))
+			"busy server time / server time open (overtime after closing counts)", util)
 		w.put("pool."+pc.name+".mean_wait", UnitHours, "mean queue wait of services started in the window", borderRatio(ps.waitSum, float64(ps.starts))/60)
 		w.put("pool."+pc.name+".mean_queue", UnitCount, "time-average number waiting", ps.qArea/window)
 		w.put("pool."+pc.name+".max_queue", UnitCount, "most waiting at once", float64(ps.maxQ))
