@@ -205,20 +205,19 @@ func (st *borderStats) reset() {
 // border is the discrete-event simulation of one replication at a time. It is
 // single-threaded and reused across the replications a worker runs.
 type border struct {
-	cfg      *borderConfig
-	ctrlKey  uint64     // key of the replication's PurposeControls draws
-	detKey   uint64     // key of its PurposeDetection draws
-	svcSrc   *rand.PCG  // re-seeded for each service-time draw
-	svcRand  *rand.Rand // draws from svcSrc
-	events   []borderEvent
-	slots    []borderSlot
-	free     []int32
-	pools    []borderPoolState
-	st       borderStats
-	scratch  Milestones
-	sink     TraceSink
-	sinkErr  error
-	finished bool
+	cfg     *borderConfig
+	ctrlKey uint64     // key of the replication's PurposeControls draws
+	detKey  uint64     // key of its PurposeDetection draws
+	svcSrc  *rand.PCG  // re-seeded for each service-time draw
+	svcRand *rand.Rand // draws from svcSrc
+	events  []borderEvent
+	slots   []borderSlot
+	free    []int32
+	pools   []borderPoolState
+	st      borderStats
+	scratch Milestones
+	sink    TraceSink
+	sinkErr error
 }
 
 var borderNoPools = func() (p [MaxStages]int8) {
@@ -248,7 +247,7 @@ func (b *border) reset(rep int, sink TraceSink) {
 		b.pools[i] = borderPoolState{q: q}
 	}
 	b.st.reset()
-	b.sink, b.sinkErr, b.finished = sink, nil, false
+	b.sink, b.sinkErr = sink, nil
 }
 
 // push adds an event to the heap.
@@ -570,7 +569,6 @@ func (b *border) finish() {
 			s.live = false
 		}
 	}
-	b.finished = true
 }
 
 // values appends the replication's metric values, in borderMetricDefs order.
