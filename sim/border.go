@@ -98,9 +98,9 @@ type borderEvent struct {
 type borderSlot struct {
 	c       Consignment
 	ms      Milestones
-	ri      int8                    // position in the lane's route of the current or next control
-	visits  [borderNumMethods]uint8 // controls done per method
-	cleared bool                    // the latest NII scan did not alarm
+	ri      int8              // position in the lane's route of the current or next control
+	visits  [NumMethods]uint8 // controls done per method
+	cleared bool              // the latest NII scan did not alarm
 	live    bool
 }
 
@@ -113,7 +113,7 @@ func borderStreamKey(seed uint64, rep int, p Purpose) uint64 {
 
 // borderDrawKey is the 64 random bits of the draw for consignment seq's
 // visit-th control of method m.
-func borderDrawKey(key, seq uint64, m int8, visit uint8) uint64 {
+func borderDrawKey(key, seq uint64, m Method, visit uint8) uint64 {
 	return mix(key ^ mix(seq^uint64(uint8(m))<<56^uint64(visit)<<48))
 }
 
@@ -350,7 +350,7 @@ func (b *border) add(c *Consignment) {
 	s := &b.slots[slot]
 	s.c = *c
 	s.ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1}
-	s.ri, s.cleared, s.live, s.visits = 0, false, true, [borderNumMethods]uint8{}
+	s.ri, s.cleared, s.live, s.visits = 0, false, true, [NumMethods]uint8{}
 	b.push(borderEvent{t: ready, slot: slot, kind: borderEvReady})
 }
 
@@ -360,7 +360,7 @@ func (b *border) route(slot int32, t float64) {
 	r := &b.cfg.routes[s.c.Lane]
 	for s.ri < r.n {
 		p := int(r.pools[s.ri])
-		if s.cleared && s.c.Lane == Red && b.cfg.onAlarm && b.cfg.pools[p].method == borderPhysical {
+		if s.cleared && s.c.Lane == Red && b.cfg.onAlarm && b.cfg.pools[p].method == MethodPhysical {
 			s.ri++
 			continue
 		}
@@ -483,7 +483,7 @@ func (b *border) done(slot int32, p int, t float64) {
 	} else {
 		alarm = u < pc.falseAlarm
 	}
-	if pc.method == borderNII {
+	if pc.method == MethodNII {
 		s.cleared = !alarm
 	}
 

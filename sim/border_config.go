@@ -11,21 +11,10 @@ import (
 // route.
 const MaxStages = 6
 
-// Detection methods as the border indexes them (the order of the scenario's
-// detection fields).
-const (
-	borderDocument = iota
-	borderNII
-	borderPhysical
-	borderNumMethods
-)
-
-var borderMethodNames = [borderNumMethods]string{"document", "nii", "physical"}
-
 // borderPoolConfig is one compiled resource pool.
 type borderPoolConfig struct {
 	name       string
-	method     int8
+	method     Method
 	servers    int32
 	service    scenarios.Sampler
 	falseAlarm float64
@@ -46,7 +35,7 @@ type borderConfig struct {
 	pools           []borderPoolConfig
 	routes          [NumLanes]borderRoute
 	onAlarm         bool // red: physical examination only after an NII alarm
-	detect          [][borderNumMethods]float64
+	detect          [][NumMethods]float64
 	threatNames     []string
 	targetAll       float64           // minutes
 	targetLane      [NumLanes]float64 // minutes; NaN when the lane has no target
@@ -57,7 +46,7 @@ type borderConfig struct {
 // detect[i] holds threat i's detection probability per method (document, nii,
 // physical). Missing routes and red_physical_on_alarm get the same defaults
 // as scenarios.Load gives them.
-func compileBorder(sc *scenarios.Scenario, detect [][borderNumMethods]float64) (*borderConfig, error) {
+func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borderConfig, error) {
 	cfg := borderNamesConfig(sc)
 	cfg.detect = detect
 	if !(cfg.horizon > 0) || math.IsInf(cfg.horizon, 0) {
@@ -83,17 +72,13 @@ func compileBorder(sc *scenarios.Scenario, detect [][borderNumMethods]float64) (
 			return nil, fmt.Errorf("%s: pool name used twice", where)
 		}
 		index[p.Name] = i
-		pc := borderPoolConfig{name: p.Name, method: -1, servers: int32(p.Servers), falseAlarm: p.FalseAlarm}
+		pc := borderPoolConfig{name: p.Name, servers: int32(p.Servers), falseAlarm: p.FalseAlarm}
 		m := p.Method
 		if m == "" {
 			m = p.Name
 		}
-		for k, n := range borderMethodNames {
-			if n == m {
-				pc.method = int8(k)
-			}
-		}
-		if pc.method < 0 {
+		var ok bool
+		if pc.method, ok = ParseMethod(m); !ok {
 			return nil, fmt.Errorf("%s: method %q is not one of document, nii, physical", where, m)
 		}
 		if p.Servers < 1 || p.Servers > math.MaxInt32 {
@@ -175,10 +160,12 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 
 // borderDetectFromScenario reads the detection table from the scenario's
 // threats (what the engine's Model.Threats also holds).
-func borderDetectFromScenario(sc *scenarios.Scenario) [][borderNumMethods]float64 {
-	d := make([][borderNumMethods]float64, len(sc.Threats))
+func borderDetectFromScenario(sc *scenarios.Scenario) [][NumMethods]float64 {
+	d := make([][NumMethods]float64, len(sc.Threats))
 	for i, th := range sc.Threats {
-		d[i] = [borderNumMethods]float64{th.Detection.Document, th.Detection.NII, th.Detection.Physical}
+		d[i][MethodDocument] = th.Detection.Document
+		d[i][MethodNII] = th.Detection.NII
+		d[i][MethodPhysical] = th.Detection.Physical
 	}
 	return d
 }

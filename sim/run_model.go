@@ -17,10 +17,10 @@ func (m *Model) Metrics() []MetricDef {
 }
 
 // borderDetect is the detection table of m's threats.
-func borderDetect(m *Model) [][borderNumMethods]float64 {
-	d := make([][borderNumMethods]float64, len(m.Threats))
+func borderDetect(m *Model) [][NumMethods]float64 {
+	d := make([][NumMethods]float64, len(m.Threats))
 	for i, th := range m.Threats {
-		d[i] = [borderNumMethods]float64{th.Detect[MethodDocument], th.Detect[MethodNII], th.Detect[MethodPhysical]}
+		d[i] = th.Detect
 	}
 	return d
 }
