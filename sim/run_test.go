@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -166,7 +167,7 @@ func TestRunMemoryBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: 11 M consignments")
 	}
-	var alloc [2]uint64
+	var alloc, sys [2]uint64
 	for i, days := range []string{"348d", "3473d"} { // 120 an hour: 1 M and 10 M
 		m := runLoad(t, "reference", "horizon="+days, "replications=1")
 		var progress atomic.Int64
@@ -177,11 +178,73 @@ func TestRunMemoryBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 		runtime.ReadMemStats(&after)
-		alloc[i] = after.TotalAlloc - before.TotalAlloc
-		t.Logf("%d consignments: %d bytes allocated in %d allocations; heap in use %d MB",
-			progress.Load(), alloc[i], after.Mallocs-before.Mallocs, after.HeapInuse>>20)
+		alloc[i], sys[i] = after.TotalAlloc-before.TotalAlloc, after.Sys
+		t.Logf("%d consignments: %d bytes allocated in %d allocations; heap in use %d KB; memory from the OS %d MB",
+			progress.Load(), alloc[i], after.Mallocs-before.Mallocs, after.HeapInuse>>10, after.Sys>>20)
+	}
+	// Memory obtained from the OS only grows: if the 10 M run needed more at
+	// its peak than the 1 M run, Sys would show it.
+	if sys[1] > sys[0]+4<<20 {
+		t.Errorf("memory from the OS grew from %d to %d bytes", sys[0], sys[1])
 	}
 	if alloc[1] > alloc[0]+alloc[0]/4 {
 		t.Errorf("10 M consignments allocated %d bytes, 1 M %d: memory grows with consignments", alloc[1], alloc[0])
 	}
 }
+
+// TestRunExamples runs every shipped example briefly: no failure, one value
+// per metric, and every consignment either released or still in the system.
+func TestRunExamples(t *testing.T) {
+	paths, err := filepath.Glob("../scenarios/examples/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, p := range paths {
+		sc, err := scenarios.Load(p, []string{"horizon=3d", "warmup=12h", "replications=2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Compile(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var released, inSystem, warm atomic.Int64
+		opt := Options{Trace: func(int) TraceSink {
+			return runOutcomeSink{released: &released, inSystem: &inSystem, warm: &warm, warmup: float64(sc.Warmup)}
+		}}
+		res, err := Run(context.Background(), m, opt)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		var n, in float64
+		for _, r := range res {
+			if len(r.Values) != len(m.Metrics()) {
+				t.Fatalf("%s: %d values for %d metrics", p, len(r.Values), len(m.Metrics()))
+			}
+			n += runValue(t, m, r, "consignments")
+			in += runValue(t, m, r, "in_system.count")
+		}
+		if float64(warm.Load()) != n || float64(inSystem.Load()) != in {
+			t.Errorf("%s: traced %d after warm-up (%d still in), metrics say %v (%v)", p, warm.Load(), inSystem.Load(), n, in)
+		}
+		t.Logf("%s: %v consignments after warm-up, %v in system at the horizon", filepath.Base(p), n, in)
+	}
+}
+
+type runOutcomeSink struct {
+	released, inSystem, warm *atomic.Int64
+	warmup                   float64
+}
+
+func (s runOutcomeSink) Consignment(c *Consignment, ms *Milestones) error {
+	if math.IsNaN(ms.Release) {
+		s.inSystem.Add(1)
+	} else {
+		s.released.Add(1)
+	}
+	if c.Arrival >= s.warmup {
+		s.warm.Add(1)
+	}
+	return nil
+}
+func (s runOutcomeSink) Close() error { return nil }
