@@ -12,7 +12,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/pilotsim
 
 run: build
-	./$(BIN) validate $(EXAMPLE)
+	./$(BIN) run scenarios/examples/seaport.yaml --out out/seaport
 
 test:
 	$(GO) vet ./...
