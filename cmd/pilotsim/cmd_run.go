@@ -20,8 +20,9 @@ import (
 // TraceFile is the per-consignment trace written with --trace.
 const traceFile = "consignments.csv"
 
-// progressEvery is how often the progress bar polls the consignment counter.
-const progressEvery = 100 * time.Millisecond
+// progressEvery is how often the progress bar polls the consignment counter
+// (a variable for tests).
+var progressEvery = 100 * time.Millisecond
 
 // testHookProgress, when set by a test, is called by the coordinating
 // goroutine at every poll with the consignments done so far.
@@ -187,9 +188,7 @@ func newProgress(e *env, quiet bool, sc *scenarios.Scenario) *progressbar.Progre
 	total := int64(rate*float64(sc.Horizon)/60*float64(sc.Replications)) + 1
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(e.stderr),
-		progressbar.OptionSetDescription(fmt.Sprintf("%s: %d replications", sc.Name, sc.Replications)),
-		progressbar.OptionSetItsString("consignments"),
-		progressbar.OptionShowIts(),
+		progressbar.OptionSetDescription(fmt.Sprintf("%s: %d replications, consignments", sc.Name, sc.Replications)),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(progressEvery),

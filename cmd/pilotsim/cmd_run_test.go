@@ -8,8 +8,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"pilotsim/results"
 )
@@ -139,12 +141,9 @@ func TestRunWorkersIdentical(t *testing.T) {
 
 // TestRunInterrupted cancels the run at the first progress poll after a
 // replication finished: the finished replications are written, marked
-// partial, the exit code is 130 and no temporary file is left. 100,000
-// replications take far longer than one poll.
+// partial, the trace holds exactly them, the exit code is 130 and no
+// temporary file is left. 100,000 replications take far longer than that.
 func TestRunInterrupted(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the engine for a while")
-	}
 	out := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -153,8 +152,10 @@ func TestRunInterrupted(t *testing.T) {
 			cancel()
 		}
 	}
-	defer func() { testHookProgress = nil }()
-	code, stdout, stderr := runCmd(ctx, "run", "testdata/small.yaml", "--out", out, "--quiet", "--workers", "2", "--reps", "100000")
+	saved := progressEvery
+	progressEvery = time.Millisecond
+	defer func() { testHookProgress, progressEvery = nil, saved }()
+	code, stdout, stderr := runCmd(ctx, "run", "testdata/small.yaml", "--out", out, "--quiet", "--trace", "--workers", "2", "--reps", "100000")
 	if code != exitInterrupted {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
 	}
@@ -172,13 +173,42 @@ func TestRunInterrupted(t *testing.T) {
 	if !doc.Partial || doc.Completed == 0 || doc.Completed >= 100000 || doc.Replications != 100000 {
 		t.Errorf("aggregate.json: partial %v, %d of %d completed; want partial, some but not all", doc.Partial, doc.Completed, doc.Replications)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(out, results.SummaryFile)))).ReadAll()
-	if err != nil || len(rows) != 1+doc.Completed {
-		t.Errorf("summary.csv has %d rows (%v), want a header and %d", len(rows), err, doc.Completed)
+
+	// The replications of summary.csv, and the trace's, in the same order.
+	summary := csvColumn(t, filepath.Join(out, results.SummaryFile), "rep")
+	if len(summary) != doc.Completed {
+		t.Errorf("summary.csv has %d replications, want %d", len(summary), doc.Completed)
 	}
-	if names := dirNames(t, out); len(names) != 3 {
-		t.Errorf("output directory holds %v, want the three result files only", names)
+	var traced []string
+	for _, r := range csvColumn(t, filepath.Join(out, traceFile), "rep") {
+		if len(traced) == 0 || traced[len(traced)-1] != r {
+			traced = append(traced, r)
+		}
 	}
+	if strings.Join(traced, " ") != strings.Join(summary, " ") {
+		t.Errorf("the trace holds replications %v, summary.csv %v", traced, summary)
+	}
+	if names := dirNames(t, out); len(names) != 4 {
+		t.Errorf("output directory holds %v, want the four result files only", names)
+	}
+}
+
+// csvColumn returns the values of column name of a CSV file.
+func csvColumn(t *testing.T, path, name string) []string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(readFile(t, path))).ReadAll()
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("%s: %v", path, err)
+	}
+	col := slices.Index(rows[0], name)
+	if col < 0 {
+		t.Fatalf("%s has no column %s", path, name)
+	}
+	var out []string
+	for _, r := range rows[1:] {
+		out = append(out, r[col])
+	}
+	return out
 }
 
 // TestRunBadInput: a bad scenario or bad flags exit with 2, report every
