@@ -93,7 +93,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 
 	bar := newProgress(e, *quiet, sc)
-	reps0, runErr := runWithProgress(ctx, model, opt, &done, bar)
+	finished, runErr := runWithProgress(ctx, model, opt, &done, bar)
 	interrupted := runErr != nil && ctx.Err() != nil
 	if runErr != nil && !interrupted {
 		return runErr
@@ -104,22 +104,26 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		Seed:         sc.Seed,
 		Replications: sc.Replications,
 		Partial:      interrupted,
-	}, metrics(model), replications(reps0))
+	}, metrics(model), replications(finished))
 	if err != nil {
 		return err
 	}
-	if len(report.Reps) > 0 {
-		if err := report.WriteFiles(dir); err != nil {
-			return err
+	if len(report.Reps) == 0 {
+		if interrupted {
+			return fmt.Errorf("interrupted before any replication finished; nothing written: %w", runErr)
 		}
-		if tf != nil {
-			finished := make([]int, len(report.Reps))
-			for i, r := range report.Reps {
-				finished[i] = r.Rep
-			}
-			if err := tf.Commit(finished); err != nil {
-				return err
-			}
+		return fmt.Errorf("no replication ran")
+	}
+	if err := report.WriteFiles(dir); err != nil {
+		return err
+	}
+	if tf != nil {
+		done := make([]int, len(report.Reps))
+		for i, r := range report.Reps {
+			done[i] = r.Rep
+		}
+		if err := tf.Commit(done); err != nil {
+			return err
 		}
 	}
 	if *asJSON {
@@ -131,9 +135,6 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if interrupted {
-		if len(report.Reps) == 0 {
-			return fmt.Errorf("interrupted before any replication finished; nothing written: %w", runErr)
-		}
 		return fmt.Errorf("interrupted: %d of %d replications finished; partial results (\"partial\": true) written to %s: %w",
 			len(report.Reps), sc.Replications, dir, runErr)
 	}

@@ -193,6 +193,24 @@ func TestRunInterrupted(t *testing.T) {
 	}
 }
 
+// TestRunInterruptedAtOnce: interrupted before any replication finished,
+// the run writes nothing and says so.
+func TestRunInterruptedAtOnce(t *testing.T) {
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, stdout, stderr := runCmd(ctx, "run", "testdata/small.yaml", "--out", out, "--quiet", "--trace")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
+	}
+	if !strings.Contains(stderr, "nothing written") || stdout != "" {
+		t.Errorf("stdout %q, stderr %q: want nothing printed and a note that nothing was written", stdout, stderr)
+	}
+	if names := dirNames(t, out); len(names) != 0 {
+		t.Errorf("output directory holds %v, want nothing", names)
+	}
+}
+
 // csvColumn returns the values of column name of a CSV file.
 func csvColumn(t *testing.T, path, name string) []string {
 	t.Helper()
