@@ -232,11 +232,15 @@ type Pool struct {
 }
 
 // Hours are opening hours: work starts only while open and waits for the next
-// opening otherwise; a service in progress at closing time finishes.
+// opening otherwise; a service in progress at closing time finishes. A Close
+// before Open is a shift over midnight (open: 22h, close: 6h closes at 06:00
+// the next day); Close equal to Open is an error (for 24 hours a day write
+// open: 0h, close: 24h).
 type Hours struct {
 	Open  Duration `yaml:"open"`  // time of day, e.g. 8h; required, in [0h, 24h)
-	Close Duration `yaml:"close"` // time of day, e.g. 18h; required, after Open, at most 24h
-	// Days open, among mon tue wed thu fri sat sun; default all seven.
+	Close Duration `yaml:"close"` // time of day, e.g. 18h; required, in [0h, 24h], not equal to Open
+	// Days on which a shift starts (a night shift runs into the next day),
+	// among mon tue wed thu fri sat sun; default all seven.
 	Days []string `yaml:"days"`
 }
 

@@ -610,13 +610,16 @@ func (v *validator) hours(p string, h *Hours) {
 	case h.Open < 0 || h.Open >= day:
 		v.errf(p+".open", "want a time of day from 0h to 24h, got %s", FormatDuration(float64(h.Open)))
 	}
+	// Close < Open is a shift over midnight (a night shift, 22h to 6h),
+	// closing the next day. Close == Open could mean closed or open 24 hours:
+	// it is refused, and the message says how to write a 24-hour shift.
 	switch {
 	case !v.has(p + ".close"):
 		v.missing(p+".close", "the closing time of day, e.g. 18h")
-	case h.Close <= 0 || h.Close > day:
+	case h.Close < 0 || h.Close > day:
 		v.errf(p+".close", "want a time of day from 0h to 24h, got %s", FormatDuration(float64(h.Close)))
-	case v.has(p+".open") && h.Close <= h.Open:
-		v.errf(p+".close", "want closing after opening (%s), got %s", FormatDuration(float64(h.Open)), FormatDuration(float64(h.Close)))
+	case v.has(p+".open") && h.Close == h.Open:
+		v.errf(p+".close", "closing equals opening (%s), which is ambiguous; for 24 hours a day write open: 0h, close: 24h, for a night shift close before opening (e.g. open: 22h, close: 6h)", FormatDuration(float64(h.Open)))
 	}
 	if v.has(p+".days") && len(h.Days) == 0 {
 		v.errf(p+".days", "empty; want the days open, among mon tue wed thu fri sat sun")

@@ -33,8 +33,10 @@ type borderHours struct {
 
 // compileBorderHours turns scenario opening hours into weekly intervals. A
 // shift opens at h.Open on each listed day and closes at h.Close the same day,
-// or the next day when Close <= Open (a night shift; Open == Close is a 24-hour
-// shift). nil hours are open around the clock.
+// or the next day when Close < Open (a night shift: days name the day it
+// starts). Open == Close is refused as ambiguous, as scenarios.Load refuses it
+// (closed, or 24 hours?); 24 hours a day is Open 0h, Close 24h. nil hours are
+// open around the clock.
 func compileBorderHours(h *scenarios.Hours) (borderHours, error) {
 	if h == nil {
 		return borderHours{always: true}, nil
@@ -46,7 +48,10 @@ func compileBorderHours(h *scenarios.Hours) (borderHours, error) {
 	if !(cl >= 0 && cl <= borderMinutesPerDay) {
 		return borderHours{}, fmt.Errorf("hours.close must be a time of day in [0h, 24h], got %v minutes", cl)
 	}
-	if cl <= open {
+	if cl == open {
+		return borderHours{}, fmt.Errorf("hours.close equals hours.open (%v minutes), which is ambiguous; for 24 hours a day use open 0h, close 24h", open)
+	}
+	if cl < open {
 		cl += borderMinutesPerDay
 	}
 	var days [7]bool

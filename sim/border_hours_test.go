@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"pilotsim/scenarios"
@@ -88,14 +89,20 @@ func TestBorderHoursTable(t *testing.T) {
 }
 
 func TestBorderHoursErrors(t *testing.T) {
-	for _, h := range []*scenarios.Hours{
-		{Open: 8 * 60, Close: 18 * 60, Days: []string{"monday"}},
-		{Open: 24 * 60, Close: 18 * 60},
-		{Open: -1, Close: 18 * 60},
-		{Open: 8 * 60, Close: 25 * 60},
+	for _, tc := range []struct {
+		h    scenarios.Hours
+		want string
+	}{
+		{scenarios.Hours{Open: 8 * 60, Close: 18 * 60, Days: []string{"monday"}}, `hours.days[0]: unknown day "monday"`},
+		{scenarios.Hours{Open: 24 * 60, Close: 18 * 60}, "hours.open must be a time of day in [0h, 24h), got 1440 minutes"},
+		{scenarios.Hours{Open: -1, Close: 18 * 60}, "hours.open must be a time of day in [0h, 24h), got -1 minutes"},
+		{scenarios.Hours{Open: 8 * 60, Close: 25 * 60}, "hours.close must be a time of day in [0h, 24h], got 1500 minutes"},
+		{scenarios.Hours{Open: 8 * 60, Close: 8 * 60}, "hours.close equals hours.open (480 minutes), which is ambiguous"},
+		{scenarios.Hours{Open: 0, Close: 0}, "hours.close equals hours.open (0 minutes), which is ambiguous"},
 	} {
-		if _, err := compileBorderHours(h); err == nil {
-			t.Errorf("compileBorderHours(%+v): no error", *h)
+		_, err := compileBorderHours(&tc.h)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("compileBorderHours(%+v): got error %v, want %q", tc.h, err, tc.want)
 		}
 	}
 }
@@ -177,5 +184,51 @@ func TestBorderOpeningHours(t *testing.T) {
 	// Friday's and Saturday's wait together over the weekend.
 	if got := borderMetric(t, b, "pool.document.max_queue"); got != 2 {
 		t.Errorf("max queue %v, want 2", got)
+	}
+}
+
+// TestBorderNightShift follows a one-officer physical examination on night
+// shifts (22:00-06:00 starting Monday and Tuesday, so open Monday 22:00 to
+// Tuesday 06:00 and Tuesday 22:00 to Wednesday 06:00), with one-hour
+// examinations, through a hand-computed schedule over two weeks.
+func TestBorderNightShift(t *testing.T) {
+	pool := borderTestConstPool("physical", 1, 60)
+	pool.Hours = &scenarios.Hours{Open: 22 * 60, Close: 6 * 60, Days: []string{"mon", "tue"}}
+	sc := borderTestScenario(2*borderMinutesPerWeek, 0, pool)
+	b := newBorder(borderTestCompile(t, sc))
+	var rec borderTraceRecorder
+	b.reset(0, &rec)
+	H := borderTestH
+	const wed = 2 * borderMinutesPerDay
+	for i, a := range []struct {
+		arrival        float64
+		why            string
+		start, release float64
+	}{
+		{borderTestMon + 12*H, "Monday noon: waits for the night shift at 22:00", borderTestMon + 22*H, borderTestMon + 23*H},
+		{borderTestMon + 23.5*H, "just before midnight: served across midnight", borderTestMon + 23.5*H, borderTestTue + 0.5*H},
+		{borderTestTue + 5.5*H, "before 06:00: finishes in overtime", borderTestTue + 5.5*H, borderTestTue + 6.5*H},
+		{borderTestTue + 5.75*H, "queued; closed when the officer is free: Tuesday 22:00", borderTestTue + 22*H, borderTestTue + 23*H},
+		{wed + 3*H, "Wednesday 03:00: Tuesday's shift is still open", wed + 3*H, wed + 4*H},
+		{wed + 10*H, "Wednesday day: no shift starts until Monday 22:00", borderMinutesPerWeek + 22*H, borderMinutesPerWeek + 23*H},
+	} {
+		c := Consignment{Seq: uint64(i), Arrival: a.arrival, Lodgement: a.arrival, LaneAt: a.arrival, Lane: Red, Threat: NoThreat}
+		b.add(&c)
+		defer func(i int) {
+			ms := rec.bySeq(t, uint64(i))
+			if ms.Start[0] != a.start || ms.Release != a.release || ms.Stages != 1 {
+				t.Errorf("#%d %s: start %v release %v (stages %d), want %v and %v",
+					i, a.why, ms.Start[0], ms.Release, ms.Stages, a.start, a.release)
+			}
+		}(i)
+	}
+	b.finish()
+	// Waits: 10 h + 0 + 0 + 16.25 h + 0 + (Wednesday 10:00 to next Monday 22:00 = 132 h).
+	if got, want := borderMetric(t, b, "pool.physical.mean_wait"), (10+16.25+132)/6.0; math.Abs(got-want) > 1e-12 {
+		t.Errorf("mean wait %v h, want %v h", got, want)
+	}
+	// 6 busy hours (half an hour of it overtime) out of 2 weeks × 2 shifts × 8 h open.
+	if got, want := borderMetric(t, b, "pool.physical.utilization"), 6.0/32; math.Abs(got-want) > 1e-12 {
+		t.Errorf("utilization %v, want %v", got, want)
 	}
 }
