@@ -23,7 +23,7 @@ type Scenario struct {
 	Traffic map[string]ModeTraffic `yaml:"traffic"`
 	Traders Traders                `yaml:"traders"`
 	Trade   Trade                  `yaml:"trade"`
-	Threats []Threat               `yaml:"threats"` // names unique; prevalences add up to at most 1
+	Threats []Threat               `yaml:"threats"` // names unique; prevalences add up to at most 1; at most 127 (sim.MaxThreats)
 	Rules   []Rule                 `yaml:"rules"`   // ids unique; at most 128 (sim.MaxRules)
 
 	Selectivity Selectivity `yaml:"selectivity"`
@@ -204,7 +204,7 @@ type RandomRate struct {
 
 // Resources are the control resources at the border and how lanes use them.
 type Resources struct {
-	Pools []Pool `yaml:"pools"` // required; names unique
+	Pools []Pool `yaml:"pools"` // required; names unique; at most 127 (sim.MaxPools)
 	// Yellow and Red are the pools a consignment of that lane visits, in order.
 	// Defaults: yellow [document]; red [nii, physical]. Each names a pool.
 	Yellow []string `yaml:"yellow"`

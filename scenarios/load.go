@@ -25,6 +25,16 @@ const maxRules = 128
 // the same reason; sim checks they agree).
 const maxRouteStages = 6
 
+// maxThreats is the most threats a scenario may hold: sim.MaxThreats, as the
+// engine keeps a consignment's threat in an int8 (repeated here for the same
+// reason; sim checks they agree).
+const maxThreats = 127
+
+// maxPools is the most resource pools a scenario may hold: sim.MaxPools, as
+// the border keeps pool indices in int8 (repeated here for the same reason;
+// sim checks they agree).
+const maxPools = 127
+
 // Load reads the scenario file at path, applies the --set overrides in sets
 // ("path=value" each), decodes it strictly, applies defaults and validates it.
 //

@@ -291,6 +291,9 @@ func (v *validator) trade(sc *Scenario) {
 }
 
 func (v *validator) threats(sc *Scenario) {
+	if len(sc.Threats) > maxThreats {
+		v.errf(indexPath("threats", maxThreats), "too many threats: %d (at most %d)", len(sc.Threats), maxThreats)
+	}
 	seen := make(map[string]int)
 	sum, sumAEO := 0.0, 0.0
 	inRange := true
@@ -531,6 +534,9 @@ func (v *validator) resources(sc *Scenario) {
 		} else {
 			v.missing("resources.pools", "the control resources, e.g. [{name: document, servers: 4, service: {dist: exp, mean: 20m}}]")
 		}
+	}
+	if len(r.Pools) > maxPools {
+		v.errf(indexPath("resources.pools", maxPools), "too many pools: %d (at most %d)", len(r.Pools), maxPools)
 	}
 	names := make(map[string]int)
 	for i, pl := range r.Pools {

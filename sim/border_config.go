@@ -11,6 +11,10 @@ import (
 // route.
 const MaxStages = 6
 
+// MaxPools is the most resource pools a scenario may hold: routes and
+// Milestones.Pools hold pool indices as int8.
+const MaxPools = math.MaxInt8
+
 // borderPoolConfig is one compiled resource pool.
 type borderPoolConfig struct {
 	name       string
@@ -58,8 +62,8 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 	if len(detect) != len(sc.Threats) {
 		return nil, fmt.Errorf("internal: %d detection rows for %d threats", len(detect), len(sc.Threats))
 	}
-	if len(sc.Resources.Pools) > math.MaxInt8 {
-		return nil, fmt.Errorf("resources.pools: at most %d pools, got %d", math.MaxInt8, len(sc.Resources.Pools))
+	if len(sc.Resources.Pools) > MaxPools {
+		return nil, fmt.Errorf("resources.pools: at most %d pools, got %d", MaxPools, len(sc.Resources.Pools))
 	}
 	cfg.pools = cfg.pools[:0]
 	index := make(map[string]int, len(sc.Resources.Pools))

@@ -9,9 +9,10 @@ import (
 	"pilotsim/scenarios"
 )
 
-// limitsScenario is a small scenario with rules rules and a yellow route
-// through stages distinct document pools.
-func limitsScenario(rules, stages int) []byte {
+// limitsScenario is a small scenario with rules rules, threats threats, a
+// yellow route through stages distinct document pools and pools pools in all
+// (at least stages + 1: the rest are idle physical pools).
+func limitsScenario(rules, stages, threats, pools int) []byte {
 	var b strings.Builder
 	b.WriteString(`name: limits
 horizon: 1d
@@ -22,8 +23,14 @@ trade:
   origins: {CN: 1}
   hs_chapters: {all: 1}
   value_per_kg: {dist: const, value: 5}
-rules:
 `)
+	if threats > 0 {
+		b.WriteString("threats:\n")
+	}
+	for i := range threats {
+		fmt.Fprintf(&b, "  - {name: t%d, prevalence: 0.001, detection: {document: 0.5}}\n", i)
+	}
+	b.WriteString("rules:\n")
 	for i := range rules {
 		fmt.Fprintf(&b, "  - {id: R%d, score: 1, when: {origin: [CN]}}\n", i)
 	}
@@ -34,17 +41,21 @@ rules:
 		route = append(route, fmt.Sprintf("d%d", i))
 	}
 	b.WriteString("    - {name: physical, servers: 1, service: {dist: const, value: 1m}}\n")
+	for i := stages + 1; i < pools; i++ {
+		fmt.Fprintf(&b, "    - {name: p%d, method: physical, servers: 1, service: {dist: const, value: 1m}}\n", i)
+	}
 	fmt.Fprintf(&b, "  yellow: [%s]\n  red: [physical]\n", strings.Join(route, ", "))
 	return []byte(b.String())
 }
 
 // TestScenarioLimitsMatchEngine checks that the limits scenarios.Load
 // enforces are the engine's own (scenarios repeats them, as it cannot import
-// sim): a scenario at MaxRules rules and MaxStages route stages loads, compiles
-// and runs; one more of either is rejected by Load, with the line, instead of
-// failing later in Compile or Run.
+// sim): a scenario at MaxRules rules, MaxStages route stages, MaxThreats
+// threats and MaxPools pools loads, compiles and runs; one more of any is
+// rejected by Load, with the line, instead of failing later in Compile or
+// Run.
 func TestScenarioLimitsMatchEngine(t *testing.T) {
-	sc, err := scenarios.Parse("limits.yaml", limitsScenario(MaxRules, MaxStages), nil)
+	sc, err := scenarios.Parse("limits.yaml", limitsScenario(MaxRules, MaxStages, MaxThreats, MaxPools), nil)
 	if err != nil {
 		t.Fatalf("at the limits: %v", err)
 	}
@@ -59,15 +70,22 @@ func TestScenarioLimitsMatchEngine(t *testing.T) {
 	if got := runValue(t, m, res[0], "lane.yellow.share"); got != 1 {
 		t.Errorf("lane.yellow.share = %v, want 1 (every rule hits)", got)
 	}
+	if len(m.Threats) != MaxThreats {
+		t.Errorf("compiled %d threats, want %d", len(m.Threats), MaxThreats)
+	}
+	runValue(t, m, res[0], fmt.Sprintf("detection_rate.t%d", MaxThreats-1))
+	runValue(t, m, res[0], fmt.Sprintf("pool.p%d.utilization", MaxPools-1))
 	for _, tc := range []struct {
-		name          string
-		rules, stages int
-		want          string
+		name                          string
+		rules, stages, threats, pools int
+		want                          string
 	}{
-		{"rules", MaxRules + 1, 1, "rules[128]"},
-		{"route", 1, MaxStages + 1, "resources.yellow"},
+		{"rules", MaxRules + 1, 1, 1, 2, "rules[128]: too many rules"},
+		{"route", 1, MaxStages + 1, 1, MaxStages + 1, "resources.yellow"},
+		{"threats", 1, 1, MaxThreats + 1, 2, "threats[127]: too many threats: 128 (at most 127)"},
+		{"pools", 1, 1, 1, MaxPools + 1, "resources.pools[127]: too many pools: 128 (at most 127)"},
 	} {
-		_, err := scenarios.Parse("limits.yaml", limitsScenario(tc.rules, tc.stages), nil)
+		_, err := scenarios.Parse("limits.yaml", limitsScenario(tc.rules, tc.stages, tc.threats, tc.pools), nil)
 		if err == nil {
 			t.Errorf("%s: one past the engine's limit loads without error", tc.name)
 			continue

@@ -454,9 +454,13 @@ func genTilt(cs []datamodel.Country, w []float64, ratios map[string]float64) ([]
 	return out, nil
 }
 
+// MaxThreats is the most threats a scenario may hold: Consignment.Threat is an
+// int8 index (NoThreat is -1).
+const MaxThreats = math.MaxInt8
+
 func (m *Model) compileThreats(sc *scenarios.Scenario, errf compileErrf) error {
-	if len(sc.Threats) > 127 {
-		return errf("threats: at most 127 threats, got %d", len(sc.Threats))
+	if len(sc.Threats) > MaxThreats {
+		return errf("threats: at most %d threats, got %d", MaxThreats, len(sc.Threats))
 	}
 	bound := 0.0
 	for i := range sc.Threats {
