@@ -323,6 +323,7 @@ func (v *validator) threats(sc *Scenario) {
 		v.ratioMap(s+".origin", t.Signature.Origin, countryKey)
 		v.ratioMap(s+".hs_chapter", t.Signature.HSChapter, chapterKey)
 		v.ratioMap(s+".hub", t.Signature.Hub, countryKey)
+		v.signatureEffect(s, t.Signature, sc.Trade)
 		if r := t.Signature.RoutedRatio; r != nil && !(*r > 0) {
 			v.errf(s+".routed_ratio", "want an odds ratio > 0, got %g", *r)
 		}
@@ -347,6 +348,58 @@ func (v *validator) threats(sc *Scenario) {
 		v.errf("threats", "threat prevalences add up to %g; want at most 1 (a consignment carries at most one threat)", sum)
 	} else if sumAEO > 1+1e-12 {
 		v.errf("traders.aeo_prevalence_factor", "threat prevalences times aeo_prevalence_factor add up to %g; want at most 1", sumAEO)
+	}
+}
+
+// signatureEffect reports signature ratios that cannot change anything: a
+// ratio multiplies the weight a country of origin, HS chapter or hub has in
+// legitimate trade (trade.origins, trade.hs_chapters, trade.routing.hubs), so
+// on a key with no weight there it has no effect, which is almost always a
+// mistake (a typo, or a country left out of the trade profile). Keys that are
+// not valid codes, negative ratios and trade maps with problems of their own
+// are reported elsewhere.
+func (v *validator) signatureEffect(s string, sig Signature, tr Trade) {
+	if v.rulesOnly && !v.has("trade") {
+		return
+	}
+	countries := func(path string, ratios map[string]float64, weights map[string]float64, where string) {
+		if len(weights) == 0 && v.has(where) || v.d.tainted(where) {
+			return // trade reports the empty or broken map
+		}
+		w := make(map[datamodel.Country]float64, len(weights))
+		for k, x := range weights {
+			if c, err := datamodel.ParseCountry(k); err == nil {
+				w[c] += x
+			}
+		}
+		for _, k := range sortedKeys(ratios) {
+			c, err := datamodel.ParseCountry(k)
+			if err != nil || ratios[k] < 0 {
+				continue
+			}
+			if w[c] == 0 {
+				v.keyErrf(joinPath(path, k), "%s has no weight in %s, so this ratio has no effect", k, where)
+			}
+		}
+	}
+	if len(tr.Origins) > 0 {
+		countries(s+".origin", sig.Origin, tr.Origins, "trade.origins")
+	}
+	countries(s+".hub", sig.Hub, tr.Routing.Hubs, "trade.routing.hubs")
+	if len(tr.HSChapters) == 0 || v.d.tainted("trade.hs_chapters") {
+		return
+	}
+	for _, k := range sortedKeys(sig.HSChapter) {
+		if _, err := datamodel.ParseHSChapter(k); err != nil || sig.HSChapter[k] < 0 {
+			continue
+		}
+		w, ok := tr.HSChapters[k]
+		if !ok {
+			w = tr.HSChapters["all"] // 0 when absent
+		}
+		if w == 0 {
+			v.keyErrf(joinPath(s+".hs_chapter", k), "%s has no weight in trade.hs_chapters, so this ratio has no effect", k)
+		}
 	}
 }
 
