@@ -40,7 +40,10 @@ import (
 //
 // Statistics. Consignment statistics cover consignments arriving at or after
 // the warm-up. Lane, reason, irregularity and duty-at-stake counts are taken on
-// arrival; release-time and TRS figures over those released by the horizon;
+// arrival; release-time means, percentiles and TRS figures over those released
+// by the horizon; the shares within target also count, as late, those still
+// in the system at the horizon that are already older than the target (so an
+// overloaded pool does not look faster than it is);
 // "found" means found by a control that ended by the horizon. Pool statistics
 // are time averages over [warm-up, horizon] whatever the consignment's arrival.
 // Consignments not released at the horizon (whenever they arrived) are
@@ -170,8 +173,10 @@ type borderStats struct {
 	release     [NumLanes]borderDist // release times in minutes, per lane
 	withinAll   int64
 	withinLane  [NumLanes]int64
-	trs         [3]float64 // sums of the three TRS intervals
-	wait        []float64  // per pool: waits of released consignments' visits
+	lateAll     int64           // still in the system at the horizon, older than the overall target
+	lateLane    [NumLanes]int64 // … older than their lane's target
+	trs         [3]float64      // sums of the three TRS intervals
+	wait        []float64       // per pool: waits of released consignments' visits
 	service     []float64
 	visits      []int64
 	inSystem    int64
@@ -536,11 +541,21 @@ func (b *border) found(c *Consignment, ms *Milestones) {
 	}
 }
 
-// stillIn records a consignment still in the system at the horizon.
+// stillIn records a consignment still in the system at the horizon. One that
+// arrived after the warm-up and is already older than a target cannot be
+// released within it: it counts as late against that target.
 func (b *border) stillIn(c *Consignment, ms *Milestones) {
-	b.st.inSystem++
-	b.st.inSystemAge += b.cfg.horizon - c.Arrival
+	st := &b.st
+	age := b.cfg.horizon - c.Arrival
+	st.inSystem++
+	st.inSystemAge += age
 	if c.Arrival >= b.cfg.warmup {
+		if age > b.cfg.targetAll {
+			st.lateAll++
+		}
+		if age > b.cfg.targetLane[c.Lane] { // false for NaN
+			st.lateLane[c.Lane]++
+		}
 		b.found(c, ms)
 	}
 	b.trace(c, ms)

@@ -123,6 +123,45 @@ func TestBorderRedStages(t *testing.T) {
 	}
 }
 
+// TestBorderWithinTargetOverload checks by hand that the shares within target
+// count consignments still in the system at the horizon and already older
+// than the target as late, while means and percentiles stay over released
+// ones. One officer, 60-min checks, a yellow arrival every 30 min from 0 to
+// 570 min, horizon 600 min: check i (arrival 30i) runs from 60i to 60(i+1).
+func TestBorderWithinTargetOverload(t *testing.T) {
+	sc := borderTestScenario(600, 0, borderTestConstPool("document", 1, 60))
+	sc.Targets.Overall = 2 * 60
+	sc.Targets.Lanes = map[string]scenarios.Duration{"yellow": 4 * 60}
+	b := newBorder(borderTestCompile(t, sc))
+	b.reset(0, nil)
+	for i := range 20 {
+		a := 30 * float64(i)
+		c := Consignment{Seq: uint64(i), Arrival: a, Lodgement: a, LaneAt: a, Lane: Yellow, Threat: NoThreat}
+		b.add(&c)
+	}
+	b.finish()
+	// Released: i = 0..9 (the last at 600), release times 60+30i = 60..330 min.
+	// In the system: i = 10..19, ages 600-30i = 300, 270, …, 30 min.
+	for _, tc := range []struct {
+		name string
+		want float64
+	}{
+		{"in_system.count", 10},
+		// Within 120 min: i = 0, 1, 2. Late: ages 300..150 (i = 10..15);
+		// i = 16, age exactly 120, may still make it.
+		{"release.all.within_target", 3.0 / (10 + 6)},
+		// Within 240 min: i = 0..6. Late: ages 300 and 270 (i = 10, 11).
+		{"release.yellow.within_target", 7.0 / (10 + 2)},
+		// Means and percentiles: released ones only, (60+330)/2 min.
+		{"release.all.mean", 195.0 / 60},
+		{"release.yellow.max", 330.0 / 60},
+	} {
+		if got := borderMetric(t, b, tc.name); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
 // TestBorderInSystem overloads a one-officer check (an arrival every 30 min,
 // checks of 60 min) and checks by hand what is released and what is still in
 // the system at the horizon (600 min).
@@ -152,7 +191,9 @@ func TestBorderInSystem(t *testing.T) {
 		{"in_system.mean_age", (150.0*11 + 0) / 12 / 60}, // ages 300, 270, …, 0 and 0
 		{"release.all.mean", 3},
 		{"release.yellow.max", 5},
-		{"release.all.within_target", 7.0 / 9}, // 60..240 min
+		// 7 released within 240 min (60..240); k = 10 and 11, in the system
+		// at ages 300 and 270 min, are late already (k = 12, age 240, is not).
+		{"release.all.within_target", 7.0 / 11},
 		{"trs.lane_release.mean", 3},
 		{"trs.document.service.mean", 1},
 		{"pool.document.utilization", 570.0 / 600},

@@ -109,22 +109,22 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		all.merge(&st.release[l])
 	}
 	releaseStats := func(name string, d *borderDist) {
-		w.put("release."+name+".mean", UnitHours, "mean release time (arrival to release), "+name, d.mean()/60)
+		w.put("release."+name+".mean", UnitHours, "mean release time (arrival to release), "+name+"; over consignments released by the horizon (not those in_system)", d.mean()/60)
 		for _, p := range borderPercentiles {
-			w.put("release."+name+"."+p.name, UnitHours, p.help+" release time, "+name, d.quantile(p.p)/60)
+			w.put("release."+name+"."+p.name, UnitHours, p.help+" release time, "+name+"; over consignments released by the horizon", d.quantile(p.p)/60)
 		}
-		w.put("release."+name+".max", UnitHours, "longest release time, "+name, d.maximum()/60)
+		w.put("release."+name+".max", UnitHours, "longest release time, "+name+"; over consignments released by the horizon", d.maximum()/60)
 	}
 	releaseStats("all", &all)
 	for l := Lane(0); l < NumLanes; l++ {
 		releaseStats(l.String(), &st.release[l])
 	}
-	w.put("release.all.within_target", UnitFraction, "share of released consignments released within the overall target",
-		borderRatio(float64(st.withinAll), float64(all.n)))
+	w.put("release.all.within_target", UnitFraction, "released within the overall target / (released + still in the system at the horizon and already older than the target)",
+		borderRatio(float64(st.withinAll), float64(all.n+st.lateAll)))
 	for l := Lane(0); l < NumLanes; l++ {
 		if !math.IsNaN(cfg.targetLane[l]) {
-			w.put("release."+l.String()+".within_target", UnitFraction, "share of released "+l.String()+" consignments released within the lane's target",
-				borderRatio(float64(st.withinLane[l]), float64(st.release[l].n)))
+			w.put("release."+l.String()+".within_target", UnitFraction, l.String()+" released within the lane's target / ("+l.String()+" released + still in the system at the horizon and already older than the target)",
+				borderRatio(float64(st.withinLane[l]), float64(st.release[l].n+st.lateLane[l])))
 		}
 	}
 	rn := float64(all.n)
