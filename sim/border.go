@@ -71,11 +71,16 @@ type Milestones struct {
 }
 
 // TraceSink receives every consignment of one replication with its
-// milestones, once its outcome is known: at release, or at the horizon for
-// those still in the system (Release NaN; Stages counts controls begun). c and
-// ms are only valid during the call. Calls come in simulation order, so they
-// are the same for any worker count. The first error stops tracing for the
-// replication and fails the run.
+// milestones, once its outcome is known. c and ms are only valid during the
+// call. Calls are not in order of release: a green or blue consignment (no
+// control) is traced as soon as the border takes it in, in arrival order,
+// with its release max(Arrival, LaneAt) already decided (or Release NaN when
+// that is past the horizon), even when consignments traced after it were
+// released earlier; a yellow or red consignment is traced when its last
+// control ends, or at the horizon if it is still in the system (Release NaN;
+// Stages counts controls begun). The order depends only on the replication's
+// consignments, so it is the same for any worker count. The first error
+// stops tracing for the replication and fails the run.
 type TraceSink interface {
 	Consignment(c *Consignment, ms *Milestones) error
 	Close() error

@@ -340,6 +340,33 @@ func TestCompileBorderErrors(t *testing.T) {
 	}
 }
 
+// TestBorderTraceOrder pins the trace order TraceSink documents: a green
+// consignment is traced when it is taken in, before a yellow one that arrived
+// earlier and was released earlier, and before its own (later) release.
+func TestBorderTraceOrder(t *testing.T) {
+	sc := borderTestScenario(1000, 0, borderTestConstPool("document", 1, 60))
+	b := newBorder(borderTestCompile(t, sc))
+	var rec borderTraceRecorder
+	b.reset(0, &rec)
+	for _, c := range []Consignment{
+		{Seq: 0, Arrival: 0, Lane: Yellow, Threat: NoThreat},              // released at 60
+		{Seq: 1, Arrival: 10, LaneAt: 500, Lane: Green, Threat: NoThreat}, // released at 500
+		{Seq: 2, Arrival: 20, LaneAt: 20, Lane: Green, Threat: NoThreat},  // released at 20
+	} {
+		b.add(&c)
+	}
+	b.finish()
+	var seqs []uint64
+	var rel []float64
+	for i := range rec.cs {
+		seqs = append(seqs, rec.cs[i].Seq)
+		rel = append(rel, rec.ms[i].Release)
+	}
+	if !slices.Equal(seqs, []uint64{1, 2, 0}) || !slices.Equal(rel, []float64{500, 20, 60}) {
+		t.Errorf("traced seqs %v with releases %v, want [1 2 0] with [500 20 60]", seqs, rel)
+	}
+}
+
 // TestBorderTraceError checks that a failing sink is called no more.
 func TestBorderTraceError(t *testing.T) {
 	sc := borderTestScenario(1000, 0, borderTestPool("document", 1, 1))

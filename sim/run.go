@@ -25,7 +25,8 @@ type Options struct {
 	Done *atomic.Int64
 	// Trace, if set, gives a sink for replication rep; Run calls it from worker
 	// goroutines (so it must be safe for concurrent use), feeds the sink that
-	// replication's consignments in simulation order and closes it when the
+	// replication's consignments in the order TraceSink documents (the same
+	// for any worker count, not sorted by release) and closes it when the
 	// replication ends, also when it fails or is cancelled. nil: no trace.
 	Trace func(rep int) TraceSink
 }
