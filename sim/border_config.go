@@ -2,7 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"pilotsim/scenarios"
 )
@@ -125,7 +127,7 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 	if cfg.routes[Red], err = route("red", sc.Resources.Red, []string{"nii", "physical"}); err != nil {
 		return nil, err
 	}
-	for name := range sc.Targets.Lanes {
+	for _, name := range slices.Sorted(maps.Keys(sc.Targets.Lanes)) {
 		if _, ok := ParseLane(name); !ok {
 			return nil, fmt.Errorf("targets.lanes: unknown lane %q (want green, blue, yellow or red)", name)
 		}

@@ -3,7 +3,9 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -112,7 +114,8 @@ type genThreat struct {
 // applies the same defaults to distributions left zero (lodgement lead and
 // assessment const 0, gross weight lognormal with median 5000 kg and sigma
 // 1, AEO prevalence factor 1). Errors name the part of the scenario at fault
-// (a rule by its id and line).
+// (a rule by its id and line); map entries are checked in sorted key order,
+// so a scenario with several bad keys always gets the same error.
 func Compile(sc *scenarios.Scenario) (*Model, error) {
 	if sc == nil {
 		return nil, errors.New("compile: nil scenario")
@@ -164,7 +167,7 @@ func (m *Model) compileTraffic(sc *scenarios.Scenario, errf compileErrf) error {
 		return errf("traffic: no transport mode has traffic")
 	}
 	byMode := [datamodel.NumModes]*scenarios.ModeTraffic{}
-	for name := range sc.Traffic {
+	for _, name := range slices.Sorted(maps.Keys(sc.Traffic)) {
 		mode, err := datamodel.ParseMode(name)
 		if err != nil {
 			return errf("traffic.%s: %v", name, err)
@@ -328,7 +331,7 @@ func parseTraderID(id string, count int) (int, error) {
 // country list and weights.
 func genCountryWeights(mw map[string]float64) ([]datamodel.Country, []float64, error) {
 	cs := make([]datamodel.Country, 0, len(mw))
-	for code := range mw {
+	for _, code := range slices.Sorted(maps.Keys(mw)) {
 		c, err := datamodel.ParseCountry(code)
 		if err != nil {
 			return nil, nil, err
@@ -360,7 +363,8 @@ func genChapterWeights(mw map[string]float64) ([98]float64, error) {
 			}
 		}
 	}
-	for key, x := range mw {
+	for _, key := range slices.Sorted(maps.Keys(mw)) {
+		x := mw[key]
 		if key == "all" {
 			continue
 		}
@@ -437,7 +441,8 @@ func (m *Model) compileTrade(sc *scenarios.Scenario, errf compileErrf) error {
 // countries cs (others keep ratio 1).
 func genTilt(cs []datamodel.Country, w []float64, ratios map[string]float64) ([]float64, error) {
 	out := append([]float64(nil), w...)
-	for code, r := range ratios {
+	for _, code := range slices.Sorted(maps.Keys(ratios)) {
+		r := ratios[code]
 		c, err := datamodel.ParseCountry(code)
 		if err != nil {
 			return nil, err
@@ -527,7 +532,8 @@ func (m *Model) compileThreats(sc *scenarios.Scenario, errf compileErrf) error {
 		}
 		cw := make([]float64, len(m.chapters))
 		copy(cw, m.chapTab.prob)
-		for key, r := range sig.HSChapter {
+		for _, key := range slices.Sorted(maps.Keys(sig.HSChapter)) {
+			r := sig.HSChapter[key]
 			ch, err := datamodel.ParseHSChapter(key)
 			if err != nil {
 				return errf("%s.signature.hs_chapter.%v", path, err)
