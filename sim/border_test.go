@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -318,24 +319,41 @@ func TestCompileBorderErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		edit func(sc *scenarios.Scenario)
+		want string
 	}{
-		{"unknown pool in route", func(sc *scenarios.Scenario) { sc.Resources.Red = []string{"xray"} }},
-		{"default route needs nii", func(sc *scenarios.Scenario) { sc.Resources.Red = nil }},
-		{"unknown method", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Method = "dogs" }},
-		{"no servers", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Servers = 0 }},
-		{"bad service", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Service = scenarios.Dist{Kind: "exp"} }},
-		{"duplicate pool", func(sc *scenarios.Scenario) { sc.Resources.Pools = append(sc.Resources.Pools, sc.Resources.Pools[0]) }},
-		{"unknown lane target", func(sc *scenarios.Scenario) { sc.Targets.Lanes = map[string]scenarios.Duration{"purple": 1} }},
-		{"route too long", func(sc *scenarios.Scenario) { sc.Resources.Yellow = slices.Repeat([]string{"document"}, MaxStages+1) }},
-		{"warm-up past horizon", func(sc *scenarios.Scenario) { sc.Warmup = 2000 }},
-		{"false alarm above 1", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].FalseAlarm = 1.5 }},
+		{"unknown pool in route", func(sc *scenarios.Scenario) { sc.Resources.Red = []string{"xray"} },
+			`resources.red[0]: unknown pool "xray"`},
+		{"default route needs nii", func(sc *scenarios.Scenario) { sc.Resources.Red = nil },
+			`resources.red[0]: unknown pool "nii"`},
+		{"unknown method", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Method = "dogs" },
+			`resources.pools[0] (document): method "dogs" is not one of document, nii, physical`},
+		{"no servers", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Servers = 0 },
+			"resources.pools[0] (document): servers must be at least 1, got 0"},
+		{"bad service", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Service = scenarios.Dist{Kind: "exp"} },
+			"resources.pools[0] (document): service: exp distribution needs mean"},
+		{"duplicate pool", func(sc *scenarios.Scenario) { sc.Resources.Pools = append(sc.Resources.Pools, sc.Resources.Pools[0]) },
+			"resources.pools[1] (document): pool name used twice"},
+		{"unknown lane target", func(sc *scenarios.Scenario) { sc.Targets.Lanes = map[string]scenarios.Duration{"purple": 1} },
+			`targets.lanes: unknown lane "purple" (want green, blue, yellow or red)`},
+		{"route too long", func(sc *scenarios.Scenario) { sc.Resources.Yellow = slices.Repeat([]string{"document"}, MaxStages+1) },
+			"resources.yellow: at most 6 pools, got 7"},
+		{"warm-up past horizon", func(sc *scenarios.Scenario) { sc.Warmup = 2000 },
+			"warmup: must be at least 0 and less than the horizon, got 2000 minutes"},
+		{"false alarm above 1", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].FalseAlarm = 1.5 },
+			"resources.pools[0] (document): false_alarm must be in [0,1], got 1.5"},
+		{"hours open == close", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Hours = &scenarios.Hours{Open: 480, Close: 480} },
+			"resources.pools[0] (document): hours.close equals hours.open (480 minutes), which is ambiguous; for 24 hours a day use open 0h, close 24h"},
+		{"too many pools", func(sc *scenarios.Scenario) {
+			for i := range MaxPools {
+				sc.Resources.Pools = append(sc.Resources.Pools, borderTestPool(fmt.Sprintf("p%d", i), 1, 1))
+			}
+		}, "resources.pools: at most 127 pools, got 128"},
 	} {
 		sc := borderTestScenario(1000, 0, borderTestPool("document", 1, 1))
 		tc.edit(sc)
-		if _, err := compileBorder(sc, borderDetectFromScenario(sc)); err == nil {
-			t.Errorf("%s: no error", tc.name)
-		} else {
-			t.Logf("%s: %v", tc.name, err)
+		_, err := compileBorder(sc, borderDetectFromScenario(sc))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s: got error %v, want %q", tc.name, err, tc.want)
 		}
 	}
 }
