@@ -385,7 +385,7 @@ func (rd *Reader) Next(d *Decl) error {
 		if !rd.hist.advance(d.Day) {
 			return rd.bad(d, &rd.core[fDate], rec[rd.core[fDate].idx], fmt.Sprintf(
 				"dated before an earlier row (%s): history criteria need the declarations in date order, and --history files older than the file scored",
-				dayString(rd.hist.day)))
+				DayString(rd.hist.day)))
 		}
 		for i := range rd.keys {
 			key, ok := rd.key(i, d)
@@ -770,8 +770,8 @@ func daysFromCivil(y, m, d int) int32 {
 	return int32(era*146097 + doe - 719468)
 }
 
-// dayString formats a day number as 2006-01-02.
-func dayString(day int32) string {
+// DayString formats a day number as 2006-01-02.
+func DayString(day int32) string {
 	return time.Unix(int64(day)*86400, 0).UTC().Format("2006-01-02")
 }
 

@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 
 	"pilotsim/sim"
@@ -14,11 +15,12 @@ type Tally struct {
 	Rules   []string // rule ids, in rule-set order
 	Classes []string // outcome class names (Decl.Classes bit order)
 
-	Rows      int64 // declarations scored
-	Bad       int64 // bad rows skipped (--skip-bad)
-	Irregular int64
-	Revenue   float64 // of irregular declarations
-	ClassN    []int64 // declarations per outcome class
+	Rows        int64 // declarations scored
+	Bad         int64 // bad rows skipped (--skip-bad), history files included
+	HistoryRows int64 // declarations read from history files (not scored)
+	Irregular   int64
+	Revenue     float64 // of irregular declarations
+	ClassN      []int64 // declarations per outcome class
 
 	Lanes   [sim.NumLanes]Cell
 	Reasons [sim.NumLanes][sim.NumReasons]int64
@@ -107,11 +109,11 @@ func (t *Tally) Add(d *Decl) {
 	t.Lanes[c.Lane].add(d)
 	t.Reasons[c.Lane][c.Reason]++
 	controlled := c.Lane == sim.Yellow || c.Lane == sim.Red
-	for w, bits := range c.Hits {
-		for bits != 0 {
-			b := bits & -bits
-			bits ^= b
-			i := w*64 + trailingZeros(b)
+	for w, set := range c.Hits {
+		for set != 0 {
+			b := set & -set
+			set ^= b
+			i := w*64 + bits.TrailingZeros64(b)
 			if i < len(t.PerRule) {
 				t.PerRule[i].add(d)
 				if controlled {
@@ -133,15 +135,6 @@ func (t *Tally) Add(d *Decl) {
 		}
 	}
 	t.Scores.add(c.Score, d)
-}
-
-func trailingZeros(b uint64) int {
-	n := 0
-	for b&1 == 0 {
-		b >>= 1
-		n++
-	}
-	return n
 }
 
 // Controlled returns the declarations in yellow or red.
