@@ -32,7 +32,8 @@ type command struct {
 
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
-	"version": {"print the version", runVersion},
+	"version":  {"print the version", runVersion},
+	"backtest": {"score real declarations with a rule set: what it would have caught", runBacktest},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
