@@ -71,6 +71,27 @@ func num(v float64) string {
 	return FormatFloat(v)
 }
 
+// f2 formats a ratio such as a lift with two decimals.
+func f2(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// amount formats a sum of money or a score without needless digits.
+func amount(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "-"
+	case math.IsInf(v, 0):
+		return FormatFloat(v)
+	case math.Abs(v) >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
 func dayRange(t *backtest.Tally) string {
 	if t.FirstDay == backtest.NoDay {
 		return ""
@@ -89,7 +110,7 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "\nirregular: %d (%s)", t.Irregular, pct(s.IrregularShare))
 	if t.Revenue > 0 {
-		fmt.Fprintf(&b, "; revenue at stake %s", num(t.Revenue))
+		fmt.Fprintf(&b, "; revenue at stake %s", amount(t.Revenue))
 	}
 	for i, c := range t.Classes {
 		fmt.Fprintf(&b, "; %s %d", c, t.ClassN[i])
@@ -97,10 +118,10 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "\n\nThe rule set's own selection (yellow + red)\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  inspection rate\t%s\t(%d controlled)\n", pct(s.InspectionRate), s.Controlled)
-	fmt.Fprintf(tw, "  hit rate\t%s\t(%d irregular found; lift %s over random)\n", pct(s.HitRate), s.Hits, num(s.Lift))
+	fmt.Fprintf(tw, "  hit rate\t%s\t(%d irregular found; lift %s over random)\n", pct(s.HitRate), s.Hits, f2(s.Lift))
 	fmt.Fprintf(tw, "  detection rate\t%s\t\n", pct(s.DetectionRate))
 	if t.Revenue > 0 {
-		fmt.Fprintf(tw, "  revenue captured\t%s\t(%s of %s)\n", pct(s.RevenueShare), num(s.RevenueFound), num(s.Revenue))
+		fmt.Fprintf(tw, "  revenue captured\t%s\t(%s of %s)\n", pct(s.RevenueShare), amount(s.RevenueFound), amount(s.Revenue))
 	}
 	for i, c := range t.Classes {
 		fmt.Fprintf(tw, "  detection of %s\t%s\t\n", c, pct(s.ClassDetection[i]))
@@ -120,7 +141,7 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "rule\tfired\tshare\thits\thit rate\tlift\trecall\tcontrolled\t\n")
 	for _, ru := range r.Rules {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\t%d\t\n", ru.ID, ru.Fired, pct(ru.FiredShare), ru.Hits, pct(ru.HitRate),
-			num(ru.Lift), pct(ru.Recall), ru.Controlled)
+			f2(ru.Lift), pct(ru.Recall), ru.Controlled)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "\nTargeting curve over the score (random selection: precision %s, recall = inspection rate)\n", pct(s.IrregularShare))
@@ -131,7 +152,7 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "\n")
 	for _, p := range r.AtRates {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t", pct(p.Rate), num(p.Score), pct(p.Precision), pct(p.Recall), pct(p.RevenueShare), num(p.Lift))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t", pct(p.Rate), amount(p.Score), pct(p.Precision), pct(p.Recall), pct(p.RevenueShare), f2(p.Lift))
 		for _, c := range p.ClassRecall {
 			fmt.Fprintf(tw, "%s\t", pct(c))
 		}
@@ -382,10 +403,11 @@ func (r *BacktestReport) curveSVG() ([]byte, error) {
 		p.Add(l)
 		p.Legend.Add(s.name, l)
 	}
-	p.Legend.Top = false
+	// Top right, below the recall and revenue curves that end near 1.
+	p.Legend.Top = true
 	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(10)
-	p.Legend.YOffs = vg.Points(40)
+	p.Legend.YOffs = -1.1 * vg.Inch
 	c := vgsvg.NewWith(vgsvg.UseWH(7*vg.Inch, 4.5*vg.Inch), vgsvg.EmbedFonts(false))
 	p.Draw(draw.New(c))
 	var b bytes.Buffer
@@ -402,7 +424,7 @@ func zeroIfNaN(v float64) float64 {
 	return v
 }
 
-var backtestHTML = template.Must(template.New("backtest").Funcs(template.FuncMap{"pct": pct, "num": num}).Parse(`<!DOCTYPE html>
+var backtestHTML = template.Must(template.New("backtest").Funcs(template.FuncMap{"pct": pct, "num": num, "f2": f2, "amount": amount}).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>pilotsim backtest: {{.In.File}}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -413,19 +435,19 @@ th:first-child,td:first-child{text-align:left}caption{text-align:left;font-weigh
 <h1>Backtest of {{.In.Rules}}</h1>
 <p>{{.T.Rows}} declarations from <code>{{.In.File}}</code>{{.Dates}}{{if .In.Mapping}}, read through <code>{{.In.Mapping}}</code>{{end}}{{if .In.History}}, with the history of {{range $i, $h := .In.History}}{{if $i}}, {{end}}<code>{{$h}}</code>{{end}}{{end}}.
 {{if .T.Bad}}{{.T.Bad}} bad rows were skipped.{{end}}
-Irregular: {{.T.Irregular}} ({{pct .S.IrregularShare}}){{if .T.Revenue}}; revenue at stake {{num .T.Revenue}}{{end}}.</p>
+Irregular: {{.T.Irregular}} ({{pct .S.IrregularShare}}){{if .T.Revenue}}; revenue at stake {{amount .T.Revenue}}{{end}}.</p>
 <table><caption>The rule set's own selection</caption>
 <tr><th>inspection rate</th><td>{{pct .S.InspectionRate}}</td><td>{{.S.Controlled}} controlled (yellow + red)</td></tr>
-<tr><th>hit rate</th><td>{{pct .S.HitRate}}</td><td>{{.S.Hits}} irregular found; lift {{num .S.Lift}} over random</td></tr>
+<tr><th>hit rate</th><td>{{pct .S.HitRate}}</td><td>{{.S.Hits}} irregular found; lift {{f2 .S.Lift}} over random</td></tr>
 <tr><th>detection rate</th><td>{{pct .S.DetectionRate}}</td><td></td></tr>
-{{if .T.Revenue}}<tr><th>revenue captured</th><td>{{pct .S.RevenueShare}}</td><td>{{num .S.RevenueFound}} of {{num .S.Revenue}}</td></tr>{{end}}
+{{if .T.Revenue}}<tr><th>revenue captured</th><td>{{pct .S.RevenueShare}}</td><td>{{amount .S.RevenueFound}} of {{amount .S.Revenue}}</td></tr>{{end}}
 {{range $i, $c := .T.Classes}}<tr><th>detection of {{$c}}</th><td>{{pct (index $.S.ClassDetection $i)}}</td><td></td></tr>{{end}}
 </table>
 <h2>Targeting curve</h2>
 <p class="note">Inspect the declarations with the highest scores. Random selection finds irregular declarations at the base rate ({{pct .S.IrregularShare}}) and recalls as much as it inspects. Declarations with equal scores are split at random: counts at a cut inside such a group are expected values.</p>
 {{.SVG}}
 <table><tr><th>inspected</th><th>score &ge;</th><th>precision</th><th>random</th><th>recall</th><th>random</th><th>revenue share</th><th>lift</th>{{range .T.Classes}}<th>{{.}} recall</th>{{end}}</tr>
-{{range .At}}<tr><td>{{pct .Rate}}</td><td>{{num .Score}}</td><td>{{pct .Precision}}</td><td>{{pct $.S.IrregularShare}}</td><td>{{pct .Recall}}</td><td>{{pct .Rate}}</td><td>{{pct .RevenueShare}}</td><td>{{num .Lift}}</td>{{range .ClassRecall}}<td>{{pct .}}</td>{{end}}</tr>
+{{range .At}}<tr><td>{{pct .Rate}}</td><td>{{amount .Score}}</td><td>{{pct .Precision}}</td><td>{{pct $.S.IrregularShare}}</td><td>{{pct .Recall}}</td><td>{{pct .Rate}}</td><td>{{pct .RevenueShare}}</td><td>{{f2 .Lift}}</td>{{range .ClassRecall}}<td>{{pct .}}</td>{{end}}</tr>
 {{end}}</table>
 <h2>Lanes</h2>
 <table><tr><th>lane</th><th>declarations</th><th>share</th><th>irregular</th><th>hit rate</th><th>by score</th><th>forced</th><th>random</th><th>expected</th></tr>
@@ -434,7 +456,7 @@ Irregular: {{.T.Irregular}} ({{pct .S.IrregularShare}}){{if .T.Revenue}}; revenu
 <h2>Rules</h2>
 <p class="note">How often each rule fired and its own hit rate: a rule with a lift near 1 selects no better than chance.</p>
 <table><tr><th>rule</th><th>fired</th><th>share</th><th>hits</th><th>hit rate</th><th>lift</th><th>recall</th><th>controlled</th></tr>
-{{range .Rules}}<tr><td>{{.ID}}</td><td>{{.Fired}}</td><td>{{pct .FiredShare}}</td><td>{{.Hits}}</td><td>{{pct .HitRate}}</td><td>{{num .Lift}}</td><td>{{pct .Recall}}</td><td>{{.Controlled}}</td></tr>
+{{range .Rules}}<tr><td>{{.ID}}</td><td>{{.Fired}}</td><td>{{pct .FiredShare}}</td><td>{{.Hits}}</td><td>{{pct .HitRate}}</td><td>{{f2 .Lift}}</td><td>{{pct .Recall}}</td><td>{{.Controlled}}</td></tr>
 {{end}}</table>
 <p class="note">Made by pilotsim backtest.</p>
 </body></html>
