@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -63,7 +64,15 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 			return badInput(err)
 		}
 	} else {
-		m = backtest.DatamodelMapping()
+		header, err := readHeader(pos[0])
+		if err != nil {
+			return badInput(err)
+		}
+		var threats []string
+		for _, th := range sc.Threats {
+			threats = append(threats, th.Name)
+		}
+		m = backtest.DefaultMapping(header, threats)
 	}
 	rules, err := backtest.Compile(sc, m)
 	if err != nil {
@@ -163,4 +172,18 @@ func newBar(e *env, total int64) *progressbar.ProgressBar {
 func progressReader(r io.Reader, bar *progressbar.ProgressBar) io.Reader {
 	pr := progressbar.NewReader(r, bar)
 	return &pr
+}
+
+// readHeader returns the header row of a CSV file.
+func readHeader(name string) ([]string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h, err := csv.NewReader(bufio.NewReader(f)).Read()
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: line 1: %w", name, err)
+	}
+	return h, nil
 }

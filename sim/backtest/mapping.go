@@ -42,6 +42,8 @@ type Mapping struct {
 type Column struct {
 	// Column is the header of the column in the file (required).
 	Column string `yaml:"column"`
+	// Optional lets the file lack the column: the value is then missing.
+	Optional bool `yaml:"optional"`
 	// Type is "text" (default) or "number" for entries of Columns; datamodel
 	// fields have their own types.
 	Type string `yaml:"type"`
@@ -69,8 +71,15 @@ type Column struct {
 	// Values lists the raw values that mean yes, for yes/no fields (aeo,
 	// new_trader, lodged_after_arrival, outcome.irregular, classes).
 	Values []string `yaml:"values"`
-	// Layout is the Go time layout of a date; default "2006-01-02".
+	// AnyValue, for a yes/no field, means that any value (not missing) is
+	// yes: a column that names the threat found, empty when none.
+	AnyValue bool `yaml:"any_value"`
+	// Layout is the Go time layout of a date (default "2006-01-02") or of
+	// the lodgement and arrival times (default RFC 3339,
+	// "2006-01-02T15:04:05Z07:00").
 	Layout string `yaml:"layout"`
+
+	laneFromControls bool // the datamodel's control column (DatamodelMapping)
 }
 
 // Outcome names the columns that hold the result of the control made on each
@@ -101,6 +110,7 @@ const (
 	typeMode
 	typeBool
 	typeDate
+	typeTime
 )
 
 // coreFields are the datamodel fields a mapping may fill, with their types.
@@ -118,6 +128,8 @@ var coreFields = map[string]fieldType{
 	"aeo":                  typeBool,    // trader is an AEO
 	"new_trader":           typeBool,    // trader is new
 	"lodged_after_arrival": typeBool,    // declaration lodged after the goods arrived
+	"lodgement":            typeTime,    // time the declaration was lodged
+	"arrival":              typeTime,    // time the goods arrived
 }
 
 // FieldNames returns the datamodel field names a mapping may fill, sorted.
@@ -275,12 +287,13 @@ func (m *Mapping) checkColumn(path string, c *Column, t fieldType) []error {
 	if c.Scale != nil && (*c.Scale == 0 || *c.Scale != *c.Scale) {
 		errs = append(errs, m.errAt(path+".scale", "expected a non-zero number"))
 	}
-	if (t == typeBool) != (len(c.Values) > 0) {
-		if t == typeBool {
-			errs = append(errs, m.errAt(path, "values: the list of raw values meaning yes is required"))
-		} else {
-			errs = append(errs, m.errAt(path+".values", "values applies to yes/no fields only"))
-		}
+	switch {
+	case t == typeBool && len(c.Values) == 0 && !c.AnyValue:
+		errs = append(errs, m.errAt(path, "values (the list of raw values meaning yes) or any_value: true is required"))
+	case t == typeBool && len(c.Values) > 0 && c.AnyValue:
+		errs = append(errs, m.errAt(path, "give values or any_value, not both"))
+	case t != typeBool && (len(c.Values) > 0 || c.AnyValue):
+		errs = append(errs, m.errAt(path, "values and any_value apply to yes/no fields only"))
 	}
 	if c.Digits < 0 || c.Digits > 10 {
 		errs = append(errs, m.errAt(path+".digits", "expected 1 to 10, got %d", c.Digits))
@@ -288,12 +301,15 @@ func (m *Mapping) checkColumn(path string, c *Column, t fieldType) []error {
 	if c.Pad && c.Digits == 0 {
 		errs = append(errs, m.errAt(path+".pad", "pad needs digits"))
 	}
-	if c.Layout != "" && t != typeDate {
-		errs = append(errs, m.errAt(path+".layout", "layout applies to the date only"))
+	if c.Layout != "" && t != typeDate && t != typeTime {
+		errs = append(errs, m.errAt(path+".layout", "layout applies to the date and times only"))
 	}
-	if t == typeDate {
+	if t == typeDate || t == typeTime {
 		if c.Layout == "" {
 			c.Layout = "2006-01-02"
+			if t == typeTime {
+				c.Layout = time.RFC3339
+			}
 		}
 		ref := time.Date(2021, 3, 4, 0, 0, 0, 0, time.UTC)
 		if _, err := time.Parse(c.Layout, ref.Format(c.Layout)); err != nil || !strings.Contains(c.Layout, "2") {
@@ -360,7 +376,7 @@ func (m *Mapping) kind(name string) sim.FieldKind {
 	switch coreFields[name] {
 	case typeNumber:
 		return sim.FieldNumber
-	case typeBool, typeDate:
+	case typeBool, typeDate, typeTime:
 		return sim.FieldUnknown
 	}
 	return sim.FieldText

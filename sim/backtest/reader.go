@@ -76,6 +76,8 @@ type conv struct {
 	times   int // index of the multiplier column, -1 none
 	per     int // index of the divisor column, -1 none
 	yes     []string
+	anyYes  bool
+	ctrl    bool // lane from the datamodel's control column
 	layout  string
 	fastISO bool // layout is 2006-01-02
 }
@@ -95,6 +97,8 @@ const (
 	fAEO
 	fNew
 	fLate
+	fLodgement
+	fArrival
 	numCore
 )
 
@@ -102,6 +106,7 @@ var coreIndex = map[string]int{
 	"id": fID, "date": fDate, "trader": fTrader, "origin": fOrigin, "dispatch": fDispatch,
 	"routing": fRouting, "hs": fHS, "mode": fMode, "gross_weight": fWeight, "value": fValue,
 	"aeo": fAEO, "new_trader": fNew, "lodged_after_arrival": fLate,
+	"lodgement": fLodgement, "arrival": fArrival,
 }
 
 // slotAcc fills one slot of Extra.
@@ -184,7 +189,7 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 	var missing []string
 	compile := func(path string, c *Column) conv {
 		cv := conv{idx: -1, header: c.Column, codes: c.Codes, missing: c.Missing, upper: c.Upper,
-			digits: c.Digits, pad: c.Pad, scale: 1, times: -1, per: -1, yes: c.Values, layout: c.Layout,
+			digits: c.Digits, pad: c.Pad, scale: 1, times: -1, per: -1, yes: c.Values, anyYes: c.AnyValue, ctrl: c.laneFromControls, layout: c.Layout,
 			fastISO: c.Layout == "2006-01-02"}
 		if c.Scale != nil {
 			cv.scale = *c.Scale
@@ -192,7 +197,9 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 		find := func(h string) int {
 			i, ok := pos[h]
 			if !ok {
-				missing = append(missing, fmt.Sprintf("%q (%s)", h, path))
+				if !c.Optional {
+					missing = append(missing, fmt.Sprintf("%q (%s)", h, path))
+				}
 				return -1
 			}
 			return i
@@ -203,6 +210,9 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 		}
 		if c.Per != "" {
 			cv.per = find(c.Per)
+		}
+		if cv.idx < 0 || (c.Times != "" && cv.times < 0) || (c.Per != "" && cv.per < 0) {
+			cv.idx = -1 // an optional column the file lacks: always missing
 		}
 		return cv
 	}
@@ -336,7 +346,7 @@ func (rd *Reader) Next(d *Decl) error {
 		return e
 	}
 	if !ok {
-		return rd.bad(d, &rd.irr, rec[rd.irr.idx], "the outcome is missing")
+		return rd.bad(d, &rd.irr, "", "the outcome is missing")
 	}
 	d.Irregular = yes
 	if yes {
@@ -365,6 +375,9 @@ func (rd *Reader) Next(d *Decl) error {
 		v, ok := rd.text(&rd.lane)
 		if ok {
 			l, lok := sim.ParseLane(v)
+			if rd.lane.ctrl {
+				l, lok = laneOfControls(v)
+			}
 			if !lok {
 				return rd.bad(d, &rd.lane, v, "expected a lane: green, blue, yellow or red (map other codes with codes)")
 			}
@@ -404,6 +417,9 @@ func (rd *Reader) bad(d *Decl, cv *conv, v, reason string) *RowError {
 
 // text returns the converted text value of cv (false when missing).
 func (rd *Reader) text(cv *conv) (string, bool) {
+	if cv.idx < 0 {
+		return "", false
+	}
 	v := strings.TrimSpace(rd.rec[cv.idx])
 	if cv.codes != nil {
 		if t, ok := cv.codes[v]; ok {
@@ -509,6 +525,9 @@ func (rd *Reader) boolValue(cv *conv, _ *Decl) (yes, ok bool, err error) {
 	if !ok {
 		return false, false, nil
 	}
+	if cv.anyYes {
+		return true, true, nil
+	}
 	for _, y := range cv.yes {
 		if v == y {
 			return true, true, nil
@@ -522,10 +541,29 @@ func (rd *Reader) readCore(d *Decl) error {
 	c := &d.C
 	for f := range rd.core {
 		cv := &rd.core[f]
-		if cv.idx < 0 || f == fID || f == fTrader {
+		if cv.idx < 0 || f == fID {
 			continue
 		}
 		switch f {
+		case fTrader:
+			if v, ok := rd.text(cv); ok {
+				c.Trader = traderIndex(v)
+			}
+		case fLodgement, fArrival:
+			v, ok := rd.text(cv)
+			if !ok {
+				continue
+			}
+			tm, err := time.Parse(cv.layout, v)
+			if err != nil {
+				return rd.bad(d, cv, v, "expected a time like "+cv.layout)
+			}
+			x := tm.Sub(timeEpoch).Minutes()
+			if f == fLodgement {
+				c.Lodgement = x
+			} else {
+				c.Arrival = x
+			}
 		case fDate:
 			v, ok := rd.text(cv)
 			if !ok {
@@ -540,6 +578,13 @@ func (rd *Reader) readCore(d *Decl) error {
 			v, ok := rd.text(cv)
 			if !ok {
 				continue
+			}
+			if f == fRouting {
+				// A list of countries of routing: the engine knows one hub,
+				// the first.
+				if i := strings.IndexByte(v, ';'); i >= 0 {
+					v = strings.TrimSpace(v[:i])
+				}
 			}
 			k, err := parseCountry(v)
 			if err != nil {
@@ -601,7 +646,7 @@ func (rd *Reader) readCore(d *Decl) error {
 			case fNew:
 				c.Flags |= sim.FlagNew
 			default:
-				c.Lodgement = 1 // lodged after arrival (Arrival 0)
+				c.Lodgement, c.Arrival = 1, 0 // lodged after arrival
 			}
 		}
 	}
@@ -773,6 +818,30 @@ func daysFromCivil(y, m, d int) int32 {
 // DayString formats a day number as 2006-01-02.
 func DayString(day int32) string {
 	return time.Unix(int64(day)*86400, 0).UTC().Format("2006-01-02")
+}
+
+// timeEpoch is time 0 of Consignment.Arrival and Lodgement read from a
+// file: a Monday at 00:00 UTC, so that the hour of day and day of week that
+// expression rules see are right.
+var timeEpoch = time.Date(1970, time.January, 5, 0, 0, 0, 0, time.UTC)
+
+// traderIndex returns the simulator's trader index of an id that ends in
+// "T" and the trader's rank (T000001, or BET000001 as pilotsim generate
+// writes importer ids), so that trader criteria work on generated files; -1
+// for any other id.
+func traderIndex(v string) int32 {
+	i := len(v)
+	for i > 0 && v[i-1] >= '0' && v[i-1] <= '9' {
+		i--
+	}
+	if i == 0 || v[i-1] != 'T' || len(v)-i < 6 || len(v)-i > 9 {
+		return -1
+	}
+	n, _ := atoiN(v[i:])
+	if n < 1 {
+		return -1
+	}
+	return int32(n - 1)
 }
 
 func parseCountry(v string) (datamodel.Country, error) { return datamodel.ParseCountry(v) }
