@@ -60,12 +60,17 @@ func DatamodelMapping() *Mapping {
 }
 
 // GeneratedMapping is the mapping of a file written by pilotsim generate: the
-// datamodel columns, the ground truth (true_threat names the threat carried,
+// datamodel columns (and new_trader, yes or no, when the file has it), the
+// ground truth (true_threat names the threat carried,
 // empty when regular; true_duty the duty at stake) as the outcome, each
 // threat of threats as an outcome class, and the lane the simulator's risk
 // engine gave (lane) to compare with.
 func GeneratedMapping(threats []string) *Mapping {
-	m := &Mapping{Name: "generated", Path: "(pilotsim generate columns)", Fields: datamodelFields(), Columns: datamodelColumns(),
+	fields := datamodelFields()
+	// The datamodel record has no new-trader flag; a generated file that
+	// carries one in a new_trader column gets it mapped.
+	fields["new_trader"] = Column{Column: "new_trader", Values: []string{"yes", "true"}, Optional: true}
+	m := &Mapping{Name: "generated", Path: "(pilotsim generate columns)", Fields: fields, Columns: datamodelColumns(),
 		Outcome: Outcome{
 			Irregular: Column{Column: "true_threat", AnyValue: true},
 			Revenue:   &Column{Column: "true_duty"},

@@ -345,7 +345,7 @@ func (rd *Reader) Next(d *Decl) error {
 	if e != nil {
 		return e
 	}
-	if !ok {
+	if !ok && !rd.irr.anyYes { // with any_value, no value means no
 		return rd.bad(d, &rd.irr, "", "the outcome is missing")
 	}
 	d.Irregular = yes
