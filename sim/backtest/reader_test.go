@@ -36,7 +36,7 @@ outcome:
     drugs: {column: kind, values: [N]}
 `
 
-func mustMapping(t *testing.T, src string) *Mapping {
+func mustMapping(t testing.TB, src string) *Mapping {
 	t.Helper()
 	m, err := ParseMapping("test.yaml", []byte(src))
 	if err != nil {
@@ -256,4 +256,50 @@ func TestKCSMappingReadsAll(t *testing.T) {
 			t.Errorf("%s: read %d rows, want %d", f.name, n, f.rows)
 		}
 	}
+}
+
+// FuzzParseMapping: any mapping text gives a mapping or an error, never a
+// panic.
+func FuzzParseMapping(f *testing.F) {
+	f.Add(testMapping)
+	if b, err := os.ReadFile("../../scenarios/examples/kcs/kcs-mapping.yaml"); err == nil {
+		f.Add(string(b))
+	}
+	f.Add("fields: {hs: {column: x, digits: 11}}\noutcome: {irregular: {column: y}}")
+	f.Fuzz(func(t *testing.T, src string) {
+		m, err := ParseMapping("fuzz.yaml", []byte(src))
+		if err == nil && m.Outcome.Irregular.Column == "" {
+			t.Fatal("a mapping without the irregular column was accepted")
+		}
+	})
+}
+
+// FuzzReader: any CSV text read through the test mapping, with field and
+// history criteria, gives declarations or row errors, never a panic; every
+// error of a row is a *RowError with a line.
+func FuzzReader(f *testing.F) {
+	f.Add("day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n2021-01-02,I1,CN,8471.30.0000,1,10,200,A1,8,Y,16,N\n")
+	f.Add("day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n2021-01-02,I1,XX,30617,4,0,50,B7,,N,,\n2021-01-01,\"I\n2\",CN,1,1,1,1,1,1,Y,1,1\n")
+	m := mustMapping(f, testMapping)
+	f.Fuzz(func(t *testing.T, in string) {
+		schema := &sim.ExtraSchema{
+			Fields:    []sim.ExtraField{{Name: "office", Conds: []sim.StringCond{{Prefix: []string{"A"}}}}, {Name: "duty", Numeric: true}},
+			Histories: []sim.HistoryKey{{Parts: []string{"importer"}}, {Parts: []string{"hs:4", "origin"}}},
+		}
+		rd, err := NewReader("f.csv", strings.NewReader(in), m, schema, NewHistory())
+		if err != nil {
+			return
+		}
+		for i := 0; i < 1000; i++ {
+			var d Decl
+			err := rd.Next(&d)
+			if err == io.EOF {
+				return
+			}
+			var re *RowError
+			if err != nil && (!errors.As(err, &re) || re.Line < 2) {
+				t.Fatalf("error %v (%T), want a *RowError with a line >= 2", err, err)
+			}
+		}
+	})
 }
