@@ -35,6 +35,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	var history, sets stringList
 	fs.Var(&history, "history", "earlier declarations with outcomes `FILE`, loaded into the history before scoring (repeatable, oldest first)")
 	fs.Var(&sets, "set", "override a value of the rules file, `path=value` (repeatable)")
+	frozen := fs.Bool("frozen-history", false, "score with the history of the --history files only: the scored file's own outcomes are not added as it goes")
 	skipBad := fs.Bool("skip-bad", false, "go on past bad rows and count them (default: the first bad row stops the run, exit 2)")
 	out := fs.String("out", "", "write backtest.json, curve.csv, rules.csv and report.html to `DIR`")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout")
@@ -97,7 +98,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		}
 		return backtest.Input{Name: name, R: f}, nil
 	}
-	cfg := backtest.Config{Rules: rules, Mapping: m, Rep: *rep, SkipBad: *skipBad}
+	cfg := backtest.Config{Rules: rules, Mapping: m, Rep: *rep, SkipBad: *skipBad, FrozenHistory: *frozen}
 	for _, h := range history {
 		in, err := open(h)
 		if err != nil {

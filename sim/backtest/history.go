@@ -8,6 +8,11 @@ package backtest
 // see each other's outcomes. Its memory is bounded by the number of distinct
 // keys, not by the number of declarations.
 type History struct {
+	// Frozen stops learning: declarations read from then on are answered
+	// from what the history holds but their outcomes are not added (the
+	// setting of a model trained once and not updated).
+	Frozen bool
+
 	keys    []histIndex
 	day     int32
 	started bool
@@ -51,6 +56,9 @@ func (h *History) advance(day int32) bool {
 func (h *History) observe(i int, key []byte, day int32, irregular bool) (n, k uint32) {
 	hi := &h.keys[i]
 	j, ok := hi.index[string(key)]
+	if !ok && h.Frozen {
+		return 0, 0
+	}
 	if !ok {
 		j = int32(len(hi.stats))
 		hi.index[string(key)] = j
@@ -63,6 +71,9 @@ func (h *History) observe(i int, key []byte, day int32, irregular bool) (n, k ui
 		s.dn, s.dk, s.day = 0, 0, day
 	}
 	n, k = s.n, s.k
+	if h.Frozen {
+		return n, k
+	}
 	s.dn++
 	if irregular {
 		s.dk++

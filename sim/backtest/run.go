@@ -42,6 +42,11 @@ type Config struct {
 	// scored): the past control results an administration's database holds.
 	History []Input
 	Input   Input
+	// FrozenHistory scores the input with the history the History files
+	// built, without adding the input's own outcomes as it goes (by default
+	// each declaration sees the outcomes of all earlier days, the input's
+	// included, as an administration's database would hold them).
+	FrozenHistory bool
 	// Rep selects the random stream of the selectivity's random and expected
 	// rates, as the simulator's replication does.
 	Rep int
@@ -72,6 +77,7 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 			return t, err
 		}
 	}
+	hist.Frozen = cfg.FrozenHistory
 	_, err := read(ctx, &cfg, cfg.Input, hist, t, &d, true)
 	return t, err
 }

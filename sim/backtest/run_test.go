@@ -236,3 +236,33 @@ func BenchmarkRunKCS(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// TestFrozenHistory: with FrozenHistory the scored file's outcomes never
+// enter the history; the history files' do.
+func TestFrozenHistory(t *testing.T) {
+	m := mustMapping(t, testMapping)
+	rules := compileRules(t, m, handRules)
+	past := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n" +
+		"2020-12-30,I2,US,847130,1,10,100,B1,8,Y,5,\n"
+	now := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n" +
+		"2021-01-01,I1,US,847130,1,10,100,B1,8,Y,,\n" +
+		"2021-01-02,I1,US,847130,1,10,100,B1,8,Y,,\n" + // I1 1 of 1 before, unless frozen
+		"2021-01-02,I2,US,847130,1,10,100,B1,8,N,,\n" +
+		"2021-01-03,I2,US,847130,1,10,100,B1,8,N,,\n" // I2 1 of 2 before, 1 of 1 frozen: R3 either way
+	for _, c := range []struct {
+		frozen bool
+		want   string
+	}{{false, "[0 30 30 30]"}, {true, "[0 0 30 30]"}} {
+		var got []float64
+		_, err := Run(context.Background(), Config{Rules: rules, Mapping: m, FrozenHistory: c.frozen,
+			History: []Input{{Name: "past.csv", R: strings.NewReader(past)}},
+			Input:   Input{Name: "now.csv", R: strings.NewReader(now)},
+			Each:    func(d *Decl) { got = append(got, d.C.Score) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != c.want {
+			t.Errorf("frozen %v: scores %v, want %s", c.frozen, got, c.want)
+		}
+	}
+}
