@@ -34,6 +34,7 @@ type command struct {
 var commands = map[string]command{
 	"version":  {"print the version", runVersion},
 	"backtest": {"score real declarations with a rule set: what it would have caught", runBacktest},
+	"validate": {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -113,6 +114,12 @@ func exitCode(ctx context.Context, err error) int {
 		return exitFailed
 	}
 }
+
+// stringList is a repeatable string flag (for example --set k=v).
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(*l) }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 // newFlagSet makes a subcommand's FlagSet that reports errors instead of
 // exiting and prints its usage to stderr.
