@@ -343,3 +343,71 @@ func (s *ExtraSchema) compileHistory(h *scenarios.HistoryCriteria) (extraTest, e
 	}
 	return t, nil
 }
+
+// extraCriteria compiles the field and history criteria of c (if any) into
+// riskExtra nodes appended to parts.
+func (rc *riskCompiler) extraCriteria(c *scenarios.Criteria, path string, parts *[]int32) error {
+	if c.Field == nil && c.History == nil {
+		return nil
+	}
+	if rc.schema == nil {
+		return fmt.Errorf("%s: field and history criteria test the columns of real declarations: they work in pilotsim backtest only", path)
+	}
+	add := func(t extraTest) {
+		rc.p.extra = append(rc.p.extra, t)
+		*parts = append(*parts, rc.add(riskNode{op: riskExtra, a: int32(len(rc.p.extra) - 1)}))
+	}
+	if c.Field != nil {
+		t, err := rc.schema.compileField(c.Field)
+		if err != nil {
+			return fmt.Errorf("%s.field: %v", path, err)
+		}
+		add(t)
+	}
+	if c.History != nil {
+		t, err := rc.schema.compileHistory(c.History)
+		if err != nil {
+			return fmt.Errorf("%s.history: %v", path, err)
+		}
+		add(t)
+	}
+	return nil
+}
+
+// backtestTraders is the trader population assumed when a rule set is
+// compiled without one (CompileRules of a rules-only file): trader criteria
+// may then name ids up to T1048576.
+const backtestTraders = 1 << 20
+
+// CompileRules compiles only the rules and selectivity of sc: what scoring
+// declarations needs, without traffic, traders or threats (the scenario may
+// be a rules file as scenarios.LoadRules returns it). Field and history
+// criteria are resolved against schema, which the compilation fills with the
+// fields and history keys they use; with a nil schema they are errors.
+func CompileRules(sc *scenarios.Scenario, schema *ExtraSchema) (*Model, error) {
+	if sc == nil {
+		return nil, fmt.Errorf("compile: nil scenario")
+	}
+	m := &Model{Scenario: sc}
+	errf := func(format string, args ...any) error {
+		name := sc.Name
+		if sc.Path != "" {
+			name = sc.Path
+		}
+		return fmt.Errorf("rules %s: %s", name, fmt.Sprintf(format, args...))
+	}
+	m.traderCount = sc.Traders.Count
+	if m.traderCount < 1 {
+		m.traderCount = backtestTraders
+	}
+	m.risk.schema = schema
+	if err := m.risk.compile(m, sc, errf); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// AssessExtra is Assess for a declaration read from a file: field and
+// history criteria read x. Scoring, lanes and random draws are otherwise
+// exactly those of Assess.
+func (s *Selector) AssessExtra(c *Consignment, x *Extra) { s.assess(c, x) }
