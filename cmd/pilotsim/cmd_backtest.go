@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -18,12 +17,6 @@ import (
 	"pilotsim/scenarios"
 	"pilotsim/sim/backtest"
 )
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 // maxBadShown is how many bad rows --skip-bad prints before only counting.
 const maxBadShown = 20
