@@ -108,6 +108,9 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	if t.Bad > 0 {
 		fmt.Fprintf(&b, "; %d bad rows skipped", t.Bad)
 	}
+	if t.Unknown > 0 {
+		fmt.Fprintf(&b, "; %d without an outcome, counted as regular", t.Unknown)
+	}
 	fmt.Fprintf(&b, "\nirregular: %d (%s)", t.Irregular, pct(s.IrregularShare))
 	if t.Revenue > 0 {
 		fmt.Fprintf(&b, "; revenue at stake %s", amount(t.Revenue))
@@ -212,6 +215,7 @@ type BacktestJSON struct {
 	Inputs        BacktestInputs `json:"inputs"`
 	Declarations  int64          `json:"declarations"`
 	BadRows       int64          `json:"bad_rows"`
+	Unknown       int64          `json:"unknown_outcome"` // scored without an outcome, counted as regular
 	FirstDate     string         `json:"first_date,omitempty"`
 	LastDate      string         `json:"last_date,omitempty"`
 	Classes       []string       `json:"classes,omitempty"`
@@ -263,7 +267,7 @@ func (r *BacktestReport) JSON() BacktestJSON {
 	var j BacktestJSON
 	j.SchemaVersion = BacktestSchemaVersion
 	j.Inputs = r.Inputs
-	j.Declarations, j.BadRows, j.Classes = t.Rows, t.Bad, t.Classes
+	j.Declarations, j.BadRows, j.Unknown, j.Classes = t.Rows, t.Bad, t.Unknown, t.Classes
 	if t.FirstDay != backtest.NoDay {
 		j.FirstDate, j.LastDate = backtest.DayString(t.FirstDay), backtest.DayString(t.LastDay)
 	}
@@ -435,6 +439,7 @@ th:first-child,td:first-child{text-align:left}caption{text-align:left;font-weigh
 <h1>Backtest of {{.In.Rules}}</h1>
 <p>{{.T.Rows}} declarations from <code>{{.In.File}}</code>{{.Dates}}{{if .In.Mapping}}, read through <code>{{.In.Mapping}}</code>{{end}}{{if .In.History}}, with the history of {{range $i, $h := .In.History}}{{if $i}}, {{end}}<code>{{$h}}</code>{{end}}{{end}}.
 {{if .T.Bad}}{{.T.Bad}} bad rows were skipped.{{end}}
+{{if .T.Unknown}}{{.T.Unknown}} declarations have no outcome (not controlled) and count as regular.{{end}}
 Irregular: {{.T.Irregular}} ({{pct .S.IrregularShare}}){{if .T.Revenue}}; revenue at stake {{amount .T.Revenue}}{{end}}.</p>
 <table><caption>The rule set's own selection</caption>
 <tr><th>inspection rate</th><td>{{pct .S.InspectionRate}}</td><td>{{.S.Controlled}} controlled (yellow + red)</td></tr>

@@ -34,7 +34,7 @@ func handTally() *backtest.Tally {
 		{50, sim.Yellow, false, 0, []int{1, 2}, false},
 	}
 	for _, r := range rows {
-		d := backtest.Decl{Day: backtest.NoDay, RecordedLane: -1, Irregular: r.irr, Revenue: r.revenue}
+		d := backtest.Decl{Day: backtest.NoDay, RecordedLane: -1, Known: true, Irregular: r.irr, Revenue: r.revenue}
 		d.C.Score, d.C.Lane = r.score, r.lane
 		for _, i := range r.rules {
 			d.C.Hits.Add(i)

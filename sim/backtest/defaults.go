@@ -43,7 +43,8 @@ func datamodelColumns() map[string]Column {
 
 // DatamodelMapping is the mapping of pilotsim's own declarations CSV (the
 // columns of package datamodel): the outcome is the irregular column (yes or
-// true), the revenue duty_recovered, and the lane actually given is read from
+// true; empty, for a declaration not controlled, counts as regular and stays
+// out of the history), the revenue duty_recovered, and the lane actually given is read from
 // the control column (none: green, audit: blue, document: yellow, nii or
 // physical: red).
 func DatamodelMapping() *Mapping {
@@ -52,6 +53,7 @@ func DatamodelMapping() *Mapping {
 			Irregular: Column{Column: "irregular", Values: []string{"yes", "true"}},
 			Revenue:   &Column{Column: "duty_recovered", Optional: true},
 			Lane:      &Column{Column: "control", Optional: true, laneFromControls: true},
+			Unknown:   "regular",
 		}}
 	if err := m.check(); err != nil {
 		panic("backtest: the datamodel mapping is invalid: " + err.Error())

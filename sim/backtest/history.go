@@ -52,8 +52,8 @@ func (h *History) advance(day int32) bool {
 }
 
 // observe returns the counts of key (slot i) from days before day, then adds
-// the declaration to day's counts.
-func (h *History) observe(i int, key []byte, day int32, irregular bool) (n, k uint32) {
+// the declaration to day's counts (when its outcome is known).
+func (h *History) observe(i int, key []byte, day int32, irregular, known bool) (n, k uint32) {
 	hi := &h.keys[i]
 	j, ok := hi.index[string(key)]
 	if !ok && h.Frozen {
@@ -71,7 +71,7 @@ func (h *History) observe(i int, key []byte, day int32, irregular bool) (n, k ui
 		s.dn, s.dk, s.day = 0, 0, day
 	}
 	n, k = s.n, s.k
-	if h.Frozen {
+	if h.Frozen || !known {
 		return n, k
 	}
 	s.dn++

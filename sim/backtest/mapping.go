@@ -97,6 +97,11 @@ type Outcome struct {
 	// Lane is the lane the declaration actually got (green, blue, yellow,
 	// red after Codes), to compare the rule set's selection with.
 	Lane *Column `yaml:"lane"`
+	// Unknown says what a declaration without an outcome is (one that was
+	// not controlled): "bad" (default), a bad row; or "regular", counted as
+	// not irregular (so detection is a lower bound) and kept out of the
+	// history, which learns only from known outcomes.
+	Unknown string `yaml:"unknown"`
 }
 
 // fieldType is how a datamodel field is parsed.
@@ -251,6 +256,13 @@ func (m *Mapping) check() error {
 		errs = append(errs, m.errAt("outcome.irregular", "required: the column that says whether the control found the declaration irregular"))
 	} else {
 		errs = append(errs, m.checkColumn("outcome.irregular", &m.Outcome.Irregular, typeBool)...)
+	}
+	switch m.Outcome.Unknown {
+	case "":
+		m.Outcome.Unknown = "bad"
+	case "bad", "regular":
+	default:
+		errs = append(errs, m.errAt("outcome.unknown", "expected bad or regular, got %q", m.Outcome.Unknown))
 	}
 	if m.Outcome.Revenue != nil {
 		errs = append(errs, m.checkColumn("outcome.revenue", m.Outcome.Revenue, typeNumber)...)

@@ -56,8 +56,12 @@ type Decl struct {
 	X sim.Extra
 
 	Irregular bool
-	Revenue   float64 // revenue at stake or recovered; 0 unless Irregular
-	Classes   uint16  // bit i: outcome class i (Mapping.ClassNames order) holds
+	// Known is false when the file gives no outcome (the declaration was
+	// not controlled; Mapping.Outcome.Unknown "regular"): Irregular is then
+	// false and the declaration does not enter the history.
+	Known   bool
+	Revenue float64 // revenue at stake or recovered; 0 unless Irregular
+	Classes uint16  // bit i: outcome class i (Mapping.ClassNames order) holds
 	// RecordedLane is the lane the declaration actually got, -1 when the
 	// mapping has no lane column or the value is missing.
 	RecordedLane int8
@@ -159,6 +163,8 @@ type Reader struct {
 
 	keyBuf []byte
 	hsBuf  []byte
+
+	unknownRegular bool // Mapping.Outcome.Unknown == "regular"
 }
 
 // NewReader reads the header of r and resolves every mapped column and every
@@ -177,7 +183,8 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 	if err != nil {
 		return nil, &RowError{File: file, Line: 1, Reason: "reading the header: " + csvReason(err)}
 	}
-	rd := &Reader{file: file, m: m, cr: cr, ncol: len(header), schema: schema, hist: hist}
+	rd := &Reader{file: file, m: m, cr: cr, ncol: len(header), schema: schema, hist: hist,
+		unknownRegular: m.Outcome.Unknown == "regular"}
 	pos := make(map[string]int, len(header))
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
@@ -345,8 +352,9 @@ func (rd *Reader) Next(d *Decl) error {
 	if e != nil {
 		return e
 	}
-	if !ok && !rd.irr.anyYes { // with any_value, no value means no
-		return rd.bad(d, &rd.irr, "", "the outcome is missing")
+	d.Known = ok || rd.irr.anyYes // with any_value, no value means no
+	if !d.Known && !rd.unknownRegular {
+		return rd.bad(d, &rd.irr, "", "the outcome is missing (outcome.unknown: regular counts such declarations as regular)")
 	}
 	d.Irregular = yes
 	if yes {
@@ -405,7 +413,7 @@ func (rd *Reader) Next(d *Decl) error {
 			if !ok {
 				continue
 			}
-			d.X.Count[i], d.X.Irregular[i] = rd.hist.observe(i, key, d.Day, d.Irregular)
+			d.X.Count[i], d.X.Irregular[i] = rd.hist.observe(i, key, d.Day, d.Irregular, d.Known)
 		}
 	}
 	return nil

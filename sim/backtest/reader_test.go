@@ -303,3 +303,28 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestUnknownOutcome: with outcome.unknown: regular, a declaration without
+// an outcome counts as regular and stays out of the history.
+func TestUnknownOutcome(t *testing.T) {
+	m := mustMapping(t, strings.Replace(testMapping, "  irregular: {column: found, values: [\"Y\"]}",
+		"  irregular: {column: found, values: [\"Y\"]}\n  unknown: regular", 1))
+	schema := &sim.ExtraSchema{Histories: []sim.HistoryKey{{Parts: []string{"importer"}}}}
+	in := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n" +
+		"2021-01-01,I1,CN,847130,1,1,1,A,1,,1,\n" + // not controlled
+		"2021-01-01,I1,CN,847130,1,1,1,A,1,Y,1,\n" +
+		"2021-01-02,I1,CN,847130,1,1,1,A,1,N,1,\n" // sees 1 known, 1 irregular
+	ds, errs := readAll(t, m, schema, NewHistory(), in)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if ds[0].Known || ds[0].Irregular || !ds[1].Known {
+		t.Errorf("known/irregular: %v/%v, %v/%v", ds[0].Known, ds[0].Irregular, ds[1].Known, ds[1].Irregular)
+	}
+	if ds[2].X.Count[0] != 1 || ds[2].X.Irregular[0] != 1 {
+		t.Errorf("history count %d irregular %d, want 1 and 1 (the unknown outcome is left out)", ds[2].X.Count[0], ds[2].X.Irregular[0])
+	}
+	if _, err := ParseMapping("m.yaml", []byte(strings.Replace(testMapping, "values: [\"Y\"]}", "values: [\"Y\"]}\n  unknown: maybe", 1))); err == nil || !strings.Contains(err.Error(), "expected bad or regular") {
+		t.Errorf("unknown: maybe gave %v", err)
+	}
+}

@@ -18,6 +18,7 @@ type Tally struct {
 	Rows        int64 // declarations scored
 	Bad         int64 // bad rows skipped (--skip-bad), history files included
 	HistoryRows int64 // declarations read from history files (not scored)
+	Unknown     int64 // declarations scored without an outcome (counted as regular)
 	Irregular   int64
 	Revenue     float64 // of irregular declarations
 	ClassN      []int64 // declarations per outcome class
@@ -97,6 +98,9 @@ func NewTally(rules, classes []string) *Tally {
 func (t *Tally) Add(d *Decl) {
 	c := &d.C
 	t.Rows++
+	if !d.Known {
+		t.Unknown++
+	}
 	if d.Irregular {
 		t.Irregular++
 		t.Revenue += d.Revenue
