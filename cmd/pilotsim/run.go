@@ -36,6 +36,7 @@ var commands = map[string]command{
 	"backtest": {"score real declarations with a rule set: what it would have caught", runBacktest},
 	"validate": {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
 	"generate": {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
+	"run":      {"run a scenario's replications; print the summary and write the results", runRun},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
