@@ -13,9 +13,9 @@ import (
 // and revenue share at each inspection rate, with the lift over random
 // selection).
 
-// StandardRates are the inspection rates the backtest reports the targeting
+// TargetingRates are the inspection rates the backtest reports the targeting
 // curve at.
-var StandardRates = []float64{0.01, 0.02, 0.05, 0.10, 0.20}
+var TargetingRates = []float64{0.01, 0.02, 0.05, 0.10, 0.20}
 
 // TargetPoint is one point of the targeting curve: inspect the declarations
 // with the highest scores, a share Rate of all. Where the cut falls inside a
@@ -57,7 +57,7 @@ func TargetingCurve(t *backtest.Tally) []TargetPoint {
 		for i, c := range acc.Classes {
 			classes[i] = float64(c)
 		}
-		out = append(out, point(t, b.Score, float64(acc.N), float64(acc.Irregular), acc.Revenue, classes))
+		out = append(out, btPoint(t, b.Score, float64(acc.N), float64(acc.Irregular), acc.Revenue, classes))
 	}
 	return out
 }
@@ -85,37 +85,37 @@ func TargetAt(t *backtest.Tally, rate float64) TargetPoint {
 		}
 		score = b.Score
 	}
-	p := point(t, score, n, hits, rev, classes)
+	p := btPoint(t, score, n, hits, rev, classes)
 	p.Rate = rate
 	return p
 }
 
-func point(t *backtest.Tally, score, n, hits, rev float64, classes []float64) TargetPoint {
+func btPoint(t *backtest.Tally, score, n, hits, rev float64, classes []float64) TargetPoint {
 	p := TargetPoint{Score: score, Inspected: n, Hits: hits, Revenue: rev,
-		Rate: ratio(n, float64(t.Rows)), Precision: ratio(hits, n), Recall: ratio(hits, float64(t.Irregular)),
-		RevenueShare: ratio(rev, t.Revenue)}
-	p.Lift = ratio(p.Precision, ratio(float64(t.Irregular), float64(t.Rows)))
+		Rate: btRatio(n, float64(t.Rows)), Precision: btRatio(hits, n), Recall: btRatio(hits, float64(t.Irregular)),
+		RevenueShare: btRatio(rev, t.Revenue)}
+	p.Lift = btRatio(p.Precision, btRatio(float64(t.Irregular), float64(t.Rows)))
 	if len(classes) > 0 {
 		p.ClassRecall = make([]float64, len(classes))
 		for i, c := range classes {
-			p.ClassRecall[i] = ratio(c, float64(t.ClassN[i]))
+			p.ClassRecall[i] = btRatio(c, float64(t.ClassN[i]))
 		}
 	}
 	return p
 }
 
-// ratio is a/b, NaN when b is 0 (undefined, as with a hit rate of no
+// btRatio is a/b, NaN when b is 0 (undefined, as with a hit rate of no
 // controls).
-func ratio(a, b float64) float64 {
+func btRatio(a, b float64) float64 {
 	if b == 0 {
 		return math.NaN()
 	}
 	return a / b
 }
 
-// SelectionSummary is what the rule set's own selection (its lanes, random
+// BacktestSelection is what the rule set's own selection (its lanes, random
 // and expected rates included) would have done.
-type SelectionSummary struct {
+type BacktestSelection struct {
 	Declarations   int64   `json:"declarations"`
 	Irregular      int64   `json:"irregular"`
 	IrregularShare float64 `json:"irregular_share"` // base rate: the precision of random selection
@@ -133,8 +133,8 @@ type SelectionSummary struct {
 	ClassDetection []float64 `json:"class_detection,omitempty"`
 }
 
-// LaneRow is one lane of the selection.
-type LaneRow struct {
+// BacktestLane is one lane of the selection.
+type BacktestLane struct {
 	Lane      string           `json:"lane"`
 	N         int64            `json:"declarations"`
 	Share     float64          `json:"share"`
@@ -144,9 +144,9 @@ type LaneRow struct {
 	Reasons   map[string]int64 `json:"reasons"` // score, forced, random, expected
 }
 
-// RuleRow is one rule: how often it fired and how often it was right, so
+// BacktestRule is one rule: how often it fired and how often it was right, so
 // weak rules can be dropped.
-type RuleRow struct {
+type BacktestRule struct {
 	ID         string  `json:"id"`
 	Fired      int64   `json:"fired"`
 	FiredShare float64 `json:"fired_share"` // fired / all declarations
@@ -158,30 +158,30 @@ type RuleRow struct {
 	Controlled int64   `json:"controlled"`  // of its firings, in yellow or red
 }
 
-// Selection summarizes the rule set's own selection.
-func Selection(t *backtest.Tally) SelectionSummary {
+// SelectionOf summarizes the rule set's own selection.
+func SelectionOf(t *backtest.Tally) BacktestSelection {
 	c := t.Controlled()
-	s := SelectionSummary{
-		Declarations: t.Rows, Irregular: t.Irregular, IrregularShare: ratio(float64(t.Irregular), float64(t.Rows)),
-		Controlled: c.N, InspectionRate: ratio(float64(c.N), float64(t.Rows)),
-		Hits: c.Irregular, HitRate: ratio(float64(c.Irregular), float64(c.N)),
-		DetectionRate: ratio(float64(c.Irregular), float64(t.Irregular)),
-		Revenue:       t.Revenue, RevenueFound: c.Revenue, RevenueShare: ratio(c.Revenue, t.Revenue),
+	s := BacktestSelection{
+		Declarations: t.Rows, Irregular: t.Irregular, IrregularShare: btRatio(float64(t.Irregular), float64(t.Rows)),
+		Controlled: c.N, InspectionRate: btRatio(float64(c.N), float64(t.Rows)),
+		Hits: c.Irregular, HitRate: btRatio(float64(c.Irregular), float64(c.N)),
+		DetectionRate: btRatio(float64(c.Irregular), float64(t.Irregular)),
+		Revenue:       t.Revenue, RevenueFound: c.Revenue, RevenueShare: btRatio(c.Revenue, t.Revenue),
 	}
-	s.Lift = ratio(s.HitRate, s.IrregularShare)
+	s.Lift = btRatio(s.HitRate, s.IrregularShare)
 	for i := range t.Classes {
-		s.ClassDetection = append(s.ClassDetection, ratio(float64(c.Classes[i]), float64(t.ClassN[i])))
+		s.ClassDetection = append(s.ClassDetection, btRatio(float64(c.Classes[i]), float64(t.ClassN[i])))
 	}
 	return s
 }
 
-// Lanes returns one row per lane, green to red.
-func Lanes(t *backtest.Tally) []LaneRow {
-	out := make([]LaneRow, 0, sim.NumLanes)
+// LanesOf returns one row per lane, green to red.
+func LanesOf(t *backtest.Tally) []BacktestLane {
+	out := make([]BacktestLane, 0, sim.NumLanes)
 	for l := sim.Lane(0); l < sim.NumLanes; l++ {
 		c := &t.Lanes[l]
-		r := LaneRow{Lane: l.String(), N: c.N, Share: ratio(float64(c.N), float64(t.Rows)), Irregular: c.Irregular,
-			HitRate: ratio(float64(c.Irregular), float64(c.N)), Revenue: c.Revenue, Reasons: map[string]int64{}}
+		r := BacktestLane{Lane: l.String(), N: c.N, Share: btRatio(float64(c.N), float64(t.Rows)), Irregular: c.Irregular,
+			HitRate: btRatio(float64(c.Irregular), float64(c.N)), Revenue: c.Revenue, Reasons: map[string]int64{}}
 		for why := sim.Reason(0); why < sim.NumReasons; why++ {
 			r.Reasons[why.String()] = t.Reasons[l][why]
 		}
@@ -190,16 +190,16 @@ func Lanes(t *backtest.Tally) []LaneRow {
 	return out
 }
 
-// Rules returns one row per rule, in rule-set order.
-func Rules(t *backtest.Tally) []RuleRow {
-	base := ratio(float64(t.Irregular), float64(t.Rows))
-	out := make([]RuleRow, 0, len(t.Rules))
+// RulesOf returns one row per rule, in rule-set order.
+func RulesOf(t *backtest.Tally) []BacktestRule {
+	base := btRatio(float64(t.Irregular), float64(t.Rows))
+	out := make([]BacktestRule, 0, len(t.Rules))
 	for i, id := range t.Rules {
 		c := &t.PerRule[i]
-		r := RuleRow{ID: id, Fired: c.N, FiredShare: ratio(float64(c.N), float64(t.Rows)), Hits: c.Irregular,
-			HitRate: ratio(float64(c.Irregular), float64(c.N)), Recall: ratio(float64(c.Irregular), float64(t.Irregular)),
+		r := BacktestRule{ID: id, Fired: c.N, FiredShare: btRatio(float64(c.N), float64(t.Rows)), Hits: c.Irregular,
+			HitRate: btRatio(float64(c.Irregular), float64(c.N)), Recall: btRatio(float64(c.Irregular), float64(t.Irregular)),
 			Revenue: c.Revenue, Controlled: c.Controlled}
-		r.Lift = ratio(r.HitRate, base)
+		r.Lift = btRatio(r.HitRate, base)
 		out = append(out, r)
 	}
 	return out

@@ -40,31 +40,31 @@ type BacktestInputs struct {
 type BacktestReport struct {
 	Inputs    BacktestInputs
 	Tally     *backtest.Tally
-	Selection SelectionSummary
-	Lanes     []LaneRow
-	Rules     []RuleRow
-	AtRates   []TargetPoint // at StandardRates
+	Selection BacktestSelection
+	Lanes     []BacktestLane
+	Rules     []BacktestRule
+	AtRates   []TargetPoint // at TargetingRates
 	Curve     []TargetPoint // at every distinct score
 }
 
 // NewBacktestReport computes the report's figures from a tally.
 func NewBacktestReport(in BacktestInputs, t *backtest.Tally) *BacktestReport {
-	r := &BacktestReport{Inputs: in, Tally: t, Selection: Selection(t), Lanes: Lanes(t), Rules: Rules(t),
+	r := &BacktestReport{Inputs: in, Tally: t, Selection: SelectionOf(t), Lanes: LanesOf(t), Rules: RulesOf(t),
 		Curve: TargetingCurve(t)}
-	for _, rate := range StandardRates {
+	for _, rate := range TargetingRates {
 		r.AtRates = append(r.AtRates, TargetAt(t, rate))
 	}
 	return r
 }
 
-func pct(v float64) string {
+func btPct(v float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
 	return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
 }
 
-func num(v float64) string {
+func btNum(v float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
@@ -72,7 +72,7 @@ func num(v float64) string {
 }
 
 // f2 formats a ratio such as a lift with two decimals.
-func f2(v float64) string {
+func btF2(v float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
@@ -80,7 +80,7 @@ func f2(v float64) string {
 }
 
 // amount formats a sum of money or a score without needless digits.
-func amount(v float64) string {
+func btAmount(v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "-"
@@ -92,7 +92,7 @@ func amount(v float64) string {
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
-func dayRange(t *backtest.Tally) string {
+func btDayRange(t *backtest.Tally) string {
 	if t.FirstDay == backtest.NoDay {
 		return ""
 	}
@@ -104,30 +104,30 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	t := r.Tally
 	s := r.Selection
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s: %d declarations%s", r.Inputs.File, t.Rows, dayRange(t))
+	fmt.Fprintf(&b, "%s: %d declarations%s", r.Inputs.File, t.Rows, btDayRange(t))
 	if t.Bad > 0 {
 		fmt.Fprintf(&b, "; %d bad rows skipped", t.Bad)
 	}
 	if t.Unknown > 0 {
 		fmt.Fprintf(&b, "; %d without an outcome, counted as regular", t.Unknown)
 	}
-	fmt.Fprintf(&b, "\nirregular: %d (%s)", t.Irregular, pct(s.IrregularShare))
+	fmt.Fprintf(&b, "\nirregular: %d (%s)", t.Irregular, btPct(s.IrregularShare))
 	if t.Revenue > 0 {
-		fmt.Fprintf(&b, "; revenue at stake %s", amount(t.Revenue))
+		fmt.Fprintf(&b, "; revenue at stake %s", btAmount(t.Revenue))
 	}
 	for i, c := range t.Classes {
 		fmt.Fprintf(&b, "; %s %d", c, t.ClassN[i])
 	}
 	fmt.Fprintf(&b, "\n\nThe rule set's own selection (yellow + red)\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  inspection rate\t%s\t(%d controlled)\n", pct(s.InspectionRate), s.Controlled)
-	fmt.Fprintf(tw, "  hit rate\t%s\t(%d irregular found; lift %s over random)\n", pct(s.HitRate), s.Hits, f2(s.Lift))
-	fmt.Fprintf(tw, "  detection rate\t%s\t\n", pct(s.DetectionRate))
+	fmt.Fprintf(tw, "  inspection rate\t%s\t(%d controlled)\n", btPct(s.InspectionRate), s.Controlled)
+	fmt.Fprintf(tw, "  hit rate\t%s\t(%d irregular found; lift %s over random)\n", btPct(s.HitRate), s.Hits, btF2(s.Lift))
+	fmt.Fprintf(tw, "  detection rate\t%s\t\n", btPct(s.DetectionRate))
 	if t.Revenue > 0 {
-		fmt.Fprintf(tw, "  revenue captured\t%s\t(%s of %s)\n", pct(s.RevenueShare), amount(s.RevenueFound), amount(s.Revenue))
+		fmt.Fprintf(tw, "  revenue captured\t%s\t(%s of %s)\n", btPct(s.RevenueShare), btAmount(s.RevenueFound), btAmount(s.Revenue))
 	}
 	for i, c := range t.Classes {
-		fmt.Fprintf(tw, "  detection of %s\t%s\t\n", c, pct(s.ClassDetection[i]))
+		fmt.Fprintf(tw, "  detection of %s\t%s\t\n", c, btPct(s.ClassDetection[i]))
 	}
 	tw.Flush()
 	b.WriteString("\n")
@@ -135,7 +135,7 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "lane\tdeclarations\tshare\tirregular\thit rate\tby score\tforced\trandom\texpected\t\n")
 	for i := len(r.Lanes) - 1; i >= 0; i-- {
 		l := r.Lanes[i]
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t\n", l.Lane, l.N, pct(l.Share), l.Irregular, pct(l.HitRate),
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t\n", l.Lane, l.N, btPct(l.Share), l.Irregular, btPct(l.HitRate),
 			l.Reasons["score"], l.Reasons["forced"], l.Reasons["random"], l.Reasons["expected"])
 	}
 	tw.Flush()
@@ -143,11 +143,11 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "rule\tfired\tshare\thits\thit rate\tlift\trecall\tcontrolled\t\n")
 	for _, ru := range r.Rules {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\t%d\t\n", ru.ID, ru.Fired, pct(ru.FiredShare), ru.Hits, pct(ru.HitRate),
-			f2(ru.Lift), pct(ru.Recall), ru.Controlled)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\t%d\t\n", ru.ID, ru.Fired, btPct(ru.FiredShare), ru.Hits, btPct(ru.HitRate),
+			btF2(ru.Lift), btPct(ru.Recall), ru.Controlled)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "\nTargeting curve over the score (random selection: precision %s, recall = inspection rate)\n", pct(s.IrregularShare))
+	fmt.Fprintf(&b, "\nTargeting curve over the score (random selection: precision %s, recall = inspection rate)\n", btPct(s.IrregularShare))
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "inspected\tscore >=\tprecision\trecall\trevenue\tlift\t")
 	for _, c := range t.Classes {
@@ -155,9 +155,9 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "\n")
 	for _, p := range r.AtRates {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t", pct(p.Rate), amount(p.Score), pct(p.Precision), pct(p.Recall), pct(p.RevenueShare), f2(p.Lift))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t", btPct(p.Rate), btAmount(p.Score), btPct(p.Precision), btPct(p.Recall), btPct(p.RevenueShare), btF2(p.Lift))
 		for _, c := range p.ClassRecall {
-			fmt.Fprintf(tw, "%s\t", pct(c))
+			fmt.Fprintf(tw, "%s\t", btPct(c))
 		}
 		fmt.Fprintf(tw, "\n")
 	}
@@ -168,14 +168,14 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 			agree += t.Recorded[l][l]
 		}
 		fmt.Fprintf(&b, "\nlanes recorded in the file: %d of %d declarations got the same lane from the rule set (%s)\n",
-			agree, t.RecordedAll, pct(float64(agree)/float64(t.RecordedAll)))
+			agree, t.RecordedAll, btPct(float64(agree)/float64(t.RecordedAll)))
 	}
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
-// jsonPoint is a TargetPoint for JSON (null where undefined).
-type jsonPoint struct {
+// btJSONPoint is a TargetPoint for JSON (null where undefined).
+type btJSONPoint struct {
 	Rate         JSONFloat   `json:"rate"`
 	Score        JSONFloat   `json:"score"`
 	Inspected    JSONFloat   `json:"inspected"`
@@ -188,16 +188,16 @@ type jsonPoint struct {
 	ClassRecall  []JSONFloat `json:"class_recall,omitempty"`
 }
 
-func jsonPoints(ps []TargetPoint) []jsonPoint {
-	out := make([]jsonPoint, len(ps))
+func btJSONPoints(ps []TargetPoint) []btJSONPoint {
+	out := make([]btJSONPoint, len(ps))
 	for i, p := range ps {
-		out[i] = jsonPoint{JSONFloat(p.Rate), JSONFloat(p.Score), JSONFloat(p.Inspected), JSONFloat(p.Hits), JSONFloat(p.Revenue),
-			JSONFloat(p.Precision), JSONFloat(p.Recall), JSONFloat(p.RevenueShare), JSONFloat(p.Lift), jsonFloats(p.ClassRecall)}
+		out[i] = btJSONPoint{JSONFloat(p.Rate), JSONFloat(p.Score), JSONFloat(p.Inspected), JSONFloat(p.Hits), JSONFloat(p.Revenue),
+			JSONFloat(p.Precision), JSONFloat(p.Recall), JSONFloat(p.RevenueShare), JSONFloat(p.Lift), btJSONFloats(p.ClassRecall)}
 	}
 	return out
 }
 
-func jsonFloats(v []float64) []JSONFloat {
+func btJSONFloats(v []float64) []JSONFloat {
 	if v == nil {
 		return nil
 	}
@@ -254,8 +254,8 @@ type BacktestJSON struct {
 		Revenue    JSONFloat `json:"revenue"`
 		Controlled int64     `json:"controlled"`
 	} `json:"rules"`
-	AtRates     []jsonPoint `json:"targeting"`
-	ExactScores bool        `json:"exact_scores"` // false: scores were rounded into bins
+	AtRates     []btJSONPoint `json:"targeting"`
+	ExactScores bool          `json:"exact_scores"` // false: scores were rounded into bins
 	// RecordedLanes[actual][rules] compares with the lanes in the file.
 	RecordedLanes *[sim.NumLanes][sim.NumLanes]int64 `json:"recorded_lanes,omitempty"`
 }
@@ -277,7 +277,7 @@ func (r *BacktestReport) JSON() BacktestJSON {
 	js.Controlled, js.InspectionRate, js.Hits = s.Controlled, JSONFloat(s.InspectionRate), s.Hits
 	js.HitRate, js.DetectionRate = JSONFloat(s.HitRate), JSONFloat(s.DetectionRate)
 	js.Revenue, js.RevenueFound, js.RevenueShare = JSONFloat(s.Revenue), JSONFloat(s.RevenueFound), JSONFloat(s.RevenueShare)
-	js.Lift, js.ClassDetection = JSONFloat(s.Lift), jsonFloats(s.ClassDetection)
+	js.Lift, js.ClassDetection = JSONFloat(s.Lift), btJSONFloats(s.ClassDetection)
 	for _, l := range r.Lanes {
 		j.Lanes = append(j.Lanes, struct {
 			Lane      string           `json:"lane"`
@@ -303,7 +303,7 @@ func (r *BacktestReport) JSON() BacktestJSON {
 		}{ru.ID, ru.Fired, JSONFloat(ru.FiredShare), ru.Hits, JSONFloat(ru.HitRate), JSONFloat(ru.Lift), JSONFloat(ru.Recall),
 			JSONFloat(ru.Revenue), ru.Controlled})
 	}
-	j.AtRates = jsonPoints(r.AtRates)
+	j.AtRates = btJSONPoints(r.AtRates)
 	j.ExactScores = t.Scores.Exact()
 	if t.RecordedAll > 0 {
 		rec := t.Recorded
@@ -382,13 +382,13 @@ func (r *BacktestReport) curveSVG() ([]byte, error) {
 	}
 	base := r.Selection.IrregularShare
 	all := []series{
-		{"recall (detection)", mk(func(p TargetPoint) float64 { return zeroIfNaN(p.Recall) }), color.RGBA{R: 200, A: 255}, false},
+		{"recall (detection)", mk(func(p TargetPoint) float64 { return btZeroIfNaN(p.Recall) }), color.RGBA{R: 200, A: 255}, false},
 		{"precision (hit rate)", mk(func(p TargetPoint) float64 { return p.Precision })[1:], color.RGBA{B: 200, A: 255}, false},
 		{"random: recall", plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}, color.RGBA{R: 200, A: 255}, true},
 		{"random: precision", plotter.XYs{{X: 0, Y: base}, {X: 1, Y: base}}, color.RGBA{B: 200, A: 255}, true},
 	}
 	if r.Tally.Revenue > 0 {
-		all = append(all, series{"revenue share", mk(func(p TargetPoint) float64 { return zeroIfNaN(p.RevenueShare) }), color.RGBA{G: 140, A: 255}, false})
+		all = append(all, series{"revenue share", mk(func(p TargetPoint) float64 { return btZeroIfNaN(p.RevenueShare) }), color.RGBA{G: 140, A: 255}, false})
 	}
 	for _, s := range all {
 		if len(s.xy) == 0 || math.IsNaN(s.xy[0].Y) {
@@ -421,14 +421,14 @@ func (r *BacktestReport) curveSVG() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func zeroIfNaN(v float64) float64 {
+func btZeroIfNaN(v float64) float64 {
 	if math.IsNaN(v) {
 		return 0
 	}
 	return v
 }
 
-var backtestHTML = template.Must(template.New("backtest").Funcs(template.FuncMap{"pct": pct, "num": num, "f2": f2, "amount": amount}).Parse(`<!DOCTYPE html>
+var backtestHTML = template.Must(template.New("backtest").Funcs(template.FuncMap{"pct": btPct, "num": btNum, "f2": btF2, "amount": btAmount}).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>pilotsim backtest: {{.In.File}}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -479,13 +479,13 @@ func (r *BacktestReport) WriteHTML(w io.Writer) error {
 		svg = svg[i:]
 	}
 	return backtestHTML.Execute(w, map[string]any{
-		"In": r.Inputs, "T": r.Tally, "S": r.Selection, "At": r.AtRates, "Lanes": reverse(r.Lanes), "Rules": r.Rules,
-		"SVG": template.HTML(svg), "Dates": dayRange(r.Tally),
+		"In": r.Inputs, "T": r.Tally, "S": r.Selection, "At": r.AtRates, "Lanes": btReverse(r.Lanes), "Rules": r.Rules,
+		"SVG": template.HTML(svg), "Dates": btDayRange(r.Tally),
 	})
 }
 
-func reverse(ls []LaneRow) []LaneRow {
-	out := make([]LaneRow, len(ls))
+func btReverse(ls []BacktestLane) []BacktestLane {
+	out := make([]BacktestLane, len(ls))
 	for i, l := range ls {
 		out[len(ls)-1-i] = l
 	}

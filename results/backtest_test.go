@@ -14,7 +14,7 @@ import (
 
 // handTally is the hand-made backtest of sim/backtest's TestRunHandComputed:
 // eight declarations with their scores, lanes, outcomes and revenue.
-func handTally() *backtest.Tally {
+func btHandTally() *backtest.Tally {
 	t := backtest.NewTally([]string{"R1", "R2", "R3"}, []string{"critical"})
 	rows := []struct {
 		score   float64
@@ -47,13 +47,13 @@ func handTally() *backtest.Tally {
 	return t
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) < 1e-12 || (math.IsNaN(a) && math.IsNaN(b)) }
+func btNear(a, b float64) bool { return math.Abs(a-b) < 1e-12 || (math.IsNaN(a) && math.IsNaN(b)) }
 
 // TestTargetAtHandComputed checks the curve against hand computation. Sorted
 // by score: 80 (irregular, 50), 70 (irregular, 100), 50, 50, 30, 20, 20
 // (one irregular, 30), 0. Base rate 3/8; revenue 180.
 func TestTargetAtHandComputed(t *testing.T) {
-	tl := handTally()
+	tl := btHandTally()
 	cases := []struct {
 		why                                  string
 		rate                                 float64
@@ -70,7 +70,7 @@ func TestTargetAtHandComputed(t *testing.T) {
 		got := []float64{p.Score, p.Hits, p.Precision, p.Recall, p.RevenueShare, p.ClassRecall[0], p.Lift}
 		want := []float64{c.score, c.hits, c.prec, c.recall, c.rev, c.crit, c.prec / (3.0 / 8)}
 		for i := range got {
-			if !near(got[i], want[i]) {
+			if !btNear(got[i], want[i]) {
 				t.Errorf("%s: score, hits, precision, recall, revenue share, critical recall, lift = %v, want %v", c.why, got, want)
 				break
 			}
@@ -79,42 +79,42 @@ func TestTargetAtHandComputed(t *testing.T) {
 }
 
 func TestTargetingCurveHandComputed(t *testing.T) {
-	curve := TargetingCurve(handTally())
+	curve := TargetingCurve(btHandTally())
 	want := []struct{ score, n, hits float64 }{{80, 1, 1}, {70, 2, 2}, {50, 4, 2}, {30, 5, 2}, {20, 7, 3}, {0, 8, 3}}
 	if len(curve) != len(want) {
 		t.Fatalf("curve has %d points, want %d (one per distinct score)", len(curve), len(want))
 	}
 	for i, w := range want {
 		p := curve[i]
-		if p.Score != w.score || p.Inspected != w.n || p.Hits != w.hits || !near(p.Rate, w.n/8) {
+		if p.Score != w.score || p.Inspected != w.n || p.Hits != w.hits || !btNear(p.Rate, w.n/8) {
 			t.Errorf("point %d: score %v inspected %v hits %v rate %v, want %v %v %v %v", i, p.Score, p.Inspected, p.Hits, p.Rate, w.score, w.n, w.hits, w.n/8)
 		}
 	}
 }
 
 func TestSelectionHandComputed(t *testing.T) {
-	tl := handTally()
-	s := Selection(tl)
+	tl := btHandTally()
+	s := SelectionOf(tl)
 	got := []float64{s.InspectionRate, s.HitRate, s.DetectionRate, s.RevenueShare, s.Lift, s.ClassDetection[0]}
 	want := []float64{0.5, 0.5, 2.0 / 3, 150.0 / 180, 0.5 / (3.0 / 8), 0.5}
 	for i := range got {
-		if !near(got[i], want[i]) {
+		if !btNear(got[i], want[i]) {
 			t.Fatalf("inspection, hit, detection, revenue share, lift, critical detection = %v, want %v", got, want)
 		}
 	}
-	rules := Rules(tl)
+	rules := RulesOf(tl)
 	wantRules := []struct {
 		fired, hits, controlled int64
 		hitRate                 float64
 	}{{3, 2, 3, 2.0 / 3}, {4, 2, 2, 0.5}, {3, 1, 2, 1.0 / 3}}
 	for i, w := range wantRules {
 		r := rules[i]
-		if r.Fired != w.fired || r.Hits != w.hits || r.Controlled != w.controlled || !near(r.HitRate, w.hitRate) {
+		if r.Fired != w.fired || r.Hits != w.hits || r.Controlled != w.controlled || !btNear(r.HitRate, w.hitRate) {
 			t.Errorf("rule %s: fired %d hits %d controlled %d hit rate %v, want %v", r.ID, r.Fired, r.Hits, r.Controlled, r.HitRate, w)
 		}
 	}
-	lanes := Lanes(tl)
-	if lanes[sim.Red].N != 2 || lanes[sim.Red].Irregular != 2 || lanes[sim.Green].N != 4 || !near(lanes[sim.Green].HitRate, 0.25) {
+	lanes := LanesOf(tl)
+	if lanes[sim.Red].N != 2 || lanes[sim.Red].Irregular != 2 || lanes[sim.Green].N != 4 || !btNear(lanes[sim.Green].HitRate, 0.25) {
 		t.Errorf("lanes %+v", lanes)
 	}
 }
@@ -124,7 +124,7 @@ func TestSelectionHandComputed(t *testing.T) {
 // a curve CSV with one row per distinct score, a self-contained HTML report
 // with the curve drawn inline.
 func TestBacktestWriters(t *testing.T) {
-	r := NewBacktestReport(BacktestInputs{Rules: "hand.yaml", File: "hand.csv"}, handTally())
+	r := NewBacktestReport(BacktestInputs{Rules: "hand.yaml", File: "hand.csv"}, btHandTally())
 	var js bytes.Buffer
 	if err := r.WriteJSON(&js); err != nil {
 		t.Fatal(err)
@@ -141,8 +141,8 @@ func TestBacktestWriters(t *testing.T) {
 	if blue := lanes[sim.Blue].(map[string]any); blue["hit_rate"] != nil {
 		t.Errorf("blue hit rate %v, want null", blue["hit_rate"])
 	}
-	if n := len(doc["targeting"].([]any)); n != len(StandardRates) {
-		t.Errorf("%d targeting points, want %d", n, len(StandardRates))
+	if n := len(doc["targeting"].([]any)); n != len(TargetingRates) {
+		t.Errorf("%d targeting points, want %d", n, len(TargetingRates))
 	}
 	var c bytes.Buffer
 	if err := r.WriteCurveCSV(&c); err != nil {
