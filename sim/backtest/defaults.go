@@ -63,10 +63,10 @@ func DatamodelMapping() *Mapping {
 
 // GeneratedMapping is the mapping of a file written by pilotsim generate: the
 // datamodel columns (and new_trader, yes or no, when the file has it), the
-// ground truth (true_threat names the threat carried,
-// empty when regular; true_duty the duty at stake) as the outcome, each
-// threat of threats as an outcome class, and the lane the simulator's risk
-// engine gave (lane) to compare with.
+// ground truth as the outcome (true_threat names the threat carried, empty
+// when regular; true_duty is the duty at stake), each threat of threats as an
+// outcome class, and the lane the simulator's risk engine gave (lane) to
+// compare with.
 func GeneratedMapping(threats []string) *Mapping {
 	fields := datamodelFields()
 	// The datamodel record has no new-trader flag; a generated file that
