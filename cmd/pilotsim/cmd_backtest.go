@@ -23,11 +23,11 @@ const maxBadShown = 20
 
 func runBacktest(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "backtest", "--rules RULES.yaml [--mapping MAP.yaml] DECLARATIONS.csv")
-	rulesPath := fs.String("rules", "", "rules and selectivity (a rules file or a whole scenario) `FILE` (required)")
-	mapPath := fs.String("mapping", "", "column `MAP.yaml` for a foreign layout (default: pilotsim's own CSV columns)")
+	rulesPath := fs.String("rules", "", "the rules and selectivity `FILE` (a rules file or a whole scenario; required)")
+	mapPath := fs.String("mapping", "", "read the file through the column mapping `MAP.yaml` (default: pilotsim's own CSV columns)")
 	var history, sets stringList
-	fs.Var(&history, "history", "earlier declarations with outcomes `FILE`, loaded into the history before scoring (repeatable, oldest first)")
-	fs.Var(&sets, "set", "override a value of the rules file, `path=value` (repeatable)")
+	fs.Var(&history, "history", "load the earlier declarations with outcomes of `FILE` into the history before scoring (repeatable, oldest first)")
+	fs.Var(&sets, "set", "override a value of the rules file: `path=value` (repeatable)")
 	frozen := fs.Bool("frozen-history", false, "score with the history of the --history files only: the scored file's own outcomes are not added as it goes")
 	skipBad := fs.Bool("skip-bad", false, "go on past bad rows and count them (default: the first bad row stops the run, exit 2)")
 	out := fs.String("out", "", "write backtest.json, curve.csv, rules.csv and report.html to `DIR`")

@@ -202,3 +202,19 @@ func TestBacktestGenerated(t *testing.T) {
 		t.Errorf("degenerate file: %d controlled, %d irregular", controlled, irregular)
 	}
 }
+
+// TestBacktestInterrupted: a cancelled run exits 130 and writes nothing.
+func TestBacktestInterrupted(t *testing.T) {
+	in := writeFile(t, "in.csv", kcsHead+kcsRow("1", "2021-01-03", "420231", "IT", "IT", "1"))
+	out := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"backtest", "--rules", kcsRules, "--mapping", kcsMapping, "--out", out, in}, strings.NewReader(""), &stdout, &stderr)
+	if code != 130 {
+		t.Errorf("exit %d, want 130; stderr %s", code, stderr.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an interrupted backtest wrote its output directory")
+	}
+}

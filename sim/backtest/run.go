@@ -67,6 +67,9 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 	if cfg.Rules == nil || cfg.Mapping == nil {
 		return nil, errors.New("backtest: Rules and Mapping are required")
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	hist := NewHistory()
 	t := NewTally(cfg.Rules.Model.RuleIDs(), cfg.Mapping.ClassNames())
 	var d Decl
