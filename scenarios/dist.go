@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -39,25 +40,86 @@ type Sampler struct {
 	variance float64
 }
 
+// distFields lists, per distribution, the Dist fields it takes; any other
+// field given is an error (a typo such as sd on an exp would otherwise be
+// silently ignored).
+var distFields = map[string][]string{
+	"const":      {"value"},
+	"exp":        {"mean", "min", "max"},
+	"lognormal":  {"median", "sigma", "mean", "cv", "min", "max"},
+	"gamma":      {"mean", "cv", "min", "max"},
+	"normal":     {"mean", "sd", "cv", "min", "max"},
+	"uniform":    {"min", "max"},
+	"triangular": {"min", "mode", "max"},
+	"empirical":  {"values", "weights", "min", "max"},
+}
+
+// given lists the fields of d that are set, in format order.
+func (d Dist) given() []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"mean", d.Mean != nil}, {"cv", d.CV != nil}, {"median", d.Median != nil},
+		{"sigma", d.Sigma != nil}, {"sd", d.SD != nil}, {"min", d.Min != nil},
+		{"max", d.Max != nil}, {"mode", d.Mode != nil}, {"value", d.Value != nil},
+		{"values", d.Values != nil}, {"weights", d.Weights != nil},
+	} {
+		if f.set {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
 // Sampler validates d and returns its sampler. The error says which fields the
 // distribution needs; the loader adds the file position.
 func (d Dist) Sampler() (Sampler, error) {
 	s := Sampler{lo: math.Inf(-1), hi: math.Inf(1)}
-	if d.Min != nil && d.Kind != "uniform" && d.Kind != "triangular" {
+	switch d.Kind {
+	case "":
+		return s, fmt.Errorf("missing dist (want one of %s)", strings.Join(DistKinds, ", "))
+	}
+	takes, ok := distFields[d.Kind]
+	if !ok {
+		return s, fmt.Errorf("unknown dist %q (want one of %s)", d.Kind, strings.Join(DistKinds, ", "))
+	}
+	for _, f := range d.given() {
+		if !slices.Contains(takes, f) {
+			return s, fmt.Errorf("%s distribution does not take %s (it takes %s)", d.Kind, f, strings.Join(takes, ", "))
+		}
+	}
+	for _, f := range []struct {
+		name string
+		p    *float64
+	}{{"mean", d.Mean}, {"cv", d.CV}, {"median", d.Median}, {"sigma", d.Sigma}, {"sd", d.SD},
+		{"min", d.Min}, {"max", d.Max}, {"mode", d.Mode}, {"value", d.Value}} {
+		if f.p != nil && (math.IsNaN(*f.p) || math.IsInf(*f.p, 0)) {
+			return s, fmt.Errorf("%s must be a finite number, got %v", f.name, *f.p)
+		}
+	}
+	for i, x := range d.Values {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return s, fmt.Errorf("values[%d] must be a finite number, got %v", i, x)
+		}
+	}
+	truncates := d.Kind != "uniform" && d.Kind != "triangular"
+	if d.Min != nil && truncates {
 		s.lo = *d.Min
 	}
-	if d.Max != nil && d.Kind != "uniform" && d.Kind != "triangular" {
+	if d.Max != nil && truncates {
 		s.hi = *d.Max
 	}
 	if s.lo > s.hi {
-		return s, errors.New("min must not exceed max")
+		return s, fmt.Errorf("min (%g) must not exceed max (%g)", s.lo, s.hi)
 	}
 	pos := func(name string, p *float64) (float64, error) {
 		if p == nil {
 			return 0, fmt.Errorf("%s distribution needs %s", d.Kind, name)
 		}
-		if !(*p > 0) || math.IsInf(*p, 0) {
-			return 0, fmt.Errorf("%s must be a positive number, got %v", name, *p)
+		if !(*p > 0) {
+			return 0, fmt.Errorf("%s must be > 0, got %v", name, *p)
 		}
 		return *p, nil
 	}
@@ -78,16 +140,16 @@ func (d Dist) Sampler() (Sampler, error) {
 	case "lognormal":
 		s.kind = kindLogNormal
 		switch {
-		case d.Median != nil && d.Sigma != nil:
+		case d.Median != nil && d.Sigma != nil && d.Mean == nil && d.CV == nil:
 			m, err := pos("median", d.Median)
 			if err != nil {
 				return s, err
 			}
 			if *d.Sigma < 0 {
-				return s, errors.New("sigma must not be negative")
+				return s, fmt.Errorf("sigma must be >= 0, got %v", *d.Sigma)
 			}
 			s.a, s.b = math.Log(m), *d.Sigma
-		case d.Mean != nil && d.CV != nil:
+		case d.Mean != nil && d.CV != nil && d.Median == nil && d.Sigma == nil:
 			m, err := pos("mean", d.Mean)
 			if err != nil {
 				return s, err
@@ -102,7 +164,7 @@ func (d Dist) Sampler() (Sampler, error) {
 			return s, errors.New("lognormal distribution needs median and sigma, or mean and cv")
 		}
 		s.mean = math.Exp(s.a + s.b*s.b/2)
-		s.variance = (math.Exp(s.b*s.b) - 1) * s.mean * s.mean
+		s.variance = math.Expm1(s.b*s.b) * s.mean * s.mean
 	case "gamma":
 		s.kind = kindGamma
 		m, err := pos("mean", d.Mean)
@@ -115,6 +177,9 @@ func (d Dist) Sampler() (Sampler, error) {
 		}
 		s.a = 1 / (cv * cv) // shape
 		s.b = s.a / m       // rate
+		if !(s.b > 0) || math.IsInf(s.a, 0) || math.IsInf(s.b, 0) {
+			return s, fmt.Errorf("gamma with mean %g and cv %g is out of range", m, cv)
+		}
 		s.mean, s.variance = m, m*m*cv*cv
 	case "normal":
 		s.kind = kindNormal
@@ -123,14 +188,16 @@ func (d Dist) Sampler() (Sampler, error) {
 		}
 		s.a = *d.Mean
 		switch {
+		case d.SD != nil && d.CV != nil:
+			return s, errors.New("normal distribution needs sd or cv, not both")
 		case d.SD != nil:
 			if *d.SD < 0 {
-				return s, errors.New("sd must not be negative")
+				return s, fmt.Errorf("sd must be >= 0, got %v", *d.SD)
 			}
 			s.b = *d.SD
 		case d.CV != nil:
 			if *d.CV < 0 {
-				return s, errors.New("cv must not be negative")
+				return s, fmt.Errorf("cv must be >= 0, got %v", *d.CV)
 			}
 			s.b = *d.CV * math.Abs(s.a)
 		default:
@@ -142,8 +209,8 @@ func (d Dist) Sampler() (Sampler, error) {
 		if d.Min == nil || d.Max == nil {
 			return s, errors.New("uniform distribution needs min and max")
 		}
-		if *d.Min > *d.Max {
-			return s, errors.New("min must not exceed max")
+		if !(*d.Min < *d.Max) {
+			return s, fmt.Errorf("uniform distribution needs min < max, got min %g, max %g", *d.Min, *d.Max)
 		}
 		s.a, s.b = *d.Min, *d.Max
 		s.mean, s.variance = (s.a+s.b)/2, (s.b-s.a)*(s.b-s.a)/12
@@ -153,8 +220,8 @@ func (d Dist) Sampler() (Sampler, error) {
 			return s, errors.New("triangular distribution needs min, mode and max")
 		}
 		s.a, s.c, s.b = *d.Min, *d.Mode, *d.Max
-		if !(s.a <= s.c && s.c <= s.b) || s.a == s.b {
-			return s, errors.New("triangular distribution needs min <= mode <= max and min < max")
+		if !(s.a <= s.c && s.c <= s.b) || !(s.a < s.b) {
+			return s, fmt.Errorf("triangular distribution needs min <= mode <= max and min < max, got %g, %g, %g", s.a, s.c, s.b)
 		}
 		s.mean = (s.a + s.b + s.c) / 3
 		s.variance = (s.a*s.a + s.b*s.b + s.c*s.c - s.a*s.b - s.a*s.c - s.b*s.c) / 18
@@ -178,12 +245,12 @@ func (d Dist) Sampler() (Sampler, error) {
 		total := 0.0
 		for i, x := range w {
 			if !(x >= 0) || math.IsInf(x, 0) {
-				return s, fmt.Errorf("weights[%d] must be a non-negative number, got %v", i, x)
+				return s, fmt.Errorf("weights[%d] must be a finite number >= 0, got %v", i, x)
 			}
 			total += x
 			s.cum[i] = total
 		}
-		if total <= 0 {
+		if !(total > 0) || math.IsInf(total, 0) {
 			return s, errors.New("empirical weights must not all be zero")
 		}
 		for i := range s.cum {
@@ -202,18 +269,14 @@ func (d Dist) Sampler() (Sampler, error) {
 			prev = s.cum[i]
 			s.variance += p * (v - s.mean) * (v - s.mean)
 		}
-	case "":
-		return s, fmt.Errorf("missing dist (want one of %v)", DistKinds)
-	default:
-		return s, fmt.Errorf("unknown dist %q (want one of %v)", d.Kind, DistKinds)
 	}
 	return s, nil
 }
 
-// Sample draws one value using r. It allocates nothing; for gamma it uses
-// gonum's distuv sampler on r, for the others the inverse CDF or r's own
-// exponential and normal generators (TestSamplerMatchesDistuv checks they agree
-// with distuv).
+// Sample draws one value using r, clamped to [min, max] when the Dist gives
+// them. It allocates nothing: it uses the inverse CDF, r's own exponential and
+// normal generators, or (gamma) Marsaglia and Tsang's method on them;
+// TestSampleMatchesDistuv checks each agrees with gonum's distuv.
 func (s *Sampler) Sample(r *rand.Rand) float64 {
 	var x float64
 	switch s.kind {
@@ -224,7 +287,7 @@ func (s *Sampler) Sample(r *rand.Rand) float64 {
 	case kindLogNormal:
 		x = math.Exp(s.a + s.b*r.NormFloat64())
 	case kindGamma:
-		x = distuv.Gamma{Alpha: s.a, Beta: s.b, Src: r}.Rand()
+		x = gamma(r, s.a) / s.b
 	case kindNormal:
 		x = s.a + s.b*r.NormFloat64()
 	case kindUniform:
@@ -238,15 +301,20 @@ func (s *Sampler) Sample(r *rand.Rand) float64 {
 			x = s.b - math.Sqrt((1-u)*(s.b-s.a)*(s.b-s.c))
 		}
 	case kindEmpirical:
+		// Value i has probability cum[i] - cum[i-1]: it is drawn when
+		// cum[i-1] <= u < cum[i], so find the first cum[i] > u (values of
+		// weight zero are never drawn).
 		u := r.Float64()
-		i := sort.SearchFloat64s(s.cum, u)
-		if i < len(s.cum) && s.cum[i] == u {
-			i++
+		lo, hi := 0, len(s.cum)-1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if s.cum[m] > u {
+				hi = m
+			} else {
+				lo = m + 1
+			}
 		}
-		if i >= len(s.values) {
-			i = len(s.values) - 1
-		}
-		x = s.values[i]
+		x = s.values[lo]
 	}
 	if x < s.lo {
 		x = s.lo
@@ -283,5 +351,63 @@ func (s *Sampler) Distuv(src rand.Source) distuv.Rander {
 	return nil
 }
 
+// gamma draws from the gamma distribution with shape a and rate 1
+// (Marsaglia and Tsang 2000, "A simple method for generating gamma
+// variables"); for a < 1 it draws shape a+1 and multiplies by U^(1/a).
+func gamma(r *rand.Rand, a float64) float64 {
+	boost := 1.0
+	if a < 1 {
+		boost = math.Pow(r.Float64(), 1/a)
+		a++
+	}
+	d := a - 1.0/3
+	c := 1 / math.Sqrt(9*d)
+	for {
+		x := r.NormFloat64()
+		v := 1 + c*x
+		if v <= 0 {
+			continue
+		}
+		v = v * v * v
+		u := r.Float64()
+		if u < 1-0.0331*x*x*x*x || math.Log(u) < 0.5*x*x+d*(1-v+math.Log(v)) {
+			return boost * d * v
+		}
+	}
+}
+
 // IsConst reports whether the distribution always gives the same value.
 func (s *Sampler) IsConst() bool { return s.kind == kindConst }
+
+// lower returns the lowest value the sampler can give (after truncation).
+func (s *Sampler) lower() float64 {
+	var x float64
+	switch s.kind {
+	case kindConst:
+		return s.a
+	case kindExp, kindLogNormal, kindGamma:
+		x = 0
+	case kindNormal:
+		x = math.Inf(-1)
+		if s.b == 0 {
+			x = s.a
+		}
+	case kindUniform, kindTriangular:
+		x = s.a
+	case kindEmpirical:
+		x = math.Inf(1)
+		for i, v := range s.values {
+			if w := s.cum[i] - prevCum(s.cum, i); w > 0 {
+				x = math.Min(x, v)
+			}
+		}
+	}
+	return math.Max(x, s.lo)
+}
+
+func prevCum(cum []float64, i int) float64 {
+	if i == 0 {
+		return 0
+	}
+	return cum[i-1]
+}

@@ -90,6 +90,10 @@ type Threat struct {
 	// Duty is the duty at stake per irregular consignment (revenue threats);
 	// absent for threats without revenue.
 	Duty *Dist `yaml:"duty"`
+
+	// Line is the line of the threat in its file (0 when built in code or
+	// given with --set), for later error messages.
+	Line int `yaml:"-"`
 }
 
 // Signature tilts the features of an irregular consignment: likelihood ratios
@@ -123,6 +127,10 @@ type Rule struct {
 	Expr  string  `yaml:"expr"`
 	Score float64 `yaml:"score"`
 	Lane  string  `yaml:"lane"` // optional: red, yellow, blue or green
+
+	// Line is the line of the rule in its file (0 when built in code or given
+	// with --set), for later error messages.
+	Line int `yaml:"-"`
 }
 
 // Criteria is a condition on declaration fields. All fields given in one
@@ -196,7 +204,7 @@ type Resources struct {
 // Pool is a group of identical servers (officers, scanners, teams) with one
 // FIFO queue.
 type Pool struct {
-	Name    string `yaml:"name"` // document, nii, physical, or any other name
+	Name    string `yaml:"name"`   // document, nii, physical, or any other name
 	Method  string `yaml:"method"` // detection method used: document, nii or physical; default: the name
 	Servers int    `yaml:"servers"`
 	Service Dist   `yaml:"service"` // service time in minutes
@@ -204,6 +212,10 @@ type Pool struct {
 	// (nii pools).
 	FalseAlarm float64 `yaml:"false_alarm"`
 	Hours      *Hours  `yaml:"hours"` // optional opening hours; default 24/7
+
+	// Line is the line of the pool in its file (0 when built in code or given
+	// with --set), for later error messages.
+	Line int `yaml:"-"`
 }
 
 // Hours are opening hours: work starts only while open and waits for the next

@@ -1,0 +1,672 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr/parser"
+
+	"pilotsim/datamodel"
+)
+
+// validator checks a decoded scenario. Every problem is reported at the
+// position of the value (or of the nearest enclosing value written, when the
+// value is missing), with its field path.
+type validator struct {
+	d         *decoder
+	rulesOnly bool // LoadRules: sections a simulation needs may be missing
+}
+
+// errf records a problem at path, unless decoding already reported one there
+// (or above or below it): one mistake, one message.
+func (v *validator) errf(path, format string, args ...any) {
+	if v.d.tainted(path) {
+		return
+	}
+	v.d.add(v.d.at(path), path, format, args...)
+}
+
+// tainted reports whether a decoding problem was reported at path, at one of
+// its ancestors or below it.
+func (d *decoder) tainted(path string) bool {
+	for _, e := range d.errs[:d.decodeErrs] {
+		b := e.Path
+		if b == "" {
+			continue
+		}
+		if b == path || isBelow(path, b) || isBelow(b, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBelow reports whether path p lies under path anc.
+func isBelow(p, anc string) bool {
+	return anc == "" || len(p) > len(anc) && strings.HasPrefix(p, anc) && (p[len(anc)] == '.' || p[len(anc)] == '[')
+}
+
+// keyErrf records a problem with the key of a map entry, at the key.
+func (v *validator) keyErrf(path, format string, args ...any) {
+	if v.d.tainted(path) {
+		return
+	}
+	p, ok := v.d.keys[path]
+	if !ok {
+		p = v.d.at(path)
+	}
+	v.d.add(p, path, format, args...)
+}
+
+func (v *validator) has(path string) bool { return v.d.has(path) }
+
+func (v *validator) missing(path, want string) {
+	v.errf(path, "missing; want %s", want)
+}
+
+// prob checks a probability.
+func (v *validator) prob(path string, x float64) {
+	if x < 0 || x > 1 {
+		v.errf(path, "want a probability in [0,1], got %g", x)
+	}
+}
+
+// positive checks a required quantity > 0.
+func (v *validator) positive(path string, x float64, want string) {
+	switch {
+	case !v.has(path):
+		v.missing(path, want)
+	case !(x > 0):
+		v.errf(path, "want %s, got %g", want, x)
+	}
+}
+
+func (v *validator) nonNegative(path string, x float64) {
+	if x < 0 {
+		v.errf(path, "want a number >= 0, got %g", x)
+	}
+}
+
+// weights checks relative weights: non-negative and not all zero.
+func (v *validator) weights(path string, w []float64) {
+	total := 0.0
+	for i, x := range w {
+		if x < 0 {
+			v.errf(indexPath(path, i), "want a weight >= 0, got %g", x)
+		}
+		total += math.Max(x, 0)
+	}
+	if len(w) > 0 && total == 0 {
+		v.errf(path, "weights must not all be zero")
+	}
+}
+
+// weightMap checks a map of relative weights whose keys are checked by key.
+func (v *validator) weightMap(path string, m map[string]float64, required bool, what string, key func(string) error) {
+	if len(m) == 0 {
+		switch {
+		case v.has(path):
+			v.errf(path, "empty; want %s", what)
+		case required:
+			v.missing(path, what)
+		}
+		return
+	}
+	total := 0.0
+	for _, k := range sortedKeys(m) {
+		kp := joinPath(path, k)
+		if err := key(k); err != nil {
+			v.keyErrf(kp, "%v", err)
+		}
+		if m[k] < 0 {
+			v.errf(kp, "want a weight >= 0, got %g", m[k])
+		}
+		total += math.Max(m[k], 0)
+	}
+	if total == 0 {
+		v.errf(path, "weights must not all be zero")
+	}
+}
+
+// ratioMap checks likelihood ratios: keys checked by key, values >= 0.
+func (v *validator) ratioMap(path string, m map[string]float64, key func(string) error) {
+	for _, k := range sortedKeys(m) {
+		kp := joinPath(path, k)
+		if err := key(k); err != nil {
+			v.keyErrf(kp, "%v", err)
+		}
+		if m[k] < 0 {
+			v.errf(kp, "want a likelihood ratio >= 0, got %g", m[k])
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func countryKey(k string) error { _, err := datamodel.ParseCountry(k); return err }
+func chapterKey(k string) error { _, err := datamodel.ParseHSChapter(k); return err }
+
+// dist checks a distribution. required: it must be given; nonNeg: its values
+// must not be negative (times, weights, money).
+func (v *validator) dist(path string, d Dist, required, nonNeg bool, what string) {
+	if !v.has(path) {
+		if required {
+			v.missing(path, what+", e.g. {dist: exp, mean: 20m}")
+		}
+		return
+	}
+	s, err := d.Sampler()
+	if err != nil {
+		v.errf(path, "%v", err)
+		return
+	}
+	if lo := s.lower(); nonNeg && lo < 0 {
+		low := ""
+		if !math.IsInf(lo, 0) {
+			low = fmt.Sprintf(" (down to %g)", lo)
+		}
+		v.errf(path, "%s can be negative%s; give min: 0 or a distribution of non-negative values", what, low)
+	}
+}
+
+var (
+	laneNames     = []string{"red", "yellow", "blue", "green"}
+	selLaneNames  = []string{"red", "yellow", "blue"}
+	methodNames   = []string{"document", "nii", "physical"}
+	criteriaNames = "origin, dispatch, routing, hs, trader, mode, aeo, new_trader, lodged_after_arrival, value_per_kg, gross_weight, value, all, any, not"
+)
+
+func (v *validator) scenario(sc *Scenario) {
+	full := !v.rulesOnly
+	if sc.Name == "" && full {
+		v.missing("name", "a short identifier of the scenario")
+	}
+	if v.has("replications") && sc.Replications < 1 {
+		v.errf("replications", "want at least 1 replication, got %d", sc.Replications)
+	}
+	if full || v.has("horizon") {
+		v.positive("horizon", float64(sc.Horizon), "a simulated time > 0, e.g. 30d")
+	}
+	if sc.Warmup < 0 {
+		v.errf("warmup", "want a duration >= 0, got %s", FormatDuration(float64(sc.Warmup)))
+	} else if sc.Horizon > 0 && sc.Warmup >= sc.Horizon {
+		v.errf("warmup", "want a warm-up shorter than the horizon (%s), got %s",
+			FormatDuration(float64(sc.Horizon)), FormatDuration(float64(sc.Warmup)))
+	}
+	v.traffic(sc)
+	v.traders(sc)
+	v.trade(sc)
+	v.threats(sc)
+	v.rules(sc)
+	v.selectivity(sc)
+	v.resources(sc)
+	v.targets(sc)
+}
+
+func (v *validator) traffic(sc *Scenario) {
+	if len(sc.Traffic) == 0 {
+		switch {
+		case v.has("traffic"):
+			v.errf("traffic", "empty; want at least one transport mode (sea, air, road, rail, postal)")
+		case !v.rulesOnly:
+			v.missing("traffic", "arrivals per transport mode, e.g. {sea: {rate: 100}}")
+		}
+		return
+	}
+	for _, mode := range sortedKeys(sc.Traffic) {
+		mt := sc.Traffic[mode]
+		p := joinPath("traffic", mode)
+		if _, err := datamodel.ParseMode(mode); err != nil {
+			v.keyErrf(p, "%v", err)
+		}
+		v.positive(p+".rate", mt.Rate, "consignments per hour > 0")
+		if v.has(p+".hourly") && len(mt.Hourly) != 24 {
+			v.errf(p+".hourly", "want 24 weights (hour 0 to 23), got %d", len(mt.Hourly))
+		} else {
+			v.weights(p+".hourly", mt.Hourly)
+		}
+		if v.has(p+".weekly") && len(mt.Weekly) != 7 {
+			v.errf(p+".weekly", "want 7 weights (Monday to Sunday), got %d", len(mt.Weekly))
+		} else {
+			v.weights(p+".weekly", mt.Weekly)
+		}
+		v.dist(p+".lodgement_lead", mt.LodgementLead, false, false, "lodgement lead time")
+	}
+}
+
+func (v *validator) traders(sc *Scenario) {
+	t := sc.Traders
+	if v.rulesOnly && !v.has("traders") {
+		return
+	}
+	if !v.has("traders.count") {
+		v.missing("traders.count", "the number of traders (>= 1)")
+	} else if t.Count < 1 {
+		v.errf("traders.count", "want at least 1 trader, got %d", t.Count)
+	}
+	v.nonNegative("traders.zipf", t.Zipf)
+	v.prob("traders.aeo_share", t.AEOShare)
+	v.prob("traders.new_share", t.NewShare)
+	if f := t.AEOPrevalenceFactor; f != nil && *f < 0 {
+		v.errf("traders.aeo_prevalence_factor", "want a factor >= 0, got %g", *f)
+	}
+}
+
+func (v *validator) trade(sc *Scenario) {
+	t := sc.Trade
+	if v.rulesOnly && !v.has("trade") {
+		return
+	}
+	v.weightMap("trade.origins", t.Origins, true, "weights by country of origin, e.g. {CN: 30, US: 10}", countryKey)
+	v.weightMap("trade.hs_chapters", t.HSChapters, true, `weights by HS chapter, e.g. {"08": 2, all: 1}`, func(k string) error {
+		if k == "all" {
+			return nil
+		}
+		return chapterKey(k)
+	})
+	v.prob("trade.routing.share", t.Routing.Share)
+	v.weightMap("trade.routing.hubs", t.Routing.Hubs, t.Routing.Share > 0, "weights by hub country, e.g. {PA: 1, AE: 1}", countryKey)
+	v.dist("trade.value_per_kg", t.ValuePerKg, true, true, "value per kg")
+	v.dist("trade.gross_weight", t.Weight, false, true, "gross weight")
+	if c := t.Currency; len(c) != 3 || strings.ToUpper(c) != c || strings.ContainsFunc(c, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+		v.errf("trade.currency", "want an ISO 4217 currency code of three capital letters, got %q", c)
+	}
+}
+
+func (v *validator) threats(sc *Scenario) {
+	seen := make(map[string]int)
+	sum, sumAEO := 0.0, 0.0
+	inRange := true
+	factor := 1.0
+	if f := sc.Traders.AEOPrevalenceFactor; f != nil {
+		factor = *f
+	}
+	for i, t := range sc.Threats {
+		p := indexPath("threats", i)
+		switch first, dup := seen[t.Name]; {
+		case t.Name == "":
+			v.missing(p+".name", "the name of the threat, e.g. narcotics")
+		case dup:
+			v.errf(p+".name", "duplicate threat name %q (first at line %d)", t.Name, first)
+		default:
+			seen[t.Name] = t.Line
+		}
+		if !v.has(p + ".prevalence") {
+			v.missing(p+".prevalence", "the probability a consignment carries this threat, in [0,1]")
+		} else if t.Prevalence < 0 || t.Prevalence > 1 {
+			v.prob(p+".prevalence", t.Prevalence)
+			inRange = false
+		}
+		sum += t.Prevalence
+		sumAEO += t.Prevalence * factor
+		s := p + ".signature"
+		v.ratioMap(s+".origin", t.Signature.Origin, countryKey)
+		v.ratioMap(s+".hs_chapter", t.Signature.HSChapter, chapterKey)
+		v.ratioMap(s+".hub", t.Signature.Hub, countryKey)
+		if r := t.Signature.RoutedRatio; r != nil && !(*r > 0) {
+			v.errf(s+".routed_ratio", "want an odds ratio > 0, got %g", *r)
+		}
+		if r := t.Signature.ValueFactor; r != nil && !(*r > 0) {
+			v.errf(s+".value_factor", "want a factor > 0, got %g", *r)
+		}
+		if r := t.Signature.NewTrader; r != nil && *r < 0 {
+			v.errf(s+".new_trader", "want a likelihood ratio >= 0, got %g", *r)
+		}
+		v.prob(p+".clean_share", t.CleanShare)
+		v.prob(p+".detection.document", t.Detection.Document)
+		v.prob(p+".detection.nii", t.Detection.NII)
+		v.prob(p+".detection.physical", t.Detection.Physical)
+		if t.Duty != nil {
+			v.dist(p+".duty", *t.Duty, false, true, "duty at stake")
+		}
+	}
+	if !inRange {
+		return
+	}
+	if sum > 1+1e-12 {
+		v.errf("threats", "threat prevalences add up to %g; want at most 1 (a consignment carries at most one threat)", sum)
+	} else if sumAEO > 1+1e-12 {
+		v.errf("traders.aeo_prevalence_factor", "threat prevalences times aeo_prevalence_factor add up to %g; want at most 1", sumAEO)
+	}
+}
+
+func (v *validator) rules(sc *Scenario) {
+	if len(sc.Rules) > maxRules {
+		v.errf(indexPath("rules", maxRules), "too many rules: %d (at most %d)", len(sc.Rules), maxRules)
+	}
+	seen := make(map[string]int)
+	for i, r := range sc.Rules {
+		p := indexPath("rules", i)
+		switch first, dup := seen[r.ID]; {
+		case r.ID == "":
+			v.missing(p+".id", "a unique rule id, e.g. R01")
+		case dup:
+			v.errf(p+".id", "duplicate rule id %q (first at line %d)", r.ID, first)
+		default:
+			seen[r.ID] = r.Line
+		}
+		hasExpr := v.has(p + ".expr")
+		switch {
+		case r.When != nil && hasExpr:
+			v.errf(p, "rule has both when and expr; want exactly one")
+		case r.When == nil && !hasExpr:
+			v.errf(p, "rule has neither when nor expr; want exactly one")
+		case r.When != nil:
+			v.criteria(p+".when", r.When)
+		default:
+			v.expr(p+".expr", r.Expr)
+		}
+		if r.Lane != "" && !slices.Contains(laneNames, r.Lane) {
+			v.errf(p+".lane", "want red, yellow, blue or green, got %q", r.Lane)
+		}
+	}
+}
+
+func (v *validator) expr(path, src string) {
+	if strings.TrimSpace(src) == "" {
+		v.errf(path, "empty expression")
+		return
+	}
+	if _, err := parser.Parse(src); err != nil {
+		msg, _, _ := strings.Cut(err.Error(), "\n")
+		v.errf(path, "expression does not parse: %s", msg)
+	}
+}
+
+// criteria checks a condition and the conditions nested in it.
+func (v *validator) criteria(path string, c *Criteria) {
+	empty := true
+	list := func(name string, l []string, check func(string) error) {
+		p := joinPath(path, name)
+		if !v.has(p) {
+			return
+		}
+		empty = false
+		if len(l) == 0 {
+			v.errf(p, "empty list matches nothing; give at least one value or leave %s out", name)
+		}
+		for i, s := range l {
+			if err := check(s); err != nil {
+				v.errf(indexPath(p, i), "%v", err)
+			}
+		}
+	}
+	list("origin", c.Origin, countryKey)
+	list("dispatch", c.Dispatch, countryKey)
+	list("routing", c.Routing, countryKey)
+	list("hs", c.HS, hsPrefix)
+	list("trader", c.Trader, func(s string) error {
+		if s == "" {
+			return fmt.Errorf("want a trader id, got an empty string")
+		}
+		return nil
+	})
+	list("mode", c.Mode, func(s string) error { _, err := datamodel.ParseMode(s); return err })
+	for _, b := range []*bool{c.AEO, c.NewTrader, c.LodgedAfterArrival} {
+		if b != nil {
+			empty = false
+		}
+	}
+	for _, r := range []struct {
+		name string
+		r    *Range
+	}{{"value_per_kg", c.ValuePerKg}, {"gross_weight", c.GrossWeight}, {"value", c.Value}} {
+		if r.r == nil {
+			continue
+		}
+		empty = false
+		p := joinPath(path, r.name)
+		switch {
+		case r.r.Min == nil && r.r.Max == nil:
+			v.errf(p, "empty range; want min, max or both")
+		case r.r.Min != nil && r.r.Max != nil && !(*r.r.Min < *r.r.Max):
+			v.errf(p, "want min < max, got min %g, max %g", *r.r.Min, *r.r.Max)
+		}
+	}
+	for _, g := range []struct {
+		name string
+		l    []Criteria
+	}{{"all", c.All}, {"any", c.Any}} {
+		p := joinPath(path, g.name)
+		if !v.has(p) {
+			continue
+		}
+		empty = false
+		if len(g.l) == 0 {
+			v.errf(p, "empty list; want at least one criteria")
+		}
+		for i := range g.l {
+			v.criteria(indexPath(p, i), &g.l[i])
+		}
+	}
+	if c.Not != nil {
+		empty = false
+		v.criteria(joinPath(path, "not"), c.Not)
+	}
+	if empty && !v.d.tainted(path) {
+		v.errf(path, "empty criteria; want at least one of %s", criteriaNames)
+	}
+}
+
+// hsPrefix checks an HS code prefix of a rule: 2 to 6 digits of a chapter in
+// use.
+func hsPrefix(s string) error {
+	if len(s) < 2 || len(s) > 6 || strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
+		return fmt.Errorf("%q is not an HS code prefix (want 2 to 6 digits, e.g. \"0901\"; quote it)", s)
+	}
+	if _, err := datamodel.ParseHSChapter(s[:2]); err != nil {
+		return fmt.Errorf("%q does not start with an HS chapter in use (01-97 except 77)", s)
+	}
+	return nil
+}
+
+func (v *validator) selectivity(sc *Scenario) {
+	s := sc.Selectivity
+	type th struct {
+		name string
+		x    *float64
+	}
+	ths := []th{{"red", s.Red}, {"yellow", s.Yellow}, {"blue", s.Blue}}
+	for i := 0; i < len(ths); i++ {
+		for j := i + 1; j < len(ths); j++ {
+			a, b := ths[i], ths[j]
+			if a.x != nil && b.x != nil && *a.x < *b.x {
+				v.errf("selectivity."+b.name, "want the %s threshold <= the %s threshold (%g), got %g", b.name, a.name, *a.x, *b.x)
+			}
+		}
+	}
+	v.nonNegative("selectivity.aeo_discount", s.AEODiscount)
+	sum := 0.0
+	for _, lane := range sortedKeys(s.Random) {
+		p := joinPath("selectivity.random", lane)
+		if !slices.Contains(selLaneNames, lane) {
+			v.keyErrf(p, "want a lane red, yellow or blue, got %q", lane)
+		}
+		v.prob(p+".rate", s.Random[lane].Rate)
+		sum += s.Random[lane].Rate
+	}
+	if sum > 1 {
+		v.errf("selectivity.random", "random rates add up to %g; want at most 1", sum)
+	}
+	sum = 0
+	for _, lane := range sortedKeys(s.Expected) {
+		p := joinPath("selectivity.expected", lane)
+		if !slices.Contains(selLaneNames, lane) {
+			v.keyErrf(p, "want a lane red, yellow or blue, got %q", lane)
+		}
+		v.prob(p, s.Expected[lane])
+		sum += s.Expected[lane]
+	}
+	if sum > 1 {
+		v.errf("selectivity.expected", "expected rates add up to %g; want at most 1", sum)
+	}
+	v.dist("selectivity.assessment", s.Assessment, false, true, "assessment time")
+}
+
+func (v *validator) resources(sc *Scenario) {
+	r := sc.Resources
+	if v.rulesOnly && len(r.Pools) == 0 {
+		return
+	}
+	if len(r.Pools) == 0 {
+		if v.has("resources.pools") {
+			v.errf("resources.pools", "empty; want at least one pool of servers")
+		} else {
+			v.missing("resources.pools", "the control resources, e.g. [{name: document, servers: 4, service: {dist: exp, mean: 20m}}]")
+		}
+	}
+	names := make(map[string]int)
+	for i, pl := range r.Pools {
+		p := indexPath("resources.pools", i)
+		switch first, dup := names[pl.Name]; {
+		case pl.Name == "":
+			v.missing(p+".name", "the pool's name, e.g. document")
+		case dup:
+			v.errf(p+".name", "duplicate pool name %q (first at line %d)", pl.Name, first)
+		default:
+			names[pl.Name] = pl.Line
+		}
+		if pl.Name != "" && !slices.Contains(methodNames, pl.Method) {
+			mp := p + ".method"
+			if !v.has(mp) {
+				v.errf(mp, "missing; pool %q needs a method: document, nii or physical (the default is the pool name)", pl.Name)
+			} else {
+				v.errf(mp, "want document, nii or physical, got %q", pl.Method)
+			}
+		}
+		if !v.has(p + ".servers") {
+			v.missing(p+".servers", "the number of servers (>= 1)")
+		} else if pl.Servers < 1 {
+			v.errf(p+".servers", "want at least 1 server, got %d", pl.Servers)
+		}
+		v.dist(p+".service", pl.Service, true, true, "service time")
+		v.prob(p+".false_alarm", pl.FalseAlarm)
+		if h := pl.Hours; h != nil {
+			v.hours(p+".hours", h)
+		}
+	}
+	route := func(name string, l []string) {
+		p := "resources." + name
+		if !v.has(p) && len(r.Pools) > 0 {
+			// The default route: one message, saying it is the default.
+			var absent []string
+			for _, n := range l {
+				if _, ok := names[n]; !ok {
+					absent = append(absent, n)
+				}
+			}
+			if len(absent) > 0 {
+				v.errf(p, "the default %s route [%s] needs pools named %s; add them, or set resources.%s to the pools %s consignments visit (have %s)",
+					name, strings.Join(l, ", "), strings.Join(absent, " and "), name, name, strings.Join(sortedKeys(names), ", "))
+			}
+			return
+		}
+		if len(l) == 0 {
+			v.errf(p, "empty; want the pools a %s consignment visits, in order", name)
+			return
+		}
+		seen := make(map[string]bool)
+		for i, n := range l {
+			switch {
+			case seen[n]:
+				v.errf(indexPath(p, i), "pool %q listed twice", n)
+			case len(r.Pools) > 0:
+				if _, ok := names[n]; !ok {
+					v.errf(indexPath(p, i), "no pool named %q (have %s)", n, strings.Join(sortedKeys(names), ", "))
+				}
+			}
+			seen[n] = true
+		}
+	}
+	route("yellow", r.Yellow)
+	route("red", r.Red)
+}
+
+func (v *validator) hours(p string, h *Hours) {
+	const day = 24 * 60
+	switch {
+	case !v.has(p + ".open"):
+		v.missing(p+".open", "the opening time of day, e.g. 8h")
+	case h.Open < 0 || h.Open >= day:
+		v.errf(p+".open", "want a time of day from 0h to 24h, got %s", FormatDuration(float64(h.Open)))
+	}
+	switch {
+	case !v.has(p + ".close"):
+		v.missing(p+".close", "the closing time of day, e.g. 18h")
+	case h.Close <= 0 || h.Close > day:
+		v.errf(p+".close", "want a time of day from 0h to 24h, got %s", FormatDuration(float64(h.Close)))
+	case v.has(p+".open") && h.Close <= h.Open:
+		v.errf(p+".close", "want closing after opening (%s), got %s", FormatDuration(float64(h.Open)), FormatDuration(float64(h.Close)))
+	}
+	if v.has(p+".days") && len(h.Days) == 0 {
+		v.errf(p+".days", "empty; want the days open, among mon tue wed thu fri sat sun")
+	}
+	seen := make(map[string]bool)
+	for i, d := range h.Days {
+		dp := indexPath(p+".days", i)
+		switch {
+		case !slices.Contains(weekDays, d):
+			v.errf(dp, "want a day among mon tue wed thu fri sat sun, got %q", d)
+		case seen[d]:
+			v.errf(dp, "day %q listed twice", d)
+		}
+		seen[d] = true
+	}
+}
+
+func (v *validator) targets(sc *Scenario) {
+	t := sc.Targets
+	if v.has("targets.overall") && !(t.Overall > 0) {
+		v.errf("targets.overall", "want a duration > 0, got %s", FormatDuration(float64(t.Overall)))
+	}
+	for _, lane := range sortedKeys(t.Lanes) {
+		p := joinPath("targets.lanes", lane)
+		if !slices.Contains(laneNames, lane) {
+			v.keyErrf(p, "want a lane red, yellow, blue or green, got %q", lane)
+		}
+		if !(t.Lanes[lane] > 0) {
+			v.errf(p, "want a duration > 0, got %s", FormatDuration(float64(t.Lanes[lane])))
+		}
+	}
+}
+
+// FormatDuration writes minutes the way scenario files do: "90s", "20m",
+// "3h", "2d", "1h30m".
+func FormatDuration(min float64) string {
+	if math.IsNaN(min) || math.IsInf(min, 0) {
+		return fmt.Sprint(min)
+	}
+	sign := ""
+	if min < 0 {
+		sign, min = "-", -min
+	}
+	sec := math.Round(min * 60)
+	if math.Abs(sec-min*60) > 1e-6 || sec > 1e15 {
+		return fmt.Sprintf("%s%gm", sign, min)
+	}
+	if sec == 0 {
+		return "0m"
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for _, u := range []struct {
+		n    float64
+		unit string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}} {
+		if q := math.Floor(sec / u.n); q > 0 {
+			fmt.Fprintf(&b, "%g%s", q, u.unit)
+			sec -= q * u.n
+		}
+	}
+	return b.String()
+}
