@@ -180,9 +180,9 @@ func renderSVG(p *plot.Plot, w, h vg.Length) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// renderTiles draws the plots in rows of cols panels (nil panels stay empty)
-// under a common title.
-func renderTiles(title string, plots []*plot.Plot, cols int) ([]byte, error) {
+// renderTiles draws the plots in rows of cols panels (nil panels stay empty),
+// each row rowH high, under a common title.
+func renderTiles(title string, plots []*plot.Plot, cols int, rowH vg.Length) ([]byte, error) {
 	rows := (len(plots) + cols - 1) / cols
 	grid := make([][]*plot.Plot, rows)
 	for r := range grid {
@@ -197,7 +197,7 @@ func renderTiles(title string, plots []*plot.Plot, cols int) ([]byte, error) {
 	if title != "" {
 		titleH = 0.35 * vg.Inch
 	}
-	h := vg.Length(rows)*tileRowH + titleH
+	h := vg.Length(rows)*rowH + titleH
 	c := vgsvg.New(chartW, h)
 	dc := draw.New(c)
 	if title != "" {
