@@ -106,8 +106,9 @@ figure svg { width: 100%; height: auto; display: block; }
 svg text { font-family: "Liberation Sans", Arial, Helvetica, sans-serif !important; }
 figcaption { color: #444; font-size: 0.9rem; margin-top: 0.3rem; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
+.table-wrap { overflow-x: auto; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
-th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #e2e2e2; }
+th, td { padding: 0.25rem 0.55rem; border-bottom: 1px solid #e2e2e2; }
 th { background: #f3f3f3; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .notes { font-size: 0.9rem; color: #333; }
@@ -155,7 +156,7 @@ func (doc *reportDoc) writeHTML(w io.Writer) error {
 				inlineSVG(s.Chart.SVG, s.Title), esc(s.Chart.Caption))
 		}
 		for _, t := range s.Tables {
-			b.WriteString("<table>\n")
+			b.WriteString("<div class=\"table-wrap\"><table>\n")
 			if t.Caption != "" {
 				fmt.Fprintf(&b, "<caption>%s</caption>\n", esc(t.Caption))
 			}
@@ -171,7 +172,7 @@ func (doc *reportDoc) writeHTML(w io.Writer) error {
 				}
 				b.WriteString("</tr>\n")
 			}
-			b.WriteString("</tbody>\n</table>\n")
+			b.WriteString("</tbody>\n</table></div>\n")
 		}
 		b.WriteString("</section>\n")
 	}
