@@ -249,7 +249,7 @@ type JSONSweepPoint struct {
 func (s *Sweep) JSON() JSONSweep {
 	out := JSONSweep{SchemaVersion: SchemaVersion, Kind: "sweep", Scenario: s.Scenario, Confidence: Confidence}
 	for _, p := range s.Params {
-		out.Params = append(out.Params, JSONSweepParam{p.Path, p.Values})
+		out.Params = append(out.Params, JSONSweepParam(p))
 	}
 	for i, p := range s.Points {
 		out.Points = append(out.Points, JSONSweepPoint{p.Index, p.Values, s.OnFrontier[i], s.OnInspectionFrontier[i], p.Report.JSON()})
