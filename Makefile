@@ -6,7 +6,7 @@ EXAMPLE  ?= scenarios/examples/declarations.csv
 RACE_PKGS := ./sim/... ./cmd/...
 FUZZTIME ?= 10s
 
-.PHONY: build run test bench lint fuzz clean
+.PHONY: build run test bench lint fuzz clean report-check
 
 build:
 	$(GO) build -o $(BIN) ./cmd/pilotsim
@@ -34,6 +34,29 @@ fuzz:
 	    echo "fuzz $$pkg $$t"; \
 	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
+	done
+
+# Render the reports (run, compare, sweep) in headless Chromium to PNG, to look
+# at them as a reader would: out/report-check/*.png. The reports come from the
+# results package's fixtures (no simulation needed). Debian: apt-get install chromium.
+CHROMIUM    ?= chromium
+REPORT_DIR  ?= out/report-check
+REPORT_SIZE ?= 1200,6000
+CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync
+report-check:
+	@command -v $(CHROMIUM) >/dev/null || { echo "report-check needs $(CHROMIUM) (Debian: apt-get install -y chromium)"; exit 1; }
+	rm -rf $(REPORT_DIR) && mkdir -p $(REPORT_DIR)
+	$(GO) test ./results/ -count=1 -run 'TestRunReport|TestComparisonGolden|TestSweepFrontiersAndFiles|TestSweepGridReport' \
+	  -report-dir $(abspath $(REPORT_DIR))
+	@for r in run compare sweep sweep-grid; do \
+	  profile=$$(mktemp -d); \
+	  $(CHROMIUM) $(CHROMIUM_FLAGS) --user-data-dir=$$profile --window-size=$(REPORT_SIZE) \
+	    --screenshot=$(abspath $(REPORT_DIR))/$$r.png file://$(abspath $(REPORT_DIR))/$$r/report.html 2>/dev/null \
+	    || { rm -rf $$profile; exit 1; }; \
+	  rm -rf $$profile; \
+	  test -s $(REPORT_DIR)/$$r.png || { echo "no screenshot of $$r"; exit 1; }; \
+	  echo "$(REPORT_DIR)/$$r.png"; \
 	done
 
 clean:
