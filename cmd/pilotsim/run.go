@@ -32,7 +32,8 @@ type command struct {
 
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
-	"version": {"print the version", runVersion},
+	"version":  {"print the version", runVersion},
+	"validate": {"check a declarations CSV file; every problem with line and column", runValidate},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	exampleCSV = "../../scenarios/examples/declarations.csv"
+	faultyCSV  = "../../datamodel/testdata/faulty.csv" // 20 rows, 10 bad (11 problems)
+)
+
+func runArgs(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(ctx, args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestValidateCleanFile(t *testing.T) {
+	code, out, errs := runArgs(context.Background(), "validate", exampleCSV)
+	if code != exitOK || out != "ok: "+exampleCSV+" (48 rows)\n" || errs != "" {
+		t.Errorf("exit %d\nstdout %q\nstderr %q", code, out, errs)
+	}
+}
+
+// The faulty file has one fault in each of 10 rows (two in one): every one is
+// printed with file, line and byte column, then the summary.
+func TestValidateFaultyFile(t *testing.T) {
+	code, out, errs := runArgs(context.Background(), "validate", faultyCSV)
+	if code != exitBadInput || out != "" {
+		t.Fatalf("exit %d, stdout %q; want 2 and nothing on stdout", code, out)
+	}
+	want := []string{
+		faultyCSV + `:3:413: container_numbers: item 3 "NVLU8174130" has check digit 0 (ISO 6346 gives 9)`,
+		faultyCSV + `:5:291: hs_code: "771100" is in chapter 77, which is not in use`,
+		faultyCSV + `:7:332: gross_weight_kg: "-5" is negative`,
+		faultyCSV + `:7:348: country_of_origin: "XX" is not an ISO 3166-1 alpha-2 country code`,
+		faultyCSV + `:9:348: place_of_loading: "CNSH" has 4 characters, not 5`,
+		faultyCSV + `:10:470: lodgement_time: "2025-03-05 10:00" is not an RFC 3339 time`,
+		faultyCSV + `:12:1: ucr: "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX" has 40 characters, more than 35`,
+		faultyCSV + `:13:384: currency: "EURO" is not an ISO 4217 currency code`,
+		faultyCSV + `:15:392: transport_mode: "ship" is not a transport mode`,
+		faultyCSV + `:17:354: countries_of_routing: item 2 "" is empty`,
+		faultyCSV + `:19:513: control: "none" says no control was performed, yet irregular is yes`,
+		"pilotsim validate: " + faultyCSV + ": 10 of 20 rows bad, 11 problems",
+	}
+	lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), errs)
+	}
+	for i := range want {
+		if !strings.HasPrefix(lines[i], want[i]) {
+			t.Errorf("line %d:\n got %s\nwant %s…", i+1, lines[i], want[i])
+		}
+		if i < len(want)-1 && !strings.Contains(lines[i], " (want ") {
+			t.Errorf("line %d does not say what was expected: %s", i+1, lines[i])
+		}
+	}
+}
+
+func TestValidateLimit(t *testing.T) {
+	code, _, errs := runArgs(context.Background(), "validate", "-max", "3", faultyCSV)
+	if code != exitBadInput {
+		t.Fatalf("exit %d", code)
+	}
+	if n := strings.Count(errs, faultyCSV+":"); n != 5 { // 3 problems, the "not shown" line, the summary
+		t.Errorf("%d lines name the file, want 5:\n%s", n, errs)
+	}
+	if !strings.Contains(errs, "8 more problems not shown") || !strings.Contains(errs, "10 of 20 rows bad, 11 problems") {
+		t.Errorf("the limit hides the count:\n%s", errs)
+	}
+}
+
+// A file with more bad rows than the limit: all are counted, 100 printed.
+func TestValidateCountsBeyondLimit(t *testing.T) {
+	data, err := os.ReadFile(exampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, rows, _ := strings.Cut(string(data), "\n")
+	var b strings.Builder
+	b.WriteString(head + "\n")
+	for range 5 {
+		b.WriteString(strings.ReplaceAll(rows, ",EUR,", ",EURO,")) // every EUR row bad
+		b.WriteString(rows)
+	}
+	bad := strings.Count(rows, ",EUR,") * 5
+	path := filepath.Join(t.TempDir(), "many.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runArgs(context.Background(), "validate", path)
+	if code != exitBadInput || bad <= 100 {
+		t.Fatalf("exit %d, %d bad rows", code, bad)
+	}
+	if n := strings.Count(errs, "is not an ISO 4217"); n != 100 {
+		t.Errorf("%d problems printed, want 100", n)
+	}
+	summary := fmt.Sprintf("%d of 480 rows bad, %d problems", bad, bad)
+	if !strings.Contains(errs, summary) || !strings.Contains(errs, fmt.Sprintf("%d more problems not shown", bad-100)) {
+		t.Errorf("want %q in:\n%s", summary, errs[max(0, len(errs)-300):])
+	}
+}
+
+func TestValidateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	noHeader := filepath.Join(dir, "noheader.csv")
+	if err := os.WriteFile(noHeader, []byte("ucr,hs_code\nA,080390\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		why    string
+		args   []string
+		stderr string
+	}{
+		{"no file", []string{"validate"}, "want a file to check"},
+		{"not a csv", []string{"validate", "scenario.yaml"}, "scenario.yaml: validate expects a .csv declarations file"},
+		{"missing file", []string{"validate", filepath.Join(dir, "nope.csv")}, "no such file"},
+		{"header lacks columns", []string{"validate", noHeader}, noHeader + ":line 1: header: missing required column(s) consignor_name"},
+		{"unknown flag", []string{"validate", "-strict", exampleCSV}, "flag provided but not defined"},
+		{"one good, one bad file", []string{"validate", exampleCSV, faultyCSV}, "1 of 2 files have problems: " + faultyCSV},
+	} {
+		code, _, errs := runArgs(context.Background(), tc.args...)
+		if code != exitBadInput || !strings.Contains(errs, tc.stderr) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant 2 and %q", tc.why, code, errs, tc.stderr)
+		}
+	}
+}
+
+func TestValidateInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if code, _, _ := runArgs(ctx, "validate", exampleCSV); code != exitInterrupted {
+		t.Errorf("exit %d after cancel, want %d", code, exitInterrupted)
+	}
+}
