@@ -42,8 +42,10 @@ type BatchScenario struct {
 }
 
 // Batch is a list of scenarios run together. Its ID is a hash of the list —
-// every scenario's file name, content and overrides, seed and replications —
-// so shards of one batch agree on it and shards of another do not.
+// every scenario's file name, content, overrides and replications — so
+// shards of one batch agree on it and shards of another do not. The seed is
+// kept apart (SeedOverride, and each scenario's Seed) so that a merge can
+// say when shards differ only in their seed.
 type Batch struct {
 	ID string `json:"id"`
 	// SeedOverride is the seed given for the whole batch (nil: every
@@ -59,7 +61,7 @@ func NewBatch(scenarios []BatchScenario, seedOverride *uint64) *Batch {
 	for i := range b.Scenarios {
 		s := &b.Scenarios[i]
 		s.Index = i
-		fmt.Fprintf(h, "%q %q %q %d %d\n", s.File, s.SHA256, s.Sets, s.Seed, s.Replications)
+		fmt.Fprintf(h, "%q %q %q %d\n", s.File, s.SHA256, s.Sets, s.Replications)
 	}
 	b.ID = hex.EncodeToString(h.Sum(nil))[:16]
 	return b
