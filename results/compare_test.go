@@ -104,6 +104,8 @@ func TestComparisonGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReportFiles(t, dir, []string{"key-metrics", "differences", "pairing"})
+	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
+	golden(t, "compare-report.md", md)
 }
 
 func TestComparisonNeedsSameReplications(t *testing.T) {

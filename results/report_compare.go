@@ -40,6 +40,14 @@ func axisLabel(unit string) string {
 	return u
 }
 
+// hoursSuffix is " (h)" for a metric in hours: tables then say the unit.
+func hoursSuffix(unit string) string {
+	if unit == UnitHours {
+		return " (h)"
+	}
+	return ""
+}
+
 // WriteCompareReport writes the comparison's report.html and report.md (with
 // its charts) into dir, which must exist.
 func (c *Comparison) WriteCompareReport(dir string) error {
@@ -105,7 +113,7 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 		unit := c.Metrics[c.metricIndex(km.name)].Unit
 		p := newCategoryChart(km.title, axisLabel(unit), c.Labels)
 		var bars []chartBar
-		row := []string{km.title}
+		row := []string{km.title + hoursSuffix(unit)}
 		size := c.metricSize(km.name)
 		for k := range c.Reports {
 			e, _ := c.estimate(k, km.name)
@@ -231,7 +239,7 @@ func (c *Comparison) pairingSection(keys []keyMetric) (reportSection, error) {
 			_, piv := diffText(p, size)
 			_, uiv := diffText(u, size)
 			cmp := c.Labels[k+1] + " − " + c.Labels[0]
-			t.Rows = append(t.Rows, []string{km.title, cmp, strings.TrimSuffix(piv, " *"), strings.TrimSuffix(uiv, " *"), narrowing(p, u)})
+			t.Rows = append(t.Rows, []string{km.title + hoursSuffix(c.Metrics[i].Unit), cmp, strings.TrimSuffix(piv, " *"), strings.TrimSuffix(uiv, " *"), narrowing(p, u)})
 			r := u.HalfWidth() / p.HalfWidth()
 			if math.IsNaN(r) || math.IsInf(r, 0) {
 				continue

@@ -91,6 +91,8 @@ func TestRunReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReportFiles(t, dir, []string{"release", "detection", "lanes", "resources", "trs"})
+	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
+	golden(t, "run-report.md", md)
 	html, _ := os.ReadFile(filepath.Join(dir, ReportHTMLFile))
 	for _, want := range []string{"narcotics", "undervaluation", "physical", "arrival → lodgement", "55.2% ± 1.7%"} {
 		if !strings.Contains(string(html), want) {

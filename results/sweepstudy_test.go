@@ -80,6 +80,8 @@ func TestSweepFrontiersAndFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReportFiles(t, dir, []string{"trade-off", "metrics"})
+	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
+	golden(t, "sweep-report.md", md)
 }
 
 func TestSweepGridReport(t *testing.T) {
