@@ -115,7 +115,9 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	}
 	var sp []results.SweepPoint
 	for i, g := range grid {
-		fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
+		if !*f.quiet {
+			fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
+		}
 		r, err := runStudy(ctx, e, points[i].sc, points[i].m, nil, f)
 		if err != nil {
 			return err
