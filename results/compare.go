@@ -145,6 +145,9 @@ func diffText(d Difference, size float64) (mean, interval string) {
 	} else {
 		dec, _, sep = decimals(d.Unit, size)
 	}
+	if d.Mean == 0 && d.Low == 0 && d.High == 0 && d.Unit != UnitFraction {
+		return "0", "[0, 0]"
+	}
 	if hw := d.HalfWidth() * scale; hw > 0 && !math.IsNaN(hw) {
 		need := int(math.Ceil(-math.Log10(hw))) + 1
 		dec = min(max(dec, need), 6)
@@ -254,6 +257,9 @@ func narrowing(p, u Difference) string {
 func cellSized(e Estimate, size float64) string {
 	if e.N == 0 {
 		return "n/a"
+	}
+	if e.Mean == 0 && (e.N == 1 || e.Low == 0 && e.High == 0) && e.Unit != UnitFraction {
+		return "0"
 	}
 	dec, pct, sep := decimals(e.Unit, size)
 	s := formatNumber(e.Mean, dec, pct, sep)

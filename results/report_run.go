@@ -61,6 +61,9 @@ func cell(e Estimate, ok bool) string {
 	if !ok || e.N == 0 {
 		return "n/a"
 	}
+	if e.Mean == 0 && (e.N == 1 || e.Low == 0 && e.High == 0) && e.Unit != UnitFraction {
+		return "0" // never happened in any replication: no decimals to show
+	}
 	dec, pct, sep := decimals(e.Unit, math.Abs(e.Mean))
 	s := formatNumber(e.Mean, dec, pct, sep)
 	if hw := e.HalfWidth(); !math.IsNaN(hw) {
@@ -459,6 +462,11 @@ func trsSection(r *Report, m estimates) (reportSection, error) {
 	p.NominalY(names...)
 	p.Add(refLine{v: 0, vertical: true}, &barsPlotter{bars: bars, horizontal: true})
 	padCategories(p, len(rows), true)
+	span := p.X.Max - p.X.Min
+	p.X.Max += 0.04 * span // whisker caps off the frame
+	if p.X.Min < 0 {
+		p.X.Min -= 0.04 * span
+	}
 	h := vg.Length(1.1)*vg.Inch + vg.Length(len(rows))*0.32*vg.Inch
 	svg, err := renderSVG(p, chartW, h)
 	if err != nil {

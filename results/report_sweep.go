@@ -198,16 +198,9 @@ func (s *Sweep) tradeoffPanel(title, x string, xScale float64, xLabel string, on
 		sc.GlyphStyle = offGlyph
 		p.Add(sc)
 	}
-	lab, err := plotter.NewLabels(plotter.XYLabels{XYs: pts.XYs, Labels: labels})
-	if err != nil {
+	if err := addPointLabels(p, pts.XYs, labels); err != nil {
 		return nil, err
 	}
-	for i := range lab.TextStyle {
-		lab.TextStyle[i].Font = font.From(chartSans, 8.5)
-		lab.TextStyle[i].Color = chartInk
-	}
-	lab.Offset = vg.Point{X: 5, Y: 3}
-	p.Add(lab)
 	frontLine := draw.LineStyle{Color: frontCol, Width: 1.8}
 	p.Legend.Add("frontier", swatch{line: &frontLine, glyph: &onGlyph})
 	if len(offIdx) > 0 {
@@ -223,6 +216,73 @@ func (s *Sweep) tradeoffPanel(title, x string, xScale float64, xLabel string, on
 		p.X.Min, p.X.Max = p.X.Min-1, p.X.Max+1
 	}
 	return p, nil
+}
+
+// addPointLabels labels every point beside it. Labels of points that lie
+// close together (within a few percent of both axes) are stacked downwards
+// instead of printed over each other.
+func addPointLabels(p *plot.Plot, xys plotter.XYs, labels []string) error {
+	// The axes' ranges so far (points and their intervals) give the scale.
+	dx, dy := p.X.Max-p.X.Min, p.Y.Max-p.Y.Min
+	if !(dx > 0) || math.IsInf(dx, 0) {
+		dx = 1
+	}
+	if !(dy > 0) || math.IsInf(dy, 0) {
+		dy = 1
+	}
+	level := make([]int, len(xys)) // 0: beside the point, k: k lines lower
+	// Highest points first, so that a stack of labels reads top down in the
+	// order of the points it stands for.
+	order := make([]int, len(xys))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return xys[order[a]].Y > xys[order[b]].Y })
+	// A label line is about 6% of the plot's height; a label is placed at
+	// the first line at or below its point that no earlier label near it in
+	// X occupies.
+	line := 0.06 * dy
+	labelY := func(i int) float64 { return xys[i].Y - float64(level[i])*line }
+	for k, i := range order {
+		for {
+			clash := false
+			for _, j := range order[:k] {
+				if math.Abs(xys[i].X-xys[j].X) < 0.12*dx && math.Abs(labelY(i)-labelY(j)) < line {
+					clash = true
+					break
+				}
+			}
+			if !clash {
+				break
+			}
+			level[i]++
+		}
+	}
+	maxLevel := 0
+	for _, l := range level {
+		maxLevel = max(maxLevel, l)
+	}
+	for l := 0; l <= maxLevel; l++ {
+		var at plotter.XYs
+		var text []string
+		for i, li := range level {
+			if li == l {
+				at = append(at, plotter.XY{X: xys[i].X, Y: labelY(i)})
+				text = append(text, labels[i])
+			}
+		}
+		lab, err := plotter.NewLabels(plotter.XYLabels{XYs: at, Labels: text})
+		if err != nil {
+			return err
+		}
+		for i := range lab.TextStyle {
+			lab.TextStyle[i].Font = font.From(chartSans, 8.5)
+			lab.TextStyle[i].Color = chartInk
+		}
+		lab.Offset = vg.Point{X: 5, Y: 2}
+		p.Add(lab)
+	}
+	return nil
 }
 
 // errOf is an interval as distances below and above its mean, scaled; no
