@@ -30,7 +30,10 @@ type HeaderError struct {
 	Duplicate []string // columns named more than once
 }
 
-func (e *HeaderError) Error() string {
+func (e *HeaderError) Error() string { return "line 1: " + e.Message() }
+
+// Message is the error without its position: "header: … (want …)".
+func (e *HeaderError) Message() string {
 	var parts []string
 	if e.Problem != "" {
 		parts = append(parts, e.Problem)
@@ -41,7 +44,7 @@ func (e *HeaderError) Error() string {
 	if len(e.Duplicate) > 0 {
 		parts = append(parts, "column(s) named twice: "+strings.Join(e.Duplicate, ", "))
 	}
-	return "line 1: header: " + strings.Join(parts, "; ") +
+	return "header: " + strings.Join(parts, "; ") +
 		" (want a first line naming the columns, at least " + strings.Join(requiredNames(), ",") + ")"
 }
 

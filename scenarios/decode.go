@@ -24,8 +24,10 @@ type position struct {
 }
 
 // maxNodes bounds the work of one decode, so that a small file with nested
-// aliases ("billion laughs") cannot make the loader run for ever.
-const maxNodes = 1 << 20
+// aliases ("billion laughs") cannot make the loader run for ever. The largest
+// sensible scenario (128 rules, every country weighted) has a few thousand
+// values.
+const maxNodes = 100_000
 
 type decoder struct {
 	file   string
@@ -41,6 +43,8 @@ type decoder struct {
 	// decodeErrs is the number of problems found while decoding (before
 	// validation); validation stays quiet about values decoding rejected.
 	decodeErrs int
+	bad        map[string]bool // paths with decoding problems (built on first use)
+	badBelow   map[string]bool // ancestors of those paths
 }
 
 func newDecoder(file string) *decoder {
@@ -245,8 +249,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, dur bool) {
 		return
 	case t.Kind() == reflect.Pointer:
 		p := reflect.New(t.Elem())
+		before := len(d.errs)
 		d.decode(n, p.Elem(), path, dur)
-		v.Set(p)
+		if len(d.errs) == before || t.Elem().Kind() == reflect.Struct {
+			// A number that failed to decode stays absent, so that checks
+			// against other values do not see a made-up zero; a section
+			// is kept, so that its other values are still checked.
+			v.Set(p)
+		}
 		return
 	}
 	switch t.Kind() {
@@ -270,7 +280,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, dur bool) {
 			return
 		}
 		switch n.ShortTag() {
-		case "!!str", "!!int", "!!float":
+		case "!!str", "!!int", "!!float", "!!timestamp":
+			// Numbers and dates are read as written: ids such as 2024-01
+			// or HS prefixes such as 0901 need no quotes.
 			v.SetString(n.Value)
 		default:
 			d.errorf(n, path, "want a string, got %s (quote it)", describe(n))

@@ -4,24 +4,27 @@ package scenarios
 // write. Field tags are the YAML names. Durations are read as "90s", "20m", "3h",
 // "2d" (or a plain number of minutes) and held in minutes; rates are per hour.
 //
-// The loader decodes strictly (unknown fields are errors), applies defaults,
-// validates, and records for every value the line and column it came from.
+// The loader (Load, Parse, LoadRules) decodes strictly (unknown fields are
+// errors), applies the defaults given in the comments below, validates, and
+// reports every problem with the line, column and field path it came from.
+// Command-line overrides (--set path=value) are applied before decoding.
 
 // Scenario is one scenario file.
 type Scenario struct {
-	Name         string   `yaml:"name"`         // short identifier, required
+	Name         string   `yaml:"name"`         // short identifier, required (LoadRules: default the file name)
 	Description  string   `yaml:"description"`  // free text
 	Seed         uint64   `yaml:"seed"`         // master seed of all random streams
-	Replications int      `yaml:"replications"` // R, default 10
-	Horizon      Duration `yaml:"horizon"`      // simulated time per replication, required
-	Warmup       Duration `yaml:"warmup"`       // excluded from statistics, default 0
+	Replications int      `yaml:"replications"` // R, default 10, >= 1
+	Horizon      Duration `yaml:"horizon"`      // simulated time per replication, required, > 0
+	Warmup       Duration `yaml:"warmup"`       // excluded from statistics, default 0, < Horizon
 
-	// Traffic per transport mode (keys: sea, air, road, rail, postal).
+	// Traffic per transport mode (keys: sea, air, road, rail, postal);
+	// required, at least one mode.
 	Traffic map[string]ModeTraffic `yaml:"traffic"`
 	Traders Traders                `yaml:"traders"`
 	Trade   Trade                  `yaml:"trade"`
-	Threats []Threat               `yaml:"threats"`
-	Rules   []Rule                 `yaml:"rules"`
+	Threats []Threat               `yaml:"threats"` // names unique; prevalences add up to at most 1
+	Rules   []Rule                 `yaml:"rules"`   // ids unique; at most 128 (sim.MaxRules)
 
 	Selectivity Selectivity `yaml:"selectivity"`
 	Resources   Resources   `yaml:"resources"`
@@ -36,7 +39,7 @@ type Scenario struct {
 // (non-homogeneous Poisson; the profiles are relative weights, normalised so the
 // mean rate stays Rate).
 type ModeTraffic struct {
-	Rate   float64   `yaml:"rate"`   // consignments per hour, > 0
+	Rate   float64   `yaml:"rate"`   // consignments per hour, required, > 0
 	Hourly []float64 `yaml:"hourly"` // optional, 24 non-negative weights, hour 0 first
 	Weekly []float64 `yaml:"weekly"` // optional, 7 non-negative weights, Monday first
 	// LodgementLead is how long before arrival the declaration is lodged
@@ -46,7 +49,7 @@ type ModeTraffic struct {
 
 // Traders is the population of traders (importers / declarants).
 type Traders struct {
-	Count    int     `yaml:"count"`     // number of traders, >= 1
+	Count    int     `yaml:"count"`     // number of traders, required, >= 1
 	Zipf     float64 `yaml:"zipf"`      // volume of rank k ∝ 1/k^Zipf, >= 0
 	AEOShare float64 `yaml:"aeo_share"` // probability a trader is an AEO, in [0,1]
 	NewShare float64 `yaml:"new_share"` // probability a trader is new, in [0,1]
@@ -59,13 +62,15 @@ type Traders struct {
 // drawn: relative weights by origin and HS chapter, routing through hubs, value
 // per kg and gross weight.
 type Trade struct {
-	// Origins maps ISO 3166-1 alpha-2 codes to relative weights.
+	// Origins maps ISO 3166-1 alpha-2 codes to relative weights (required;
+	// weights >= 0, not all zero).
 	Origins map[string]float64 `yaml:"origins"`
-	// HSChapters maps two-digit chapters ("08") to relative weights; the key
-	// "all" gives every chapter in use (01-97 but 77) that weight.
+	// HSChapters maps two-digit chapters ("08") to relative weights
+	// (required); the key "all" gives every chapter in use (01-97 but 77)
+	// that weight, and chapters listed beside it keep their own.
 	HSChapters map[string]float64 `yaml:"hs_chapters"`
 	Routing    Routing            `yaml:"routing"`
-	ValuePerKg Dist               `yaml:"value_per_kg"` // customs value per kg
+	ValuePerKg Dist               `yaml:"value_per_kg"` // customs value per kg, required
 	Weight     Dist               `yaml:"gross_weight"` // gross weight in kg; default lognormal median 5000 sigma 1
 	Currency   string             `yaml:"currency"`     // ISO 4217 currency of values, default USD
 }
@@ -74,14 +79,14 @@ type Trade struct {
 // how hubs are chosen.
 type Routing struct {
 	Share float64            `yaml:"share"` // in [0,1]
-	Hubs  map[string]float64 `yaml:"hubs"`  // ISO alpha-2 → relative weight
+	Hubs  map[string]float64 `yaml:"hubs"`  // ISO alpha-2 → relative weight; required when Share > 0
 }
 
 // Threat is one category of irregularity (ground truth): how often it occurs,
 // its signature in the declaration data, and how each control finds it.
 type Threat struct {
-	Name       string    `yaml:"name"`
-	Prevalence float64   `yaml:"prevalence"` // probability a consignment carries it, in [0,1]
+	Name       string    `yaml:"name"`       // required, unique
+	Prevalence float64   `yaml:"prevalence"` // probability a consignment carries it, required, in [0,1]
 	Signature  Signature `yaml:"signature"`
 	// CleanShare is the share of irregular consignments with no signature at all
 	// (features drawn from legitimate trade), in [0,1].
@@ -98,7 +103,8 @@ type Threat struct {
 
 // Signature tilts the features of an irregular consignment: likelihood ratios
 // multiply the trade weights of the listed origins, HS chapters and hubs (others
-// keep ratio 1); ValueFactor divides the value per kg.
+// keep ratio 1); ValueFactor divides the value per kg. Ratios are >= 0; the
+// loader sets absent RoutedRatio, ValueFactor and NewTrader to 1.
 type Signature struct {
 	Origin      map[string]float64 `yaml:"origin"`       // alpha-2 → ratio
 	HSChapter   map[string]float64 `yaml:"hs_chapter"`   // "08" → ratio
@@ -109,7 +115,7 @@ type Signature struct {
 }
 
 // Detection is the probability that each control method finds the threat when
-// it is present.
+// it is present (each in [0,1], default 0).
 type Detection struct {
 	Document float64 `yaml:"document"`
 	NII      float64 `yaml:"nii"`
@@ -134,12 +140,14 @@ type Rule struct {
 }
 
 // Criteria is a condition on declaration fields. All fields given in one
-// Criteria must hold (AND); All, Any and Not combine nested criteria.
+// Criteria must hold (AND); All, Any and Not combine nested criteria. A
+// Criteria must give at least one condition, and a list given must not be
+// empty.
 type Criteria struct {
 	Origin   []string `yaml:"origin"`   // country of origin in list
 	Dispatch []string `yaml:"dispatch"` // country of dispatch in list
 	Routing  []string `yaml:"routing"`  // any country of routing in list
-	HS       []string `yaml:"hs"`       // HS code starts with any prefix (2 to 6 digits)
+	HS       []string `yaml:"hs"`       // HS code starts with any prefix (2 to 6 digits of a chapter in use)
 	Trader   []string `yaml:"trader"`   // trader id in list
 	Mode     []string `yaml:"mode"`     // transport mode in list
 
@@ -156,7 +164,8 @@ type Criteria struct {
 	Not *Criteria  `yaml:"not"`
 }
 
-// Range is a numeric interval: Min <= x < Max; either end may be absent.
+// Range is a numeric interval: Min <= x < Max; either end may be absent, not
+// both, and Min < Max when both are given.
 type Range struct {
 	Min *float64 `yaml:"min"`
 	Max *float64 `yaml:"max"`
@@ -167,16 +176,20 @@ type Range struct {
 type Selectivity struct {
 	// Thresholds on the total score: a consignment goes to the first lane of
 	// red, yellow, blue whose threshold its score reaches; else green. An
-	// absent threshold means the lane is never chosen by score.
+	// absent threshold means the lane is never chosen by score. Thresholds
+	// given must be ordered red >= yellow >= blue.
 	Red    *float64 `yaml:"red"`
 	Yellow *float64 `yaml:"yellow"`
 	Blue   *float64 `yaml:"blue"`
-	// AEODiscount is subtracted from the score of AEO traders' consignments.
+	// AEODiscount (>= 0) is subtracted from the score of AEO traders'
+	// consignments.
 	AEODiscount float64 `yaml:"aeo_discount"`
-	// Random is the minimum random rate per lane (red, yellow, blue).
+	// Random is the minimum random rate per lane (red, yellow, blue); the
+	// rates add up to at most 1.
 	Random map[string]RandomRate `yaml:"random"`
 	// Expected is the expected rate per lane (red, yellow, blue), filled online
-	// from would-be-green consignments, red first.
+	// from would-be-green consignments, red first; each in [0,1], adding up
+	// to at most 1.
 	Expected map[string]float64 `yaml:"expected"`
 	// Assessment is the time risk assessment takes after lodgement (minutes),
 	// default const 0.
@@ -191,9 +204,9 @@ type RandomRate struct {
 
 // Resources are the control resources at the border and how lanes use them.
 type Resources struct {
-	Pools []Pool `yaml:"pools"`
+	Pools []Pool `yaml:"pools"` // required; names unique
 	// Yellow and Red are the pools a consignment of that lane visits, in order.
-	// Defaults: yellow [document]; red [nii, physical].
+	// Defaults: yellow [document]; red [nii, physical]. Each names a pool.
 	Yellow []string `yaml:"yellow"`
 	Red    []string `yaml:"red"`
 	// RedPhysicalOnAlarm: when true (default), a red consignment goes on from
@@ -204,10 +217,10 @@ type Resources struct {
 // Pool is a group of identical servers (officers, scanners, teams) with one
 // FIFO queue.
 type Pool struct {
-	Name    string `yaml:"name"`   // document, nii, physical, or any other name
-	Method  string `yaml:"method"` // detection method used: document, nii or physical; default: the name
-	Servers int    `yaml:"servers"`
-	Service Dist   `yaml:"service"` // service time in minutes
+	Name    string `yaml:"name"`    // document, nii, physical, or any other name; required
+	Method  string `yaml:"method"`  // detection method used: document, nii or physical; default: the name
+	Servers int    `yaml:"servers"` // required, >= 1
+	Service Dist   `yaml:"service"` // service time in minutes, required, never negative
 	// FalseAlarm is the probability a scan alarms on a regular consignment
 	// (nii pools).
 	FalseAlarm float64 `yaml:"false_alarm"`
@@ -221,8 +234,8 @@ type Pool struct {
 // Hours are opening hours: work starts only while open and waits for the next
 // opening otherwise; a service in progress at closing time finishes.
 type Hours struct {
-	Open  Duration `yaml:"open"`  // time of day, e.g. 8h
-	Close Duration `yaml:"close"` // time of day, e.g. 18h
+	Open  Duration `yaml:"open"`  // time of day, e.g. 8h; required, in [0h, 24h)
+	Close Duration `yaml:"close"` // time of day, e.g. 18h; required, after Open, at most 24h
 	// Days open, among mon tue wed thu fri sat sun; default all seven.
 	Days []string `yaml:"days"`
 }
@@ -231,7 +244,7 @@ type Hours struct {
 // (share released within the target).
 type Targets struct {
 	Overall Duration            `yaml:"overall"` // default 48h
-	Lanes   map[string]Duration `yaml:"lanes"`   // e.g. green: 1h
+	Lanes   map[string]Duration `yaml:"lanes"`   // by lane (red, yellow, blue, green), e.g. green: 1h
 }
 
 // Dist is a probability distribution, written the same way everywhere:
@@ -245,8 +258,10 @@ type Targets struct {
 //	{dist: const, value: 30m}
 //	{dist: empirical, values: [1h, 2h, 6h], weights: [5, 3, 1]}
 //
-// Quantities accept durations (held in minutes) where the distribution is of a
-// time; Min and Max also truncate the others.
+// Quantities (mean, median, sd, min, max, mode, value, values) accept durations
+// (held in minutes) where the distribution is of a time; cv, sigma and weights
+// are plain numbers. Min and Max also bound the other families (draws are
+// clamped to [min, max]). A field the family does not take is an error.
 type Dist struct {
 	Kind    string    `yaml:"dist"`
 	Mean    *float64  `yaml:"mean"`

@@ -68,7 +68,7 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 	d.applySets(root, sets)
 	sc := new(Scenario)
 	d.decode(root, reflect.ValueOf(sc).Elem(), "", false)
-	if root.Kind != yaml.MappingNode {
+	if root.Kind != yaml.MappingNode || d.over {
 		// Not a scenario at all: listing every missing section would bury
 		// the one message that matters.
 		return nil, d.result()

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -130,5 +131,23 @@ func TestMergeKey(t *testing.T) {
 	p := sc.Resources.Pools[3]
 	if p.Name != "physical2" || p.Servers != 5 || *p.Service.Mean != 120 {
 		t.Errorf("merged pool = %+v", p)
+	}
+}
+
+// TestAliasBomb: nested aliases that would expand to billions of values stop
+// at a budget with an error instead of running for ever.
+func TestAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: x\nhorizon: 1d\nrules:\n  - id: l0\n    when: &l0 {origin: [CN]}\n")
+	for i := 1; i < 12; i++ {
+		fmt.Fprintf(&b, "  - id: l%d\n    when: &l%d {all: [", i, i)
+		for j := 0; j < 9; j++ {
+			fmt.Fprintf(&b, "*l%d, ", i-1)
+		}
+		b.WriteString("{}]}\n")
+	}
+	_, err := Parse("bomb.yaml", []byte(b.String()), nil)
+	if err == nil || !strings.Contains(err.Error(), "document too large") {
+		t.Fatalf("got %v, want document too large", err)
 	}
 }

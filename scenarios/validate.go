@@ -32,21 +32,28 @@ func (v *validator) errf(path, format string, args ...any) {
 // tainted reports whether a decoding problem was reported at path, at one of
 // its ancestors or below it.
 func (d *decoder) tainted(path string) bool {
-	for _, e := range d.errs[:d.decodeErrs] {
-		b := e.Path
-		if b == "" {
-			continue
+	if d.bad == nil {
+		d.bad = make(map[string]bool)
+		d.badBelow = make(map[string]bool)
+		for _, e := range d.errs[:d.decodeErrs] {
+			if e.Path == "" {
+				continue
+			}
+			d.bad[e.Path] = true
+			for p := parentPath(e.Path); p != ""; p = parentPath(p) {
+				d.badBelow[p] = true
+			}
 		}
-		if b == path || isBelow(path, b) || isBelow(b, path) {
+	}
+	if d.badBelow[path] {
+		return true
+	}
+	for p := path; p != ""; p = parentPath(p) {
+		if d.bad[p] {
 			return true
 		}
 	}
 	return false
-}
-
-// isBelow reports whether path p lies under path anc.
-func isBelow(p, anc string) bool {
-	return anc == "" || len(p) > len(anc) && strings.HasPrefix(p, anc) && (p[len(anc)] == '.' || p[len(anc)] == '[')
 }
 
 // keyErrf records a problem with the key of a map entry, at the key.

@@ -21,6 +21,8 @@ import (
 func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "validate", "FILE...")
 	maxShown := fs.Int("max", 100, "print at most this many problems per file (all are counted); 0 prints all")
+	var sets stringList
+	fs.Var(&sets, "set", "override a scenario field, `path=value` (repeatable; .yaml files only)")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -35,8 +37,10 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		switch strings.ToLower(filepath.Ext(name)) {
 		case ".csv":
 			err = validateCSV(ctx, e, name, *maxShown)
+		case ".yaml", ".yml":
+			err = validateScenario(e, name, sets)
 		default:
-			err = badInput(fmt.Errorf("%s: validate expects a .csv declarations file", name))
+			err = badInput(fmt.Errorf("%s: validate expects a .csv declarations file or a .yaml scenario", name))
 		}
 		var ie inputError
 		switch {
@@ -66,7 +70,7 @@ func validateCSV(ctx context.Context, e *env, name string, maxShown int) error {
 	if err != nil {
 		var he *datamodel.HeaderError
 		if errors.As(err, &he) {
-			return badInput(fmt.Errorf("%s:%w", name, err))
+			return badInput(fmt.Errorf("%s:1: %s", name, he.Message()))
 		}
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -119,9 +119,10 @@ func TestValidateBadInput(t *testing.T) {
 		stderr string
 	}{
 		{"no file", []string{"validate"}, "want a file to check"},
-		{"not a csv", []string{"validate", "scenario.yaml"}, "scenario.yaml: validate expects a .csv declarations file"},
+		{"neither csv nor yaml", []string{"validate", "notes.txt"}, "notes.txt: validate expects a .csv declarations file or a .yaml scenario"},
+		{"missing scenario", []string{"validate", "scenario.yaml"}, "no such file"},
 		{"missing file", []string{"validate", filepath.Join(dir, "nope.csv")}, "no such file"},
-		{"header lacks columns", []string{"validate", noHeader}, noHeader + ":line 1: header: missing required column(s) consignor_name"},
+		{"header lacks columns", []string{"validate", noHeader}, noHeader + ":1: header: missing required column(s) consignor_name"},
 		{"unknown flag", []string{"validate", "-strict", exampleCSV}, "flag provided but not defined"},
 		{"one good, one bad file", []string{"validate", exampleCSV, faultyCSV}, "1 of 2 files have problems: " + faultyCSV},
 	} {

@@ -33,7 +33,8 @@ type command struct {
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
 	"version":  {"print the version", runVersion},
-	"validate": {"check a declarations CSV file; every problem with line and column", runValidate},
+	"validate": {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
+	"generate": {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -113,6 +114,12 @@ func exitCode(ctx context.Context, err error) int {
 		return exitFailed
 	}
 }
+
+// stringList is a repeatable string flag (for example --set k=v).
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(*l) }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 // newFlagSet makes a subcommand's FlagSet that reports errors instead of
 // exiting and prints its usage to stderr.

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"pilotsim/datamodel"
+	"pilotsim/scenarios"
+	"pilotsim/sim"
+)
+
+// generateExtra are the columns pilotsim generate writes after the
+// declaration record: the risk engine's verdict and the ground truth.
+var generateExtra = []string{
+	"score",       // total risk score after the AEO discount
+	"lane",        // green, blue, yellow or red
+	"reason",      // score, forced, random or expected
+	"rules",       // ids of the rules that matched, ';'-separated
+	"true_threat", // the threat carried (ground truth), empty when regular
+	"true_clean",  // yes when irregular without the threat's signature
+	"true_duty",   // duty at stake (revenue threats), empty when none
+}
+
+// runGenerate writes the synthetic declarations of one replication of a
+// scenario to a CSV file: the datamodel columns, then generateExtra.
+func runGenerate(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "generate", "SCENARIO.yaml --out FILE.csv")
+	out := fs.String("out", "", "write the declarations to this CSV file (- for standard output); required")
+	count := fs.Int("count", 0, "write at most this many declarations (0: every consignment up to the horizon)")
+	rep := fs.Int("rep", 0, "replication whose consignments to write (0 to replications-1 or beyond)")
+	var sets stringList
+	fs.Var(&sets, "set", "override a scenario value, e.g. --set traffic.sea.rate=60 (repeatable)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		fs.Usage()
+		return badInput(errors.New("want exactly one scenario file"))
+	case *out == "":
+		fs.Usage()
+		return badInput(errors.New("want --out FILE.csv"))
+	case *count < 0:
+		return badInput(fmt.Errorf("--count %d: want a number >= 0", *count))
+	case *rep < 0:
+		return badInput(fmt.Errorf("--rep %d: want a replication >= 0", *rep))
+	}
+	sc, err := scenarios.Load(pos[0], sets)
+	if err != nil {
+		return badInput(err)
+	}
+	m, err := sim.Compile(sc)
+	if err != nil {
+		return badInput(err)
+	}
+	var n int
+	write := func(w io.Writer) error {
+		var werr error
+		n, werr = generateCSV(ctx, w, m, *rep, *count)
+		return werr
+	}
+	if *out == "-" {
+		err = write(e.stdout)
+	} else {
+		err = generateAtomic(*out, write)
+	}
+	if err != nil {
+		return err
+	}
+	where := *out
+	if where == "-" {
+		where = "standard output"
+	}
+	fmt.Fprintf(e.stderr, "pilotsim generate: %d declarations of %s, replication %d, to %s\n", n, sc.Name, *rep, where)
+	return nil
+}
+
+// generateCSV writes replication rep of m (at most count consignments, all
+// when count is 0) as CSV to w and returns how many it wrote.
+func generateCSV(ctx context.Context, w io.Writer, m *sim.Model, rep, count int) (int, error) {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	cw, err := datamodel.NewWriter(bw, generateExtra...)
+	if err != nil {
+		return 0, err
+	}
+	g, s := m.NewGenerator(), m.NewSelector()
+	g.Reset(rep)
+	s.Reset(rep)
+	ids := m.RuleIDs()
+	var c sim.Consignment
+	var rec datamodel.Consignment
+	extra := make([]string, len(generateExtra))
+	var rules []string
+	n := 0
+	for (count == 0 || n < count) && g.Next(&c) {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		s.Assess(&c)
+		g.Record(&c, &rec)
+		rules = rules[:0]
+		for i, id := range ids {
+			if c.Hits.Has(i) {
+				rules = append(rules, id)
+			}
+		}
+		extra[0] = strconv.FormatFloat(c.Score, 'f', -1, 64)
+		extra[1] = c.Lane.String()
+		extra[2] = c.Reason.String()
+		extra[3] = strings.Join(rules, ";")
+		extra[4], extra[5], extra[6] = "", "", ""
+		if c.Irregular() {
+			extra[4] = m.Threats[c.Threat].Name
+			extra[5] = "no"
+			if c.Flags&sim.FlagClean != 0 {
+				extra[5] = "yes"
+			}
+			if m.Threats[c.Threat].Revenue {
+				extra[6] = strconv.FormatFloat(c.Duty, 'f', 2, 64)
+			}
+		}
+		if err := cw.WriteExtra(&rec, extra); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if err := s.Err(); err != nil {
+		return n, err
+	}
+	if err := cw.Flush(); err != nil {
+		return n, err
+	}
+	return n, bw.Flush()
+}
+
+// generateAtomic writes a file through write into a temporary file beside
+// name and renames it to name only when write succeeded, so an interrupted
+// run never leaves a partial file.
+func generateAtomic(name string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), name)
+}

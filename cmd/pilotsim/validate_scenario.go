@@ -1,0 +1,39 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"pilotsim/scenarios"
+)
+
+// validateScenario is the scenario half of `pilotsim validate FILE.yaml`: it
+// loads the scenario with the --set overrides exactly as run would, prints
+// "ok: NAME (N rules, M threats)" to stdout, or every problem to stderr, one
+// per line with file, line, column, field path and what was expected, and
+// then returns a bad-input error (exit code 2) that counts them.
+func validateScenario(e *env, path string, sets []string) error {
+	sc, err := scenarios.Load(path, sets)
+	if err != nil {
+		var list *scenarios.ErrorList
+		if !errors.As(err, &list) {
+			return badInput(err) // unreadable file
+		}
+		for _, p := range *list {
+			fmt.Fprintln(e.stderr, p)
+		}
+		return badInput(fmt.Errorf("%s: %s", path, problems(len(*list))))
+	}
+	_, err = fmt.Fprintf(e.stdout, "ok: %s (%s, %s)\n", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat"))
+	return err
+}
+
+func problems(n int) string { return count(n, "problem") }
+
+// count writes n things with the right plural.
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}

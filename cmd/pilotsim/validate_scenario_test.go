@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestValidateScenario(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	src, err := os.ReadFile("../../scenarios/examples/seaport.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two mistakes in the file: a probability out of range and a bad country.
+	s := strings.Replace(string(src), "aeo_share: 0.40", "aeo_share: 1.40", 1)
+	s = strings.Replace(s, "ZA: 1,", "XX: 1,", 1)
+	if err := os.WriteFile(bad, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		why      string
+		path     string
+		sets     []string
+		stdout   string
+		stderr   []string // lines, in order
+		wantErr  string
+		wantExit int
+	}{
+		{"a valid scenario", "../../scenarios/examples/seaport.yaml", nil,
+			"ok: seaport (12 rules, 5 threats)\n", nil, "", exitOK},
+		{"overrides are applied", "../../scenarios/examples/reference.yaml", []string{"name=ref2"},
+			"ok: ref2 (20 rules, 4 threats)\n", nil, "", exitOK},
+		{"every problem, with its line", bad, []string{"selectivity.red=high"},
+			"", []string{
+				bad + ":52:14: traders.aeo_share: want a probability in [0,1], got 1.4",
+				bad + `:59:69: trade.origins.XX: "XX" is not an ISO 3166-1 alpha-2 country code`,
+				bad + `: --set selectivity.red: want a number, got "high"`,
+			}, bad + ": 3 problems", exitBadInput},
+		{"a missing file", "nope.yaml", nil, "", nil, "nope.yaml", exitBadInput},
+	} {
+		t.Run(c.why, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := validateScenario(&env{stdout: &out, stderr: &errb}, c.path, c.sets)
+			if got := exitCode(context.Background(), err); err != nil && got != c.wantExit || err == nil && c.wantExit != exitOK {
+				t.Errorf("exit code %d (err %v), want %d", got, err, c.wantExit)
+			}
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Errorf("error %v, want %q", err, c.wantErr)
+			}
+			if out.String() != c.stdout {
+				t.Errorf("stdout %q, want %q", out.String(), c.stdout)
+			}
+			if c.stderr != nil {
+				if errb.String() != strings.Join(c.stderr, "\n")+"\n" {
+					t.Errorf("stderr:\n%s\nwant:\n%s", errb.String(), strings.Join(c.stderr, "\n"))
+				}
+			}
+		})
+	}
+}
