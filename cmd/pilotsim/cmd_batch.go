@@ -144,7 +144,11 @@ func loadBatch(arg string, f *studyFlags) (*loadedBatch, error) {
 		}
 		sum := sha256.Sum256(data)
 		base := strings.TrimSuffix(filepath.Base(en.path), filepath.Ext(en.path))
-		dir := fmt.Sprintf("%0*d_%s", width, k, results.SafeName(strings.Join(append([]string{base}, en.sets...), "_")))
+		name := []string{base}
+		for _, set := range en.sets {
+			name = append(name, shortSet(set))
+		}
+		dir := fmt.Sprintf("%0*d_%s", width, k, results.SafeName(strings.Join(name, "_")))
 		bs = append(bs, results.BatchScenario{
 			Name: sc.Name, Dir: dir, File: en.file, Sets: sets,
 			SHA256: hex.EncodeToString(sum[:]), Seed: sc.Seed, Replications: sc.Replications,
@@ -155,6 +159,19 @@ func loadBatch(arg string, f *studyFlags) (*loadedBatch, error) {
 	}
 	lb.batch = results.NewBatch(bs, seed)
 	return lb, nil
+}
+
+// shortSet shortens PATH=VALUE for a directory name to the last two steps of
+// the path: resources.pools[physical].servers=30 → physical.servers=30. (The
+// directory's index keeps names unique; batch.json has the full overrides.)
+func shortSet(set string) string {
+	path, val, _ := strings.Cut(set, "=")
+	path = strings.NewReplacer("[", ".", "]", "").Replace(path)
+	steps := strings.Split(path, ".")
+	if len(steps) > 2 {
+		steps = steps[len(steps)-2:]
+	}
+	return strings.Join(steps, ".") + "=" + val
 }
 
 func listErr(arg string, en batchEntry, err error) error {

@@ -97,7 +97,11 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		return badInput(err)
 	}
 	if *list != "" {
-		return writeBatchList(*list, pos[0], f.sets, grid, spec.params)
+		if err := writeBatchList(*list, pos[0], f.sets, grid, spec.params); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(e.stdout, "wrote the %d points as a batch list to %s; run it with: pilotsim batch %s\n", len(grid), *list, *list)
+		return err
 	}
 
 	// Load every point first: a bad value fails before any work is done.

@@ -282,7 +282,7 @@ func TestSweepAsBatch(t *testing.T) {
 	list := filepath.Join(dir, "sweep.list")
 	mustRun(t, "sweep", smallScenario, "--param", "selectivity.red", "--values", "50,70", "--batch-list", list)
 	out := mustRun(t, "batch", list, "--out", filepath.Join(dir, "out"), "--quiet", "--reps", "2")
-	for _, want := range []string{"000_small_selectivity.red=50", "001_small_selectivity.red=70"} {
+	for _, want := range []string{"000_small_selectivity.red=50", "001_small_selectivity.red=70", "2 scenarios"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("batch of the sweep list lacks %s:\n%s", want, out)
 		}
