@@ -1,0 +1,579 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// The border is a discrete-event simulation in simulated minutes (t = 0 is
+// Monday 00:00). Consignments are fed one at a time in arrival order (add);
+// before each is taken in, every event up to its arrival is handled, and
+// finish handles the rest up to the horizon.
+//
+// Routing. Green and blue consignments are released as soon as they are both
+// present and assigned a lane: at max(Arrival, LaneAt). Yellow and red
+// consignments become ready for control at max(Arrival, LaneAt) (a late
+// lodgement delays release, advance information does not) and visit the pools
+// of their lane's route in order, each with one FIFO queue; release is the end
+// of the last control.
+//
+// Random draws. A control's service time (PurposeControls) and its detection
+// uniform u (PurposeDetection) are keyed by (replication, consignment Seq,
+// method, how many controls of that method the consignment had before), not
+// drawn in event order: a consignment controlled in two scenarios gets the
+// same service time and the same detection outcome in both (common random
+// numbers), however the queues differ.
+//
+// Detection. Every control performed has its own uniform u. An irregular consignment not yet found is found by the control when
+// u < p, p being its threat's probability for the pool's method; found is
+// sticky and later stages still take place (the physical examination after a
+// scan alarm is how a finding is confirmed and the goods held). An NII scan
+// alarms when it finds the threat, when the consignment was already found, or
+// as a false alarm with the pool's false_alarm probability (u < p + (1-p)·fa,
+// so one draw decides both). With red_physical_on_alarm, a red consignment
+// whose latest NII scan did not alarm skips the physical-method stages that
+// follow; a red route without an NII stage (e.g. [physical]) always examines.
+//
+// Opening hours. A service starts only while its pool is open; work that finds
+// the pool closed waits for the next opening; a service in progress at closing
+// time finishes (overtime). See borderHours.
+//
+// Statistics. Consignment statistics cover consignments arriving at or after
+// the warm-up. Lane, reason, irregularity and duty-at-stake counts are taken on
+// arrival; release-time and TRS figures over those released by the horizon;
+// "found" means found by a control that ended by the horizon. Pool statistics
+// are time averages over [warm-up, horizon] whatever the consignment's arrival.
+// Consignments not released at the horizon (whenever they arrived) are
+// reported as in_system, with their mean age; nothing is dropped silently.
+//
+// Hot path. Consignments in control live in a slab of slots indexed by int32
+// with a free list; the event queue is a binary heap of 16-byte events; each
+// pool's queue is a ring buffer of slot indices. All are reused across
+// replications: nothing is allocated per consignment once they have grown to
+// the largest number in the system.
+
+// Milestones are a consignment's Time Release Study milestones, in simulated
+// minutes since the start of the replication. Stage k < Stages is the k-th
+// control performed: Pools[k] is the pool's index in the scenario's
+// resources.pools, Queue[k] when it joined the queue, Start[k] and End[k] the
+// service. Entries from Stages on are unused (Pools -1).
+type Milestones struct {
+	Arrival, Lodgement, LaneAt float64
+	Release                    float64 // NaN when not released by the horizon
+	Queue, Start, End          [MaxStages]float64
+	Pools                      [MaxStages]int8
+	Stages                     int8 // controls performed (or begun, at the horizon)
+	Found                      bool // an irregular consignment found by a control
+	FoundStage                 int8 // the stage that found it, -1 if none
+}
+
+// TraceSink receives every consignment of one replication with its
+// milestones, once its outcome is known: at release, or at the horizon for
+// those still in the system (Release NaN; Stages counts controls begun). c and
+// ms are only valid during the call. Calls come in simulation order, so they
+// are the same for any worker count. The first error stops tracing for the
+// replication and fails the run.
+type TraceSink interface {
+	Consignment(c *Consignment, ms *Milestones) error
+	Close() error
+}
+
+type borderEventKind uint8
+
+const (
+	borderEvReady borderEventKind = iota // consignment ready for its first control
+	borderEvDone                         // a service ended
+	borderEvOpen                         // a pool opens
+)
+
+// borderEvent is one scheduled event.
+type borderEvent struct {
+	t    float64
+	slot int32
+	pool int16
+	kind borderEventKind
+}
+
+// borderSlot holds one consignment in control.
+type borderSlot struct {
+	c       Consignment
+	ms      Milestones
+	ri      int8              // position in the lane's route of the current or next control
+	visits  [NumMethods]uint8 // controls done per method
+	cleared bool              // the latest NII scan did not alarm
+	live    bool
+}
+
+// borderStreamKey is the key of the draws of (seed, rep, purpose), derived
+// as Stream derives its seeds.
+func borderStreamKey(seed uint64, rep int, p Purpose) uint64 {
+	a := mix(seed ^ mix(uint64(rep)+0x9e3779b97f4a7c15))
+	return mix(a ^ mix(uint64(p)*0xbf58476d1ce4e5b9))
+}
+
+// borderDrawKey is the 64 random bits of the draw for consignment seq's
+// visit-th control of method m.
+func borderDrawKey(key, seq uint64, m Method, visit uint8) uint64 {
+	return mix(key ^ mix(seq^uint64(uint8(m))<<56^uint64(visit)<<48))
+}
+
+// borderRing is a FIFO queue of slot indices (power-of-two ring buffer).
+type borderRing struct {
+	buf  []int32
+	head int
+	n    int
+}
+
+func (q *borderRing) push(x int32) {
+	if q.n == len(q.buf) {
+		nb := make([]int32, max(16, 2*len(q.buf)))
+		for i := 0; i < q.n; i++ {
+			nb[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
+		}
+		q.buf, q.head = nb, 0
+	}
+	q.buf[(q.head+q.n)&(len(q.buf)-1)] = x
+	q.n++
+}
+
+func (q *borderRing) pop() int32 {
+	x := q.buf[q.head]
+	q.head = (q.head + 1) & (len(q.buf) - 1)
+	q.n--
+	return x
+}
+
+// borderPoolState is a pool's state and its statistics over [warm-up, horizon].
+type borderPoolState struct {
+	busy        int32
+	q           borderRing
+	openPending bool
+	last        float64 // time of the last state change accounted for
+	qArea       float64 // ∫ queue length dt over the window
+	busyArea    float64 // ∫ busy servers dt over the window
+	maxQ        int
+	waitSum     float64 // waits of services started in the window
+	starts      int64   // services started in the window
+	entries     int64   // queue entries (arrivals at the pool) in the window
+}
+
+// borderStats are a replication's consignment statistics.
+type borderStats struct {
+	n           int64
+	lane        [NumLanes]int64
+	reason      [NumLanes][NumReasons]int64
+	irregular   int64
+	irrThreat   []int64
+	foundThreat []int64
+	foundLane   [NumLanes]int64
+	dutyAtStake float64
+	release     [NumLanes]borderDist // release times in minutes, per lane
+	withinAll   int64
+	withinLane  [NumLanes]int64
+	trs         [3]float64 // sums of the three TRS intervals
+	wait        []float64  // per pool: waits of released consignments' visits
+	service     []float64
+	visits      []int64
+	inSystem    int64
+	inSystemAge float64
+
+	dutyRecovered float64
+}
+
+func (st *borderStats) init(cfg *borderConfig) {
+	st.irrThreat = make([]int64, len(cfg.threatNames))
+	st.foundThreat = make([]int64, len(cfg.threatNames))
+	st.wait = make([]float64, len(cfg.pools))
+	st.service = make([]float64, len(cfg.pools))
+	st.visits = make([]int64, len(cfg.pools))
+	st.reset()
+}
+
+func (st *borderStats) reset() {
+	irr, fnd, wait, svc, vis := st.irrThreat, st.foundThreat, st.wait, st.service, st.visits
+	*st = borderStats{irrThreat: irr, foundThreat: fnd, wait: wait, service: svc, visits: vis}
+	clear(irr)
+	clear(fnd)
+	clear(wait)
+	clear(svc)
+	clear(vis)
+	for l := range st.release {
+		st.release[l].reset()
+	}
+}
+
+// border is the discrete-event simulation of one replication at a time. It is
+// single-threaded and reused across the replications a worker runs.
+type border struct {
+	cfg     *borderConfig
+	ctrlKey uint64     // key of the replication's PurposeControls draws
+	detKey  uint64     // key of its PurposeDetection draws
+	svcSrc  *rand.PCG  // re-seeded for each service-time draw
+	svcRand *rand.Rand // draws from svcSrc
+	events  []borderEvent
+	slots   []borderSlot
+	free    []int32
+	pools   []borderPoolState
+	st      borderStats
+	scratch Milestones
+	sink    TraceSink
+	sinkErr error
+}
+
+var borderNoPools = func() (p [MaxStages]int8) {
+	for i := range p {
+		p[i] = -1
+	}
+	return
+}()
+
+func newBorder(cfg *borderConfig) *border {
+	b := &border{cfg: cfg, pools: make([]borderPoolState, len(cfg.pools)), svcSrc: rand.NewPCG(0, 0)}
+	b.svcRand = rand.New(b.svcSrc)
+	b.st.init(cfg)
+	return b
+}
+
+// reset starts replication rep; sink may be nil.
+func (b *border) reset(rep int, sink TraceSink) {
+	b.ctrlKey = borderStreamKey(b.cfg.seed, rep, PurposeControls)
+	b.detKey = borderStreamKey(b.cfg.seed, rep, PurposeDetection)
+	b.events = b.events[:0]
+	b.slots = b.slots[:0]
+	b.free = b.free[:0]
+	for i := range b.pools {
+		q := b.pools[i].q
+		q.head, q.n = 0, 0
+		b.pools[i] = borderPoolState{q: q}
+	}
+	b.st.reset()
+	b.sink, b.sinkErr = sink, nil
+}
+
+// push adds an event to the heap.
+func (b *border) push(e borderEvent) {
+	b.events = append(b.events, e)
+	h := b.events
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].t <= e.t {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = e
+}
+
+// pop removes and returns the earliest event.
+func (b *border) pop() borderEvent {
+	h := b.events
+	top := h[0]
+	n := len(h) - 1
+	last := h[n]
+	b.events = h[:n]
+	h = h[:n]
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1].t < h[c].t {
+			c++
+		}
+		if last.t <= h[c].t {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	if n > 0 {
+		h[i] = last
+	}
+	return top
+}
+
+// advance handles every event at or before t.
+func (b *border) advance(t float64) {
+	for len(b.events) > 0 && b.events[0].t <= t {
+		e := b.pop()
+		switch e.kind {
+		case borderEvReady:
+			b.slots[e.slot].ri = 0
+			b.route(e.slot, e.t)
+		case borderEvDone:
+			b.done(e.slot, int(e.pool), e.t)
+		case borderEvOpen:
+			b.open(int(e.pool), e.t)
+		}
+	}
+}
+
+// add takes in the next consignment in arrival order, with its lane assigned.
+func (b *border) add(c *Consignment) {
+	if len(b.events) > 0 && b.events[0].t <= c.Arrival {
+		b.advance(c.Arrival)
+	}
+	st := &b.st
+	if c.Arrival >= b.cfg.warmup {
+		st.n++
+		st.lane[c.Lane]++
+		st.reason[c.Lane][c.Reason]++
+		if c.Threat != NoThreat {
+			st.irregular++
+			st.irrThreat[c.Threat]++
+			st.dutyAtStake += c.Duty
+		}
+	}
+	ready := max(c.Arrival, c.LaneAt)
+	if b.cfg.routes[c.Lane].n == 0 {
+		ms := &b.scratch
+		*ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1}
+		if ready <= b.cfg.horizon {
+			ms.Release = ready
+			b.complete(c, ms)
+		} else {
+			b.stillIn(c, ms)
+		}
+		return
+	}
+	var slot int32
+	if n := len(b.free); n > 0 {
+		slot = b.free[n-1]
+		b.free = b.free[:n-1]
+	} else {
+		b.slots = append(b.slots, borderSlot{})
+		slot = int32(len(b.slots) - 1)
+	}
+	s := &b.slots[slot]
+	s.c = *c
+	s.ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1}
+	s.ri, s.cleared, s.live, s.visits = 0, false, true, [NumMethods]uint8{}
+	b.push(borderEvent{t: ready, slot: slot, kind: borderEvReady})
+}
+
+// route sends the consignment in slot to its next control at t, or releases it.
+func (b *border) route(slot int32, t float64) {
+	s := &b.slots[slot]
+	r := &b.cfg.routes[s.c.Lane]
+	for s.ri < r.n {
+		p := int(r.pools[s.ri])
+		if s.cleared && s.c.Lane == Red && b.cfg.onAlarm && b.cfg.pools[p].method == MethodPhysical {
+			s.ri++
+			continue
+		}
+		b.enter(slot, p, t)
+		return
+	}
+	s.ms.Release = t
+	b.complete(&s.c, &s.ms)
+	s.live = false
+	b.free = append(b.free, slot)
+}
+
+// account brings pool p's time integrals up to t.
+func (b *border) account(ps *borderPoolState, t float64) {
+	lo := max(ps.last, b.cfg.warmup)
+	if t > lo {
+		dt := t - lo
+		ps.qArea += float64(ps.q.n) * dt
+		ps.busyArea += float64(ps.busy) * dt
+		if ps.q.n > ps.maxQ {
+			ps.maxQ = ps.q.n
+		}
+	}
+	ps.last = t
+}
+
+// enter puts the consignment in slot into pool p's queue at t, or straight
+// into service.
+func (b *border) enter(slot int32, p int, t float64) {
+	s := &b.slots[slot]
+	k := s.ms.Stages
+	s.ms.Pools[k] = int8(p)
+	s.ms.Queue[k] = t
+	s.ms.Start[k], s.ms.End[k] = math.NaN(), math.NaN() // until they happen
+	ps := &b.pools[p]
+	pc := &b.cfg.pools[p]
+	if t >= b.cfg.warmup {
+		ps.entries++
+	}
+	open := pc.hours.isOpen(t)
+	if ps.q.n == 0 && ps.busy < pc.servers && open {
+		b.start(slot, p, t)
+		return
+	}
+	b.account(ps, t)
+	ps.q.push(slot)
+	if ps.q.n > ps.maxQ && t >= b.cfg.warmup {
+		ps.maxQ = ps.q.n
+	}
+	if !open && !ps.openPending {
+		ps.openPending = true
+		b.push(borderEvent{t: pc.hours.nextOpen(t), pool: int16(p), kind: borderEvOpen})
+	}
+}
+
+// start begins the service of the consignment in slot at pool p at t.
+func (b *border) start(slot int32, p int, t float64) {
+	ps := &b.pools[p]
+	b.account(ps, t)
+	ps.busy++
+	s := &b.slots[slot]
+	k := s.ms.Stages
+	s.ms.Start[k] = t
+	if t >= b.cfg.warmup {
+		ps.waitSum += t - s.ms.Queue[k]
+		ps.starts++
+	}
+	pc := &b.cfg.pools[p]
+	h := borderDrawKey(b.ctrlKey, s.c.Seq, pc.method, s.visits[pc.method])
+	b.svcSrc.Seed(h, mix(h))
+	d := pc.service.Sample(b.svcRand)
+	if !(d > 0) {
+		d = 0
+	}
+	b.push(borderEvent{t: t + d, slot: slot, pool: int16(p), kind: borderEvDone})
+}
+
+// serve starts queued work at pool p while servers are free and it is open.
+func (b *border) serve(p int, t float64) {
+	ps := &b.pools[p]
+	pc := &b.cfg.pools[p]
+	for ps.q.n > 0 && ps.busy < pc.servers {
+		if !pc.hours.isOpen(t) {
+			if !ps.openPending {
+				ps.openPending = true
+				b.push(borderEvent{t: pc.hours.nextOpen(t), pool: int16(p), kind: borderEvOpen})
+			}
+			return
+		}
+		b.account(ps, t)
+		b.start(ps.q.pop(), p, t)
+	}
+}
+
+// done ends the service of the consignment in slot at pool p at t: detection,
+// the next queued consignment, and the consignment's next control.
+func (b *border) done(slot int32, p int, t float64) {
+	ps := &b.pools[p]
+	pc := &b.cfg.pools[p]
+	b.account(ps, t)
+	ps.busy--
+	s := &b.slots[slot]
+	k := s.ms.Stages
+	s.ms.End[k] = t
+	s.ms.Stages++
+
+	u := float64(borderDrawKey(b.detKey, s.c.Seq, pc.method, s.visits[pc.method])>>11) * 0x1p-53
+	s.visits[pc.method]++
+	var alarm bool
+	if th := s.c.Threat; th != NoThreat {
+		pd := b.cfg.detect[th][pc.method]
+		switch {
+		case s.ms.Found:
+			alarm = true
+		case u < pd:
+			s.ms.Found, s.ms.FoundStage, alarm = true, k, true
+		default:
+			alarm = u < pd+(1-pd)*pc.falseAlarm
+		}
+	} else {
+		alarm = u < pc.falseAlarm
+	}
+	if pc.method == MethodNII {
+		s.cleared = !alarm
+	}
+
+	b.serve(p, t)
+	s.ri++
+	b.route(slot, t)
+}
+
+// open is pool p's opening at t.
+func (b *border) open(p int, t float64) {
+	b.pools[p].openPending = false
+	b.serve(p, t)
+}
+
+// complete records a released consignment.
+func (b *border) complete(c *Consignment, ms *Milestones) {
+	if c.Arrival >= b.cfg.warmup {
+		st := &b.st
+		rt := ms.Release - c.Arrival
+		st.release[c.Lane].add(rt)
+		if rt <= b.cfg.targetAll {
+			st.withinAll++
+		}
+		if rt <= b.cfg.targetLane[c.Lane] { // false for NaN
+			st.withinLane[c.Lane]++
+		}
+		lodged := max(c.Arrival, c.Lodgement)
+		ready := max(c.Arrival, c.LaneAt)
+		st.trs[0] += lodged - c.Arrival
+		st.trs[1] += ready - lodged
+		st.trs[2] += ms.Release - ready
+		for k := int8(0); k < ms.Stages; k++ {
+			p := ms.Pools[k]
+			st.wait[p] += ms.Start[k] - ms.Queue[k]
+			st.service[p] += ms.End[k] - ms.Start[k]
+			st.visits[p]++
+		}
+		b.found(c, ms)
+	}
+	b.trace(c, ms)
+}
+
+// found counts a found consignment (one that arrived after the warm-up).
+func (b *border) found(c *Consignment, ms *Milestones) {
+	if ms.Found {
+		st := &b.st
+		st.foundThreat[c.Threat]++
+		st.foundLane[c.Lane]++
+		st.dutyRecovered += c.Duty
+	}
+}
+
+// stillIn records a consignment still in the system at the horizon.
+func (b *border) stillIn(c *Consignment, ms *Milestones) {
+	b.st.inSystem++
+	b.st.inSystemAge += b.cfg.horizon - c.Arrival
+	if c.Arrival >= b.cfg.warmup {
+		b.found(c, ms)
+	}
+	b.trace(c, ms)
+}
+
+func (b *border) trace(c *Consignment, ms *Milestones) {
+	if b.sink != nil && b.sinkErr == nil {
+		b.sinkErr = b.sink.Consignment(c, ms)
+	}
+}
+
+// finish runs the simulation to the horizon and reports what is still in the
+// system.
+func (b *border) finish() {
+	b.advance(b.cfg.horizon)
+	for i := range b.pools {
+		b.account(&b.pools[i], b.cfg.horizon)
+	}
+	for i := range b.slots {
+		s := &b.slots[i]
+		if s.live {
+			if s.ms.Stages < MaxStages && s.ms.Pools[s.ms.Stages] >= 0 {
+				s.ms.Stages++ // the control begun: queued (Start NaN) or in service (End NaN)
+			}
+			b.stillIn(&s.c, &s.ms)
+			s.live = false
+		}
+	}
+}
+
+// values appends the replication's metric values, in borderMetricDefs order.
+func (b *border) values(dst []float64) []float64 {
+	w := borderMetricWriter{vals: dst}
+	b.st.emit(b.cfg, &w, b.pools)
+	return w.vals
+}

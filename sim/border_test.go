@@ -1,0 +1,411 @@
+package sim
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"pilotsim/scenarios"
+)
+
+// borderBinomialOK reports whether k successes in n trials are within 4
+// standard deviations of probability p.
+func borderBinomialOK(k, n, p float64) bool {
+	return math.Abs(k-n*p) <= 4*math.Sqrt(n*p*(1-p))+1e-9
+}
+
+// TestBorderRandomSelection feeds consignments drawn into the yellow lane at
+// random (share s, independent of irregularity, prevalence q): with a
+// document check that always finds the threat, the detection rate is s and the
+// hit rate is q (binomial bounds, 4 sigma); with detection probability d the
+// detection rate is s·d.
+func TestBorderRandomSelection(t *testing.T) {
+	const s, q = 0.1, 0.05
+	for _, d := range []float64{1, 0.6} {
+		sc := borderTestScenario(100000, 1000, borderTestPool("document", 50, 20))
+		sc.Threats = []scenarios.Threat{{Name: "x", Prevalence: q, Detection: scenarios.Detection{Document: d, NII: d, Physical: d}}}
+		b := newBorder(borderTestCompile(t, sc))
+		borderTestFeed(b, 3, 1, func(c *Consignment, r *rand.Rand) {
+			if r.Float64() < q {
+				c.Threat, c.Duty = 0, 100
+			}
+			if r.Float64() < s {
+				c.Lane, c.Reason = Yellow, ReasonRandom
+			}
+		})
+		m := func(name string) float64 { return borderMetric(t, b, name) }
+		n, irr, yellow := m("consignments"), m("irregular.count"), m("lane.yellow.random.count")
+		if !borderBinomialOK(yellow, n, s) || m("lane.yellow.share") != yellow/n || m("inspection_rate") != yellow/n {
+			t.Errorf("yellow %v of %v, share %v", yellow, n, m("lane.yellow.share"))
+		}
+		if !borderBinomialOK(m("detection_rate")*irr, irr, s*d) {
+			t.Errorf("d=%v: detection rate %v of %v irregular, want %v", d, m("detection_rate"), irr, s*d)
+		}
+		if m("detection_rate.x") != m("detection_rate") {
+			t.Errorf("one threat: detection_rate.x %v != detection_rate %v", m("detection_rate.x"), m("detection_rate"))
+		}
+		if !borderBinomialOK(m("hit_rate")*yellow, yellow, q*d) || m("hit_rate.yellow") != m("hit_rate") || !math.IsNaN(m("hit_rate.red")) {
+			t.Errorf("d=%v: hit rate %v (yellow %v, red %v), want %v", d, m("hit_rate"), m("hit_rate.yellow"), m("hit_rate.red"), q*d)
+		}
+		if got, want := m("duty.recovered")/m("duty.at_stake"), m("detection_rate"); math.Abs(got-want) > 1e-12 || m("duty.at_stake") != 100*irr {
+			t.Errorf("duty recovered share %v, want the detection rate %v", got, want)
+		}
+	}
+}
+
+// TestBorderRedStages checks detection over the red route [nii, physical]:
+// always both stages, or physical only after an NII alarm (a true detection,
+// or a false alarm with probability fa on what the scan missed).
+func TestBorderRedStages(t *testing.T) {
+	const pn, pp = 0.5, 0.5
+	for _, tc := range []struct {
+		name        string
+		onAlarm     bool
+		fa          float64
+		irregular   bool
+		found, phys float64 // probabilities
+	}{
+		{"both stages", false, 0, true, 1 - (1-pn)*(1-pp), 1},
+		{"on alarm, no false alarms", true, 0, true, pn, pn},
+		{"on alarm, false alarms on missed", true, 0.2, true, pn + (1-pn)*0.2*pp, pn + (1-pn)*0.2},
+		{"on alarm, regular", true, 0.2, false, 0, 0.2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := borderTestScenario(50000, 0, borderTestPool("nii", 50, 5), borderTestPool("physical", 200, 60))
+			sc.Resources.Red = []string{"nii", "physical"}
+			sc.Resources.Yellow = []string{"nii"}
+			sc.Resources.RedPhysicalOnAlarm = &tc.onAlarm
+			sc.Resources.Pools[0].FalseAlarm = tc.fa
+			sc.Threats = []scenarios.Threat{{Name: "x", Detection: scenarios.Detection{NII: pn, Physical: pp}}}
+			b := newBorder(borderTestCompile(t, sc))
+			var rec borderTraceRecorder
+			b.reset(0, &rec)
+			for i := range 20000 {
+				c := Consignment{Seq: uint64(i), Arrival: float64(i), LaneAt: float64(i), Lane: Red, Threat: NoThreat}
+				if tc.irregular {
+					c.Threat = 0
+				}
+				b.add(&c)
+			}
+			b.finish()
+			var found, phys, foundAtPhys int
+			for i, ms := range rec.ms {
+				if ms.Found {
+					found++
+					if ms.Pools[ms.FoundStage] == 1 {
+						foundAtPhys++
+					}
+				}
+				switch {
+				case ms.Stages == 2 && ms.Pools[1] == 1:
+					phys++
+				case ms.Stages != 1 || ms.Pools[0] != 0:
+					t.Fatalf("consignment %d: stages %v pools %v", i, ms.Stages, ms.Pools)
+				}
+				if math.IsNaN(ms.Release) {
+					t.Fatalf("consignment %d not released", i)
+				}
+			}
+			n := float64(len(rec.ms))
+			if !borderBinomialOK(float64(found), n, tc.found) {
+				t.Errorf("found %d of %v, want p=%v", found, n, tc.found)
+			}
+			if !borderBinomialOK(float64(phys), n, tc.phys) {
+				t.Errorf("physical %d of %v, want p=%v", phys, n, tc.phys)
+			}
+			if tc.irregular && tc.onAlarm && tc.fa == 0 && foundAtPhys != 0 {
+				t.Errorf("%d found at physical though only found ones were examined", foundAtPhys)
+			}
+		})
+	}
+}
+
+// TestBorderInSystem overloads a one-officer check (an arrival every 30 min,
+// checks of 60 min) and checks by hand what is released and what is still in
+// the system at the horizon (600 min).
+func TestBorderInSystem(t *testing.T) {
+	sc := borderTestScenario(600, 0, borderTestConstPool("document", 1, 60))
+	sc.Targets.Overall = 4 * 60
+	b := newBorder(borderTestCompile(t, sc))
+	var rec borderTraceRecorder
+	b.reset(0, &rec)
+	for k := 1; k <= 20; k++ {
+		c := Consignment{Seq: uint64(k), Arrival: 30 * float64(k), LaneAt: 30 * float64(k), Lane: Yellow, Threat: NoThreat}
+		b.add(&c)
+	}
+	// A green consignment assessed only after the horizon is still in too.
+	g := Consignment{Seq: 21, Arrival: 600, LaneAt: 700, Lane: Green, Threat: NoThreat}
+	b.add(&g)
+	b.finish()
+	m := func(name string) float64 { return borderMetric(t, b, name) }
+	// The k-th check ends at 30+60k: k = 1..9 are released, with release
+	// times 30+30k = 60..300 min.
+	for _, tc := range []struct {
+		name string
+		want float64
+	}{
+		{"consignments", 21},
+		{"in_system.count", 12},
+		{"in_system.mean_age", (150.0*11 + 0) / 12 / 60}, // ages 300, 270, …, 0 and 0
+		{"release.all.mean", 3},
+		{"release.yellow.max", 5},
+		{"release.all.within_target", 7.0 / 9}, // 60..240 min
+		{"trs.lane_release.mean", 3},
+		{"trs.document.service.mean", 1},
+		{"pool.document.utilization", 570.0 / 600},
+		{"pool.document.max_queue", 10}, // at 600: k = 11..20 wait
+	} {
+		if got := m(tc.name); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if !math.IsNaN(m("release.green.mean")) {
+		t.Errorf("release.green.mean = %v, want NaN (none released)", m("release.green.mean"))
+	}
+	if len(rec.ms) != 21 {
+		t.Fatalf("traced %d consignments, want 21", len(rec.ms))
+	}
+	inService, queued := rec.bySeq(t, 10), rec.bySeq(t, 11)
+	if !math.IsNaN(inService.Release) || inService.Stages != 1 || inService.Start[0] != 570 || !math.IsNaN(inService.End[0]) {
+		t.Errorf("in service at the horizon: %+v", inService)
+	}
+	if queued.Stages != 1 || queued.Queue[0] != 330 || !math.IsNaN(queued.Start[0]) {
+		t.Errorf("queued at the horizon: %+v", queued)
+	}
+	if ms := rec.bySeq(t, 21); ms.Stages != 0 || !math.IsNaN(ms.Release) {
+		t.Errorf("green after the horizon: %+v", ms)
+	}
+}
+
+// TestBorderWarmup checks that consignments arriving before the warm-up are
+// simulated (they occupy the officer) but not counted.
+func TestBorderWarmup(t *testing.T) {
+	sc := borderTestScenario(1000, 100, borderTestConstPool("document", 1, 60))
+	b := newBorder(borderTestCompile(t, sc))
+	b.reset(0, nil)
+	for i, a := range []float64{50, 100, 120} {
+		c := Consignment{Seq: uint64(i), Arrival: a, LaneAt: a, Lane: Yellow, Threat: NoThreat}
+		b.add(&c)
+	}
+	b.finish()
+	// 50: 50-110 (not counted); 100: waits to 110, 110-170; 120: 170-230.
+	if got := borderMetric(t, b, "consignments"); got != 2 {
+		t.Errorf("consignments %v, want 2", got)
+	}
+	if got, want := borderMetric(t, b, "release.all.mean"), (70+110)/2.0/60; math.Abs(got-want) > 1e-12 {
+		t.Errorf("mean release %v, want %v", got, want)
+	}
+	// Pool statistics over [100, 1000]: busy 100-230; waits of services
+	// started in the window: 10 (at 110) and 50 (at 170).
+	if got, want := borderMetric(t, b, "pool.document.utilization"), 130.0/900; math.Abs(got-want) > 1e-12 {
+		t.Errorf("utilization %v, want %v", got, want)
+	}
+	if got, want := borderMetric(t, b, "pool.document.mean_wait"), 30.0/60; math.Abs(got-want) > 1e-12 {
+		t.Errorf("mean wait %v, want %v", got, want)
+	}
+}
+
+// TestBorderMetricNames pins the metric list to the names in the brief.
+func TestBorderMetricNames(t *testing.T) {
+	sc := borderTestScenario(1000, 0, borderTestPool("document", 1, 1), borderTestPool("nii", 1, 1), borderTestPool("physical", 1, 1))
+	sc.Resources.Yellow, sc.Resources.Red = nil, nil // defaults
+	sc.Threats = []scenarios.Threat{{Name: "narcotics"}, {Name: "undervaluation"}}
+	sc.Targets.Lanes = map[string]scenarios.Duration{"green": 60, "red": 2880}
+	cfg := borderTestCompile(t, sc)
+	var names []string
+	units := map[string]string{}
+	for _, d := range cfg.defs {
+		names = append(names, d.Name)
+		units[d.Name] = d.Unit
+		if d.Help == "" {
+			t.Errorf("%s: no help", d.Name)
+		}
+	}
+	want := []string{"consignments",
+		"lane.green.share", "lane.blue.share", "lane.yellow.share", "lane.red.share"}
+	for _, l := range []string{"green", "blue", "yellow", "red"} {
+		for _, r := range []string{"score", "forced", "random", "expected"} {
+			want = append(want, "lane."+l+"."+r+".count")
+		}
+	}
+	want = append(want, "inspection_rate", "hit_rate", "hit_rate.yellow", "hit_rate.red", "irregular.count",
+		"detection_rate", "detection_rate.narcotics", "detection_rate.undervaluation", "duty.at_stake", "duty.recovered")
+	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
+		for _, s := range []string{"mean", "median", "p90", "p95", "max"} {
+			want = append(want, "release."+l+"."+s)
+		}
+	}
+	want = append(want, "release.all.within_target", "release.green.within_target", "release.red.within_target",
+		"trs.arrival_lodgement.mean", "trs.lodgement_lane.mean", "trs.lane_release.mean")
+	for _, p := range []string{"document", "nii", "physical"} {
+		want = append(want, "trs."+p+".wait.mean", "trs."+p+".service.mean")
+	}
+	for _, p := range []string{"document", "nii", "physical"} {
+		want = append(want, "pool."+p+".utilization", "pool."+p+".mean_wait", "pool."+p+".mean_queue", "pool."+p+".max_queue")
+	}
+	want = append(want, "in_system.count", "in_system.mean_age")
+	if !slices.Equal(names, want) {
+		t.Errorf("metric names:\n got %q\nwant %q", names, want)
+	}
+	for name, unit := range map[string]string{"consignments": "count", "hit_rate": "fraction", "release.red.p95": "h",
+		"duty.recovered": "currency", "pool.nii.max_queue": "count", "pool.nii.mean_wait": "h", "in_system.mean_age": "h"} {
+		if units[name] != unit {
+			t.Errorf("%s: unit %q, want %q", name, units[name], unit)
+		}
+	}
+	// An empty replication: counts 0, rates NaN, never a made-up number.
+	b := newBorder(cfg)
+	b.reset(0, nil)
+	b.finish()
+	vals := b.values(nil)
+	if len(vals) != len(cfg.defs) {
+		t.Fatalf("%d values for %d metrics", len(vals), len(cfg.defs))
+	}
+	for i, d := range cfg.defs {
+		isCount := d.Unit == UnitCount || d.Unit == UnitCurrency || d.Name == "pool.document.utilization" ||
+			d.Name == "pool.nii.utilization" || d.Name == "pool.physical.utilization"
+		if isCount && vals[i] != 0 || !isCount && !math.IsNaN(vals[i]) {
+			t.Errorf("empty run: %s = %v", d.Name, vals[i])
+		}
+	}
+}
+
+func TestCompileBorderErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(sc *scenarios.Scenario)
+	}{
+		{"unknown pool in route", func(sc *scenarios.Scenario) { sc.Resources.Red = []string{"xray"} }},
+		{"default route needs nii", func(sc *scenarios.Scenario) { sc.Resources.Red = nil }},
+		{"unknown method", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Method = "dogs" }},
+		{"no servers", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Servers = 0 }},
+		{"bad service", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].Service = scenarios.Dist{Kind: "exp"} }},
+		{"duplicate pool", func(sc *scenarios.Scenario) { sc.Resources.Pools = append(sc.Resources.Pools, sc.Resources.Pools[0]) }},
+		{"unknown lane target", func(sc *scenarios.Scenario) { sc.Targets.Lanes = map[string]scenarios.Duration{"purple": 1} }},
+		{"route too long", func(sc *scenarios.Scenario) { sc.Resources.Yellow = slices.Repeat([]string{"document"}, MaxStages+1) }},
+		{"warm-up past horizon", func(sc *scenarios.Scenario) { sc.Warmup = 2000 }},
+		{"false alarm above 1", func(sc *scenarios.Scenario) { sc.Resources.Pools[0].FalseAlarm = 1.5 }},
+	} {
+		sc := borderTestScenario(1000, 0, borderTestPool("document", 1, 1))
+		tc.edit(sc)
+		if _, err := compileBorder(sc, borderDetectFromScenario(sc)); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		} else {
+			t.Logf("%s: %v", tc.name, err)
+		}
+	}
+}
+
+// TestBorderTraceError checks that a failing sink is called no more.
+func TestBorderTraceError(t *testing.T) {
+	sc := borderTestScenario(1000, 0, borderTestPool("document", 1, 1))
+	b := newBorder(borderTestCompile(t, sc))
+	rec := borderTraceRecorder{err: errors.New("disk full")}
+	b.reset(0, &rec)
+	for i := range 10 {
+		c := Consignment{Seq: uint64(i), Arrival: float64(i), Threat: NoThreat}
+		b.add(&c)
+	}
+	b.finish()
+	if len(rec.cs) != 1 || b.sinkErr == nil {
+		t.Errorf("sink called %d times after an error; err %v", len(rec.cs), b.sinkErr)
+	}
+}
+
+// TestBorderNoAllocs checks that, once its buffers have grown, the border
+// allocates nothing per consignment (without trace).
+func TestBorderNoAllocs(t *testing.T) {
+	sc := borderTestScenario(1e9, 0, borderTestPool("document", 2, 20), borderTestPool("nii", 1, 6), borderTestPool("physical", 4, 120))
+	sc.Resources.Red = []string{"nii", "physical"}
+	sc.Resources.Pools[1].FalseAlarm = 0.2
+	sc.Threats = []scenarios.Threat{{Name: "x", Detection: scenarios.Detection{Document: 0.5, NII: 0.5, Physical: 0.9}}}
+	b := newBorder(borderTestCompile(t, sc))
+	b.reset(0, nil)
+	r := rand.New(rand.NewPCG(1, 2))
+	var c Consignment
+	now := 0.0
+	feed := func() {
+		for range 10000 {
+			now += r.ExpFloat64()
+			c = Consignment{Arrival: now, LaneAt: now - 10, Threat: NoThreat}
+			switch u := r.Float64(); {
+			case u < 0.08:
+				c.Lane = Yellow
+			case u < 0.11:
+				c.Lane = Red
+			}
+			if r.Float64() < 0.01 {
+				c.Threat = 0
+			}
+			b.add(&c)
+		}
+	}
+	for range 20 {
+		feed() // let buffers grow
+	}
+	if a := testing.AllocsPerRun(20, feed); a != 0 {
+		t.Errorf("%v allocations per 10000 consignments, want 0", a)
+	}
+}
+
+// TestBorderCommonRandomNumbers runs the same consignments through one and
+// five document officers: queues differ, but each consignment gets the same
+// service time and the same detection outcome in both.
+func TestBorderCommonRandomNumbers(t *testing.T) {
+	var recs [2]borderTraceRecorder
+	for i, servers := range []int{1, 5} {
+		sc := borderTestScenario(20000, 0, borderTestPool("document", servers, 20))
+		sc.Threats = []scenarios.Threat{{Name: "x", Detection: scenarios.Detection{Document: 0.5}}}
+		b := newBorder(borderTestCompile(t, sc))
+		b.reset(0, &recs[i])
+		for k := range 900 {
+			c := Consignment{Seq: uint64(k), Arrival: 20 * float64(k), LaneAt: 20 * float64(k), Lane: Yellow, Threat: NoThreat}
+			if k%3 == 0 {
+				c.Threat = 0
+			}
+			b.add(&c)
+		}
+		b.finish()
+	}
+	var waits [2]float64
+	for i := range 900 {
+		a, b := recs[0].bySeq(t, uint64(i)), recs[1].bySeq(t, uint64(i))
+		if math.IsNaN(a.Release) {
+			continue // still waiting with one officer
+		}
+		if sa, sb := a.End[0]-a.Start[0], b.End[0]-b.Start[0]; math.Abs(sa-sb) > 1e-9*sa || a.Found != b.Found {
+			t.Fatalf("consignment %d: service %v vs %v, found %v vs %v", i, a.End[0]-a.Start[0], b.End[0]-b.Start[0], a.Found, b.Found)
+		}
+		waits[0] += a.Start[0] - a.Queue[0]
+		waits[1] += b.Start[0] - b.Queue[0]
+	}
+	if !(waits[0] > 10*waits[1]) {
+		t.Errorf("waits %v: one officer should make them much longer", waits)
+	}
+}
+
+// TestCompileBorderExamples compiles the border of every shipped example.
+func TestCompileBorderExamples(t *testing.T) {
+	paths, err := filepath.Glob("../scenarios/examples/*.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, p := range paths {
+		sc, err := scenarios.Load(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := compileBorder(sc, borderDetectFromScenario(sc))
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		t.Logf("%s: %d pools, %d metrics", p, len(cfg.pools), len(cfg.defs))
+		if names := borderNamesConfig(sc).defs; !slices.Equal(names, cfg.defs) {
+			t.Errorf("%s: metric definitions from names alone differ", p)
+		}
+	}
+}

@@ -1,0 +1,157 @@
+package sim
+
+import "math"
+
+// MetricDef describes one figure a replication reports.
+type MetricDef struct {
+	Name string // flat dotted name, e.g. "release.red.p90"
+	Unit string // "count", "fraction", "h" or "currency"
+	Help string // one line for tables and reports
+}
+
+// RepResult is what one replication measured: Values[i] is the value of the
+// model's Metrics()[i]. A value is NaN where it is undefined (a hit rate with no
+// controls, a percentile with no releases).
+type RepResult struct {
+	Rep    int
+	Values []float64
+}
+
+// Units of metrics.
+const (
+	UnitCount    = "count"
+	UnitFraction = "fraction"
+	UnitHours    = "h"
+	UnitCurrency = "currency"
+)
+
+// borderMetricWriter collects metric definitions (defs mode) or values, so that
+// both come from one walk in one order.
+type borderMetricWriter struct {
+	defsMode bool
+	defs     []MetricDef
+	vals     []float64
+}
+
+func (w *borderMetricWriter) put(name, unit, help string, v float64) {
+	if w.defsMode {
+		w.defs = append(w.defs, MetricDef{Name: name, Unit: unit, Help: help})
+		return
+	}
+	w.vals = append(w.vals, v)
+}
+
+// borderRatio is a/b, NaN when b is 0.
+func borderRatio(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// borderMetricDefs lists the metrics of a compiled border, in the order
+// borderStats.emit writes the values.
+func borderMetricDefs(cfg *borderConfig) []MetricDef {
+	var st borderStats
+	st.init(cfg)
+	w := borderMetricWriter{defsMode: true}
+	st.emit(cfg, &w, nil)
+	return w.defs
+}
+
+var borderPercentiles = [...]struct {
+	name, help string
+	p          float64
+}{
+	{"median", "median", 0.5},
+	{"p90", "90th percentile of", 0.9},
+	{"p95", "95th percentile of", 0.95},
+}
+
+// emit walks the metrics in their fixed order. pools is the per-pool state at
+// the horizon (nil in defs mode).
+func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []borderPoolState) {
+	n := float64(st.n)
+	w.put("consignments", UnitCount, "consignments that arrived after the warm-up", n)
+	for l := Lane(0); l < NumLanes; l++ {
+		w.put("lane."+l.String()+".share", UnitFraction, "share of consignments in the "+l.String()+" lane", borderRatio(float64(st.lane[l]), n))
+	}
+	for l := Lane(0); l < NumLanes; l++ {
+		for r := Reason(0); r < NumReasons; r++ {
+			w.put("lane."+l.String()+"."+r.String()+".count", UnitCount,
+				"consignments in the "+l.String()+" lane by "+r.String(), float64(st.reason[l][r]))
+		}
+	}
+	controlled := float64(st.lane[Yellow] + st.lane[Red])
+	found := float64(st.foundLane[Yellow] + st.foundLane[Red])
+	w.put("inspection_rate", UnitFraction, "controlled (yellow + red) / all consignments", borderRatio(controlled, n))
+	w.put("hit_rate", UnitFraction, "controlled and found irregular / controlled", borderRatio(found, controlled))
+	for _, l := range [...]Lane{Yellow, Red} {
+		w.put("hit_rate."+l.String(), UnitFraction, "found irregular / controlled in the "+l.String()+" lane",
+			borderRatio(float64(st.foundLane[l]), float64(st.lane[l])))
+	}
+	w.put("irregular.count", UnitCount, "irregular consignments (ground truth)", float64(st.irregular))
+	var foundAll int64
+	for _, f := range st.foundThreat {
+		foundAll += f
+	}
+	w.put("detection_rate", UnitFraction, "found irregular / all irregular", borderRatio(float64(foundAll), float64(st.irregular)))
+	for i, name := range cfg.threatNames {
+		w.put("detection_rate."+name, UnitFraction, "found / all consignments carrying "+name,
+			borderRatio(float64(st.foundThreat[i]), float64(st.irrThreat[i])))
+	}
+	w.put("duty.at_stake", UnitCurrency, "duty at stake on irregular consignments", st.dutyAtStake)
+	w.put("duty.recovered", UnitCurrency, "duty on irregular consignments found", st.dutyRecovered)
+
+	var all borderDist
+	all.reset()
+	for l := range st.release {
+		all.merge(&st.release[l])
+	}
+	releaseStats := func(name string, d *borderDist) {
+		w.put("release."+name+".mean", UnitHours, "mean release time (arrival to release), "+name, d.mean()/60)
+		for _, p := range borderPercentiles {
+			w.put("release."+name+"."+p.name, UnitHours, p.help+" release time, "+name, d.quantile(p.p)/60)
+		}
+		w.put("release."+name+".max", UnitHours, "longest release time, "+name, d.maximum()/60)
+	}
+	releaseStats("all", &all)
+	for l := Lane(0); l < NumLanes; l++ {
+		releaseStats(l.String(), &st.release[l])
+	}
+	w.put("release.all.within_target", UnitFraction, "share of released consignments released within the overall target",
+		borderRatio(float64(st.withinAll), float64(all.n)))
+	for l := Lane(0); l < NumLanes; l++ {
+		if !math.IsNaN(cfg.targetLane[l]) {
+			w.put("release."+l.String()+".within_target", UnitFraction, "share of released "+l.String()+" consignments released within the lane's target",
+				borderRatio(float64(st.withinLane[l]), float64(st.release[l].n)))
+		}
+	}
+	rn := float64(all.n)
+	w.put("trs.arrival_lodgement.mean", UnitHours, "TRS interval arrival → lodgement (0 when lodged before arrival)", borderRatio(st.trs[0], rn)/60)
+	w.put("trs.lodgement_lane.mean", UnitHours, "TRS interval lodgement → lane assigned, counted from arrival", borderRatio(st.trs[1], rn)/60)
+	w.put("trs.lane_release.mean", UnitHours, "TRS interval lane assigned → release, counted from arrival", borderRatio(st.trs[2], rn)/60)
+	for i := range cfg.pools {
+		name := cfg.pools[i].name
+		v := float64(st.visits[i])
+		w.put("trs."+name+".wait.mean", UnitHours, "mean wait in the "+name+" queue per visit of a released consignment", borderRatio(st.wait[i], v)/60)
+		w.put("trs."+name+".service.mean", UnitHours, "mean "+name+" service time per visit of a released consignment", borderRatio(st.service[i], v)/60)
+	}
+	window := cfg.horizon - cfg.warmup
+	for i := range cfg.pools {
+		pc := &cfg.pools[i]
+		var ps borderPoolState
+		util := math.NaN()
+		if pools != nil {
+			ps = pools[i]
+			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon))
+		}
+		w.put("pool."+pc.name+".utilization", UnitFraction,
+			"busy server time / server time open (overtime after closing counts)", util)
+		w.put("pool."+pc.name+".mean_wait", UnitHours, "mean queue wait of services started in the window", borderRatio(ps.waitSum, float64(ps.starts))/60)
+		w.put("pool."+pc.name+".mean_queue", UnitCount, "time-average number waiting", ps.qArea/window)
+		w.put("pool."+pc.name+".max_queue", UnitCount, "most waiting at once", float64(ps.maxQ))
+	}
+	w.put("in_system.count", UnitCount, "consignments not yet released at the horizon", float64(st.inSystem))
+	w.put("in_system.mean_age", UnitHours, "mean time since arrival of those at the horizon", borderRatio(st.inSystemAge, float64(st.inSystem))/60)
+}

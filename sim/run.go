@@ -1,0 +1,129 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Options control Run.
+type Options struct {
+	// Workers is the number of goroutines running replications; default
+	// runtime.NumCPU(). Results do not depend on it.
+	Workers int
+	// Reps lists the replications to run (indices into the scenario's random
+	// streams); nil runs 0 … R-1. Results come back in this order.
+	Reps []int
+	// Progress, if set, has the number of consignments simulated added to it
+	// in batches of borderProgressBatch (and the rest at the end of each
+	// replication), never per consignment.
+	Progress *atomic.Int64
+	// Trace, if set, gives a sink for replication rep; Run calls it from worker
+	// goroutines (so it must be safe for concurrent use), feeds the sink that
+	// replication's consignments in simulation order and closes it when the
+	// replication ends, also when it fails or is cancelled. nil: no trace.
+	Trace func(rep int) TraceSink
+}
+
+// borderProgressBatch is how many consignments a worker simulates between
+// progress updates and context checks.
+const borderProgressBatch = 4096
+
+// borderRepFunc runs one replication on a worker's own generator, selector and
+// border and returns its metric values.
+type borderRepFunc func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) ([]float64, error)
+
+// borderRunReps runs reps on opt.Workers goroutines. Each worker makes its own
+// replication runner with newWorker (reused for every replication it takes)
+// and takes the next replication from an atomic counter; results land in the
+// slot of their position in reps, so the output does not depend on the
+// number of workers or on scheduling. On cancellation or failure the other
+// workers stop at their next check; the replications finished so far are
+// returned, in order, with ctx.Err() or the failure of the first replication
+// (in reps order) that failed.
+func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func() borderRepFunc) ([]RepResult, error) {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, len(reps))
+	results := make([]RepResult, len(reps))
+	finished := make([]bool, len(reps))
+	errs := make([]error, len(reps))
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			run := newWorker()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(reps) || wctx.Err() != nil {
+					return
+				}
+				var sink TraceSink
+				if opt.Trace != nil {
+					sink = opt.Trace(reps[i])
+				}
+				vals, err := run(wctx, reps[i], sink, opt.Progress)
+				if sink != nil {
+					if cerr := sink.Close(); cerr != nil && err == nil {
+						err = fmt.Errorf("replication %d: trace: %w", reps[i], cerr)
+					}
+				}
+				if err != nil {
+					errs[i] = err
+					cancel()
+					return
+				}
+				results[i] = RepResult{Rep: reps[i], Values: vals}
+				finished[i] = true
+			}
+		})
+	}
+	wg.Wait()
+	var out []RepResult
+	for i, ok := range finished {
+		if ok {
+			out = append(out, results[i])
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return out, err
+	}
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// tick is called every borderProgressBatch consignments: it reports n more
+// consignments done and checks for cancellation and trace failures.
+func (b *border) tick(ctx context.Context, rep int, progress *atomic.Int64, n int64) error {
+	if progress != nil {
+		progress.Add(n)
+	}
+	if b.sinkErr != nil {
+		return fmt.Errorf("replication %d: trace: %w", rep, b.sinkErr)
+	}
+	return ctx.Err()
+}
+
+// end finishes replication rep after its last consignment (n of them since the
+// last tick) and returns its metric values.
+func (b *border) end(rep int, progress *atomic.Int64, n int64) ([]float64, error) {
+	b.finish()
+	if progress != nil {
+		progress.Add(n)
+	}
+	if b.sinkErr != nil {
+		return nil, fmt.Errorf("replication %d: trace: %w", rep, b.sinkErr)
+	}
+	return b.values(make([]float64, 0, len(b.cfg.defs))), nil
+}

@@ -1,0 +1,88 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+)
+
+// Metrics returns the definitions of the figures each replication of m
+// reports, in the fixed order of RepResult.Values. Names are flat and dotted
+// (see the package's metric list): lane shares and reasons, inspection, hit
+// and detection rates (overall, per lane, per threat), duty, release-time
+// statistics per lane in hours, Time Release Study intervals, per-pool
+// statistics and what is still in the system at the horizon.
+func (m *Model) Metrics() []MetricDef {
+	return borderNamesConfig(m.Scenario).defs
+}
+
+// borderDetect is the detection table of m's threats.
+func borderDetect(m *Model) [][NumMethods]float64 {
+	d := make([][NumMethods]float64, len(m.Threats))
+	for i, th := range m.Threats {
+		d[i] = th.Detect
+	}
+	return d
+}
+
+// Run simulates the replications of m (opt.Reps, or 0 … R-1) on
+// opt.Workers goroutines and returns their results in that order. Each worker
+// has its own Generator, Selector and border, reused for every replication
+// it takes; a replication runs single-threaded from its own random streams,
+// so results are identical for any number of workers. The context is checked
+// every few thousand consignments: on cancellation Run returns the
+// replications finished so far, in order, and ctx.Err().
+func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
+	sc := m.Scenario
+	name := sc.Name
+	if sc.Path != "" {
+		name = sc.Path
+	}
+	cfg, err := compileBorder(sc, borderDetect(m))
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", name, err)
+	}
+	reps := opt.Reps
+	if reps == nil {
+		if sc.Replications < 1 {
+			return nil, fmt.Errorf("scenario %s: replications: want at least 1, got %d", name, sc.Replications)
+		}
+		reps = make([]int, sc.Replications)
+		for i := range reps {
+			reps[i] = i
+		}
+	}
+	for _, r := range reps {
+		if r < 0 {
+			return nil, fmt.Errorf("scenario %s: replication %d: want a non-negative index", name, r)
+		}
+	}
+	return borderRunReps(ctx, opt, reps, func() borderRepFunc {
+		g := m.NewGenerator()
+		sel := m.NewSelector()
+		b := newBorder(cfg)
+		var c Consignment
+		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) ([]float64, error) {
+			g.Reset(rep)
+			sel.Reset(rep)
+			b.reset(rep, sink)
+			var n int64
+			for g.Next(&c) {
+				sel.Assess(&c)
+				b.add(&c)
+				if n++; n%borderProgressBatch == 0 {
+					if err := b.tick(ctx, rep, progress, borderProgressBatch); err != nil {
+						return nil, err
+					}
+					if err := sel.Err(); err != nil {
+						return nil, fmt.Errorf("replication %d: %w", rep, err)
+					}
+				}
+			}
+			if err := sel.Err(); err != nil {
+				return nil, fmt.Errorf("replication %d: %w", rep, err)
+			}
+			return b.end(rep, progress, n%borderProgressBatch)
+		}
+	})
+}
