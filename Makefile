@@ -1,7 +1,6 @@
 # pilotsim — see README.md. Every target works on a fresh machine with Go 1.26.
 GO       ?= go
 BIN      := bin/pilotsim
-EXAMPLE  ?= scenarios/examples/declarations.csv
 # Packages that start goroutines: tested again under the race detector.
 RACE_PKGS := ./sim/... ./cmd/...
 FUZZTIME ?= 10s
@@ -12,7 +11,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/pilotsim
 
 run: build
-	./$(BIN) validate $(EXAMPLE)
+	./$(BIN) run scenarios/examples/seaport.yaml --out out/seaport
 
 test:
 	$(GO) vet ./...

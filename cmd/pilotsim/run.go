@@ -35,6 +35,7 @@ var commands = map[string]command{
 	"version":  {"print the version", runVersion},
 	"validate": {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
 	"generate": {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
+	"run":      {"run a scenario's replications; print the summary and write the results", runRun},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".

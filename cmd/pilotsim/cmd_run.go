@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"pilotsim/results"
+	"pilotsim/scenarios"
+	"pilotsim/sim"
+)
+
+// TraceFile is the per-consignment trace written with --trace.
+const traceFile = "consignments.csv"
+
+// progressEvery is how often the progress bar polls the consignment counter
+// (a variable for tests).
+var progressEvery = 100 * time.Millisecond
+
+// testHookProgress, when set by a test, is called by the coordinating
+// goroutine at every poll with the consignments done so far.
+var testHookProgress func(done int64)
+
+// runRun is `pilotsim run SCENARIO.yaml`: run the replications, print the
+// summary table (or JSON) and write the result files.
+func runRun(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "run", "SCENARIO.yaml")
+	out := fs.String("out", "", "output `directory` (default out/<scenario name>)")
+	workers := fs.Int("workers", 0, "replications run at the same time (default: number of CPUs)")
+	reps := fs.Int("reps", 0, "number of replications (default: the scenario's)")
+	var sets stringList
+	fs.Var(&sets, "set", "override a scenario value, `path=value` (repeatable)")
+	asJSON := fs.Bool("json", false, "print the aggregate as JSON on stdout instead of the table")
+	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		fs.Usage()
+		return badInput(fmt.Errorf("want one scenario file, got %d arguments", len(pos)))
+	case *workers < 0:
+		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *workers))
+	case *reps < 0:
+		return badInput(fmt.Errorf("--reps %d: want 1 or more", *reps))
+	}
+
+	sc, err := scenarios.Load(pos[0], sets)
+	if err != nil {
+		return badInput(err)
+	}
+	if *reps > 0 {
+		sc.Replications = *reps
+	}
+	model, err := sim.Compile(sc)
+	if err != nil {
+		return badInput(fmt.Errorf("%s: %w", pos[0], err))
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", sc.Name)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+
+	var done atomic.Int64
+	opt := sim.Options{Workers: *workers, Progress: &done}
+	var tf *results.TraceFiles
+	if *trace {
+		names := traceNames(sc)
+		tf, err = results.NewTraceFiles(filepath.Join(dir, traceFile), results.TraceHeader(names))
+		if err != nil {
+			return err
+		}
+		defer tf.Discard() // a no-op once committed
+		opt.Trace = func(rep int) sim.TraceSink {
+			// Each replication's records come from a generator set to it;
+			// Record draws from its own stream, so the run is unchanged.
+			g := model.NewGenerator()
+			g.Reset(rep)
+			return results.NewConsignmentTrace(names, tf, rep, g.Record)
+		}
+	}
+
+	bar := newProgress(e, *quiet, sc)
+	finished, runErr := runWithProgress(ctx, model, opt, &done, bar)
+	interrupted := runErr != nil && ctx.Err() != nil
+	if runErr != nil && !interrupted {
+		return runErr
+	}
+
+	report, err := results.NewReport(results.Run{
+		Scenario:     sc.Name,
+		Seed:         sc.Seed,
+		Replications: sc.Replications,
+		Partial:      interrupted,
+	}, metrics(model), replications(finished))
+	if err != nil {
+		return err
+	}
+	if len(report.Reps) == 0 {
+		if interrupted {
+			return fmt.Errorf("interrupted before any replication finished; nothing written: %w", runErr)
+		}
+		return fmt.Errorf("no replication ran")
+	}
+	if err := report.WriteFiles(dir); err != nil {
+		return err
+	}
+	if tf != nil {
+		done := make([]int, len(report.Reps))
+		for i, r := range report.Reps {
+			done[i] = r.Rep
+		}
+		if err := tf.Commit(done); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		err = report.WriteAggregateJSON(e.stdout)
+	} else {
+		err = report.WriteTable(e.stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if interrupted {
+		return fmt.Errorf("interrupted: %d of %d replications finished; partial results (\"partial\": true) written to %s: %w",
+			len(report.Reps), sc.Replications, dir, runErr)
+	}
+	return nil
+}
+
+// runWithProgress runs the replications in a goroutine while this, the
+// coordinating goroutine, polls the consignment counter into the progress bar.
+func runWithProgress(ctx context.Context, m *sim.Model, opt sim.Options, done *atomic.Int64, bar *progressbar.ProgressBar) ([]sim.RepResult, error) {
+	type result struct {
+		reps []sim.RepResult
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		reps, err := sim.Run(ctx, m, opt)
+		ch <- result{reps, err}
+	}()
+	tick := time.NewTicker(progressEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-ch:
+			if bar != nil {
+				bar.Set64(done.Load())
+				bar.Clear()
+			}
+			return r.reps, r.err
+		case <-tick.C:
+			n := done.Load()
+			if bar != nil {
+				bar.Set64(n)
+			}
+			if testHookProgress != nil {
+				testHookProgress(n)
+			}
+		}
+	}
+}
+
+// newProgress returns a progress bar on stderr when stderr is a terminal and
+// not quiet, else nil. Its total is the expected number of consignments: the
+// mean arrival rates times the horizon, for every replication.
+func newProgress(e *env, quiet bool, sc *scenarios.Scenario) *progressbar.ProgressBar {
+	if quiet || !isTerminal(e.stderr) {
+		return nil
+	}
+	rate := 0.0 // per hour
+	for _, t := range sc.Traffic {
+		rate += t.Rate
+	}
+	total := int64(rate*float64(sc.Horizon)/60*float64(sc.Replications)) + 1
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(e.stderr),
+		progressbar.OptionSetDescription(fmt.Sprintf("%s: %d replications, consignments", sc.Name, sc.Replications)),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(progressEvery),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// metrics converts the engine's metric definitions for results.
+func metrics(m *sim.Model) []results.Metric {
+	defs := m.Metrics()
+	out := make([]results.Metric, len(defs))
+	for i, d := range defs {
+		out[i] = results.Metric{Name: d.Name, Unit: d.Unit, Help: d.Help}
+	}
+	return out
+}
+
+// replications converts the engine's per-replication results for results.
+func replications(reps []sim.RepResult) []results.Replication {
+	out := make([]results.Replication, len(reps))
+	for i, r := range reps {
+		out[i] = results.Replication{Rep: r.Rep, Values: r.Values}
+	}
+	return out
+}
+
+// traceNames gives the trace the scenario's names for the engine's indices.
+func traceNames(sc *scenarios.Scenario) results.TraceNames {
+	var n results.TraceNames
+	for _, r := range sc.Rules {
+		n.Rules = append(n.Rules, r.ID)
+	}
+	for _, t := range sc.Threats {
+		n.Threats = append(n.Threats, t.Name)
+	}
+	for _, p := range sc.Resources.Pools {
+		n.Pools = append(n.Pools, p.Name)
+		n.PoolMethods = append(n.PoolMethods, p.Method)
+	}
+	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red))
+	return n
+}

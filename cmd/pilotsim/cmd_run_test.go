@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"pilotsim/results"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// runCmd runs pilotsim with args and returns the exit code, stdout and stderr.
+func runCmd(ctx context.Context, args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// dirNames lists a directory: it must hold the result files and nothing else
+// (no temporary left behind).
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	return names
+}
+
+// TestRunGolden runs the small scenario end to end and compares the aggregate
+// files and the printed table with golden files: a change in the engine's
+// figures or in the writers shows here.
+func TestRunGolden(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", out, "--quiet")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("stderr not empty with --quiet:\n%s", stderr)
+	}
+	golden(t, "small.aggregate.csv", readFile(t, filepath.Join(out, results.AggregateFile)))
+	golden(t, "small.aggregate.json", readFile(t, filepath.Join(out, results.AggregateJSONFile)))
+	golden(t, "small.table.txt", []byte(stdout))
+	want := []string{results.AggregateFile, results.AggregateJSONFile, results.SummaryFile}
+	if got := dirNames(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("output directory holds %v, want %v", got, want)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(out, results.SummaryFile)))).ReadAll()
+	if err != nil || len(rows) != 1+4 {
+		t.Errorf("summary.csv: %d rows (%v), want a header and 4 replications", len(rows), err)
+	}
+}
+
+// TestRunJSON: --json prints the aggregate document on stdout, the same as
+// aggregate.json.
+func TestRunJSON(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCmd(context.Background(), "run", "--json", "--quiet", "--reps", "2", "--out", out, "testdata/small.yaml")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	var doc results.JSONReport
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	if doc.SchemaVersion != results.SchemaVersion || doc.Scenario != "small" || doc.Replications != 2 || doc.Completed != 2 || doc.Partial {
+		t.Errorf("JSON header %+v, want schema %d, small, 2 of 2, not partial", doc, results.SchemaVersion)
+	}
+	if file := readFile(t, filepath.Join(out, results.AggregateJSONFile)); stdout != string(file) {
+		t.Error("--json output differs from aggregate.json")
+	}
+}
+
+// TestRunWorkersIdentical: every file, the trace included, is byte-identical
+// with one worker and with eight.
+func TestRunWorkersIdentical(t *testing.T) {
+	dirs := []string{t.TempDir(), t.TempDir()}
+	for i, w := range []string{"1", "8"} {
+		code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", dirs[i], "--workers", w, "--trace", "--quiet")
+		if code != exitOK {
+			t.Fatalf("--workers %s: exit %d, stderr:\n%s", w, code, stderr)
+		}
+	}
+	names := dirNames(t, dirs[0])
+	if len(names) != 4 {
+		t.Errorf("output directory holds %v, want 4 files (with the trace)", names)
+	}
+	for _, n := range names {
+		a, b := readFile(t, filepath.Join(dirs[0], n)), readFile(t, filepath.Join(dirs[1], n))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between --workers 1 and --workers 8", n)
+		}
+	}
+	trace := readFile(t, filepath.Join(dirs[0], traceFile))
+	if n := bytes.Count(trace, []byte("\n")); n < 4*1000 {
+		t.Errorf("trace has %d lines, want one per consignment (thousands)", n)
+	}
+}
+
+// TestRunInterrupted cancels the run at the first progress poll after a
+// replication finished: the finished replications are written, marked
+// partial, the trace holds exactly them, the exit code is 130 and no
+// temporary file is left. 100,000 replications take far longer than that.
+func TestRunInterrupted(t *testing.T) {
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	testHookProgress = func(done int64) {
+		if done > 0 {
+			cancel()
+		}
+	}
+	saved := progressEvery
+	progressEvery = time.Millisecond
+	defer func() { testHookProgress, progressEvery = nil, saved }()
+	code, stdout, stderr := runCmd(ctx, "run", "testdata/small.yaml", "--out", out, "--quiet", "--trace", "--workers", "2", "--reps", "100000")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
+	}
+	if !strings.Contains(stderr, "interrupted") || !strings.Contains(stderr, "partial") {
+		t.Errorf("stderr does not say the run was interrupted and partial:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "(partial)") {
+		t.Errorf("the table does not say partial:\n%s", stdout)
+	}
+	var doc results.JSONReport
+	if err := json.Unmarshal(readFile(t, filepath.Join(out, results.AggregateJSONFile)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d of %d replications finished", doc.Completed, doc.Replications)
+	if !doc.Partial || doc.Completed == 0 || doc.Completed >= 100000 || doc.Replications != 100000 {
+		t.Errorf("aggregate.json: partial %v, %d of %d completed; want partial, some but not all", doc.Partial, doc.Completed, doc.Replications)
+	}
+
+	// The replications of summary.csv, and the trace's, in the same order.
+	summary := csvColumn(t, filepath.Join(out, results.SummaryFile), "rep")
+	if len(summary) != doc.Completed {
+		t.Errorf("summary.csv has %d replications, want %d", len(summary), doc.Completed)
+	}
+	var traced []string
+	for _, r := range csvColumn(t, filepath.Join(out, traceFile), "rep") {
+		if len(traced) == 0 || traced[len(traced)-1] != r {
+			traced = append(traced, r)
+		}
+	}
+	if strings.Join(traced, " ") != strings.Join(summary, " ") {
+		t.Errorf("the trace holds replications %v, summary.csv %v", traced, summary)
+	}
+	if names := dirNames(t, out); len(names) != 4 {
+		t.Errorf("output directory holds %v, want the four result files only", names)
+	}
+}
+
+// TestRunInterruptedAtOnce: interrupted before any replication finished,
+// the run writes nothing and says so.
+func TestRunInterruptedAtOnce(t *testing.T) {
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, stdout, stderr := runCmd(ctx, "run", "testdata/small.yaml", "--out", out, "--quiet", "--trace")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
+	}
+	if !strings.Contains(stderr, "nothing written") || stdout != "" {
+		t.Errorf("stdout %q, stderr %q: want nothing printed and a note that nothing was written", stdout, stderr)
+	}
+	if names := dirNames(t, out); len(names) != 0 {
+		t.Errorf("output directory holds %v, want nothing", names)
+	}
+}
+
+// csvColumn returns the values of column name of a CSV file.
+func csvColumn(t *testing.T, path, name string) []string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(readFile(t, path))).ReadAll()
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("%s: %v", path, err)
+	}
+	col := slices.Index(rows[0], name)
+	if col < 0 {
+		t.Fatalf("%s has no column %s", path, name)
+	}
+	var out []string
+	for _, r := range rows[1:] {
+		out = append(out, r[col])
+	}
+	return out
+}
+
+// TestRunBadInput: a bad scenario or bad flags exit with 2, report every
+// problem with its line, and write nothing.
+func TestRunBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		why  string
+		args []string
+		want []string // in stderr
+	}{
+		{"every problem of a bad scenario, with its line",
+			[]string{"testdata/bad.yaml"},
+			[]string{"bad.yaml:5:", "traffic.sea.rate", "bad.yaml:6:", "aeo_share", "bad.yaml:11:", "colour"}},
+		{"a bad --set value", []string{"testdata/small.yaml", "--set", "replications=many"}, []string{"--set replications"}},
+		{"a missing file", []string{"testdata/nonexistent.yaml"}, []string{"nonexistent.yaml"}},
+		{"no scenario", nil, []string{"want one scenario file"}},
+		{"two scenarios", []string{"testdata/small.yaml", "testdata/small.yaml"}, []string{"want one scenario file"}},
+		{"negative workers", []string{"testdata/small.yaml", "--workers", "-1"}, []string{"--workers"}},
+		{"unknown flag", []string{"testdata/small.yaml", "--frobnicate"}, []string{"frobnicate"}},
+	} {
+		out := filepath.Join(t.TempDir(), "out")
+		code, stdout, stderr := runCmd(context.Background(), append([]string{"run", "--out", out, "--quiet"}, tc.args...)...)
+		if code != exitBadInput {
+			t.Errorf("%s: exit %d, want %d; stderr:\n%s", tc.why, code, exitBadInput, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", tc.why, w, stderr)
+			}
+		}
+		if stdout != "" {
+			t.Errorf("%s: stdout not empty:\n%s", tc.why, stdout)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s: output directory was created", tc.why)
+		}
+	}
+}

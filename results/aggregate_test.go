@@ -1,0 +1,111 @@
+package results
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// t975 are Student t quantiles t(0.975, ν) from printed tables.
+var t975 = map[int]float64{1: 12.706204736, 2: 4.302652730, 4: 2.776445105}
+
+func TestMeanCI(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		why    string
+		values []float64
+		want   Interval
+	}{
+		{"hand-computed: 1..5 has mean 3, sd sqrt(2.5), t(0.975,4)",
+			[]float64{1, 2, 3, 4, 5},
+			Interval{3, 3 - t975[4]*math.Sqrt(2.5)/math.Sqrt(5), 3 + t975[4]*math.Sqrt(2.5)/math.Sqrt(5), 5}},
+		{"NaN (undefined) values are left out, n counts the rest",
+			[]float64{nan, 1, 2, nan, 3, 4, 5, nan},
+			Interval{3, 3 - t975[4]*math.Sqrt(2.5)/math.Sqrt(5), 3 + t975[4]*math.Sqrt(2.5)/math.Sqrt(5), 5}},
+		{"two values: one degree of freedom, sd sqrt(2)",
+			[]float64{1, 3},
+			Interval{2, 2 - t975[1], 2 + t975[1], 2}},
+		{"three values: sd 1, t(0.975,2)",
+			[]float64{10, 11, 12},
+			Interval{11, 11 - t975[2]/math.Sqrt(3), 11 + t975[2]/math.Sqrt(3), 3}},
+		{"equal values give a zero-width interval, not NaN",
+			[]float64{4, 4, 4},
+			Interval{4, 4, 4, 3}},
+		{"one value gives no interval",
+			[]float64{7}, Interval{7, nan, nan, 1}},
+		{"one defined value among NaN gives no interval",
+			[]float64{nan, 7, nan}, Interval{7, nan, nan, 1}},
+		{"nothing defined: all NaN, n 0",
+			[]float64{nan, nan}, Interval{nan, nan, nan, 0}},
+		{"no replications at all", nil, Interval{nan, nan, nan, 0}},
+	} {
+		got := MeanCI(tc.values, 0.95)
+		if got.N != tc.want.N || !close(got.Mean, tc.want.Mean) || !close(got.Low, tc.want.Low) || !close(got.High, tc.want.High) {
+			t.Errorf("%s: MeanCI(%v) = %+v, want %+v", tc.why, tc.values, got, tc.want)
+		}
+	}
+}
+
+// TestMeanCIRoundedTable checks the hand computation of the issue with the
+// rounded table value t(0.975,4) = 2.776.
+func TestMeanCIRoundedTable(t *testing.T) {
+	got := MeanCI([]float64{1, 2, 3, 4, 5}, 0.95).HalfWidth()
+	want := 2.776 * math.Sqrt(2.5) / math.Sqrt(5) // 1.9630
+	if math.Abs(got-want) > 0.001 {
+		t.Errorf("half-width %v, want %v ± 0.001", got, want)
+	}
+}
+
+// TestMeanCICoverage checks that 95% intervals from 5 normal values cover the
+// true mean 95% of the time. With 4000 trials the coverage has standard error
+// sqrt(.95·.05/4000) = 0.0034; we allow 4 of them. A normal quantile (1.96)
+// instead of Student's t would cover only about 88%.
+func TestMeanCICoverage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	const trials, n, mu = 4000, 5, 10.0
+	x := make([]float64, n)
+	covered := 0
+	for range trials {
+		for i := range x {
+			x[i] = mu + 3*rng.NormFloat64()
+		}
+		if iv := MeanCI(x, 0.95); iv.Low <= mu && mu <= iv.High {
+			covered++
+		}
+	}
+	got := float64(covered) / trials
+	if tol := 4 * math.Sqrt(0.95*0.05/trials); math.Abs(got-0.95) > tol {
+		t.Errorf("coverage %.4f, want 0.95 ± %.4f", got, tol)
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	metrics := []Metric{{"a", UnitCount, ""}, {"b", UnitFraction, ""}}
+	nan := math.NaN()
+	reps := []Replication{{0, []float64{1, nan}}, {1, []float64{2, 0.5}}, {2, []float64{3, nan}}}
+	got, err := Aggregate(metrics, reps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "a" || got[1].Name != "b" {
+		t.Fatalf("Aggregate gave %+v, want metrics a, b in order", got)
+	}
+	if got[0].N != 3 || !close(got[0].Mean, 2) || !close(got[0].HalfWidth(), t975[2]/math.Sqrt(3)) {
+		t.Errorf("a: %+v, want mean 2, n 3, half-width t(.975,2)/sqrt(3)", got[0])
+	}
+	if got[1].N != 1 || got[1].Mean != 0.5 || !math.IsNaN(got[1].Low) || !math.IsNaN(got[1].High) {
+		t.Errorf("b: %+v, want mean 0.5, n 1, no bounds", got[1])
+	}
+
+	if _, err := Aggregate(metrics, []Replication{{Rep: 4, Values: []float64{1}}}); err == nil {
+		t.Error("Aggregate accepted a replication with one value for two metrics")
+	}
+}
+
+// close reports whether a and b agree to 1e-9 relative, NaN matching NaN.
+func close(a, b float64) bool {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return math.IsNaN(a) && math.IsNaN(b)
+	}
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b))
+}
