@@ -1,5 +1,3 @@
-//go:build pilotsim_sim
-
 package deploy
 
 import (
@@ -22,7 +20,7 @@ func buildPilotsim(t *testing.T) string {
 		t.Skip("builds pilotsim and runs a batch: not with -short")
 	}
 	bin := filepath.Join(t.TempDir(), "pilotsim")
-	cmd := exec.Command("go", "build", "-tags", "pilotsim_sim", "-o", bin, "../cmd/pilotsim")
+	cmd := exec.Command("go", "build", "-o", bin, "../cmd/pilotsim")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -1,5 +1,3 @@
-//go:build pilotsim_sim
-
 package main
 
 import (

@@ -1,5 +1,3 @@
-//go:build pilotsim_sim
-
 package main
 
 import (
@@ -293,6 +291,12 @@ func TestSweepAsBatch(t *testing.T) {
 			t.Errorf("batch of the sweep list lacks %s:\n%s", want, out)
 		}
 	}
+}
+
+func TestRunReportSections(t *testing.T) {
+	out := t.TempDir()
+	mustRun(t, "run", smallScenario, "--out", out, "--quiet")
+	checkSections(t, out, []string{"release", "detection", "lanes", "resources", "trs"})
 }
 
 // checkSections checks that report.html holds the sections, each with one
