@@ -108,7 +108,7 @@ figcaption { color: #444; font-size: 0.9rem; margin-top: 0.3rem; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
 .table-wrap { overflow-x: auto; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
-th, td { padding: 0.25rem 0.55rem; border-bottom: 1px solid #e2e2e2; }
+th, td { padding: 0.25rem 0.55rem; border-bottom: 1px solid #e2e2e2; white-space: nowrap; }
 th { background: #f3f3f3; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .notes { font-size: 0.9rem; color: #333; }

@@ -167,7 +167,14 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 	p.X.Tick.Marker = hourTicks{}
 	p.Y.Min, p.Y.Max = 0, 100
 	var lanes []string
-	for _, lane := range reportLanes {
+	type laneLine struct {
+		line   *plotter.Line
+		points *plotter.Scatter
+	}
+	drawn := map[string]laneLine{}
+	// "all" is drawn last, on top of the lane that carries most of the
+	// traffic (and often has the same curve), and listed first.
+	for _, lane := range append(append([]string(nil), reportLanes[1:]...), reportLanes[0]) {
 		var xys plotter.XYs
 		for _, q := range releaseQuantiles {
 			if e, ok := m.get("release." + lane + "." + q.stat); ok {
@@ -184,12 +191,19 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 			return s, err
 		}
 		line.LineStyle = draw.LineStyle{Color: col, Width: 2}
+		points.GlyphStyle = draw.GlyphStyle{Color: col, Radius: 3, Shape: draw.CircleGlyph{}}
 		if lane == "all" {
 			line.LineStyle.Dashes = []vg.Length{5, 3}
+			line.LineStyle.Width = 1.5
+			points.GlyphStyle.Radius = 2.2
 		}
-		points.GlyphStyle = draw.GlyphStyle{Color: col, Radius: 3, Shape: draw.CircleGlyph{}}
 		p.Add(line, points)
-		p.Legend.Add(lane, line, points)
+		drawn[lane] = laneLine{line, points}
+	}
+	for _, lane := range reportLanes {
+		if d, ok := drawn[lane]; ok {
+			p.Legend.Add(lane, d.line, d.points)
+		}
 	}
 	if len(lanes) == 0 {
 		s.Text = append(s.Text, "No consignment was released: there is no release time to show.")
@@ -410,7 +424,7 @@ var trsIntervals = []struct{ key, text string }{
 
 func trsSection(r *Report, m estimates) (reportSection, error) {
 	s := reportSection{ID: "trs", Title: "Time Release Study intervals"}
-	s.Text = []string{"The Time Release Study splits the time from arrival to release into intervals to find the bottleneck (WCO Guide to Measure the Time Required for the Release of Goods). A negative arrival → lodgement interval means the declaration was lodged before the goods arrived (pre-arrival processing). Per pool, the time spent waiting in the queue and in the control itself."}
+	s.Text = []string{"The Time Release Study splits the time from arrival to release into intervals to find the bottleneck (WCO Guide to Measure the Time Required for the Release of Goods). The three intervals are counted from the goods' arrival and add up to the mean release time: a declaration lodged before arrival adds nothing to arrival → lodgement, and its risk assessment done before arrival adds nothing to lodgement → lane. Per pool, the time the consignments it controlled spent waiting in its queue and in the control itself."}
 	t := reportTable{Caption: "Intervals (mean hours)", Header: []string{"interval", "mean h"}, Numeric: []bool{false, true}}
 	type row struct {
 		name string
@@ -472,6 +486,6 @@ func trsSection(r *Report, m estimates) (reportSection, error) {
 	if err != nil {
 		return s, err
 	}
-	s.Chart = &reportChart{SVG: svg, Caption: "Top: the Time Release Study intervals of all consignments (mean hours; left of zero: lodged before arrival). Below: per pool, the mean queue wait and mean control time of the consignments it controlled. Whiskers: 95% confidence interval."}
+	s.Chart = &reportChart{SVG: svg, Caption: "Top, in black: the Time Release Study intervals, mean hours over all consignments, counted from arrival (they add up to the mean release time). Below: per pool, the mean queue wait and mean control time of the consignments it controlled. Whiskers: 95% confidence interval."}
 	return s, nil
 }

@@ -385,8 +385,11 @@ func (s *Sweep) metricsSection() (reportSection, error) {
 			}
 		}
 		f, axis := scaleOf(unitOf)
-		title := strings.TrimSuffix(strings.TrimSuffix(c.title, " h"), " util.")
-		if strings.HasPrefix(c.metric, "pool.") {
+		title := map[string]string{
+			metricInspection: "Inspection rate", metricHit: "Hit rate", metricDetection: "Detection rate",
+			metricRelease: "Mean release time", metricReleaseP90: "90th percentile release time",
+		}[c.metric]
+		if title == "" {
 			title = strings.TrimSuffix(c.title, " util.") + " utilization"
 		}
 		p := newChart(strings.ToUpper(title[:1])+title[1:], xLabel, axis)
