@@ -273,9 +273,14 @@ func sameSeed(a, b *uint64) bool {
 
 // runBatchReps runs replications reps of scenario k.
 func runBatchReps(ctx context.Context, e *env, lb *loadedBatch, k int, reps []int, f *studyFlags) ([]results.Replication, error) {
-	var done atomic.Int64
-	bar := newProgress(e, *f.quiet, lb.scs[k])
-	rr, err := runWithProgress(ctx, lb.models[k], sim.Options{Workers: *f.workers, Reps: reps, Progress: &done}, &done, bar)
+	var done, finished atomic.Int64
+	// The bar counts this run's replications, fewer than the scenario's in a shard.
+	barSc := *lb.scs[k]
+	if reps != nil {
+		barSc.Replications = len(reps)
+	}
+	bar := newProgress(e, *f.quiet, &barSc)
+	rr, err := runWithProgress(ctx, lb.models[k], sim.Options{Workers: *f.workers, Reps: reps, Progress: &done, Done: &finished}, &done, bar)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted in scenario %s; finished scenarios are kept and a rerun resumes: %w", lb.batch.Scenarios[k].Dir, err)

@@ -76,9 +76,9 @@ func loadStudyScenario(path string, sets []string, f *studyFlags) (*scenarios.Sc
 // returns its report. An interrupted run is an error: a study with some
 // scenarios missing replications would compare unlike with unlike.
 func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model, reps []int, f *studyFlags) (*results.Report, error) {
-	var done atomic.Int64
+	var done, finished atomic.Int64
 	bar := newProgress(e, *f.quiet, sc)
-	rr, err := runWithProgress(ctx, m, sim.Options{Workers: *f.workers, Reps: reps, Progress: &done}, &done, bar)
+	rr, err := runWithProgress(ctx, m, sim.Options{Workers: *f.workers, Reps: reps, Progress: &done, Done: &finished}, &done, bar)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted while running %s; nothing written: %w", sc.Name, err)
