@@ -20,6 +20,11 @@ import (
 // here; sim checks they agree).
 const maxRules = 128
 
+// maxRouteStages is the most pools a lane's route may visit: sim.MaxStages,
+// the size of the border's per-consignment milestone arrays (repeated here for
+// the same reason; sim checks they agree).
+const maxRouteStages = 6
+
 // Load reads the scenario file at path, applies the --set overrides in sets
 // ("path=value" each), decodes it strictly, applies defaults and validates it.
 //

@@ -597,6 +597,9 @@ func (v *validator) resources(sc *Scenario) {
 			}
 			seen[n] = true
 		}
+		if len(l) > maxRouteStages {
+			v.errf(p, "%d pools; a route visits at most %d", len(l), maxRouteStages)
+		}
 	}
 	route("yellow", r.Yellow)
 	route("red", r.Red)

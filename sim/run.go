@@ -21,6 +21,8 @@ type Options struct {
 	// in batches of borderProgressBatch (and the rest at the end of each
 	// replication), never per consignment.
 	Progress *atomic.Int64
+	// Done, if set, has 1 added to it each time a replication finishes.
+	Done *atomic.Int64
 	// Trace, if set, gives a sink for replication rep; Run calls it from worker
 	// goroutines (so it must be safe for concurrent use), feeds the sink that
 	// replication's consignments in simulation order and closes it when the
@@ -82,6 +84,9 @@ func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func(
 				}
 				results[i] = RepResult{Rep: reps[i], Values: vals}
 				finished[i] = true
+				if opt.Done != nil {
+					opt.Done.Add(1)
+				}
 			}
 		})
 	}

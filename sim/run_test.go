@@ -248,3 +248,17 @@ func (s runOutcomeSink) Consignment(c *Consignment, ms *Milestones) error {
 	return nil
 }
 func (s runOutcomeSink) Close() error { return nil }
+
+// TestRunDoneCounts checks that Options.Done counts finished replications, the
+// figure a progress bar shows.
+func TestRunDoneCounts(t *testing.T) {
+	m := runLoad(t, "reference", "horizon=1d", "warmup=0")
+	var done atomic.Int64
+	reps, err := Run(context.Background(), m, Options{Workers: 2, Reps: []int{0, 1, 2}, Done: &done})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Load() != 3 || len(reps) != 3 {
+		t.Errorf("Done = %d for %d results, want 3", done.Load(), len(reps))
+	}
+}

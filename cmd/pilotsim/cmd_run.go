@@ -73,8 +73,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	var done atomic.Int64
-	opt := sim.Options{Workers: *workers, Progress: &done}
+	var done, repsDone atomic.Int64
+	opt := sim.Options{Workers: *workers, Progress: &done, Done: &repsDone}
 	var tf *results.TraceFiles
 	if *trace {
 		names := traceNames(sc)
@@ -115,6 +115,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("no replication ran")
 	}
 	if err := report.WriteFiles(dir); err != nil {
+		return err
+	}
+	if err := report.WriteRunReport(dir); err != nil {
 		return err
 	}
 	if tf != nil {
@@ -167,6 +170,9 @@ func runWithProgress(ctx context.Context, m *sim.Model, opt sim.Options, done *a
 			n := done.Load()
 			if bar != nil {
 				bar.Set64(n)
+				if opt.Done != nil {
+					bar.Describe(fmt.Sprintf("%s: %d/%d replications done, consignments", m.Scenario.Name, opt.Done.Load(), m.Scenario.Replications))
+				}
 			}
 			if testHookProgress != nil {
 				testHookProgress(n)

@@ -37,6 +37,10 @@ var commands = map[string]command{
 	"validate": {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
 	"generate": {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
 	"run":      {"run a scenario's replications; print the summary and write the results", runRun},
+	"compare":  {"run scenarios with the same seeds; paired differences with confidence intervals", runCompare},
+	"sweep":    {"run a scenario over a grid of parameter values; trade-off table and Pareto frontier", runSweep},
+	"batch":    {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
+	"merge":    {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
