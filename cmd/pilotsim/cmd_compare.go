@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -97,25 +96,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", "compare-"+results.SafeName(strings.Join(labels, "-")))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := c.WriteFiles(dir); err != nil {
-		return err
-	}
-	if err := c.WriteCompareReport(dir); err != nil {
-		return err
-	}
-	if *asJSON {
-		err = c.WriteJSON(e.stdout)
-	} else {
-		err = c.WriteTable(e.stdout)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(dir, results.ReportHTMLFile))
-	return nil
+	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON)
 }
 
 // independentSeed is the seed of scenario k's independent run: far from seed

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -135,25 +134,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", "sweep-"+results.SafeName(name))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := s.WriteFiles(dir); err != nil {
-		return err
-	}
-	if err := s.WriteSweepReport(dir); err != nil {
-		return err
-	}
-	if *asJSON {
-		err = s.WriteJSON(e.stdout)
-	} else {
-		err = s.WriteTable(e.stdout)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(dir, results.ReportHTMLFile))
-	return nil
+	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON)
 }
 
 // writeBatchList writes the grid as a batch list: one line per point, the

@@ -4,6 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 
 	"pilotsim/results"
@@ -86,4 +89,36 @@ func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model,
 		return nil, fmt.Errorf("%s: %w", sc.Name, err)
 	}
 	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, metrics(m), replications(rr))
+}
+
+// study is what compare and sweep write: files, a report, and a table or JSON.
+type study interface {
+	WriteFiles(dir string) error
+	WriteTable(w io.Writer) error
+	WriteJSON(w io.Writer) error
+}
+
+// writeStudy writes a study's files and report into dir, then its table (or
+// JSON with asJSON) to stdout, and names the report on stderr.
+func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := s.WriteFiles(dir); err != nil {
+		return err
+	}
+	if err := writeReport(dir); err != nil {
+		return err
+	}
+	var err error
+	if asJSON {
+		err = s.WriteJSON(e.stdout)
+	} else {
+		err = s.WriteTable(e.stdout)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(dir, results.ReportHTMLFile))
+	return nil
 }
