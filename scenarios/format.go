@@ -162,6 +162,11 @@ type Criteria struct {
 	All []Criteria `yaml:"all"`
 	Any []Criteria `yaml:"any"`
 	Not *Criteria  `yaml:"not"`
+
+	// Field and History test mapped columns of real declarations
+	// (format_backtest.go); pilotsim backtest only.
+	Field   *FieldCriteria   `yaml:"field"`
+	History *HistoryCriteria `yaml:"history"`
 }
 
 // Range is a numeric interval: Min <= x < Max; either end may be absent, not

@@ -190,7 +190,7 @@ var (
 	laneNames     = []string{"red", "yellow", "blue", "green"}
 	selLaneNames  = []string{"red", "yellow", "blue"}
 	methodNames   = []string{"document", "nii", "physical"}
-	criteriaNames = "origin, dispatch, routing, hs, trader, mode, aeo, new_trader, lodged_after_arrival, value_per_kg, gross_weight, value, all, any, not"
+	criteriaNames = "origin, dispatch, routing, hs, trader, mode, aeo, new_trader, lodged_after_arrival, value_per_kg, gross_weight, value, all, any, not, field, history"
 )
 
 func (v *validator) scenario(sc *Scenario) {
@@ -515,6 +515,9 @@ func (v *validator) criteria(path string, c *Criteria) {
 	if c.Not != nil {
 		empty = false
 		v.criteria(joinPath(path, "not"), c.Not)
+	}
+	if v.backtestCriteria(path, c) { // field, history: validate_backtest.go
+		empty = false
 	}
 	if empty && !v.d.tainted(path) {
 		v.errf(path, "empty criteria; want at least one of %s", criteriaNames)

@@ -30,6 +30,7 @@ const (
 	riskValuePerKg                // lo <= value per kg < hi
 	riskWeight                    // lo <= gross weight < hi
 	riskValue                     // lo <= value < hi
+	riskExtra                     // field or history criterion of a backtest: extra[a] (extra.go)
 )
 
 // riskNode is one node of a compiled criterion. Country, chapter and mode
@@ -51,32 +52,37 @@ type riskProgram struct {
 	kids    []int32
 	hs      [][2]uint32 // [lo, hi) ranges of 6-digit HS codes
 	traders [][]uint64  // bit sets over trader indices
+	extra   []extraTest // field and history tests (backtest only, extra.go)
 }
 
 func riskSetHas(s *[4]uint64, i uint8) bool { return s[i>>6]&(1<<(i&63)) != 0 }
 
 // eval reports whether node i holds for c.
-func (p *riskProgram) eval(i int32, c *Consignment) bool {
+func (p *riskProgram) eval(i int32, c *Consignment) bool { return p.evalExtra(i, c, nil) }
+
+// evalExtra is eval with the extra values x of a backtest declaration (nil
+// in simulation; see extra.go).
+func (p *riskProgram) evalExtra(i int32, c *Consignment, x *Extra) bool {
 	n := &p.nodes[i]
 	switch n.op {
 	case riskTrue:
 		return true
 	case riskAnd:
 		for _, k := range p.kids[n.a : n.a+n.n] {
-			if !p.eval(k, c) {
+			if !p.evalExtra(k, c, x) {
 				return false
 			}
 		}
 		return true
 	case riskOr:
 		for _, k := range p.kids[n.a : n.a+n.n] {
-			if p.eval(k, c) {
+			if p.evalExtra(k, c, x) {
 				return true
 			}
 		}
 		return false
 	case riskNot:
-		return !p.eval(p.kids[n.a], c)
+		return !p.evalExtra(p.kids[n.a], c, x)
 	case riskOrigin:
 		return riskSetHas(&n.set, uint8(c.Origin))
 	case riskDispatch:
@@ -110,6 +116,8 @@ func (p *riskProgram) eval(i int32, c *Consignment) bool {
 		return c.GrossWeight >= n.lo && c.GrossWeight < n.hi
 	case riskValue:
 		return c.Value >= n.lo && c.Value < n.hi
+	case riskExtra:
+		return x != nil && p.extra[n.a].match(x)
 	}
 	return false
 }
@@ -118,6 +126,7 @@ func (p *riskProgram) eval(i int32, c *Consignment) bool {
 type riskCompiler struct {
 	p           *riskProgram
 	traderCount int
+	schema      *ExtraSchema // field and history criteria (backtest); nil in simulation
 }
 
 func (rc *riskCompiler) add(n riskNode) int32 {
@@ -261,6 +270,9 @@ func (rc *riskCompiler) criteria(c *scenarios.Criteria, path string) (int32, err
 			return 0, fmt.Errorf("%s.%s: min %v must be below max %v (the range is min <= x < max)", path, f.field, n.lo, n.hi)
 		}
 		parts = append(parts, rc.add(n))
+	}
+	if err := rc.extraCriteria(c, path, &parts); err != nil { // field, history: extra.go
+		return 0, err
 	}
 	if c.All != nil {
 		kids := make([]int32, 0, len(c.All))

@@ -27,6 +27,7 @@ type riskModel struct {
 	byHub     [256]RuleSet
 	ids       []string
 	hasExpr   bool
+	schema    *ExtraSchema // set by CompileRules (extra.go) before compile
 
 	thresh      [NumLanes]float64 // score thresholds of blue, yellow, red; +Inf when absent
 	aeoDiscount float64
@@ -52,7 +53,7 @@ func (rm *riskModel) compile(m *Model, sc *scenarios.Scenario, errf compileErrf)
 	if len(sc.Rules) > MaxRules {
 		return errf("rules: at most %d rules, got %d", MaxRules, len(sc.Rules))
 	}
-	rc := riskCompiler{p: &rm.prog, traderCount: m.traderCount}
+	rc := riskCompiler{p: &rm.prog, traderCount: m.traderCount, schema: rm.schema}
 	for i := range sc.Rules {
 		r := &sc.Rules[i]
 		where := fmt.Sprintf("rules[%d]", i)
@@ -290,7 +291,11 @@ func (s *Selector) Err() error { return s.err }
 //
 // The uniform of step 2 is drawn for every consignment, whatever its lane, so
 // that scenarios that differ in rules see the same random draws.
-func (s *Selector) Assess(c *Consignment) {
+func (s *Selector) Assess(c *Consignment) { s.assess(c, nil) }
+
+// assess is Assess with the extra values x of a backtest declaration (nil in
+// simulation; see AssessExtra).
+func (s *Selector) assess(c *Consignment, x *Extra) {
 	rm := &s.m.risk
 	c.Hits = RuleSet{}
 	score := 0.0
@@ -317,7 +322,7 @@ func (s *Selector) Assess(c *Consignment) {
 			r := &rm.rules[i]
 			var hit bool
 			if r.expr == nil {
-				hit = rm.prog.eval(r.root, c)
+				hit = rm.prog.evalExtra(r.root, c, x)
 			} else {
 				hit = s.runExpr(r.expr, i)
 			}

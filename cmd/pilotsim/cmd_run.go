@@ -117,6 +117,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err := report.WriteFiles(dir); err != nil {
 		return err
 	}
+	if err := report.WriteRunReport(dir); err != nil {
+		return err
+	}
 	if tf != nil {
 		done := make([]int, len(report.Reps))
 		for i, r := range report.Reps {

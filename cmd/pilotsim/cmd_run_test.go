@@ -83,7 +83,7 @@ func TestRunGolden(t *testing.T) {
 	golden(t, "small.aggregate.csv", readFile(t, filepath.Join(out, results.AggregateFile)))
 	golden(t, "small.aggregate.json", readFile(t, filepath.Join(out, results.AggregateJSONFile)))
 	golden(t, "small.table.txt", []byte(stdout))
-	want := []string{results.AggregateFile, results.AggregateJSONFile, results.SummaryFile}
+	want := []string{results.AggregateFile, results.AggregateJSONFile, results.ReportChartsDir, results.ReportHTMLFile, results.ReportMDFile, results.SummaryFile}
 	if got := dirNames(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("output directory holds %v, want %v", got, want)
 	}
@@ -124,10 +124,13 @@ func TestRunWorkersIdentical(t *testing.T) {
 		}
 	}
 	names := dirNames(t, dirs[0])
-	if len(names) != 4 {
-		t.Errorf("output directory holds %v, want 4 files (with the trace)", names)
+	if len(names) != 7 {
+		t.Errorf("output directory holds %v, want 4 files (with the trace) and the report (3)", names)
 	}
 	for _, n := range names {
+		if n == results.ReportChartsDir {
+			continue // the same charts are inline in report.html, compared here
+		}
 		a, b := readFile(t, filepath.Join(dirs[0], n)), readFile(t, filepath.Join(dirs[1], n))
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s differs between --workers 1 and --workers 8", n)
@@ -188,8 +191,8 @@ func TestRunInterrupted(t *testing.T) {
 	if strings.Join(traced, " ") != strings.Join(summary, " ") {
 		t.Errorf("the trace holds replications %v, summary.csv %v", traced, summary)
 	}
-	if names := dirNames(t, out); len(names) != 4 {
-		t.Errorf("output directory holds %v, want the four result files only", names)
+	if names := dirNames(t, out); len(names) != 7 {
+		t.Errorf("output directory holds %v, want the four result files and the report (3) only", names)
 	}
 }
 

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"pilotsim/results"
+	"pilotsim/scenarios"
+	"pilotsim/sim/backtest"
+)
+
+// maxBadShown is how many bad rows --skip-bad prints before only counting.
+const maxBadShown = 20
+
+func runBacktest(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "backtest", "--rules RULES.yaml [--mapping MAP.yaml] DECLARATIONS.csv")
+	rulesPath := fs.String("rules", "", "the rules and selectivity `FILE` (a rules file or a whole scenario; required)")
+	mapPath := fs.String("mapping", "", "read the file through the column mapping `MAP.yaml` (default: pilotsim's own CSV columns)")
+	var history, sets stringList
+	fs.Var(&history, "history", "load the earlier declarations with outcomes of `FILE` into the history before scoring (repeatable, oldest first)")
+	fs.Var(&sets, "set", "override a value of the rules file: `path=value` (repeatable)")
+	frozen := fs.Bool("frozen-history", false, "score with the history of the --history files only: the scored file's own outcomes are not added as it goes")
+	skipBad := fs.Bool("skip-bad", false, "go on past bad rows and count them (default: the first bad row stops the run, exit 2)")
+	out := fs.String("out", "", "write backtest.json, curve.csv, rules.csv and report.html to `DIR`")
+	asJSON := fs.Bool("json", false, "print the report as JSON on stdout")
+	rep := fs.Int("rep", 0, "random stream of the selectivity's random and expected rates (the simulator's replication)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return badInput(fmt.Errorf("expected one declarations file, got %d arguments", len(pos)))
+	}
+	if *rulesPath == "" {
+		fs.Usage()
+		return badInput(errors.New("--rules is required"))
+	}
+	if *rep < 0 {
+		return badInput(fmt.Errorf("--rep must be >= 0, got %d", *rep))
+	}
+	sc, err := scenarios.LoadRules(*rulesPath, sets)
+	if err != nil {
+		return badInput(err)
+	}
+	var m *backtest.Mapping
+	if *mapPath != "" {
+		if m, err = backtest.LoadMapping(*mapPath); err != nil {
+			return badInput(err)
+		}
+	} else {
+		header, err := readHeader(pos[0])
+		if err != nil {
+			return badInput(err)
+		}
+		var threats []string
+		for _, th := range sc.Threats {
+			threats = append(threats, th.Name)
+		}
+		m = backtest.DefaultMapping(header, threats)
+	}
+	rules, err := backtest.Compile(sc, m)
+	if err != nil {
+		return badInput(err)
+	}
+
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	var total int64
+	open := func(name string) (backtest.Input, error) {
+		f, err := os.Open(name)
+		if err != nil {
+			return backtest.Input{}, badInput(err)
+		}
+		closers = append(closers, f)
+		if st, err := f.Stat(); err == nil {
+			total += st.Size()
+		}
+		return backtest.Input{Name: name, R: f}, nil
+	}
+	cfg := backtest.Config{Rules: rules, Mapping: m, Rep: *rep, SkipBad: *skipBad, FrozenHistory: *frozen}
+	for _, h := range history {
+		in, err := open(h)
+		if err != nil {
+			return err
+		}
+		cfg.History = append(cfg.History, in)
+	}
+	if cfg.Input, err = open(pos[0]); err != nil {
+		return err
+	}
+	if bar := newBar(e, total); bar != nil {
+		defer bar.Finish()
+		for i := range cfg.History {
+			cfg.History[i].R = progressReader(cfg.History[i].R, bar)
+		}
+		cfg.Input.R = progressReader(cfg.Input.R, bar)
+	}
+	for i := range cfg.History {
+		cfg.History[i].R = bufio.NewReaderSize(cfg.History[i].R, 1<<16)
+	}
+	cfg.Input.R = bufio.NewReaderSize(cfg.Input.R, 1<<16)
+	shown := 0
+	cfg.OnBad = func(re *backtest.RowError) {
+		if shown < maxBadShown {
+			fmt.Fprintf(e.stderr, "pilotsim backtest: skipped %v\n", re)
+		}
+		shown++
+	}
+
+	tally, err := backtest.Run(ctx, cfg)
+	if err != nil {
+		var re *backtest.RowError
+		if errors.As(err, &re) {
+			return badInput(fmt.Errorf("%w (--skip-bad goes on past bad rows)", err))
+		}
+		return err
+	}
+	if shown > maxBadShown {
+		fmt.Fprintf(e.stderr, "pilotsim backtest: %d more bad rows skipped\n", shown-maxBadShown)
+	}
+	if tally.Rows == 0 {
+		return badInput(fmt.Errorf("%s: no declarations to score", pos[0]))
+	}
+	rep2 := results.NewBacktestReport(results.BacktestInputs{Rules: *rulesPath, Mapping: *mapPath, File: pos[0], History: history}, tally)
+	if *out != "" {
+		if err := rep2.WriteFiles(*out); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return rep2.WriteJSON(e.stdout)
+	}
+	return rep2.WriteText(e.stdout)
+}
+
+// newBar returns a progress bar over total bytes when stderr is a terminal,
+// else nil (the command stays quiet).
+func newBar(e *env, total int64) *progressbar.ProgressBar {
+	f, ok := e.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || total <= 0 {
+		return nil
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription("backtest"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+func progressReader(r io.Reader, bar *progressbar.ProgressBar) io.Reader {
+	pr := progressbar.NewReader(r, bar)
+	return &pr
+}
+
+// readHeader returns the header row of a CSV file.
+func readHeader(name string) ([]string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h, err := csv.NewReader(bufio.NewReader(f)).Read()
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: line 1: %w", name, err)
+	}
+	return h, nil
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"pilotsim/results"
+	"pilotsim/scenarios"
+	"pilotsim/sim"
+)
+
+// runCompare is `pilotsim compare A.yaml B.yaml [more…]`: every scenario runs
+// with the same seed and replications (common random numbers); the table
+// gives each scenario's figures and the paired difference of each from A.
+func runCompare(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "compare", "A.yaml B.yaml [more.yaml…]")
+	out := fs.String("out", "", "output `directory` (default out/compare-<A>-<B>…)")
+	asJSON := fs.Bool("json", false, "print the comparison as JSON on stdout instead of the table")
+	independent := fs.Bool("independent", false, "also run every scenario after A with seeds of its own, to measure how much pairing narrows the intervals (doubles the work)")
+	f := addStudyFlags(fs, "seed of every scenario (default: A's seed)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := f.check(fs); err != nil {
+		return err
+	}
+	if len(pos) < 2 {
+		fs.Usage()
+		return badInput(fmt.Errorf("want at least two scenario files, got %d", len(pos)))
+	}
+
+	// Load everything first: a bad file fails before any work is done.
+	scs := make([]*scenarios.Scenario, len(pos))
+	models := make([]*sim.Model, len(pos))
+	for i, p := range pos {
+		sc, err := scenarios.Load(p, f.sets)
+		if err != nil {
+			return badInput(err)
+		}
+		scs[i] = sc
+	}
+	seed, reps := scs[0].Seed, scs[0].Replications
+	if f.seedSet {
+		seed = *f.seed
+	}
+	if *f.reps > 0 {
+		reps = *f.reps
+	}
+	for i, sc := range scs {
+		sc.Seed, sc.Replications = seed, reps
+		m, err := sim.Compile(sc)
+		if err != nil {
+			return badInput(fmt.Errorf("%s: %w", pos[i], err))
+		}
+		models[i] = m
+	}
+	labels := compareLabels(pos, scs)
+
+	reports := make([]*results.Report, len(scs))
+	for i := range scs {
+		r, err := runStudy(ctx, e, scs[i], models[i], nil, f)
+		if err != nil {
+			return err
+		}
+		reports[i] = r
+	}
+	c, err := results.NewComparison(labels, reports)
+	if err != nil {
+		return err
+	}
+	if *independent {
+		var indep []*results.Report
+		for i := 1; i < len(scs); i++ {
+			// Another seed: every stream is a hash of (seed, replication,
+			// purpose), so these replications share nothing with A's.
+			scs[i].Seed = independentSeed(seed, i)
+			m, err := sim.Compile(scs[i])
+			if err != nil {
+				return badInput(fmt.Errorf("%s: %w", pos[i], err))
+			}
+			r, err := runStudy(ctx, e, scs[i], m, nil, f)
+			if err != nil {
+				return err
+			}
+			indep = append(indep, r)
+		}
+		if err := c.SetIndependent(indep); err != nil {
+			return err
+		}
+	}
+
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "compare-"+results.SafeName(strings.Join(labels, "-")))
+	}
+	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON)
+}
+
+// independentSeed is the seed of scenario k's independent run: far from seed
+// in every bit (the streams hash it, so any other value would do).
+func independentSeed(seed uint64, k int) uint64 {
+	return seed ^ (0x9e3779b97f4a7c15 * uint64(k))
+}
+
+// compareLabels names the compared scenarios: by their names, by their file
+// names when names repeat, by letters when those repeat too.
+func compareLabels(paths []string, scs []*scenarios.Scenario) []string {
+	unique := func(l []string) bool {
+		seen := map[string]bool{}
+		for _, s := range l {
+			if s == "" || seen[s] {
+				return false
+			}
+			seen[s] = true
+		}
+		return true
+	}
+	names := make([]string, len(scs))
+	for i, sc := range scs {
+		names[i] = sc.Name
+	}
+	if unique(names) {
+		return names
+	}
+	for i, p := range paths {
+		names[i] = strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+	}
+	if unique(names) {
+		return names
+	}
+	for i := range names {
+		names[i] = string(rune('A' + i%26))
+		if i >= 26 {
+			names[i] += fmt.Sprint(i / 26)
+		}
+	}
+	return names
+}

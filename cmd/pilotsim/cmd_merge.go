@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"pilotsim/results"
+)
+
+// runMerge is `pilotsim merge DIR…`: join the shard files found in the
+// directories (or given as files) into the files an unsharded batch writes.
+func runMerge(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "merge", "SHARD_DIR_OR_FILE…")
+	out := fs.String("out", "", "output `directory` (default out/batch)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return badInput(errors.New("want at least one directory of shard files"))
+	}
+	paths, err := results.FindShardFiles(pos)
+	if err != nil {
+		return badInput(err)
+	}
+	br, err := results.MergeShards(paths)
+	if err != nil {
+		// Missing, foreign or incomplete shards: the input is wrong, not the run.
+		return badInput(err)
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "batch")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := br.WriteFiles(dir); err != nil {
+		return err
+	}
+	reports, err := br.Reports()
+	if err != nil {
+		return err
+	}
+	if err := results.WriteBatchTable(e.stdout, br.Batch, reports); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "merged %d shard files into %s\n", len(paths), dir)
+	return nil
+}

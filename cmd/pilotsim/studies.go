@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+
+	"pilotsim/results"
+	"pilotsim/scenarios"
+	"pilotsim/sim"
+)
+
+// This file holds what compare, sweep and batch share: loading a scenario as
+// bad input, and running it into a results.Report.
+
+// studyFlags are the flags every study command takes.
+type studyFlags struct {
+	workers *int
+	reps    *int
+	seed    *uint64
+	seedSet bool
+	sets    stringList
+	quiet   *bool
+}
+
+// addStudyFlags adds --workers, --reps, --seed, --set and --quiet to fs.
+func addStudyFlags(fs *flag.FlagSet, seedHelp string) *studyFlags {
+	f := &studyFlags{
+		workers: fs.Int("workers", 0, "replications run at the same time (default: number of CPUs)"),
+		reps:    fs.Int("reps", 0, "number of replications (default: the scenario's)"),
+		seed:    fs.Uint64("seed", 0, seedHelp),
+		quiet:   fs.Bool("quiet", false, "no progress bar"),
+	}
+	fs.Var(&f.sets, "set", "override a value of every scenario, `path=value` (repeatable)")
+	return f
+}
+
+// check validates the flags after parsing; fs tells whether --seed was given.
+func (f *studyFlags) check(fs *flag.FlagSet) error {
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "seed" {
+			f.seedSet = true
+		}
+	})
+	switch {
+	case *f.workers < 0:
+		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *f.workers))
+	case *f.reps < 0:
+		return badInput(fmt.Errorf("--reps %d: want 1 or more", *f.reps))
+	}
+	return nil
+}
+
+// loadStudyScenario loads path with the overrides sets and the flags' seed
+// and replications; a bad scenario is bad input.
+func loadStudyScenario(path string, sets []string, f *studyFlags) (*scenarios.Scenario, *sim.Model, error) {
+	sc, err := scenarios.Load(path, sets)
+	if err != nil {
+		return nil, nil, badInput(err)
+	}
+	if f.seedSet {
+		sc.Seed = *f.seed
+	}
+	if *f.reps > 0 {
+		sc.Replications = *f.reps
+	}
+	m, err := sim.Compile(sc)
+	if err != nil {
+		return nil, nil, badInput(fmt.Errorf("%s: %w", path, err))
+	}
+	return sc, m, nil
+}
+
+// runStudy runs replications reps (nil: all) of a compiled scenario and
+// returns its report. An interrupted run is an error: a study with some
+// scenarios missing replications would compare unlike with unlike.
+func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model, reps []int, f *studyFlags) (*results.Report, error) {
+	var done, finished atomic.Int64
+	bar := newProgress(e, *f.quiet, sc)
+	rr, err := runWithProgress(ctx, m, sim.Options{Workers: *f.workers, Reps: reps, Progress: &done, Done: &finished}, &done, bar)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted while running %s; nothing written: %w", sc.Name, err)
+		}
+		return nil, fmt.Errorf("%s: %w", sc.Name, err)
+	}
+	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, metrics(m), replications(rr))
+}
+
+// study is what compare and sweep write: files, a report, and a table or JSON.
+type study interface {
+	WriteFiles(dir string) error
+	WriteTable(w io.Writer) error
+	WriteJSON(w io.Writer) error
+}
+
+// writeStudy writes a study's files and report into dir, then its table (or
+// JSON with asJSON) to stdout, and names the report on stderr.
+func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := s.WriteFiles(dir); err != nil {
+		return err
+	}
+	if err := writeReport(dir); err != nil {
+		return err
+	}
+	var err error
+	if asJSON {
+		err = s.WriteJSON(e.stdout)
+	} else {
+		err = s.WriteTable(e.stdout)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(dir, results.ReportHTMLFile))
+	return nil
+}

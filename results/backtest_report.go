@@ -1,0 +1,510 @@
+package results
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"pilotsim/sim"
+	"pilotsim/sim/backtest"
+)
+
+// BacktestSchemaVersion is the schema_version of backtest.json.
+const BacktestSchemaVersion = 1
+
+// BacktestInputs names what a backtest read, for the report.
+type BacktestInputs struct {
+	Rules   string   `json:"rules"`
+	Mapping string   `json:"mapping"` // "" for the datamodel's own columns
+	File    string   `json:"file"`
+	History []string `json:"history,omitempty"`
+}
+
+// BacktestReport is everything a backtest reports: the rule set's own
+// selection, per lane and per rule, and the targeting curve over the score.
+type BacktestReport struct {
+	Inputs    BacktestInputs
+	Tally     *backtest.Tally
+	Selection BacktestSelection
+	Lanes     []BacktestLane
+	Rules     []BacktestRule
+	AtRates   []TargetPoint // at TargetingRates
+	Curve     []TargetPoint // at every distinct score
+}
+
+// NewBacktestReport computes the report's figures from a tally.
+func NewBacktestReport(in BacktestInputs, t *backtest.Tally) *BacktestReport {
+	r := &BacktestReport{Inputs: in, Tally: t, Selection: SelectionOf(t), Lanes: LanesOf(t), Rules: RulesOf(t),
+		Curve: TargetingCurve(t)}
+	for _, rate := range TargetingRates {
+		r.AtRates = append(r.AtRates, TargetAt(t, rate))
+	}
+	return r
+}
+
+func btPct(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
+}
+
+func btNum(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return FormatFloat(v)
+}
+
+// f2 formats a ratio such as a lift with two decimals.
+func btF2(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// amount formats a sum of money or a score without needless digits.
+func btAmount(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "-"
+	case math.IsInf(v, 0):
+		return FormatFloat(v)
+	case math.Abs(v) >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+func btDayRange(t *backtest.Tally) string {
+	if t.FirstDay == backtest.NoDay {
+		return ""
+	}
+	return fmt.Sprintf(" dated %s to %s", backtest.DayString(t.FirstDay), backtest.DayString(t.LastDay))
+}
+
+// WriteText writes the report as tables for a terminal.
+func (r *BacktestReport) WriteText(w io.Writer) error {
+	t := r.Tally
+	s := r.Selection
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s: %d declarations%s", r.Inputs.File, t.Rows, btDayRange(t))
+	if t.Bad > 0 {
+		fmt.Fprintf(&b, "; %d bad rows skipped", t.Bad)
+	}
+	if t.Unknown > 0 {
+		fmt.Fprintf(&b, "; %d without an outcome, counted as regular", t.Unknown)
+	}
+	fmt.Fprintf(&b, "\nirregular: %d (%s)", t.Irregular, btPct(s.IrregularShare))
+	if t.Revenue > 0 {
+		fmt.Fprintf(&b, "; revenue at stake %s", btAmount(t.Revenue))
+	}
+	for i, c := range t.Classes {
+		fmt.Fprintf(&b, "; %s %d", c, t.ClassN[i])
+	}
+	fmt.Fprintf(&b, "\n\nThe rule set's own selection (yellow + red)\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  inspection rate\t%s\t(%d controlled)\n", btPct(s.InspectionRate), s.Controlled)
+	fmt.Fprintf(tw, "  hit rate\t%s\t(%d irregular found; lift %s over random)\n", btPct(s.HitRate), s.Hits, btF2(s.Lift))
+	fmt.Fprintf(tw, "  detection rate\t%s\t\n", btPct(s.DetectionRate))
+	if t.Revenue > 0 {
+		fmt.Fprintf(tw, "  revenue captured\t%s\t(%s of %s)\n", btPct(s.RevenueShare), btAmount(s.RevenueFound), btAmount(s.Revenue))
+	}
+	for i, c := range t.Classes {
+		fmt.Fprintf(tw, "  detection of %s\t%s\t\n", c, btPct(s.ClassDetection[i]))
+	}
+	tw.Flush()
+	b.WriteString("\n")
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "lane\tdeclarations\tshare\tirregular\thit rate\tby score\tforced\trandom\texpected\t\n")
+	for i := len(r.Lanes) - 1; i >= 0; i-- {
+		l := r.Lanes[i]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t\n", l.Lane, l.N, btPct(l.Share), l.Irregular, btPct(l.HitRate),
+			l.Reasons["score"], l.Reasons["forced"], l.Reasons["random"], l.Reasons["expected"])
+	}
+	tw.Flush()
+	b.WriteString("\n")
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "rule\tfired\tshare\thits\thit rate\tlift\trecall\tcontrolled\t\n")
+	for _, ru := range r.Rules {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\t%d\t\n", ru.ID, ru.Fired, btPct(ru.FiredShare), ru.Hits, btPct(ru.HitRate),
+			btF2(ru.Lift), btPct(ru.Recall), ru.Controlled)
+	}
+	tw.Flush()
+	fmt.Fprintf(&b, "\nTargeting curve over the score (random selection: precision %s, recall = inspection rate)\n", btPct(s.IrregularShare))
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "inspected\tscore >=\tprecision\trecall\trevenue\tlift\t")
+	for _, c := range t.Classes {
+		fmt.Fprintf(tw, "%s recall\t", c)
+	}
+	fmt.Fprintf(tw, "\n")
+	for _, p := range r.AtRates {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t", btPct(p.Rate), btAmount(p.Score), btPct(p.Precision), btPct(p.Recall), btPct(p.RevenueShare), btF2(p.Lift))
+		for _, c := range p.ClassRecall {
+			fmt.Fprintf(tw, "%s\t", btPct(c))
+		}
+		fmt.Fprintf(tw, "\n")
+	}
+	tw.Flush()
+	if t.RecordedAll > 0 {
+		agree := int64(0)
+		for l := range t.Recorded {
+			agree += t.Recorded[l][l]
+		}
+		fmt.Fprintf(&b, "\nlanes recorded in the file: %d of %d declarations got the same lane from the rule set (%s)\n",
+			agree, t.RecordedAll, btPct(float64(agree)/float64(t.RecordedAll)))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// btJSONPoint is a TargetPoint for JSON (null where undefined).
+type btJSONPoint struct {
+	Rate         JSONFloat   `json:"rate"`
+	Score        JSONFloat   `json:"score"`
+	Inspected    JSONFloat   `json:"inspected"`
+	Hits         JSONFloat   `json:"hits"`
+	Revenue      JSONFloat   `json:"revenue"`
+	Precision    JSONFloat   `json:"precision"`
+	Recall       JSONFloat   `json:"recall"`
+	RevenueShare JSONFloat   `json:"revenue_share"`
+	Lift         JSONFloat   `json:"lift"`
+	ClassRecall  []JSONFloat `json:"class_recall,omitempty"`
+}
+
+func btJSONPoints(ps []TargetPoint) []btJSONPoint {
+	out := make([]btJSONPoint, len(ps))
+	for i, p := range ps {
+		out[i] = btJSONPoint{JSONFloat(p.Rate), JSONFloat(p.Score), JSONFloat(p.Inspected), JSONFloat(p.Hits), JSONFloat(p.Revenue),
+			JSONFloat(p.Precision), JSONFloat(p.Recall), JSONFloat(p.RevenueShare), JSONFloat(p.Lift), btJSONFloats(p.ClassRecall)}
+	}
+	return out
+}
+
+func btJSONFloats(v []float64) []JSONFloat {
+	if v == nil {
+		return nil
+	}
+	out := make([]JSONFloat, len(v))
+	for i, x := range v {
+		out[i] = JSONFloat(x)
+	}
+	return out
+}
+
+// BacktestJSON is the document WriteJSON writes (schema version
+// BacktestSchemaVersion). Numbers are null where undefined.
+type BacktestJSON struct {
+	SchemaVersion int            `json:"schema_version"`
+	Inputs        BacktestInputs `json:"inputs"`
+	Declarations  int64          `json:"declarations"`
+	BadRows       int64          `json:"bad_rows"`
+	Unknown       int64          `json:"unknown_outcome"` // scored without an outcome, counted as regular
+	FirstDate     string         `json:"first_date,omitempty"`
+	LastDate      string         `json:"last_date,omitempty"`
+	Classes       []string       `json:"classes,omitempty"`
+	Selection     struct {
+		Declarations   int64       `json:"declarations"`
+		Irregular      int64       `json:"irregular"`
+		IrregularShare JSONFloat   `json:"irregular_share"`
+		Controlled     int64       `json:"controlled"`
+		InspectionRate JSONFloat   `json:"inspection_rate"`
+		Hits           int64       `json:"hits"`
+		HitRate        JSONFloat   `json:"hit_rate"`
+		DetectionRate  JSONFloat   `json:"detection_rate"`
+		Revenue        JSONFloat   `json:"revenue"`
+		RevenueFound   JSONFloat   `json:"revenue_found"`
+		RevenueShare   JSONFloat   `json:"revenue_share"`
+		Lift           JSONFloat   `json:"lift"`
+		ClassDetection []JSONFloat `json:"class_detection,omitempty"`
+	} `json:"selection"`
+	Lanes []struct {
+		Lane      string           `json:"lane"`
+		N         int64            `json:"declarations"`
+		Share     JSONFloat        `json:"share"`
+		Irregular int64            `json:"irregular"`
+		HitRate   JSONFloat        `json:"hit_rate"`
+		Revenue   JSONFloat        `json:"revenue"`
+		Reasons   map[string]int64 `json:"reasons"`
+	} `json:"lanes"`
+	Rules []struct {
+		ID         string    `json:"id"`
+		Fired      int64     `json:"fired"`
+		FiredShare JSONFloat `json:"fired_share"`
+		Hits       int64     `json:"hits"`
+		HitRate    JSONFloat `json:"hit_rate"`
+		Lift       JSONFloat `json:"lift"`
+		Recall     JSONFloat `json:"recall"`
+		Revenue    JSONFloat `json:"revenue"`
+		Controlled int64     `json:"controlled"`
+	} `json:"rules"`
+	AtRates     []btJSONPoint `json:"targeting"`
+	ExactScores bool          `json:"exact_scores"` // false: scores were rounded into bins
+	// RecordedLanes[actual][rules] compares with the lanes in the file.
+	RecordedLanes *[sim.NumLanes][sim.NumLanes]int64 `json:"recorded_lanes,omitempty"`
+}
+
+// JSON returns the report's JSON document (without the full curve, which
+// WriteCurveCSV writes).
+func (r *BacktestReport) JSON() BacktestJSON {
+	t := r.Tally
+	var j BacktestJSON
+	j.SchemaVersion = BacktestSchemaVersion
+	j.Inputs = r.Inputs
+	j.Declarations, j.BadRows, j.Unknown, j.Classes = t.Rows, t.Bad, t.Unknown, t.Classes
+	if t.FirstDay != backtest.NoDay {
+		j.FirstDate, j.LastDate = backtest.DayString(t.FirstDay), backtest.DayString(t.LastDay)
+	}
+	s := r.Selection
+	js := &j.Selection
+	js.Declarations, js.Irregular, js.IrregularShare = s.Declarations, s.Irregular, JSONFloat(s.IrregularShare)
+	js.Controlled, js.InspectionRate, js.Hits = s.Controlled, JSONFloat(s.InspectionRate), s.Hits
+	js.HitRate, js.DetectionRate = JSONFloat(s.HitRate), JSONFloat(s.DetectionRate)
+	js.Revenue, js.RevenueFound, js.RevenueShare = JSONFloat(s.Revenue), JSONFloat(s.RevenueFound), JSONFloat(s.RevenueShare)
+	js.Lift, js.ClassDetection = JSONFloat(s.Lift), btJSONFloats(s.ClassDetection)
+	for _, l := range r.Lanes {
+		j.Lanes = append(j.Lanes, struct {
+			Lane      string           `json:"lane"`
+			N         int64            `json:"declarations"`
+			Share     JSONFloat        `json:"share"`
+			Irregular int64            `json:"irregular"`
+			HitRate   JSONFloat        `json:"hit_rate"`
+			Revenue   JSONFloat        `json:"revenue"`
+			Reasons   map[string]int64 `json:"reasons"`
+		}{l.Lane, l.N, JSONFloat(l.Share), l.Irregular, JSONFloat(l.HitRate), JSONFloat(l.Revenue), l.Reasons})
+	}
+	for _, ru := range r.Rules {
+		j.Rules = append(j.Rules, struct {
+			ID         string    `json:"id"`
+			Fired      int64     `json:"fired"`
+			FiredShare JSONFloat `json:"fired_share"`
+			Hits       int64     `json:"hits"`
+			HitRate    JSONFloat `json:"hit_rate"`
+			Lift       JSONFloat `json:"lift"`
+			Recall     JSONFloat `json:"recall"`
+			Revenue    JSONFloat `json:"revenue"`
+			Controlled int64     `json:"controlled"`
+		}{ru.ID, ru.Fired, JSONFloat(ru.FiredShare), ru.Hits, JSONFloat(ru.HitRate), JSONFloat(ru.Lift), JSONFloat(ru.Recall),
+			JSONFloat(ru.Revenue), ru.Controlled})
+	}
+	j.AtRates = btJSONPoints(r.AtRates)
+	j.ExactScores = t.Scores.Exact()
+	if t.RecordedAll > 0 {
+		rec := t.Recorded
+		j.RecordedLanes = &rec
+	}
+	return j
+}
+
+// WriteJSON writes the report as JSON.
+func (r *BacktestReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r.JSON())
+}
+
+// WriteCurveCSV writes the full targeting curve, one row per distinct score
+// from the highest down, with the random baseline beside it.
+func (r *BacktestReport) WriteCurveCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"rate", "score", "inspected", "hits", "precision", "recall", "revenue_share", "lift",
+		"random_precision", "random_recall"}
+	for _, c := range r.Tally.Classes {
+		head = append(head, c+"_recall")
+	}
+	cw.Write(head)
+	base := r.Selection.IrregularShare
+	for _, p := range r.Curve {
+		row := []string{FormatFloat(p.Rate), FormatFloat(p.Score), FormatFloat(p.Inspected), FormatFloat(p.Hits),
+			FormatFloat(p.Precision), FormatFloat(p.Recall), FormatFloat(p.RevenueShare), FormatFloat(p.Lift),
+			FormatFloat(base), FormatFloat(p.Rate)}
+		for _, c := range p.ClassRecall {
+			row = append(row, FormatFloat(c))
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteRulesCSV writes the per-rule table.
+func (r *BacktestReport) WriteRulesCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"rule", "fired", "fired_share", "hits", "hit_rate", "lift", "recall", "revenue", "controlled"})
+	for _, ru := range r.Rules {
+		cw.Write([]string{ru.ID, strconv.FormatInt(ru.Fired, 10), FormatFloat(ru.FiredShare), strconv.FormatInt(ru.Hits, 10),
+			FormatFloat(ru.HitRate), FormatFloat(ru.Lift), FormatFloat(ru.Recall), FormatFloat(ru.Revenue),
+			strconv.FormatInt(ru.Controlled, 10)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// curveSVG draws precision, recall and revenue share against the inspection
+// rate, with random selection for comparison.
+func (r *BacktestReport) curveSVG() ([]byte, error) {
+	p := plot.New()
+	p.Title.Text = "Targeting curve over the score"
+	p.X.Label.Text = "inspection rate"
+	p.Y.Label.Text = "share"
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	p.Add(plotter.NewGrid())
+	mk := func(f func(TargetPoint) float64) plotter.XYs {
+		xy := plotter.XYs{{X: 0, Y: f(TargetPoint{Precision: math.NaN()})}}
+		for _, pt := range r.Curve {
+			if v := f(pt); !math.IsNaN(v) {
+				xy = append(xy, plotter.XY{X: pt.Rate, Y: v})
+			}
+		}
+		return xy
+	}
+	type series struct {
+		name string
+		xy   plotter.XYs
+		c    color.RGBA
+		dash bool
+	}
+	base := r.Selection.IrregularShare
+	all := []series{
+		{"recall (detection)", mk(func(p TargetPoint) float64 { return btZeroIfNaN(p.Recall) }), color.RGBA{R: 200, A: 255}, false},
+		{"precision (hit rate)", mk(func(p TargetPoint) float64 { return p.Precision })[1:], color.RGBA{B: 200, A: 255}, false},
+		{"random: recall", plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}, color.RGBA{R: 200, A: 255}, true},
+		{"random: precision", plotter.XYs{{X: 0, Y: base}, {X: 1, Y: base}}, color.RGBA{B: 200, A: 255}, true},
+	}
+	if r.Tally.Revenue > 0 {
+		all = append(all, series{"revenue share", mk(func(p TargetPoint) float64 { return btZeroIfNaN(p.RevenueShare) }), color.RGBA{G: 140, A: 255}, false})
+	}
+	for _, s := range all {
+		if len(s.xy) == 0 || math.IsNaN(s.xy[0].Y) {
+			continue
+		}
+		l, err := plotter.NewLine(s.xy)
+		if err != nil {
+			return nil, err
+		}
+		l.Color = s.c
+		l.Width = vg.Points(1.5)
+		if s.dash {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			l.Width = vg.Points(1)
+		}
+		p.Add(l)
+		p.Legend.Add(s.name, l)
+	}
+	// Top right, below the recall and revenue curves that end near 1.
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Legend.XOffs = -vg.Points(10)
+	p.Legend.YOffs = -1.1 * vg.Inch
+	c := vgsvg.NewWith(vgsvg.UseWH(7*vg.Inch, 4.5*vg.Inch), vgsvg.EmbedFonts(false))
+	p.Draw(draw.New(c))
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func btZeroIfNaN(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
+
+var backtestHTML = template.Must(template.New("backtest").Funcs(template.FuncMap{"pct": btPct, "num": btNum, "f2": btF2, "amount": btAmount}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>pilotsim backtest: {{.In.File}}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:1rem 0}td,th{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right}
+th:first-child,td:first-child{text-align:left}caption{text-align:left;font-weight:600;padding:.3rem 0}
+.note{color:#555;font-size:.9rem}
+</style></head><body>
+<h1>Backtest of {{.In.Rules}}</h1>
+<p>{{.T.Rows}} declarations from <code>{{.In.File}}</code>{{.Dates}}{{if .In.Mapping}}, read through <code>{{.In.Mapping}}</code>{{end}}{{if .In.History}}, with the history of {{range $i, $h := .In.History}}{{if $i}}, {{end}}<code>{{$h}}</code>{{end}}{{end}}.
+{{if .T.Bad}}{{.T.Bad}} bad rows were skipped.{{end}}
+{{if .T.Unknown}}{{.T.Unknown}} declarations have no outcome (not controlled) and count as regular.{{end}}
+Irregular: {{.T.Irregular}} ({{pct .S.IrregularShare}}){{if .T.Revenue}}; revenue at stake {{amount .T.Revenue}}{{end}}.</p>
+<table><caption>The rule set's own selection</caption>
+<tr><th>inspection rate</th><td>{{pct .S.InspectionRate}}</td><td>{{.S.Controlled}} controlled (yellow + red)</td></tr>
+<tr><th>hit rate</th><td>{{pct .S.HitRate}}</td><td>{{.S.Hits}} irregular found; lift {{f2 .S.Lift}} over random</td></tr>
+<tr><th>detection rate</th><td>{{pct .S.DetectionRate}}</td><td></td></tr>
+{{if .T.Revenue}}<tr><th>revenue captured</th><td>{{pct .S.RevenueShare}}</td><td>{{amount .S.RevenueFound}} of {{amount .S.Revenue}}</td></tr>{{end}}
+{{range $i, $c := .T.Classes}}<tr><th>detection of {{$c}}</th><td>{{pct (index $.S.ClassDetection $i)}}</td><td></td></tr>{{end}}
+</table>
+<h2>Targeting curve</h2>
+<p class="note">Inspect the declarations with the highest scores. Random selection finds irregular declarations at the base rate ({{pct .S.IrregularShare}}) and recalls as much as it inspects. Declarations with equal scores are split at random: counts at a cut inside such a group are expected values.</p>
+{{.SVG}}
+<table><tr><th>inspected</th><th>score &ge;</th><th>precision</th><th>random</th><th>recall</th><th>random</th><th>revenue share</th><th>lift</th>{{range .T.Classes}}<th>{{.}} recall</th>{{end}}</tr>
+{{range .At}}<tr><td>{{pct .Rate}}</td><td>{{amount .Score}}</td><td>{{pct .Precision}}</td><td>{{pct $.S.IrregularShare}}</td><td>{{pct .Recall}}</td><td>{{pct .Rate}}</td><td>{{pct .RevenueShare}}</td><td>{{f2 .Lift}}</td>{{range .ClassRecall}}<td>{{pct .}}</td>{{end}}</tr>
+{{end}}</table>
+<h2>Lanes</h2>
+<table><tr><th>lane</th><th>declarations</th><th>share</th><th>irregular</th><th>hit rate</th><th>by score</th><th>forced</th><th>random</th><th>expected</th></tr>
+{{range .Lanes}}<tr><td>{{.Lane}}</td><td>{{.N}}</td><td>{{pct .Share}}</td><td>{{.Irregular}}</td><td>{{pct .HitRate}}</td><td>{{index .Reasons "score"}}</td><td>{{index .Reasons "forced"}}</td><td>{{index .Reasons "random"}}</td><td>{{index .Reasons "expected"}}</td></tr>
+{{end}}</table>
+<h2>Rules</h2>
+<p class="note">How often each rule fired and its own hit rate: a rule with a lift near 1 selects no better than chance.</p>
+<table><tr><th>rule</th><th>fired</th><th>share</th><th>hits</th><th>hit rate</th><th>lift</th><th>recall</th><th>controlled</th></tr>
+{{range .Rules}}<tr><td>{{.ID}}</td><td>{{.Fired}}</td><td>{{pct .FiredShare}}</td><td>{{.Hits}}</td><td>{{pct .HitRate}}</td><td>{{f2 .Lift}}</td><td>{{pct .Recall}}</td><td>{{.Controlled}}</td></tr>
+{{end}}</table>
+<p class="note">Made by pilotsim backtest.</p>
+</body></html>
+`))
+
+// WriteHTML writes a self-contained HTML report with the curve drawn as
+// inline SVG.
+func (r *BacktestReport) WriteHTML(w io.Writer) error {
+	svg, err := r.curveSVG()
+	if err != nil {
+		return err
+	}
+	// Drop the XML prolog: the SVG is inlined in HTML.
+	if i := bytes.Index(svg, []byte("<svg")); i > 0 {
+		svg = svg[i:]
+	}
+	return backtestHTML.Execute(w, map[string]any{
+		"In": r.Inputs, "T": r.Tally, "S": r.Selection, "At": r.AtRates, "Lanes": btReverse(r.Lanes), "Rules": r.Rules,
+		"SVG": template.HTML(svg), "Dates": btDayRange(r.Tally),
+	})
+}
+
+func btReverse(ls []BacktestLane) []BacktestLane {
+	out := make([]BacktestLane, len(ls))
+	for i, l := range ls {
+		out[len(ls)-1-i] = l
+	}
+	return out
+}
+
+// WriteFiles writes backtest.json, curve.csv, rules.csv and report.html into
+// dir (created if needed), each atomically.
+func (r *BacktestReport) WriteFiles(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{{"backtest.json", r.WriteJSON}, {"curve.csv", r.WriteCurveCSV}, {"rules.csv", r.WriteRulesCSV}, {"report.html", r.WriteHTML}} {
+		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
+			return err
+		}
+	}
+	return nil
+}

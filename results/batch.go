@@ -1,0 +1,503 @@
+package results
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// This file is the batch: many scenarios whose unit of work is one
+// (scenario, replication) pair, run whole or as shards that `pilotsim merge`
+// joins. A shard file carries everything a merge needs — the batch, the seed,
+// its place i of n, each scenario's metrics and the exact values of its pairs
+// — so merged shards give byte for byte the files an unsharded batch writes.
+
+// File names of a batch.
+const (
+	BatchManifestFile = "batch.json"
+	batchKind         = "pilotsim-batch"
+	shardKind         = "pilotsim-batch-shard"
+)
+
+// BatchScenario is one scenario of a batch: where it came from and what it is.
+type BatchScenario struct {
+	Index        int      `json:"index"`
+	Name         string   `json:"name"`           // the scenario's name
+	Dir          string   `json:"dir"`            // its output subdirectory
+	File         string   `json:"file"`           // its file, as the list names it
+	Sets         []string `json:"sets,omitempty"` // --set overrides, PATH=VALUE
+	SHA256       string   `json:"sha256"`         // of the file's content
+	Seed         uint64   `json:"seed"`           // the seed it ran with
+	Replications int      `json:"replications"`
+}
+
+// Batch is a list of scenarios run together. Its ID is a hash of the list —
+// every scenario's file name, content, overrides and replications — so
+// shards of one batch agree on it and shards of another do not. The seed is
+// kept apart (SeedOverride, and each scenario's Seed) so that a merge can
+// say when shards differ only in their seed.
+type Batch struct {
+	ID string `json:"id"`
+	// SeedOverride is the seed given for the whole batch (nil: every
+	// scenario's own seed).
+	SeedOverride *uint64         `json:"seed_override"`
+	Scenarios    []BatchScenario `json:"scenarios"`
+}
+
+// NewBatch returns the batch of scenarios (indexed in order) with its ID.
+func NewBatch(scenarios []BatchScenario, seedOverride *uint64) *Batch {
+	b := &Batch{SeedOverride: seedOverride, Scenarios: scenarios}
+	h := sha256.New()
+	for i := range b.Scenarios {
+		s := &b.Scenarios[i]
+		s.Index = i
+		fmt.Fprintf(h, "%q %q %q %d\n", s.File, s.SHA256, s.Sets, s.Replications)
+	}
+	b.ID = hex.EncodeToString(h.Sum(nil))[:16]
+	return b
+}
+
+// Pairs returns the number of (scenario, replication) pairs.
+func (b *Batch) Pairs() int {
+	n := 0
+	for _, s := range b.Scenarios {
+		n += s.Replications
+	}
+	return n
+}
+
+// ShardPairs returns, for shard i of n, the replications of each scenario it
+// runs: pairs are numbered scenario by scenario, replication by replication,
+// and shard i runs the pairs whose number modulo n is i. reps[k] lists
+// scenario k's replications in increasing order (empty when none).
+func (b *Batch) ShardPairs(i, n int) (reps [][]int) {
+	reps = make([][]int, len(b.Scenarios))
+	idx := 0
+	for k, s := range b.Scenarios {
+		for r := range s.Replications {
+			if idx%n == i {
+				reps[k] = append(reps[k], r)
+			}
+			idx++
+		}
+	}
+	return reps
+}
+
+// ParseShard parses "i/n" (0 <= i < n).
+func ParseShard(s string) (i, n int, err error) {
+	a, c, ok := strings.Cut(s, "/")
+	if ok {
+		i, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(c)
+		}
+	}
+	if !ok || err != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("shard %q: want i/n with 0 <= i < n, e.g. 0/8", s)
+	}
+	return i, n, nil
+}
+
+// ShardFileName is the name of shard i of n's file.
+func ShardFileName(i, n int) string { return fmt.Sprintf("shard-%04d-of-%04d.json", i, n) }
+
+// ExactFloat is a float64 that JSON carries exactly (the shortest text that
+// reads back to the same bits), null when NaN, "+Inf"/"-Inf" when infinite.
+type ExactFloat float64
+
+// MarshalJSON implements json.Marshaler.
+func (f ExactFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	switch {
+	case math.IsNaN(v):
+		return []byte("null"), nil
+	case math.IsInf(v, 1):
+		return []byte(`"+Inf"`), nil
+	case math.IsInf(v, -1):
+		return []byte(`"-Inf"`), nil
+	}
+	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *ExactFloat) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "null":
+		*f = ExactFloat(math.NaN())
+		return nil
+	case `"+Inf"`:
+		*f = ExactFloat(math.Inf(1))
+		return nil
+	case `"-Inf"`:
+		*f = ExactFloat(math.Inf(-1))
+		return nil
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("not a number: %s", b)
+	}
+	*f = ExactFloat(v)
+	return nil
+}
+
+// ShardMetric is a metric as a shard file carries it.
+type ShardMetric struct {
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	Help string `json:"help,omitempty"`
+}
+
+// ShardResult is what one replication of one scenario measured.
+type ShardResult struct {
+	Scenario int          `json:"scenario"`
+	Rep      int          `json:"rep"`
+	Values   []ExactFloat `json:"values"`
+}
+
+// Shard is the output of one shard of a batch.
+type Shard struct {
+	SchemaVersion int             `json:"schema_version"`
+	Kind          string          `json:"kind"` // "pilotsim-batch-shard"
+	Batch         Batch           `json:"batch"`
+	Shard         int             `json:"shard"`  // i
+	Shards        int             `json:"shards"` // n
+	Metrics       [][]ShardMetric `json:"metrics"`
+	Results       []ShardResult   `json:"results"` // in pair order
+}
+
+// NewShard returns an empty shard i of n of batch b, whose scenarios measure
+// metrics[k].
+func NewShard(b *Batch, i, n int, metrics [][]Metric) *Shard {
+	s := &Shard{SchemaVersion: SchemaVersion, Kind: shardKind, Batch: *b, Shard: i, Shards: n}
+	for _, ms := range metrics {
+		out := make([]ShardMetric, len(ms))
+		for j, m := range ms {
+			out[j] = ShardMetric(m)
+		}
+		s.Metrics = append(s.Metrics, out)
+	}
+	return s
+}
+
+// Add records what replication rep of scenario k measured.
+func (s *Shard) Add(k int, r Replication) {
+	v := make([]ExactFloat, len(r.Values))
+	for i, x := range r.Values {
+		v[i] = ExactFloat(x)
+	}
+	s.Results = append(s.Results, ShardResult{Scenario: k, Rep: r.Rep, Values: v})
+}
+
+// FileName is the shard's file name.
+func (s *Shard) FileName() string { return ShardFileName(s.Shard, s.Shards) }
+
+// Complete reports whether the shard holds exactly the pairs shard i of n of
+// its batch runs, each with one value per metric; when not, the error says
+// what is missing or extra.
+func (s *Shard) Complete() error {
+	want := s.Batch.ShardPairs(s.Shard, s.Shards)
+	got := make([][]int, len(s.Batch.Scenarios))
+	for _, r := range s.Results {
+		if r.Scenario < 0 || r.Scenario >= len(got) {
+			return fmt.Errorf("a result for scenario %d, which the batch does not have", r.Scenario)
+		}
+		if len(r.Values) != len(s.Metrics[r.Scenario]) {
+			return fmt.Errorf("scenario %s replication %d has %d values for %d metrics",
+				s.Batch.Scenarios[r.Scenario].Dir, r.Rep, len(r.Values), len(s.Metrics[r.Scenario]))
+		}
+		got[r.Scenario] = append(got[r.Scenario], r.Rep)
+	}
+	for k := range want {
+		slices.Sort(got[k])
+		if !slices.Equal(got[k], want[k]) {
+			return fmt.Errorf("scenario %s: replications %v, want %v", s.Batch.Scenarios[k].Dir, got[k], want[k])
+		}
+	}
+	return nil
+}
+
+// WriteShardFile writes s to path atomically.
+func WriteShardFile(path string, s *Shard) error {
+	return WriteFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		return enc.Encode(s)
+	})
+}
+
+// ReadShardFile reads a shard file and checks its kind, version and shape.
+func ReadShardFile(path string) (*Shard, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s Shard
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("%s: not a pilotsim shard file: %w", path, err)
+	}
+	if s.Kind != shardKind {
+		return nil, fmt.Errorf("%s: not a pilotsim shard file (kind %q)", path, s.Kind)
+	}
+	if s.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%s: shard file version %d, this pilotsim reads version %d", path, s.SchemaVersion, SchemaVersion)
+	}
+	if s.Shards < 1 || s.Shard < 0 || s.Shard >= s.Shards || len(s.Metrics) != len(s.Batch.Scenarios) {
+		return nil, fmt.Errorf("%s: malformed shard file", path)
+	}
+	return &s, nil
+}
+
+// seedText describes a batch's seed for messages.
+func seedText(p *uint64) string {
+	if p == nil {
+		return "each scenario's own seed"
+	}
+	return "seed " + strconv.FormatUint(*p, 10)
+}
+
+// MergeError is the error of a merge that cannot go ahead. Missing lists the
+// file names of absent shards (when that is the reason).
+type MergeError struct {
+	Msg     string
+	Missing []string
+}
+
+func (e *MergeError) Error() string { return e.Msg }
+
+// BatchResults is a whole batch's results: every scenario's metrics and
+// replications.
+type BatchResults struct {
+	Batch   *Batch
+	Metrics [][]Metric      // per scenario
+	Reps    [][]Replication // per scenario, in replication order
+}
+
+// MergeShards joins the shard files at paths into the batch's results. It
+// refuses shards of different batches, seeds or shard counts, names the
+// shards that are missing, and checks every shard holds all its pairs. The
+// same shard given twice is used once when both copies agree.
+func MergeShards(paths []string) (*BatchResults, error) {
+	if len(paths) == 0 {
+		return nil, &MergeError{Msg: "no shard files to merge"}
+	}
+	var first *Shard
+	var firstPath string
+	byIndex := map[int]*Shard{}
+	where := map[int]string{}
+	for _, p := range paths {
+		s, err := ReadShardFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first, firstPath = s, p
+		}
+		switch {
+		case s.Batch.ID != first.Batch.ID:
+			return nil, &MergeError{Msg: fmt.Sprintf("%s is from batch %s but %s is from batch %s: refusing to merge shards of different batches",
+				p, s.Batch.ID, firstPath, first.Batch.ID)}
+		case !equalSeed(s.Batch.SeedOverride, first.Batch.SeedOverride):
+			return nil, &MergeError{Msg: fmt.Sprintf("%s was run with %s but %s with %s: refusing to merge shards of different seeds",
+				p, seedText(s.Batch.SeedOverride), firstPath, seedText(first.Batch.SeedOverride))}
+		case s.Shards != first.Shards:
+			return nil, &MergeError{Msg: fmt.Sprintf("%s is shard %d of %d but %s is shard %d of %d: refusing to merge different shardings",
+				p, s.Shard, s.Shards, firstPath, first.Shard, first.Shards)}
+		}
+		if prev, ok := byIndex[s.Shard]; ok {
+			if !sameShard(prev, s) {
+				return nil, &MergeError{Msg: fmt.Sprintf("%s and %s are both shard %d of %d and differ", where[s.Shard], p, s.Shard, s.Shards)}
+			}
+			continue
+		}
+		if err := s.Complete(); err != nil {
+			return nil, &MergeError{Msg: fmt.Sprintf("%s is incomplete: %v", p, err)}
+		}
+		byIndex[s.Shard] = s
+		where[s.Shard] = p
+	}
+	var missing []string
+	for i := range first.Shards {
+		if _, ok := byIndex[i]; !ok {
+			missing = append(missing, ShardFileName(i, first.Shards))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &MergeError{
+			Msg:     fmt.Sprintf("%d of %d shards missing: %s", len(missing), first.Shards, strings.Join(missing, ", ")),
+			Missing: missing,
+		}
+	}
+	b := first.Batch
+	out := &BatchResults{Batch: &b, Metrics: make([][]Metric, len(b.Scenarios)), Reps: make([][]Replication, len(b.Scenarios))}
+	for k, ms := range first.Metrics {
+		out.Metrics[k] = make([]Metric, len(ms))
+		for j, m := range ms {
+			out.Metrics[k][j] = Metric(m)
+		}
+	}
+	for i := range first.Shards {
+		s := byIndex[i]
+		for k := range s.Metrics {
+			if !slices.Equal(s.Metrics[k], first.Metrics[k]) {
+				return nil, &MergeError{Msg: fmt.Sprintf("%s and %s disagree on the metrics of scenario %s", where[i], firstPath, b.Scenarios[k].Dir)}
+			}
+		}
+		for _, r := range s.Results {
+			v := make([]float64, len(r.Values))
+			for j, x := range r.Values {
+				v[j] = float64(x)
+			}
+			out.Reps[r.Scenario] = append(out.Reps[r.Scenario], Replication{Rep: r.Rep, Values: v})
+		}
+	}
+	for k := range out.Reps {
+		sort.Slice(out.Reps[k], func(a, c int) bool { return out.Reps[k][a].Rep < out.Reps[k][c].Rep })
+	}
+	return out, nil
+}
+
+func equalSeed(a, b *uint64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// sameShard reports whether two copies of a shard hold the same results.
+func sameShard(a, b *Shard) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// Reports returns each scenario's Report, as the batch writes them.
+func (br *BatchResults) Reports() ([]*Report, error) {
+	out := make([]*Report, len(br.Batch.Scenarios))
+	for k, s := range br.Batch.Scenarios {
+		r, err := NewReport(Run{Scenario: s.Name, Seed: s.Seed, Replications: s.Replications}, br.Metrics[k], br.Reps[k])
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", s.Dir, err)
+		}
+		out[k] = r
+	}
+	return out, nil
+}
+
+// batchManifest is the document batch.json holds.
+type batchManifest struct {
+	SchemaVersion int    `json:"schema_version"`
+	Kind          string `json:"kind"`
+	Batch
+	Pairs int `json:"pairs"`
+}
+
+// WriteFiles writes the batch's results into dir: every scenario's
+// summary.csv, aggregate.csv and aggregate.json in its subdirectory, then
+// batch.json, the manifest, last — so a batch.json means the batch is
+// complete. Unsharded and merged batches write the same bytes.
+func (br *BatchResults) WriteFiles(dir string) error {
+	reports, err := br.Reports()
+	if err != nil {
+		return err
+	}
+	for k, s := range br.Batch.Scenarios {
+		if len(br.Reps[k]) != s.Replications {
+			return fmt.Errorf("scenario %s: %d of %d replications", s.Dir, len(br.Reps[k]), s.Replications)
+		}
+		sub := filepath.Join(dir, s.Dir)
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			return err
+		}
+		if err := reports[k].WriteFiles(sub); err != nil {
+			return err
+		}
+	}
+	m := batchManifest{SchemaVersion: SchemaVersion, Kind: batchKind, Batch: *br.Batch, Pairs: br.Batch.Pairs()}
+	return WriteFileAtomic(filepath.Join(dir, BatchManifestFile), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(m)
+	})
+}
+
+// ReadBatchManifest reads dir/batch.json: the batch a complete output
+// directory holds.
+func ReadBatchManifest(dir string) (*Batch, error) {
+	data, err := os.ReadFile(filepath.Join(dir, BatchManifestFile))
+	if err != nil {
+		return nil, err
+	}
+	var m batchManifest
+	if err := json.Unmarshal(data, &m); err != nil || m.Kind != batchKind {
+		return nil, fmt.Errorf("%s: not a pilotsim batch manifest", filepath.Join(dir, BatchManifestFile))
+	}
+	return &m.Batch, nil
+}
+
+// WriteBatchTable writes one line per scenario of a batch: its directory and
+// its key figures (mean ± half-width of the 95% interval).
+func WriteBatchTable(w io.Writer, b *Batch, reports []*Report) error {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "Batch %s: %d scenarios, %d (scenario, replication) pairs, %s.\n", b.ID, len(b.Scenarios), b.Pairs(), seedText(b.SeedOverride))
+	sb.WriteString("Each figure: mean across replications ± half-width of the 95% confidence interval.\n\n")
+	cols := []sweepColumn{
+		{metricInspection, "inspection rate"}, {metricHit, "hit rate"}, {metricDetection, "detection"},
+		{metricRelease, "mean release h"}, {metricReleaseP90, "p90 release h"},
+	}
+	header := []string{"scenario", "reps"}
+	for _, c := range cols {
+		header = append(header, c.title)
+	}
+	rows := [][]string{header}
+	for k, s := range b.Scenarios {
+		m := indexEstimates(reports[k].Estimates)
+		row := []string{s.Dir, strconv.Itoa(len(reports[k].Reps))}
+		for _, c := range cols {
+			e, _ := m.get(c.metric)
+			row = append(row, cellSized(e, math.Abs(e.Mean)))
+		}
+		rows = append(rows, row)
+	}
+	writeAligned(&sb, rows, func(col int) bool { return col > 0 })
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+var errNoShards = errors.New("no shard files")
+
+// FindShardFiles returns the shard files (shard-*-of-*.json) in dirs, sorted
+// by name within each directory. A path that is itself a shard file is taken
+// as is.
+func FindShardFiles(dirs []string) ([]string, error) {
+	var out []string
+	for _, d := range dirs {
+		st, err := os.Stat(d)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, d)
+			continue
+		}
+		m, err := filepath.Glob(filepath.Join(d, "shard-*-of-*.json"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(m)
+		out = append(out, m...)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w in %s", errNoShards, strings.Join(dirs, ", "))
+	}
+	return out, nil
+}

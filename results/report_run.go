@@ -1,0 +1,491 @@
+package results
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// The run report: release time per lane, detection per threat, the lane mix,
+// resource use and the Time Release Study intervals, each a section with one
+// chart and its table.
+
+// reportLanes are the lanes in the order reports show them ("all" first where
+// it applies).
+var reportLanes = []string{"all", "green", "blue", "yellow", "red"}
+
+// estimates indexes a report's estimates by metric name.
+type estimates map[string]Estimate
+
+func indexEstimates(est []Estimate) estimates {
+	m := make(estimates, len(est))
+	for _, e := range est {
+		m[e.Name] = e
+	}
+	return m
+}
+
+// get returns the estimate named name; ok is false when the metric is absent
+// or was never defined.
+func (m estimates) get(name string) (Estimate, bool) {
+	e, ok := m[name]
+	return e, ok && e.N > 0
+}
+
+// keys returns, in the order of est, the middle parts of the metric names
+// prefix+KEY+suffix (e.g. the threats of detection_rate.KEY).
+func metricKeys(est []Estimate, prefix, suffix string) []string {
+	var keys []string
+	for _, e := range est {
+		rest, ok := strings.CutPrefix(e.Name, prefix)
+		if !ok {
+			continue
+		}
+		key, ok := strings.CutSuffix(rest, suffix)
+		if ok && key != "" && !strings.Contains(key, ".") {
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
+
+// cell formats an estimate for a report table: "15.1% ± 0.8%", "n/a" when
+// undefined, the mean alone when there is no interval.
+func cell(e Estimate, ok bool) string {
+	if !ok || e.N == 0 {
+		return "n/a"
+	}
+	if e.Mean == 0 && (e.N == 1 || e.Low == 0 && e.High == 0) && e.Unit != UnitFraction {
+		return "0" // never happened in any replication: no decimals to show
+	}
+	dec, pct, sep := decimals(e.Unit, math.Abs(e.Mean))
+	s := formatNumber(e.Mean, dec, pct, sep)
+	if hw := e.HalfWidth(); !math.IsNaN(hw) {
+		s += " ± " + formatNumber(hw, dec, pct, sep)
+	}
+	return s
+}
+
+// value formats a single number of a unit as the report tables do.
+func value(v float64, unit string) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	dec, pct, sep := decimals(unit, math.Abs(v))
+	return formatNumber(v, dec, pct, sep)
+}
+
+// WriteRunReport writes the report of one run — report.html (self-contained,
+// charts inline as SVG) and report.md with its charts in ReportChartsDir —
+// into dir, which must exist. Its sections: release time per lane (the CDF
+// through each lane's percentiles), detection per threat, the lane mix,
+// resource utilization and the Time Release Study intervals, each with one
+// chart and a table of means with 95% confidence intervals.
+func (r *Report) WriteRunReport(dir string) error {
+	doc, err := r.runDoc()
+	if err != nil {
+		return err
+	}
+	return writeReport(dir, doc)
+}
+
+func (r *Report) runDoc() (*reportDoc, error) {
+	m := indexEstimates(r.Estimates)
+	doc := &reportDoc{
+		Title:    "pilotsim run: " + r.Scenario,
+		Subtitle: runSubtitle(r),
+	}
+	var intro []string
+	if e, ok := m.get("consignments"); ok {
+		intro = append(intro, fmt.Sprintf("%s consignments per replication after warm-up.", value(e.Mean, e.Unit)))
+	}
+	var parts []string
+	for _, k := range []struct{ name, text string }{
+		{"inspection_rate", "inspection rate"}, {"hit_rate", "hit rate"}, {"detection_rate", "detection rate"},
+	} {
+		if e, ok := m.get(k.name); ok {
+			parts = append(parts, k.text+" "+cell(e, true))
+		}
+	}
+	if len(parts) > 0 {
+		intro = append(intro, "Security: "+strings.Join(parts, ", ")+".")
+	}
+	if e, ok := m.get("release.all.mean"); ok {
+		s := "Facilitation: mean release time " + cell(e, true) + " h"
+		if p, ok := m.get("release.all.p90"); ok {
+			s += ", 90th percentile " + cell(p, true) + " h"
+		}
+		intro = append(intro, s+".")
+	}
+	intro = append(intro, "Every figure is the mean across replications ± the half-width of its 95% confidence interval (Student t); whiskers on the charts show the same interval.")
+	doc.Intro = intro
+
+	for _, build := range []func(*Report, estimates) (reportSection, error){
+		releaseSection, detectionSection, laneSection, resourceSection, trsSection,
+	} {
+		s, err := build(r, m)
+		if err != nil {
+			return nil, err
+		}
+		doc.Sections = append(doc.Sections, s)
+	}
+	if r.Partial {
+		doc.Notes = append(doc.Notes, fmt.Sprintf("The run was interrupted: %d of %d replications finished and are reported.", len(r.Reps), r.Replications))
+	}
+	return doc, nil
+}
+
+func runSubtitle(r *Report) string {
+	s := fmt.Sprintf("Scenario %s, seed %d, %d replications", r.Scenario, r.Seed, len(r.Reps))
+	if r.Partial {
+		s += fmt.Sprintf(" of %d asked for (interrupted)", r.Replications)
+	}
+	return s + "."
+}
+
+// releaseQuantiles are the points of a lane's release-time distribution the
+// engine reports, with their cumulative share.
+var releaseQuantiles = []struct {
+	stat  string
+	share float64
+}{{"median", 50}, {"p90", 90}, {"p95", 95}, {"max", 100}}
+
+func releaseSection(r *Report, m estimates) (reportSection, error) {
+	s := reportSection{ID: "release", Title: "Release time per lane"}
+	s.Text = []string{"How long consignments took from arrival to release, per lane. The chart plots, for each lane, the share of consignments released within a given time: it passes through the lane's median, 90th and 95th percentiles and maximum (the engine reports these points of the distribution, not its full shape, so the lines between them are straight). Steep and far left is fast; a long tail to the right is what traders complain about."}
+
+	// Every point > 0 for the log axis; a release in no time shows at 1 minute.
+	const floor = 1.0 / 60
+	p := newChart("Release time distribution per lane", "release time after arrival (hours, log scale)", "consignments released (%)")
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = hourTicks{}
+	p.Y.Min, p.Y.Max = 0, 100
+	var lanes []string
+	type laneLine struct {
+		line   *plotter.Line
+		points *plotter.Scatter
+	}
+	drawn := map[string]laneLine{}
+	// "all" is drawn last, on top of the lane that carries most of the
+	// traffic (and often has the same curve), and listed first.
+	for _, lane := range append(append([]string(nil), reportLanes[1:]...), reportLanes[0]) {
+		var xys plotter.XYs
+		for _, q := range releaseQuantiles {
+			if e, ok := m.get("release." + lane + "." + q.stat); ok {
+				xys = append(xys, plotter.XY{X: math.Max(e.Mean, floor), Y: q.share})
+			}
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		lanes = append(lanes, lane)
+		col := laneColors[lane]
+		line, points, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return s, err
+		}
+		line.LineStyle = draw.LineStyle{Color: col, Width: 2}
+		points.GlyphStyle = draw.GlyphStyle{Color: col, Radius: 3, Shape: draw.CircleGlyph{}}
+		if lane == "all" {
+			line.LineStyle.Dashes = []vg.Length{5, 3}
+			line.LineStyle.Width = 1.5
+			points.GlyphStyle.Radius = 2.2
+		}
+		p.Add(line, points)
+		drawn[lane] = laneLine{line, points}
+	}
+	for _, lane := range reportLanes {
+		if d, ok := drawn[lane]; ok {
+			p.Legend.Add(lane, d.line, d.points)
+		}
+	}
+	if len(lanes) == 0 {
+		s.Text = append(s.Text, "No consignment was released: there is no release time to show.")
+	} else {
+		p.Legend.Left = false
+		p.Legend.Top = false
+		p.Legend.XOffs, p.Legend.YOffs = -8, 8
+		svg, err := renderSVG(p, chartW, chartH)
+		if err != nil {
+			return s, err
+		}
+		s.Chart = &reportChart{SVG: svg, Caption: "Share of consignments released within each time (log scale), per lane; markers at the median, 90th and 95th percentiles and the maximum, each the mean across replications. A release in under a minute is drawn at one minute."}
+	}
+
+	t := reportTable{Header: []string{"lane", "mean h", "median h", "p90 h", "p95 h", "max h", "within target"}, Numeric: []bool{false, true, true, true, true, true, true}}
+	for _, lane := range reportLanes {
+		row := []string{lane}
+		any := false
+		for _, st := range []string{"mean", "median", "p90", "p95", "max", "within_target"} {
+			e, ok := m.get("release." + lane + "." + st)
+			any = any || ok
+			if st == "within_target" && !ok {
+				row = append(row, "")
+				continue
+			}
+			row = append(row, cell(e, ok))
+		}
+		if any {
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	s.Tables = append(s.Tables, t)
+	if e, ok := m.get("in_system.count"); ok && e.Mean > 0 {
+		age, _ := m.get("in_system.mean_age")
+		s.Text = append(s.Text, fmt.Sprintf("At the horizon %s consignments were still in the system (mean age %s h); they are not in the release times.", cell(e, true), cell(age, age.N > 0)))
+	}
+	return s, nil
+}
+
+// hourTicks labels a log-scaled hours axis at times people read: minutes,
+// hours, days.
+type hourTicks struct{}
+
+func (hourTicks) Ticks(min, max float64) []plot.Tick {
+	marks := []struct {
+		h     float64
+		label string
+	}{
+		{1.0 / 60, "1 min"}, {5.0 / 60, "5 min"}, {15.0 / 60, "15 min"}, {0.5, "30 min"},
+		{1, "1 h"}, {2, "2 h"}, {4, "4 h"}, {8, "8 h"}, {24, "1 d"}, {48, "2 d"},
+		{96, "4 d"}, {168, "1 wk"}, {336, "2 wk"}, {720, "30 d"}, {2160, "90 d"},
+	}
+	var ticks []plot.Tick
+	for _, mk := range marks {
+		if mk.h >= min*0.999 && mk.h <= max*1.001 {
+			ticks = append(ticks, plot.Tick{Value: mk.h, Label: mk.label})
+		}
+	}
+	if len(ticks) < 2 {
+		return plot.LogTicks{}.Ticks(min, max)
+	}
+	return ticks
+}
+
+func detectionSection(r *Report, m estimates) (reportSection, error) {
+	s := reportSection{ID: "detection", Title: "Detection per threat"}
+	s.Text = []string{"Of all irregular consignments of each threat, the share that controls found (detection rate). The overall bar counts every irregular consignment; a threat that is rare or hard to see in the data has a wide interval."}
+	threats := metricKeys(r.Estimates, "detection_rate.", "")
+	names := append([]string{"all threats"}, threats...)
+	var bars []chartBar
+	t := reportTable{Header: []string{"threat", "detection rate", "replications"}, Numeric: []bool{false, true, true}}
+	for i, name := range names {
+		metric := "detection_rate"
+		if i > 0 {
+			metric += "." + name
+		}
+		e, ok := m.get(metric)
+		t.Rows = append(t.Rows, []string{name, cell(e, ok), fmt.Sprint(e.N)})
+		if !ok {
+			continue
+		}
+		mean, lo, hi := scaled(e.Interval, 100)
+		col := paletteColor(0)
+		if i == 0 {
+			col = chartInk
+		}
+		bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: mean, Low: lo, High: hi, Color: col})
+	}
+	for _, k := range []struct{ name, text string }{{"hit_rate", "hit rate (all controls)"}, {"hit_rate.yellow", "hit rate in yellow"}, {"hit_rate.red", "hit rate in red"}, {"inspection_rate", "inspection rate"}} {
+		if e, ok := m.get(k.name); ok {
+			t.Rows = append(t.Rows, []string{k.text, cell(e, true), fmt.Sprint(e.N)})
+		}
+	}
+	s.Tables = append(s.Tables, t)
+	if len(bars) == 0 {
+		s.Text = append(s.Text, "No irregular consignment arrived: detection is undefined.")
+		return s, nil
+	}
+	p := newCategoryChart("Detection rate per threat, with 95% confidence intervals", "irregular consignments found (%)", names)
+	p.Add(&barsPlotter{bars: bars})
+	p.Y.Min, p.Y.Max = 0, 100
+	padCategories(p, len(names), false)
+	svg, err := renderSVG(p, chartW, chartH)
+	if err != nil {
+		return s, err
+	}
+	s.Chart = &reportChart{SVG: svg, Caption: "Detection rate: irregular consignments found by a control, as a share of all irregular consignments of the threat. Whiskers: 95% confidence interval across replications."}
+	return s, nil
+}
+
+// laneReasons are why a consignment got its lane, in the engine's order.
+var laneReasons = []string{"score", "forced", "random", "expected"}
+
+func laneSection(r *Report, m estimates) (reportSection, error) {
+	s := reportSection{ID: "lanes", Title: "Lane mix"}
+	s.Text = []string{"The share of consignments in each lane, split by why they got it: by their risk score, forced by a rule, drawn at random, or filled in to reach an expected rate. Whiskers: 95% confidence interval of the lane's share."}
+	total, okTotal := m.get("consignments")
+	var lanes []string
+	for _, lane := range reportLanes[1:] {
+		if _, ok := m.get("lane." + lane + ".share"); ok {
+			lanes = append(lanes, lane)
+		}
+	}
+	t := reportTable{Header: []string{"lane", "share"}, Numeric: []bool{false, true}}
+	for _, reason := range laneReasons {
+		t.Header = append(t.Header, reason)
+		t.Numeric = append(t.Numeric, true)
+	}
+	var bars []chartBar
+	reasonColor := map[string]int{"score": 0, "forced": 3, "random": 1, "expected": 4}
+	for i, lane := range lanes {
+		share, _ := m.get("lane." + lane + ".share")
+		row := []string{lane, cell(share, true)}
+		bottom := 0.0
+		for _, reason := range laneReasons {
+			e, ok := m.get("lane." + lane + "." + reason + ".count")
+			row = append(row, cell(e, ok))
+			if !ok || !okTotal || total.Mean <= 0 {
+				continue
+			}
+			h := 100 * e.Mean / total.Mean
+			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Bottom: bottom, Top: bottom + h, Low: math.NaN(), High: math.NaN(), Color: paletteColor(reasonColor[reason])})
+			bottom += h
+		}
+		mean, lo, hi := scaled(share.Interval, 100)
+		if bottom == 0 { // no counts by reason: one bar for the share
+			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: mean, Low: lo, High: hi, Color: laneColors[lane]})
+		} else {
+			// The whisker goes on the stacked total, the lane's share.
+			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: mean, Bottom: mean, Low: lo, High: hi, Color: laneColors[lane]})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Caption = "Share of consignments per lane, and consignments per replication by reason"
+	s.Tables = append(s.Tables, t)
+	if len(lanes) == 0 {
+		return s, nil
+	}
+	p := newCategoryChart("Lane mix: share of consignments per lane, by reason", "consignments (%)", lanes)
+	bp := &barsPlotter{bars: bars}
+	p.Add(bp)
+	_, _, _, top := bp.DataRange()
+	p.Y.Min, p.Y.Max = 0, math.Min(100, top*1.2) // room for the legend
+	padCategories(p, len(lanes), false)
+	for _, reason := range laneReasons {
+		p.Legend.Add(reason, swatch{fill: paletteColor(reasonColor[reason])})
+	}
+	svg, err := renderSVG(p, chartW, chartH)
+	if err != nil {
+		return s, err
+	}
+	s.Chart = &reportChart{SVG: svg, Caption: "Each bar is one lane's share of all consignments, stacked by the reason for the lane. Whiskers: 95% confidence interval of the lane's share."}
+	return s, nil
+}
+
+func resourceSection(r *Report, m estimates) (reportSection, error) {
+	s := reportSection{ID: "resources", Title: "Resource utilization"}
+	s.Text = []string{"How busy each pool of officers or scanners was: the share of its capacity in use (over its opening hours). Above about 85% queues grow quickly and release times with them."}
+	pools := metricKeys(r.Estimates, "pool.", ".utilization")
+	t := reportTable{Header: []string{"pool", "utilization", "mean wait h", "mean queue", "max queue"}, Numeric: []bool{false, true, true, true, true}}
+	var bars []chartBar
+	for i, pool := range pools {
+		row := []string{pool}
+		for _, st := range []string{"utilization", "mean_wait", "mean_queue", "max_queue"} {
+			e, ok := m.get("pool." + pool + "." + st)
+			row = append(row, cell(e, ok))
+		}
+		t.Rows = append(t.Rows, row)
+		if e, ok := m.get("pool." + pool + ".utilization"); ok {
+			mean, lo, hi := scaled(e.Interval, 100)
+			bars = append(bars, chartBar{X: float64(i), Width: 0.55, Top: mean, Low: lo, High: hi, Color: paletteColor(i)})
+		}
+	}
+	s.Tables = append(s.Tables, t)
+	if len(bars) == 0 {
+		s.Text = append(s.Text, "The scenario has no control resources.")
+		return s, nil
+	}
+	p := newCategoryChart("Utilization per resource pool, with 95% confidence intervals", "capacity in use (%)", pools)
+	p.Add(&barsPlotter{bars: bars}, refLine{v: 85})
+	p.Y.Min, p.Y.Max = 0, 100
+	padCategories(p, len(pools), false)
+	svg, err := renderSVG(p, chartW, chartH)
+	if err != nil {
+		return s, err
+	}
+	s.Chart = &reportChart{SVG: svg, Caption: "Utilization: busy server time over available server time, per pool. Dashed line: 85%, above which waiting grows steeply. Whiskers: 95% confidence interval."}
+	return s, nil
+}
+
+// trsIntervals are the Time Release Study intervals, in the order of the
+// consignment's journey.
+var trsIntervals = []struct{ key, text string }{
+	{"arrival_lodgement", "arrival → lodgement"},
+	{"lodgement_lane", "lodgement → lane assigned"},
+	{"lane_release", "lane assigned → release"},
+}
+
+func trsSection(r *Report, m estimates) (reportSection, error) {
+	s := reportSection{ID: "trs", Title: "Time Release Study intervals"}
+	s.Text = []string{"The Time Release Study splits the time from arrival to release into intervals to find the bottleneck (WCO Guide to Measure the Time Required for the Release of Goods). The three intervals are counted from the goods' arrival and add up to the mean release time: a declaration lodged before arrival adds nothing to arrival → lodgement, and its risk assessment done before arrival adds nothing to lodgement → lane. Per pool, the time the consignments it controlled spent waiting in its queue and in the control itself."}
+	t := reportTable{Caption: "Intervals (mean hours)", Header: []string{"interval", "mean h"}, Numeric: []bool{false, true}}
+	type row struct {
+		name string
+		e    Estimate
+		col  int // palette index; -1: ink
+	}
+	var rows []row
+	for _, iv := range trsIntervals {
+		e, ok := m.get("trs." + iv.key + ".mean")
+		if !ok {
+			continue
+		}
+		t.Rows = append(t.Rows, []string{iv.text, cell(e, true)})
+		rows = append(rows, row{iv.text, e, -1})
+	}
+	pools := metricKeys(r.Estimates, "trs.", ".wait.mean")
+	pt := reportTable{Caption: "Per pool (mean hours per controlled consignment)", Header: []string{"pool", "queue wait h", "control h"}, Numeric: []bool{false, true, true}}
+	for _, pool := range pools {
+		tr := []string{pool}
+		for k, st := range []struct{ key, text string }{{"wait", "queue wait"}, {"service", "control"}} {
+			e, ok := m.get("trs." + pool + "." + st.key + ".mean")
+			tr = append(tr, cell(e, ok))
+			if ok {
+				rows = append(rows, row{pool + ": " + st.text, e, 1 + 4*k})
+			}
+		}
+		pt.Rows = append(pt.Rows, tr)
+	}
+	s.Tables = append(s.Tables, t)
+	if len(pt.Rows) > 0 {
+		s.Tables = append(s.Tables, pt)
+	}
+	if len(rows) == 0 {
+		return s, nil
+	}
+	// Lying bars, the journey read from the top down.
+	names := make([]string, len(rows))
+	var bars []chartBar
+	for i, rw := range rows {
+		at := len(rows) - 1 - i
+		names[at] = rw.name
+		col := color.Color(chartInk)
+		if rw.col >= 0 {
+			col = paletteColor(rw.col)
+		}
+		bars = append(bars, chartBar{X: float64(at), Width: 0.6, Top: rw.e.Mean, Low: rw.e.Low, High: rw.e.High, Color: col})
+	}
+	p := newChartGrid("Time Release Study: mean hours per interval and per pool", "mean time (hours)", "", true, false)
+	p.NominalY(names...)
+	p.Add(refLine{v: 0, vertical: true}, &barsPlotter{bars: bars, horizontal: true})
+	padCategories(p, len(rows), true)
+	span := p.X.Max - p.X.Min
+	p.X.Max += 0.04 * span // whisker caps off the frame
+	if p.X.Min < 0 {
+		p.X.Min -= 0.04 * span
+	}
+	h := vg.Length(1.1)*vg.Inch + vg.Length(len(rows))*0.32*vg.Inch
+	svg, err := renderSVG(p, chartW, h)
+	if err != nil {
+		return s, err
+	}
+	s.Chart = &reportChart{SVG: svg, Caption: "Top, in black: the Time Release Study intervals, mean hours over all consignments, counted from arrival (they add up to the mean release time). Below: per pool, the mean queue wait and mean control time of the consignments it controlled. Whiskers: 95% confidence interval."}
+	return s, nil
+}

@@ -1,0 +1,860 @@
+package backtest
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"pilotsim/datamodel"
+	"pilotsim/sim"
+)
+
+// RowError is a bad row of a declarations file: where it is and what is wrong.
+type RowError struct {
+	File   string
+	Line   int    // 1-based line of the row in the file (the header is line 1)
+	Column string // header of the offending column; "" for the whole row
+	Value  string // the offending value, when there is one
+	Reason string
+}
+
+// Error formats the problem as FILE:LINE: column "C": "V": REASON.
+func (e *RowError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d", e.File, e.Line)
+	if e.Column != "" {
+		fmt.Fprintf(&b, ": column %q", e.Column)
+	}
+	if e.Value != "" {
+		v := e.Value
+		if len(v) > 40 {
+			v = v[:37] + "..."
+		}
+		fmt.Fprintf(&b, ": %q", v)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// NoDay is Decl.Day when the file has no date.
+const NoDay = math.MinInt32
+
+// Decl is one declaration as read from a file: the compact consignment the
+// risk engine scores, the extra values its field and history criteria test,
+// and the control outcome.
+type Decl struct {
+	Line int   // line in the file
+	Day  int32 // days since 1970-01-01, NoDay when the date is not mapped
+
+	C sim.Consignment
+	X sim.Extra
+
+	Irregular bool
+	// Known is false when the file gives no outcome (the declaration was
+	// not controlled; Mapping.Outcome.Unknown "regular"): Irregular is then
+	// false and the declaration does not enter the history.
+	Known   bool
+	Revenue float64 // revenue at stake or recovered; 0 unless Irregular
+	Classes uint16  // bit i: outcome class i (Mapping.ClassNames order) holds
+	// RecordedLane is the lane the declaration actually got, -1 when the
+	// mapping has no lane column or the value is missing.
+	RecordedLane int8
+}
+
+// conv is a compiled Column: where the value is and how it converts.
+type conv struct {
+	idx     int    // index in the record, -1 when not mapped
+	header  string // for messages
+	codes   map[string]string
+	missing []string
+	upper   bool
+	digits  int
+	pad     bool
+	scale   float64
+	times   int // index of the multiplier column, -1 none
+	per     int // index of the divisor column, -1 none
+	yes     []string
+	anyYes  bool
+	ctrl    bool // lane from the datamodel's control column
+	layout  string
+	fastISO bool // layout is 2006-01-02
+}
+
+// core field slots in Reader.core.
+const (
+	fID = iota
+	fDate
+	fTrader
+	fOrigin
+	fDispatch
+	fRouting
+	fHS
+	fMode
+	fWeight
+	fValue
+	fAEO
+	fNew
+	fLate
+	fLodgement
+	fArrival
+	numCore
+)
+
+var coreIndex = map[string]int{
+	"id": fID, "date": fDate, "trader": fTrader, "origin": fOrigin, "dispatch": fDispatch,
+	"routing": fRouting, "hs": fHS, "mode": fMode, "gross_weight": fWeight, "value": fValue,
+	"aeo": fAEO, "new_trader": fNew, "lodged_after_arrival": fLate,
+	"lodgement": fLodgement, "arrival": fArrival,
+}
+
+// slotAcc fills one slot of Extra.
+type slotAcc struct {
+	conv
+	numeric bool
+	derived int // >= 0: a core field (fWeight …) or derivedVPK
+	conds   []sim.StringCond
+	cache   map[string]uint64 // value → condition bits, bounded by maxCache
+}
+
+// keyAcc builds one history key from its parts.
+type keyAcc struct {
+	parts []keyPart
+}
+
+type keyPart struct {
+	conv
+	core int // >= 0: a core field
+	n    int // keep the first n characters (0: all)
+}
+
+const (
+	derivedNone = -1
+	derivedVPK  = numCore // value_per_kg
+	maxCache    = 1 << 16 // distinct values cached per text slot
+)
+
+// Reader reads declarations from one CSV file through a mapping, one at a
+// time, in flat memory (except the per-key history, bounded by the number of
+// distinct keys). It fills the history as it goes: each declaration sees only
+// the outcomes of declarations dated strictly before it.
+type Reader struct {
+	file   string
+	header []string
+	m      *Mapping
+	cr     *csv.Reader
+	ncol   int
+	rec    []string
+	schema *sim.ExtraSchema
+	hist   *History
+
+	core    [numCore]conv
+	slots   []slotAcc
+	keys    []keyAcc
+	irr     conv
+	rev     conv
+	classes []conv
+	lane    conv
+
+	keyBuf []byte
+	hsBuf  []byte
+
+	unknownRegular bool // Mapping.Outcome.Unknown == "regular"
+}
+
+// NewReader reads the header of r and resolves every mapped column and every
+// field and history key of schema against it. hist receives the outcomes and
+// answers the history criteria; it may be shared by the readers of several
+// files read one after another (earlier files first). schema may be nil (no
+// field or history criteria).
+func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hist *History) (*Reader, error) {
+	cr := csv.NewReader(r)
+	cr.Comma = []rune(m.Delimiter)[0]
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &RowError{File: file, Line: 1, Reason: "the file is empty: expected a header row"}
+	}
+	if err != nil {
+		return nil, &RowError{File: file, Line: 1, Reason: "reading the header: " + csvReason(err)}
+	}
+	rd := &Reader{file: file, m: m, cr: cr, ncol: len(header), schema: schema, hist: hist,
+		unknownRegular: m.Outcome.Unknown == "regular"}
+	pos := make(map[string]int, len(header))
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		rd.header = append(rd.header, h)
+		if _, dup := pos[h]; !dup {
+			pos[h] = i
+		}
+	}
+	var missing []string
+	compile := func(path string, c *Column) conv {
+		cv := conv{idx: -1, header: c.Column, codes: c.Codes, missing: c.Missing, upper: c.Upper,
+			digits: c.Digits, pad: c.Pad, scale: 1, times: -1, per: -1, yes: c.Values, anyYes: c.AnyValue, ctrl: c.laneFromControls, layout: c.Layout,
+			fastISO: c.Layout == "2006-01-02"}
+		if c.Scale != nil {
+			cv.scale = *c.Scale
+		}
+		find := func(h string) int {
+			i, ok := pos[h]
+			if !ok {
+				if !c.Optional {
+					missing = append(missing, fmt.Sprintf("%q (%s)", h, path))
+				}
+				return -1
+			}
+			return i
+		}
+		cv.idx = find(c.Column)
+		if c.Times != "" {
+			cv.times = find(c.Times)
+		}
+		if c.Per != "" {
+			cv.per = find(c.Per)
+		}
+		if cv.idx < 0 || (c.Times != "" && cv.times < 0) || (c.Per != "" && cv.per < 0) {
+			cv.idx = -1 // an optional column the file lacks: always missing
+		}
+		return cv
+	}
+	for i := range rd.core {
+		rd.core[i].idx = -1
+	}
+	for name, c := range m.Fields {
+		rd.core[coreIndex[name]] = compile("fields."+name, &c)
+	}
+	rd.irr = compile("outcome.irregular", &m.Outcome.Irregular)
+	rd.rev.idx = -1
+	if m.Outcome.Revenue != nil {
+		rd.rev = compile("outcome.revenue", m.Outcome.Revenue)
+	}
+	for _, name := range m.ClassNames() {
+		c := m.Outcome.Classes[name]
+		rd.classes = append(rd.classes, compile("outcome.classes."+name, &c))
+	}
+	rd.lane.idx = -1
+	if m.Outcome.Lane != nil {
+		rd.lane = compile("outcome.lane", m.Outcome.Lane)
+	}
+	if schema != nil {
+		for _, f := range schema.Fields {
+			rd.slots = append(rd.slots, rd.slotFor(f, compile))
+		}
+		for _, k := range schema.Histories {
+			var ka keyAcc
+			for _, p := range k.Parts {
+				name, n, _ := sim.ParseKeyPart(p)
+				kp := keyPart{core: -1, n: n}
+				if c, ok := m.Columns[name]; ok {
+					kp.conv = compile("columns."+name, &c)
+				} else {
+					kp.core = coreIndex[name]
+					c := m.Fields[name]
+					kp.conv = compile("fields."+name, &c)
+				}
+				ka.parts = append(ka.parts, kp)
+			}
+			rd.keys = append(rd.keys, ka)
+		}
+		if len(schema.Histories) > 0 {
+			if hist == nil {
+				return nil, errors.New("backtest: history criteria need a History")
+			}
+			if rd.core[fDate].idx < 0 && len(missing) == 0 {
+				return nil, &RowError{File: file, Line: 1, Reason: "history criteria need the declaration date: map fields.date"}
+			}
+			hist.ensure(len(schema.Histories))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &RowError{File: file, Line: 1, Reason: "the header has no column " + strings.Join(missing, ", ")}
+	}
+	return rd, nil
+}
+
+// slotFor compiles one field of the schema.
+func (rd *Reader) slotFor(f sim.ExtraField, compile func(string, *Column) conv) slotAcc {
+	s := slotAcc{numeric: f.Numeric, derived: derivedNone, conds: f.Conds}
+	if c, ok := rd.m.Columns[f.Name]; ok {
+		s.conv = compile("columns."+f.Name, &c)
+	} else if f.Name == "value_per_kg" {
+		s.conv = conv{idx: -1}
+		s.derived = derivedVPK
+	} else {
+		s.conv = conv{idx: -1}
+		s.derived = coreIndex[f.Name]
+	}
+	if !f.Numeric {
+		s.cache = make(map[string]uint64)
+	}
+	return s
+}
+
+// ClassNames returns the names of the outcome classes in the order of the
+// bits of Decl.Classes.
+func (m *Mapping) ClassNames() []string { return sortedKeys(m.Outcome.Classes) }
+
+func csvReason(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Next reads the next declaration into d. It returns io.EOF at the end of
+// the file, a *RowError for a bad row (the reader can go on with the next
+// one), or another error when reading fails.
+func (rd *Reader) Next(d *Decl) error {
+	rec, err := rd.cr.Read()
+	if err != nil {
+		if err == io.EOF {
+			return io.EOF
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			line := pe.StartLine
+			if line == 0 {
+				line = pe.Line
+			}
+			if errors.Is(pe.Err, csv.ErrFieldCount) {
+				line = pe.Line
+				n := 0
+				if rec != nil {
+					n = len(rec)
+				}
+				return &RowError{File: rd.file, Line: line, Reason: fmt.Sprintf("expected %d fields as in the header, got %d", rd.ncol, n)}
+			}
+			return &RowError{File: rd.file, Line: line, Reason: pe.Err.Error()}
+		}
+		return fmt.Errorf("%s: %w", rd.file, err)
+	}
+	rd.rec = rec
+	line, _ := rd.cr.FieldPos(0)
+	*d = Decl{Line: line, Day: NoDay, RecordedLane: -1}
+	c := &d.C
+	c.Hub, c.Origin, c.Dispatch = datamodel.NoCountry, datamodel.NoCountry, datamodel.NoCountry
+	c.Threat = sim.NoThreat
+	c.Trader = -1
+
+	// Datamodel fields.
+	if e := rd.readCore(d); e != nil {
+		return e
+	}
+	// Outcome.
+	yes, ok, e := rd.boolValue(&rd.irr, d)
+	if e != nil {
+		return e
+	}
+	d.Known = ok || rd.irr.anyYes // with any_value, no value means no
+	if !d.Known && !rd.unknownRegular {
+		return rd.bad(d, &rd.irr, "", "the outcome is missing (outcome.unknown: regular counts such declarations as regular)")
+	}
+	d.Irregular = yes
+	if yes {
+		c.Threat = 0
+		if rd.rev.idx >= 0 {
+			v, ok, e := rd.number(&rd.rev, d)
+			if e != nil {
+				return e
+			}
+			if ok {
+				d.Revenue = v
+				c.Duty = v
+			}
+		}
+	}
+	for i := range rd.classes {
+		yes, _, e := rd.boolValue(&rd.classes[i], d)
+		if e != nil {
+			return e
+		}
+		if yes {
+			d.Classes |= 1 << uint(i)
+		}
+	}
+	if rd.lane.idx >= 0 {
+		v, ok := rd.text(&rd.lane)
+		if ok {
+			l, lok := sim.ParseLane(v)
+			if rd.lane.ctrl {
+				l, lok = laneOfControls(v)
+			}
+			if !lok {
+				return rd.bad(d, &rd.lane, v, "expected a lane: green, blue, yellow or red (map other codes with codes)")
+			}
+			d.RecordedLane = int8(l)
+		}
+	}
+	// Extra fields.
+	for i := range rd.slots {
+		if e := rd.fillSlot(i, d); e != nil {
+			return e
+		}
+	}
+	// History, last: only a good row enters it.
+	if len(rd.keys) > 0 {
+		if d.Day == NoDay {
+			return rd.bad(d, &rd.core[fDate], "", "the date is missing (history criteria need it)")
+		}
+		if !rd.hist.advance(d.Day) {
+			return rd.bad(d, &rd.core[fDate], rec[rd.core[fDate].idx], fmt.Sprintf(
+				"dated before an earlier row (%s): history criteria need the declarations in date order, and --history files older than the file scored",
+				DayString(rd.hist.day)))
+		}
+		for i := range rd.keys {
+			key, ok := rd.key(i, d)
+			if !ok {
+				continue
+			}
+			d.X.Count[i], d.X.Irregular[i] = rd.hist.observe(i, key, d.Day, d.Irregular, d.Known)
+		}
+	}
+	return nil
+}
+
+func (rd *Reader) bad(d *Decl, cv *conv, v, reason string) *RowError {
+	return &RowError{File: rd.file, Line: d.Line, Column: cv.header, Value: v, Reason: reason}
+}
+
+// text returns the converted text value of cv (false when missing).
+func (rd *Reader) text(cv *conv) (string, bool) {
+	if cv.idx < 0 {
+		return "", false
+	}
+	v := strings.TrimSpace(rd.rec[cv.idx])
+	if cv.codes != nil {
+		if t, ok := cv.codes[v]; ok {
+			v = t
+		}
+	}
+	if v == "" {
+		return "", false
+	}
+	for _, m := range cv.missing {
+		if v == m {
+			return "", false
+		}
+	}
+	if cv.upper {
+		v = strings.ToUpper(v)
+	}
+	return v, true
+}
+
+// digitsOf keeps the first cv.digits digits of v.
+func (rd *Reader) digitsOf(cv *conv, v string) (string, bool) {
+	n := cv.digits
+	clean := len(v) >= n
+	for i := 0; clean && i < n; i++ {
+		clean = v[i] >= '0' && v[i] <= '9'
+	}
+	if clean {
+		return v[:n], true
+	}
+	b := rd.hsBuf[:0]
+	for i := 0; i < len(v) && len(b) < n; i++ {
+		if v[i] >= '0' && v[i] <= '9' {
+			b = append(b, v[i])
+		}
+	}
+	rd.hsBuf = b
+	if len(b) < n {
+		if !cv.pad || len(b) == 0 {
+			return "", false
+		}
+		pad := make([]byte, n-len(b), n)
+		for i := range pad {
+			pad[i] = '0'
+		}
+		return string(append(pad, b...)), true
+	}
+	return string(b), true
+}
+
+// textValue is text with the digits conversion applied.
+func (rd *Reader) textValue(cv *conv, d *Decl) (string, bool, error) {
+	v, ok := rd.text(cv)
+	if !ok || cv.digits == 0 {
+		return v, ok, nil
+	}
+	s, ok := rd.digitsOf(cv, v)
+	if !ok {
+		return "", false, rd.bad(d, cv, v, fmt.Sprintf("expected a code of at least %d digits", cv.digits))
+	}
+	return s, true, nil
+}
+
+// number returns the converted number of cv (false when missing).
+func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
+	v, ok := rd.text(cv)
+	if !ok {
+		return 0, false, nil
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, false, rd.bad(d, cv, v, "expected a number")
+	}
+	for _, o := range [2]int{cv.times, cv.per} {
+		if o < 0 {
+			continue
+		}
+		s := strings.TrimSpace(rd.rec[o])
+		if s == "" {
+			return 0, false, nil
+		}
+		y, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(y) || math.IsInf(y, 0) {
+			return 0, false, &RowError{File: rd.file, Line: d.Line, Column: rd.headerOf(o), Value: s, Reason: "expected a number"}
+		}
+		if o == cv.times {
+			x *= y
+		} else {
+			if y == 0 {
+				return 0, false, nil
+			}
+			x /= y
+		}
+	}
+	return x * cv.scale, true, nil
+}
+
+func (rd *Reader) headerOf(i int) string { return rd.header[i] }
+
+// boolValue reads a yes/no value (false, false when missing).
+func (rd *Reader) boolValue(cv *conv, _ *Decl) (yes, ok bool, err error) {
+	v, ok := rd.text(cv)
+	if !ok {
+		return false, false, nil
+	}
+	if cv.anyYes {
+		return true, true, nil
+	}
+	for _, y := range cv.yes {
+		if v == y {
+			return true, true, nil
+		}
+	}
+	return false, true, nil
+}
+
+// readCore fills the consignment's datamodel fields.
+func (rd *Reader) readCore(d *Decl) error {
+	c := &d.C
+	for f := range rd.core {
+		cv := &rd.core[f]
+		if cv.idx < 0 || f == fID {
+			continue
+		}
+		switch f {
+		case fTrader:
+			if v, ok := rd.text(cv); ok {
+				c.Trader = traderIndex(v)
+			}
+		case fLodgement, fArrival:
+			v, ok := rd.text(cv)
+			if !ok {
+				continue
+			}
+			tm, err := time.Parse(cv.layout, v)
+			if err != nil {
+				return rd.bad(d, cv, v, "expected a time like "+cv.layout)
+			}
+			x := tm.Sub(timeEpoch).Minutes()
+			if f == fLodgement {
+				c.Lodgement = x
+			} else {
+				c.Arrival = x
+			}
+		case fDate:
+			v, ok := rd.text(cv)
+			if !ok {
+				continue
+			}
+			day, ok := parseDay(v, cv)
+			if !ok {
+				return rd.bad(d, cv, v, fmt.Sprintf("expected a date like %s", cv.layout))
+			}
+			d.Day = day
+		case fOrigin, fDispatch, fRouting:
+			v, ok := rd.text(cv)
+			if !ok {
+				continue
+			}
+			if f == fRouting {
+				// A list of countries of routing: the engine knows one hub,
+				// the first.
+				if i := strings.IndexByte(v, ';'); i >= 0 {
+					v = strings.TrimSpace(v[:i])
+				}
+			}
+			k, err := parseCountry(v)
+			if err != nil {
+				return rd.bad(d, cv, v, "expected an ISO 3166-1 alpha-2 country code (map national codes with codes, unknown ones to \"\")")
+			}
+			switch f {
+			case fOrigin:
+				c.Origin = k
+			case fDispatch:
+				c.Dispatch = k
+			default:
+				c.Hub = k
+				c.Flags |= sim.FlagRouted
+			}
+		case fHS:
+			v, ok, err := rd.textValue(cv, d)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			hs, _ := strconv.ParseUint(v, 10, 32)
+			if !datamodel.HSChapterValid(int(hs / 10000)) {
+				return rd.bad(d, cv, v, "expected an HS code of a chapter in use (01-97 except 77)")
+			}
+			c.HS = uint32(hs)
+		case fMode:
+			v, ok := rd.text(cv)
+			if !ok {
+				continue
+			}
+			md, mok := parseModeName(v)
+			if !mok {
+				return rd.bad(d, cv, v, "expected a transport mode: sea, air, road, rail or postal (map national codes with codes)")
+			}
+			c.Mode = md
+		case fWeight, fValue:
+			x, ok, err := rd.number(cv, d)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				x = math.NaN()
+			}
+			if f == fWeight {
+				c.GrossWeight = x
+			} else {
+				c.Value = x
+			}
+		case fAEO, fNew, fLate:
+			yes, _, _ := rd.boolValue(cv, d)
+			if !yes {
+				continue
+			}
+			switch f {
+			case fAEO:
+				c.Flags |= sim.FlagAEO
+			case fNew:
+				c.Flags |= sim.FlagNew
+			default:
+				c.Lodgement, c.Arrival = 1, 0 // lodged after arrival
+			}
+		}
+	}
+	if rd.core[fWeight].idx >= 0 && rd.core[fValue].idx >= 0 {
+		c.ValuePerKg = math.NaN()
+		if c.GrossWeight > 0 {
+			c.ValuePerKg = c.Value / c.GrossWeight
+		}
+	}
+	return nil
+}
+
+// coreText returns the text form of a core field for field criteria and
+// history keys: the converted value (ISO code, HS6, mode name).
+func (rd *Reader) coreText(f int, d *Decl) (string, bool, error) {
+	cv := &rd.core[f]
+	if cv.idx < 0 {
+		return "", false, nil
+	}
+	switch f {
+	case fOrigin, fDispatch, fRouting, fMode, fTrader, fID:
+		v, ok := rd.text(cv)
+		return v, ok, nil
+	}
+	return rd.textValue(cv, d)
+}
+
+// fillSlot fills Extra slot i.
+func (rd *Reader) fillSlot(i int, d *Decl) error {
+	s := &rd.slots[i]
+	if s.numeric {
+		x := math.NaN()
+		switch s.derived {
+		case derivedNone:
+			v, ok, err := rd.number(&s.conv, d)
+			if err != nil {
+				return err
+			}
+			if ok {
+				x = v
+			}
+		case derivedVPK:
+			x = d.C.ValuePerKg
+		case fWeight:
+			x = d.C.GrossWeight
+		case fValue:
+			x = d.C.Value
+		}
+		d.X.Num[i] = x
+		return nil
+	}
+	var v string
+	var ok bool
+	var err error
+	if s.derived == derivedNone {
+		v, ok, err = rd.textValue(&s.conv, d)
+	} else {
+		v, ok, err = rd.coreText(s.derived, d)
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		d.X.Bits[i] = 0
+		return nil
+	}
+	bits, hit := s.cache[v]
+	if !hit {
+		for j := range s.conds {
+			if s.conds[j].Match(v) {
+				bits |= 1 << uint(j)
+			}
+		}
+		if len(s.cache) < maxCache {
+			s.cache[strings.Clone(v)] = bits
+		}
+	}
+	d.X.Bits[i] = bits
+	return nil
+}
+
+// key builds history key i of the current row into rd.keyBuf (false when a
+// part is missing: the row then has no history for that key).
+func (rd *Reader) key(i int, d *Decl) ([]byte, bool) {
+	b := rd.keyBuf[:0]
+	for j, p := range rd.keys[i].parts {
+		var v string
+		var ok bool
+		if p.core >= 0 {
+			v, ok, _ = rd.coreText(p.core, d)
+		} else {
+			v, ok, _ = rd.textValue(&p.conv, d)
+		}
+		if !ok {
+			rd.keyBuf = b
+			return nil, false
+		}
+		if p.n > 0 && len(v) > p.n {
+			v = v[:p.n]
+		}
+		if j > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, v...)
+	}
+	rd.keyBuf = b
+	return b, true
+}
+
+// parseDay reads a date as days since 1970-01-01.
+func parseDay(v string, cv *conv) (int32, bool) {
+	if cv.fastISO && len(v) == 10 && v[4] == '-' && v[7] == '-' {
+		y, ok1 := atoiN(v[0:4])
+		m, ok2 := atoiN(v[5:7])
+		dd, ok3 := atoiN(v[8:10])
+		if ok1 && ok2 && ok3 && m >= 1 && m <= 12 && dd >= 1 && dd <= daysIn(y, m) {
+			return daysFromCivil(y, m, dd), true
+		}
+		return 0, false
+	}
+	t, err := time.Parse(cv.layout, v)
+	if err != nil {
+		return 0, false
+	}
+	y, m, dd := t.Date()
+	return daysFromCivil(y, int(m), dd), true
+}
+
+func atoiN(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is Howard Hinnant's days_from_civil.
+func daysFromCivil(y, m, d int) int32 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int32(era*146097 + doe - 719468)
+}
+
+// DayString formats a day number as 2006-01-02.
+func DayString(day int32) string {
+	return time.Unix(int64(day)*86400, 0).UTC().Format("2006-01-02")
+}
+
+// timeEpoch is time 0 of Consignment.Arrival and Lodgement read from a
+// file: a Monday at 00:00 UTC, so that the hour of day and day of week that
+// expression rules see are right.
+var timeEpoch = time.Date(1970, time.January, 5, 0, 0, 0, 0, time.UTC)
+
+// traderIndex returns the simulator's trader index of an id that ends in
+// "T" and the trader's rank (T000001, or BET000001 as pilotsim generate
+// writes importer ids), so that trader criteria work on generated files; -1
+// for any other id.
+func traderIndex(v string) int32 {
+	i := len(v)
+	for i > 0 && v[i-1] >= '0' && v[i-1] <= '9' {
+		i--
+	}
+	if i == 0 || v[i-1] != 'T' || len(v)-i < 6 || len(v)-i > 9 {
+		return -1
+	}
+	n, _ := atoiN(v[i:])
+	if n < 1 {
+		return -1
+	}
+	return int32(n - 1)
+}
+
+func parseCountry(v string) (datamodel.Country, error) { return datamodel.ParseCountry(v) }
+
+func parseModeName(v string) (datamodel.Mode, bool) {
+	m, err := datamodel.ParseMode(v)
+	return m, err == nil
+}

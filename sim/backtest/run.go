@@ -1,0 +1,143 @@
+package backtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"pilotsim/scenarios"
+	"pilotsim/sim"
+)
+
+// Rules is a rule set compiled for a mapping: the risk engine and the slots of
+// the extra values its field and history criteria read.
+type Rules struct {
+	Model  *sim.Model
+	Schema *sim.ExtraSchema
+}
+
+// Compile compiles the rules and selectivity of sc against the columns of m.
+func Compile(sc *scenarios.Scenario, m *Mapping) (*Rules, error) {
+	schema := sim.NewExtraSchema(m.kind)
+	model, err := sim.CompileRules(sc, schema)
+	if err != nil {
+		return nil, err
+	}
+	return &Rules{Model: model, Schema: schema}, nil
+}
+
+// Input is one declarations file.
+type Input struct {
+	Name string // for messages
+	R    io.Reader
+}
+
+// Config is one backtest.
+type Config struct {
+	Rules   *Rules
+	Mapping *Mapping
+	// History files are read first, in order, into the history (they are not
+	// scored): the past control results an administration's database holds.
+	History []Input
+	Input   Input
+	// FrozenHistory scores the input with the history the History files
+	// built, without adding the input's own outcomes as it goes (by default
+	// each declaration sees the outcomes of all earlier days, the input's
+	// included, as an administration's database would hold them).
+	FrozenHistory bool
+	// Rep selects the random stream of the selectivity's random and expected
+	// rates, as the simulator's replication does.
+	Rep int
+	// SkipBad goes on past bad rows, counting them (Tally.Bad) and passing
+	// each to OnBad; otherwise the first bad row stops the run with its
+	// *RowError.
+	SkipBad bool
+	OnBad   func(*RowError)
+	// Progress, when set, receives the number of rows read, in batches.
+	Progress *atomic.Int64
+	// Each, when set, is called with every declaration after it is scored.
+	Each func(*Decl)
+}
+
+// Run reads the history files, then scores every declaration of the input
+// with the rule set and counts the outcomes.
+func Run(ctx context.Context, cfg Config) (*Tally, error) {
+	if cfg.Rules == nil || cfg.Mapping == nil {
+		return nil, errors.New("backtest: Rules and Mapping are required")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	hist := NewHistory()
+	t := NewTally(cfg.Rules.Model.RuleIDs(), cfg.Mapping.ClassNames())
+	var d Decl
+	for _, in := range cfg.History {
+		n, err := read(ctx, &cfg, in, hist, t, &d, false)
+		t.HistoryRows += n
+		if err != nil {
+			return t, err
+		}
+	}
+	hist.Frozen = cfg.FrozenHistory
+	_, err := read(ctx, &cfg, cfg.Input, hist, t, &d, true)
+	return t, err
+}
+
+// read streams one file; score says whether its rows are scored or only
+// enter the history.
+func read(ctx context.Context, cfg *Config, in Input, hist *History, t *Tally, d *Decl, score bool) (int64, error) {
+	rd, err := NewReader(in.Name, in.R, cfg.Mapping, cfg.Rules.Schema, hist)
+	if err != nil {
+		return 0, err
+	}
+	sel := cfg.Rules.Model.NewSelector()
+	sel.Reset(cfg.Rep)
+	var n, pending int64
+	defer func() {
+		if cfg.Progress != nil {
+			cfg.Progress.Add(pending)
+		}
+	}()
+	for {
+		err := rd.Next(d)
+		if err == io.EOF {
+			break
+		}
+		pending++
+		if pending == 4096 {
+			if cfg.Progress != nil {
+				cfg.Progress.Add(pending)
+			}
+			pending = 0
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+		}
+		if err != nil {
+			var re *RowError
+			if !errors.As(err, &re) || !cfg.SkipBad {
+				return n, err
+			}
+			t.Bad++
+			if cfg.OnBad != nil {
+				cfg.OnBad(re)
+			}
+			continue
+		}
+		n++
+		if !score {
+			continue
+		}
+		sel.AssessExtra(&d.C, &d.X)
+		t.Add(d)
+		if cfg.Each != nil {
+			cfg.Each(d)
+		}
+	}
+	if err := sel.Err(); err != nil {
+		return n, fmt.Errorf("%s: %w", in.Name, err)
+	}
+	return n, nil
+}
