@@ -159,6 +159,8 @@ type borderPoolState struct {
 	last        float64 // time of the last state change accounted for
 	qArea       float64 // ∫ queue length dt over the window
 	busyArea    float64 // ∫ busy servers dt over the window
+	overArea    float64 // the part of busyArea outside opening hours (overtime)
+	hours       *borderHours
 	maxQ        int
 	waitSum     float64 // waits of services started in the window
 	starts      int64   // services started in the window
@@ -254,7 +256,7 @@ func (b *border) reset(rep int, sink TraceSink) {
 	for i := range b.pools {
 		q := b.pools[i].q
 		q.head, q.n = 0, 0
-		b.pools[i] = borderPoolState{q: q}
+		b.pools[i] = borderPoolState{q: q, hours: &b.cfg.pools[i].hours}
 	}
 	b.st.reset()
 	b.sink, b.sinkErr = sink, nil
@@ -390,6 +392,9 @@ func (b *border) account(ps *borderPoolState, t float64) {
 		dt := t - lo
 		ps.qArea += float64(ps.q.n) * dt
 		ps.busyArea += float64(ps.busy) * dt
+		if ps.busy > 0 && !ps.hours.always {
+			ps.overArea += float64(ps.busy) * (dt - ps.hours.openTime(lo, t))
+		}
 		if ps.q.n > ps.maxQ {
 			ps.maxQ = ps.q.n
 		}

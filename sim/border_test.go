@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"pilotsim/scenarios"
@@ -286,7 +287,7 @@ func TestBorderMetricNames(t *testing.T) {
 		want = append(want, "trs."+p+".wait.mean", "trs."+p+".service.mean")
 	}
 	for _, p := range []string{"document", "nii", "physical"} {
-		want = append(want, "pool."+p+".utilization", "pool."+p+".mean_wait", "pool."+p+".mean_queue", "pool."+p+".max_queue")
+		want = append(want, "pool."+p+".utilization", "pool."+p+".overtime_per_day", "pool."+p+".mean_wait", "pool."+p+".mean_queue", "pool."+p+".max_queue")
 	}
 	want = append(want, "in_system.count", "in_system.mean_age")
 	if !slices.Equal(names, want) {
@@ -308,7 +309,7 @@ func TestBorderMetricNames(t *testing.T) {
 	}
 	for i, d := range cfg.defs {
 		isCount := d.Unit == UnitCount || d.Unit == UnitCurrency || d.Name == "pool.document.utilization" ||
-			d.Name == "pool.nii.utilization" || d.Name == "pool.physical.utilization"
+			d.Name == "pool.nii.utilization" || d.Name == "pool.physical.utilization" || strings.HasSuffix(d.Name, ".overtime_per_day")
 		if isCount && vals[i] != 0 || !isCount && !math.IsNaN(vals[i]) {
 			t.Errorf("empty run: %s = %v", d.Name, vals[i])
 		}

@@ -144,10 +144,12 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		util := math.NaN()
 		if pools != nil {
 			ps = pools[i]
-			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon))
+			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon)+ps.overArea)
 		}
 		w.put("pool."+pc.name+".utilization", UnitFraction,
-			"busy server time / server time open (overtime after closing counts)", util)
+			"busy server time / server time available (open hours, plus overtime worked after closing)", util)
+		w.put("pool."+pc.name+".overtime_per_day", UnitHours,
+			"server hours worked outside opening hours (services that ran past closing), per day", ps.overArea/60/(window/1440))
 		w.put("pool."+pc.name+".mean_wait", UnitHours, "mean queue wait of services started in the window", borderRatio(ps.waitSum, float64(ps.starts))/60)
 		w.put("pool."+pc.name+".mean_queue", UnitCount, "time-average number waiting", ps.qArea/window)
 		w.put("pool."+pc.name+".max_queue", UnitCount, "most waiting at once", float64(ps.maxQ))
