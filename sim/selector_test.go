@@ -713,3 +713,47 @@ resources:
 		t.Errorf("error %q does not start with %q", err, want)
 	}
 }
+
+// TestCompileSelectivityErrorsDeterministic: with several bad lane keys under
+// selectivity.random or selectivity.expected, Compile reports the first in
+// sorted key order every time, not whichever the map iteration meets first.
+func TestCompileSelectivityErrorsDeterministic(t *testing.T) {
+	bad := []string{"amber", "green", "orange", "purple", "violet", "white"}
+	for _, tc := range []struct {
+		name string
+		edit func(s *scenarios.Selectivity)
+		want string
+	}{
+		{"random", func(s *scenarios.Selectivity) {
+			s.Random = map[string]scenarios.RandomRate{"red": {Rate: 0.01}}
+			for _, k := range bad {
+				s.Random[k] = scenarios.RandomRate{Rate: 0.01}
+			}
+		}, "selectivity.random.amber:"},
+		{"expected", func(s *scenarios.Selectivity) {
+			s.Expected = map[string]float64{"yellow": 0.01}
+			for _, k := range bad {
+				s.Expected[k] = 0.01
+			}
+		}, "selectivity.expected.amber:"},
+	} {
+		first := ""
+		for i := range 30 {
+			sc := engScenario(10, 1)
+			tc.edit(&sc.Selectivity)
+			_, err := Compile(sc)
+			if err == nil {
+				t.Fatalf("%s: no error", tc.name)
+			}
+			if i == 0 {
+				first = err.Error()
+				if !strings.Contains(first, tc.want) {
+					t.Errorf("%s: error %q does not name %s, the first bad key in order", tc.name, first, tc.want)
+				}
+			} else if err.Error() != first {
+				t.Errorf("%s: error changed between runs:\n%s\n%s", tc.name, first, err)
+				break
+			}
+		}
+	}
+}
