@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,24 +123,13 @@ func TestBacktestUsage(t *testing.T) {
 }
 
 // TestBacktestGenerated is the round trip with the simulator: on a file
-// written by pilotsim generate, backtest with the same rules gives every
-// declaration the lane the generator recorded, and its hit and detection
-// rates are those of the recorded lanes and ground truth, counted here from
-// the file itself. The reference scenario's new-trader rules are left out:
-// the datamodel record does not carry the new-trader flag.
+// written by pilotsim generate, backtest with the same rules (the whole
+// reference scenario, new-trader rules R05 and R19 included: generate writes
+// the new_trader column) gives every declaration the lane the generator
+// recorded, and its hit and detection rates are those of the recorded lanes
+// and ground truth, counted here from the file itself.
 func TestBacktestGenerated(t *testing.T) {
-	ref, err := os.ReadFile("../../scenarios/examples/reference.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kept []string
-	for _, l := range strings.Split(string(ref), "\n") {
-		if strings.Contains(l, "id: R05") || strings.Contains(l, "id: R19") || strings.Contains(l, "new_trader: true, aeo: false") {
-			continue
-		}
-		kept = append(kept, l)
-	}
-	sc := writeFile(t, "ref.yaml", strings.Join(kept, "\n"))
+	sc := "../../scenarios/examples/reference.yaml"
 	gen := filepath.Join(t.TempDir(), "gen.csv")
 	if code, _, stderr := backtestRun(t, "generate", sc, "--out", gen, "--count", "20000", "--rep", "2"); code != 0 {
 		t.Fatalf("generate: exit %d: %s", code, stderr)
@@ -153,6 +143,11 @@ func TestBacktestGenerated(t *testing.T) {
 		RecordedLanes [4][4]int64 `json:"recorded_lanes"`
 		Selection     struct {
 			Controlled, Hits, Irregular int64
+			HitRate                     float64 `json:"hit_rate"`
+		}
+		Rules []struct {
+			ID    string
+			Fired int64
 		}
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
@@ -173,8 +168,14 @@ func TestBacktestGenerated(t *testing.T) {
 		col[h] = i
 	}
 	var n, irregular, controlled, hits int64
+	fired := map[string]int64{}
 	for _, r := range recs[1:] {
 		n++
+		if r[col["rules"]] != "" {
+			for _, id := range strings.Split(r[col["rules"]], ";") {
+				fired[id]++
+			}
+		}
 		irr := r[col["true_threat"]] != ""
 		ctl := r[col["lane"]] == "yellow" || r[col["lane"]] == "red"
 		if irr {
@@ -198,9 +199,23 @@ func TestBacktestGenerated(t *testing.T) {
 	if same != n {
 		t.Errorf("%d of %d declarations got the lane the generator recorded; lanes [recorded][backtest] = %v", same, n, doc.RecordedLanes)
 	}
-	if controlled == 0 || irregular == 0 {
-		t.Errorf("degenerate file: %d controlled, %d irregular", controlled, irregular)
+	// The JSON writes ten significant digits.
+	if want := float64(hits) / float64(controlled); math.Abs(doc.Selection.HitRate-want) > 1e-9 {
+		t.Errorf("backtest hit rate %v, the generator's %d/%d = %v", doc.Selection.HitRate, hits, controlled, want)
 	}
+	if len(doc.Rules) != 20 {
+		t.Errorf("backtest reports %d rules, want the reference scenario's 20", len(doc.Rules))
+	}
+	for _, r := range doc.Rules {
+		if r.Fired != fired[r.ID] {
+			t.Errorf("rule %s fired on %d declarations in backtest, %d in the generator", r.ID, r.Fired, fired[r.ID])
+		}
+	}
+	if controlled == 0 || irregular == 0 || fired["R05"] == 0 || fired["R19"] == 0 {
+		t.Errorf("degenerate file: %d controlled, %d irregular, R05 fired %d, R19 fired %d", controlled, irregular, fired["R05"], fired["R19"])
+	}
+	t.Logf("%d rows, %d in the generator's lane; hit rate: generator %d/%d = %.4f, backtest %.4f; R05 fired %d, R19 %d",
+		n, same, hits, controlled, float64(hits)/float64(controlled), doc.Selection.HitRate, fired["R05"], fired["R19"])
 }
 
 // TestBacktestInterrupted: a cancelled run exits 130 and writes nothing.

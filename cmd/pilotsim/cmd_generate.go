@@ -17,8 +17,11 @@ import (
 )
 
 // generateExtra are the columns pilotsim generate writes after the
-// declaration record: the risk engine's verdict and the ground truth.
+// declaration record: the trader's new-trader flag (which the datamodel
+// record lacks but rules test), the risk engine's verdict and the ground
+// truth.
 var generateExtra = []string{
+	"new_trader",  // yes when the declaring trader is new (rules' new_trader criterion), else no
 	"score",       // total risk score after the AEO discount
 	"lane",        // green, blue, yellow or red
 	"reason",      // score, forced, random or expected
@@ -112,19 +115,23 @@ func generateCSV(ctx context.Context, w io.Writer, m *sim.Model, rep, count int)
 				rules = append(rules, id)
 			}
 		}
-		extra[0] = strconv.FormatFloat(c.Score, 'f', -1, 64)
-		extra[1] = c.Lane.String()
-		extra[2] = c.Reason.String()
-		extra[3] = strings.Join(rules, ";")
-		extra[4], extra[5], extra[6] = "", "", ""
+		extra[0] = "no"
+		if c.Flags&sim.FlagNew != 0 {
+			extra[0] = "yes"
+		}
+		extra[1] = strconv.FormatFloat(c.Score, 'f', -1, 64)
+		extra[2] = c.Lane.String()
+		extra[3] = c.Reason.String()
+		extra[4] = strings.Join(rules, ";")
+		extra[5], extra[6], extra[7] = "", "", ""
 		if c.Irregular() {
-			extra[4] = m.Threats[c.Threat].Name
-			extra[5] = "no"
+			extra[5] = m.Threats[c.Threat].Name
+			extra[6] = "no"
 			if c.Flags&sim.FlagClean != 0 {
-				extra[5] = "yes"
+				extra[6] = "yes"
 			}
 			if m.Threats[c.Threat].Revenue {
-				extra[6] = strconv.FormatFloat(c.Duty, 'f', 2, 64)
+				extra[7] = strconv.FormatFloat(c.Duty, 'f', 2, 64)
 			}
 		}
 		if err := cw.WriteExtra(&rec, extra); err != nil {

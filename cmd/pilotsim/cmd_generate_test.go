@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,7 +76,7 @@ func TestGenerateReadsBack(t *testing.T) {
 	}
 	threats := map[string]bool{"": true, "narcotics": true, "weapons": true, "counterfeit": true, "undervaluation": true}
 	lanes := map[string]int{}
-	n := 0
+	n, newTraders := 0, 0
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
@@ -111,6 +112,14 @@ func TestGenerateReadsBack(t *testing.T) {
 		if x[col["rules"]] == "" && score != 0 && !(rec.AEO && score == -30) {
 			t.Fatalf("row %d: score %v (AEO %v) but no rule matched", n, score, rec.AEO)
 		}
+		// The reference's R05 fires on exactly the new traders.
+		isNew, r05 := x[col["new_trader"]], slices.Contains(strings.Split(x[col["rules"]], ";"), "R05")
+		if (isNew != "yes" && isNew != "no") || (isNew == "yes") != r05 {
+			t.Fatalf("row %d: new_trader %q but R05 matched %v", n, isNew, r05)
+		}
+		if isNew == "yes" {
+			newTraders++
+		}
 		th, clean, duty := x[col["true_threat"]], x[col["true_clean"]], x[col["true_duty"]]
 		if !threats[th] || (th == "") != (clean == "") || duty != "" {
 			t.Fatalf("row %d: threat %q clean %q duty %q (the reference has no revenue threat)", n, th, clean, duty)
@@ -122,8 +131,8 @@ func TestGenerateReadsBack(t *testing.T) {
 	if code, errs := generateRun(t, "validate", out); code != 0 {
 		t.Errorf("pilotsim validate on the generated file: exit %d: %s", code, errs)
 	}
-	if lanes["red/score"] == 0 || lanes["red/random"] == 0 || lanes["yellow/score"] == 0 {
-		t.Errorf("lanes %v: the test does not see every kind", lanes)
+	if lanes["red/score"] == 0 || lanes["red/random"] == 0 || lanes["yellow/score"] == 0 || newTraders == 0 {
+		t.Errorf("lanes %v, %d new traders: the test does not see every kind", lanes, newTraders)
 	}
 }
 

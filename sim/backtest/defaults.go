@@ -69,8 +69,10 @@ func DatamodelMapping() *Mapping {
 // compare with.
 func GeneratedMapping(threats []string) *Mapping {
 	fields := datamodelFields()
-	// The datamodel record has no new-trader flag; a generated file that
-	// carries one in a new_trader column gets it mapped.
+	// The datamodel record has no new-trader flag; pilotsim generate writes
+	// it in a new_trader column (yes or no), read into the flag that rules'
+	// new_trader criteria test. Optional, so files written before the
+	// column existed still read (their new_trader rules never fire).
 	fields["new_trader"] = Column{Column: "new_trader", Values: []string{"yes", "true"}, Optional: true}
 	m := &Mapping{Name: "generated", Path: "(pilotsim generate columns)", Fields: fields, Columns: datamodelColumns(),
 		Outcome: Outcome{
