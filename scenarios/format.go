@@ -86,7 +86,7 @@ type Routing struct {
 // its signature in the declaration data, and how each control finds it.
 type Threat struct {
 	Name       string    `yaml:"name"`       // required, unique
-	Prevalence float64   `yaml:"prevalence"` // probability a consignment carries it, required, in [0,1]
+	Prevalence float64   `yaml:"prevalence"` // probability a non-AEO trader's consignment carries it (AEO: times aeo_prevalence_factor), required, in [0,1]
 	Signature  Signature `yaml:"signature"`
 	// CleanShare is the share of irregular consignments with no signature at all
 	// (features drawn from legitimate trade), in [0,1].
@@ -123,7 +123,8 @@ type Detection struct {
 }
 
 // Rule is one selectivity criterion. Exactly one of When and Expr is given. A
-// rule that matches adds Score, or forces Lane when Lane is set.
+// rule that matches adds Score; when Lane is set it also forces that lane (the
+// highest forced lane of the matching rules wins over the score thresholds).
 type Rule struct {
 	ID          string    `yaml:"id"` // unique, required
 	Description string    `yaml:"description"`
@@ -226,8 +227,8 @@ type Pool struct {
 	Method  string `yaml:"method"`  // detection method used: document, nii or physical; default: the name
 	Servers int    `yaml:"servers"` // required, >= 1
 	Service Dist   `yaml:"service"` // service time in minutes, required, never negative
-	// FalseAlarm is the probability a scan alarms on a regular consignment
-	// (nii pools).
+	// FalseAlarm is the probability a scan alarms on a consignment it did not
+	// find irregular, regular or not (nii pools).
 	FalseAlarm float64 `yaml:"false_alarm"`
 	Hours      *Hours  `yaml:"hours"` // optional opening hours; default 24/7
 
