@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"pilotsim/scenarios"
+	"pilotsim/sim"
 )
 
 // validateScenario is the scenario half of `pilotsim validate FILE.yaml`: it
@@ -23,6 +24,12 @@ func validateScenario(e *env, path string, sets []string) error {
 			fmt.Fprintln(e.stderr, p)
 		}
 		return badInput(fmt.Errorf("%s: %s", path, problems(len(*list))))
+	}
+	// Load checks the file; Compile checks what only the engine knows (trader
+	// ids against the population, expr variables), as run would.
+	if _, err := sim.Compile(sc); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
 	}
 	_, err = fmt.Fprintf(e.stdout, "ok: %s (%s, %s)\n", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat"))
 	return err

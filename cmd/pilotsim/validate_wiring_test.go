@@ -18,6 +18,8 @@ func TestValidateDispatch(t *testing.T) {
 	}{
 		{"a shipped scenario is valid", []string{"validate", "../../scenarios/examples/reference.yaml"}, 0, "ok: reference"},
 		{"--set is applied with the same checks", []string{"validate", "--set", "selectivity.red=abc", "../../scenarios/examples/reference.yaml"}, 2, "want a number"},
+		{"what only the engine knows is checked too (an unknown expr variable)",
+			[]string{"validate", "--set", "rules[0].when=", "--set", "rules[0].expr=foo > 2", "../../scenarios/examples/reference.yaml"}, 2, "unknown name foo"},
 		{"an unknown extension is bad input", []string{"validate", "x.txt"}, 2, "expects a .csv"},
 	} {
 		var out, errb bytes.Buffer
