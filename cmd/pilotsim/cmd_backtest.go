@@ -22,7 +22,7 @@ import (
 const maxBadShown = 20
 
 func runBacktest(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "backtest", "--rules RULES.yaml [--mapping MAP.yaml] DECLARATIONS.csv")
+	fs := newFlagSet(e, "backtest", "--rules RULES.yaml [--mapping MAP.yaml] DECLARATIONS.csv  (or: RULES.yaml DECLARATIONS.csv)")
 	rulesPath := fs.String("rules", "", "the rules and selectivity `FILE` (a rules file or a whole scenario; required)")
 	mapPath := fs.String("mapping", "", "read the file through the column mapping `MAP.yaml` (default: pilotsim's own CSV columns)")
 	var history, sets stringList
@@ -37,13 +37,18 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// DESIGN.md writes `backtest RULES.yaml DECLARATIONS.csv`: take the rules
+	// file as the first argument when --rules is not given.
+	if *rulesPath == "" && len(pos) == 2 {
+		*rulesPath, pos = pos[0], pos[1:]
+	}
 	if len(pos) != 1 {
 		fs.Usage()
 		return badInput(fmt.Errorf("expected one declarations file, got %d arguments", len(pos)))
 	}
 	if *rulesPath == "" {
 		fs.Usage()
-		return badInput(errors.New("--rules is required"))
+		return badInput(errors.New("want the rules: --rules RULES.yaml (or RULES.yaml before the declarations file)"))
 	}
 	if *rep < 0 {
 		return badInput(fmt.Errorf("--rep must be >= 0, got %d", *rep))

@@ -60,6 +60,11 @@ func TestBacktestKCSCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	// DESIGN.md's form, the rules file first, gives the same output.
+	code2, stdout2, _ := backtestRun(t, "backtest", "--mapping", kcsMapping, "--history", hist, "--json", kcsRules, in)
+	if code2 != 0 || stdout2 != stdout {
+		t.Errorf("backtest RULES.yaml FILE.csv: exit %d, output differs from --rules RULES.yaml FILE.csv:\n%s\n%s", code2, stdout2, stdout)
+	}
 	var doc struct {
 		Declarations int64
 		Selection    struct {
@@ -110,7 +115,7 @@ func TestBacktestUsage(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{"no rules", []string{"backtest", "x.csv"}, "--rules is required"},
+		{"no rules", []string{"backtest", "x.csv"}, "want the rules: --rules RULES.yaml"},
 		{"no file", []string{"backtest", "--rules", kcsRules}, "expected one declarations file"},
 		{"bad mapping path", []string{"backtest", "--rules", kcsRules, "--mapping", "nope.yaml", "x.csv"}, "nope.yaml"},
 		{"rules name an unknown column", []string{"backtest", "--rules", writeFile(t, "r.yaml", "rules:\n  - {id: A, score: 1, when: {field: {name: colour, in: [red]}}}\nselectivity: {red: 1}\n"), "--mapping", kcsMapping, "x.csv"}, `"colour" is not a column of the mapping`},
