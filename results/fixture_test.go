@@ -2,8 +2,12 @@ package results
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
+
+// fixtureWithin are the times of the engine's release.<lane>.within.<T>.
+var fixtureWithin = []string{"15m", "30m", "1h", "2h", "4h", "8h", "12h", "24h", "48h", "72h", "120h"}
 
 // fixture returns metrics named as the engine names them (two threats, three
 // pools, green with a release target) and five replications of plausible
@@ -50,6 +54,14 @@ func fixture() (Run, []Metric, []Replication) {
 	}
 	add("release.all.within_target", UnitFraction, 0.991)
 	add("release.green.within_target", UnitFraction, 0.97)
+	// Shares released within the engine's ladder of times: an exponential
+	// distribution with the lane's mean, base = the mean in hours.
+	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
+		f := map[string]float64{"all": 1, "green": 0.2, "blue": 0.25, "yellow": 6, "red": 15}[l]
+		for _, t := range fixtureWithin {
+			add("release."+l+".within."+t, UnitFraction, 2.1*f)
+		}
+	}
 	add("trs.arrival_lodgement.mean", UnitHours, -5.5)
 	add("trs.lodgement_lane.mean", UnitHours, 0.25)
 	add("trs.lane_release.mean", UnitHours, 1.9)
@@ -73,16 +85,43 @@ func fixture() (Run, []Metric, []Replication) {
 	for i, m := range ms {
 		metrics[i] = Metric{Name: m.name, Unit: m.unit, Help: "help for " + m.name}
 	}
+	index := func(name string) int {
+		return slices.IndexFunc(ms, func(x m) bool { return x.name == name })
+	}
 	reps := make([]Replication, 5)
 	for r := range reps {
 		v := make([]float64, len(ms))
+		j := 0 // index among the metrics other than the shares within
 		for i, m := range ms {
+			if lane, t, ok := splitWithin(strings.TrimPrefix(m.name, "release.")); ok {
+				// Wobble the mean, not the share, so that each replication's
+				// shares grow with the time.
+				h, _ := withinHours(t)
+				v[i] = 1 - math.Exp(-h/(m.base*(1+0.08*math.Sin(float64(3*r+len(lane))))))
+				continue
+			}
 			// A deterministic wobble of a few percent, different per metric.
-			x := m.base * (1 + 0.04*math.Sin(float64(3*r+i)))
+			x := m.base * (1 + 0.04*math.Sin(float64(3*r+j)))
+			j++
 			if m.unit == UnitCount && !strings.Contains(m.name, "queue") {
 				x = math.Round(x)
 			}
 			v[i] = x
+		}
+		// All lanes together: the lanes' shares within, weighted by the
+		// lanes' shares of consignments (which the wobble leaves near 1).
+		for i, m := range ms {
+			_, t, ok := splitWithin(strings.TrimPrefix(m.name, "release."))
+			if !ok || !strings.HasPrefix(m.name, "release.all.") {
+				continue
+			}
+			var sum, shares float64
+			for _, l := range []string{"green", "blue", "yellow", "red"} {
+				share := v[index("lane."+l+".share")]
+				sum += share * v[index("release."+l+".within."+t)]
+				shares += share
+			}
+			v[i] = sum / shares
 		}
 		reps[r] = Replication{Rep: r, Values: v}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -83,8 +84,9 @@ func value(v float64, unit string) string {
 
 // WriteRunReport writes the report of one run — report.html (self-contained,
 // charts inline as SVG) and report.md with its charts in ReportChartsDir —
-// into dir, which must exist. Its sections: release time per lane (the CDF
-// through each lane's percentiles), detection per threat, the lane mix,
+// into dir, which must exist. Its sections: release time per lane (the
+// share released within each time of the engine's ladder, per lane, with
+// confidence bands), detection per threat, the lane mix,
 // resource utilization and the Time Release Study intervals, each with one
 // chart and a table of means with 95% confidence intervals.
 func (r *Report) WriteRunReport(dir string) error {
@@ -123,7 +125,7 @@ func (r *Report) runDoc() (*reportDoc, error) {
 		}
 		intro = append(intro, s+".")
 	}
-	intro = append(intro, "Every figure is the mean across replications ± the half-width of its 95% confidence interval (Student t); whiskers on the charts show the same interval.")
+	intro = append(intro, "Every figure is the mean across replications ± the half-width of its 95% confidence interval (Student t); whiskers on the charts, and the shaded bands on the release-time chart, show the same interval.")
 	doc.Intro = intro
 
 	for _, build := range []func(*Report, estimates) (reportSection, error){
@@ -149,43 +151,106 @@ func runSubtitle(r *Report) string {
 	return s + "."
 }
 
-// releaseQuantiles are the points of a lane's release-time distribution the
-// engine reports, with their cumulative share.
-var releaseQuantiles = []struct {
-	stat  string
-	share float64
-}{{"median", 50}, {"p90", 90}, {"p95", 95}, {"max", 100}}
+// withinTimes returns the times T of the metrics release.<lane>.within.<T>
+// in est, shortest first, each once, with their length in hours.
+func withinTimes(est []Estimate) (names []string, hours []float64) {
+	seen := map[string]bool{}
+	for _, e := range est {
+		rest, ok := strings.CutPrefix(e.Name, "release.")
+		if !ok {
+			continue
+		}
+		if _, t, ok := splitWithin(rest); ok && !seen[t] {
+			seen[t] = true
+			h, _ := withinHours(t)
+			names, hours = append(names, t), append(hours, h)
+		}
+	}
+	sort.Sort(byHours{names, hours})
+	return names, hours
+}
+
+// byHours sorts times by their length.
+type byHours struct {
+	names []string
+	hours []float64
+}
+
+func (b byHours) Len() int           { return len(b.names) }
+func (b byHours) Less(i, j int) bool { return b.hours[i] < b.hours[j] }
+func (b byHours) Swap(i, j int) {
+	b.names[i], b.names[j] = b.names[j], b.names[i]
+	b.hours[i], b.hours[j] = b.hours[j], b.hours[i]
+}
+
+// withinTicks labels a log-scaled hours axis at exactly the times of the
+// ladder.
+type withinTicks []float64
+
+func (w withinTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for _, h := range w {
+		if h >= min && h <= max {
+			ticks = append(ticks, plot.Tick{Value: h, Label: durationLabel(h)})
+		}
+	}
+	return ticks
+}
 
 func releaseSection(r *Report, m estimates) (reportSection, error) {
 	s := reportSection{ID: "release", Title: "Release time per lane"}
-	s.Text = []string{"How long consignments took from arrival to release, per lane. The chart plots, for each lane, the share of consignments released within a given time: it passes through the lane's median, 90th and 95th percentiles and maximum (the engine reports these points of the distribution, not its full shape, so the lines between them are straight). Steep and far left is fast; a long tail to the right is what traders complain about."}
+	s.Text = []string{"How long consignments took from arrival to release, per lane. The chart plots, for each lane, the share of consignments released within each of a fixed set of times, as a Time Release Study reports it: counted exactly in each replication, and a consignment still in the system at the horizon that is already older than the time counts as not released within it. The further up and to the left a curve, the faster the lane; a curve that reaches 100% only far to the right has a long tail, which is what traders complain about."}
 
-	// Every point > 0 for the log axis; a release in no time shows at 1 minute.
-	const floor = 1.0 / 60
-	p := newChart("Release time distribution per lane", "release time after arrival (hours, log scale)", "consignments released (%)")
+	names, hours := withinTimes(r.Estimates)
+	p := newChart("Share of consignments released within a time, per lane", "time after arrival (log scale)", "consignments released within the time (%)")
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = hourTicks{}
-	p.Y.Min, p.Y.Max = 0, 100
-	var lanes []string
-	type laneLine struct {
+	p.X.Tick.Marker = withinTicks(hours)
+	type laneCurve struct {
 		line   *plotter.Line
 		points *plotter.Scatter
 	}
-	drawn := map[string]laneLine{}
+	drawn := map[string]laneCurve{}
+	yMin := 100.0
 	// "all" is drawn last, on top of the lane that carries most of the
 	// traffic (and often has the same curve), and listed first.
 	for _, lane := range append(append([]string(nil), reportLanes[1:]...), reportLanes[0]) {
-		var xys plotter.XYs
-		for _, q := range releaseQuantiles {
-			if e, ok := m.get("release." + lane + "." + q.stat); ok {
-				xys = append(xys, plotter.XY{X: math.Max(e.Mean, floor), Y: q.share})
+		var xys, lows, highs plotter.XYs
+		for k, t := range names {
+			e, ok := m.get("release." + lane + ".within." + t)
+			if !ok {
+				continue
+			}
+			mean, lo, hi := scaled(e.Interval, 100)
+			xys = append(xys, plotter.XY{X: hours[k], Y: mean})
+			yMin = math.Min(yMin, mean)
+			if !math.IsNaN(lo) && !math.IsNaN(hi) {
+				// A Student t interval of a share can pass 0% or 100%.
+				lo, hi = math.Max(lo, 0), math.Min(hi, 100)
+				lows = append(lows, plotter.XY{X: hours[k], Y: lo})
+				highs = append(highs, plotter.XY{X: hours[k], Y: hi})
+				yMin = math.Min(yMin, lo)
 			}
 		}
 		if len(xys) == 0 {
 			continue
 		}
-		lanes = append(lanes, lane)
 		col := laneColors[lane]
+		var c laneCurve
+		// Bands for the lanes only: theirs already cover the "all" curve.
+		if lane != "all" && len(lows) == len(xys) && len(xys) > 1 {
+			ring := append(plotter.XYs(nil), lows...)
+			for i := len(highs) - 1; i >= 0; i-- {
+				ring = append(ring, highs[i])
+			}
+			band, err := plotter.NewPolygon(ring)
+			if err != nil {
+				return s, err
+			}
+			cr, cg, cb, _ := col.RGBA()
+			band.Color = color.NRGBA{uint8(cr >> 8), uint8(cg >> 8), uint8(cb >> 8), 0x38}
+			band.LineStyle.Width = 0
+			p.Add(band)
+		}
 		line, points, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return s, err
@@ -197,17 +262,30 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 			line.LineStyle.Width = 1.5
 			points.GlyphStyle.Radius = 2.2
 		}
-		p.Add(line, points)
-		drawn[lane] = laneLine{line, points}
+		c.line, c.points = line, points
+		drawn[lane] = c
 	}
-	for _, lane := range reportLanes {
-		if d, ok := drawn[lane]; ok {
-			p.Legend.Add(lane, d.line, d.points)
+	// Lines over every band.
+	for _, lane := range append(append([]string(nil), reportLanes[1:]...), reportLanes[0]) {
+		if c, ok := drawn[lane]; ok {
+			p.Add(c.line, c.points)
 		}
 	}
-	if len(lanes) == 0 {
-		s.Text = append(s.Text, "No consignment was released: there is no release time to show.")
-	} else {
+	for _, lane := range reportLanes {
+		if c, ok := drawn[lane]; ok {
+			p.Legend.Add(lane, c.line, c.points)
+		}
+	}
+	switch {
+	case len(names) == 0:
+		s.Text = append(s.Text, "These results hold no shares released within given times (metrics release.LANE.within.TIME): there is no chart.")
+	case len(drawn) == 0:
+		s.Text = append(s.Text, "No consignment was counted: there is no share released within any time to show.")
+	default:
+		p.X.Min, p.X.Max = hours[0]/1.3, hours[len(hours)-1]*1.3
+		// Shares are often all high: start the axis at the tens below the
+		// lowest point or interval, so the curves are apart.
+		p.Y.Min, p.Y.Max = math.Max(0, 10*math.Floor((yMin-1)/10)), 100.5
 		p.Legend.Left = false
 		p.Legend.Top = false
 		p.Legend.XOffs, p.Legend.YOffs = -8, 8
@@ -215,7 +293,11 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 		if err != nil {
 			return s, err
 		}
-		s.Chart = &reportChart{SVG: svg, Caption: "Share of consignments released within each time (log scale), per lane; markers at the median, 90th and 95th percentiles and the maximum, each the mean across replications. A release in under a minute is drawn at one minute."}
+		caption := fmt.Sprintf("Share of consignments released within each time from %s to %s (log scale), per lane: the mean across replications, the shaded band its 95%% confidence interval; the dashed line is all lanes together. Lines between the points only join them: the times in between were not measured. Mean, median, 90th and 95th percentiles and maximum are in the first table below.", durationLabel(hours[0]), durationLabel(hours[len(hours)-1]))
+		if p.Y.Min > 0 {
+			caption += fmt.Sprintf(" The vertical axis starts at %g%%.", p.Y.Min)
+		}
+		s.Chart = &reportChart{SVG: svg, Caption: caption}
 	}
 
 	t := reportTable{Header: []string{"lane", "mean h", "median h", "p90 h", "p95 h", "max h", "within target"}, Numeric: []bool{false, true, true, true, true, true, true}}
@@ -235,7 +317,11 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 			t.Rows = append(t.Rows, row)
 		}
 	}
+	t.Caption = "Release time (hours), over consignments released by the horizon, and share within the scenario's targets"
 	s.Tables = append(s.Tables, t)
+	if wt, ok := withinTable(m, names, hours); ok {
+		s.Tables = append(s.Tables, wt)
+	}
 	if e, ok := m.get("in_system.count"); ok && e.Mean > 0 {
 		age, _ := m.get("in_system.mean_age")
 		s.Text = append(s.Text, fmt.Sprintf("At the horizon %s consignments were still in the system (mean age %s h); they are not in the release times.", cell(e, true), cell(age, age.N > 0)))
@@ -243,29 +329,35 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 	return s, nil
 }
 
-// hourTicks labels a log-scaled hours axis at times people read: minutes,
-// hours, days.
-type hourTicks struct{}
-
-func (hourTicks) Ticks(min, max float64) []plot.Tick {
-	marks := []struct {
-		h     float64
-		label string
-	}{
-		{1.0 / 60, "1 min"}, {5.0 / 60, "5 min"}, {15.0 / 60, "15 min"}, {0.5, "30 min"},
-		{1, "1 h"}, {2, "2 h"}, {4, "4 h"}, {8, "8 h"}, {24, "1 d"}, {48, "2 d"},
-		{96, "4 d"}, {168, "1 wk"}, {336, "2 wk"}, {720, "30 d"}, {2160, "90 d"},
-	}
-	var ticks []plot.Tick
-	for _, mk := range marks {
-		if mk.h >= min*0.999 && mk.h <= max*1.001 {
-			ticks = append(ticks, plot.Tick{Value: mk.h, Label: mk.label})
+// withinTable is the share released within each time of the ladder: a row
+// per time, a column per lane that has any such figure.
+func withinTable(m estimates, names []string, hours []float64) (reportTable, bool) {
+	t := reportTable{Caption: "Share released within each time (a consignment still in the system and already older counts as not released within it)", Header: []string{"released within"}, Numeric: []bool{false}}
+	var lanes []string
+	for _, lane := range reportLanes {
+		for _, n := range names {
+			if _, ok := m.get("release." + lane + ".within." + n); ok {
+				lanes = append(lanes, lane)
+				break
+			}
 		}
 	}
-	if len(ticks) < 2 {
-		return plot.LogTicks{}.Ticks(min, max)
+	if len(lanes) == 0 {
+		return t, false
 	}
-	return ticks
+	for _, lane := range lanes {
+		t.Header = append(t.Header, lane)
+		t.Numeric = append(t.Numeric, true)
+	}
+	for k, n := range names {
+		row := []string{durationLabel(hours[k])}
+		for _, lane := range lanes {
+			e, ok := m.get("release." + lane + ".within." + n)
+			row = append(row, cell(e, ok))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, true
 }
 
 func detectionSection(r *Report, m estimates) (reportSection, error) {

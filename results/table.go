@@ -59,10 +59,28 @@ func (r *Report) WriteTable(w io.Writer) error {
 	})
 	tw.write(lanes)
 
-	// Facilitation.
+	// Facilitation. The shares within the ladder of times are taken first
+	// (a few of them shown, the rest left to the result files), so that the
+	// release-time matrix gets only its own columns.
+	within := &table{title: "Share released within (one still in the system and already older counts as late)"}
+	within.matrix(g, "release.", func(rest string) (row, col string, ok bool) {
+		row, col, ok = splitWithin(rest)
+		return row, col, ok && tableWithin[col]
+	})
+	for i, c := range within.cols {
+		if h, ok := withinHours(c); ok {
+			within.cols[i] = durationLabel(h)
+		}
+	}
+	for _, e := range g.suffixes("release.") {
+		if _, _, ok := splitWithin(e.key); ok {
+			g.take(e.est.Name)
+		}
+	}
 	rel := &table{title: "Facilitation: release time (hours) and share within target"}
 	rel.matrix(g, "release.", lastDot)
 	tw.write(rel)
+	tw.write(within)
 	left := &table{cols: []string{""}}
 	left.addMetric(g, "in_system.count", "still in the system at the horizon")
 	left.addMetric(g, "in_system.mean_age", "  their mean age (h)")
@@ -99,6 +117,50 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw.write(other)
 	tw.footnote(r)
 	return tw.err
+}
+
+// tableWithin are the times of release.<lane>.within.<T> the summary table
+// shows; the others are in the result files.
+var tableWithin = map[string]bool{"1h": true, "4h": true, "24h": true, "48h": true, "72h": true}
+
+// splitWithin splits "<lane>.within.<T>" into the lane and T.
+func splitWithin(rest string) (lane, t string, ok bool) {
+	lane, t, ok = strings.Cut(rest, ".within.")
+	if !ok || lane == "" || strings.Contains(lane, ".") || t == "" {
+		return "", "", false
+	}
+	if _, ok := withinHours(t); !ok {
+		return "", "", false
+	}
+	return lane, t, true
+}
+
+// withinHours reads the time T of a release.<lane>.within.<T> name — a
+// number followed by m (minutes) or h (hours) — in hours.
+func withinHours(t string) (float64, bool) {
+	if len(t) < 2 {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(t[:len(t)-1], 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	switch t[len(t)-1] {
+	case 'm':
+		return v / 60, true
+	case 'h':
+		return v, true
+	}
+	return 0, false
+}
+
+// durationLabel writes h hours as a Time Release Study states its times:
+// "15 min", "1 h", "48 h".
+func durationLabel(h float64) string {
+	if h < 1 {
+		return strconv.FormatFloat(h*60, 'g', 4, 64) + " min"
+	}
+	return strconv.FormatFloat(h, 'g', 4, 64) + " h"
 }
 
 // lastDot splits "row.col" at its last dot.
@@ -251,10 +313,11 @@ func (t *table) matrix(g *grouper, prefix string, split func(rest string) (row, 
 
 // tableWriter renders tables, remembering the first write error.
 type tableWriter struct {
-	w     io.Writer
-	reps  int  // replications aggregated
-	marks bool // some figure is defined in fewer than all replications
-	err   error
+	w      io.Writer
+	reps   int             // replications aggregated
+	marks  bool            // some figure shown is defined in fewer than all replications
+	marked map[string]bool // those figures, by metric name
+	err    error
 }
 
 func (tw *tableWriter) printf(format string, a ...any) {
@@ -304,6 +367,10 @@ func (tw *tableWriter) format(e *Estimate, size float64) formatted {
 	if e.N < tw.reps {
 		tw.marks = true
 		f.mark = true
+		if tw.marked == nil {
+			tw.marked = map[string]bool{}
+		}
+		tw.marked[e.Name] = true
 	}
 	return f
 }
@@ -482,14 +549,15 @@ func (tw *tableWriter) write(t *table) {
 	}
 }
 
-// footnote explains the marks of figures defined in fewer replications.
+// footnote explains the marks of figures defined in fewer replications: it
+// names those the tables show (not the figures left to the result files).
 func (tw *tableWriter) footnote(r *Report) {
 	if !tw.marks {
 		return
 	}
 	line := "\n* defined in fewer replications than were run:"
 	for _, e := range r.Estimates {
-		if e.N > 0 && e.N < len(r.Reps) {
+		if tw.marked[e.Name] {
 			item := fmt.Sprintf(" %s (n=%d)", e.Name, e.N)
 			if width(line)+width(item) > 88 {
 				tw.printf("%s\n", line)

@@ -182,8 +182,14 @@ type borderStats struct {
 	withinLane  [NumLanes]int64
 	lateAll     int64           // still in the system at the horizon, older than the overall target
 	lateLane    [NumLanes]int64 // … older than their lane's target
-	trs         [3]float64      // sums of the three TRS intervals
-	wait        []float64       // per pool: waits of released consignments' visits
+	// relBy[l][k] counts lane l's releases whose release time is at most
+	// borderWithin[k] and above the ladder time before it (k = len: above
+	// all); ageBy is the same for the ages of those still in the system at
+	// the horizon. Cumulative sums give release.<lane>.within.<T> exactly.
+	relBy       [NumLanes][len(borderWithin) + 1]int64
+	ageBy       [NumLanes][len(borderWithin) + 1]int64
+	trs         [3]float64 // sums of the three TRS intervals
+	wait        []float64  // per pool: waits of released consignments' visits
 	service     []float64
 	visits      []int64
 	inSystem    int64
@@ -525,6 +531,7 @@ func (b *border) complete(c *Consignment, ms *Milestones) {
 		if rt <= b.cfg.targetLane[c.Lane] { // false for NaN
 			st.withinLane[c.Lane]++
 		}
+		st.relBy[c.Lane][borderWithinIndex(rt)]++
 		lodged := max(c.Arrival, c.Lodgement)
 		ready := max(c.Arrival, c.LaneAt)
 		st.trs[0] += lodged - c.Arrival
@@ -566,6 +573,7 @@ func (b *border) stillIn(c *Consignment, ms *Milestones) {
 		if age > b.cfg.targetLane[c.Lane] { // false for NaN
 			st.lateLane[c.Lane]++
 		}
+		st.ageBy[c.Lane][borderWithinIndex(age)]++
 		b.found(c, ms)
 	}
 	b.trace(c, ms)

@@ -164,6 +164,57 @@ func TestBorderWithinTargetOverload(t *testing.T) {
 	}
 }
 
+// TestBorderReleaseWithin checks release.<lane>.within.<T> by hand, with
+// release times on the ladder's boundaries and consignments still in the
+// system at the horizon (10 000 min): those already older than T count as not
+// released within T, younger ones are left out of the share at T, and a lane
+// with nothing to count is NaN.
+func TestBorderReleaseWithin(t *testing.T) {
+	sc := borderTestScenario(10000, 0, borderTestConstPool("document", 1, 60))
+	b := newBorder(borderTestCompile(t, sc))
+	b.reset(0, nil)
+	for i, c := range []struct {
+		arrival, laneAt float64
+		lane            Lane
+	}{
+		// Green is released when its lane is assigned: release times 0,
+		// 15 (exactly 15 min), 15.5, 100 and 3000 min (50 h).
+		{0, 0, Green}, {10, 25, Green}, {20, 35.5, Green}, {30, 130, Green}, {40, 3040, Green},
+		// Yellow: one document check of 60 min at a time; 100-160 (60 min,
+		// exactly 1 h) and 160-220 (110 min).
+		{100, 100, Yellow}, {110, 110, Yellow},
+		// Still in the system at the horizon (lane assigned after it): green
+		// of age 1000 and 10 min, blue of age 100 min.
+		{9000, 20000, Green}, {9900, 20000, Blue}, {9990, 20000, Green},
+	} {
+		b.add(&Consignment{Seq: uint64(i), Arrival: c.arrival, Lodgement: c.arrival, LaneAt: c.laneAt, Lane: c.lane, Threat: NoThreat})
+	}
+	b.finish()
+	nan := math.NaN()
+	for _, tc := range []struct {
+		lane string
+		want [11]float64 // 15m 30m 1h 2h 4h 8h 12h 24h 48h 72h 120h
+	}{
+		// 5 released; the one of age 1000 min is late up to 12 h, the one of
+		// age 10 min never.
+		{"green", [11]float64{2.0 / 6, 3.0 / 6, 3.0 / 6, 4.0 / 6, 4.0 / 6, 4.0 / 6, 4.0 / 6, 4.0 / 5, 4.0 / 5, 1, 1}},
+		{"yellow", [11]float64{0, 0, 0.5, 1, 1, 1, 1, 1, 1, 1, 1}},
+		// None released; the one of age 100 min is late up to 1 h.
+		{"blue", [11]float64{0, 0, 0, nan, nan, nan, nan, nan, nan, nan, nan}},
+		{"red", [11]float64{nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan}},
+		// 7 released; late: ages 1000 and 100 up to 1 h, 1000 up to 12 h.
+		{"all", [11]float64{2.0 / 9, 3.0 / 9, 4.0 / 9, 6.0 / 8, 6.0 / 8, 6.0 / 8, 6.0 / 8, 6.0 / 7, 6.0 / 7, 1, 1}},
+	} {
+		for k, T := range []string{"15m", "30m", "1h", "2h", "4h", "8h", "12h", "24h", "48h", "72h", "120h"} {
+			name := "release." + tc.lane + ".within." + T
+			got, want := borderMetric(t, b, name), tc.want[k]
+			if math.IsNaN(want) != math.IsNaN(got) || math.Abs(got-want) > 1e-12 {
+				t.Errorf("%s = %v, want %v", name, got, want)
+			}
+		}
+	}
+}
+
 // TestBorderInSystem overloads a one-officer check (an arrival every 30 min,
 // checks of 60 min) and checks by hand what is released and what is still in
 // the system at the horizon (600 min).
@@ -281,8 +332,13 @@ func TestBorderMetricNames(t *testing.T) {
 			want = append(want, "release."+l+"."+s)
 		}
 	}
-	want = append(want, "release.all.within_target", "release.green.within_target", "release.red.within_target",
-		"trs.arrival_lodgement.mean", "trs.lodgement_lane.mean", "trs.lane_release.mean")
+	want = append(want, "release.all.within_target", "release.green.within_target", "release.red.within_target")
+	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
+		for _, d := range []string{"15m", "30m", "1h", "2h", "4h", "8h", "12h", "24h", "48h", "72h", "120h"} {
+			want = append(want, "release."+l+".within."+d)
+		}
+	}
+	want = append(want, "trs.arrival_lodgement.mean", "trs.lodgement_lane.mean", "trs.lane_release.mean")
 	for _, p := range []string{"document", "nii", "physical"} {
 		want = append(want, "trs."+p+".wait.mean", "trs."+p+".service.mean")
 	}
@@ -294,7 +350,7 @@ func TestBorderMetricNames(t *testing.T) {
 		t.Errorf("metric names:\n got %q\nwant %q", names, want)
 	}
 	for name, unit := range map[string]string{"consignments": "count", "hit_rate": "fraction", "release.red.p95": "h",
-		"duty.recovered": "currency", "pool.nii.max_queue": "count", "pool.nii.mean_wait": "h", "in_system.mean_age": "h"} {
+		"duty.recovered": "currency", "pool.nii.max_queue": "count", "pool.nii.mean_wait": "h", "in_system.mean_age": "h", "release.blue.within.72h": "fraction"} {
 		if units[name] != unit {
 			t.Errorf("%s: unit %q, want %q", name, units[name], unit)
 		}

@@ -68,6 +68,58 @@ var borderPercentiles = [...]struct {
 	{"p95", "95th percentile of", 0.95},
 }
 
+// borderWithin is the ladder of times (in minutes) of the metrics
+// release.<lane>.within.<name>: the points of each lane's release-time
+// distribution a Time Release Study reports as "share released within".
+var borderWithin = [...]struct {
+	name, help string
+	min        float64
+}{
+	{"15m", "15 min", 15},
+	{"30m", "30 min", 30},
+	{"1h", "1 h", 60},
+	{"2h", "2 h", 2 * 60},
+	{"4h", "4 h", 4 * 60},
+	{"8h", "8 h", 8 * 60},
+	{"12h", "12 h", 12 * 60},
+	{"24h", "24 h", 24 * 60},
+	{"48h", "48 h", 48 * 60},
+	{"72h", "72 h", 72 * 60},
+	{"120h", "120 h", 120 * 60},
+}
+
+// borderWithinDefs are the definitions of release.<lane>.within.<T>, for
+// "all" (index 0) and then each lane (1 + Lane), built once so that the
+// metric walk builds no strings for them.
+var borderWithinDefs = func() (defs [1 + NumLanes][len(borderWithin)]MetricDef) {
+	for i := range defs {
+		name := "all"
+		if i > 0 {
+			name = Lane(i - 1).String()
+		}
+		for k, t := range borderWithin {
+			defs[i][k] = MetricDef{
+				Name: "release." + name + ".within." + t.name,
+				Unit: UnitFraction,
+				Help: "share of " + name + " released within " + t.help + ": released within " + t.help +
+					" / (released + still in the system at the horizon and already older than " + t.help + ")",
+			}
+		}
+	}
+	return defs
+}()
+
+// borderWithinIndex returns the first k with x <= borderWithin[k].min, or
+// len(borderWithin) when x is above every time of the ladder.
+func borderWithinIndex(x float64) int {
+	for k := range borderWithin {
+		if x <= borderWithin[k].min {
+			return k
+		}
+	}
+	return len(borderWithin)
+}
+
 // emit walks the metrics in their fixed order. pools is the per-pool state at
 // the horizon (nil in defs mode).
 func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []borderPoolState) {
@@ -126,6 +178,32 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 			w.put("release."+l.String()+".within_target", UnitFraction, l.String()+" released within the lane's target / ("+l.String()+" released + still in the system at the horizon and already older than the target)",
 				borderRatio(float64(st.withinLane[l]), float64(st.release[l].n+st.lateLane[l])))
 		}
+	}
+	// Shares released within each time of the ladder: released within T /
+	// (released + still in the system at the horizon and older than T), the
+	// rule of within_target.
+	releaseWithin := func(lane int, n int64, rel, age *[len(borderWithin) + 1]int64) {
+		var within, late int64
+		for _, a := range age {
+			late += a
+		}
+		for k := range borderWithin {
+			within += rel[k]
+			late -= age[k]
+			d := &borderWithinDefs[lane][k]
+			w.put(d.Name, d.Unit, d.Help, borderRatio(float64(within), float64(n+late)))
+		}
+	}
+	var relAll, ageAll [len(borderWithin) + 1]int64
+	for l := range st.relBy {
+		for k := range relAll {
+			relAll[k] += st.relBy[l][k]
+			ageAll[k] += st.ageBy[l][k]
+		}
+	}
+	releaseWithin(0, all.n, &relAll, &ageAll)
+	for l := Lane(0); l < NumLanes; l++ {
+		releaseWithin(1+int(l), st.release[l].n, &st.relBy[l], &st.ageBy[l])
 	}
 	rn := float64(all.n)
 	w.put("trs.arrival_lodgement.mean", UnitHours, "TRS interval arrival → lodgement (0 when lodged before arrival)", borderRatio(st.trs[0], rn)/60)

@@ -50,6 +50,17 @@ func ExampleRun() {
 	// release.red.p90 (h)
 	// release.red.p95 (h)
 	// release.red.max (h)
+	// release.red.within.15m (fraction)
+	// release.red.within.30m (fraction)
+	// release.red.within.1h (fraction)
+	// release.red.within.2h (fraction)
+	// release.red.within.4h (fraction)
+	// release.red.within.8h (fraction)
+	// release.red.within.12h (fraction)
+	// release.red.within.24h (fraction)
+	// release.red.within.48h (fraction)
+	// release.red.within.72h (fraction)
+	// release.red.within.120h (fraction)
 	// rep 0: lane shares add to 1; green release 0 h
 	// rep 1: lane shares add to 1; green release 0 h
 	// rep 2: lane shares add to 1; green release 0 h

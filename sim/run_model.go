@@ -10,7 +10,9 @@ import (
 // reports, in the fixed order of RepResult.Values. Names are flat and dotted
 // (see the package's metric list): lane shares and reasons, inspection, hit
 // and detection rates (overall, per lane, per threat), duty, release-time
-// statistics per lane in hours, Time Release Study intervals, per-pool
+// statistics per lane in hours, the share of each lane released within
+// target and within each time of a fixed ladder (release.<lane>.within.15m …
+// .120h), Time Release Study intervals, per-pool
 // statistics and what is still in the system at the horizon.
 func (m *Model) Metrics() []MetricDef {
 	return borderNamesConfig(m.Scenario).defs
