@@ -214,6 +214,9 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	}
 	rows := [][]string{header}
 	for i, m := range c.Metrics {
+		if !shownInTables(m.Name) {
+			continue
+		}
 		size := c.metricSize(m.Name)
 		row := []string{m.Name}
 		for k := range c.Reports {

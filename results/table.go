@@ -123,6 +123,18 @@ func (r *Report) WriteTable(w io.Writer) error {
 // shows; the others are in the result files.
 var tableWithin = map[string]bool{"1h": true, "4h": true, "24h": true, "48h": true, "72h": true}
 
+// shownInTables reports whether a metric belongs in the text tables: all but
+// the release.<lane>.within.<T> ladder times outside tableWithin, which stay in
+// the files and charts.
+func shownInTables(name string) bool {
+	rest, ok := strings.CutPrefix(name, "release.")
+	if !ok {
+		return true
+	}
+	_, t, ok := splitWithin(rest)
+	return !ok || tableWithin[t]
+}
+
 // splitWithin splits "<lane>.within.<T>" into the lane and T.
 func splitWithin(rest string) (lane, t string, ok bool) {
 	lane, t, ok = strings.Cut(rest, ".within.")
