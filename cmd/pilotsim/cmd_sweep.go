@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -158,6 +159,9 @@ func writeBatchList(path, scenario string, sets []string, grid []results.GridPoi
 		rel = abs
 	}
 	rel = filepath.ToSlash(rel)
+	if err := os.MkdirAll(dirAbs, 0o755); err != nil {
+		return err
+	}
 	var paths []string
 	for _, p := range params {
 		paths = append(paths, p.Path)

@@ -283,7 +283,7 @@ func TestSweep(t *testing.T) {
 // A sweep written as a batch list runs as a batch.
 func TestSweepAsBatch(t *testing.T) {
 	dir := t.TempDir()
-	list := filepath.Join(dir, "sweep.list")
+	list := filepath.Join(dir, "lists", "sweep.list") // a directory not yet made
 	mustRun(t, "sweep", smallScenario, "--param", "selectivity.red", "--values", "50,70", "--batch-list", list)
 	out := mustRun(t, "batch", list, "--out", filepath.Join(dir, "out"), "--quiet", "--reps", "2")
 	for _, want := range []string{"000_small_selectivity.red=50", "001_small_selectivity.red=70", "2 scenarios"} {
