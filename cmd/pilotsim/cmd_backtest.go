@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -84,40 +86,47 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 			c.Close()
 		}
 	}()
+	// Open every file first (a missing one is bad input before any work), so
+	// the progress bar knows the total of bytes on disk; then read each through
+	// the bar, a buffer and, for .gz files, gzip.
 	var total int64
-	open := func(name string) (backtest.Input, error) {
+	names := append(append([]string(nil), history...), pos[0])
+	files := make([]*os.File, len(names))
+	for i, name := range names {
 		f, err := os.Open(name)
 		if err != nil {
-			return backtest.Input{}, badInput(err)
+			return badInput(err)
 		}
 		closers = append(closers, f)
 		if st, err := f.Stat(); err == nil {
 			total += st.Size()
 		}
-		return backtest.Input{Name: name, R: f}, nil
+		files[i] = f
+	}
+	bar := newBar(e, total)
+	if bar != nil {
+		defer bar.Finish()
 	}
 	cfg := backtest.Config{Rules: rules, Mapping: m, Rep: *rep, SkipBad: *skipBad, FrozenHistory: *frozen}
-	for _, h := range history {
-		in, err := open(h)
+	for i, f := range files {
+		var r io.Reader = f
+		if bar != nil {
+			r = progressReader(r, bar)
+		}
+		r, c, err := decompress(names[i], bufio.NewReaderSize(r, 1<<16))
 		if err != nil {
-			return err
+			return badInput(err)
 		}
-		cfg.History = append(cfg.History, in)
-	}
-	if cfg.Input, err = open(pos[0]); err != nil {
-		return err
-	}
-	if bar := newBar(e, total); bar != nil {
-		defer bar.Finish()
-		for i := range cfg.History {
-			cfg.History[i].R = progressReader(cfg.History[i].R, bar)
+		if c != nil {
+			closers = append(closers, c)
 		}
-		cfg.Input.R = progressReader(cfg.Input.R, bar)
+		in := backtest.Input{Name: names[i], R: r}
+		if i < len(history) {
+			cfg.History = append(cfg.History, in)
+		} else {
+			cfg.Input = in
+		}
 	}
-	for i := range cfg.History {
-		cfg.History[i].R = bufio.NewReaderSize(cfg.History[i].R, 1<<16)
-	}
-	cfg.Input.R = bufio.NewReaderSize(cfg.Input.R, 1<<16)
 	shown := 0
 	cfg.OnBad = func(re *backtest.RowError) {
 		if shown < maxBadShown {
@@ -180,9 +189,29 @@ func readHeader(name string) ([]string, error) {
 		return nil, err
 	}
 	defer f.Close()
-	h, err := csv.NewReader(bufio.NewReader(f)).Read()
+	r, c, err := decompress(name, bufio.NewReader(f))
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		defer c.Close()
+	}
+	h, err := csv.NewReader(r).Read()
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: line 1: %w", name, err)
 	}
 	return h, nil
+}
+
+// decompress returns r itself, or for a file whose name ends in .gz a gzip
+// reader on it (buffered) and the reader to close.
+func decompress(name string, r io.Reader) (io.Reader, io.Closer, error) {
+	if !strings.HasSuffix(strings.ToLower(name), ".gz") {
+		return r, nil, nil
+	}
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return bufio.NewReaderSize(zr, 1<<16), zr, nil
 }

@@ -238,3 +238,41 @@ func TestBacktestInterrupted(t *testing.T) {
 		t.Error("an interrupted backtest wrote its output directory")
 	}
 }
+
+// TestBacktestKCSTestFile scores the Korean test file once, with the training
+// and validation files as history (the gzipped copies in testdata, read as the
+// command reads any .gz file), and checks the figures the README and the
+// closing note of the backtest issue report: precision and recall at 1, 2, 5
+// and 10% inspected, against the random baseline of 21.6%.
+func TestBacktestKCSTestFile(t *testing.T) {
+	const d = "../../testdata/kcs-synthetic/"
+	code, stdout, stderr := backtestRun(t, "backtest", "--json", "--rules", kcsRules, "--mapping", kcsMapping,
+		"--history", d+"df_syn_train_eng.csv.gz", "--history", d+"df_syn_valid_eng.csv.gz", d+"df_syn_test_eng.csv.gz")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Declarations int64
+		Targeting    []struct{ Rate, Precision, Recall float64 }
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Declarations != 8481 {
+		t.Errorf("%d declarations scored, want the test file's 8481", doc.Declarations)
+	}
+	want := map[float64][2]float64{0.01: {0.965, 0.045}, 0.02: {0.976, 0.090}, 0.05: {0.979, 0.226}, 0.10: {0.917, 0.424}}
+	for _, p := range doc.Targeting {
+		w, ok := want[p.Rate]
+		if !ok {
+			continue
+		}
+		delete(want, p.Rate)
+		if math.Abs(p.Precision-w[0]) > 0.0005 || math.Abs(p.Recall-w[1]) > 0.0005 {
+			t.Errorf("at %g%% inspected: precision %.4f recall %.4f, README says %.3f and %.3f", 100*p.Rate, p.Precision, p.Recall, w[0], w[1])
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no targeting point at %v", want)
+	}
+}

@@ -1,6 +1,8 @@
 package backtest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
 	"math"
@@ -199,25 +201,39 @@ func TestHistoryNoLookAhead(t *testing.T) {
 	}
 }
 
-// kcsDir finds the Korean customs data (skips the test when absent).
-func kcsDir(t testing.TB) string {
+// kcsData returns the content of one of the Korean customs files: from
+// PILOTSIM_KCS_DIR or the shared data folder beside the repository when there,
+// else from the gzipped copy in testdata/kcs-synthetic (always in the
+// repository, so CI reads the real data too).
+func kcsData(t testing.TB, name string) []byte {
 	t.Helper()
 	for _, d := range []string{os.Getenv("PILOTSIM_KCS_DIR"), "../../../shared/data/kcs-synthetic", "../../../../shared/data/kcs-synthetic"} {
 		if d == "" {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(d, "df_syn_train_eng.csv")); err == nil {
-			return d
+		if b, err := os.ReadFile(filepath.Join(d, name)); err == nil {
+			return b
 		}
 	}
-	t.Skip("Korean customs synthetic data not found (set PILOTSIM_KCS_DIR)")
-	return ""
+	f, err := os.Open(filepath.Join("../../testdata/kcs-synthetic", name+".gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestKCSMappingReadsAll reads every row of the three Korean files through the
 // shipped mapping, with a history per importer and per HS code and origin.
 func TestKCSMappingReadsAll(t *testing.T) {
-	dir := kcsDir(t)
 	m, err := LoadMapping("../../scenarios/examples/kcs/kcs-mapping.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -231,11 +247,7 @@ func TestKCSMappingReadsAll(t *testing.T) {
 		name string
 		rows int
 	}{{"df_syn_train_eng.csv", 37385}, {"df_syn_valid_eng.csv", 8134}, {"df_syn_test_eng.csv", 8481}} {
-		fh, err := os.Open(filepath.Join(dir, f.name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd, err := NewReader(f.name, fh, m, schema, hist)
+		rd, err := NewReader(f.name, bytes.NewReader(kcsData(t, f.name)), m, schema, hist)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +263,6 @@ func TestKCSMappingReadsAll(t *testing.T) {
 			}
 			n++
 		}
-		fh.Close()
 		if n != f.rows {
 			t.Errorf("%s: read %d rows, want %d", f.name, n, f.rows)
 		}

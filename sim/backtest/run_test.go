@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -207,11 +205,7 @@ selectivity: {red: 5}
 // shipped rules and mapping, from memory; it reports rows per second and
 // allocations per row.
 func BenchmarkRunKCS(b *testing.B) {
-	dir := kcsDir(b)
-	data, err := os.ReadFile(filepath.Join(dir, "df_syn_train_eng.csv"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := kcsData(b, "df_syn_train_eng.csv")
 	m, err := LoadMapping("../../scenarios/examples/kcs/kcs-mapping.yaml")
 	if err != nil {
 		b.Fatal(err)
