@@ -16,7 +16,7 @@ const (
 	PurposeSelection                    // random selection in the risk engine
 	PurposeControls                     // service times
 	PurposeDetection                    // detection and false alarms
-	PurposeLodgement                    // lodgement lead and assessment times
+	PurposeLodgement                    // lodgement lead times (assessment times: PurposeAssessment, generator.go)
 	PurposeRecord                       // strings of the full record (names, UCRs, containers)
 )
 
