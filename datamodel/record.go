@@ -262,20 +262,10 @@ func (c *Consignment) format(buf []byte, f *[numCols]string) []byte {
 	}
 	mark(colRouting, start)
 	start = len(buf)
-	for i, s := range c.Containers {
-		if i > 0 {
-			buf = append(buf, ';')
-		}
-		buf = append(buf, s...)
-	}
+	buf = appendList(buf, c.Containers)
 	mark(colContainers, start)
 	start = len(buf)
-	for i, s := range c.Seals {
-		if i > 0 {
-			buf = append(buf, ';')
-		}
-		buf = append(buf, s...)
-	}
+	buf = appendList(buf, c.Seals)
 	mark(colSeals, start)
 	start = len(buf)
 	buf = appendTime(buf, c.Lodgement)

@@ -293,6 +293,17 @@ func appendTime(b []byte, t time.Time) []byte {
 	return t.AppendFormat(b, time.RFC3339Nano)
 }
 
+// appendList writes xs separated by ';'.
+func appendList(b []byte, xs []string) []byte {
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, x...)
+	}
+	return b
+}
+
 // parseAmount reads a decimal number >= 0: digits, one point, an optional
 // exponent. It refuses NaN, infinities and hexadecimal forms that
 // strconv.ParseFloat would take.

@@ -6,21 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// entries lists the names in dir.
-func entries(t *testing.T, dir string) []string {
-	t.Helper()
-	des, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, de := range des {
-		names = append(names, de.Name())
-	}
-	return names
-}
+	"pilotsim/internal/filetest"
+)
 
 func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
@@ -38,7 +26,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
 	}
-	if names := entries(t, dir); len(names) != 1 {
+	if names := filetest.Names(t, dir); len(names) != 1 {
 		t.Errorf("directory holds %v, want only out.csv", names)
 	}
 }
@@ -80,7 +68,7 @@ func TestWriteFileAtomicError(t *testing.T) {
 		if tc.existing {
 			want = 1
 		}
-		if names := entries(t, dir); len(names) != want {
+		if names := filetest.Names(t, dir); len(names) != want {
 			t.Errorf("%s: directory holds %v, want %d file(s) and no temporary", tc.why, names, want)
 		}
 	}
@@ -92,7 +80,7 @@ func TestWriteFileAtomicPanic(t *testing.T) {
 		defer func() { recover() }()
 		WriteFileAtomic(filepath.Join(dir, "x"), func(w io.Writer) error { panic("writer bug") })
 	}()
-	if names := entries(t, dir); len(names) != 0 {
+	if names := filetest.Names(t, dir); len(names) != 0 {
 		t.Errorf("directory holds %v after a panic, want nothing", names)
 	}
 }

@@ -188,6 +188,30 @@ type btJSONPoint struct {
 	ClassRecall  []JSONFloat `json:"class_recall,omitempty"`
 }
 
+// btJSONLane is a lane's row of BacktestJSON.
+type btJSONLane struct {
+	Lane      string           `json:"lane"`
+	N         int64            `json:"declarations"`
+	Share     JSONFloat        `json:"share"`
+	Irregular int64            `json:"irregular"`
+	HitRate   JSONFloat        `json:"hit_rate"`
+	Revenue   JSONFloat        `json:"revenue"`
+	Reasons   map[string]int64 `json:"reasons"`
+}
+
+// btJSONRule is a rule's row of BacktestJSON.
+type btJSONRule struct {
+	ID         string    `json:"id"`
+	Fired      int64     `json:"fired"`
+	FiredShare JSONFloat `json:"fired_share"`
+	Hits       int64     `json:"hits"`
+	HitRate    JSONFloat `json:"hit_rate"`
+	Lift       JSONFloat `json:"lift"`
+	Recall     JSONFloat `json:"recall"`
+	Revenue    JSONFloat `json:"revenue"`
+	Controlled int64     `json:"controlled"`
+}
+
 func btJSONPoints(ps []TargetPoint) []btJSONPoint {
 	out := make([]btJSONPoint, len(ps))
 	for i, p := range ps {
@@ -234,26 +258,8 @@ type BacktestJSON struct {
 		Lift           JSONFloat   `json:"lift"`
 		ClassDetection []JSONFloat `json:"class_detection,omitempty"`
 	} `json:"selection"`
-	Lanes []struct {
-		Lane      string           `json:"lane"`
-		N         int64            `json:"declarations"`
-		Share     JSONFloat        `json:"share"`
-		Irregular int64            `json:"irregular"`
-		HitRate   JSONFloat        `json:"hit_rate"`
-		Revenue   JSONFloat        `json:"revenue"`
-		Reasons   map[string]int64 `json:"reasons"`
-	} `json:"lanes"`
-	Rules []struct {
-		ID         string    `json:"id"`
-		Fired      int64     `json:"fired"`
-		FiredShare JSONFloat `json:"fired_share"`
-		Hits       int64     `json:"hits"`
-		HitRate    JSONFloat `json:"hit_rate"`
-		Lift       JSONFloat `json:"lift"`
-		Recall     JSONFloat `json:"recall"`
-		Revenue    JSONFloat `json:"revenue"`
-		Controlled int64     `json:"controlled"`
-	} `json:"rules"`
+	Lanes       []btJSONLane  `json:"lanes"`
+	Rules       []btJSONRule  `json:"rules"`
 	AtRates     []btJSONPoint `json:"targeting"`
 	ExactScores bool          `json:"exact_scores"` // false: scores were rounded into bins
 	// RecordedLanes[actual][rules] compares with the lanes in the file.
@@ -279,28 +285,10 @@ func (r *BacktestReport) JSON() BacktestJSON {
 	js.Revenue, js.RevenueFound, js.RevenueShare = JSONFloat(s.Revenue), JSONFloat(s.RevenueFound), JSONFloat(s.RevenueShare)
 	js.Lift, js.ClassDetection = JSONFloat(s.Lift), btJSONFloats(s.ClassDetection)
 	for _, l := range r.Lanes {
-		j.Lanes = append(j.Lanes, struct {
-			Lane      string           `json:"lane"`
-			N         int64            `json:"declarations"`
-			Share     JSONFloat        `json:"share"`
-			Irregular int64            `json:"irregular"`
-			HitRate   JSONFloat        `json:"hit_rate"`
-			Revenue   JSONFloat        `json:"revenue"`
-			Reasons   map[string]int64 `json:"reasons"`
-		}{l.Lane, l.N, JSONFloat(l.Share), l.Irregular, JSONFloat(l.HitRate), JSONFloat(l.Revenue), l.Reasons})
+		j.Lanes = append(j.Lanes, btJSONLane{l.Lane, l.N, JSONFloat(l.Share), l.Irregular, JSONFloat(l.HitRate), JSONFloat(l.Revenue), l.Reasons})
 	}
 	for _, ru := range r.Rules {
-		j.Rules = append(j.Rules, struct {
-			ID         string    `json:"id"`
-			Fired      int64     `json:"fired"`
-			FiredShare JSONFloat `json:"fired_share"`
-			Hits       int64     `json:"hits"`
-			HitRate    JSONFloat `json:"hit_rate"`
-			Lift       JSONFloat `json:"lift"`
-			Recall     JSONFloat `json:"recall"`
-			Revenue    JSONFloat `json:"revenue"`
-			Controlled int64     `json:"controlled"`
-		}{ru.ID, ru.Fired, JSONFloat(ru.FiredShare), ru.Hits, JSONFloat(ru.HitRate), JSONFloat(ru.Lift), JSONFloat(ru.Recall),
+		j.Rules = append(j.Rules, btJSONRule{ru.ID, ru.Fired, JSONFloat(ru.FiredShare), ru.Hits, JSONFloat(ru.HitRate), JSONFloat(ru.Lift), JSONFloat(ru.Recall),
 			JSONFloat(ru.Revenue), ru.Controlled})
 	}
 	j.AtRates = btJSONPoints(r.AtRates)

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"pilotsim/internal/filetest"
 )
 
 // batchFixture is a batch of two scenarios (the fixture with 5 replications
@@ -55,28 +55,10 @@ func writeShards(t *testing.T, br *BatchResults, n int, dir string) []string {
 	return paths
 }
 
-// readTree returns every file under dir by relative path.
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		files[rel], err = os.ReadFile(p)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
 // sameTree fails unless dirs a and b hold the same files with the same bytes.
 func sameTree(t *testing.T, a, b string) {
 	t.Helper()
-	ta, tb := readTree(t, a), readTree(t, b)
+	ta, tb := filetest.Tree(t, a), filetest.Tree(t, b)
 	for name, da := range ta {
 		db, ok := tb[name]
 		if !ok {
@@ -110,7 +92,7 @@ func TestMergeOfThreeShardsEqualsUnsharded(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameTree(t, whole, merged)
-	if n := len(readTree(t, whole)); n != 7 {
+	if n := len(filetest.Tree(t, whole)); n != 7 {
 		t.Errorf("the batch wrote %d files, want 2 scenarios × 3 + batch.json", n)
 	}
 	for k := range br.Reps {

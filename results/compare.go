@@ -217,28 +217,35 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		if !shownInTables(m.Name) {
 			continue
 		}
-		size := c.metricSize(m.Name)
-		row := []string{m.Name}
-		for k := range c.Reports {
-			e, ok := c.estimate(k, m.Name)
-			if !ok {
-				row = append(row, "")
-				continue
-			}
-			row = append(row, cellSized(e, size))
-		}
-		for k := range c.Paired {
-			mean, iv := diffText(c.Paired[k][i], size)
-			row = append(row, mean, iv)
-			if c.Unpaired != nil {
-				row = append(row, narrowing(c.Paired[k][i], c.Unpaired[k][i]))
-			}
-		}
-		rows = append(rows, row)
+		rows = append(rows, c.tableRow(i, m.Name, c.Unpaired != nil))
 	}
 	writeAligned(&b, rows, func(col int) bool { return col > 0 })
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// tableRow is the row of metric i (named name) in the comparison tables:
+// each scenario's estimate, then each paired difference from the first and
+// its interval, with how much pairing narrows it when withNarrowing.
+func (c *Comparison) tableRow(i int, name string, withNarrowing bool) []string {
+	size := c.metricSize(name)
+	row := []string{name}
+	for k := range c.Reports {
+		e, ok := c.estimate(k, name)
+		if !ok {
+			row = append(row, "")
+			continue
+		}
+		row = append(row, cellSized(e, size))
+	}
+	for k := range c.Paired {
+		mean, iv := diffText(c.Paired[k][i], size)
+		row = append(row, mean, iv)
+		if withNarrowing {
+			row = append(row, narrowing(c.Paired[k][i], c.Unpaired[k][i]))
+		}
+	}
+	return row
 }
 
 // narrowing is how many times narrower the paired interval is than the

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"pilotsim/internal/filetest"
 )
 
 // shifted returns a copy of the fixture report with metric name moved by
@@ -87,9 +89,9 @@ func TestComparisonGolden(t *testing.T) {
 	if err := c.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "compare-table.txt", tab.Bytes())
-	golden(t, "compare.csv", csv.Bytes())
-	golden(t, "compare.json", js.Bytes())
+	filetest.Golden(t, "compare-table.txt", tab.Bytes())
+	filetest.Golden(t, "compare.csv", csv.Bytes())
+	filetest.Golden(t, "compare.json", js.Bytes())
 
 	dir := reportOut(t, "compare")
 	if err := c.WriteFiles(dir); err != nil {
@@ -105,7 +107,7 @@ func TestComparisonGolden(t *testing.T) {
 	}
 	checkReportFiles(t, dir, []string{"key-metrics", "differences", "pairing"})
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
-	golden(t, "compare-report.md", md)
+	filetest.Golden(t, "compare-report.md", md)
 }
 
 func TestComparisonNeedsSameReplications(t *testing.T) {

@@ -184,21 +184,7 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 		dt.Numeric = append(dt.Numeric, true, true)
 	}
 	for i, m := range c.Metrics {
-		size := c.metricSize(m.Name)
-		row := []string{m.Name}
-		for k := range c.Reports {
-			e, ok := c.estimate(k, m.Name)
-			if !ok {
-				row = append(row, "")
-				continue
-			}
-			row = append(row, cellSized(e, size))
-		}
-		for k := range c.Paired {
-			mean, iv := diffText(c.Paired[k][i], size)
-			row = append(row, mean, iv)
-		}
-		dt.Rows = append(dt.Rows, row)
+		dt.Rows = append(dt.Rows, c.tableRow(i, m.Name, false))
 	}
 	d.Tables = append(d.Tables, dt)
 	doc.Sections = append(doc.Sections, d)

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"pilotsim/internal/filetest"
 )
 
 // reportDir, when set, keeps the reports the tests write there (for looking
@@ -92,7 +94,7 @@ func TestRunReport(t *testing.T) {
 	}
 	checkReportFiles(t, dir, []string{"release", "detection", "lanes", "resources", "trs"})
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
-	golden(t, "run-report.md", md)
+	filetest.Golden(t, "run-report.md", md)
 	html, _ := os.ReadFile(filepath.Join(dir, ReportHTMLFile))
 	for _, want := range []string{"narcotics", "undervaluation", "physical", "arrival → lodgement", "55.2% ± 1.7%"} {
 		if !strings.Contains(string(html), want) {

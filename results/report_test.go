@@ -3,36 +3,13 @@ package results
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"pilotsim/internal/filetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 func fixtureReport(t *testing.T) *Report {
 	t.Helper()
@@ -73,7 +50,7 @@ func TestGolden(t *testing.T) {
 		if err := tc.write(&b); err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
 		}
-		golden(t, tc.file, b.Bytes())
+		filetest.Golden(t, tc.file, b.Bytes())
 	}
 }
 
@@ -85,7 +62,7 @@ func TestWriteFiles(t *testing.T) {
 	if err := r.WriteFiles(dir); err != nil {
 		t.Fatal(err)
 	}
-	if names := entries(t, dir); len(names) != 3 {
+	if names := filetest.Names(t, dir); len(names) != 3 {
 		t.Errorf("directory holds %v, want the three files only", names)
 	}
 	var want bytes.Buffer

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"pilotsim/internal/filetest"
 )
 
 // sweepFixture runs "the fixture" at selectivity.red = 40 … 80: a higher
@@ -64,8 +66,8 @@ func TestSweepFrontiersAndFiles(t *testing.T) {
 	if err := s.WriteCSV(&csv); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "sweep-table.txt", tab.Bytes())
-	golden(t, "sweep.csv", csv.Bytes())
+	filetest.Golden(t, "sweep-table.txt", tab.Bytes())
+	filetest.Golden(t, "sweep.csv", csv.Bytes())
 
 	dir := reportOut(t, "sweep")
 	if err := s.WriteFiles(dir); err != nil {
@@ -81,7 +83,7 @@ func TestSweepFrontiersAndFiles(t *testing.T) {
 	}
 	checkReportFiles(t, dir, []string{"trade-off", "metrics"})
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
-	golden(t, "sweep-report.md", md)
+	filetest.Golden(t, "sweep-report.md", md)
 }
 
 func TestSweepGridReport(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"pilotsim/datamodel"
+	"pilotsim/internal/filetest"
 	"pilotsim/sim"
 )
 
@@ -108,7 +109,7 @@ func TestConsignmentTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "consignments.csv", got)
+	filetest.Golden(t, "consignments.csv", got)
 }
 
 // TestConsignmentTraceSinkError: a sink whose part cannot be created reports

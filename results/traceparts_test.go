@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"pilotsim/internal/filetest"
 )
 
 // TestTraceFilesOrder writes parts from concurrent goroutines in scrambled
@@ -45,7 +47,7 @@ func TestTraceFilesOrder(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("trace file:\n%s\nwant:\n%s", got, want)
 	}
-	if names := entries(t, dir); len(names) != 1 {
+	if names := filetest.Names(t, dir); len(names) != 1 {
 		t.Errorf("directory holds %v, want only the trace", names)
 	}
 }
@@ -59,7 +61,7 @@ func TestTraceFilesMissingPart(t *testing.T) {
 	if err := tf.Commit([]int{0}); err == nil {
 		t.Error("Commit of a replication without a part succeeded")
 	}
-	if names := entries(t, dir); len(names) != 0 {
+	if names := filetest.Names(t, dir); len(names) != 0 {
 		t.Errorf("directory holds %v after a failed commit, want nothing", names)
 	}
 }
@@ -78,7 +80,7 @@ func TestTraceFilesBadPart(t *testing.T) {
 	if err := tf.Commit([]int{0}); err == nil {
 		t.Error("Commit joined a part with another header")
 	}
-	if names := entries(t, dir); len(names) != 0 {
+	if names := filetest.Names(t, dir); len(names) != 0 {
 		t.Errorf("directory holds %v after a failed commit, want nothing", names)
 	}
 }

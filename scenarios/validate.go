@@ -74,6 +74,28 @@ func (v *validator) missing(path, want string) {
 	v.errf(path, "missing; want %s", want)
 }
 
+// atMost checks that the list at path (of n things) holds at most limit; the
+// first entry too many carries the error.
+func (v *validator) atMost(path, things string, n, limit int) {
+	if n > limit {
+		v.errf(indexPath(path, limit), "too many %s: %d (at most %d)", things, n, limit)
+	}
+}
+
+// unique checks the key (a name or id) of a list entry at path: given (else
+// missing; want want) and not used by an earlier entry. seen maps the keys
+// met so far to their lines; line is this entry's.
+func (v *validator) unique(seen map[string]int, path, what, key string, line int, want string) {
+	switch first, dup := seen[key]; {
+	case key == "":
+		v.missing(path, want)
+	case dup:
+		v.errf(path, "duplicate %s %q (first at line %d)", what, key, first)
+	default:
+		seen[key] = line
+	}
+}
+
 // prob checks a probability.
 func (v *validator) prob(path string, x float64) {
 	if x < 0 || x > 1 {
@@ -291,9 +313,7 @@ func (v *validator) trade(sc *Scenario) {
 }
 
 func (v *validator) threats(sc *Scenario) {
-	if len(sc.Threats) > maxThreats {
-		v.errf(indexPath("threats", maxThreats), "too many threats: %d (at most %d)", len(sc.Threats), maxThreats)
-	}
+	v.atMost("threats", "threats", len(sc.Threats), maxThreats)
 	seen := make(map[string]int)
 	sum, sumAEO := 0.0, 0.0
 	inRange := true
@@ -303,14 +323,7 @@ func (v *validator) threats(sc *Scenario) {
 	}
 	for i, t := range sc.Threats {
 		p := indexPath("threats", i)
-		switch first, dup := seen[t.Name]; {
-		case t.Name == "":
-			v.missing(p+".name", "the name of the threat, e.g. narcotics")
-		case dup:
-			v.errf(p+".name", "duplicate threat name %q (first at line %d)", t.Name, first)
-		default:
-			seen[t.Name] = t.Line
-		}
+		v.unique(seen, p+".name", "threat name", t.Name, t.Line, "the name of the threat, e.g. narcotics")
 		if !v.has(p + ".prevalence") {
 			v.missing(p+".prevalence", "the probability a consignment carries this threat, in [0,1]")
 		} else if t.Prevalence < 0 || t.Prevalence > 1 {
@@ -404,20 +417,11 @@ func (v *validator) signatureEffect(s string, sig Signature, tr Trade) {
 }
 
 func (v *validator) rules(sc *Scenario) {
-	if len(sc.Rules) > maxRules {
-		v.errf(indexPath("rules", maxRules), "too many rules: %d (at most %d)", len(sc.Rules), maxRules)
-	}
+	v.atMost("rules", "rules", len(sc.Rules), maxRules)
 	seen := make(map[string]int)
 	for i, r := range sc.Rules {
 		p := indexPath("rules", i)
-		switch first, dup := seen[r.ID]; {
-		case r.ID == "":
-			v.missing(p+".id", "a unique rule id, e.g. R01")
-		case dup:
-			v.errf(p+".id", "duplicate rule id %q (first at line %d)", r.ID, first)
-		default:
-			seen[r.ID] = r.Line
-		}
+		v.unique(seen, p+".id", "rule id", r.ID, r.Line, "a unique rule id, e.g. R01")
 		hasExpr := v.has(p + ".expr")
 		switch {
 		case r.When != nil && hasExpr:
@@ -591,20 +595,11 @@ func (v *validator) resources(sc *Scenario) {
 			v.missing("resources.pools", "the control resources, e.g. [{name: document, servers: 4, service: {dist: exp, mean: 20m}}]")
 		}
 	}
-	if len(r.Pools) > maxPools {
-		v.errf(indexPath("resources.pools", maxPools), "too many pools: %d (at most %d)", len(r.Pools), maxPools)
-	}
+	v.atMost("resources.pools", "pools", len(r.Pools), maxPools)
 	names := make(map[string]int)
 	for i, pl := range r.Pools {
 		p := indexPath("resources.pools", i)
-		switch first, dup := names[pl.Name]; {
-		case pl.Name == "":
-			v.missing(p+".name", "the pool's name, e.g. document")
-		case dup:
-			v.errf(p+".name", "duplicate pool name %q (first at line %d)", pl.Name, first)
-		default:
-			names[pl.Name] = pl.Line
-		}
+		v.unique(names, p+".name", "pool name", pl.Name, pl.Line, "the pool's name, e.g. document")
 		if pl.Name != "" && !slices.Contains(methodNames, pl.Method) {
 			mp := p + ".method"
 			if !v.has(mp) {

@@ -114,10 +114,7 @@ func loadBatch(arg string, f *studyFlags) (*loadedBatch, error) {
 	}
 	lb := &loadedBatch{}
 	var bs []results.BatchScenario
-	var seed *uint64
-	if f.seedSet {
-		seed = f.seed
-	}
+	seed := f.seed
 	width := len(strconv.Itoa(len(entries) - 1))
 	width = max(width, 3)
 	for k, en := range entries {
@@ -189,11 +186,8 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "output `directory` (default out/batch)")
 	shard := fs.String("shard", "", "run only shard `i/n`: the (scenario, replication) pairs whose number modulo n is i")
 	f := addStudyFlags(fs, "seed of every scenario (default: each scenario's own)")
-	pos, err := parseFlags(fs, args)
+	pos, err := f.parse(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := f.check(fs); err != nil {
 		return err
 	}
 	if len(pos) != 1 {

@@ -20,11 +20,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the comparison as JSON on stdout instead of the table")
 	independent := fs.Bool("independent", false, "also run every scenario after A with seeds of its own, to measure how much pairing narrows the intervals (doubles the work)")
 	f := addStudyFlags(fs, "seed of every scenario (default: A's seed)")
-	pos, err := parseFlags(fs, args)
+	pos, err := f.parse(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := f.check(fs); err != nil {
 		return err
 	}
 	if len(pos) < 2 {
@@ -32,30 +29,18 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("want at least two scenario files, got %d", len(pos)))
 	}
 
-	// Load everything first: a bad file fails before any work is done.
+	// Load everything first: a bad file fails before any work is done. Every
+	// scenario after A takes A's seed and replications (after the flags').
 	scs := make([]*scenarios.Scenario, len(pos))
 	models := make([]*sim.Model, len(pos))
+	seed, reps := f.seed, *f.reps
 	for i, p := range pos {
-		sc, err := scenarios.Load(p, f.sets)
+		sc, m, err := loadModel(p, f.sets, seed, reps)
 		if err != nil {
-			return badInput(err)
+			return err
 		}
-		scs[i] = sc
-	}
-	seed, reps := scs[0].Seed, scs[0].Replications
-	if f.seedSet {
-		seed = *f.seed
-	}
-	if *f.reps > 0 {
-		reps = *f.reps
-	}
-	for i, sc := range scs {
-		sc.Seed, sc.Replications = seed, reps
-		m, err := sim.Compile(sc)
-		if err != nil {
-			return badInput(fmt.Errorf("%s: %w", pos[i], err))
-		}
-		models[i] = m
+		scs[i], models[i] = sc, m
+		seed, reps = &scs[0].Seed, scs[0].Replications
 	}
 	labels := compareLabels(pos, scs)
 
@@ -76,7 +61,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		for i := 1; i < len(scs); i++ {
 			// Another seed: every stream is a hash of (seed, replication,
 			// purpose), so these replications share nothing with A's.
-			scs[i].Seed = independentSeed(seed, i)
+			scs[i].Seed = independentSeed(scs[0].Seed, i)
 			m, err := sim.Compile(scs[i])
 			if err != nil {
 				return badInput(fmt.Errorf("%s: %w", pos[i], err))

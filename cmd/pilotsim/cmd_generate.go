@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"pilotsim/datamodel"
-	"pilotsim/scenarios"
 	"pilotsim/sim"
 )
 
@@ -56,13 +55,9 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	case *rep < 0:
 		return badInput(fmt.Errorf("--rep %d: want a replication >= 0", *rep))
 	}
-	sc, err := scenarios.Load(pos[0], sets)
+	sc, m, err := loadModel(pos[0], sets, nil, 0)
 	if err != nil {
-		return badInput(err)
-	}
-	m, err := sim.Compile(sc)
-	if err != nil {
-		return badInput(err)
+		return err
 	}
 	var n int
 	write := func(w io.Writer) error {

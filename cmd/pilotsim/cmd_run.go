@@ -54,16 +54,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("--reps %d: want 1 or more", *reps))
 	}
 
-	sc, err := scenarios.Load(pos[0], sets)
+	sc, model, err := loadModel(pos[0], sets, nil, *reps)
 	if err != nil {
-		return badInput(err)
-	}
-	if *reps > 0 {
-		sc.Replications = *reps
-	}
-	model, err := sim.Compile(sc)
-	if err != nil {
-		return badInput(fmt.Errorf("%s: %w", pos[0], err))
+		return err
 	}
 	dir := *out
 	if dir == "" {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,29 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"pilotsim/internal/filetest"
 	"pilotsim/results"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update creates it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // runCmd runs pilotsim with args and returns the exit code, stdout and stderr.
 func runCmd(ctx context.Context, args ...string) (int, string, string) {
@@ -53,21 +32,6 @@ func readFile(t *testing.T, path string) []byte {
 	return b
 }
 
-// dirNames lists a directory: it must hold the result files and nothing else
-// (no temporary left behind).
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	des, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, de := range des {
-		names = append(names, de.Name())
-	}
-	return names
-}
-
 // TestRunGolden runs the small scenario end to end and compares the aggregate
 // files and the printed table with golden files: a change in the engine's
 // figures or in the writers shows here.
@@ -80,11 +44,11 @@ func TestRunGolden(t *testing.T) {
 	if stderr != "" {
 		t.Errorf("stderr not empty with --quiet:\n%s", stderr)
 	}
-	golden(t, "small.aggregate.csv", readFile(t, filepath.Join(out, results.AggregateFile)))
-	golden(t, "small.aggregate.json", readFile(t, filepath.Join(out, results.AggregateJSONFile)))
-	golden(t, "small.table.txt", []byte(stdout))
+	filetest.Golden(t, "small.aggregate.csv", readFile(t, filepath.Join(out, results.AggregateFile)))
+	filetest.Golden(t, "small.aggregate.json", readFile(t, filepath.Join(out, results.AggregateJSONFile)))
+	filetest.Golden(t, "small.table.txt", []byte(stdout))
 	want := []string{results.AggregateFile, results.AggregateJSONFile, results.ReportChartsDir, results.ReportHTMLFile, results.ReportMDFile, results.SummaryFile}
-	if got := dirNames(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
+	if got := filetest.Names(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("output directory holds %v, want %v", got, want)
 	}
 	rows, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(out, results.SummaryFile)))).ReadAll()
@@ -123,7 +87,7 @@ func TestRunWorkersIdentical(t *testing.T) {
 			t.Fatalf("--workers %s: exit %d, stderr:\n%s", w, code, stderr)
 		}
 	}
-	names := dirNames(t, dirs[0])
+	names := filetest.Names(t, dirs[0])
 	if len(names) != 7 {
 		t.Errorf("output directory holds %v, want 4 files (with the trace) and the report (3)", names)
 	}
@@ -191,7 +155,7 @@ func TestRunInterrupted(t *testing.T) {
 	if strings.Join(traced, " ") != strings.Join(summary, " ") {
 		t.Errorf("the trace holds replications %v, summary.csv %v", traced, summary)
 	}
-	if names := dirNames(t, out); len(names) != 7 {
+	if names := filetest.Names(t, out); len(names) != 7 {
 		t.Errorf("output directory holds %v, want the four result files and the report (3) only", names)
 	}
 }
@@ -209,7 +173,7 @@ func TestRunInterruptedAtOnce(t *testing.T) {
 	if !strings.Contains(stderr, "nothing written") || stdout != "" {
 		t.Errorf("stdout %q, stderr %q: want nothing printed and a note that nothing was written", stdout, stderr)
 	}
-	if names := dirNames(t, out); len(names) != 0 {
+	if names := filetest.Names(t, out); len(names) != 0 {
 		t.Errorf("output directory holds %v, want nothing", names)
 	}
 }

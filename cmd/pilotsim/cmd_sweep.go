@@ -74,11 +74,8 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the sweep as JSON on stdout instead of the table")
 	list := fs.String("batch-list", "", "write the grid as a batch list `file` for `pilotsim batch` instead of running it")
 	f := addStudyFlags(fs, "seed of every point (default: the scenario's)")
-	pos, err := parseFlags(fs, args)
+	pos, err := f.parse(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := f.check(fs); err != nil {
 		return err
 	}
 	if len(pos) != 1 {
@@ -109,7 +106,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	}
 	points := make([]point, len(grid))
 	for i, g := range grid {
-		sc, m, err := loadStudyScenario(pos[0], append(append([]string(nil), f.sets...), g.Sets...), f)
+		sc, m, err := loadModel(pos[0], append(append([]string(nil), f.sets...), g.Sets...), f.seed, *f.reps)
 		if err != nil {
 			return err
 		}

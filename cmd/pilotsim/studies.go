@@ -14,15 +14,15 @@ import (
 	"pilotsim/sim"
 )
 
-// This file holds what compare, sweep and batch share: loading a scenario as
-// bad input, and running it into a results.Report.
+// This file holds what compare, sweep and batch share: their flags, loading a
+// scenario as bad input (loadModel, which run and generate use too), and
+// running it into a results.Report.
 
 // studyFlags are the flags every study command takes.
 type studyFlags struct {
 	workers *int
 	reps    *int
-	seed    *uint64
-	seedSet bool
+	seed    *uint64 // nil after parse unless --seed was given
 	sets    stringList
 	quiet   *bool
 }
@@ -39,34 +39,45 @@ func addStudyFlags(fs *flag.FlagSet, seedHelp string) *studyFlags {
 	return f
 }
 
-// check validates the flags after parsing; fs tells whether --seed was given.
-func (f *studyFlags) check(fs *flag.FlagSet) error {
+// parse parses args with fs, checks the study flags and returns the
+// positional arguments.
+func (f *studyFlags) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	seedSet := false
 	fs.Visit(func(fl *flag.Flag) {
 		if fl.Name == "seed" {
-			f.seedSet = true
+			seedSet = true
 		}
 	})
+	if !seedSet {
+		f.seed = nil
+	}
 	switch {
 	case *f.workers < 0:
-		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *f.workers))
+		return nil, badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *f.workers))
 	case *f.reps < 0:
-		return badInput(fmt.Errorf("--reps %d: want 1 or more", *f.reps))
+		return nil, badInput(fmt.Errorf("--reps %d: want 1 or more", *f.reps))
 	}
-	return nil
+	return pos, nil
 }
 
-// loadStudyScenario loads path with the overrides sets and the flags' seed
-// and replications; a bad scenario is bad input.
-func loadStudyScenario(path string, sets []string, f *studyFlags) (*scenarios.Scenario, *sim.Model, error) {
+// loadModel loads the scenario at path with the overrides sets and compiles
+// it; seed (when not nil) and reps (when > 0) replace the scenario's seed and
+// number of replications first. A scenario that does not load or compile is
+// bad input.
+func loadModel(path string, sets []string, seed *uint64, reps int) (*scenarios.Scenario, *sim.Model, error) {
 	sc, err := scenarios.Load(path, sets)
 	if err != nil {
 		return nil, nil, badInput(err)
 	}
-	if f.seedSet {
-		sc.Seed = *f.seed
+	if seed != nil {
+		sc.Seed = *seed
 	}
-	if *f.reps > 0 {
-		sc.Replications = *f.reps
+	if reps > 0 {
+		sc.Replications = reps
 	}
 	m, err := sim.Compile(sc)
 	if err != nil {

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"pilotsim/internal/filetest"
 	"pilotsim/results"
 )
 
@@ -35,24 +35,6 @@ func mustRun(t *testing.T, args ...string) string {
 		t.Fatalf("pilotsim %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
 	}
 	return out
-}
-
-// tree returns every file under dir by relative path.
-func tree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)], err = os.ReadFile(p)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 // batchList writes a list of the two small scenarios plus a sweep point of
@@ -89,7 +71,7 @@ func TestBatchMergeOfThreeShardsEqualsUnshardedByteForByte(t *testing.T) {
 	}
 	mustRun(t, "merge", shards, "--out", merged)
 
-	a, b := tree(t, whole), tree(t, merged)
+	a, b := filetest.Tree(t, whole), filetest.Tree(t, merged)
 	if len(a) != 3*3+1 {
 		t.Errorf("the unsharded batch wrote %d files, want 3 scenarios × 3 files + batch.json: %v", len(a), keys(a))
 	}
