@@ -177,8 +177,9 @@ type Range struct {
 	Max *float64 `yaml:"max"`
 }
 
-// Selectivity assigns lanes from scores, in ASYCUDA's precedence: thresholds,
-// then minimum random rates, then expected rates.
+// Selectivity assigns lanes from scores, in ASYCUDA's precedence: thresholds
+// (and forced lanes: rules' lanes and MaxHits), then minimum random rates,
+// then expected rates.
 type Selectivity struct {
 	// Thresholds on the total score: a consignment goes to the first lane of
 	// red, yellow, blue whose threshold its score reaches; else green. An
@@ -190,6 +191,13 @@ type Selectivity struct {
 	// AEODiscount (>= 0) is subtracted from the score of AEO traders'
 	// consignments.
 	AEODiscount float64 `yaml:"aeo_discount"`
+	// MaxHits, when given, forces selection of a consignment that hits at
+	// least Count rules (each perhaps weak), whatever its total score: it
+	// goes at least to MaxHits.Lane, with reason forced, like a rule's lane
+	// (the highest forced lane wins, so a rule forcing green does not keep
+	// it green). The count of rules hit ignores scores and the AEO discount.
+	// Absent: off.
+	MaxHits *MaxHits `yaml:"max_hits"`
 	// Random is the minimum random rate per lane (red, yellow, blue); the
 	// rates add up to at most 1.
 	Random map[string]RandomRate `yaml:"random"`
@@ -200,6 +208,13 @@ type Selectivity struct {
 	// Assessment is the time risk assessment takes after lodgement (minutes),
 	// default const 0.
 	Assessment Dist `yaml:"assessment"`
+}
+
+// MaxHits is the ASYCUDA "maximum number of criteria hits before selection
+// is forced".
+type MaxHits struct {
+	Count int    `yaml:"count"` // required, in [1, number of rules]
+	Lane  string `yaml:"lane"`  // red or yellow, default red
 }
 
 // RandomRate draws a share of consignments into a lane whatever their score.

@@ -222,6 +222,9 @@ func applyDefaults(sc *Scenario, has func(string) bool) {
 			}
 		}
 	}
+	if mh := sc.Selectivity.MaxHits; mh != nil && mh.Lane == "" {
+		mh.Lane = "red"
+	}
 	if !has("selectivity.assessment") {
 		sc.Selectivity.Assessment = constZero()
 	}

@@ -556,6 +556,19 @@ func (v *validator) selectivity(sc *Scenario) {
 		}
 	}
 	v.nonNegative("selectivity.aeo_discount", s.AEODiscount)
+	if mh := s.MaxHits; mh != nil {
+		switch {
+		case !v.has("selectivity.max_hits.count"):
+			v.missing("selectivity.max_hits.count", "the number of rules hit that forces selection, e.g. {count: 3}")
+		case mh.Count < 1:
+			v.errf("selectivity.max_hits.count", "want a count of rules hit >= 1, got %d", mh.Count)
+		case mh.Count > len(sc.Rules):
+			v.errf("selectivity.max_hits.count", "want at most the number of rules (%d), got %d: no consignment could hit that many", len(sc.Rules), mh.Count)
+		}
+		if mh.Lane != "red" && mh.Lane != "yellow" {
+			v.errf("selectivity.max_hits.lane", "want red or yellow, got %q", mh.Lane)
+		}
+	}
 	sum := 0.0
 	for _, lane := range sortedKeys(s.Random) {
 		p := joinPath("selectivity.random", lane)

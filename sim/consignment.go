@@ -1,6 +1,10 @@
 package sim
 
-import "pilotsim/datamodel"
+import (
+	"math/bits"
+
+	"pilotsim/datamodel"
+)
 
 // Lane is the selectivity channel a consignment is assigned to.
 type Lane uint8
@@ -40,7 +44,7 @@ type Reason uint8
 // Reasons, in ASYCUDA's precedence.
 const (
 	ReasonScore    Reason = iota // the total score reached the lane's threshold (or green: it reached none)
-	ReasonForced                 // a rule forces the lane
+	ReasonForced                 // a rule forces the lane, or the consignment hit selectivity.max_hits rules
 	ReasonRandom                 // drawn by the lane's minimum random rate
 	ReasonExpected               // pulled in from would-be-green to fill the lane's expected rate
 	NumReasons
@@ -68,6 +72,15 @@ func (s *RuleSet) Has(i int) bool { return s[i>>6]&(1<<(uint(i)&63)) != 0 }
 
 // Add puts rule i in the set.
 func (s *RuleSet) Add(i int) { s[i>>6] |= 1 << (uint(i) & 63) }
+
+// Count returns the number of rules in the set.
+func (s *RuleSet) Count() int {
+	n := 0
+	for _, w := range s {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
 
 // NoThreat is the Threat value of a regular consignment.
 const NoThreat int8 = -1

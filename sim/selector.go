@@ -31,6 +31,8 @@ type riskModel struct {
 
 	thresh      [NumLanes]float64 // score thresholds of blue, yellow, red; +Inf when absent
 	aeoDiscount float64
+	maxHits     int               // rules hit that force selection into maxHitsLane; 0 = off
+	maxHitsLane Lane              // Red or Yellow
 	randomCum   [NumLanes]float64 // cumulative random rates in the order red, yellow, blue (index by lane)
 	randomAny   bool
 	aeoExempt   [NumLanes]bool
@@ -144,6 +146,19 @@ func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf
 		return errf("selectivity.aeo_discount: must be a number, got %v", s.AEODiscount)
 	}
 	rm.aeoDiscount = s.AEODiscount
+	if mh := s.MaxHits; mh != nil {
+		if mh.Count < 1 || mh.Count > len(rm.rules) {
+			return errf("selectivity.max_hits.count: must be in [1, %d] (the number of rules), got %d", len(rm.rules), mh.Count)
+		}
+		rm.maxHits, rm.maxHitsLane = mh.Count, Red
+		if mh.Lane != "" {
+			l, ok := ParseLane(mh.Lane)
+			if !ok || (l != Red && l != Yellow) {
+				return errf("selectivity.max_hits.lane: %q is not red or yellow", mh.Lane)
+			}
+			rm.maxHitsLane = l
+		}
+	}
 	lanes := func(field string, keys []string) error {
 		sort.Strings(keys)
 		for _, k := range keys {
@@ -275,7 +290,12 @@ func (s *Selector) Err() error { return s.err }
 //     discount for AEO traders. If rules that force a lane match, the highest
 //     forced lane is taken (reason Forced); otherwise the first of red,
 //     yellow, blue whose threshold the score reaches (>=), else green (reason
-//     Score).
+//     Score). Then, with selectivity.max_hits, a consignment that hit at
+//     least max_hits.count rules goes at least to max_hits.lane (reason
+//     Forced when this raises its lane): the highest forced lane wins, so
+//     a rule forcing green does not keep it green, while a higher lane by
+//     score or by a rule is kept. The count is of rules hit, whatever their
+//     scores, and the AEO discount does not change it.
 //  2. Minimum random rates: one uniform u per consignment splits into red
 //     [0, r_red), yellow [r_red, r_red+r_yellow), blue [.., +r_blue). A
 //     consignment drawn for a lane moves into it only if it is in a lower
@@ -350,6 +370,9 @@ func (s *Selector) assess(c *Consignment, x *Extra) {
 		lane = Yellow
 	case score >= rm.thresh[Blue]:
 		lane = Blue
+	}
+	if rm.maxHits > 0 && lane < rm.maxHitsLane && c.Hits.Count() >= rm.maxHits {
+		lane, reason = rm.maxHitsLane, ReasonForced
 	}
 
 	u := s.rng.Float64()

@@ -189,6 +189,99 @@ func TestLanesByScoreAndForce(t *testing.T) {
 	}
 }
 
+// TestMaxHits: selectivity.max_hits forces a consignment that hits at least
+// count rules into at least its lane (reason Forced), whatever the score and
+// the AEO discount; below the count nothing changes; a higher lane by score
+// or by a rule is kept; and, as the highest forced lane wins, a rule forcing
+// green does not keep such a consignment green (its own hit counts).
+func TestMaxHits(t *testing.T) {
+	sc := engScenario(1, 1)
+	sc.Rules = []scenarios.Rule{
+		{ID: "W1", Score: 10, When: &scenarios.Criteria{Origin: []string{"CO"}}},
+		{ID: "W2", Score: 10, When: &scenarios.Criteria{HS: []string{"08"}}},
+		{ID: "W3", Score: 10, When: &scenarios.Criteria{ValuePerKg: &scenarios.Range{Max: engF(1)}}},
+		{ID: "G", Lane: "green", When: &scenarios.Criteria{Origin: []string{"US"}}},
+		{ID: "Y", Lane: "yellow", When: &scenarios.Criteria{NewTrader: engB(true)}},
+		{ID: "BIG", Score: 100, When: &scenarios.Criteria{Trader: []string{"T000005"}}},
+	}
+	type probe struct {
+		origin string
+		hs     uint32
+		trader int32
+		flags  uint8
+		vpk    float64
+	}
+	for _, tc := range []struct {
+		why    string
+		count  int
+		lane   string // max_hits.lane; "" = default red
+		p      probe
+		score  float64
+		want   Lane
+		reason Reason
+	}{
+		{"1 hit, count 2: score decides", 2, "", probe{"CO", 850110, 9, 0, 5}, 10, Green, ReasonScore},
+		{"2 hits, count 2: forced red (default lane)", 2, "", probe{"CO", 80390, 9, 0, 5}, 20, Red, ReasonForced},
+		{"3 hits, count 2: forced red", 2, "", probe{"CO", 80390, 9, 0, 0.5}, 30, Red, ReasonForced},
+		{"2 hits, count 3: below, score decides", 3, "red", probe{"CO", 80390, 9, 0, 5}, 20, Green, ReasonScore},
+		{"3 hits, count 3: at the count", 3, "red", probe{"CO", 80390, 9, 0, 0.5}, 30, Red, ReasonForced},
+		{"2 hits, lane yellow", 2, "yellow", probe{"CO", 80390, 9, 0, 5}, 20, Yellow, ReasonForced},
+		{"3 hits, lane yellow", 2, "yellow", probe{"CO", 80390, 9, 0, 0.5}, 30, Yellow, ReasonForced},
+		{"AEO discount does not change the count", 2, "", probe{"CO", 80390, 9, FlagAEO, 5}, -10, Red, ReasonForced},
+		{"red by score is kept with lane yellow", 2, "yellow", probe{"CO", 850110, 4, 0, 5}, 110, Red, ReasonScore},
+		{"yellow by score is kept", 2, "yellow", probe{"CO", 850110, 4, FlagAEO, 5}, 80, Yellow, ReasonScore},
+		{"forced green alone: 1 hit, green", 2, "", probe{"US", 850110, 9, 0, 5}, 0, Green, ReasonForced},
+		{"forced green + 1 hit = 2 hits: red wins", 2, "", probe{"US", 80390, 9, 0, 5}, 10, Red, ReasonForced},
+		{"forced green + 1 hit, lane yellow: yellow wins", 2, "yellow", probe{"US", 80390, 9, 0, 5}, 10, Yellow, ReasonForced},
+		{"forced yellow + 1 hit, lane red: red wins", 2, "red", probe{"CN", 80390, 9, FlagNew, 5}, 10, Red, ReasonForced},
+		{"forced yellow + 1 hit, lane yellow: yellow", 2, "yellow", probe{"CN", 80390, 9, FlagNew, 5}, 10, Yellow, ReasonForced},
+	} {
+		sc.Selectivity = scenarios.Selectivity{Red: engF(100), Yellow: engF(60), AEODiscount: 30,
+			MaxHits: &scenarios.MaxHits{Count: tc.count, Lane: tc.lane}}
+		s := engCompile(t, sc).NewSelector()
+		c := engProbe()
+		c.Origin, c.Dispatch, c.Hub, c.HS, c.Trader, c.Flags, c.ValuePerKg = engCountry(tc.p.origin), engCountry(tc.p.origin), datamodel.NoCountry, tc.p.hs, tc.p.trader, tc.p.flags, tc.p.vpk
+		s.Assess(&c)
+		if c.Score != tc.score || c.Lane != tc.want || c.Reason != tc.reason {
+			t.Errorf("%s: score %v lane %v reason %v (hits %d); want %v %v %v", tc.why, c.Score, c.Lane, c.Reason, c.Hits.Count(), tc.score, tc.want, tc.reason)
+		}
+	}
+}
+
+// TestMaxHitsThenRandom: random rates apply after max_hits as after any
+// forced lane: a consignment forced yellow by max_hits moves to red when
+// drawn for red (binomial, 4 sigma), and expected rates never pull it (it is
+// not green).
+func TestMaxHitsThenRandom(t *testing.T) {
+	sc := engScenario(120, 10)
+	sc.Rules = []scenarios.Rule{
+		{ID: "CN", Score: 1, When: &scenarios.Criteria{Origin: []string{"CN"}}},
+		{ID: "ANY", Score: 1, When: &scenarios.Criteria{HS: []string{"01", "02", "03", "04", "05", "06", "07", "08", "09", "10"}}},
+	}
+	sc.Selectivity = scenarios.Selectivity{MaxHits: &scenarios.MaxHits{Count: 2, Lane: "yellow"},
+		Random: map[string]scenarios.RandomRate{"red": {Rate: 0.1}}, Expected: map[string]float64{"yellow": 0.5}}
+	m := engCompile(t, sc)
+	var forced, drawn, n int
+	for _, c := range engAll(m, 0) {
+		if c.Hits.Count() < 2 {
+			continue
+		}
+		n++
+		switch {
+		case c.Lane == Yellow && c.Reason == ReasonForced:
+			forced++
+		case c.Lane == Red && c.Reason == ReasonRandom:
+			drawn++
+		default:
+			t.Fatalf("consignment with 2 hits: lane %v reason %v (want yellow forced or red random)", c.Lane, c.Reason)
+		}
+	}
+	if n < 500 {
+		t.Fatalf("only %d consignments with 2 hits", n)
+	}
+	engCheckBinomial(t, "forced yellow drawn into red", drawn, n, 0.1, 4)
+}
+
 // TestLanesFollowRandomRates: with no rules and no threats, every lane but
 // green is filled by the minimum random rates alone; each lane's count is
 // binomial, checked within 4 sigma. AEO consignments are exempt from red.
@@ -583,6 +676,18 @@ func TestCompileErrors(t *testing.T) {
 		{"expected rate out of range", func(sc *scenarios.Scenario) {
 			sc.Selectivity.Expected = map[string]float64{"red": 1.5}
 		}, []string{"selectivity.expected.red"}},
+		{"max_hits count 0", func(sc *scenarios.Scenario) {
+			sc.Rules = []scenarios.Rule{{ID: "R1", Expr: "aeo"}}
+			sc.Selectivity.MaxHits = &scenarios.MaxHits{}
+		}, []string{"selectivity.max_hits.count", "[1, 1]", "got 0"}},
+		{"max_hits count above the rules", func(sc *scenarios.Scenario) {
+			sc.Rules = []scenarios.Rule{{ID: "R1", Expr: "aeo"}, {ID: "R2", Expr: "aeo"}}
+			sc.Selectivity.MaxHits = &scenarios.MaxHits{Count: 3}
+		}, []string{"selectivity.max_hits.count", "[1, 2]", "got 3"}},
+		{"max_hits lane blue", func(sc *scenarios.Scenario) {
+			sc.Rules = []scenarios.Rule{{ID: "R1", Expr: "aeo"}}
+			sc.Selectivity.MaxHits = &scenarios.MaxHits{Count: 1, Lane: "blue"}
+		}, []string{"selectivity.max_hits.lane", `"blue"`}},
 		{"prevalences above 1", func(sc *scenarios.Scenario) {
 			sc.Threats = []scenarios.Threat{{Name: "a", Prevalence: 0.7}, {Name: "b", Prevalence: 0.6}}
 		}, []string{"threats", "exceed 1"}},

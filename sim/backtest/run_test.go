@@ -105,6 +105,60 @@ func TestRunHandComputed(t *testing.T) {
 	}
 }
 
+// TestRunMaxHits scores handFile with handRules plus selectivity.max_hits:
+// the same Selector as the simulator, so a declaration hitting at least
+// count rules goes at least to the lane (reason forced), history and field
+// criteria counting like any other rule. The hits of each row are in the
+// comments of handFile.
+func TestRunMaxHits(t *testing.T) {
+	m := mustMapping(t, testMapping)
+	for _, tc := range []struct {
+		maxHits string
+		lanes   []sim.Lane
+		reasons []sim.Reason
+	}{
+		// Rows with 2 hits: 1 (R1 R2, red by score), 5 (R1 R3, red by
+		// score), 8 (R2 R3, yellow by score, now red).
+		{"{count: 2}",
+			[]sim.Lane{sim.Red, sim.Green, sim.Green, sim.Green, sim.Red, sim.Yellow, sim.Green, sim.Red},
+			[]sim.Reason{sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonForced}},
+		// Every row with a hit is at least yellow: rows 2, 4, 7 (green by
+		// score with one hit) are forced; row 3 (no hit) stays green.
+		{"{count: 1, lane: yellow}",
+			[]sim.Lane{sim.Red, sim.Yellow, sim.Green, sim.Yellow, sim.Red, sim.Yellow, sim.Yellow, sim.Yellow},
+			[]sim.Reason{sim.ReasonScore, sim.ReasonForced, sim.ReasonScore, sim.ReasonForced, sim.ReasonScore, sim.ReasonScore, sim.ReasonForced, sim.ReasonScore}},
+		// No row hits all three rules.
+		{"{count: 3}",
+			[]sim.Lane{sim.Red, sim.Green, sim.Green, sim.Green, sim.Red, sim.Yellow, sim.Green, sim.Yellow},
+			[]sim.Reason{sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore}},
+	} {
+		rules := compileRules(t, m, handRules+"  max_hits: "+tc.maxHits+"\n")
+		var lanes []sim.Lane
+		var reasons []sim.Reason
+		tally, err := Run(context.Background(), Config{Rules: rules, Mapping: m,
+			Input: Input{Name: "hand.csv", R: strings.NewReader(handFile)},
+			Each: func(d *Decl) {
+				lanes = append(lanes, d.C.Lane)
+				reasons = append(reasons, d.C.Reason)
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(lanes) != fmt.Sprint(tc.lanes) || fmt.Sprint(reasons) != fmt.Sprint(tc.reasons) {
+			t.Errorf("max_hits %s: lanes %v reasons %v, want %v %v", tc.maxHits, lanes, reasons, tc.lanes, tc.reasons)
+		}
+		var red int64
+		for _, l := range tc.lanes {
+			if l == sim.Red {
+				red++
+			}
+		}
+		if tally.Lanes[sim.Red].N != red {
+			t.Errorf("max_hits %s: tally has %d red, want %d", tc.maxHits, tally.Lanes[sim.Red].N, red)
+		}
+	}
+}
+
 // TestRunHistoryFiles checks that --history files enter the history but are
 // not scored, and that the scored file must not go back in time.
 func TestRunHistoryFiles(t *testing.T) {
