@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"pilotsim/sim"
 )
 
 // The run report: release time per lane, detection per threat, the lane mix,
@@ -129,11 +131,14 @@ func (r *Report) runDoc() (*reportDoc, error) {
 	doc.Intro = intro
 
 	for _, build := range []func(*Report, estimates) (reportSection, error){
-		releaseSection, detectionSection, laneSection, resourceSection, trsSection,
+		releaseSection, groupSection, detectionSection, laneSection, resourceSection, trsSection,
 	} {
 		s, err := build(r, m)
 		if err != nil {
 			return nil, err
+		}
+		if s.ID == "" {
+			continue // nothing to show (results without such metrics)
 		}
 		doc.Sections = append(doc.Sections, s)
 	}
@@ -327,6 +332,90 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 		s.Text = append(s.Text, fmt.Sprintf("At the horizon %s consignments were still in the system (mean age %s h); they are not in the release times.", cell(e, true), cell(age, age.N > 0)))
 	}
 	return s, nil
+}
+
+// groupSection is the release time by group (AEO or not, lodged before or
+// after arrival, transport mode): mean with its interval as bars, the
+// percentiles and the share within the overall target in a table, and the
+// controls by AEO status. Results without group metrics have no such
+// section (zero section).
+func groupSection(r *Report, m estimates) (reportSection, error) {
+	var groups []string
+	for _, k := range metricKeys(r.Estimates, "release.", ".mean") {
+		if _, ok := groupLabels[k]; ok {
+			groups = append(groups, k)
+		}
+	}
+	if len(groups) == 0 {
+		return reportSection{}, nil
+	}
+	s := reportSection{ID: "groups", Title: "Release time by group"}
+	s.Text = []string{"A Time Release Study also splits release time by AEO status, by whether the declaration was lodged before the goods arrived, and by transport mode. Each consignment is in one group of each kind, so the groups of a kind together make up all consignments. A mode that is the only one with traffic is every consignment."}
+	var shares []string
+	for _, k := range []struct{ metric, text string }{
+		{"share." + sim.GroupAEO, "declared by AEOs"}, {"share." + sim.GroupPreArrival, "lodged at or before arrival"},
+	} {
+		if e, ok := m.get(k.metric); ok {
+			shares = append(shares, cell(e, true)+" "+k.text)
+		}
+	}
+	if len(shares) > 0 {
+		s.Text = append(s.Text, "Of the consignments, "+strings.Join(shares, "; ")+".")
+	}
+	t := reportTable{Header: []string{"group", "mean h", "median h", "p90 h", "p95 h", "within target"}, Numeric: []bool{false, true, true, true, true, true}}
+	labels := make([]string, len(groups))
+	var bars []chartBar
+	for i, g := range groups {
+		labels[i] = groupLabels[g]
+		row := []string{labels[i]}
+		for _, st := range []string{"mean", "median", "p90", "p95", "within_target"} {
+			e, ok := m.get("release." + g + "." + st)
+			row = append(row, cell(e, ok))
+		}
+		t.Rows = append(t.Rows, row)
+		if e, ok := m.get("release." + g + ".mean"); ok {
+			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: e.Mean, Low: e.Low, High: e.High, Color: paletteColor(groupKind(g))})
+		}
+	}
+	t.Caption = "Release time (hours) by group, over consignments released by the horizon, and share within the overall target"
+	s.Tables = append(s.Tables, t)
+	at := reportTable{Caption: "Controls by AEO status", Header: []string{"", "inspection rate", "hit rate"}, Numeric: []bool{false, true, true}}
+	for _, g := range aeoGroups {
+		row := []string{groupLabels[g]}
+		for _, metric := range []string{"inspection_rate.", "hit_rate."} {
+			e, ok := m.get(metric + g)
+			row = append(row, cell(e, ok))
+		}
+		at.Rows = append(at.Rows, row)
+	}
+	s.Tables = append(s.Tables, at)
+	if len(bars) == 0 {
+		s.Text = append(s.Text, "No consignment was released: there is no release time to show.")
+		return s, nil
+	}
+	p := newCategoryChart("Mean release time by group, with 95% confidence intervals", "mean release time (hours)", labels)
+	bp := &barsPlotter{bars: bars}
+	p.Add(bp)
+	p.Y.Min = 0
+	padCategories(p, len(labels), false)
+	svg, err := renderSVG(p, chartW, chartH)
+	if err != nil {
+		return s, err
+	}
+	s.Chart = &reportChart{SVG: svg, Caption: "Mean release time (arrival to release) of the consignments of each group released by the horizon; bars of one colour are groups of one kind. Whiskers: 95% confidence interval across replications."}
+	return s, nil
+}
+
+// groupKind is 0 for the AEO groups, 1 for the lodgement groups and 2 for
+// the modes: one colour per kind on the chart.
+func groupKind(g string) int {
+	switch g {
+	case sim.GroupAEO, sim.GroupNonAEO:
+		return 0
+	case sim.GroupPreArrival, sim.GroupPostArrival:
+		return 1
+	}
+	return 2
 }
 
 // withinTable is the share released within each time of the ladder: a row

@@ -92,7 +92,7 @@ func TestRunReport(t *testing.T) {
 	if err := r.WriteRunReport(dir); err != nil {
 		t.Fatal(err)
 	}
-	checkReportFiles(t, dir, []string{"release", "detection", "lanes", "resources", "trs"})
+	checkReportFiles(t, dir, []string{"release", "groups", "detection", "lanes", "resources", "trs"})
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
 	filetest.Golden(t, "run-report.md", md)
 	html, _ := os.ReadFile(filepath.Join(dir, ReportHTMLFile))

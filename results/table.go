@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"pilotsim/datamodel"
+	"pilotsim/sim"
 )
 
 // This file is the readable summary table. It is driven by metric names alone:
@@ -16,8 +19,10 @@ import (
 // is listed under "Other", never dropped.
 
 // WriteTable writes the report as aligned text tables: a security block
-// (consignments, inspection, hit and detection rates, duty, lane mix and why),
-// a facilitation block (release time per lane in hours, share within target),
+// (consignments, inspection, hit and detection rates, also by AEO status,
+// duty, lane mix and why), a facilitation block (release time per lane in
+// hours, share within target; the same by group: AEO or not, lodged before
+// or after arrival, transport mode),
 // the Time Release Study intervals and resource use per pool. Each figure is
 // the mean across replications ± the half-width of its 95% confidence interval;
 // fractions are shown as percentages.
@@ -29,9 +34,17 @@ func (r *Report) WriteTable(w io.Writer) error {
 	// Security.
 	sec := &table{title: "Security", cols: []string{""}}
 	sec.addMetric(g, "consignments", "consignments")
+	sec.addMetric(g, "share."+sim.GroupAEO, "  share declared by AEOs")
+	sec.addMetric(g, "share."+sim.GroupPreArrival, "  share lodged at or before arrival")
 	sec.addMetric(g, "irregular.count", "irregular consignments")
 	sec.addMetric(g, "inspection_rate", "inspection rate")
+	for _, k := range aeoGroups {
+		sec.addMetric(g, "inspection_rate."+k, "  "+groupLabels[k])
+	}
 	sec.addMetric(g, "hit_rate", "hit rate")
+	for _, k := range aeoGroups {
+		sec.addMetric(g, "hit_rate."+k, "  "+groupLabels[k])
+	}
 	for _, e := range g.suffixes("hit_rate.") {
 		g.take(e.est.Name)
 		sec.addEstimate("  in "+e.key, e.est)
@@ -77,9 +90,19 @@ func (r *Report) WriteTable(w io.Writer) error {
 			g.take(e.est.Name)
 		}
 	}
+	groups := &table{title: "Release time by group (hours) and share within the overall target"}
+	groups.matrix(g, "release.", func(rest string) (row, col string, ok bool) {
+		row, col, ok = lastDot(rest)
+		_, group := groupLabels[row]
+		return row, col, ok && group
+	})
+	for i := range groups.rows {
+		groups.rows[i].label = groupLabels[groups.rows[i].label]
+	}
 	rel := &table{title: "Facilitation: release time (hours) and share within target"}
 	rel.matrix(g, "release.", lastDot)
 	tw.write(rel)
+	tw.write(groups)
 	tw.write(within)
 	left := &table{cols: []string{""}}
 	left.addMetric(g, "in_system.count", "still in the system at the horizon")
@@ -118,6 +141,22 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw.footnote(r)
 	return tw.err
 }
+
+// groupLabels are the consignment groups of the metrics release.<group>.*
+// (AEO status, lodgement before or after arrival, transport mode), with the
+// labels the tables show them by; aeoGroups those of inspection_rate.<group>
+// and hit_rate.<group>.
+var (
+	groupLabels = func() map[string]string {
+		m := map[string]string{sim.GroupAEO: "AEO", sim.GroupNonAEO: "non-AEO",
+			sim.GroupPreArrival: "pre-arrival", sim.GroupPostArrival: "post-arrival"}
+		for md := datamodel.Mode(0); md < datamodel.NumModes; md++ {
+			m[md.String()] = md.String()
+		}
+		return m
+	}()
+	aeoGroups = []string{sim.GroupAEO, sim.GroupNonAEO}
+)
 
 // tableWithin are the times of release.<lane>.within.<T> the summary table
 // shows; the others are in the result files.

@@ -186,8 +186,17 @@ type borderStats struct {
 	// borderWithin[k] and above the ladder time before it (k = len: above
 	// all); ageBy is the same for the ages of those still in the system at
 	// the horizon. Cumulative sums give release.<lane>.within.<T> exactly.
-	relBy       [NumLanes][len(borderWithin) + 1]int64
-	ageBy       [NumLanes][len(borderWithin) + 1]int64
+	relBy [NumLanes][len(borderWithin) + 1]int64
+	ageBy [NumLanes][len(borderWithin) + 1]int64
+	// Groups (see borderGroupsConfig): arrivals, controlled and found per
+	// fixed group (arrival counts); release times of the tracked groups and
+	// within-target and late counts against the overall target.
+	grpN        [borderGroupModes]int64
+	grpCtl      [borderGroupModes]int64
+	grpFound    [borderGroupModes]int64
+	grpRelease  []borderDist
+	grpWithin   [borderMaxGroups]int64
+	grpLate     [borderMaxGroups]int64
 	trs         [3]float64 // sums of the three TRS intervals
 	wait        []float64  // per pool: waits of released consignments' visits
 	service     []float64
@@ -204,12 +213,13 @@ func (st *borderStats) init(cfg *borderConfig) {
 	st.wait = make([]float64, len(cfg.pools))
 	st.service = make([]float64, len(cfg.pools))
 	st.visits = make([]int64, len(cfg.pools))
+	st.grpRelease = make([]borderDist, cfg.groups.tracked)
 	st.reset()
 }
 
 func (st *borderStats) reset() {
-	irr, fnd, wait, svc, vis := st.irrThreat, st.foundThreat, st.wait, st.service, st.visits
-	*st = borderStats{irrThreat: irr, foundThreat: fnd, wait: wait, service: svc, visits: vis}
+	irr, fnd, wait, svc, vis, grp := st.irrThreat, st.foundThreat, st.wait, st.service, st.visits, st.grpRelease
+	*st = borderStats{irrThreat: irr, foundThreat: fnd, wait: wait, service: svc, visits: vis, grpRelease: grp}
 	clear(irr)
 	clear(fnd)
 	clear(wait)
@@ -217,6 +227,9 @@ func (st *borderStats) reset() {
 	clear(vis)
 	for l := range st.release {
 		st.release[l].reset()
+	}
+	for g := range st.grpRelease {
+		st.grpRelease[g].reset()
 	}
 }
 
@@ -339,6 +352,12 @@ func (b *border) add(c *Consignment) {
 		st.n++
 		st.lane[c.Lane]++
 		st.reason[c.Lane][c.Reason]++
+		a, p, _ := b.cfg.groups.of(c)
+		st.grpN[a]++
+		st.grpN[p]++
+		if c.Lane == Yellow || c.Lane == Red {
+			st.grpCtl[a]++
+		}
 		if c.Threat != NoThreat {
 			st.irregular++
 			st.irrThreat[c.Threat]++
@@ -525,8 +544,19 @@ func (b *border) complete(c *Consignment, ms *Milestones) {
 		st := &b.st
 		rt := ms.Release - c.Arrival
 		st.release[c.Lane].add(rt)
+		a, p, md := b.cfg.groups.of(c)
+		st.grpRelease[a].add(rt)
+		st.grpRelease[p].add(rt)
+		if md >= 0 {
+			st.grpRelease[md].add(rt)
+		}
 		if rt <= b.cfg.targetAll {
 			st.withinAll++
+			st.grpWithin[a]++
+			st.grpWithin[p]++
+			if md >= 0 {
+				st.grpWithin[md]++
+			}
 		}
 		if rt <= b.cfg.targetLane[c.Lane] { // false for NaN
 			st.withinLane[c.Lane]++
@@ -554,6 +584,8 @@ func (b *border) found(c *Consignment, ms *Milestones) {
 		st := &b.st
 		st.foundThreat[c.Threat]++
 		st.foundLane[c.Lane]++
+		a, _, _ := b.cfg.groups.of(c)
+		st.grpFound[a]++
 		st.dutyRecovered += c.Duty
 	}
 }
@@ -569,6 +601,12 @@ func (b *border) stillIn(c *Consignment, ms *Milestones) {
 	if c.Arrival >= b.cfg.warmup {
 		if age > b.cfg.targetAll {
 			st.lateAll++
+			a, p, md := b.cfg.groups.of(c)
+			st.grpLate[a]++
+			st.grpLate[p]++
+			if md >= 0 {
+				st.grpLate[md]++
+			}
 		}
 		if age > b.cfg.targetLane[c.Lane] { // false for NaN
 			st.lateLane[c.Lane]++

@@ -45,7 +45,8 @@ type borderConfig struct {
 	threatNames     []string
 	targetAll       float64           // minutes
 	targetLane      [NumLanes]float64 // minutes; NaN when the lane has no target
-	defs            []MetricDef       // the metrics, in order
+	groups          borderGroupsConfig
+	defs            []MetricDef // the metrics, in order
 }
 
 // compileBorder compiles the resources, routes, targets and run window of sc.
@@ -136,7 +137,7 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 }
 
 // borderNamesConfig reads what the metric names depend on (threat and pool
-// names, lanes with a target) and the run window, without checking anything:
+// names, lanes with a target, modes with traffic) and the run window, without checking anything:
 // enough for the metric definitions of any scenario.
 func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 	cfg := &borderConfig{
@@ -160,6 +161,7 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 			cfg.targetLane[l] = float64(d)
 		}
 	}
+	cfg.groups = compileBorderGroups(sc)
 	cfg.defs = borderMetricDefs(cfg)
 	return cfg
 }

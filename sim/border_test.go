@@ -308,6 +308,7 @@ func TestBorderMetricNames(t *testing.T) {
 	sc.Resources.Yellow, sc.Resources.Red = nil, nil // defaults
 	sc.Threats = []scenarios.Threat{{Name: "narcotics"}, {Name: "undervaluation"}}
 	sc.Targets.Lanes = map[string]scenarios.Duration{"green": 60, "red": 2880}
+	sc.Traffic = map[string]scenarios.ModeTraffic{"road": {Rate: 1}, "sea": {Rate: 1}} // mode order, not key order
 	cfg := borderTestCompile(t, sc)
 	var names []string
 	units := map[string]string{}
@@ -325,7 +326,9 @@ func TestBorderMetricNames(t *testing.T) {
 			want = append(want, "lane."+l+"."+r+".count")
 		}
 	}
-	want = append(want, "inspection_rate", "hit_rate", "hit_rate.yellow", "hit_rate.red", "irregular.count",
+	want = append(want, "share.aeo", "share.pre_arrival")
+	want = append(want, "inspection_rate", "hit_rate", "hit_rate.yellow", "hit_rate.red",
+		"inspection_rate.aeo", "inspection_rate.non_aeo", "hit_rate.aeo", "hit_rate.non_aeo", "irregular.count",
 		"detection_rate", "detection_rate.narcotics", "detection_rate.undervaluation", "duty.at_stake", "duty.recovered")
 	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
 		for _, s := range []string{"mean", "median", "p90", "p95", "max"} {
@@ -333,6 +336,11 @@ func TestBorderMetricNames(t *testing.T) {
 		}
 	}
 	want = append(want, "release.all.within_target", "release.green.within_target", "release.red.within_target")
+	for _, g := range []string{"aeo", "non_aeo", "pre_arrival", "post_arrival", "sea", "road"} {
+		for _, s := range []string{"mean", "median", "p90", "p95", "within_target"} {
+			want = append(want, "release."+g+"."+s)
+		}
+	}
 	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
 		for _, d := range []string{"15m", "30m", "1h", "2h", "4h", "8h", "12h", "24h", "48h", "72h", "120h"} {
 			want = append(want, "release."+l+".within."+d)
@@ -350,7 +358,9 @@ func TestBorderMetricNames(t *testing.T) {
 		t.Errorf("metric names:\n got %q\nwant %q", names, want)
 	}
 	for name, unit := range map[string]string{"consignments": "count", "hit_rate": "fraction", "release.red.p95": "h",
-		"duty.recovered": "currency", "pool.nii.max_queue": "count", "pool.nii.mean_wait": "h", "in_system.mean_age": "h", "release.blue.within.72h": "fraction"} {
+		"duty.recovered": "currency", "pool.nii.max_queue": "count", "pool.nii.mean_wait": "h", "in_system.mean_age": "h", "release.blue.within.72h": "fraction",
+		"share.aeo": "fraction", "inspection_rate.non_aeo": "fraction", "hit_rate.aeo": "fraction",
+		"release.post_arrival.p95": "h", "release.road.within_target": "fraction"} {
 		if units[name] != unit {
 			t.Errorf("%s: unit %q, want %q", name, units[name], unit)
 		}

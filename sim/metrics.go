@@ -134,6 +134,8 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 				"consignments in the "+l.String()+" lane by "+r.String(), float64(st.reason[l][r]))
 		}
 	}
+	w.put(borderShareAEO.Name, borderShareAEO.Unit, borderShareAEO.Help, borderRatio(float64(st.grpN[borderGroupAEO]), n))
+	w.put(borderSharePre.Name, borderSharePre.Unit, borderSharePre.Help, borderRatio(float64(st.grpN[borderGroupPre]), n))
 	controlled := float64(st.lane[Yellow] + st.lane[Red])
 	found := float64(st.foundLane[Yellow] + st.foundLane[Red])
 	w.put("inspection_rate", UnitFraction, "controlled (yellow + red) / all consignments", borderRatio(controlled, n))
@@ -141,6 +143,12 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 	for _, l := range [...]Lane{Yellow, Red} {
 		w.put("hit_rate."+l.String(), UnitFraction, "found irregular / controlled in the "+l.String()+" lane",
 			borderRatio(float64(st.foundLane[l]), float64(st.lane[l])))
+	}
+	for i, d := range borderAEODefs {
+		w.put(d.inspection.Name, d.inspection.Unit, d.inspection.Help, borderRatio(float64(st.grpCtl[i]), float64(st.grpN[i])))
+	}
+	for i, d := range borderAEODefs {
+		w.put(d.hit.Name, d.hit.Unit, d.hit.Help, borderRatio(float64(st.grpFound[i]), float64(st.grpCtl[i])))
 	}
 	w.put("irregular.count", UnitCount, "irregular consignments (ground truth)", float64(st.irregular))
 	var foundAll int64
@@ -178,6 +186,24 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 			w.put("release."+l.String()+".within_target", UnitFraction, l.String()+" released within the lane's target / ("+l.String()+" released + still in the system at the horizon and already older than the target)",
 				borderRatio(float64(st.withinLane[l]), float64(st.release[l].n+st.lateLane[l])))
 		}
+	}
+	// Release time by group (AEO status, lodgement, mode), within the
+	// overall target by the rule of release.all.within_target.
+	for g := range cfg.groups.names {
+		// Group g has its own statistics at index g, but the only mode,
+		// which is every consignment.
+		d, within, late := &all, st.withinAll, st.lateAll
+		if g < borderGroupModes || !cfg.groups.onlyMode {
+			d, within, late = &st.grpRelease[g], st.grpWithin[g], st.grpLate[g]
+		}
+		defs := &cfg.groups.defs[g]
+		w.put(defs[borderGroupMean].Name, defs[borderGroupMean].Unit, defs[borderGroupMean].Help, d.mean()/60)
+		for i, p := range borderPercentiles {
+			def := &defs[borderGroupMedian+i]
+			w.put(def.Name, def.Unit, def.Help, d.quantile(p.p)/60)
+		}
+		w.put(defs[borderGroupWithin].Name, defs[borderGroupWithin].Unit, defs[borderGroupWithin].Help,
+			borderRatio(float64(within), float64(d.n+late)))
 	}
 	// Shares released within each time of the ladder: released within T /
 	// (released + still in the system at the horizon and older than T), the

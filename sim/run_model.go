@@ -12,7 +12,9 @@ import (
 // and detection rates (overall, per lane, per threat), duty, release-time
 // statistics per lane in hours, the share of each lane released within
 // target and within each time of a fixed ladder (release.<lane>.within.15m …
-// .120h), Time Release Study intervals, per-pool
+// .120h), release time, share within the overall target, inspection and hit
+// rate by group (AEO or not, lodged before or after arrival, transport mode
+// with traffic; see GroupAEO), Time Release Study intervals, per-pool
 // statistics and what is still in the system at the horizon.
 func (m *Model) Metrics() []MetricDef {
 	return borderNamesConfig(m.Scenario).defs
