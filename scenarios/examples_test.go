@@ -57,6 +57,7 @@ func TestVariantsDifferOnlyInTheMeasure(t *testing.T) {
 			v.Traders.AEOShare = base.Traders.AEOShare
 			v.Selectivity.AEODiscount = base.Selectivity.AEODiscount
 			v.Selectivity.Random = base.Selectivity.Random
+			v.Selectivity.ExpectedAEOExempt = base.Selectivity.ExpectedAEOExempt
 		}},
 		{"nii-pilot.yaml", func(v, base *Scenario) {
 			v.Resources.Pools = append(v.Resources.Pools[:1:1], v.Resources.Pools[2:]...)

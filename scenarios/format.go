@@ -205,6 +205,11 @@ type Selectivity struct {
 	// from would-be-green consignments, red first; each in [0,1], adding up
 	// to at most 1.
 	Expected map[string]float64 `yaml:"expected"`
+	// ExpectedAEOExempt: when true, AEO consignments are never pulled in to
+	// fill an expected rate, so the capacity an AEO programme frees goes to
+	// non-AEO trade only as far as the expected rates ask. Default false: the
+	// fill draws from all would-be-green consignments alike.
+	ExpectedAEOExempt bool `yaml:"expected_aeo_exempt"`
 	// Assessment is the time risk assessment takes after lodgement (minutes),
 	// default const 0.
 	Assessment Dist `yaml:"assessment"`

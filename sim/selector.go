@@ -29,15 +29,16 @@ type riskModel struct {
 	hasExpr   bool
 	schema    *ExtraSchema // set by CompileRules (extra.go) before compile
 
-	thresh      [NumLanes]float64 // score thresholds of blue, yellow, red; +Inf when absent
-	aeoDiscount float64
-	maxHits     int               // rules hit that force selection into maxHitsLane; 0 = off
-	maxHitsLane Lane              // Red or Yellow
-	randomCum   [NumLanes]float64 // cumulative random rates in the order red, yellow, blue (index by lane)
-	randomAny   bool
-	aeoExempt   [NumLanes]bool
-	expected    [NumLanes]float64
-	hasExpected bool
+	thresh       [NumLanes]float64 // score thresholds of blue, yellow, red; +Inf when absent
+	aeoDiscount  float64
+	maxHits      int               // rules hit that force selection into maxHitsLane; 0 = off
+	maxHitsLane  Lane              // Red or Yellow
+	randomCum    [NumLanes]float64 // cumulative random rates in the order red, yellow, blue (index by lane)
+	randomAny    bool
+	aeoExempt    [NumLanes]bool
+	expected     [NumLanes]float64
+	hasExpected  bool
+	expAEOExempt bool // AEO consignments are never pulled in by expected rates
 
 	assessment scenarios.Sampler
 	assessZero bool
@@ -208,6 +209,7 @@ func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf
 			rm.hasExpected = rm.hasExpected || e > 0
 		}
 	}
+	rm.expAEOExempt = s.ExpectedAEOExempt
 	if sum > 1 {
 		return errf("selectivity.expected: rates add up to %v; they must not exceed 1", sum)
 	}
@@ -392,7 +394,7 @@ func (s *Selector) assess(c *Consignment, x *Extra) {
 	}
 
 	s.n++
-	if rm.hasExpected && lane == Green && reason == ReasonScore {
+	if rm.hasExpected && lane == Green && reason == ReasonScore && !(aeo && rm.expAEOExempt) {
 		n := float64(s.n)
 		for _, l := range [3]Lane{Red, Yellow, Blue} {
 			if e := rm.expected[l]; e > 0 && float64(s.count[l]) < e*n {

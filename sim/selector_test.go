@@ -862,3 +862,35 @@ func TestCompileSelectivityErrorsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestExpectedAEOExempt: with expected_aeo_exempt no AEO consignment is pulled
+// in by an expected rate, and the rate is still reached from non-AEO trade;
+// without it AEOs are pulled in about in proportion to their share.
+func TestExpectedAEOExempt(t *testing.T) {
+	for _, exempt := range []bool{false, true} {
+		sc := engScenario(120, 10)
+		sc.Selectivity = scenarios.Selectivity{Expected: map[string]float64{"red": 0.05}, ExpectedAEOExempt: exempt}
+		cs := engAll(engCompile(t, sc), 0)
+		var aeoPulled, pulled, red int
+		for _, c := range cs {
+			if c.Lane == Red {
+				red++
+			}
+			if c.Reason == ReasonExpected {
+				pulled++
+				if c.AEO() {
+					aeoPulled++
+				}
+			}
+		}
+		if share := float64(red) / float64(len(cs)); share < 0.05-1.0/float64(len(cs)) {
+			t.Errorf("exempt %v: red share %.4f below the expected rate 0.05", exempt, share)
+		}
+		if exempt && aeoPulled != 0 {
+			t.Errorf("exempt: %d AEO consignments pulled in by the expected rate, want none", aeoPulled)
+		}
+		if !exempt && aeoPulled == 0 {
+			t.Errorf("not exempt: no AEO consignment among %d pulled in; the fill should not look at AEO status", pulled)
+		}
+	}
+}
