@@ -226,7 +226,8 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 	for i := range rd.core {
 		rd.core[i].idx = -1
 	}
-	for name, c := range m.Fields {
+	for _, name := range sortedKeys(m.Fields) { // sorted: missing columns are named in one order
+		c := m.Fields[name]
 		rd.core[coreIndex[name]] = compile("fields."+name, &c)
 	}
 	rd.irr = compile("outcome.irregular", &m.Outcome.Irregular)

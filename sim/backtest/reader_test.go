@@ -177,6 +177,20 @@ func TestReaderMissingColumn(t *testing.T) {
 	}
 }
 
+// TestReaderMissingColumnsOrder checks that the missing columns are named in
+// one order, the fields' sorted names: the error must not change from run to
+// run with Go's map iteration.
+func TestReaderMissingColumnsOrder(t *testing.T) {
+	m := mustMapping(t, testMapping)
+	want := `in.csv:1: the header has no column "kg" (fields.gross_weight), "hs" (fields.hs), "mode" (fields.mode), "orig" (fields.origin), "val" (fields.value), "found" (outcome.irregular), "recovered" (outcome.revenue), "kind" (outcome.classes.drugs)`
+	for i := 0; i < 20; i++ {
+		_, err := NewReader("in.csv", strings.NewReader("day,imp\n"), m, nil, nil)
+		if err == nil || err.Error() != want {
+			t.Fatalf("try %d: got\n%v\nwant\n%s", i, err, want)
+		}
+	}
+}
+
 // TestHistoryNoLookAhead checks the day buffering: declarations of one date
 // never see each other's outcomes, and a later day sees all earlier ones.
 func TestHistoryNoLookAhead(t *testing.T) {
