@@ -335,7 +335,8 @@ func (m *Mapping) checkColumn(path string, c *Column, t fieldType) []error {
 		errs = append(errs, m.errAt(path+".digits", "the hs field keeps 6 digits (HS6); map longer codes with digits: 6"))
 	}
 	if t == typeMode {
-		for raw, v := range c.Codes {
+		for _, raw := range sortedKeys(c.Codes) {
+			v := c.Codes[raw]
 			if v == "" {
 				continue
 			}
@@ -345,7 +346,8 @@ func (m *Mapping) checkColumn(path string, c *Column, t fieldType) []error {
 		}
 	}
 	if t == typeCountry {
-		for raw, v := range c.Codes {
+		for _, raw := range sortedKeys(c.Codes) {
+			v := c.Codes[raw]
 			if v == "" {
 				continue
 			}
@@ -355,7 +357,8 @@ func (m *Mapping) checkColumn(path string, c *Column, t fieldType) []error {
 		}
 	}
 	if path == "outcome.lane" {
-		for raw, v := range c.Codes {
+		for _, raw := range sortedKeys(c.Codes) {
+			v := c.Codes[raw]
 			if _, ok := sim.ParseLane(v); !ok && v != "" {
 				errs = append(errs, m.errAt(path+".codes", "code %q maps to %q, not a lane (green, blue, yellow, red)", raw, v))
 			}

@@ -191,6 +191,33 @@ func TestReaderMissingColumnsOrder(t *testing.T) {
 	}
 }
 
+// TestMappingBadCodesOrder checks that bad codes are reported in the codes'
+// sorted order, the same every time (not Go's map order).
+func TestMappingBadCodesOrder(t *testing.T) {
+	src := strings.Replace(testMapping, `codes: {"1": sea, "4": air}`, `codes: {"1": ship, "2": plane, "3": truck, "4": air, "5": boat}`, 1)
+	src = strings.Replace(src, `codes: {XX: ""}`, `codes: {XX: "", A: ZZ, B: QQ, C: "1"}`, 1)
+	var first string
+	for i := 0; i < 20; i++ {
+		_, err := ParseMapping("m.yaml", []byte(src))
+		if err == nil {
+			t.Fatal("bad codes accepted")
+		}
+		if i == 0 {
+			first = err.Error()
+			for _, w := range [][2]string{{`"1" maps to "ship"`, `"2" maps to "plane"`}, {`"2" maps to "plane"`, `"5" maps to "boat"`}, {`"A" maps to "ZZ"`, `"B" maps to "QQ"`}, {`"B" maps to "QQ"`, `"C" maps to "1"`}} {
+				a, b := strings.Index(first, w[0]), strings.Index(first, w[1])
+				if a < 0 || b < 0 || a > b {
+					t.Errorf("want %s before %s in\n%s", w[0], w[1], first)
+				}
+			}
+			continue
+		}
+		if err.Error() != first {
+			t.Fatalf("try %d: the error changed:\n%v\nfirst:\n%s", i, err, first)
+		}
+	}
+}
+
 // TestHistoryNoLookAhead checks the day buffering: declarations of one date
 // never see each other's outcomes, and a later day sees all earlier ones.
 func TestHistoryNoLookAhead(t *testing.T) {
