@@ -138,7 +138,13 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 // writeBatchList writes the grid as a batch list: one line per point, the
 // scenario file (relative to the list's directory) and its overrides.
 func writeBatchList(path, scenario string, sets []string, grid []results.GridPoint, params []results.SweepParam) error {
-	for _, s := range append(append([]string(nil), sets...), params[0].Path) {
+	// Every override that goes into a line: the list splits at spaces and
+	// drops what follows #.
+	check := append([]string(nil), sets...)
+	for _, g := range grid {
+		check = append(check, g.Sets...)
+	}
+	for _, s := range check {
 		if strings.ContainsAny(s, " \t#") {
 			return badInput(fmt.Errorf("%q: a batch list cannot hold spaces or # in an override", s))
 		}
@@ -156,6 +162,9 @@ func writeBatchList(path, scenario string, sets []string, grid []results.GridPoi
 		rel = abs
 	}
 	rel = filepath.ToSlash(rel)
+	if strings.ContainsAny(rel, " \t#") {
+		return badInput(fmt.Errorf("%q: a batch list cannot hold spaces or # in a scenario file name", rel))
+	}
 	if err := os.MkdirAll(dirAbs, 0o755); err != nil {
 		return err
 	}

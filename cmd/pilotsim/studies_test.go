@@ -275,6 +275,44 @@ func TestSweepAsBatch(t *testing.T) {
 	}
 }
 
+// A batch list splits lines at spaces and drops what follows #: an override
+// holding either, in any --param or value, is refused before the list is
+// written (it would run another scenario than the sweep's, or none).
+func TestSweepAsBatchRefusesSpaceOrHash(t *testing.T) {
+	for _, args := range [][]string{
+		{"--param", "selectivity.red", "--values", "50,70#x"},
+		{"--param", "selectivity.red", "--values", "50", "--param", "threats[narcotics].prevalence", "--values", "0.001,0.002#x"},
+		{"--param", "selectivity.red", "--values", "50", "--param", "threats[narcotics ].prevalence", "--values", "0.001"},
+		{"--param", "selectivity.red", "--values", "50,7 0"},
+	} {
+		list := filepath.Join(t.TempDir(), "sweep.list")
+		code, _, errOut := pilotsim(append([]string{"sweep", smallScenario, "--batch-list", list}, args...)...)
+		if code != exitBadInput || !strings.Contains(errOut, "cannot hold spaces or #") {
+			t.Errorf("%v: exit %d, want %d and the reason\n%s", args, code, exitBadInput, errOut)
+		}
+		if _, err := os.Stat(list); err == nil {
+			t.Errorf("%v: the list was written", args)
+		}
+	}
+	// The scenario file's name too.
+	dir := filepath.Join(t.TempDir(), "my scenarios")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sc := filepath.Join(dir, "small.yaml")
+	if err := os.WriteFile(sc, readFile(t, smallScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(t.TempDir(), "sweep.list")
+	code, _, errOut := pilotsim("sweep", sc, "--batch-list", list, "--param", "selectivity.red", "--values", "50")
+	if code != exitBadInput || !strings.Contains(errOut, "cannot hold spaces or # in a scenario file name") {
+		t.Errorf("scenario in %q: exit %d, want %d and the reason\n%s", dir, code, exitBadInput, errOut)
+	}
+	if _, err := os.Stat(list); err == nil {
+		t.Errorf("scenario in %q: the list was written", dir)
+	}
+}
+
 func TestRunReportSections(t *testing.T) {
 	out := t.TempDir()
 	mustRun(t, "run", smallScenario, "--out", out, "--quiet")
