@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"encoding/csv"
@@ -141,6 +142,10 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		if errors.As(err, &re) {
 			return badInput(fmt.Errorf("%w (--skip-bad goes on past bad rows)", err))
 		}
+		var cg *corruptGzip
+		if errors.As(err, &cg) {
+			return badInput(err)
+		}
 		return err
 	}
 	if shown > maxBadShown {
@@ -213,5 +218,25 @@ func decompress(name string, r io.Reader) (io.Reader, io.Closer, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return bufio.NewReaderSize(zr, 1<<16), zr, nil
+	return bufio.NewReaderSize(gzipReader{zr}, 1<<16), zr, nil
 }
+
+// gzipReader marks the errors of gzip data cut short or damaged as
+// *corruptGzip, so that such a file is bad input (exit code 2), not a failed
+// run.
+type gzipReader struct{ r io.Reader }
+
+func (g gzipReader) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	var ce flate.CorruptInputError
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.As(err, &ce) {
+		err = &corruptGzip{err}
+	}
+	return n, err
+}
+
+// corruptGzip is the error of a gzipped file that is truncated or corrupt.
+type corruptGzip struct{ err error }
+
+func (e *corruptGzip) Error() string { return "truncated or corrupt gzip file: " + e.err.Error() }
+func (e *corruptGzip) Unwrap() error { return e.err }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -106,6 +108,37 @@ func TestBacktestBadRows(t *testing.T) {
 	code, stdout, stderr := backtestRun(t, "backtest", "--rules", kcsRules, "--mapping", kcsMapping, "--skip-bad", in)
 	if code != 0 || !strings.Contains(stdout, "2 declarations") || !strings.Contains(stdout, "1 bad rows skipped") || !strings.Contains(stderr, "in.csv:3") {
 		t.Errorf("--skip-bad: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+}
+
+// TestBacktestTruncatedGzip: a .csv.gz cut short (a copy that did not
+// finish) is a bad input file, exit code 2 with the file named, like a bad
+// row; not a failed run.
+func TestBacktestTruncatedGzip(t *testing.T) {
+	var rows strings.Builder
+	rows.WriteString(kcsHead)
+	for i := range 2000 {
+		rows.WriteString(kcsRow(strconv.Itoa(i), "2021-01-03", "420231", "IT", "IT", "0"))
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(rows.String()))
+	zw.Close()
+	for _, c := range []struct {
+		why  string
+		data []byte
+	}{
+		{"cut short", gz.Bytes()[:gz.Len()/2]},
+		{"bad checksum", append(append([]byte(nil), gz.Bytes()[:gz.Len()-8]...), 0, 0, 0, 0, 0, 0, 0, 0)},
+	} {
+		in := filepath.Join(t.TempDir(), "in.csv.gz")
+		if err := os.WriteFile(in, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := backtestRun(t, "backtest", "--rules", kcsRules, "--mapping", kcsMapping, in)
+		if code != exitBadInput || !strings.Contains(stderr, "in.csv.gz") || !strings.Contains(stderr, "truncated or corrupt") {
+			t.Errorf("%s: exit %d, stderr %q; want %d, the file and the reason", c.why, code, stderr, exitBadInput)
+		}
 	}
 }
 
