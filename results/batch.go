@@ -254,6 +254,12 @@ func ReadShardFile(path string) (*Shard, error) {
 	if s.Shards < 1 || s.Shard < 0 || s.Shard >= s.Shards || len(s.Metrics) != len(s.Batch.Scenarios) {
 		return nil, fmt.Errorf("%s: malformed shard file", path)
 	}
+	// The id is a hash of the scenarios: a file whose scenarios do not give
+	// its id was edited or damaged, and shards agreeing on the id must agree
+	// on the scenarios for a merge to index them alike.
+	if id := NewBatch(slices.Clone(s.Batch.Scenarios), nil).ID; id != s.Batch.ID {
+		return nil, fmt.Errorf("%s: malformed shard file: its scenarios give batch id %s, not %s", path, id, s.Batch.ID)
+	}
 	return &s, nil
 }
 

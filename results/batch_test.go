@@ -173,6 +173,32 @@ func TestMergeRefusesIncompleteShard(t *testing.T) {
 	}
 }
 
+// A shard file edited or damaged so that its scenarios no longer match its
+// batch id is refused as malformed: a merge must never panic on it (one
+// with an extra scenario of no replications used to index past the others).
+func TestMergeRefusesShardWhoseScenariosDoNotMatchItsID(t *testing.T) {
+	br := batchFixture(t, nil)
+	dir := t.TempDir()
+	paths := writeShards(t, br, 3, dir)
+	s, err := ReadShardFile(paths[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := s.Batch.Scenarios[1]
+	extra.Dir, extra.Replications = "002_c", 0
+	s.Batch.Scenarios = append(s.Batch.Scenarios, extra)
+	s.Metrics = append(s.Metrics, s.Metrics[1])
+	if err := WriteShardFile(paths[1], s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadShardFile(paths[1]); err == nil || !strings.Contains(err.Error(), "malformed") {
+		t.Errorf("ReadShardFile: %v, want malformed", err)
+	}
+	if _, err := MergeShards(paths); err == nil || !strings.Contains(err.Error(), "malformed") {
+		t.Errorf("MergeShards: %v, want malformed", err)
+	}
+}
+
 func TestShardPairsPartition(t *testing.T) {
 	br := batchFixture(t, nil)
 	for n := 1; n <= 12; n++ {
