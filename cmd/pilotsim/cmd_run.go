@@ -121,6 +121,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		if err := tf.Commit(done); err != nil {
 			return err
 		}
+	} else if err := os.Remove(filepath.Join(dir, traceFile)); err != nil && !os.IsNotExist(err) {
+		// A trace left by an earlier run would look like this run's.
+		return err
 	}
 	if *asJSON {
 		err = report.WriteAggregateJSON(e.stdout)

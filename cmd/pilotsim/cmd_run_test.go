@@ -232,3 +232,22 @@ func TestRunBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestRunWithoutTraceRemovesOldTrace: a run without --trace into a directory
+// holding an earlier run's consignments.csv removes it, so no file there
+// looks like this run's trace when it is not.
+func TestRunWithoutTraceRemovesOldTrace(t *testing.T) {
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"run", "testdata/small.yaml", "--out", out, "--quiet", "--reps", "2", "--trace"},
+		{"run", "testdata/small.yaml", "--out", out, "--quiet", "--reps", "2"},
+	} {
+		if code, _, stderr := runCmd(context.Background(), args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		_, err := os.Stat(filepath.Join(out, traceFile))
+		if traced := slices.Contains(args, "--trace"); traced != (err == nil) {
+			t.Errorf("%v: %s exists = %v", args, traceFile, err == nil)
+		}
+	}
+}

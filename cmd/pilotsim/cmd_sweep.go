@@ -114,7 +114,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	}
 	var sp []results.SweepPoint
 	for i, g := range grid {
-		if !*f.quiet {
+		if !*f.quiet && isTerminal(e.stderr) {
 			fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
 		}
 		r, err := runStudy(ctx, e, points[i].sc, points[i].m, nil, f)
