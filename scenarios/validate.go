@@ -190,7 +190,11 @@ func chapterKey(k string) error { _, err := datamodel.ParseHSChapter(k); return 
 func (v *validator) dist(path string, d Dist, required, nonNeg bool, what string) {
 	if !v.has(path) {
 		if required {
-			v.missing(path, what+", e.g. {dist: exp, mean: 20m}")
+			example := "{dist: lognormal, median: 5, sigma: 1}"
+			if strings.HasSuffix(what, "time") {
+				example = "{dist: exp, mean: 20m}"
+			}
+			v.missing(path, what+", e.g. "+example)
 		}
 		return
 	}
