@@ -62,6 +62,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", sc.Name)
 	}
+	_, statErr := os.Stat(dir)
+	made := os.IsNotExist(statErr) // made here: removed again if nothing is written
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -103,6 +105,12 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	if len(report.Reps) == 0 {
 		if interrupted {
+			if tf != nil {
+				tf.Discard()
+			}
+			if made {
+				os.Remove(dir) // only if still empty
+			}
 			return fmt.Errorf("interrupted before any replication finished; nothing written: %w", runErr)
 		}
 		return fmt.Errorf("no replication ran")

@@ -176,6 +176,14 @@ func TestRunInterruptedAtOnce(t *testing.T) {
 	if names := filetest.Names(t, out); len(names) != 0 {
 		t.Errorf("output directory holds %v, want nothing", names)
 	}
+	// An --out directory the run made itself is removed again.
+	fresh := filepath.Join(t.TempDir(), "new")
+	if code, _, stderr := runCmd(ctx, "run", "testdata/small.yaml", "--out", fresh, "--quiet", "--trace"); code != exitInterrupted {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Errorf("interrupted run left the --out directory it made: %v", err)
+	}
 }
 
 // csvColumn returns the values of column name of a CSV file.

@@ -46,8 +46,16 @@ var commands = map[string]command{
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-func runVersion(_ context.Context, e *env, _ []string) error {
-	_, err := fmt.Fprintln(e.stdout, "pilotsim", version)
+func runVersion(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "version", "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return badInput(fmt.Errorf("version takes no arguments, got %q", pos))
+	}
+	_, err = fmt.Fprintln(e.stdout, "pilotsim", version)
 	return err
 }
 
