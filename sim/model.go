@@ -61,6 +61,8 @@ type Model struct {
 	Scenario *scenarios.Scenario
 	Threats  []ThreatModel
 
+	border *borderCache // the compiled border, made on first Run
+
 	horizon float64
 	modes   []genMode // transport modes with traffic, in datamodel.Mode order
 
@@ -120,7 +122,7 @@ func Compile(sc *scenarios.Scenario) (*Model, error) {
 	if sc == nil {
 		return nil, errors.New("compile: nil scenario")
 	}
-	m := &Model{Scenario: sc}
+	m := &Model{Scenario: sc, border: new(borderCache)}
 	errf := func(format string, args ...any) error {
 		name := sc.Name
 		if sc.Path != "" {

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 )
 
@@ -18,6 +19,24 @@ import (
 // statistics and what is still in the system at the horizon.
 func (m *Model) Metrics() []MetricDef {
 	return borderNamesConfig(m.Scenario).defs
+}
+
+// borderCache holds a model's compiled border, made once on first use and
+// read-only afterwards (safe for concurrent Runs).
+type borderCache struct {
+	once sync.Once
+	cfg  *borderConfig
+	err  error
+}
+
+// borderConfig returns m's compiled border configuration, compiling it on
+// first use; a Model made without Compile compiles it on every call.
+func (m *Model) borderConfig() (*borderConfig, error) {
+	if m.border == nil {
+		return compileBorder(m.Scenario, borderDetect(m))
+	}
+	m.border.once.Do(func() { m.border.cfg, m.border.err = compileBorder(m.Scenario, borderDetect(m)) })
+	return m.border.cfg, m.border.err
 }
 
 // borderDetect is the detection table of m's threats.
@@ -42,7 +61,7 @@ func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
 	if sc.Path != "" {
 		name = sc.Path
 	}
-	cfg, err := compileBorder(sc, borderDetect(m))
+	cfg, err := m.borderConfig()
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", name, err)
 	}
