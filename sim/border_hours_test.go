@@ -134,6 +134,17 @@ func (r *borderTraceRecorder) bySeq(t *testing.T, seq uint64) Milestones {
 	return Milestones{}
 }
 
+// checkOneStage wants consignment seq traced with one control that started
+// at start and released at release (called deferred, after the border ran).
+func (r *borderTraceRecorder) checkOneStage(t *testing.T, seq uint64, why string, start, release float64) {
+	t.Helper()
+	ms := r.bySeq(t, seq)
+	if ms.Start[0] != start || ms.Release != release || ms.Stages != 1 {
+		t.Errorf("#%d %s: start %v release %v (stages %d), want %v and %v",
+			seq, why, ms.Start[0], ms.Release, ms.Stages, start, release)
+	}
+}
+
 // TestBorderOpeningHours follows a one-officer document check open 08:00-18:00
 // on weekdays, with one-hour checks, through a hand-computed schedule.
 func TestBorderOpeningHours(t *testing.T) {
@@ -160,13 +171,7 @@ func TestBorderOpeningHours(t *testing.T) {
 	} {
 		c := Consignment{Seq: uint64(i), Arrival: a.arrival, Lodgement: a.laneAt, LaneAt: a.laneAt, Lane: Yellow, Threat: NoThreat}
 		b.add(&c)
-		defer func(i int) {
-			ms := rec.bySeq(t, uint64(i))
-			if ms.Start[0] != a.start || ms.Release != a.release || ms.Stages != 1 {
-				t.Errorf("#%d %s: start %v release %v (stages %d), want %v and %v",
-					i, a.why, ms.Start[0], ms.Release, ms.Stages, a.start, a.release)
-			}
-		}(i)
+		defer rec.checkOneStage(t, uint64(i), a.why, a.start, a.release)
 	}
 	b.finish()
 	// Waits: 60 + 0 + 855 + 0 + 0 + 3600 + 2820 minutes over 7 checks.
@@ -218,13 +223,7 @@ func TestBorderNightShift(t *testing.T) {
 	} {
 		c := Consignment{Seq: uint64(i), Arrival: a.arrival, Lodgement: a.arrival, LaneAt: a.arrival, Lane: Red, Threat: NoThreat}
 		b.add(&c)
-		defer func(i int) {
-			ms := rec.bySeq(t, uint64(i))
-			if ms.Start[0] != a.start || ms.Release != a.release || ms.Stages != 1 {
-				t.Errorf("#%d %s: start %v release %v (stages %d), want %v and %v",
-					i, a.why, ms.Start[0], ms.Release, ms.Stages, a.start, a.release)
-			}
-		}(i)
+		defer rec.checkOneStage(t, uint64(i), a.why, a.start, a.release)
 	}
 	b.finish()
 	// Waits: 10 h + 0 + 0 + 16.25 h + 0 + (Wednesday 10:00 to next Monday 22:00 = 132 h).

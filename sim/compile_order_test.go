@@ -43,41 +43,40 @@ func TestCompileErrorsDeterministic(t *testing.T) {
 			sc.Threats = []scenarios.Threat{{Name: "t", Prevalence: 0.01, Signature: scenarios.Signature{Hub: bad("X1", "X2", "X3", "X4", "X5")}}}
 		}, "signature.hub.\"X1\""},
 	} {
-		first := ""
-		for i := range 30 {
+		checkStableError(t, tc.name, tc.want, func() error {
 			sc := engScenario(10, 1)
 			tc.edit(sc)
 			_, err := Compile(sc)
-			if err == nil {
-				t.Fatalf("%s: no error", tc.name)
-			}
-			if i == 0 {
-				first = err.Error()
-				if !strings.Contains(first, tc.want) {
-					t.Errorf("%s: error %q does not name %s, the first bad key in order", tc.name, first, tc.want)
-				}
-			} else if err.Error() != first {
-				t.Errorf("%s: error changed between runs:\n%s\n%s", tc.name, first, err)
-				break
-			}
-		}
+			return err
+		})
 	}
-	first := ""
-	for i := range 30 {
+	checkStableError(t, "targets.lanes", `unknown lane "amber"`, func() error {
 		sc := borderTestScenario(1000, 0, borderTestPool("document", 1, 1))
 		sc.Targets.Lanes = map[string]scenarios.Duration{"amber": 1, "blue": 1, "orange": 1, "purple": 1, "violet": 1}
 		_, err := compileBorder(sc, borderDetectFromScenario(sc))
+		return err
+	})
+}
+
+// checkStableError compiles 30 times with compile and wants an error every
+// time, the same error each time, naming want (the first bad key in sorted
+// order): map iteration order must not decide which problem is reported.
+func checkStableError(t *testing.T, name, want string, compile func() error) {
+	t.Helper()
+	first := ""
+	for i := range 30 {
+		err := compile()
 		if err == nil {
-			t.Fatal("targets.lanes: no error")
+			t.Fatalf("%s: no error", name)
 		}
 		if i == 0 {
 			first = err.Error()
-			if !strings.Contains(first, `unknown lane "amber"`) {
-				t.Errorf("targets.lanes: error %q does not name amber, the first bad lane in order", first)
+			if !strings.Contains(first, want) {
+				t.Errorf("%s: error %q does not name %s, the first bad key in order", name, first, want)
 			}
 		} else if err.Error() != first {
-			t.Errorf("targets.lanes: error changed between runs:\n%s\n%s", first, err)
-			break
+			t.Errorf("%s: error changed between runs:\n%s\n%s", name, first, err)
+			return
 		}
 	}
 }

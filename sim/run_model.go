@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -18,6 +19,10 @@ import (
 // with traffic; see GroupAEO), Time Release Study intervals, per-pool
 // statistics and what is still in the system at the horizon.
 func (m *Model) Metrics() []MetricDef {
+	if cfg, err := m.borderConfig(); err == nil {
+		return slices.Clone(cfg.defs) // the cached configuration is shared: hand out a copy
+	}
+	// A border that does not compile still has names (Run reports the error).
 	return borderNamesConfig(m.Scenario).defs
 }
 
