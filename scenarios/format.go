@@ -30,8 +30,33 @@ type Scenario struct {
 	Resources   Resources   `yaml:"resources"`
 	Targets     Targets     `yaml:"targets"`
 
+	// Sites are the offices a pilot may run at (optional): each runs this
+	// model with its own traffic scale and its own random streams, and the
+	// offices differ by the spread given. Used by plan's multi-site designs.
+	Sites *Sites `yaml:"sites"`
+
 	// Path is the file the scenario was read from ("" when built in code).
 	Path string `yaml:"-"`
+}
+
+// Sites are several offices that run the same model, each with its own
+// traffic scale and a between-site spread: the service times of every pool
+// and the prevalence of every threat of each office are the scenario's
+// multiplied by lognormal factors with median 1 and the given coefficients of
+// variation, drawn per office. Offices share nothing at run time.
+type Sites struct {
+	Offices      []Site  `yaml:"offices"`       // at least 2, names unique
+	ServiceCV    float64 `yaml:"service_cv"`    // between-site CV of service times, >= 0, default 0
+	PrevalenceCV float64 `yaml:"prevalence_cv"` // between-site CV of threat prevalence, >= 0, default 0
+}
+
+// Site is one office.
+type Site struct {
+	Name  string  `yaml:"name"`  // required, unique
+	Scale float64 `yaml:"scale"` // traffic relative to the scenario's rates, > 0, default 1
+
+	// Line is the office's line in its file (0 when built in code).
+	Line int `yaml:"-"`
 }
 
 // ModeTraffic is the arrival process of one transport mode: Poisson arrivals at

@@ -102,6 +102,15 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 	for i := range sc.Resources.Pools {
 		sc.Resources.Pools[i].Line = d.pos[indexPath("resources.pools", i)].line
 	}
+	if sc.Sites != nil {
+		for i := range sc.Sites.Offices {
+			o := &sc.Sites.Offices[i]
+			o.Line = d.pos[indexPath("sites.offices", i)].line
+			if !d.has(indexPath("sites.offices", i) + ".scale") {
+				o.Scale = 1
+			}
+		}
+	}
 	applyDefaults(sc, d.has)
 	d.decodeErrs = len(d.errs)
 	v := &validator{d: d, rulesOnly: rulesOnly}
