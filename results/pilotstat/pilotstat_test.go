@@ -313,3 +313,38 @@ func TestTooFewUnits(t *testing.T) {
 		t.Error("cluster with 2 sites: want an error")
 	}
 }
+
+// TestWedgeBalancedMatchesOLS: the fast path for balanced panels gives the
+// same estimate and cluster-robust error as the full least-squares fit.
+func TestWedgeBalancedMatchesOLS(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 1))
+	start := []int{3, 4, 5, 6, 7, 8}
+	y := toySites(r, 6, 10, 2, 1, start)
+	fast, ok := wedgeBalanced(y, start, 10)
+	if !ok {
+		t.Fatal("balanced panel not taken by the fast path")
+	}
+	y[0] = append(y[0][:9:9], math.NaN()) // unbalanced: general path, same data but one week
+	slow, err := SteppedWedge(y, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(fast.Effect-slow.Effect) > 0.5*fast.SE {
+		t.Errorf("fast %.4f vs general %.4f: differ by more than the error", fast.Effect, slow.Effect)
+	}
+	// Exact agreement on the same balanced data: drop one week everywhere.
+	for s := range y {
+		y[s] = y[s][:9]
+	}
+	fast, _ = wedgeBalanced(y, start, 9)
+	for s := range y {
+		y[s] = append(y[s], math.NaN())
+	}
+	slow, err = SteppedWedge(y, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(fast.Effect-slow.Effect) > 1e-9 || math.Abs(fast.SE-slow.SE)/slow.SE > 1e-9 {
+		t.Errorf("fast (%.6f, se %.6f) != least squares (%.6f, se %.6f)", fast.Effect, fast.SE, slow.Effect, slow.SE)
+	}
+}
