@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"pilotsim/results"
+	"pilotsim/scenarios"
+	"pilotsim/sim/pilot"
+)
+
+// runPlan is `pilotsim plan BASELINE.yaml MEASURE.yaml`: simulate possible
+// pilots of the measure and judge each design (before/after, random stratum,
+// cluster-randomised sites, stepped wedge): MDE, power, weeks needed, A/A
+// false-positive rate and a weekly-look sequential rule.
+func runPlan(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "plan", "BASELINE.yaml MEASURE.yaml")
+	out := fs.String("out", "", "output `directory` (default out/plan-<baseline>-<measure>)")
+	asJSON := fs.Bool("json", false, "print the plan as JSON on stdout instead of the table")
+	workers := fs.Int("workers", 0, "pilots simulated at the same time (default: number of CPUs)")
+	seed := fs.Uint64("seed", 0, "seed of both scenarios (default: the baseline's)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	pilots := fs.Int("pilots", 400, "simulated pilots at most")
+	precision := fs.Float64("precision", 0, "stop adding pilots (in batches of 100) once every power and A/A rate at --weeks has a 95% half-width at most this (0: run --pilots)")
+	weeks := fs.Int("weeks", 12, "pilot duration judged, in weeks")
+	maxWeeks := fs.Int("max-weeks", 26, "longest pilot simulated, in weeks (power curves run 1 … max-weeks)")
+	preWeeks := fs.Int("pre-weeks", 8, "weeks of baseline data before the pilot")
+	sites := fs.Int("sites", 8, "offices simulated when the baseline declares no sites")
+	var sets stringList
+	fs.Var(&sets, "set", "override a value of both scenarios, `path=value` (repeatable)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	seedSet := false
+	fs.Visit(func(fl *flag.Flag) { seedSet = seedSet || fl.Name == "seed" })
+	switch {
+	case len(pos) != 2:
+		fs.Usage()
+		return badInput(fmt.Errorf("want BASELINE.yaml and MEASURE.yaml, got %d files", len(pos)))
+	case *pilots < 2:
+		return badInput(fmt.Errorf("--pilots %d: want at least 2", *pilots))
+	case *maxWeeks < 2 || *maxWeeks > 104:
+		return badInput(fmt.Errorf("--max-weeks %d: want 2 … 104", *maxWeeks))
+	case *weeks < 1 || *weeks > *maxWeeks:
+		return badInput(fmt.Errorf("--weeks %d: want 1 … --max-weeks (%d)", *weeks, *maxWeeks))
+	case *preWeeks < 4:
+		return badInput(fmt.Errorf("--pre-weeks %d: want at least 4 (a before/after fit with a trend needs them)", *preWeeks))
+	case *sites < 1:
+		return badInput(fmt.Errorf("--sites %d: want at least 1", *sites))
+	case *workers < 0:
+		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *workers))
+	case !(*precision >= 0 && *precision < 0.5):
+		return badInput(fmt.Errorf("--precision %v: want 0 (off) or a half-width below 0.5", *precision))
+	}
+	var scs [2]*scenarios.Scenario
+	for i, p := range pos {
+		sc, err := scenarios.Load(p, sets)
+		if err != nil {
+			return badInput(err)
+		}
+		if seedSet {
+			sc.Seed = *seed
+		}
+		scs[i] = sc
+	}
+	if !seedSet {
+		scs[1].Seed = scs[0].Seed // common random numbers: the baseline's streams
+	}
+	runner, err := pilot.NewRunner(pilot.Config{Baseline: scs[0], Measure: scs[1], Weeks: *preWeeks + *maxWeeks, Sites: *sites})
+	if err != nil {
+		return badInput(err)
+	}
+	cfg := results.PlanConfig{PreWeeks: *preWeeks, MaxWeeks: *maxWeeks, Weeks: *weeks, Alpha: 0.05, Power: 0.8,
+		Sites: len(runner.Sites()), SharedPool: sharesQueues(scs[0], scs[1])}
+
+	nw := *workers
+	if nw == 0 {
+		nw = runtime.NumCPU()
+	}
+	bar := planBar(e, *quiet, *pilots)
+	start := time.Now()
+	var consignments atomic.Int64
+	var pes []*results.PilotEstimates
+	var base [pilot.NumFigures]float64
+	var baseN [pilot.NumFigures]int
+	var mu sync.Mutex
+	const batch = 100
+	for len(pes) < *pilots {
+		n := min(batch, *pilots-len(pes))
+		first := len(pes)
+		got := make([]*results.PilotEstimates, n)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for range min(nw, n) {
+			wg.Go(func() {
+				d := runner.NewData()
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= n || ctx.Err() != nil {
+						return
+					}
+					if err := runner.Run(ctx, first+i, d); err != nil {
+						errs[i] = err
+						return
+					}
+					consignments.Add(d.Consignments)
+					got[i] = results.AnalysePilot(cfg, d)
+					mu.Lock()
+					for f := range pilot.NumFigures {
+						for w := *preWeeks; w < *preWeeks+*maxWeeks; w++ {
+							if v := d.Base[0].Value(f, w, pilot.AllStrata); !math.IsNaN(v) {
+								base[f] += v
+								baseN[f]++
+							}
+						}
+					}
+					if bar != nil {
+						bar.Add(1)
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted after %d pilots; nothing written: %w", len(pes), ctx.Err())
+		}
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		pes = append(pes, got...)
+		if *precision > 0 && planPrecise(cfg, pes, *precision) {
+			break
+		}
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	for f := range base {
+		base[f] /= float64(max(baseN[f], 1))
+	}
+	elapsed := time.Since(start)
+	plan := results.SummarisePlan(cfg, scs[0].Name, scs[1].Name, pes, base)
+
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "plan-"+scs[0].Name+"-"+scs[1].Name)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "plan.csv"), plan.WriteCSV); err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "plan.json"), plan.WriteJSON); err != nil {
+		return err
+	}
+	if *asJSON {
+		err = plan.WriteJSON(e.stdout)
+	} else {
+		err = plan.WriteTable(e.stdout)
+	}
+	if err != nil {
+		return err
+	}
+	n := consignments.Load()
+	fmt.Fprintf(e.stderr, "%d pilots, %d consignments simulated in %s (%.3g consignments/s); wrote %s\n",
+		len(pes), n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), dir)
+	return nil
+}
+
+// planPrecise reports whether every power and A/A rate at the judged
+// duration is known to within half-width h (95%, binomial) from the pilots so far.
+func planPrecise(cfg results.PlanConfig, pes []*results.PilotEstimates, h float64) bool {
+	p := results.SummarisePlan(cfg, "", "", pes, [pilot.NumFigures]float64{})
+	n := float64(len(pes))
+	for _, r := range p.Rows {
+		for _, x := range []float64{r.Power, r.FalsePos} {
+			if math.IsNaN(x) {
+				continue
+			}
+			if 1.96*math.Sqrt(math.Max(x*(1-x), 0.01)/n) > h {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sharesQueues reports whether the measure differs from the baseline in its
+// resources (pools or routes): then consignments of a random stratum with
+// and without the measure wait in the same queues, and each stratum's
+// release times depend on the other's (interference).
+func sharesQueues(a, b *scenarios.Scenario) bool {
+	ra, rb := a.Resources, b.Resources
+	if len(ra.Pools) != len(rb.Pools) || !slices.Equal(ra.Red, rb.Red) || !slices.Equal(ra.Yellow, rb.Yellow) {
+		return true
+	}
+	if (ra.RedPhysicalOnAlarm == nil) != (rb.RedPhysicalOnAlarm == nil) ||
+		(ra.RedPhysicalOnAlarm != nil && *ra.RedPhysicalOnAlarm != *rb.RedPhysicalOnAlarm) {
+		return true
+	}
+	for i := range ra.Pools {
+		if ra.Pools[i].Name != rb.Pools[i].Name || ra.Pools[i].Servers != rb.Pools[i].Servers {
+			return true
+		}
+	}
+	// A measure that changes lanes (rules, selectivity) changes the load of
+	// the pools both strata use.
+	return fmt.Sprint(a.Rules) != fmt.Sprint(b.Rules) || fmt.Sprint(a.Selectivity) != fmt.Sprint(b.Selectivity)
+}
+
+// planBar returns a progress bar over pilots when stderr is a terminal.
+func planBar(e *env, quiet bool, total int) *progressbar.ProgressBar {
+	f, ok := e.stderr.(*os.File)
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription("plan: simulated pilots"),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}

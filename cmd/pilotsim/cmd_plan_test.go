@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPlanWritesOneRowPerDesignAndFigure runs a tiny plan (3 pilots of the
+// small test scenario against itself with more servers) and checks plan.csv:
+// one row per design × key figure with a design column, and an identical
+// measure predicting no effect on the inspection rate.
+func TestPlanWritesOneRowPerDesignAndFigure(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"plan", "testdata/small.yaml", "testdata/small.yaml",
+		"--pilots", "3", "--max-weeks", "3", "--weeks", "2", "--pre-weeks", "4", "--sites", "4", "--quiet", "--out", dir},
+		nil, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	f, err := os.Open(filepath.Join(dir, "plan.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(recs), 1+4*13; got != want {
+		t.Fatalf("plan.csv has %d lines, want %d", got, want)
+	}
+	if recs[0][0] != "design" {
+		t.Errorf("first column %q, want design", recs[0][0])
+	}
+	for _, r := range recs[1:] {
+		if r[1] == "inspection_rate" && r[4] != "0" {
+			t.Errorf("%s: A/A plan predicts inspection-rate effect %s, want 0", r[0], r[4])
+		}
+	}
+	if !strings.Contains(stdout.String(), "stepped-wedge") {
+		t.Errorf("table lacks the stepped wedge:\n%s", stdout.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plan.json")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPlanBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"plan", "testdata/small.yaml"},
+		{"plan", "testdata/small.yaml", "testdata/small.yaml", "--weeks", "30", "--max-weeks", "26"},
+		{"plan", "testdata/small.yaml", "testdata/bad.yaml"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, nil, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr.String())
+		}
+	}
+}
