@@ -13,22 +13,17 @@ import (
 	"pilotsim/sim/pilot"
 )
 
-// PlanDesign is a pilot design that plan judges.
-type PlanDesign int
+// PlanDesign is a pilot design that plan judges (pilotstat's, named once there).
+type PlanDesign = pilotstat.Design
 
 // Designs.
 const (
-	DesignBeforeAfter PlanDesign = iota // one site, interrupted time series
-	DesignStratum                       // one site, random control stratum of consignments
-	DesignCluster                       // sites randomised to measure or control
-	DesignWedge                         // sites switched on in random order (stepped wedge)
-	NumDesigns
+	DesignBeforeAfter = pilotstat.BeforeAfterDesign  // one site, interrupted time series
+	DesignStratum     = pilotstat.StratumDesign      // one site, random control stratum of consignments
+	DesignCluster     = pilotstat.ClusterDesign      // sites randomised to measure or control
+	DesignWedge       = pilotstat.SteppedWedgeDesign // sites switched on in random order (stepped wedge)
+	NumDesigns        = pilotstat.NumDesigns
 )
-
-var designNames = [NumDesigns]string{"before-after", "random-stratum", "cluster", "stepped-wedge"}
-
-// String returns the design's name as plan writes it.
-func (d PlanDesign) String() string { return designNames[d] }
 
 // PlanConfig sets what plan asks of the simulated pilots.
 type PlanConfig struct {
@@ -224,13 +219,23 @@ func SummarisePlan(cfg PlanConfig, base, measure string, pes []*PilotEstimates, 
 				row.MDECurve = append(row.MDECurve, pilotstat.MDE(se, df, cfg.Alpha, cfg.Power))
 				row.PowerCurve = append(row.PowerCurve, pilotstat.RejectRate(efAt[w], cfg.Alpha))
 				// Looks start once the estimate has 4 degrees of freedom
-				// (earlier looks, with a few weeks, only spend α).
-				if se > 0 && df >= 4 && (len(info) == 0 || 1/(se*se) > info[len(info)-1]) {
-					if firstLook < 0 {
-						firstLook = w
+				// (earlier looks, with a few weeks, only spend α), then
+				// every week. The information 1/SE² is measured over the
+				// simulated pilots and so a little noisy: it is kept
+				// increasing (a running maximum), as the rule needs.
+				if firstLook < 0 && se > 0 && df >= 4 {
+					firstLook = w
+				}
+				if firstLook >= 0 {
+					in := 1 / (se * se)
+					if !(in > 0) || math.IsInf(in, 0) {
+						in = 0
 					}
-					info = append(info, 1/(se*se))
-					dfs = append(dfs, df)
+					if len(info) > 0 {
+						in = math.Max(in, info[len(info)-1]*(1+1e-9))
+					}
+					info = append(info, in)
+					dfs = append(dfs, math.Max(df, dfs0(dfs)))
 				}
 			}
 			i := cfg.Weeks - 1
@@ -397,4 +402,13 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(o)
+}
+
+// dfs0 is the last of the looks' degrees of freedom so far (0 for none): a
+// look never has fewer than the one before.
+func dfs0(dfs []float64) float64 {
+	if len(dfs) == 0 {
+		return 0
+	}
+	return dfs[len(dfs)-1]
 }

@@ -40,6 +40,7 @@ var commands = map[string]command{
 	"compare":  {"run scenarios with the same seeds; paired differences with confidence intervals", runCompare},
 	"sweep":    {"run a scenario over a grid of parameter values; trade-off table and Pareto frontier", runSweep},
 	"batch":    {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
+	"evaluate": {"the effect of a pilot that was run, from its event records, with the design's checks", runEvaluate},
 	"plan":     {"simulate possible pilots of a measure: MDE, power, weeks needed and a sequential rule per design", runPlan},
 	"merge":    {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
 }

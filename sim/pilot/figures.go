@@ -113,7 +113,53 @@ type Weeks struct {
 	acc [][2]weekAcc
 }
 
-func newWeeks(n int) *Weeks { return &Weeks{acc: make([][2]weekAcc, n)} }
+// NewWeeks returns empty accumulators for n weeks.
+func NewWeeks(n int) *Weeks { return &Weeks{acc: make([][2]weekAcc, n)} }
+
+// Obs is one consignment as the weekly figures see it.
+type Obs struct {
+	Lane       sim.Lane
+	Controlled bool    // yellow or red: a control was ordered
+	Irregular  bool    // it carried a threat (known in simulation; in real data: found or audited irregular)
+	Found      bool    // a control found the irregularity
+	Duty       float64 // duty recovered (when found)
+	// Release is the release time in minutes since arrival; NaN when not
+	// released (still in the system).
+	Release float64
+	// WithinTarget: released within the overall release-time target.
+	WithinTarget bool
+}
+
+// Add counts consignment o in week wk of stratum s (0 or 1). Weeks outside
+// 0 … Len()−1 are ignored.
+func (w *Weeks) Add(wk, s int, o *Obs) {
+	if wk < 0 || wk >= len(w.acc) {
+		return
+	}
+	a := &w.acc[wk][s&1]
+	a.n++
+	if o.Controlled {
+		a.controlled++
+		if o.Found {
+			a.hits++
+		}
+	}
+	if o.Irregular {
+		a.irregular++
+		if o.Found {
+			a.found++
+			a.duty += o.Duty
+		}
+	}
+	if !math.IsNaN(o.Release) {
+		if o.Lane < sim.NumLanes {
+			a.hist[o.Lane][histBin(o.Release)]++
+		}
+		if o.WithinTarget {
+			a.within++
+		}
+	}
+}
 
 func (w *Weeks) reset() {
 	for i := range w.acc {
@@ -187,4 +233,25 @@ func (w *Weeks) Value(f Figure, wk int, s Strata) float64 {
 		return a.duty
 	}
 	return math.NaN()
+}
+
+// Merge adds o's counts to w, week by week (both must have the same length).
+func (w *Weeks) Merge(o *Weeks) {
+	for i := range min(len(w.acc), len(o.acc)) {
+		for k := range 2 {
+			a, b := &w.acc[i][k], &o.acc[i][k]
+			a.n += b.n
+			a.controlled += b.controlled
+			a.hits += b.hits
+			a.irregular += b.irregular
+			a.found += b.found
+			a.within += b.within
+			a.duty += b.duty
+			for l := range a.hist {
+				for j, c := range b.hist[l] {
+					a.hist[l][j] += c
+				}
+			}
+		}
+	}
 }

@@ -176,8 +176,8 @@ type Data struct {
 func (r *Runner) NewData() *Data {
 	d := &Data{}
 	for range r.sites {
-		d.Base = append(d.Base, newWeeks(r.cfg.Weeks))
-		d.Measure = append(d.Measure, newWeeks(r.cfg.Weeks))
+		d.Base = append(d.Base, NewWeeks(r.cfg.Weeks))
+		d.Measure = append(d.Measure, NewWeeks(r.cfg.Weeks))
 	}
 	return d
 }
@@ -237,34 +237,10 @@ func (s *sink) Consignment(c *sim.Consignment, ms *sim.Milestones) error {
 	if c.Arrival < s.start {
 		return nil
 	}
-	wk := int((c.Arrival - s.start) / week)
-	if wk >= len(s.w.acc) {
-		return nil
-	}
-	a := &s.w.acc[wk][splitmix(s.key^c.Seq)&1]
-	a.n++
-	if c.Lane == sim.Yellow || c.Lane == sim.Red {
-		a.controlled++
-		if ms.Found {
-			a.hits++
-		}
-	}
-	if c.Irregular() {
-		a.irregular++
-		if ms.Found {
-			a.found++
-			a.duty += c.Duty
-		}
-	}
-	if !math.IsNaN(ms.Release) {
-		rt := ms.Release - ms.Arrival
-		if c.Lane < sim.NumLanes {
-			a.hist[c.Lane][histBin(rt)]++
-		}
-		if rt <= s.target {
-			a.within++
-		}
-	}
+	o := Obs{Lane: c.Lane, Controlled: c.Lane == sim.Yellow || c.Lane == sim.Red, Irregular: c.Irregular(),
+		Found: ms.Found, Duty: c.Duty, Release: ms.Release - ms.Arrival}
+	o.WithinTarget = o.Release <= s.target
+	s.w.Add(int((c.Arrival-s.start)/week), int(splitmix(s.key^c.Seq)&1), &o)
 	return nil
 }
 
