@@ -6,6 +6,8 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"pilotsim/metric"
 )
 
 // Confidence is the level of every confidence interval results reports.
@@ -13,28 +15,21 @@ const Confidence = 0.95
 
 // Units of metrics, as the engine names them.
 const (
-	UnitCount    = "count"
-	UnitFraction = "fraction"
-	UnitHours    = "h"
-	UnitCurrency = "currency"
+	UnitCount    = metric.Count
+	UnitFraction = metric.Fraction
+	UnitHours    = metric.Hours
+	UnitCurrency = metric.Currency
 )
 
-// Metric describes one figure measured in every replication. It mirrors the
-// engine's metric definition (name, unit, help) so that results depends only
-// on this shape, not on the engine.
-type Metric struct {
-	Name string // flat dotted name, e.g. "release.green.p90"
-	Unit string // "count", "fraction", "h" or "currency"
-	Help string // one line saying what the figure is
-}
+// Metric is the definition of one figure measured in every replication: the
+// engine's typed definition (package metric), shared, not copied.
+type Metric = metric.Def
 
-// Replication is what one replication measured: Values[i] is the value of
-// metric i, NaN when the metric is undefined in that replication (for example
-// a hit rate when nothing was controlled).
-type Replication struct {
-	Rep    int
-	Values []float64
-}
+// Replication is what one replication measured (package metric): Values[i]
+// is the value of metric i, NaN when undefined in that replication (for
+// example a hit rate when nothing was controlled); Den[i] the denominator of a
+// counted ratio.
+type Replication = metric.Rep
 
 // Interval is a mean across replications with its confidence interval.
 // N counts the replications in which the figure was defined; with N = 0 every

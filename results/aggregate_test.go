@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"pilotsim/metric"
 )
 
 // t975 are Student t quantiles t(0.975, ν) from printed tables.
@@ -80,14 +82,14 @@ func TestMeanCICoverage(t *testing.T) {
 }
 
 func TestAggregate(t *testing.T) {
-	metrics := []Metric{{"a", UnitCount, ""}, {"b", UnitFraction, ""}}
+	metrics := []Metric{{Key: metric.Key{Family: "a"}, Unit: UnitCount}, {Key: metric.Key{Family: "b"}, Unit: UnitFraction}}
 	nan := math.NaN()
-	reps := []Replication{{0, []float64{1, nan}}, {1, []float64{2, 0.5}}, {2, []float64{3, nan}}}
+	reps := []Replication{{Rep: 0, Values: []float64{1, nan}}, {Rep: 1, Values: []float64{2, 0.5}}, {Rep: 2, Values: []float64{3, nan}}}
 	got, err := Aggregate(metrics, reps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Name != "a" || got[1].Name != "b" {
+	if len(got) != 2 || got[0].Name() != "a" || got[1].Name() != "b" {
 		t.Fatalf("Aggregate gave %+v, want metrics a, b in order", got)
 	}
 	if got[0].N != 3 || !close(got[0].Mean, 2) || !close(got[0].HalfWidth(), t975[2]/math.Sqrt(3)) {

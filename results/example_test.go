@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"pilotsim/metric"
 	"pilotsim/results"
 )
 
@@ -34,8 +35,8 @@ func ExampleMeanCI_undefined() {
 // Aggregate takes every metric across replications, in metric order.
 func ExampleAggregate() {
 	metrics := []results.Metric{
-		{Name: "hit_rate", Unit: results.UnitFraction},
-		{Name: "release.all.mean", Unit: results.UnitHours},
+		{Key: metric.Key{Family: metric.Hit}, Unit: results.UnitFraction},
+		{Key: metric.Key{Family: metric.Release, Subject: "all", Stat: metric.Mean}, Unit: results.UnitHours},
 	}
 	reps := []results.Replication{
 		{Rep: 0, Values: []float64{0.10, 2.0}},
@@ -47,7 +48,7 @@ func ExampleAggregate() {
 		panic(err)
 	}
 	for _, e := range est {
-		fmt.Printf("%-16s %.3f ± %.3f %s (n=%d)\n", e.Name, e.Mean, e.HalfWidth(), e.Unit, e.N)
+		fmt.Printf("%-16s %.3f ± %.3f %s (n=%d)\n", e.Name(), e.Mean, e.HalfWidth(), e.Unit, e.N)
 	}
 	// Output:
 	// hit_rate         0.110 ± 0.127 fraction (n=2)
@@ -58,7 +59,7 @@ func ExampleAggregate() {
 func ExampleReport_WriteAggregateCSV() {
 	r, err := results.NewReport(
 		results.Run{Scenario: "demo", Seed: 1, Replications: 3},
-		[]results.Metric{{Name: "inspection_rate", Unit: results.UnitFraction}},
+		[]results.Metric{{Key: metric.Key{Family: metric.Inspection}, Unit: results.UnitFraction}},
 		[]results.Replication{{Rep: 0, Values: []float64{0.1}}, {Rep: 1, Values: []float64{0.2}}, {Rep: 2, Values: []float64{0.3}}},
 	)
 	if err != nil {

@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+
+	"pilotsim/metric"
 )
 
 // The border is a discrete-event simulation in simulated minutes (t = 0 is
@@ -642,9 +644,11 @@ func (b *border) finish() {
 	}
 }
 
-// values appends the replication's metric values, in borderMetricDefs order.
-func (b *border) values(dst []float64) []float64 {
-	w := borderMetricWriter{vals: dst}
+// values returns replication rep's metric values (and the denominators of
+// its counted ratios), in borderMetricDefs order.
+func (b *border) values(rep int) metric.Rep {
+	n := len(b.cfg.defs)
+	w := borderMetricWriter{vals: make([]float64, 0, n), dens: make([]float64, 0, n)}
 	b.st.emit(b.cfg, &w, b.pools)
-	return w.vals
+	return metric.Rep{Rep: rep, Values: w.vals, Den: w.dens}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
 
@@ -311,12 +312,12 @@ func TestBorderMetricNames(t *testing.T) {
 	sc.Traffic = map[string]scenarios.ModeTraffic{"road": {Rate: 1}, "sea": {Rate: 1}} // mode order, not key order
 	cfg := borderTestCompile(t, sc)
 	var names []string
-	units := map[string]string{}
+	units := map[string]metric.Unit{}
 	for _, d := range cfg.defs {
-		names = append(names, d.Name)
-		units[d.Name] = d.Unit
+		names = append(names, d.Name())
+		units[d.Name()] = d.Unit
 		if d.Help == "" {
-			t.Errorf("%s: no help", d.Name)
+			t.Errorf("%s: no help", d.Name())
 		}
 	}
 	want := []string{"consignments",
@@ -357,7 +358,7 @@ func TestBorderMetricNames(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("metric names:\n got %q\nwant %q", names, want)
 	}
-	for name, unit := range map[string]string{"consignments": "count", "hit_rate": "fraction", "release.red.p95": "h",
+	for name, unit := range map[string]metric.Unit{"consignments": "count", "hit_rate": "fraction", "release.red.p95": "h",
 		"duty.recovered": "currency", "pool.nii.max_queue": "count", "pool.nii.mean_wait": "h", "in_system.mean_age": "h", "release.blue.within.72h": "fraction",
 		"share.aeo": "fraction", "inspection_rate.non_aeo": "fraction", "hit_rate.aeo": "fraction",
 		"release.post_arrival.p95": "h", "release.road.within_target": "fraction"} {
@@ -369,15 +370,15 @@ func TestBorderMetricNames(t *testing.T) {
 	b := newBorder(cfg)
 	b.reset(0, nil)
 	b.finish()
-	vals := b.values(nil)
+	vals := b.values(0).Values
 	if len(vals) != len(cfg.defs) {
 		t.Fatalf("%d values for %d metrics", len(vals), len(cfg.defs))
 	}
 	for i, d := range cfg.defs {
-		isCount := d.Unit == UnitCount || d.Unit == UnitCurrency || d.Name == "pool.document.utilization" ||
-			d.Name == "pool.nii.utilization" || d.Name == "pool.physical.utilization" || strings.HasSuffix(d.Name, ".overtime_per_day")
+		isCount := d.Unit == metric.Count || d.Unit == metric.Currency || d.Name() == "pool.document.utilization" ||
+			d.Name() == "pool.nii.utilization" || d.Name() == "pool.physical.utilization" || strings.HasSuffix(d.Name(), ".overtime_per_day")
 		if isCount && vals[i] != 0 || !isCount && !math.IsNaN(vals[i]) {
-			t.Errorf("empty run: %s = %v", d.Name, vals[i])
+			t.Errorf("empty run: %s = %v", d.Name(), vals[i])
 		}
 	}
 }
