@@ -65,8 +65,9 @@ func subjects(est []Estimate, f metric.Family, of metric.Kind, st metric.Stat) [
 	return out
 }
 
-// cell formats an estimate for a report table: "15.1% ± 0.8%", "n/a" when
-// undefined, the mean alone when there is no interval.
+// cell formats an estimate for a report table: "15.1% ± 0.8%", or "0.7%
+// [0.3%, 1.4%]" when the interval is not centred, "n/a" when undefined, the
+// mean alone when there is no interval.
 func cell(e Estimate, ok bool) string {
 	if !ok || e.N == 0 {
 		return "n/a"
@@ -77,6 +78,10 @@ func cell(e Estimate, ok bool) string {
 	dec, pct, sep := decimals(e.Unit, math.Abs(e.Mean))
 	s := formatNumber(e.Mean, dec, pct, sep)
 	if hw := e.HalfWidth(); !math.IsNaN(hw) {
+		if formatNumber(e.Mean-e.Low, dec, pct, sep) != formatNumber(e.High-e.Mean, dec, pct, sep) {
+			// Not centred at the precision shown: the bounds.
+			return s + " [" + formatNumber(e.Low, dec, pct, sep) + ", " + formatNumber(e.High, dec, pct, sep) + "]"
+		}
 		s += " ± " + formatNumber(hw, dec, pct, sep)
 	}
 	return s

@@ -345,7 +345,8 @@ func (tw *tableWriter) header(r *Report) {
 	tw.printf("Scenario %s, seed %d: %s\n", r.Scenario, r.Seed, done)
 	switch {
 	case len(r.Reps) >= 2:
-		tw.printf("Each figure: mean across replications ± half-width of the %g%% confidence interval.\n", Confidence*100)
+		tw.printf("Each figure: mean across replications ± half-width of the %g%% confidence interval,\n", Confidence*100)
+		tw.printf("or [low, high] where the interval is not centred (fractions stay in [0, 1], counts at 0 or more).\n")
 	default:
 		tw.printf("One replication gives no confidence interval: figures are that replication's values.\n")
 	}
@@ -355,6 +356,7 @@ func (tw *tableWriter) header(r *Report) {
 // marked as defined in fewer replications than were run.
 type formatted struct {
 	mean, hw string
+	bounds   bool // hw is "[low, high]", not a half-width
 	mark     bool
 }
 
@@ -371,6 +373,12 @@ func (tw *tableWriter) format(e *Estimate, size float64) formatted {
 	f := formatted{mean: formatNumber(e.Mean, dec, pct, sep)}
 	if hw := e.HalfWidth(); !math.IsNaN(hw) {
 		f.hw = formatNumber(hw, dec, pct, sep)
+		// An interval not centred on the mean at the precision shown (a
+		// fraction near 0 or 1, a count cut at 0) shows its bounds.
+		if below, above := formatNumber(e.Mean-e.Low, dec, pct, sep), formatNumber(e.High-e.Mean, dec, pct, sep); below != above {
+			f.hw = "[" + formatNumber(e.Low, dec, pct, sep) + ", " + formatNumber(e.High, dec, pct, sep) + "]"
+			f.bounds = true
+		}
 	}
 	if e.N < tw.reps {
 		tw.marks = true
@@ -484,7 +492,8 @@ func (tw *tableWriter) write(t *table) {
 		}
 	}
 	meanW := make([]int, len(t.cols))
-	hwW := make([]int, len(t.cols))
+	hwW := make([]int, len(t.cols)) // half-widths, shown " ± h"
+	bW := make([]int, len(t.cols))  // bounds, shown " [a, b]"
 	markW := make([]int, len(t.cols))
 	for i, row := range t.rows {
 		labelW = max(labelW, width(row.label))
@@ -500,17 +509,25 @@ func (tw *tableWriter) write(t *table) {
 			}
 			cells[i][j] = f
 			meanW[j] = max(meanW[j], width(f.mean))
-			hwW[j] = max(hwW[j], width(f.hw))
+			if f.bounds {
+				bW[j] = max(bW[j], width(f.hw))
+			} else {
+				hwW[j] = max(hwW[j], width(f.hw))
+			}
 			if f.mark {
 				markW[j] = 1
 			}
 		}
 	}
 	colW := make([]int, len(t.cols))
+	ivW := make([]int, len(t.cols))
 	for j, h := range t.cols {
 		colW[j] = meanW[j]
-		if hwW[j] > 0 {
-			colW[j] += 3 + hwW[j]
+		if hwW[j] > 0 || bW[j] > 0 {
+			// The interval part: " ± h" with h right-aligned, or " [a, b]";
+			// both left-aligned in the wider of the two.
+			ivW[j] = max(3+hwW[j], 1+bW[j])
+			colW[j] += ivW[j]
 		}
 		colW[j] += markW[j]
 		if w := width(h); w > colW[j] {
@@ -539,12 +556,15 @@ func (tw *tableWriter) write(t *table) {
 		b.WriteString("  " + pad(row.label, labelW, false))
 		for j, f := range cells[i] {
 			b.WriteString("   " + pad(f.mean, meanW[j], true))
-			if hwW[j] > 0 {
-				if f.hw != "" {
-					b.WriteString(" ± " + pad(f.hw, hwW[j], true))
-				} else {
-					b.WriteString(pad("", 3+hwW[j], false))
+			if ivW[j] > 0 {
+				iv := ""
+				switch {
+				case f.bounds:
+					iv = " " + f.hw
+				case f.hw != "":
+					iv = " ± " + pad(f.hw, hwW[j], true)
 				}
+				b.WriteString(pad(iv, ivW[j], false))
 			}
 			switch {
 			case f.mark:
