@@ -124,7 +124,62 @@ func Aggregate(metrics []Metric, reps []Replication) ([]Estimate, error) {
 		}
 		out[i] = Estimate{Metric: m, Interval: estimateCI(m.Unit, x, den, Confidence)}
 	}
+	idx := metric.Index(metrics)
+	if i, ok := idx[metric.Key{Family: metric.Lift, Stat: metric.Estimate}]; ok {
+		sel, okS := idx[metric.Key{Family: metric.Hit, Subject: "reason", Part: "selected"}]
+		rnd, okR := idx[metric.Key{Family: metric.Hit, Subject: "reason", Part: "random"}]
+		if okS && okR {
+			out[i].Interval = LiftCI(reps, sel, rnd, Confidence)
+		}
+	}
 	return out, nil
+}
+
+// LiftCI estimates the lift of risk selection over random selection from
+// replications whose metrics sel and rnd are the counted hit rates of the
+// risk-selected and of the random controls: the ratio of the two strata's
+// pooled hit rates, L = (Σa/Σb) / (Σc/Σd) (a found of b risk-selected
+// controls, c found of d random ones, summed over replications), with a
+// confidence interval at level on the log scale from the between-replication
+// variance of its linearisation (the delta method with replications as
+// clusters): Var(log L) = R/(R−1) Σ_r u_r², u_r = a_r/Σa − b_r/Σb − c_r/Σc +
+// d_r/Σd, and Student's t on R−1 degrees of freedom. N counts the
+// replications with both strata controlled; L is NaN when the random
+// controls found nothing.
+func LiftCI(reps []Replication, sel, rnd int, level float64) Interval {
+	nan := math.NaN()
+	type counts struct{ a, b, c, d float64 }
+	var cs []counts
+	var sum counts
+	for _, r := range reps {
+		if r.Den == nil || math.IsNaN(r.Values[sel]) || math.IsNaN(r.Values[rnd]) {
+			continue
+		}
+		c := counts{math.Round(r.Values[sel] * r.Den[sel]), r.Den[sel], math.Round(r.Values[rnd] * r.Den[rnd]), r.Den[rnd]}
+		cs = append(cs, c)
+		sum.a, sum.b, sum.c, sum.d = sum.a+c.a, sum.b+c.b, sum.c+c.c, sum.d+c.d
+	}
+	iv := Interval{Mean: nan, Low: nan, High: nan, N: len(cs)}
+	if len(cs) == 0 || sum.c == 0 || sum.a == 0 {
+		if len(cs) > 0 && sum.c > 0 {
+			iv.Mean = 0 // risk selection found nothing
+		}
+		return iv
+	}
+	iv.Mean = (sum.a / sum.b) / (sum.c / sum.d)
+	r := len(cs)
+	if r < 2 {
+		return iv
+	}
+	var ss float64
+	for _, c := range cs {
+		u := c.a/sum.a - c.b/sum.b - c.c/sum.c + c.d/sum.d
+		ss += u * u
+	}
+	se := math.Sqrt(float64(r) / float64(r-1) * ss)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(r - 1)}.Quantile(1 - (1-level)/2)
+	iv.Low, iv.High = iv.Mean*math.Exp(-t*se), iv.Mean*math.Exp(t*se)
+	return iv
 }
 
 // estimateCI is the interval of a metric of unit u from its defined values x

@@ -170,3 +170,24 @@ func TestAggregateBounds(t *testing.T) {
 		t.Errorf("FractionCI = %+v: want an asymmetric interval inside [0, 1]", iv)
 	}
 }
+
+// TestLiftCI checks the lift estimate from pooled strata by hand: two
+// replications, risk-selected 10/100 and 30/200 found, random 2/100 and
+// 4/100.
+func TestLiftCI(t *testing.T) {
+	reps := []Replication{
+		{Rep: 0, Values: []float64{0.10, 0.02}, Den: []float64{100, 100}},
+		{Rep: 1, Values: []float64{0.15, 0.04}, Den: []float64{200, 100}},
+	}
+	iv := LiftCI(reps, 0, 1, 0.95)
+	l := (40.0 / 300) / (6.0 / 200)
+	u0 := 10.0/40 - 100.0/300 - 2.0/6 + 100.0/200
+	u1 := 30.0/40 - 200.0/300 - 4.0/6 + 100.0/200
+	se := math.Sqrt(2 * (u0*u0 + u1*u1))
+	if iv.N != 2 || math.Abs(iv.Mean-l) > 1e-12 || math.Abs(iv.Low-l*math.Exp(-t975[1]*se)) > 1e-6 || math.Abs(iv.High-l*math.Exp(t975[1]*se)) > 1e-6 {
+		t.Errorf("LiftCI = %+v, want %v [%v, %v]", iv, l, l*math.Exp(-t975[1]*se), l*math.Exp(t975[1]*se))
+	}
+	if iv := LiftCI([]Replication{{Rep: 0, Values: []float64{0.1, 0}, Den: []float64{10, 10}}}, 0, 1, 0.95); !math.IsNaN(iv.Mean) {
+		t.Errorf("random stratum found nothing: lift %v, want NaN", iv.Mean)
+	}
+}

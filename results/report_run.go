@@ -78,7 +78,7 @@ func cell(e Estimate, ok bool) string {
 	dec, pct, sep := decimals(e.Unit, math.Abs(e.Mean))
 	s := formatNumber(e.Mean, dec, pct, sep)
 	if hw := e.HalfWidth(); !math.IsNaN(hw) {
-		if formatNumber(e.Mean-e.Low, dec, pct, sep) != formatNumber(e.High-e.Mean, dec, pct, sep) {
+		if showBounds(e.Interval, dec, pct, sep) {
 			// Not centred at the precision shown: the bounds.
 			return s + " [" + formatNumber(e.Low, dec, pct, sep) + ", " + formatNumber(e.High, dec, pct, sep) + "]"
 		}
@@ -478,6 +478,16 @@ func detectionSection(r *Report, m estimates) (reportSection, error) {
 		}
 	}
 	s.Tables = append(s.Tables, t)
+	if rt, ok := reasonTable(m); ok {
+		s.Tables = append(s.Tables, rt)
+	}
+	if e, ok := m.get(metric.Key{Family: metric.Lift, Stat: metric.Estimate}); ok {
+		text := "Lift of risk selection over random selection, as an administration can estimate it from its random stratum (the hit rate of the risk-selected controls divided by that of the random controls, the random ones standing for blind selection): " + cell(e, true) + "."
+		if tr, ok := m.get(metric.Key{Family: metric.Lift, Stat: metric.True}); ok {
+			text += " The true lift, which only a simulation knows (the irregular share of the risk-selected controls divided by the irregular share of all consignments): " + cell(tr, true) + "."
+		}
+		s.Text = append(s.Text, text)
+	}
 	if len(bars) == 0 {
 		s.Text = append(s.Text, "No irregular consignment arrived: detection is undefined.")
 		return s, nil
@@ -673,4 +683,23 @@ func trsSection(r *Report, m estimates) (reportSection, error) {
 	}
 	s.Chart = &reportChart{SVG: svg, Caption: "Top, in black: the Time Release Study intervals, mean hours over all consignments, counted from arrival (they add up to the mean release time). Below: per pool, the mean queue wait and mean control time of the consignments it controlled. Whiskers: 95% confidence interval."}
 	return s, nil
+}
+
+// reasonTable is hit rate and detection by reason of selection, and for the
+// risk-selected controls together; ok is false without such metrics.
+func reasonTable(m estimates) (reportTable, bool) {
+	t := reportTable{Caption: "Controls by reason of selection: hit rate, and the share of all irregular consignments they found (the reasons add up to the detection rate)",
+		Header: []string{"reason", "hit rate", "detection"}, Numeric: []bool{false, true, true}}
+	any := false
+	for _, r := range []string{"score", "forced", "random", "expected", "selected"} {
+		h, okH := m.get(metric.Key{Family: metric.Hit, Subject: "reason", Part: r})
+		d, okD := m.get(metric.Key{Family: metric.Detection, Subject: "reason", Part: r})
+		any = any || okH || okD
+		name := r
+		if r == "selected" {
+			name = "risk-selected (all but random)"
+		}
+		t.Rows = append(t.Rows, []string{name, cell(h, okH), cell(d, okD)})
+	}
+	return t, any
 }

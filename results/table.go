@@ -57,6 +57,30 @@ func (r *Report) WriteTable(w io.Writer) error {
 	sec.addMetric(g, key(metric.Duty, "", metric.Recovered), "duty recovered")
 	tw.write(sec)
 
+	// By reason of selection, and the lift of risk selection.
+	reasons := &table{title: "Controls by reason of selection (detection: share of all irregular found)"}
+	reasons.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Of != metric.OfReason || d.Subject != "reason" {
+			return "", "", false
+		}
+		row = d.Part
+		if row == "selected" {
+			row = "risk-selected"
+		}
+		switch d.Family {
+		case metric.Hit:
+			return row, "hit rate", true
+		case metric.Detection:
+			return row, "detection", true
+		}
+		return "", "", false
+	})
+	tw.write(reasons)
+	lift := &table{cols: []string{""}}
+	lift.addMetric(g, metric.Key{Family: metric.Lift, Stat: metric.Estimate}, "lift over random selection (risk-selected / random hit rate)")
+	lift.addMetric(g, metric.Key{Family: metric.Lift, Stat: metric.True}, "  true lift (irregular share of risk-selected / of all; simulation only)")
+	tw.write(lift)
+
 	lanes := &table{title: "Lanes (share, and consignments by reason)"}
 	lanes.matrix(g, func(d *Metric) (row, col string, ok bool) {
 		switch {
@@ -375,7 +399,7 @@ func (tw *tableWriter) format(e *Estimate, size float64) formatted {
 		f.hw = formatNumber(hw, dec, pct, sep)
 		// An interval not centred on the mean at the precision shown (a
 		// fraction near 0 or 1, a count cut at 0) shows its bounds.
-		if below, above := formatNumber(e.Mean-e.Low, dec, pct, sep), formatNumber(e.High-e.Mean, dec, pct, sep); below != above {
+		if showBounds(e.Interval, dec, pct, sep) {
 			f.hw = "[" + formatNumber(e.Low, dec, pct, sep) + ", " + formatNumber(e.High, dec, pct, sep) + "]"
 			f.bounds = true
 		}
@@ -389,6 +413,15 @@ func (tw *tableWriter) format(e *Estimate, size float64) formatted {
 		tw.marked[e.Name()] = true
 	}
 	return f
+}
+
+// showBounds reports whether iv is shown as [low, high] rather than ± a
+// half-width: when its two sides differ by more than a tenth of the
+// half-width and that shows at the precision dec (pct, sep as formatNumber).
+func showBounds(iv Interval, dec int, pct, sep bool) bool {
+	below, above := iv.Mean-iv.Low, iv.High-iv.Mean
+	return math.Abs(above-below) > 0.2*iv.HalfWidth() &&
+		formatNumber(below, dec, pct, sep) != formatNumber(above, dec, pct, sep)
 }
 
 // decimals picks how figures of a unit are shown, given the largest magnitude

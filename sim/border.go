@@ -178,6 +178,11 @@ type borderStats struct {
 	irrThreat   []int64
 	foundThreat []int64
 	foundLane   [NumLanes]int64
+	// By reason of selection, over controlled (yellow or red) consignments:
+	// controlled, irregular among them (ground truth), found.
+	ctlReason   [NumReasons]int64
+	irrReason   [NumReasons]int64
+	foundReason [NumReasons]int64
 	dutyAtStake float64
 	release     [NumLanes]borderDist // release times in minutes, per lane
 	withinAll   int64
@@ -359,6 +364,10 @@ func (b *border) add(c *Consignment) {
 		st.grpN[p]++
 		if c.Lane == Yellow || c.Lane == Red {
 			st.grpCtl[a]++
+			st.ctlReason[c.Reason]++
+			if c.Threat != NoThreat {
+				st.irrReason[c.Reason]++
+			}
 		}
 		if c.Threat != NoThreat {
 			st.irregular++
@@ -586,6 +595,7 @@ func (b *border) found(c *Consignment, ms *Milestones) {
 		st := &b.st
 		st.foundThreat[c.Threat]++
 		st.foundLane[c.Lane]++
+		st.foundReason[c.Reason]++
 		a, _, _ := b.cfg.groups.of(c)
 		st.grpFound[a]++
 		st.dutyRecovered += c.Duty

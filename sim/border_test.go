@@ -330,7 +330,10 @@ func TestBorderMetricNames(t *testing.T) {
 	want = append(want, "share.aeo", "share.pre_arrival")
 	want = append(want, "inspection_rate", "hit_rate", "hit_rate.yellow", "hit_rate.red",
 		"inspection_rate.aeo", "inspection_rate.non_aeo", "hit_rate.aeo", "hit_rate.non_aeo", "irregular.count",
-		"detection_rate", "detection_rate.narcotics", "detection_rate.undervaluation", "duty.at_stake", "duty.recovered")
+		"detection_rate", "detection_rate.narcotics", "detection_rate.undervaluation",
+		"hit_rate.reason.score", "hit_rate.reason.forced", "hit_rate.reason.random", "hit_rate.reason.expected", "hit_rate.reason.selected",
+		"detection_rate.reason.score", "detection_rate.reason.forced", "detection_rate.reason.random", "detection_rate.reason.expected", "detection_rate.reason.selected",
+		"lift.estimate", "lift.true", "duty.at_stake", "duty.recovered")
 	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
 		for _, s := range []string{"mean", "median", "p90", "p95", "max"} {
 			want = append(want, "release."+l+"."+s)

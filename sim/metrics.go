@@ -185,6 +185,7 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 				Num: "found carrying " + name, Den: "consignments carrying " + name, Help: "found / all consignments carrying " + name}
 		})
 	}
+	st.emitReasons(w, foundAll)
 	w.put(st.dutyAtStake, func() metric.Def {
 		return metric.Def{Key: metric.Key{Family: metric.Duty, Stat: metric.AtStake}, Unit: metric.Currency, Help: "duty at stake on irregular consignments"}
 	})
@@ -349,4 +350,65 @@ var borderTRSIntervals = [3]struct{ name, help string }{
 	{"arrival_lodgement", "TRS interval arrival → lodgement (0 when lodged before arrival)"},
 	{"lodgement_lane", "TRS interval lodgement → lane assigned, counted from arrival"},
 	{"lane_release", "TRS interval lane assigned → release, counted from arrival"},
+}
+
+// emitReasons writes hit rate and detection by reason of selection, the
+// risk-selected controls (every reason but random) together, and the lift of
+// risk selection over random selection: estimated as an administration
+// would, from the random stratum, and true, from the ground truth.
+// foundAll is every irregular consignment found.
+func (st *borderStats) emitReasons(w *borderMetricWriter, foundAll int64) {
+	var selCtl, selIrr, selFound int64
+	for r := Reason(0); r < NumReasons; r++ {
+		if r != ReasonRandom {
+			selCtl += st.ctlReason[r]
+			selIrr += st.irrReason[r]
+			selFound += st.foundReason[r]
+		}
+	}
+	reason := func(f metric.Family, r string) metric.Key {
+		return metric.Key{Family: f, Subject: "reason", Part: r}
+	}
+	for r := Reason(0); r < NumReasons; r++ {
+		w.ratio(float64(st.foundReason[r]), float64(st.ctlReason[r]), func() metric.Def {
+			return metric.Def{Key: reason(metric.Hit, r.String()), Of: metric.OfReason, Unit: metric.Fraction,
+				Num: "controlled for reason " + r.String() + " and found irregular", Den: "controlled for reason " + r.String(),
+				Help: "hit rate of the controls selected by " + r.String() + ": found irregular / controlled (yellow + red) with that reason"}
+		})
+	}
+	w.ratio(float64(selFound), float64(selCtl), func() metric.Def {
+		return metric.Def{Key: reason(metric.Hit, "selected"), Of: metric.OfReason, Unit: metric.Fraction,
+			Num: "risk-selected controls found irregular", Den: "risk-selected controls (score, forced, expected)",
+			Help: "hit rate of the risk-selected controls (every reason but random): found irregular / controlled"}
+	})
+	for r := Reason(0); r < NumReasons; r++ {
+		w.ratio(float64(st.foundReason[r]), float64(st.irregular), func() metric.Def {
+			return metric.Def{Key: reason(metric.Detection, r.String()), Of: metric.OfReason, Unit: metric.Fraction,
+				Num: "irregular found by controls selected for reason " + r.String(), Den: "irregular",
+				Help: "share of all irregular consignments found by controls selected by " + r.String() + " (the reasons add up to detection_rate)"}
+		})
+	}
+	w.ratio(float64(selFound), float64(st.irregular), func() metric.Def {
+		return metric.Def{Key: reason(metric.Detection, "selected"), Of: metric.OfReason, Unit: metric.Fraction,
+			Num: "irregular found by risk-selected controls", Den: "irregular",
+			Help: "share of all irregular consignments found by risk-selected controls (every reason but random)"}
+	})
+	// The estimate's per-replication value; across replications results
+	// pools the two strata's counts (see metric.Lift).
+	randRate := metric.Ratio(float64(st.foundReason[ReasonRandom]), float64(st.ctlReason[ReasonRandom]))
+	selRate := metric.Ratio(float64(selFound), float64(selCtl))
+	est := metric.Ratio(selRate, randRate)
+	if math.IsInf(est, 0) {
+		est = math.NaN()
+	}
+	w.put(est, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Lift, Stat: metric.Estimate}, Unit: metric.None,
+			Num: "hit rate of risk-selected controls (hit_rate.reason.selected)", Den: "hit rate of random controls (hit_rate.reason.random)",
+			Help: "lift of risk selection over random selection as an administration estimates it: hit rate of risk-selected controls / hit rate of random controls"}
+	})
+	w.put(metric.Ratio(metric.Ratio(float64(selIrr), float64(selCtl)), metric.Ratio(float64(st.irregular), float64(st.n))), func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Lift, Stat: metric.True}, Unit: metric.None,
+			Num: "irregular share of risk-selected controls (ground truth)", Den: "irregular share of all consignments (ground truth)",
+			Help: "true lift of risk selection (simulation only): irregular share of risk-selected controls / irregular share of all consignments"}
+	})
 }
