@@ -94,6 +94,7 @@ const (
 	borderEvReady borderEventKind = iota // consignment ready for its first control
 	borderEvDone                         // a service ended
 	borderEvOpen                         // a pool opens
+	borderEvPhase                        // a scenario phase starts: server counts change
 )
 
 // borderEvent is one scheduled event.
@@ -163,6 +164,7 @@ type borderPoolState struct {
 	busyArea    float64 // ∫ busy servers dt over the window
 	overArea    float64 // the part of busyArea outside opening hours (overtime)
 	hours       *borderHours
+	servers     int32 // in force now (phases change it)
 	maxQ        int
 	waitSum     float64 // waits of services started in the window
 	starts      int64   // services started in the window
@@ -282,7 +284,10 @@ func (b *border) reset(rep int, sink TraceSink) {
 	for i := range b.pools {
 		q := b.pools[i].q
 		q.head, q.n = 0, 0
-		b.pools[i] = borderPoolState{q: q, hours: &b.cfg.pools[i].hours}
+		b.pools[i] = borderPoolState{q: q, hours: &b.cfg.pools[i].hours, servers: b.cfg.pools[i].servers}
+	}
+	for k := 1; k < len(b.cfg.phases); k++ {
+		b.push(borderEvent{t: b.cfg.phases[k].at, pool: int16(k), kind: borderEvPhase})
 	}
 	b.st.reset()
 	b.sink, b.sinkErr = sink, nil
@@ -345,6 +350,8 @@ func (b *border) advance(t float64) {
 			b.done(e.slot, int(e.pool), e.t)
 		case borderEvOpen:
 			b.open(int(e.pool), e.t)
+		case borderEvPhase:
+			b.phase(int(e.pool), e.t)
 		}
 	}
 }
@@ -376,7 +383,7 @@ func (b *border) add(c *Consignment) {
 		}
 	}
 	ready := max(c.Arrival, c.LaneAt)
-	if b.cfg.routes[c.Lane].n == 0 {
+	if b.cfg.phases[c.Phase].routes[c.Lane].n == 0 {
 		ms := &b.scratch
 		*ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1}
 		if ready <= b.cfg.horizon {
@@ -405,10 +412,11 @@ func (b *border) add(c *Consignment) {
 // route sends the consignment in slot to its next control at t, or releases it.
 func (b *border) route(slot int32, t float64) {
 	s := &b.slots[slot]
-	r := &b.cfg.routes[s.c.Lane]
+	ph := &b.cfg.phases[s.c.Phase]
+	r := &ph.routes[s.c.Lane]
 	for s.ri < r.n {
 		p := int(r.pools[s.ri])
-		if s.cleared && s.c.Lane == Red && b.cfg.onAlarm && b.cfg.pools[p].method == MethodPhysical {
+		if s.cleared && s.c.Lane == Red && ph.onAlarm && b.cfg.pools[p].method == MethodPhysical {
 			s.ri++
 			continue
 		}
@@ -452,7 +460,7 @@ func (b *border) enter(slot int32, p int, t float64) {
 		ps.entries++
 	}
 	open := pc.hours.isOpen(t)
-	if ps.q.n == 0 && ps.busy < pc.servers && open {
+	if ps.q.n == 0 && ps.busy < ps.servers && open {
 		b.start(slot, p, t)
 		return
 	}
@@ -482,7 +490,7 @@ func (b *border) start(slot int32, p int, t float64) {
 	pc := &b.cfg.pools[p]
 	h := borderDrawKey(b.ctrlKey, s.c.Seq, pc.method, s.visits[pc.method])
 	b.svcSrc.Seed(h, mix(h))
-	d := pc.service.Sample(b.svcRand)
+	d := b.cfg.phases[s.c.Phase].service[p].Sample(b.svcRand)
 	if !(d > 0) {
 		d = 0
 	}
@@ -493,7 +501,7 @@ func (b *border) start(slot int32, p int, t float64) {
 func (b *border) serve(p int, t float64) {
 	ps := &b.pools[p]
 	pc := &b.cfg.pools[p]
-	for ps.q.n > 0 && ps.busy < pc.servers {
+	for ps.q.n > 0 && ps.busy < ps.servers {
 		if !pc.hours.isOpen(t) {
 			if !ps.openPending {
 				ps.openPending = true
@@ -521,18 +529,19 @@ func (b *border) done(slot int32, p int, t float64) {
 	u := float64(borderDrawKey(b.detKey, s.c.Seq, pc.method, s.visits[pc.method])>>11) * 0x1p-53
 	s.visits[pc.method]++
 	var alarm bool
+	ph := &b.cfg.phases[s.c.Phase]
 	if th := s.c.Threat; th != NoThreat {
-		pd := b.cfg.detect[th][pc.method]
+		pd := ph.detect[th][pc.method]
 		switch {
 		case s.ms.Found:
 			alarm = true
 		case u < pd:
 			s.ms.Found, s.ms.FoundStage, alarm = true, k, true
 		default:
-			alarm = u < pd+(1-pd)*pc.falseAlarm
+			alarm = u < pd+(1-pd)*ph.falseAlarm[p]
 		}
 	} else {
-		alarm = u < pc.falseAlarm
+		alarm = u < ph.falseAlarm[p]
 	}
 	if pc.method == MethodNII {
 		s.cleared = !alarm
@@ -541,6 +550,20 @@ func (b *border) done(slot int32, p int, t float64) {
 	b.serve(p, t)
 	s.ri++
 	b.route(slot, t)
+}
+
+// phase starts scenario phase k at t: every pool gets the phase's number of
+// servers (a pool with fewer lets the services under way finish and starts
+// no more until it is below the new count).
+func (b *border) phase(k int, t float64) {
+	for p := range b.pools {
+		ps := &b.pools[p]
+		if n := b.cfg.phases[k].servers[p]; n != ps.servers {
+			b.account(ps, t)
+			ps.servers = n
+			b.serve(p, t)
+		}
+	}
 }
 
 // open is pool p's opening at t.

@@ -318,7 +318,7 @@ func (s *Selector) Assess(c *Consignment) { s.assess(c, nil) }
 // assess is Assess with the extra values x of a backtest declaration (nil in
 // simulation; see AssessExtra).
 func (s *Selector) assess(c *Consignment, x *Extra) {
-	rm := &s.m.risk
+	rm := &s.m.phaseModel(c.Phase).risk
 	c.Hits = RuleSet{}
 	score := 0.0
 	forced := int8(-1)
@@ -346,7 +346,7 @@ func (s *Selector) assess(c *Consignment, x *Extra) {
 			if r.expr == nil {
 				hit = rm.prog.evalExtra(r.root, c, x)
 			} else {
-				hit = s.runExpr(r.expr, i)
+				hit = s.runExpr(r.expr, rm.ids[i])
 			}
 			if hit {
 				c.Hits.Add(i)
@@ -437,12 +437,12 @@ func (s *Selector) fillEnv(c *Consignment) {
 	}
 }
 
-// runExpr runs rule i's expression on the current environment.
-func (s *Selector) runExpr(p *vm.Program, i int) bool {
+// runExpr runs the expression of rule id on the current environment.
+func (s *Selector) runExpr(p *vm.Program, id string) bool {
 	out, err := s.vm.Run(p, &s.env)
 	if err != nil {
 		if s.err == nil {
-			s.err = fmt.Errorf("rule %s: %w", s.m.risk.ids[i], err)
+			s.err = fmt.Errorf("rule %s: %w", id, err)
 		}
 		return false
 	}

@@ -18,6 +18,7 @@ const (
 	PurposeDetection                    // detection and false alarms
 	PurposeLodgement                    // lodgement lead times (assessment times: PurposeAssessment, generator.go)
 	PurposeRecord                       // strings of the full record (names, UCRs, containers)
+	PurposePhase     Purpose = 20       // a consignment's phase during a ramp (one draw per consignment, keyed by its number)
 )
 
 // Stream returns the random stream for (seed, replication, purpose). Streams are

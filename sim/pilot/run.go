@@ -128,6 +128,16 @@ func (r *Runner) siteScenario(sc *scenarios.Scenario, s int, svc, prev float64) 
 		for i := range c.Resources.Pools {
 			c.Resources.Pools[i].Service = scaleDist(c.Resources.Pools[i].Service, svc)
 		}
+		// The office's service times stay scaled through the scenario's phases.
+		c.Phases = slices.Clone(sc.Phases)
+		for k := range c.Phases {
+			ps := *c.Phases[k].Scenario
+			ps.Resources.Pools = slices.Clone(ps.Resources.Pools)
+			for i := range ps.Resources.Pools {
+				ps.Resources.Pools[i].Service = scaleDist(ps.Resources.Pools[i].Service, svc)
+			}
+			c.Phases[k].Scenario = &ps
+		}
 	}
 	return &c
 }
