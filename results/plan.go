@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/stat"
+
 	"pilotsim/results/pilotstat"
 	"pilotsim/sim/pilot"
 )
@@ -34,6 +36,9 @@ type PlanConfig struct {
 	Power      float64 `json:"power"`       // target power, 0.8
 	Sites      int     `json:"sites"`       // sites simulated
 	SharedPool bool    `json:"shared_pool"` // the measure changes resources or routes: a random stratum shares queues
+	// MixedErr says why the interference of the random stratum was not
+	// measured ("" when it was, or when the stratum shares no queue).
+	MixedErr string `json:"interference_not_measured,omitempty"`
 }
 
 // planEst is one estimate kept per pilot, in float32 to keep 2,000 pilots ×
@@ -48,6 +53,10 @@ func (e planEst) estimate() pilotstat.Estimate {
 type PilotEstimates struct {
 	est   [NumDesigns][pilot.NumFigures][][2]planEst
 	truth [pilot.NumFigures]float64 // measure − baseline, mean over sites and pilot weeks
+	// The random stratum in shared queues (Data.Mixed, all pilot weeks) and
+	// the first site's measure − baseline over the same weeks; NaN when
+	// there is no mixed run.
+	mixed, truth0 [pilot.NumFigures]float64
 }
 
 // AnalysePilot judges one simulated pilot under every design and duration.
@@ -81,6 +90,24 @@ func AnalysePilot(cfg PlanConfig, d *pilot.Data) *PilotEstimates {
 		treated[s] = i < g/2
 	}
 	const all, sa, sb = 2, 0, 1
+	for f := range pilot.NumFigures {
+		pe.mixed[f], pe.truth0[f] = math.NaN(), math.NaN()
+		if d.Mixed == nil {
+			continue
+		}
+		tr, co := make([]float64, maxW), make([]float64, maxW)
+		sum, n := 0.0, 0
+		for w := range maxW {
+			tr[w], co[w] = d.Mixed.Value(f, pre+w, pilot.StratumA), d.Mixed.Value(f, pre+w, pilot.StratumB)
+			if a, b := vals[0][0][all][f][pre+w], vals[1][0][all][f][pre+w]; !math.IsNaN(a) && !math.IsNaN(b) {
+				sum += b - a
+				n++
+			}
+		}
+		if e, err := pilotstat.Stratum(tr, co); err == nil && n > 0 {
+			pe.mixed[f], pe.truth0[f] = e.Effect, sum/float64(n)
+		}
+	}
 	for f := range pilot.NumFigures {
 		sum, n := 0.0, 0
 		for s := range g {
@@ -160,23 +187,32 @@ func AnalysePilot(cfg PlanConfig, d *pilot.Data) *PilotEstimates {
 
 // PlanRow is plan's verdict on one design and key figure.
 type PlanRow struct {
-	Design       string    `json:"design"`
-	Figure       string    `json:"figure"`
-	Unit         string    `json:"unit"`
-	Baseline     float64   `json:"baseline"`           // mean weekly value without the measure
-	Effect       float64   `json:"effect"`             // what the simulation predicts (measure − baseline)
-	Weeks        int       `json:"weeks"`              // the duration judged
-	MDE          float64   `json:"mde"`                // minimum detectable effect at Weeks (80% power, 5% two-sided)
-	Power        float64   `json:"power"`              // share of simulated pilots of Weeks that detect Effect
-	FalsePos     float64   `json:"false_positive"`     // A/A rejection rate at Weeks
-	WeeksNeeded  float64   `json:"weeks_needed"`       // shortest pilot whose MDE reaches |Effect|
-	Extrapolated bool      `json:"extrapolated"`       // WeeksNeeded beyond MaxWeeks, from 1/sqrt(weeks)
-	SeqFalsePos  float64   `json:"seq_false_positive"` // A/A rate of the weekly-look rule
-	SeqPower     float64   `json:"seq_power"`          // share of pilots stopped for an effect by MaxWeeks
-	SeqMeanStop  float64   `json:"seq_mean_stop"`      // mean week of stopping (MaxWeeks if never)
-	Note         string    `json:"note,omitempty"`
-	PowerCurve   []float64 `json:"power_curve"` // power at 1 … MaxWeeks weeks
-	MDECurve     []float64 `json:"mde_curve"`   // MDE at 1 … MaxWeeks weeks
+	Design       string  `json:"design"`
+	Figure       string  `json:"figure"`
+	Unit         string  `json:"unit"`
+	Baseline     float64 `json:"baseline"`           // mean weekly value without the measure
+	Effect       float64 `json:"effect"`             // what the simulation predicts (measure − baseline)
+	Weeks        int     `json:"weeks"`              // the duration judged
+	MDE          float64 `json:"mde"`                // minimum detectable effect at Weeks (80% power, 5% two-sided)
+	Power        float64 `json:"power"`              // share of simulated pilots of Weeks that detect Effect
+	FalsePos     float64 `json:"false_positive"`     // A/A rejection rate at Weeks
+	WeeksNeeded  float64 `json:"weeks_needed"`       // shortest pilot whose MDE reaches |Effect|
+	Extrapolated bool    `json:"extrapolated"`       // WeeksNeeded beyond MaxWeeks, from 1/sqrt(weeks)
+	SeqFalsePos  float64 `json:"seq_false_positive"` // A/A rate of the weekly-look rule
+	SeqPower     float64 `json:"seq_power"`          // share of pilots stopped for an effect by MaxWeeks
+	SeqMeanStop  float64 `json:"seq_mean_stop"`      // mean week of stopping (MaxWeeks if never)
+	// Random stratum only: the effect the design estimates when treated and
+	// control consignments share the queues (one run, half of the
+	// consignments with the measure), and its bias against the effect
+	// without interference (the first site's measure − baseline over the
+	// same weeks), with the bias's standard error over the pilots. NaN
+	// when not measured.
+	SharedEffect       float64   `json:"shared_effect"`
+	InterferenceBias   float64   `json:"interference_bias"`
+	InterferenceBiasSE float64   `json:"interference_bias_se"`
+	Note               string    `json:"note,omitempty"`
+	PowerCurve         []float64 `json:"power_curve"` // power at 1 … MaxWeeks weeks
+	MDECurve           []float64 `json:"mde_curve"`   // MDE at 1 … MaxWeeks weeks
 }
 
 // Plan is plan's result.
@@ -243,6 +279,10 @@ func SummarisePlan(cfg PlanConfig, base, measure string, pes []*PilotEstimates, 
 			row.FalsePos = pilotstat.RejectRate(aaAt[i], cfg.Alpha)
 			row.WeeksNeeded, row.Extrapolated = pilotstat.WeeksNeeded(grid, row.MDECurve, row.Effect)
 			row.SeqFalsePos, row.SeqPower, row.SeqMeanStop = math.NaN(), math.NaN(), math.NaN()
+			row.SharedEffect, row.InterferenceBias, row.InterferenceBiasSE = math.NaN(), math.NaN(), math.NaN()
+			if dz == DesignStratum {
+				row.SharedEffect, row.InterferenceBias, row.InterferenceBiasSE = interference(pes, f)
+			}
 			if len(info) > 0 && firstLook+len(info) == cfg.MaxWeeks {
 				if gs, err := pilotstat.NewGroupSequential(info, dfs, cfg.Alpha); err == nil {
 					row.SeqFalsePos, _ = seqRate(gs, aaAt[firstLook:], firstLook)
@@ -250,8 +290,10 @@ func SummarisePlan(cfg PlanConfig, base, measure string, pes []*PilotEstimates, 
 				}
 			}
 			switch {
+			case dz == DesignStratum && cfg.SharedPool && cfg.MixedErr != "":
+				row.Note = "biased by interference: treated and control consignments share queues; not measured (" + cfg.MixedErr + "); power and MDE assume no interference"
 			case dz == DesignStratum && cfg.SharedPool:
-				row.Note = "biased by interference: treated and control consignments share queues; effect assumes none"
+				row.Note = "biased by interference: treated and control consignments share queues (bias measured in one run, below); power and MDE assume no interference"
 			case (dz == DesignCluster && cfg.Sites < 4) || (dz == DesignWedge && cfg.Sites < 3):
 				row.Note = fmt.Sprintf("needs sites (%d simulated)", cfg.Sites)
 			}
@@ -313,6 +355,35 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			return err
 		}
 	}
+	var ib [][]string
+	for _, r := range p.Rows {
+		if r.Design == DesignStratum.String() && !math.IsNaN(r.InterferenceBias) {
+			ib = append(ib, []string{r.Figure, planNum(r.Effect, 3), planNum(r.SharedEffect, 3), planNum(r.InterferenceBias, 3), planNum(1.96*r.InterferenceBiasSE, 3)})
+		}
+	}
+	if len(ib) > 0 {
+		fmt.Fprintf(w, "\nRandom stratum with treated and control consignments in the same queues (one run, half with the measure):\n")
+		rows := append([][]string{{"figure", "effect", "stratum estimates", "interference bias", "± (95%)"}}, ib...)
+		width := make([]int, 5)
+		for _, r := range rows {
+			for i, c := range r {
+				width[i] = max(width[i], len(c))
+			}
+		}
+		for _, r := range rows {
+			var b strings.Builder
+			for i, c := range r {
+				if i == 0 {
+					b.WriteString(c + strings.Repeat(" ", width[i]-len(c)+2))
+				} else {
+					b.WriteString(strings.Repeat(" ", width[i]-len(c)) + c + "  ")
+				}
+			}
+			if _, err := fmt.Fprintln(w, strings.TrimRight(b.String(), " ")); err != nil {
+				return err
+			}
+		}
+	}
 	for _, r := range p.Rows {
 		if r.Note != "" && r.Figure == p.Rows[0].Figure {
 			fmt.Fprintf(w, "\n%s: %s", r.Design, r.Note)
@@ -342,7 +413,7 @@ func planPct(x float64) string {
 // WriteCSV writes one row per design × key figure.
 func (p *Plan) WriteCSV(w io.Writer) error {
 	var b strings.Builder
-	b.WriteString("design,figure,unit,baseline,effect,weeks,mde,power,false_positive,weeks_needed,extrapolated,seq_false_positive,seq_power,seq_mean_stop,note\n")
+	b.WriteString("design,figure,unit,baseline,effect,weeks,mde,power,false_positive,weeks_needed,extrapolated,seq_false_positive,seq_power,seq_mean_stop,shared_effect,interference_bias,interference_bias_se,note\n")
 	g := func(x float64) string {
 		if math.IsNaN(x) {
 			return ""
@@ -353,8 +424,9 @@ func (p *Plan) WriteCSV(w io.Writer) error {
 		return strconv.FormatFloat(x, 'g', 6, 64)
 	}
 	for _, r := range p.Rows {
-		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%t,%s,%s,%s,%q\n", r.Design, r.Figure, r.Unit, g(r.Baseline), g(r.Effect), r.Weeks,
-			g(r.MDE), g(r.Power), g(r.FalsePos), g(r.WeeksNeeded), r.Extrapolated, g(r.SeqFalsePos), g(r.SeqPower), g(r.SeqMeanStop), r.Note)
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%t,%s,%s,%s,%s,%s,%s,%q\n", r.Design, r.Figure, r.Unit, g(r.Baseline), g(r.Effect), r.Weeks,
+			g(r.MDE), g(r.Power), g(r.FalsePos), g(r.WeeksNeeded), r.Extrapolated, g(r.SeqFalsePos), g(r.SeqPower), g(r.SeqMeanStop),
+			g(r.SharedEffect), g(r.InterferenceBias), g(r.InterferenceBiasSE), r.Note)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -383,6 +455,7 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 			"baseline": opt(r.Baseline), "effect": opt(r.Effect), "mde": opt(r.MDE), "power": opt(r.Power),
 			"false_positive": opt(r.FalsePos), "weeks_needed": opt(r.WeeksNeeded), "seq_false_positive": opt(r.SeqFalsePos),
 			"seq_power": opt(r.SeqPower), "seq_mean_stop": opt(r.SeqMeanStop),
+			"shared_effect": opt(r.SharedEffect), "interference_bias": opt(r.InterferenceBias), "interference_bias_se": opt(r.InterferenceBiasSE),
 		}
 		if r.Note != "" {
 			m["note"] = r.Note
@@ -411,4 +484,23 @@ func dfs0(dfs []float64) float64 {
 		return 0
 	}
 	return dfs[len(dfs)-1]
+}
+
+// interference returns the mean over pilots of the random stratum's effect
+// in shared queues, and the mean and standard error of its difference from
+// the effect without interference.
+func interference(pes []*PilotEstimates, f pilot.Figure) (shared, bias, se float64) {
+	var m, d []float64
+	for _, pe := range pes {
+		if !math.IsNaN(pe.mixed[f]) && !math.IsNaN(pe.truth0[f]) {
+			m = append(m, pe.mixed[f])
+			d = append(d, pe.mixed[f]-pe.truth0[f])
+		}
+	}
+	if len(d) < 2 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	shared = stat.Mean(m, nil)
+	bias, sd := stat.MeanStdDev(d, nil)
+	return shared, bias, sd / math.Sqrt(float64(len(d)))
 }

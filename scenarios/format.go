@@ -78,6 +78,13 @@ type Phase struct {
 	// lines) and fills Sets and Scenario.
 	Set struct{} `yaml:"set"`
 
+	// Share, when in (0, 1), applies the phase to that share of the
+	// consignments arriving in it, drawn per consignment (the others stay
+	// in the phase before): a random stratum inside one run, whose treated
+	// and control consignments share the queues. Set in code (plan measures
+	// a random stratum's interference with it); 0 means every consignment.
+	Share float64 `yaml:"-"`
+
 	Sets []PhaseSet `yaml:"-"`
 	// Scenario is the whole scenario in force from At on (the base with
 	// this phase's and every earlier phase's overrides), validated like the

@@ -143,7 +143,8 @@ func (g *Generator) fillThreatTables(q float64) {
 
 // phase returns the phase of a consignment arriving at t: the latest phase
 // started by t, or during that phase's ramp, with probability (t − at)/ramp,
-// else the phase before it. The draw is a hash of the consignment's number
+// else the phase before it; a phase with a share below 1 takes that share
+// of its consignments (a second draw), the others stay in the phase before. The draw is a hash of the consignment's number
 // (PurposePhase), so it shifts no other draw.
 func (g *Generator) phase(t float64, seq uint64) uint8 {
 	ph := g.m.phases
@@ -154,10 +155,18 @@ func (g *Generator) phase(t float64, seq uint64) uint8 {
 	if k == 0 {
 		return 0
 	}
-	if p := &ph[k-1]; t < p.at+p.ramp {
+	p := &ph[k-1]
+	if t < p.at+p.ramp {
 		u := float64(mix(g.phaseKey^mix(seq))>>11) * 0x1p-53
 		if u >= (t-p.at)/p.ramp {
-			k--
+			return uint8(k - 1)
+		}
+	}
+	if p.share < 1 {
+		// A second, independent draw of the consignment: the stratum.
+		u := float64(mix(g.phaseKey^mix(seq^0x5eed57a7))>>11) * 0x1p-53
+		if u >= p.share {
+			return uint8(k - 1)
 		}
 	}
 	return uint8(k)

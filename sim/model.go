@@ -96,6 +96,7 @@ type Model struct {
 // modelPhase is one compiled phase.
 type modelPhase struct {
 	at, ramp float64 // minutes
+	share    float64 // in (0, 1): the share of consignments it applies to; 1: all
 	m        *Model
 }
 
@@ -114,9 +115,15 @@ func (m *Model) compilePhases(sc *scenarios.Scenario, errf func(string, ...any) 
 		if ph.Scenario == nil {
 			return errf("phases[%d]: no resolved scenario (load the scenario with scenarios.Load)", i)
 		}
-		at, ramp := float64(ph.At), float64(ph.Ramp)
+		at, ramp, share := float64(ph.At), float64(ph.Ramp), ph.Share
 		if !(at > prev) || !(ramp >= 0) || math.IsInf(at+ramp, 0) {
 			return errf("phases[%d]: want a start after the phase before and a ramp >= 0, got at %v, ramp %v minutes", i, at, ramp)
+		}
+		if share == 0 {
+			share = 1
+		}
+		if !(share > 0 && share <= 1) {
+			return errf("phases[%d]: share must be in (0, 1], got %v", i, ph.Share)
 		}
 		prev = at
 		psc := *ph.Scenario
@@ -128,7 +135,7 @@ func (m *Model) compilePhases(sc *scenarios.Scenario, errf func(string, ...any) 
 		if len(pm.modes) != len(m.modes) || len(pm.Threats) != len(m.Threats) || len(psc.Resources.Pools) != len(sc.Resources.Pools) {
 			return errf("phases[%d]: a phase may not change the transport modes, threats or pools", i)
 		}
-		m.phases = append(m.phases, modelPhase{at: at, ramp: ramp, m: pm})
+		m.phases = append(m.phases, modelPhase{at: at, ramp: ramp, share: share, m: pm})
 	}
 	return nil
 }

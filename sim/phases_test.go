@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"slices"
 	"testing"
 
 	"pilotsim/scenarios"
@@ -181,5 +182,40 @@ phases:
 		}
 	}); a != 0 {
 		t.Errorf("%v allocations per consignment with phases, want 0", a)
+	}
+}
+
+// TestPhaseShare: a phase with a share takes that share of the consignments
+// arriving in it, at random (binomial bounds), and the same consignments in
+// every run of the replication.
+func TestPhaseShare(t *testing.T) {
+	m := phaseLoad(t, `
+phases:
+  - at: 5d
+    set: {selectivity.red: 50}
+`)
+	sc := *m.Scenario
+	sc.Phases = slices.Clone(sc.Phases)
+	sc.Phases[0].Share = 0.3
+	ms := engCompile(t, &sc)
+	var n, in float64
+	first := engAll(ms, 0)
+	for i, c := range first {
+		if c.Arrival < 5*24*60 {
+			if c.Phase != 0 {
+				t.Fatalf("consignment %d before the phase in phase %d", i, c.Phase)
+			}
+			continue
+		}
+		n++
+		in += float64(c.Phase)
+	}
+	if se := math.Sqrt(0.3 * 0.7 / n); math.Abs(in/n-0.3) > 4*se {
+		t.Errorf("%.4f of %.0f consignments in the phase, want 0.3 ± %.4f", in/n, n, 4*se)
+	}
+	for i, c := range engAll(ms, 0) {
+		if c.Phase != first[i].Phase {
+			t.Fatalf("consignment %d: phase %d, then %d in the same replication", i, first[i].Phase, c.Phase)
+		}
 	}
 }

@@ -79,12 +79,20 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if !seedSet {
 		scs[1].Seed = scs[0].Seed // common random numbers: the baseline's streams
 	}
-	runner, err := pilot.NewRunner(pilot.Config{Baseline: scs[0], Measure: scs[1], Weeks: *preWeeks + *maxWeeks, Sites: *sites})
+	shared := sharesQueues(scs[0], scs[1])
+	pc := pilot.Config{Baseline: scs[0], Measure: scs[1], Weeks: *preWeeks + *maxWeeks, Sites: *sites}
+	if shared {
+		pc.MixFrom = *preWeeks // measure the random stratum's interference in one run
+	}
+	runner, err := pilot.NewRunner(pc)
 	if err != nil {
 		return badInput(err)
 	}
 	cfg := results.PlanConfig{PreWeeks: *preWeeks, MaxWeeks: *maxWeeks, Weeks: *weeks, Alpha: 0.05, Power: 0.8,
-		Sites: len(runner.Sites()), SharedPool: sharesQueues(scs[0], scs[1])}
+		Sites: len(runner.Sites()), SharedPool: shared}
+	if err := runner.MixedErr(); err != nil {
+		cfg.MixedErr = err.Error()
+	}
 
 	nw := *workers
 	if nw == 0 {

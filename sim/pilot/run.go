@@ -28,6 +28,11 @@ type Config struct {
 	// Sites is the number of identical offices to simulate when the
 	// baseline declares no sites (0 or 1: one office, the scenario itself).
 	Sites int
+	// MixFrom, when > 0, adds a run per pilot at the first site in which,
+	// from this many weeks after the warm-up on, a random half of the
+	// consignments gets the measure and the other half not, in the same
+	// queues (Data.Mixed): the random-stratum design with its interference.
+	MixFrom int
 }
 
 // Site is an office of the simulated pilots.
@@ -46,6 +51,8 @@ type Runner struct {
 	seeds  []uint64 // per site: the seed of its random streams
 	models [2][]*sim.Model
 	spread bool // sites differ by drawn factors: compile per pilot
+	mixed  *sim.Model
+	mixErr error // why there is no mixed run (nil when there is one or none was asked)
 }
 
 // NewRunner checks cfg and prepares the sites. The baseline's sites (or
@@ -89,7 +96,30 @@ func NewRunner(cfg Config) (*Runner, error) {
 			r.models[arm][s] = m
 		}
 	}
+	if cfg.MixFrom > 0 {
+		if cfg.MixFrom >= cfg.Weeks {
+			return nil, fmt.Errorf("pilot: the mixed run starts after %d weeks, but pilots last %d", cfg.MixFrom, cfg.Weeks)
+		}
+		if r.mixed, r.mixErr = r.mixedModel(1, 1); r.mixErr != nil {
+			r.mixed = nil
+		}
+	}
 	return r, nil
+}
+
+// MixedErr says why the pilots have no mixed run (Config.MixFrom): the
+// measure changes what a phase cannot (nil when they have one).
+func (r *Runner) MixedErr() error { return r.mixErr }
+
+// mixedModel compiles the first site's mixed run with the given spread factors.
+func (r *Runner) mixedModel(svc, prev float64) (*sim.Model, error) {
+	b := r.siteScenario(r.cfg.Baseline, 0, svc, prev)
+	m := r.siteScenario(r.cfg.Measure, 0, svc, prev)
+	sc, err := MixedScenario(b, m, float64(b.Warmup)+float64(r.cfg.MixFrom*week), 0.5)
+	if err != nil {
+		return nil, err
+	}
+	return sim.Compile(sc)
 }
 
 // Sites returns the offices simulated.
@@ -178,6 +208,9 @@ type Data struct {
 	Pilot   int
 	Base    []*Weeks
 	Measure []*Weeks
+	// Mixed is the first site's mixed run (Config.MixFrom), stratum A the
+	// consignments with the measure, B those without; nil when not run.
+	Mixed *Weeks
 	// Consignments is the number of consignments simulated for this pilot.
 	Consignments int64
 }
@@ -188,6 +221,9 @@ func (r *Runner) NewData() *Data {
 	for range r.sites {
 		d.Base = append(d.Base, NewWeeks(r.cfg.Weeks))
 		d.Measure = append(d.Measure, NewWeeks(r.cfg.Weeks))
+	}
+	if r.mixed != nil {
+		d.Mixed = NewWeeks(r.cfg.Weeks)
 	}
 	return d
 }
@@ -218,6 +254,21 @@ func (r *Runner) Run(ctx context.Context, p int, d *Data) error {
 			}
 			d.Consignments += sk.n
 		}
+		if s == 0 && d.Mixed != nil {
+			m := r.mixed
+			if r.spread {
+				var err error
+				if m, err = r.mixedModel(svc, prev); err != nil {
+					return err
+				}
+			}
+			d.Mixed.reset()
+			sk := &sink{w: d.Mixed, start: float64(m.Scenario.Warmup), target: overallTarget(m.Scenario), byPhase: true}
+			if _, err := sim.Run(ctx, m, sim.Options{Workers: 1, Reps: []int{p}, Trace: func(int) sim.TraceSink { return sk }}); err != nil {
+				return fmt.Errorf("pilot %d, site %s, random stratum in shared queues: %w", p, r.sites[s].Name, err)
+			}
+			d.Consignments += sk.n
+		}
 	}
 	return nil
 }
@@ -235,11 +286,12 @@ func overallTarget(sc *scenarios.Scenario) float64 {
 // stratum is a hash of its sequence number and the pilot, so the same
 // consignment is in the same stratum in the baseline and the measure run.
 type sink struct {
-	w      *Weeks
-	start  float64
-	target float64
-	key    uint64
-	n      int64
+	w       *Weeks
+	start   float64
+	target  float64
+	key     uint64
+	n       int64
+	byPhase bool // the stratum is the consignment's phase (mixed run): A with the measure
 }
 
 func (s *sink) Consignment(c *sim.Consignment, ms *sim.Milestones) error {
@@ -250,7 +302,11 @@ func (s *sink) Consignment(c *sim.Consignment, ms *sim.Milestones) error {
 	o := Obs{Lane: c.Lane, Controlled: c.Lane == sim.Yellow || c.Lane == sim.Red, Irregular: c.Irregular(),
 		Found: ms.Found, Duty: c.Duty, Release: ms.Release - ms.Arrival}
 	o.WithinTarget = o.Release <= s.target
-	s.w.Add(int((c.Arrival-s.start)/week), int(splitmix(s.key^c.Seq)&1), &o)
+	st := int(splitmix(s.key^c.Seq) & 1)
+	if s.byPhase {
+		st = 1 - int(min(c.Phase, 1))
+	}
+	s.w.Add(int((c.Arrival-s.start)/week), st, &o)
 	return nil
 }
 
