@@ -179,6 +179,9 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if err := results.WriteFileAtomic(filepath.Join(dir, "plan.json"), plan.WriteJSON); err != nil {
 		return err
 	}
+	if err := plan.WriteReport(dir); err != nil {
+		return err
+	}
 	if *asJSON {
 		err = plan.WriteJSON(e.stdout)
 	} else {
