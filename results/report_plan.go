@@ -70,8 +70,8 @@ func (p *Plan) reportDoc() (*reportDoc, error) {
 	}
 	for _, sec := range []struct {
 		id, title, text, y string
-		curve          func(PlanRow) []float64
-		ref            func(PlanRow) float64
+		curve              func(PlanRow) []float64
+		ref                func(PlanRow) float64
 	}{
 		{"power", "Power against weeks, per design",
 			"Each panel is one key figure; each line a design. The dashed line is the 80% power a pilot is usually planned for: where a design's line crosses it is the duration it needs.",
