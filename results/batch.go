@@ -94,7 +94,15 @@ func (b *Batch) ShardPairs(i, n int) (reps [][]int) {
 	return reps
 }
 
-// ParseShard parses "i/n" (0 <= i < n).
+// MaxShards is the most shards a batch may be cut into: more would be
+// shards with nothing to do, and a merge names every missing one.
+const MaxShards = 100_000
+
+// MaxShardBytes is the largest shard file a merge reads (1 GiB: 100,000
+// replications of 500 metrics at about 20 bytes a value).
+const MaxShardBytes = 1 << 30
+
+// ParseShard parses "i/n" (0 <= i < n <= MaxShards).
 func ParseShard(s string) (i, n int, err error) {
 	a, c, ok := strings.Cut(s, "/")
 	if ok {
@@ -104,7 +112,10 @@ func ParseShard(s string) (i, n int, err error) {
 		}
 	}
 	if !ok || err != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("shard %q: want i/n with 0 <= i < n, e.g. 0/8", s)
+		return 0, 0, fmt.Errorf("shard %q: want i/n with 0 <= i < n, e.g. 0/8", Clip(s, 40))
+	}
+	if n > MaxShards {
+		return 0, 0, fmt.Errorf("shard %q: at most %d shards, got %d", Clip(s, 40), MaxShards, n)
 	}
 	return i, n, nil
 }
@@ -174,6 +185,23 @@ type Shard struct {
 	Shards        int             `json:"shards"` // n
 	Metrics       [][]ShardMetric `json:"metrics"`
 	Results       []ShardResult   `json:"results"` // in pair order
+	// Build is the pilotsim that ran the shard: a merge refuses shards of
+	// different builds (an image changed in the middle of a job).
+	Build Build `json:"build"`
+	// ContentSHA256 is the SHA-256 of the file's JSON with this field empty:
+	// a merge refuses a shard whose content does not give it (edited).
+	ContentSHA256 string `json:"content_sha256"`
+}
+
+// contentHash is the hash of s with its ContentSHA256 left empty.
+func (s *Shard) contentHash() (string, error) {
+	c := *s
+	c.ContentSHA256 = ""
+	data, err := json.Marshal(&c)
+	if err != nil {
+		return "", err
+	}
+	return HashBytes(data), nil
 }
 
 // NewShard returns an empty shard i of n of batch b, whose scenarios measure
@@ -227,23 +255,38 @@ func (s *Shard) Complete() error {
 	return nil
 }
 
-// WriteShardFile writes s to path atomically.
+// WriteShardFile writes s to path atomically, stamped with this build and
+// its content hash.
 func WriteShardFile(path string, s *Shard) error {
+	s.Build = CurrentBuild()
+	sum, err := s.contentHash()
+	if err != nil {
+		return err
+	}
+	s.ContentSHA256 = sum
 	return WriteFileAtomic(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		return enc.Encode(s)
 	})
 }
 
-// ReadShardFile reads a shard file and checks its kind, version and shape.
+// ReadShardFile reads a shard file and checks its kind, version, content
+// hash and shape. Only a regular file of at most MaxShardBytes is read (a
+// named pipe or a link to a device is refused before it is opened).
 func ReadShardFile(path string) (*Shard, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path, MaxShardBytes)
 	if err != nil {
 		return nil, err
 	}
+	return ParseShardFile(path, data)
+}
+
+// ParseShardFile is ReadShardFile for a file held in memory; name is used in
+// messages.
+func ParseShardFile(path string, data []byte) (*Shard, error) {
 	var s Shard
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%s: not a pilotsim shard file: %w", path, err)
+		return nil, fmt.Errorf("%s: not a pilotsim shard file: %s", path, Clip(err.Error(), 200))
 	}
 	if s.Kind != shardKind {
 		return nil, fmt.Errorf("%s: not a pilotsim shard file (kind %q)", path, s.Kind)
@@ -251,8 +294,25 @@ func ReadShardFile(path string) (*Shard, error) {
 	if s.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("%s: shard file version %d, this pilotsim reads version %d", path, s.SchemaVersion, SchemaVersion)
 	}
-	if s.Shards < 1 || s.Shard < 0 || s.Shard >= s.Shards || len(s.Metrics) != len(s.Batch.Scenarios) {
+	if s.Shards < 1 || s.Shards > MaxShards || s.Shard < 0 || s.Shard >= s.Shards || len(s.Metrics) != len(s.Batch.Scenarios) {
 		return nil, fmt.Errorf("%s: malformed shard file", path)
+	}
+	sum, err := s.contentHash()
+	if err != nil {
+		return nil, fmt.Errorf("%s: malformed shard file: %v", path, err)
+	}
+	if sum != s.ContentSHA256 {
+		return nil, fmt.Errorf("%s: edited or damaged: its content does not match its hash (content_sha256); run the shard again", path)
+	}
+	// Scenario folders come from the file: each must be one safe path
+	// element, and no two alike, or a merge would write outside --out or
+	// mix two scenarios.
+	dirs := make(map[string]bool, len(s.Batch.Scenarios))
+	for k, sc := range s.Batch.Scenarios {
+		if sc.Index != k || !IsSafeName(sc.Dir) || dirs[sc.Dir] || sc.Replications < 0 {
+			return nil, fmt.Errorf("%s: malformed shard file: scenario %d (folder %q)", path, k, Clip(sc.Dir, 60))
+		}
+		dirs[sc.Dir] = true
 	}
 	// The id is a hash of the scenarios: a file whose scenarios do not give
 	// its id was edited or damaged, and shards agreeing on the id must agree
@@ -318,6 +378,11 @@ func MergeShards(paths []string) (*BatchResults, error) {
 		case s.Shards != first.Shards:
 			return nil, &MergeError{Msg: fmt.Sprintf("%s is shard %d of %d but %s is shard %d of %d: refusing to merge different shardings",
 				p, s.Shard, s.Shards, firstPath, first.Shard, first.Shards)}
+		case s.Build.ID() != first.Build.ID():
+			return nil, &MergeError{Msg: fmt.Sprintf("%s was run by pilotsim %s (build %s) but %s by pilotsim %s (build %s): refusing to merge shards of different builds; run every shard with one build",
+				p, s.Build.Version, s.Build.ID(), firstPath, first.Build.Version, first.Build.ID())}
+		case s.Shards > max(first.Batch.Pairs(), 1):
+			return nil, &MergeError{Msg: fmt.Sprintf("%s: %d shards for %d (scenario, replication) pairs; want at most one shard per pair", p, s.Shards, first.Batch.Pairs())}
 		}
 		if prev, ok := byIndex[s.Shard]; ok {
 			if !sameShard(prev, s) {
