@@ -108,7 +108,10 @@ type Manifest struct {
 	Options       []string        `json:"options,omitempty"`
 	Hash          string          `json:"inputs_hash"`
 	Files         []ManifestEntry `json:"files"`
-	Complete      bool            `json:"complete"`
+	// Partial marks results of an interrupted run (fewer replications than
+	// asked): listed and hashed, but not complete.
+	Partial  bool `json:"partial,omitempty"`
+	Complete bool `json:"complete"`
 }
 
 // NewManifest starts the manifest of command's results from inputs (file
@@ -177,7 +180,8 @@ func BeginOutput(dir string) error {
 
 // WriteManifest lists every file in dir (its size and SHA-256; hidden files
 // and folders — temporary files, resume state — left out) into m, marks it
-// complete and writes it to dir/manifest.json, atomically and last.
+// complete (unless m.Partial) and writes it to dir/manifest.json,
+// atomically and last.
 func WriteManifest(dir string, m *Manifest) error {
 	m.Files = m.Files[:0]
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -214,7 +218,7 @@ func WriteManifest(dir string, m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("manifest of %s: %w", dir, err)
 	}
-	m.Complete = true
+	m.Complete = !m.Partial
 	return WriteFileAtomic(filepath.Join(dir, ManifestFile), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"pilotsim/internal/fault"
 )
 
 // Options control Run.
@@ -72,7 +74,7 @@ func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func(
 				if opt.Trace != nil {
 					sink = opt.Trace(reps[i])
 				}
-				vals, err := run(wctx, reps[i], sink, opt.Progress)
+				vals, err := runRecovered(run, wctx, reps[i], sink, opt.Progress)
 				if sink != nil {
 					if cerr := sink.Close(); cerr != nil && err == nil {
 						err = fmt.Errorf("replication %d: trace: %w", reps[i], cerr)
@@ -132,4 +134,16 @@ func (b *border) end(rep int, progress *atomic.Int64, n int64) ([]float64, error
 		return nil, fmt.Errorf("replication %d: trace: %w", rep, b.sinkErr)
 	}
 	return b.values(make([]float64, 0, len(b.cfg.defs))), nil
+}
+
+// runRecovered runs one replication, turning a panic (a bug) into a
+// *fault.Panic error, so that it is reported as an internal error instead of
+// killing the process from a worker goroutine.
+func runRecovered(run borderRepFunc, ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) (vals []float64, err error) {
+	defer func() {
+		if p := fault.Recovered(recover(), fmt.Sprintf("replication %d", rep)); p != nil {
+			vals, err = nil, p
+		}
+	}()
+	return run(ctx, rep, sink, progress)
 }

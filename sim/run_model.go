@@ -103,12 +103,12 @@ func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
 						return nil, err
 					}
 					if err := sel.Err(); err != nil {
-						return nil, fmt.Errorf("replication %d: %w", rep, err)
+						return nil, err
 					}
 				}
 			}
 			if err := sel.Err(); err != nil {
-				return nil, fmt.Errorf("replication %d: %w", rep, err)
+				return nil, err
 			}
 			return b.end(rep, progress, n%borderProgressBatch)
 		}
