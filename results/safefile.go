@@ -26,7 +26,7 @@ func checkReplaceable(path string) error {
 	case st.Mode().IsRegular():
 		return nil
 	}
-	return fmt.Errorf("%s is %s; refusing to replace it with a file", path, safefile.DescribeMode(st.Mode()))
+	return &safefile.NotRegularError{Path: path, Mode: st.Mode(), Want: "refusing to replace it with a file"}
 }
 
 // MakeOutputDir makes dir and its parents, refusing a path that exists and
@@ -36,7 +36,7 @@ func MakeOutputDir(dir string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case err == nil && !st.IsDir():
-		return fmt.Errorf("--out %s is %s, not a folder", dir, safefile.DescribeMode(st.Mode()))
+		return &safefile.NotRegularError{Path: dir, Mode: st.Mode(), Want: "want a folder for the results"}
 	case err == nil:
 		return nil
 	case !errors.Is(err, fs.ErrNotExist):
@@ -50,6 +50,10 @@ func MakeOutputDir(dir string) error {
 
 // ErrTooLarge is the error of a file larger than its reader allows.
 var ErrTooLarge = safefile.ErrTooLarge
+
+// NotRegularError is a path that is not what pilotsim reads or writes there
+// (a regular file, or a folder for results): safefile.NotRegularError.
+type NotRegularError = safefile.NotRegularError
 
 // OpenRegular opens a regular file of at most max bytes: safefile.OpenRegular.
 func OpenRegular(path string, max int64) (*os.File, error) { return safefile.OpenRegular(path, max) }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 
+	"pilotsim/datamodel"
 	"pilotsim/internal/fault"
 	"pilotsim/results"
 )
@@ -169,6 +170,8 @@ func exitCode(ctx context.Context, err error) int {
 	var ie inputError
 	var p *fault.Panic
 	var sc signalCause
+	var nr *results.NotRegularError
+	var long *datamodel.RecordTooLongError
 	switch {
 	case errors.As(err, &p):
 		return exitInternal
@@ -177,7 +180,9 @@ func exitCode(ctx context.Context, err error) int {
 			return signalExitCode(sc.sig)
 		}
 		return exitInterrupted
-	case errors.As(err, &ie):
+	case errors.As(err, &ie), errors.As(err, &nr), errors.As(err, &long), errors.Is(err, results.ErrTooLarge):
+		// A path the user gave that is a device, pipe or link, or a file
+		// past its size bound, is bad input wherever it is found.
 		return exitBadInput
 	default:
 		return exitFailed

@@ -35,6 +35,19 @@ func DescribeMode(m fs.FileMode) string {
 	return "not a regular file"
 }
 
+// NotRegularError is a path that is not a regular file where pilotsim reads
+// or writes one: a folder, symlink, named pipe, device or socket. It is the
+// user's input at fault (exit code 2).
+type NotRegularError struct {
+	Path string
+	Mode fs.FileMode
+	Want string // what pilotsim wanted, e.g. "want a regular file"
+}
+
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%s is %s; %s", e.Path, DescribeMode(e.Mode), e.Want)
+}
+
 // ErrTooLarge is the error of a file larger than its reader allows.
 var ErrTooLarge = errors.New("file too large")
 
@@ -48,7 +61,7 @@ func OpenRegular(path string, max int64) (*os.File, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is %s; want a regular file", path, DescribeMode(st.Mode()))
+		return nil, &NotRegularError{Path: path, Mode: st.Mode(), Want: "want a regular file"}
 	}
 	if max >= 0 && st.Size() > max {
 		return nil, fmt.Errorf("%s: %w: %d bytes, at most %d", path, ErrTooLarge, st.Size(), max)
