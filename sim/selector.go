@@ -98,7 +98,10 @@ func (rm *riskModel) compile(m *Model, sc *scenarios.Scenario, errf compileErrf)
 		case r.Expr != "":
 			prog, err := expr.Compile(r.Expr, expr.Env(ExprEnv{}), expr.AsBool())
 			if err != nil {
-				return errf("%s: expr: %v", where, err)
+				// The first line: the rest is a caret under the column,
+				// which the message gives as (line:column) already.
+				msg, _, _ := strings.Cut(err.Error(), "\n")
+				return errf("%s: expr: %s", where, msg)
 			}
 			rr.expr = prog
 			rm.hasExpr = true

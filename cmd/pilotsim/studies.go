@@ -83,7 +83,7 @@ func loadModel(path string, sets []string, seed *uint64, reps int) (*scenarios.S
 	}
 	m, err := sim.Compile(sc)
 	if err != nil {
-		return nil, nil, badInput(fmt.Errorf("%s: %w", path, err))
+		return nil, nil, badInput(err) // it names the scenario file
 	}
 	return sc, m, nil
 }
