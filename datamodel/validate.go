@@ -419,7 +419,7 @@ func (e *FieldError) writeMessage(b *strings.Builder) {
 	case e.Value == "" && e.Item == 0:
 		b.WriteString("missing")
 	default:
-		b.WriteString(strconv.Quote(e.Value))
+		b.WriteString(strconv.Quote(safefile.Clip(e.Value, 80)))
 		b.WriteString(" ")
 		b.WriteString(e.Problem)
 	}
