@@ -176,6 +176,9 @@ func classifyRunError(err error) error {
 	return err
 }
 
+// testHookUnitSaved, when set by a test, is called after unit k is kept.
+var testHookUnitSaved func(k int)
+
 // runUnit runs unit k of a study (scenario sc from file path with the
 // overrides sets, compiled as m) into a report, or takes its replications
 // from an earlier, interrupted run of the same study into dir, and keeps
@@ -196,6 +199,9 @@ func runUnit(ctx context.Context, e *env, dir string, k int, path string, sets [
 	}
 	if err := saveUnit(dir, k, b, m, r.Reps); err != nil {
 		return nil, err
+	}
+	if testHookUnitSaved != nil {
+		testHookUnitSaved(k)
 	}
 	return r, nil
 }
