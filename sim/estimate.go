@@ -29,18 +29,24 @@ const (
 	// profile tables and the result writers: measured at about 12 MB on a
 	// tiny run; 40 MB leaves room.
 	estimateBase = 40 << 20
-	// estimateGrowth covers slices that double (or grow by a quarter) while
-	// the old backing array is still live, and garbage the collector has not
-	// yet returned: peak / live.
-	estimateGrowth = 2.5
+	// estimateGrowth is peak memory over the bytes of the consignments in
+	// control: slices that grow by a quarter while the old backing array is
+	// still live, and the garbage of every earlier array until the collector
+	// returns it. Measured at 2.7 (0.84 million consignments all held in
+	// control) and 3.25 (1.7 million); 4 leaves room (docs/robustness.md).
+	estimateGrowth = 4.0
 	// estimateTraderBytes is the trader tables per trader: the Zipf pick
 	// table (probability and alias), the id string and its header, and each
 	// worker's flag byte (counted per worker below).
 	estimateTraderBytes = 8 + 8 + 16 + 8
 	// estimateNsPerConsignment is the time to generate, assess and simulate
-	// one consignment on one core (measured on seaport.yaml at about 0.6 µs,
-	// rounded up).
-	estimateNsPerConsignment = 1000
+	// one consignment on one core, with the run's set-up and writing:
+	// measured on seaport.yaml at about 2.3 µs on a loaded machine.
+	estimateNsPerConsignment = 2500
+	// estimateNsPerReplication is a replication's own cost (resetting the
+	// border, computing and keeping its metrics): measured at about 0.5 ms
+	// with 100,000 replications of ten consignments.
+	estimateNsPerReplication = 500_000
 )
 
 // slotBytes is the border's memory per consignment in control: its slot,
@@ -66,7 +72,7 @@ func EstimateRun(m *Model, reps, workers int) Estimate {
 	traders := float64(m.traderCount) * estimateTraderBytes * estimateGrowth
 	values := float64(reps) * float64(len(m.Metrics())) * 8 * 4 // values, report, aggregates, JSON
 	bytes := estimateBase + traders + float64(workers)*perWorker + values
-	ns := n * float64(reps) * estimateNsPerConsignment / float64(workers)
+	ns := (n*estimateNsPerConsignment + estimateNsPerReplication) * float64(reps) / float64(workers)
 	t := time.Duration(math.MaxInt64)
 	if ns < float64(math.MaxInt64) {
 		t = time.Duration(ns)

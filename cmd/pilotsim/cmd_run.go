@@ -41,6 +41,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	force := fs.Bool("force", false, "run even what the pre-run estimate says will not fit this machine")
+	estimate := fs.Bool("estimate", false, "print the pre-run estimate of memory and time and stop")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -58,6 +59,13 @@ func runRun(ctx context.Context, e *env, args []string) error {
 
 	sc, model, err := loadModel(pos[0], sets, nil, *reps)
 	if err != nil {
+		return err
+	}
+	if *estimate {
+		est := sim.EstimateRun(model, *reps, *workers)
+		avail, where := availableMemory()
+		_, err := fmt.Fprintf(e.stdout, "%s: up to %s of memory (%.0f bytes), about %s on %d workers; %.4g consignments per replication; this machine: %s (%s)\n",
+			sc.Name, formatBytes(est.Bytes), est.Bytes, formatTime(est.Time), est.Workers, est.Consignments, formatBytes(avail), where)
 		return err
 	}
 	if err := checkEstimateRun(e, *force, *reps, *workers, model); err != nil {
