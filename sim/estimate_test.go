@@ -42,3 +42,26 @@ func TestEstimateRun(t *testing.T) {
 }
 
 func sqrt(x float64) float64 { return math.Sqrt(x) }
+
+// TestCompileKeepsItsOwnScenario: Compile keeps a deep copy, so changing the
+// caller's scenario afterwards (seed, rules, pools) changes nothing in the
+// model or its runs.
+func TestCompileKeepsItsOwnScenario(t *testing.T) {
+	sc, err := scenarios.Load("../scenarios/examples/seaport.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, servers := sc.Seed, sc.Resources.Pools[0].Servers
+	sc.Seed++
+	sc.Resources.Pools[0].Servers = 1
+	sc.Rules[0].ID = "changed"
+	sc.Traffic["sea"] = scenarios.ModeTraffic{}
+	if m.Scenario == sc || m.Scenario.Seed != seed || m.Scenario.Resources.Pools[0].Servers != servers ||
+		m.Scenario.Rules[0].ID == "changed" || m.Scenario.Traffic["sea"].Rate == 0 || m.RuleIDs()[0] == "changed" {
+		t.Error("a change to the scenario after Compile reached the model")
+	}
+}
