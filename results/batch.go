@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"pilotsim/scenarios"
 )
 
 // This file is the batch: many scenarios whose unit of work is one
@@ -98,6 +101,10 @@ func (b *Batch) ShardPairs(i, n int) (reps [][]int) {
 // shards with nothing to do, and a merge names every missing one.
 const MaxShards = 100_000
 
+// MaxBatchScenarios is the most scenarios one batch may hold (each one's
+// results are kept until the batch is written).
+const MaxBatchScenarios = 100_000
+
 // MaxShardBytes is the largest shard file a merge reads (1 GiB: 100,000
 // replications of 500 metrics at about 20 bytes a value).
 const MaxShardBytes = 1 << 30
@@ -162,29 +169,40 @@ func (f *ExactFloat) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ShardMetric is a metric as a shard file carries it.
-type ShardMetric struct {
-	Name string `json:"name"`
-	Unit string `json:"unit"`
-	Help string `json:"help,omitempty"`
-}
-
 // ShardResult is what one replication of one scenario measured.
 type ShardResult struct {
 	Scenario int          `json:"scenario"`
 	Rep      int          `json:"rep"`
 	Values   []ExactFloat `json:"values"`
+	Den      []ExactFloat `json:"den,omitempty"` // denominators of the counted ratios (metric.Rep.Den)
+}
+
+// Replication returns what r holds as a Replication: values and, for the
+// counted ratios, denominators (exactly as written).
+func (r ShardResult) Replication() Replication {
+	v := make([]float64, len(r.Values))
+	for j, x := range r.Values {
+		v[j] = float64(x)
+	}
+	var den []float64
+	if r.Den != nil {
+		den = make([]float64, len(r.Den))
+		for j, x := range r.Den {
+			den[j] = float64(x)
+		}
+	}
+	return Replication{Rep: r.Rep, Values: v, Den: den}
 }
 
 // Shard is the output of one shard of a batch.
 type Shard struct {
-	SchemaVersion int             `json:"schema_version"`
-	Kind          string          `json:"kind"` // "pilotsim-batch-shard"
-	Batch         Batch           `json:"batch"`
-	Shard         int             `json:"shard"`  // i
-	Shards        int             `json:"shards"` // n
-	Metrics       [][]ShardMetric `json:"metrics"`
-	Results       []ShardResult   `json:"results"` // in pair order
+	SchemaVersion int           `json:"schema_version"`
+	Kind          string        `json:"kind"` // "pilotsim-batch-shard"
+	Batch         Batch         `json:"batch"`
+	Shard         int           `json:"shard"`   // i
+	Shards        int           `json:"shards"`  // n
+	Metrics       [][]Metric    `json:"metrics"` // typed definitions, so a merge needs no engine
+	Results       []ShardResult `json:"results"` // in pair order
 	// Build is the pilotsim that ran the shard: a merge refuses shards of
 	// different builds (an image changed in the middle of a job).
 	Build Build `json:"build"`
@@ -208,13 +226,7 @@ func (s *Shard) contentHash() (string, error) {
 // metrics[k].
 func NewShard(b *Batch, i, n int, metrics [][]Metric) *Shard {
 	s := &Shard{SchemaVersion: SchemaVersion, Kind: shardKind, Batch: *b, Shard: i, Shards: n}
-	for _, ms := range metrics {
-		out := make([]ShardMetric, len(ms))
-		for j, m := range ms {
-			out[j] = ShardMetric(m)
-		}
-		s.Metrics = append(s.Metrics, out)
-	}
+	s.Metrics = metrics
 	return s
 }
 
@@ -224,7 +236,14 @@ func (s *Shard) Add(k int, r Replication) {
 	for i, x := range r.Values {
 		v[i] = ExactFloat(x)
 	}
-	s.Results = append(s.Results, ShardResult{Scenario: k, Rep: r.Rep, Values: v})
+	var den []ExactFloat
+	if r.Den != nil {
+		den = make([]ExactFloat, len(r.Den))
+		for i, x := range r.Den {
+			den[i] = ExactFloat(x)
+		}
+	}
+	s.Results = append(s.Results, ShardResult{Scenario: k, Rep: r.Rep, Values: v, Den: den})
 }
 
 // FileName is the shard's file name.
@@ -240,7 +259,7 @@ func (s *Shard) Complete() error {
 		if r.Scenario < 0 || r.Scenario >= len(got) {
 			return fmt.Errorf("a result for scenario %d, which the batch does not have", r.Scenario)
 		}
-		if len(r.Values) != len(s.Metrics[r.Scenario]) {
+		if len(r.Values) != len(s.Metrics[r.Scenario]) || r.Den != nil && len(r.Den) != len(r.Values) {
 			return fmt.Errorf("scenario %s replication %d has %d values for %d metrics",
 				s.Batch.Scenarios[r.Scenario].Dir, r.Rep, len(r.Values), len(s.Metrics[r.Scenario]))
 		}
@@ -301,15 +320,22 @@ func ParseShardFile(path string, data []byte) (*Shard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: malformed shard file: %v", path, err)
 	}
-	if sum != s.ContentSHA256 {
+	// The file must be exactly what WriteShardFile writes for what it
+	// holds: a field added, renamed or reformatted is an edit too (JSON
+	// decoding would pass over an unknown field).
+	canon, err := json.Marshal(&s)
+	if err != nil || sum != s.ContentSHA256 || !bytes.Equal(bytes.TrimSuffix(data, []byte("\n")), canon) {
 		return nil, fmt.Errorf("%s: edited or damaged: its content does not match its hash (content_sha256); run the shard again", path)
 	}
 	// Scenario folders come from the file: each must be one safe path
 	// element, and no two alike, or a merge would write outside --out or
 	// mix two scenarios.
+	if len(s.Batch.Scenarios) > MaxBatchScenarios {
+		return nil, fmt.Errorf("%s: malformed shard file: %d scenarios, at most %d", path, len(s.Batch.Scenarios), MaxBatchScenarios)
+	}
 	dirs := make(map[string]bool, len(s.Batch.Scenarios))
 	for k, sc := range s.Batch.Scenarios {
-		if sc.Index != k || !IsSafeName(sc.Dir) || dirs[sc.Dir] || sc.Replications < 0 {
+		if sc.Index != k || !IsSafeName(sc.Dir) || dirs[sc.Dir] || sc.Replications < 0 || sc.Replications > scenarios.MaxReplications {
 			return nil, fmt.Errorf("%s: malformed shard file: scenario %d (folder %q)", path, k, Clip(sc.Dir, 60))
 		}
 		dirs[sc.Dir] = true
@@ -381,8 +407,6 @@ func MergeShards(paths []string) (*BatchResults, error) {
 		case s.Build.ID() != first.Build.ID():
 			return nil, &MergeError{Msg: fmt.Sprintf("%s was run by pilotsim %s (build %s) but %s by pilotsim %s (build %s): refusing to merge shards of different builds; run every shard with one build",
 				p, s.Build.Version, s.Build.ID(), firstPath, first.Build.Version, first.Build.ID())}
-		case s.Shards > max(first.Batch.Pairs(), 1):
-			return nil, &MergeError{Msg: fmt.Sprintf("%s: %d shards for %d (scenario, replication) pairs; want at most one shard per pair", p, s.Shards, first.Batch.Pairs())}
 		}
 		if prev, ok := byIndex[s.Shard]; ok {
 			if !sameShard(prev, s) {
@@ -410,12 +434,7 @@ func MergeShards(paths []string) (*BatchResults, error) {
 	}
 	b := first.Batch
 	out := &BatchResults{Batch: &b, Metrics: make([][]Metric, len(b.Scenarios)), Reps: make([][]Replication, len(b.Scenarios))}
-	for k, ms := range first.Metrics {
-		out.Metrics[k] = make([]Metric, len(ms))
-		for j, m := range ms {
-			out.Metrics[k][j] = Metric(m)
-		}
-	}
+	copy(out.Metrics, first.Metrics)
 	for i := range first.Shards {
 		s := byIndex[i]
 		for k := range s.Metrics {
@@ -424,11 +443,7 @@ func MergeShards(paths []string) (*BatchResults, error) {
 			}
 		}
 		for _, r := range s.Results {
-			v := make([]float64, len(r.Values))
-			for j, x := range r.Values {
-				v[j] = float64(x)
-			}
-			out.Reps[r.Scenario] = append(out.Reps[r.Scenario], Replication{Rep: r.Rep, Values: v})
+			out.Reps[r.Scenario] = append(out.Reps[r.Scenario], r.Replication())
 		}
 	}
 	for k := range out.Reps {

@@ -106,7 +106,7 @@ func readBatchList(arg string) ([]batchEntry, error) {
 // scenario's results are kept until the batch is written).
 const (
 	maxBatchListBytes = 64 << 20
-	maxBatchScenarios = 100_000
+	maxBatchScenarios = results.MaxBatchScenarios
 )
 
 // batchManifest is the manifest of a batch's output folder, the same for a
@@ -184,7 +184,7 @@ func loadBatch(arg string, f *studyFlags) (*loadedBatch, error) {
 		})
 		lb.scs = append(lb.scs, sc)
 		lb.models = append(lb.models, m)
-		lb.metrics = append(lb.metrics, metrics(m))
+		lb.metrics = append(lb.metrics, m.Metrics())
 	}
 	lb.batch = results.NewBatch(bs, seed)
 	return lb, nil
@@ -237,9 +237,6 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 	lb, err := loadBatch(pos[0], f)
 	if err != nil {
 		return err
-	}
-	if sn > lb.batch.Pairs() {
-		return badInput(fmt.Errorf("--shard %s: %d shards for %d (scenario, replication) pairs; want at most one shard per pair", *shard, sn, lb.batch.Pairs()))
 	}
 	if err := checkEstimate(e, f, lb.models...); err != nil {
 		return err
@@ -321,7 +318,7 @@ func runBatchReps(ctx context.Context, e *env, lb *loadedBatch, k int, reps []in
 		}
 		return nil, fmt.Errorf("scenario %s: %w", lb.batch.Scenarios[k].Dir, err)
 	}
-	return replications(rr), nil
+	return rr, nil
 }
 
 // runWholeBatch runs every pair and writes the batch's files into dir. Each
@@ -342,11 +339,7 @@ func runWholeBatch(ctx context.Context, e *env, lb *loadedBatch, dir string, f *
 		cp := filepath.Join(part, fmt.Sprintf("scenario-%04d.json", k))
 		if old, err := results.ReadShardFile(cp); err == nil && old.Batch.ID == b.ID && sameSeed(old.Batch.SeedOverride, b.SeedOverride) && len(old.Results) == s.Replications {
 			for _, r := range old.Results {
-				v := make([]float64, len(r.Values))
-				for j, x := range r.Values {
-					v[j] = float64(x)
-				}
-				br.Reps[k] = append(br.Reps[k], results.Replication{Rep: r.Rep, Values: v})
+				br.Reps[k] = append(br.Reps[k], r.Replication())
 			}
 			sort.Slice(br.Reps[k], func(a, c int) bool { return br.Reps[k][a].Rep < br.Reps[k][c].Rep })
 			fmt.Fprintf(e.stderr, "scenario %s: finished before, not run again\n", s.Dir)

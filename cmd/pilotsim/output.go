@@ -139,18 +139,14 @@ func loadUnit(dir string, k int, b *results.Batch) ([]results.Replication, bool)
 	}
 	out := make([]results.Replication, 0, len(s.Results))
 	for _, r := range s.Results {
-		v := make([]float64, len(r.Values))
-		for j, x := range r.Values {
-			v[j] = float64(x)
-		}
-		out = append(out, results.Replication{Rep: r.Rep, Values: v})
+		out = append(out, r.Replication())
 	}
 	return out, true
 }
 
 // saveUnit keeps the replications of unit k for a resumed run.
 func saveUnit(dir string, k int, b *results.Batch, m *sim.Model, reps []results.Replication) error {
-	s := results.NewShard(b, 0, 1, [][]results.Metric{metrics(m)})
+	s := results.NewShard(b, 0, 1, [][]results.Metric{m.Metrics()})
 	for _, r := range reps {
 		s.Add(0, r)
 	}
@@ -191,7 +187,7 @@ func runUnit(ctx context.Context, e *env, dir string, k int, path string, sets [
 	b := unitBatch(k, filepath.ToSlash(path), sha, sets, sc.Seed, sc.Replications)
 	if reps, ok := loadUnit(dir, k, b); ok {
 		fmt.Fprintf(e.stderr, "%s: finished in an earlier run into %s, not run again\n", sc.Name, dir)
-		return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, metrics(m), reps)
+		return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, m.Metrics(), reps)
 	}
 	r, err := runStudy(ctx, e, sc, m, nil, f)
 	if err != nil {
