@@ -69,7 +69,7 @@ func TestResumeSweepAndCompare(t *testing.T) {
 				}
 			}
 			// Another study into the used folder: refused, then --force.
-			other := []string{"run", "x"}
+			var other []string
 			if tc.name == "sweep" {
 				other = []string{"sweep", "testdata/small.yaml", "--param", "selectivity.red", "--values", "50,70", "--reps", "2", "--quiet", "--out", whole}
 			} else {
