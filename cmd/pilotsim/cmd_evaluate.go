@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -115,13 +116,27 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("%s: %w", name, err))
 	}
 	if *out != "" {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
+		inputs, err := scenarioInputs(name)
+		if err != nil {
 			return err
+		}
+		var opts []string
+		fs.Visit(func(fl *flag.Flag) {
+			if fl.Name != "out" && fl.Name != "json" {
+				opts = append(opts, fl.Name+"="+fl.Value.String())
+			}
+		})
+		man := results.NewManifest("evaluate", inputs, nil, opts)
+		if err := results.BeginOutput(*out); err != nil {
+			return badInput(err)
 		}
 		if err := results.WriteFileAtomic(filepath.Join(*out, "evaluate.csv"), res.WriteCSV); err != nil {
 			return err
 		}
 		if err := results.WriteFileAtomic(filepath.Join(*out, "evaluate.json"), res.WriteJSON); err != nil {
+			return err
+		}
+		if err := results.WriteManifest(*out, man); err != nil { // last
 			return err
 		}
 	}

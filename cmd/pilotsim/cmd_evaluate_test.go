@@ -40,7 +40,7 @@ func TestEvaluateTrace(t *testing.T) {
 	if len(res.Figures) != 13 {
 		t.Errorf("%d figures, want 13 (a simulation's trace has detection)", len(res.Figures))
 	}
-	for _, f := range []string{"evaluate.csv", "evaluate.json"} {
+	for _, f := range []string{"evaluate.csv", "evaluate.json", "manifest.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}

@@ -170,8 +170,20 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", "plan-"+scs[0].Name+"-"+scs[1].Name)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	inputs, err := scenarioInputs(pos...)
+	if err != nil {
 		return err
+	}
+	var opts []string
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "pilots", "precision", "weeks", "max-weeks", "pre-weeks", "sites", "seed":
+			opts = append(opts, fl.Name+"="+fl.Value.String())
+		}
+	})
+	man := results.NewManifest("plan", inputs, sets, opts)
+	if err := results.BeginOutput(dir); err != nil {
+		return badInput(err)
 	}
 	if err := results.WriteFileAtomic(filepath.Join(dir, "plan.csv"), plan.WriteCSV); err != nil {
 		return err
@@ -180,6 +192,9 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if err := plan.WriteReport(dir); err != nil {
+		return err
+	}
+	if err := results.WriteManifest(dir, man); err != nil {
 		return err
 	}
 	if *asJSON {

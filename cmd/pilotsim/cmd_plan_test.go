@@ -46,8 +46,10 @@ func TestPlanWritesOneRowPerDesignAndFigure(t *testing.T) {
 	if !strings.Contains(stdout.String(), "stepped-wedge") {
 		t.Errorf("table lacks the stepped wedge:\n%s", stdout.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, "plan.json")); err != nil {
-		t.Error(err)
+	for _, f := range []string{"plan.json", "report.html", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
 	}
 }
 
