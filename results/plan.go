@@ -57,6 +57,10 @@ type PilotEstimates struct {
 	// the first site's measure − baseline over the same weeks; NaN when
 	// there is no mixed run.
 	mixed, truth0 [pilot.NumFigures]float64
+	// base is the first site's baseline over the pilot weeks (sum and
+	// weeks with a value), for the plan's baseline column.
+	base  [pilot.NumFigures]float64
+	baseN [pilot.NumFigures]int
 }
 
 // AnalysePilot judges one simulated pilot under every design and duration.
@@ -91,6 +95,12 @@ func AnalysePilot(cfg PlanConfig, d *pilot.Data) *PilotEstimates {
 	}
 	const all, sa, sb = 2, 0, 1
 	for f := range pilot.NumFigures {
+		for w := pre; w < nW; w++ {
+			if v := vals[0][0][all][f][w]; !math.IsNaN(v) {
+				pe.base[f] += v
+				pe.baseN[f]++
+			}
+		}
 		pe.mixed[f], pe.truth0[f] = math.NaN(), math.NaN()
 		if d.Mixed == nil {
 			continue
@@ -223,9 +233,20 @@ type Plan struct {
 	Rows              []PlanRow
 }
 
-// SummarisePlan turns the pilots' estimates into the plan's rows.
-func SummarisePlan(cfg PlanConfig, base, measure string, pes []*PilotEstimates, baseline [pilot.NumFigures]float64) *Plan {
+// SummarisePlan turns the pilots' estimates into the plan's rows. Sums run
+// over the pilots in the order given (their index order), so the plan is
+// the same for any number of workers.
+func SummarisePlan(cfg PlanConfig, base, measure string, pes []*PilotEstimates) *Plan {
 	p := &Plan{Baseline: base, Measure: measure, Config: cfg, Pilots: len(pes)}
+	var baseline [pilot.NumFigures]float64
+	for f := range baseline {
+		sum, n := 0.0, 0
+		for _, pe := range pes {
+			sum += pe.base[f]
+			n += pe.baseN[f]
+		}
+		baseline[f] = sum / float64(max(n, 1))
+	}
 	for dz := range NumDesigns {
 		for f := range pilot.NumFigures {
 			row := PlanRow{Design: dz.String(), Figure: f.String(), Unit: f.Unit(), Weeks: cfg.Weeks, Baseline: baseline[f]}

@@ -102,8 +102,6 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	var consignments atomic.Int64
 	var pes []*results.PilotEstimates
-	var base [pilot.NumFigures]float64
-	var baseN [pilot.NumFigures]int
 	var mu sync.Mutex
 	const batch = 100
 	for len(pes) < *pilots {
@@ -127,19 +125,11 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 					}
 					consignments.Add(d.Consignments)
 					got[i] = results.AnalysePilot(cfg, d)
-					mu.Lock()
-					for f := range pilot.NumFigures {
-						for w := *preWeeks; w < *preWeeks+*maxWeeks; w++ {
-							if v := d.Base[0].Value(f, w, pilot.AllStrata); !math.IsNaN(v) {
-								base[f] += v
-								baseN[f]++
-							}
-						}
-					}
 					if bar != nil {
+						mu.Lock()
 						bar.Add(1)
+						mu.Unlock()
 					}
-					mu.Unlock()
 				}
 			})
 		}
@@ -160,11 +150,8 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if bar != nil {
 		bar.Finish()
 	}
-	for f := range base {
-		base[f] /= float64(max(baseN[f], 1))
-	}
 	elapsed := time.Since(start)
-	plan := results.SummarisePlan(cfg, scs[0].Name, scs[1].Name, pes, base)
+	plan := results.SummarisePlan(cfg, scs[0].Name, scs[1].Name, pes)
 
 	dir := *out
 	if dir == "" {
@@ -214,7 +201,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 // planPrecise reports whether every power and A/A rate at the judged
 // duration is known to within half-width h (95%, binomial) from the pilots so far.
 func planPrecise(cfg results.PlanConfig, pes []*results.PilotEstimates, h float64) bool {
-	p := results.SummarisePlan(cfg, "", "", pes, [pilot.NumFigures]float64{})
+	p := results.SummarisePlan(cfg, "", "", pes)
 	n := float64(len(pes))
 	for _, r := range p.Rows {
 		for _, x := range []float64{r.Power, r.FalsePos} {

@@ -65,3 +65,31 @@ func TestPlanBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanSameForAnyWorkers: plan.csv and plan.json are byte-identical on 1
+// and 3 workers (pilots finish in another order; sums run in pilot order).
+func TestPlanSameForAnyWorkers(t *testing.T) {
+	var got [2][2][]byte
+	for i, w := range []string{"1", "3"} {
+		dir := t.TempDir()
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"plan", "testdata/small.yaml", "testdata/small.yaml", "--set", "resources.pools[physical].servers=2",
+			"--pilots", "5", "--max-weeks", "2", "--weeks", "2", "--pre-weeks", "4", "--sites", "4", "--workers", w, "--quiet", "--out", dir},
+			nil, &stdout, &stderr)
+		if code != 0 {
+			t.Fatalf("workers %s: exit %d: %s", w, code, stderr.String())
+		}
+		for k, f := range []string{"plan.csv", "plan.json"} {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[i][k] = b
+		}
+	}
+	for k, f := range []string{"plan.csv", "plan.json"} {
+		if !bytes.Equal(got[0][k], got[1][k]) {
+			t.Errorf("%s differs between 1 and 3 workers", f)
+		}
+	}
+}
