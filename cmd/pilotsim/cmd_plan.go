@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -38,6 +39,8 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	maxWeeks := fs.Int("max-weeks", 26, "longest pilot simulated, in weeks (power curves run 1 … max-weeks)")
 	preWeeks := fs.Int("pre-weeks", 8, "weeks of baseline data before the pilot")
 	sites := fs.Int("sites", 8, "offices simulated when the baseline declares no sites")
+	shard := fs.String("shard", "", "simulate only shard `i/n`: the pilots whose number modulo n is i, into --out/"+results.PlanShardFileName(0, 1)[:10]+"…bin (for a cluster)")
+	merge := fs.String("merge", "", "simulate nothing: summarise the shard files in `DIR` (every shard of this plan, same files, flags and --set)")
 	var sets stringList
 	fs.Var(&sets, "set", "override a value of both scenarios, `path=value` (repeatable)")
 	pos, err := parseFlags(fs, args)
@@ -64,6 +67,16 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *workers))
 	case !(*precision >= 0 && *precision < 0.5):
 		return badInput(fmt.Errorf("--precision %v: want 0 (off) or a half-width below 0.5", *precision))
+	case *precision > 0 && (*shard != "" || *merge != ""):
+		return badInput(fmt.Errorf("--precision decides how many pilots to run from all of them: not with --shard or --merge (give --pilots)"))
+	case *shard != "" && *merge != "":
+		return badInput(fmt.Errorf("--shard and --merge: want one of them"))
+	}
+	si, sn := 0, 1
+	if *shard != "" {
+		if si, sn, err = results.ParseShard(*shard); err != nil {
+			return badInput(err)
+		}
 	}
 	var scs [2]*scenarios.Scenario
 	for i, p := range pos {
@@ -94,69 +107,6 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		cfg.MixedErr = err.Error()
 	}
 
-	nw := *workers
-	if nw == 0 {
-		nw = runtime.NumCPU()
-	}
-	bar := planBar(e, *quiet, *pilots)
-	start := time.Now()
-	var consignments atomic.Int64
-	var pes []*results.PilotEstimates
-	var mu sync.Mutex
-	const batch = 100
-	for len(pes) < *pilots {
-		n := min(batch, *pilots-len(pes))
-		first := len(pes)
-		got := make([]*results.PilotEstimates, n)
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		for range min(nw, n) {
-			wg.Go(func() {
-				d := runner.NewData()
-				for {
-					i := int(next.Add(1) - 1)
-					if i >= n || ctx.Err() != nil {
-						return
-					}
-					if err := runner.Run(ctx, first+i, d); err != nil {
-						errs[i] = err
-						return
-					}
-					consignments.Add(d.Consignments)
-					got[i] = results.AnalysePilot(cfg, d)
-					if bar != nil {
-						mu.Lock()
-						bar.Add(1)
-						mu.Unlock()
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted after %d pilots; nothing written: %w", len(pes), ctx.Err())
-		}
-		for _, err := range errs {
-			if err != nil {
-				return err
-			}
-		}
-		pes = append(pes, got...)
-		if *precision > 0 && planPrecise(cfg, pes, *precision) {
-			break
-		}
-	}
-	if bar != nil {
-		bar.Finish()
-	}
-	elapsed := time.Since(start)
-	plan := results.SummarisePlan(cfg, scs[0].Name, scs[1].Name, pes)
-
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", "plan-"+scs[0].Name+"-"+scs[1].Name)
-	}
 	inputs, err := scenarioInputs(pos...)
 	if err != nil {
 		return err
@@ -168,6 +118,83 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 			opts = append(opts, fl.Name+"="+fl.Value.String())
 		}
 	})
+	// The plan's identity for its shards: inputs, overrides, and every
+	// option that changes the pilots' estimates.
+	idParts := []string{fmt.Sprintf("pilots=%d pre=%d max=%d weeks=%d sites=%d seed=%d/%t", *pilots, *preWeeks, *maxWeeks, *weeks, *sites, *seed, seedSet)}
+	for _, in := range inputs {
+		idParts = append(idParts, in.SHA256)
+	}
+	planID := results.PlanID(append(idParts, sets...)...)
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "plan-"+scs[0].Name+"-"+scs[1].Name)
+	}
+
+	nw := *workers
+	if nw == 0 {
+		nw = runtime.NumCPU()
+	}
+	start := time.Now()
+	var consignments atomic.Int64
+	var pes []*results.PilotEstimates
+	switch {
+	case *merge != "":
+		if pes, err = readPlanShards(*merge, planID); err != nil {
+			return err
+		}
+		if len(pes) != *pilots {
+			return badInput(fmt.Errorf("--merge %s: %d pilots in the shards, want --pilots %d", *merge, len(pes), *pilots))
+		}
+	case *shard != "":
+		var own []int
+		for p := si; p < *pilots; p += sn {
+			own = append(own, p)
+		}
+		bar := planBar(e, *quiet, len(own))
+		got, err := simulatePilots(ctx, runner, cfg, own, nw, bar, &consignments)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return badInput(err)
+		}
+		h := results.PlanShardHeader{Plan: planID, Baseline: scs[0].Name, Measure: scs[1].Name, Config: cfg, Pilots: *pilots, Shard: si, Shards: sn}
+		path := filepath.Join(dir, results.PlanShardFileName(si, sn))
+		if err := results.WriteFileAtomic(path, func(w io.Writer) error { return results.WritePlanShard(w, h, own, got) }); err != nil {
+			return err
+		}
+		elapsed := time.Since(start)
+		n := consignments.Load()
+		fmt.Fprintf(e.stderr, "shard %d/%d: %d pilots, %d consignments simulated in %s (%.3g consignments/s); wrote %s\n",
+			si, sn, len(own), n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), path)
+		return nil
+	default:
+		bar := planBar(e, *quiet, *pilots)
+		const batch = 100
+		for len(pes) < *pilots {
+			first := len(pes)
+			ids := make([]int, min(batch, *pilots-first))
+			for i := range ids {
+				ids[i] = first + i
+			}
+			got, err := simulatePilots(ctx, runner, cfg, ids, nw, bar, &consignments)
+			if err != nil {
+				if ctx.Err() != nil {
+					return fmt.Errorf("interrupted after %d pilots; nothing written: %w", len(pes), ctx.Err())
+				}
+				return err
+			}
+			pes = append(pes, got...)
+			if *precision > 0 && planPrecise(cfg, pes, *precision) {
+				break
+			}
+		}
+		if bar != nil {
+			bar.Finish()
+		}
+	}
+	elapsed := time.Since(start)
+	plan := results.SummarisePlan(cfg, scs[0].Name, scs[1].Name, pes)
 	man := results.NewManifest("plan", inputs, sets, opts)
 	if err := results.BeginOutput(dir); err != nil {
 		return badInput(err)
@@ -192,10 +219,90 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *merge != "" {
+		fmt.Fprintf(e.stderr, "%d pilots from the shards in %s; wrote %s\n", len(pes), *merge, dir)
+		return nil
+	}
 	n := consignments.Load()
 	fmt.Fprintf(e.stderr, "%d pilots, %d consignments simulated in %s (%.3g consignments/s); wrote %s\n",
 		len(pes), n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), dir)
 	return nil
+}
+
+// simulatePilots simulates and judges the pilots ids on nw goroutines; the
+// estimates come back in the order of ids, whatever the order they finish in.
+func simulatePilots(ctx context.Context, runner *pilot.Runner, cfg results.PlanConfig, ids []int, nw int,
+	bar *progressbar.ProgressBar, consignments *atomic.Int64) ([]*results.PilotEstimates, error) {
+	n := len(ids)
+	got := make([]*results.PilotEstimates, n)
+	errs := make([]error, n)
+	var next atomic.Int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range min(nw, n) {
+		wg.Go(func() {
+			d := runner.NewData()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := runner.Run(ctx, ids[i], d); err != nil {
+					errs[i] = err
+					return
+				}
+				consignments.Add(d.Consignments)
+				got[i] = results.AnalysePilot(cfg, d)
+				if bar != nil {
+					mu.Lock()
+					bar.Add(1)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return got, nil
+}
+
+// readPlanShards reads every plan shard file in dir and returns the pilots'
+// estimates in pilot order, after checking that the shards are of this plan
+// (planID) and hold every pilot once.
+func readPlanShards(dir, planID string) ([]*results.PilotEstimates, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "plan-shard-*-of-*.bin"))
+	if err != nil || len(files) == 0 {
+		return nil, badInput(fmt.Errorf("--merge %s: no plan shard files (plan-shard-*-of-*.bin)", dir))
+	}
+	var heads []*results.PlanShardHeader
+	var pilots [][]int
+	var pes [][]*results.PilotEstimates
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		h, ps, es, err := results.ReadPlanShard(f, data)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		if h.Plan != planID {
+			return nil, badInput(fmt.Errorf("%s: a shard of another plan (%s; this plan with these files, flags and --set is %s)", f, h.Plan, planID))
+		}
+		heads, pilots, pes = append(heads, h), append(pilots, ps), append(pes, es)
+	}
+	all, err := results.MergePlanShards(heads, pilots, pes)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("--merge %s: %w", dir, err))
+	}
+	return all, nil
 }
 
 // planPrecise reports whether every power and A/A rate at the judged

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,5 +93,48 @@ func TestPlanSameForAnyWorkers(t *testing.T) {
 		if !bytes.Equal(got[0][k], got[1][k]) {
 			t.Errorf("%s differs between 1 and 3 workers", f)
 		}
+	}
+}
+
+// TestPlanShards: a plan run as 3 shards and merged writes the same
+// plan.csv and plan.json, byte for byte, as one unsharded run; a merge
+// refuses shards of another plan and a missing shard.
+func TestPlanShards(t *testing.T) {
+	args := []string{"plan", "testdata/small.yaml", "testdata/small.yaml", "--set", "resources.pools[physical].servers=2",
+		"--pilots", "5", "--max-weeks", "2", "--weeks", "2", "--pre-weeks", "4", "--sites", "4", "--quiet"}
+	exec := func(extra ...string) (int, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append(slices.Clone(args), extra...), nil, &stdout, &stderr)
+		return code, stderr.String()
+	}
+	whole, shards, merged := t.TempDir(), t.TempDir(), t.TempDir()
+	if code, msg := exec("--out", whole); code != 0 {
+		t.Fatalf("unsharded: exit %d: %s", code, msg)
+	}
+	for i := range 3 {
+		if code, msg := exec("--shard", fmt.Sprintf("%d/3", i), "--out", shards); code != 0 {
+			t.Fatalf("shard %d/3: exit %d: %s", i, code, msg)
+		}
+	}
+	if code, msg := exec("--merge", shards, "--out", merged); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, msg)
+	}
+	for _, f := range []string{"plan.csv", "plan.json"} {
+		a, _ := os.ReadFile(filepath.Join(whole, f))
+		b, _ := os.ReadFile(filepath.Join(merged, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s: merged shards differ from the unsharded plan", f)
+		}
+	}
+	// Another plan (another --weeks) refuses these shards.
+	var stdout, stderr bytes.Buffer
+	other := append(slices.Clone(args), "--merge", shards, "--out", t.TempDir())
+	other[slices.Index(other, "--weeks")+1] = "1"
+	if code := run(context.Background(), other, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "another plan") {
+		t.Errorf("merge with other flags: exit %d, %q; want 2 and 'another plan'", code, stderr.String())
+	}
+	os.Remove(filepath.Join(shards, "plan-shard-0001-of-0003.bin"))
+	if code, msg := exec("--merge", shards, "--out", t.TempDir()); code != 2 || !strings.Contains(msg, "shard 1/3 is missing") {
+		t.Errorf("merge without shard 1: exit %d, %q; want 2 and 'shard 1/3 is missing'", code, msg)
 	}
 }
