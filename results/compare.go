@@ -36,6 +36,9 @@ type Comparison struct {
 	// from runs of scenario k with seeds independent of the baseline's: what
 	// the comparison could claim without common random numbers.
 	Unpaired [][]Difference
+	// Precision, when --precision chose the replications (targets on the
+	// paired differences), says how.
+	Precision *Precision
 }
 
 // NewComparison pairs reports[k] with reports[0] replication by replication.
@@ -198,6 +201,9 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		len(c.Reports), base.Seed, len(base.Reps))
 	for k, r := range c.Reports {
 		fmt.Fprintf(&b, "  %-*s = %s\n", labelWidth(c.Labels), c.Labels[k], r.Scenario)
+	}
+	if c.Precision != nil {
+		b.WriteString(strings.Join(c.Precision.Summary(), "\n") + "\n")
 	}
 	b.WriteString("Each figure: mean across replications ± half-width of the 95% confidence interval.\n")
 	fmt.Fprintf(&b, "X − %s: paired difference over replications (fractions in percentage points, pp) and its 95%% interval; * = the interval excludes zero.\n", c.Labels[0])
@@ -380,6 +386,7 @@ type JSONComparison struct {
 	Baseline      string                 `json:"baseline"` // label of the scenario differences are taken from
 	Scenarios     []JSONComparedScenario `json:"scenarios"`
 	Pairing       *JSONComparisonPairing `json:"pairing,omitempty"`
+	Precision     *Precision             `json:"precision,omitempty"`
 	Metrics       []JSONComparisonMetric `json:"metrics"`
 }
 
@@ -427,7 +434,7 @@ type JSONComparisonPairing struct {
 
 // JSON returns the comparison as its JSON document's value.
 func (c *Comparison) JSON() JSONComparison {
-	out := JSONComparison{SchemaVersion: SchemaVersion, Kind: "compare", Confidence: Confidence, Baseline: c.Labels[0]}
+	out := JSONComparison{SchemaVersion: SchemaVersion, Kind: "compare", Confidence: Confidence, Baseline: c.Labels[0], Precision: c.Precision}
 	for k, r := range c.Reports {
 		out.Scenarios = append(out.Scenarios, JSONComparedScenario{c.Labels[k], r.Scenario, r.Seed, len(r.Reps)})
 	}

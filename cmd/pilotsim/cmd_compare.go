@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"pilotsim/metric"
 	"pilotsim/results"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
@@ -20,8 +21,12 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the comparison as JSON on stdout instead of the table")
 	independent := fs.Bool("independent", false, "also run every scenario after A with seeds of its own, to measure how much pairing narrows the intervals (doubles the work)")
 	f := addStudyFlags(fs, "seed of every scenario (default: A's seed)")
+	prec := addPrecisionFlags(fs, "the 95% interval of each named figure's paired difference from A (for every scenario after A)")
 	pos, err := f.parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := prec.check(fs, *f.reps); err != nil {
 		return err
 	}
 	if len(pos) < 2 {
@@ -43,19 +48,60 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		seed, reps = &scs[0].Seed, scs[0].Replications
 	}
 	labels := compareLabels(pos, scs)
-
-	reports := make([]*results.Report, len(scs))
-	for i := range scs {
-		r, err := runStudy(ctx, e, scs[i], models[i], nil, f)
-		if err != nil {
-			return err
-		}
-		reports[i] = r
+	if err := prec.resolve(unionMetrics(models)); err != nil {
+		return err
 	}
-	c, err := results.NewComparison(labels, reports)
+
+	// Every scenario runs the same replications: in one go, or with
+	// --precision in batches (replication r of each draws only from (seed,
+	// r), so the batches give the replications of one fixed run).
+	done := make([][]metric.Rep, len(scs))
+	runTo := func(from, to int) error {
+		for i := range scs {
+			scs[i].Replications = to
+			var which []int
+			if prec.on() {
+				which = span(from, to)
+			}
+			got, err := runReps(ctx, e, scs[i], models[i], which, f)
+			if err != nil {
+				return err
+			}
+			done[i] = append(done[i], got...)
+		}
+		return nil
+	}
+	compare := func() (*results.Comparison, error) {
+		reports := make([]*results.Report, len(scs))
+		for i, sc := range scs {
+			r, err := results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, models[i].Metrics(), done[i])
+			if err != nil {
+				return nil, err
+			}
+			reports[i] = r
+		}
+		return results.NewComparison(labels, reports)
+	}
+	var precision *results.Precision
+	if prec.on() {
+		precision, err = prec.sequential(e, prec.first(*f.reps), runTo, func() ([]results.PrecisionCheck, error) {
+			c, err := compare()
+			if err != nil {
+				return nil, err
+			}
+			return c.PrecisionChecks(prec.targets), nil
+		})
+	} else {
+		err = runTo(0, scs[0].Replications)
+	}
 	if err != nil {
 		return err
 	}
+	c, err := compare()
+	if err != nil {
+		return err
+	}
+	c.Precision = precision
 	if *independent {
 		var indep []*results.Report
 		for i := 1; i < len(scs); i++ {

@@ -41,8 +41,12 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the aggregate as JSON on stdout instead of the table")
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	prec := addPrecisionFlags(fs, "each named figure's 95% interval")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := prec.check(fs, *reps); err != nil {
 		return err
 	}
 	switch {
@@ -57,6 +61,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 
 	sc, model, err := loadModel(pos[0], sets, nil, *reps)
 	if err != nil {
+		return err
+	}
+	if err := prec.resolve(model.Metrics()); err != nil {
 		return err
 	}
 	dir := *out
@@ -88,8 +95,28 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	bar := newProgress(e, *quiet, sc)
-	finished, runErr := runWithProgress(ctx, model, opt, &done, bar)
+	var finished []metric.Rep
+	var runErr error
+	var precision *results.Precision
+	if prec.on() {
+		// Replication r draws only from (seed, r): the batches 0…9, 10…24, …
+		// give the replications of one fixed run of the final count.
+		precision, runErr = prec.sequential(e, prec.first(*reps), func(from, to int) error {
+			sc.Replications = to // the bar counts toward it (done keeps counting across batches)
+			opt.Reps = span(from, to)
+			got, err := runWithProgress(ctx, model, opt, &done, newProgress(e, *quiet, sc))
+			finished = append(finished, got...)
+			return err
+		}, func() ([]results.PrecisionCheck, error) {
+			r, err := results.NewReport(results.Run{}, model.Metrics(), finished)
+			if err != nil {
+				return nil, err
+			}
+			return r.PrecisionChecks(prec.targets, ""), nil
+		})
+	} else {
+		finished, runErr = runWithProgress(ctx, model, opt, &done, newProgress(e, *quiet, sc))
+	}
 	interrupted := runErr != nil && ctx.Err() != nil
 	if runErr != nil && !interrupted {
 		return runErr
@@ -104,6 +131,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	report.Precision = precision
 	if len(report.Reps) == 0 {
 		if interrupted {
 			if tf != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"pilotsim/metric"
 	"pilotsim/results"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
@@ -74,8 +75,12 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the sweep as JSON on stdout instead of the table")
 	list := fs.String("batch-list", "", "write the grid as a batch list `file` for `pilotsim batch` instead of running it")
 	f := addStudyFlags(fs, "seed of every point (default: the scenario's)")
+	prec := addPrecisionFlags(fs, "each named figure's 95% interval at every point")
 	pos, err := f.parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := prec.check(fs, *f.reps); err != nil {
 		return err
 	}
 	if len(pos) != 1 {
@@ -92,6 +97,9 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		return badInput(err)
 	}
 	if *list != "" {
+		if prec.on() {
+			return badInput(fmt.Errorf("--precision %s: not with --batch-list (a batch runs a fixed number of replications)", prec.targets[0].Spec))
+		}
 		if err := writeBatchList(*list, pos[0], f.sets, grid, spec.params); err != nil {
 			return err
 		}
@@ -112,22 +120,76 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		}
 		points[i] = point{sc, m}
 	}
-	var sp []results.SweepPoint
-	for i, g := range grid {
-		if !*f.quiet && isTerminal(e.stderr) {
-			fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
+	models := make([]*sim.Model, len(points))
+	for i, p := range points {
+		models[i] = p.m
+	}
+	if err := prec.resolve(unionMetrics(models)); err != nil {
+		return err
+	}
+	// Every point runs the same replications (so the points stay paired):
+	// in one go, or with --precision in batches until every point's
+	// intervals are narrow enough.
+	done := make([][]metric.Rep, len(points))
+	runTo := func(from, to int) error {
+		for i, g := range grid {
+			if !*f.quiet && isTerminal(e.stderr) {
+				fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
+			}
+			var which []int // nil: the point's own replications
+			if prec.on() {
+				points[i].sc.Replications = to
+				which = span(from, to)
+			}
+			got, err := runReps(ctx, e, points[i].sc, points[i].m, which, f)
+			if err != nil {
+				return err
+			}
+			done[i] = append(done[i], got...)
 		}
-		r, err := runStudy(ctx, e, points[i].sc, points[i].m, nil, f)
-		if err != nil {
-			return err
+		return nil
+	}
+	sweepPoints := func() ([]results.SweepPoint, error) {
+		var sp []results.SweepPoint
+		for i, g := range grid {
+			sc := points[i].sc
+			r, err := results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, points[i].m.Metrics(), done[i])
+			if err != nil {
+				return nil, err
+			}
+			sp = append(sp, results.SweepPoint{GridPoint: g, Report: r})
 		}
-		sp = append(sp, results.SweepPoint{GridPoint: g, Report: r})
+		return sp, nil
+	}
+	var precision *results.Precision
+	if prec.on() {
+		precision, err = prec.sequential(e, prec.first(*f.reps), runTo, func() ([]results.PrecisionCheck, error) {
+			sp, err := sweepPoints()
+			if err != nil {
+				return nil, err
+			}
+			var cs []results.PrecisionCheck
+			for _, p := range sp {
+				cs = append(cs, p.Report.PrecisionChecks(prec.targets, p.Name())...)
+			}
+			return cs, nil
+		})
+	} else {
+		err = runTo(0, points[0].sc.Replications)
+	}
+	if err != nil {
+		return err
+	}
+	sp, err := sweepPoints()
+	if err != nil {
+		return err
 	}
 	name := points[0].sc.Name
 	s, err := results.NewSweep(name, spec.params, sp)
 	if err != nil {
 		return err
 	}
+	s.Precision = precision
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", "sweep-"+results.SafeName(name))
