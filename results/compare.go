@@ -271,7 +271,9 @@ func narrowing(p, u Difference) string {
 	}
 }
 
-// cellSized is cell with the decimals chosen for a column of magnitude size.
+// cellSized is an estimate as text, mean ± half-width or, where the interval
+// is not centred, mean [low, high], with the decimals chosen for a column of
+// magnitude size.
 func cellSized(e Estimate, size float64) string {
 	if e.N == 0 {
 		return "n/a"
@@ -282,6 +284,12 @@ func cellSized(e Estimate, size float64) string {
 	dec, pct, sep := decimals(e.Unit, size)
 	s := formatNumber(e.Mean, dec, pct, sep)
 	if hw := e.HalfWidth(); !math.IsNaN(hw) {
+		// As in the run table: an interval not centred on the mean at the
+		// precision shown (a fraction near 0 or 1, a count cut at 0) shows
+		// its bounds.
+		if showBounds(e.Interval, dec, pct, sep) {
+			return s + " [" + formatNumber(e.Low, dec, pct, sep) + ", " + formatNumber(e.High, dec, pct, sep) + "]"
+		}
 		s += " ± " + formatNumber(hw, dec, pct, sep)
 	}
 	return s
