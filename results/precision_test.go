@@ -104,7 +104,7 @@ func TestPrecisionCheck(t *testing.T) {
 	frac := Metric{Key: metric.Key{Family: metric.Hit}, Unit: metric.Fraction}
 	abs := PrecisionTarget{Spec: "hit=0.3pp", Value: 0.003, Metric: frac}
 	rel := PrecisionTarget{Spec: "hit=50%", Value: 0.5, Relative: true, Metric: frac}
-	wilson := Interval{Mean: 0.004, Low: 0.002, High: 0.0069, N: 5} // sides 0.002 below, 0.0029 above
+	asym := Interval{Mean: 0.004, Low: 0.002, High: 0.0069, N: 5} // sides 0.002 below, 0.0029 above
 	for _, tc := range []struct {
 		name    string
 		target  PrecisionTarget
@@ -114,10 +114,10 @@ func TestPrecisionCheck(t *testing.T) {
 		want    float64
 		reached bool
 	}{
-		{"larger side, within", abs, wilson, wilson.Mean, 0.0029, 0.003, true},
-		{"larger side decides", PrecisionTarget{Spec: "hit=0.25pp", Value: 0.0025, Metric: frac}, wilson, wilson.Mean, 0.0029, 0.0025, false},
-		{"relative to the reference", rel, wilson, 0.004, 0.0029, 0.002, false},
-		{"relative to another reference (compare's baseline)", rel, wilson, 0.01, 0.0029, 0.005, true},
+		{"larger side, within", abs, asym, asym.Mean, 0.0029, 0.003, true},
+		{"larger side decides", PrecisionTarget{Spec: "hit=0.25pp", Value: 0.0025, Metric: frac}, asym, asym.Mean, 0.0029, 0.0025, false},
+		{"relative to the reference", rel, asym, 0.004, 0.0029, 0.002, false},
+		{"relative to another reference (compare's baseline)", rel, asym, 0.01, 0.0029, 0.005, true},
 		{"no interval is not reached", abs, Interval{Mean: 0.004, Low: math.NaN(), High: math.NaN(), N: 1}, 0.004, math.NaN(), 0.003, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
