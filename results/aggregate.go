@@ -226,8 +226,8 @@ func estimateCI(u metric.Unit, x, den []float64, level float64) Interval {
 func FractionCI(p, den []float64, level float64) Interval {
 	iv := meanCI(p, level)
 	r := len(p)
-	if r < 2 {
-		return iv
+	if r < 2 || !(iv.Mean >= 0 && iv.Mean <= 1) {
+		return iv // (values outside [0, 1] are no fractions: the t interval)
 	}
 	mean := iv.Mean
 	nBinom := math.Inf(1)
@@ -248,7 +248,7 @@ func FractionCI(p, den []float64, level float64) Interval {
 		z := distuv.UnitNormal.Quantile(1 - (1-level)/2)
 		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(r - 1)}.Quantile(1 - (1-level)/2)
 		n = q / v * (z / t) * (z / t)
-	case !math.IsInf(nBinom, 1):
+	case nBinom > 0 && !math.IsInf(nBinom, 1):
 		n = nBinom
 	default:
 		iv.Low, iv.High = mean, mean
@@ -262,6 +262,12 @@ func FractionCI(p, den []float64, level float64) Interval {
 // (n need not be whole), with Brown, Cai and DasGupta's modification at the
 // ends; it always holds p.
 func jeffreys(p, n, level float64) (low, high float64) {
+	if n > 1e12 {
+		// The Beta is then the normal to far more digits than any figure
+		// shows (and its quantile function would lose them).
+		h := distuv.UnitNormal.Quantile(1-(1-level)/2) * math.Sqrt(p*(1-p)/n)
+		return math.Max(0, p-h), math.Min(1, p+h)
+	}
 	x := p * n
 	b := distuv.Beta{Alpha: x + 0.5, Beta: n - x + 0.5}
 	low, high = 0, 1

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"pilotsim/metric"
 	"pilotsim/results"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
@@ -120,6 +119,11 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		}
 		points[i] = point{sc, m}
 	}
+	name := points[0].sc.Name
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "sweep-"+results.SafeName(name))
+	}
 	models := make([]*sim.Model, len(points))
 	for i, p := range points {
 		models[i] = p.m
@@ -127,74 +131,80 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if err := prec.resolve(unionMetrics(models)); err != nil {
 		return err
 	}
-	// Every point runs the same replications (so the points stay paired):
-	// in one go, or with --precision in batches until every point's
-	// intervals are narrow enough.
-	done := make([][]metric.Rep, len(points))
-	runTo := func(from, to int) error {
+	if err := checkEstimate(e, f, models...); err != nil {
+		return err
+	}
+	inputs, err := scenarioInputs(pos[0])
+	if err != nil {
+		return err
+	}
+	var opts []string
+	for _, p := range spec.params {
+		opts = append(opts, "param="+p.Path+"="+strings.Join(p.Values, ","))
+	}
+	opts = append(opts, prec.options()...)
+	man := results.NewManifest("sweep", inputs, f.sets, studyOptions(f, opts...))
+	if err := claimOutput(dir, man, *f.force); err != nil {
+		return err
+	}
+	// Each point's replications are kept in dir as soon as they are done: a
+	// sweep run again after an interruption runs only the points not done.
+	// With --precision every point runs the same batches, so the points stay
+	// paired, until every point's intervals are narrow enough.
+	var sp []results.SweepPoint
+	var precision *results.Precision
+	if prec.on() {
+		done := make([][]results.Replication, len(grid))
+		precision, err = prec.sequential(e, prec.first(*f.reps), func(batch, from, to int) error {
+			for i, g := range grid {
+				if !*f.quiet && isTerminal(e.stderr) {
+					fmt.Fprintf(e.stderr, "point %d of %d: %s, replications %d–%d\n", i+1, len(grid), g.Name(), from, to-1)
+				}
+				points[i].sc.Replications = to
+				sets := append(append([]string(nil), f.sets...), g.Sets...)
+				got, err := runUnitTo(ctx, e, dir, i, batch, pos[0], sets, points[i].sc, points[i].m, f, done[i], from, to)
+				if err != nil {
+					return err
+				}
+				done[i] = got
+			}
+			return nil
+		}, func() ([]results.PrecisionCheck, error) {
+			sp = sp[:0]
+			var cs []results.PrecisionCheck
+			for i, g := range grid {
+				sc := points[i].sc
+				r, err := results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, points[i].m.Metrics(), done[i])
+				if err != nil {
+					return nil, err
+				}
+				sp = append(sp, results.SweepPoint{GridPoint: g, Report: r})
+				cs = append(cs, r.PrecisionChecks(prec.targets, g.Name())...)
+			}
+			return cs, nil
+		})
+		if err != nil {
+			return err
+		}
+	} else {
 		for i, g := range grid {
 			if !*f.quiet && isTerminal(e.stderr) {
 				fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
 			}
-			var which []int // nil: the point's own replications
-			if prec.on() {
-				points[i].sc.Replications = to
-				which = span(from, to)
-			}
-			got, err := runReps(ctx, e, points[i].sc, points[i].m, which, f)
+			sets := append(append([]string(nil), f.sets...), g.Sets...)
+			r, err := runUnit(ctx, e, dir, i, pos[0], sets, points[i].sc, points[i].m, f)
 			if err != nil {
 				return err
 			}
-			done[i] = append(done[i], got...)
-		}
-		return nil
-	}
-	sweepPoints := func() ([]results.SweepPoint, error) {
-		var sp []results.SweepPoint
-		for i, g := range grid {
-			sc := points[i].sc
-			r, err := results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, points[i].m.Metrics(), done[i])
-			if err != nil {
-				return nil, err
-			}
 			sp = append(sp, results.SweepPoint{GridPoint: g, Report: r})
 		}
-		return sp, nil
 	}
-	var precision *results.Precision
-	if prec.on() {
-		precision, err = prec.sequential(e, prec.first(*f.reps), runTo, func() ([]results.PrecisionCheck, error) {
-			sp, err := sweepPoints()
-			if err != nil {
-				return nil, err
-			}
-			var cs []results.PrecisionCheck
-			for _, p := range sp {
-				cs = append(cs, p.Report.PrecisionChecks(prec.targets, p.Name())...)
-			}
-			return cs, nil
-		})
-	} else {
-		err = runTo(0, points[0].sc.Replications)
-	}
-	if err != nil {
-		return err
-	}
-	sp, err := sweepPoints()
-	if err != nil {
-		return err
-	}
-	name := points[0].sc.Name
 	s, err := results.NewSweep(name, spec.params, sp)
 	if err != nil {
 		return err
 	}
 	s.Precision = precision
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", "sweep-"+results.SafeName(name))
-	}
-	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON)
+	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON, man)
 }
 
 // writeBatchList writes the grid as a batch list: one line per point, the

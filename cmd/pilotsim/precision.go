@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
+	"strconv"
 
 	"pilotsim/metric"
 	"pilotsim/results"
+	"pilotsim/scenarios"
+	"pilotsim/sim"
 )
 
 // precisionFlags are --precision (repeatable) and --max-reps, which run,
@@ -62,6 +67,8 @@ func (p *precisionFlags) check(fs *flag.FlagSet, reps int) error {
 		return nil
 	case *p.maxReps < 2:
 		return badInput(fmt.Errorf("--max-reps %d: want 2 or more (an interval needs two replications)", *p.maxReps))
+	case *p.maxReps > scenarios.MaxReplications:
+		return badInput(fmt.Errorf("--max-reps %d: at most %d replications (each keeps its figures in memory until the end)", *p.maxReps, scenarios.MaxReplications))
 	case p.first(reps) > *p.maxReps:
 		return badInput(fmt.Errorf("--max-reps %d: want at least the first batch, %d replications (--reps)", *p.maxReps, p.first(reps)))
 	}
@@ -90,18 +97,19 @@ func (p *precisionFlags) resolve(metrics []metric.Def) error {
 }
 
 // sequential runs the batches: first, then as results.NextReplications
-// projects, until every check is reached or --max-reps. runTo(from, to) runs
-// replications from … to−1 and adds them to the study; checks() holds the
+// projects, until every check is reached or --max-reps. runTo(batch, from,
+// to) runs replications from … to−1 (batch 0, 1, …) and adds them to the
+// study; checks() holds the
 // study as it stands to the targets. It returns the record of the procedure
 // and warns on stderr when --max-reps stopped it first (the results stand,
 // with their wider intervals: exit code 0); on an error (an interrupt) the
 // study holds the replications finished.
-func (p *precisionFlags) sequential(e *env, first int, runTo func(from, to int) error, checks func() ([]results.PrecisionCheck, error)) (*results.Precision, error) {
+func (p *precisionFlags) sequential(e *env, first int, runTo func(batch, from, to int) error, checks func() ([]results.PrecisionCheck, error)) (*results.Precision, error) {
 	var batches []int
 	r := 0
 	next := first
 	for {
-		if err := runTo(r, next); err != nil {
+		if err := runTo(len(batches), r, next); err != nil {
 			return nil, err
 		}
 		r = next
@@ -128,4 +136,52 @@ func span(from, to int) []int {
 		out = append(out, r)
 	}
 	return out
+}
+
+// options are the precision flags as a study's manifest records them (a
+// folder holding a precision study is not resumed by another study).
+func (p *precisionFlags) options() []string {
+	var o []string
+	for _, t := range p.targets {
+		o = append(o, "precision="+t.Spec)
+	}
+	if p.on() {
+		o = append(o, "max-reps="+strconv.Itoa(*p.maxReps))
+	}
+	return o
+}
+
+// precisionUnits separates the resume files of a precision study's batches:
+// batch b of unit k is kept as unit k + precisionUnits·(b+1).
+const precisionUnits = 10000
+
+// runUnitTo extends unit k of a study (scenario sc from file path with the
+// overrides sets, compiled as m; have holds its replications 0 … from−1)
+// to replications 0 … to−1, as batch number batch of --precision. Like
+// runUnit it takes them from an earlier, interrupted run of the same study
+// in dir, or keeps them there (all of 0 … to−1, one file per batch) as soon
+// as they are done.
+func runUnitTo(ctx context.Context, e *env, dir string, k, batch int, path string, sets []string, sc *scenarios.Scenario, m *sim.Model, f *studyFlags, have []results.Replication, from, to int) ([]results.Replication, error) {
+	sha, err := results.HashFile(path)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	key := k + precisionUnits*(batch+1)
+	b := unitBatch(key, filepath.ToSlash(path), sha, sets, sc.Seed, to)
+	if reps, ok := loadUnit(dir, key, b); ok {
+		fmt.Fprintf(e.stderr, "%s: replications 0–%d finished in an earlier run into %s, not run again\n", sc.Name, to-1, dir)
+		return reps, nil
+	}
+	got, err := runReps(ctx, e, sc, m, span(from, to), f)
+	if err != nil {
+		return nil, err
+	}
+	all := append(append([]results.Replication(nil), have...), got...)
+	if err := saveUnit(dir, key, b, m, all); err != nil {
+		return nil, err
+	}
+	if testHookUnitSaved != nil {
+		testHookUnitSaved(key)
+	}
+	return all, nil
 }

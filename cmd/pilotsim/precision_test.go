@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"slices"
@@ -84,8 +85,8 @@ func TestRunPrecisionIsAFixedRun(t *testing.T) {
 	fixedTab := mustRun(t, "run", "testdata/small.yaml", "--out", fixed, "--quiet", "--trace", "--reps", n)
 
 	for _, name := range filetest.Names(t, fixed) {
-		if name == results.ReportChartsDir {
-			continue // inline in report.html
+		if name == results.ReportChartsDir || name == results.ManifestFile {
+			continue // inline in report.html; the manifest records the options, --precision among them
 		}
 		a, b := readFile(t, filepath.Join(seq, name)), readFile(t, filepath.Join(fixed, name))
 		if name == results.AggregateJSONFile {
@@ -94,6 +95,9 @@ func TestRunPrecisionIsAFixedRun(t *testing.T) {
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s differs from a fixed run of %s replications", name, n)
 		}
+	}
+	if man := string(readFile(t, filepath.Join(seq, results.ManifestFile))); !strings.Contains(man, "precision=detection=3pp") || !strings.Contains(man, "max-reps=200") {
+		t.Errorf("manifest.json does not record the precision options:\n%s", man)
 	}
 	block, rest := precisionLines(tab)
 	if rest != fixedTab {
@@ -203,5 +207,39 @@ func TestSweepPrecisionIsAFixedSweep(t *testing.T) {
 	mustRun(t, append(args, "--out", fixed, "--reps", strconv.Itoa(p.Replications))...)
 	if !bytes.Equal(readFile(t, filepath.Join(seq, results.SweepCSVFile)), readFile(t, filepath.Join(fixed, results.SweepCSVFile))) {
 		t.Errorf("sweep.csv differs from a fixed sweep of %d replications", p.Replications)
+	}
+}
+
+// TestComparePrecisionResumes: a compare --precision stopped after the
+// second batch of its first scenario keeps its finished batches; run again
+// into the same --out it takes them and runs only the rest, and the folder
+// is byte for byte what an uninterrupted run writes.
+func TestComparePrecisionResumes(t *testing.T) {
+	args := []string{"compare", smallScenario, smallVariant, "--quiet", "--reps", "3", "--precision", "release.all.mean=3%"}
+	whole, resumed := t.TempDir(), t.TempDir()
+	mustRun(t, append(args, "--out", whole)...)
+	ctx, cancel := context.WithCancel(context.Background())
+	testHookUnitSaved = func(k int) {
+		if k == 2*precisionUnits { // unit 0, batch 1
+			cancel()
+		}
+	}
+	code, _, _ := runCmd(ctx, append(args, "--out", resumed)...)
+	testHookUnitSaved = nil
+	if code != exitInterrupted {
+		t.Fatalf("interrupted run: exit %d, want %d", code, exitInterrupted)
+	}
+	code, _, stderr := runCmd(context.Background(), append(args, "--out", resumed)...)
+	if code != 0 || strings.Count(stderr, "not run again") != 3 { // both scenarios' batch 0, the first's batch 1
+		t.Fatalf("resumed run: exit %d, want 0 and three batches taken from the first run\n%s", code, stderr)
+	}
+	a, b := filetest.Tree(t, whole), filetest.Tree(t, resumed)
+	if len(a) != len(b) {
+		t.Errorf("%d files after a resume, %d without", len(b), len(a))
+	}
+	for name, da := range a {
+		if !bytes.Equal(da, b[name]) {
+			t.Errorf("%s differs after a resume", name)
+		}
 	}
 }
