@@ -204,3 +204,18 @@ func TestLiftCI(t *testing.T) {
 		t.Errorf("random stratum found nothing: lift %v, want NaN", iv.Mean)
 	}
 }
+
+// TestFractionCIEdges: values that are no fractions get the t interval (no
+// panic in the Beta quantile), and a spread so small that the effective size
+// passes 10^12 gives the normal interval, inside [0, 1].
+func TestFractionCIEdges(t *testing.T) {
+	if iv := FractionCI([]float64{4242, 4242}, []float64{10, 10}, 0.95); iv.Mean != 4242 || iv.Low != 4242 || iv.High != 4242 {
+		t.Errorf("values above 1: %+v, want the t interval 4242 [4242, 4242]", iv)
+	}
+	p := []float64{0.3, 0.3 + 1e-9, 0.3 - 1e-9}
+	iv := FractionCI(p, nil, 0.95)
+	want := MeanCI(p, 0.95)
+	if math.Abs(iv.Low-want.Low) > 1e-9 || math.Abs(iv.High-want.High) > 1e-9 || !(iv.Low > 0.29 && iv.High < 0.31) {
+		t.Errorf("effective size above 10^12: %+v, want about the t interval %+v", iv, want)
+	}
+}
