@@ -51,7 +51,11 @@ func (e planEst) estimate() pilotstat.Estimate {
 
 // PilotEstimates are one simulated pilot's estimates: [design][figure][duration-1][0 A/A, 1 measure].
 type PilotEstimates struct {
-	est   [NumDesigns][pilot.NumFigures][][2]planEst
+	est [NumDesigns][pilot.NumFigures][][2]planEst
+	// wseq is the stepped wedge as the weekly-look rule sees it: the switch
+	// schedule planned for MaxWeeks, looked at after each week (est's wedge
+	// is planned anew for each duration, so its looks are not nested).
+	wseq  [pilot.NumFigures][][2]planEst
 	truth [pilot.NumFigures]float64 // measure − baseline, mean over sites and pilot weeks
 	// The random stratum in shared queues (Data.Mixed, all pilot weeks) and
 	// the first site's measure − baseline over the same weeks; NaN when
@@ -135,6 +139,7 @@ func AnalysePilot(cfg PlanConfig, d *pilot.Data) *PilotEstimates {
 		for dz := range NumDesigns {
 			pe.est[dz][f] = make([][2]planEst, maxW)
 		}
+		pe.wseq[f] = make([][2]planEst, maxW)
 		for w := 1; w <= maxW; w++ {
 			for eff := range 2 {
 				arm := func(on bool) int {
@@ -186,8 +191,22 @@ func AnalysePilot(cfg PlanConfig, d *pilot.Data) *PilotEstimates {
 					}
 					e, err = pilotstat.SteppedWedge(ys, start)
 					put(DesignWedge, e, err)
+					// The schedule of a pilot planned for maxW weeks, seen
+					// after w of them.
+					for i, s := range order {
+						start[s] = pre + int(math.Ceil(float64((i+1)*maxW)/float64(g+1)))
+						for k := range ys[s] {
+							ys[s][k] = vals[arm(k >= start[s])][s][all][f][k]
+						}
+					}
+					e, err = pilotstat.SteppedWedge(ys, start)
+					pe.wseq[f][w-1][eff] = planEst{float32(math.NaN()), float32(math.NaN()), 0}
+					if err == nil {
+						pe.wseq[f][w-1][eff] = planEst{float32(e.Effect), float32(e.SE), float32(e.DF)}
+					}
 				} else {
 					put(DesignWedge, pilotstat.Estimate{}, pilotstat.ErrTooFew)
+					pe.wseq[f][w-1][eff] = planEst{float32(math.NaN()), float32(math.NaN()), 0}
 				}
 			}
 		}
@@ -262,8 +281,6 @@ func SummarisePlan(cfg PlanConfig, base, measure string, pes []*PilotEstimates) 
 				row.Effect = math.NaN()
 			}
 			grid := make([]int, cfg.MaxWeeks)
-			var info, dfs []float64
-			firstLook := -1
 			aaAt := make([][]pilotstat.Estimate, cfg.MaxWeeks)
 			efAt := make([][]pilotstat.Estimate, cfg.MaxWeeks)
 			for w := range cfg.MaxWeeks {
@@ -275,41 +292,27 @@ func SummarisePlan(cfg PlanConfig, base, measure string, pes []*PilotEstimates) 
 				se, df := pilotstat.SpreadSE(aaAt[w])
 				row.MDECurve = append(row.MDECurve, pilotstat.MDE(se, df, cfg.Alpha, cfg.Power))
 				row.PowerCurve = append(row.PowerCurve, pilotstat.RejectRate(efAt[w], cfg.Alpha))
-				// Looks start once the estimate has 4 degrees of freedom
-				// (earlier looks, with a few weeks, only spend α), then
-				// every week. The information 1/SE² is measured over the
-				// simulated pilots and so a little noisy: it is kept
-				// increasing (a running maximum), as the rule needs.
-				if firstLook < 0 && se > 0 && df >= 4 {
-					firstLook = w
-				}
-				if firstLook >= 0 {
-					in := 1 / (se * se)
-					if !(in > 0) || math.IsInf(in, 0) {
-						in = 0
-					}
-					if len(info) > 0 {
-						in = math.Max(in, info[len(info)-1]*(1+1e-9))
-					}
-					info = append(info, in)
-					dfs = append(dfs, math.Max(df, dfs0(dfs)))
-				}
 			}
 			i := cfg.Weeks - 1
 			row.MDE, row.Power = row.MDECurve[i], row.PowerCurve[i]
 			row.FalsePos = pilotstat.RejectRate(aaAt[i], cfg.Alpha)
 			row.WeeksNeeded, row.Extrapolated = pilotstat.WeeksNeeded(grid, row.MDECurve, row.Effect)
-			row.SeqFalsePos, row.SeqPower, row.SeqMeanStop = math.NaN(), math.NaN(), math.NaN()
 			row.SharedEffect, row.InterferenceBias, row.InterferenceBiasSE = math.NaN(), math.NaN(), math.NaN()
 			if dz == DesignStratum {
 				row.SharedEffect, row.InterferenceBias, row.InterferenceBiasSE = interference(pes, f)
 			}
-			if len(info) > 0 && firstLook+len(info) == cfg.MaxWeeks {
-				if gs, err := pilotstat.NewGroupSequential(info, dfs, cfg.Alpha); err == nil {
-					row.SeqFalsePos, _ = seqRate(gs, aaAt[firstLook:], firstLook)
-					row.SeqPower, row.SeqMeanStop = seqRate(gs, efAt[firstLook:], firstLook)
+			if dz == DesignWedge {
+				// Weekly looks at a wedge follow one schedule, planned for
+				// the longest pilot.
+				for w := range cfg.MaxWeeks {
+					aaAt[w], efAt[w] = aaAt[w][:0:0], efAt[w][:0:0]
+					for _, pe := range pes {
+						aaAt[w] = append(aaAt[w], pe.wseq[f][w][0].estimate())
+						efAt[w] = append(efAt[w], pe.wseq[f][w][1].estimate())
+					}
 				}
 			}
+			row.SeqFalsePos, row.SeqPower, row.SeqMeanStop = seqRule(aaAt, efAt, cfg.Alpha)
 			switch {
 			case dz == DesignStratum && cfg.SharedPool && cfg.MixedErr != "":
 				row.Note = "biased by interference: treated and control consignments share queues; not measured (" + cfg.MixedErr + "); power and MDE assume no interference"
@@ -322,6 +325,46 @@ func SummarisePlan(cfg PlanConfig, base, measure string, pes []*PilotEstimates) 
 		}
 	}
 	return p
+}
+
+// seqRule sets the weekly-look rule from the A/A estimates at each
+// duration (aa[w], w = 0 … MaxWeeks−1) and returns its A/A rate, its power
+// on the estimates with the measure (ef) and the mean week of stopping (NaN
+// when no rule can be set). Looks start once the estimate has 4 degrees of
+// freedom (earlier looks, with a few weeks, only spend α), then every week.
+// The information 1/SE² is measured over the simulated pilots and so a
+// little noisy: it is kept increasing (a running maximum), as the rule
+// needs.
+func seqRule(aa, ef [][]pilotstat.Estimate, alpha float64) (fp, power, stop float64) {
+	var info, dfs []float64
+	firstLook := -1
+	for w := range aa {
+		se, df := pilotstat.SpreadSE(aa[w])
+		if firstLook < 0 && se > 0 && df >= 4 {
+			firstLook = w
+		}
+		if firstLook >= 0 {
+			in := 1 / (se * se)
+			if !(in > 0) || math.IsInf(in, 0) {
+				in = 0
+			}
+			if len(info) > 0 {
+				in = math.Max(in, info[len(info)-1]*(1+1e-9))
+			}
+			info = append(info, in)
+			dfs = append(dfs, math.Max(df, dfs0(dfs)))
+		}
+	}
+	if len(info) == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	gs, err := pilotstat.NewGroupSequential(info, dfs, alpha)
+	if err != nil {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	fp, _ = seqRate(gs, aa[firstLook:], firstLook)
+	power, stop = seqRate(gs, ef[firstLook:], firstLook)
+	return fp, power, stop
 }
 
 // seqRate returns the share of pilots whose weekly looks cross the rule and

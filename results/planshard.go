@@ -24,7 +24,7 @@ import (
 
 // PlanShardHeader identifies the plan a shard belongs to.
 type PlanShardHeader struct {
-	Format   string     `json:"format"` // "pilotsim-plan-shard/1"
+	Format   string     `json:"format"` // "pilotsim-plan-shard/2"
 	Plan     string     `json:"plan"`   // hash of the inputs, overrides and options that change the results
 	Baseline string     `json:"baseline"`
 	Measure  string     `json:"measure"`
@@ -34,7 +34,7 @@ type PlanShardHeader struct {
 	Shards   int        `json:"shards"`
 }
 
-const planShardFormat = "pilotsim-plan-shard/1"
+const planShardFormat = "pilotsim-plan-shard/2"
 
 // PlanShardFileName is the name of shard i of n's file.
 func PlanShardFileName(i, n int) string { return fmt.Sprintf("plan-shard-%04d-of-%04d.bin", i, n) }
@@ -73,6 +73,13 @@ func WritePlanShard(w io.Writer, h PlanShardHeader, pilots []int, pes []*PilotEs
 					for _, x := range e {
 						put([3]float32{x.eff, x.se, x.df})
 					}
+				}
+			}
+		}
+		for f := range pilot.NumFigures {
+			for _, e := range pe.wseq[f] {
+				for _, x := range e {
+					put([3]float32{x.eff, x.se, x.df})
 				}
 			}
 		}
@@ -124,6 +131,18 @@ func ReadPlanShard(name string, data []byte) (*PlanShardHeader, []int, []*PilotE
 						}
 						pe.est[d][f][w][x] = planEst{v[0], v[1], v[2]}
 					}
+				}
+			}
+		}
+		for f := range pilot.NumFigures {
+			pe.wseq[f] = make([][2]planEst, h.Config.MaxWeeks)
+			for w := range pe.wseq[f] {
+				for x := range 2 {
+					var v [3]float32
+					if err := get(&v); err != nil {
+						return nil, nil, nil, fmt.Errorf("%s: damaged or cut short: %w", name, err)
+					}
+					pe.wseq[f][w][x] = planEst{v[0], v[1], v[2]}
 				}
 			}
 		}

@@ -23,6 +23,9 @@ func TestPlanShardRoundTrip(t *testing.T) {
 			}
 		}
 		for f := range pilot.NumFigures {
+			pe.wseq[f] = [][2]planEst{{{1, 2, 3}, {4, 5, 6}}, {{7, 8, 9}, {10, 11, 12}}}
+		}
+		for f := range pilot.NumFigures {
 			pe.truth[f], pe.mixed[f], pe.truth0[f], pe.base[f], pe.baseN[f] = float64(f), math.NaN(), -1, 3.25, 7
 		}
 		pes = append(pes, pe)
@@ -41,7 +44,7 @@ func TestPlanShardRoundTrip(t *testing.T) {
 	}
 	same := func(a, b *PilotEstimates) bool {
 		x, y := a.est[2][3][0][1], b.est[2][3][0][1]
-		return x.eff == y.eff && math.IsNaN(float64(y.se)) && a.truth == b.truth && a.baseN == b.baseN && math.IsNaN(b.mixed[0])
+		return x.eff == y.eff && math.IsNaN(float64(y.se)) && a.truth == b.truth && a.baseN == b.baseN && b.wseq[4][1][1].df == 12 && math.IsNaN(b.mixed[0])
 	}
 	if !same(pes[1], back[1]) {
 		t.Errorf("pilot 3 read back as %+v", back[1])

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -92,7 +91,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if !seedSet {
 		scs[1].Seed = scs[0].Seed // common random numbers: the baseline's streams
 	}
-	shared := sharesQueues(scs[0], scs[1])
+	shared := pilot.SharesQueues(scs[0], scs[1])
 	pc := pilot.Config{Baseline: scs[0], Measure: scs[1], Weeks: *preWeeks + *maxWeeks, Sites: *sites}
 	if shared {
 		pc.MixFrom = *preWeeks // measure the random stratum's interference in one run
@@ -321,29 +320,6 @@ func planPrecise(cfg results.PlanConfig, pes []*results.PilotEstimates, h float6
 		}
 	}
 	return true
-}
-
-// sharesQueues reports whether the measure differs from the baseline in its
-// resources (pools or routes): then consignments of a random stratum with
-// and without the measure wait in the same queues, and each stratum's
-// release times depend on the other's (interference).
-func sharesQueues(a, b *scenarios.Scenario) bool {
-	ra, rb := a.Resources, b.Resources
-	if len(ra.Pools) != len(rb.Pools) || !slices.Equal(ra.Red, rb.Red) || !slices.Equal(ra.Yellow, rb.Yellow) {
-		return true
-	}
-	if (ra.RedPhysicalOnAlarm == nil) != (rb.RedPhysicalOnAlarm == nil) ||
-		(ra.RedPhysicalOnAlarm != nil && *ra.RedPhysicalOnAlarm != *rb.RedPhysicalOnAlarm) {
-		return true
-	}
-	for i := range ra.Pools {
-		if ra.Pools[i].Name != rb.Pools[i].Name || ra.Pools[i].Servers != rb.Pools[i].Servers {
-			return true
-		}
-	}
-	// A measure that changes lanes (rules, selectivity) changes the load of
-	// the pools both strata use.
-	return fmt.Sprint(a.Rules) != fmt.Sprint(b.Rules) || fmt.Sprint(a.Selectivity) != fmt.Sprint(b.Selectivity)
 }
 
 // planBar returns a progress bar over pilots when stderr is a terminal.

@@ -1,6 +1,8 @@
 package pilot
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -79,4 +81,34 @@ func phaseDiff(a, b *scenarios.Scenario) string {
 		}
 	}
 	return ""
+}
+
+// SharesQueues reports whether a random stratum of the measure would share
+// queues with its control half in a way that matters: whether the measure
+// differs from the baseline at all (names, descriptions and line numbers
+// aside). Any change — resources, routes, rules, selectivity, detection,
+// lodgement times — changes when and how often consignments reach the
+// pools that both halves use.
+func SharesQueues(base, measure *scenarios.Scenario) bool {
+	norm := func(s *scenarios.Scenario) []byte {
+		c, err := s.Clone()
+		if err != nil {
+			return nil
+		}
+		c.Name, c.Description, c.Path, c.Seed, c.Replications = "", "", "", 0, 0
+		for i := range c.Rules {
+			c.Rules[i].Line = 0
+		}
+		for i := range c.Threats {
+			c.Threats[i].Line = 0
+		}
+		for i := range c.Resources.Pools {
+			c.Resources.Pools[i].Line = 0
+		}
+		c.Sites, c.Phases = nil, nil
+		b, _ := json.Marshal(c)
+		return b
+	}
+	a, b := norm(base), norm(measure)
+	return a == nil || b == nil || !bytes.Equal(a, b)
 }

@@ -290,3 +290,22 @@ func TestMixedRun(t *testing.T) {
 		t.Error("a mixed run starting at the end of the pilot: want an error")
 	}
 }
+
+// TestSharesQueues: a measure shares its stratum's queues unless it is the
+// baseline itself (another name and other comments aside).
+func TestSharesQueues(t *testing.T) {
+	b := load(t, "base")
+	same := load(t, "base")
+	same.Name, same.Description = "renamed", "the same model"
+	for i := range same.Rules {
+		same.Rules[i].Line += 3 // a longer comment at the top
+	}
+	if SharesQueues(b, same) {
+		t.Error("the baseline under another name shares queues with itself")
+	}
+	for _, set := range []string{"resources.pools[physical].servers=4", "traffic.sea.lodgement_lead.min=0", "selectivity.red=70", "threats[narcotics].detection.physical=0.5"} {
+		if !SharesQueues(b, load(t, "base", set)) {
+			t.Errorf("%s: want shared queues", set)
+		}
+	}
+}
