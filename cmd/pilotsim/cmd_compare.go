@@ -85,7 +85,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 			scs[i].Seed = independentSeed(scs[0].Seed, i)
 			m, err := sim.Compile(scs[i])
 			if err != nil {
-				return badInput(fmt.Errorf("%s: %w", pos[i], err))
+				return fmt.Errorf("%s: %w", pos[i], err) // a bug: Compile trusts what Load accepted
 			}
 			r, err := runUnit(ctx, e, dir, len(scs)+i-1, pos[i], f.sets, scs[i], m, f)
 			if err != nil {

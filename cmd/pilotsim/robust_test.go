@@ -162,13 +162,13 @@ func TestRobustExpressions(t *testing.T) {
 	var cases []robustCase
 	for _, cmd := range []string{"run", "validate"} {
 		cases = append(cases,
-			robustCase{cmd + ": int of a country", expr(cmd, `int(origin) > 0`), 2, "small.yaml:50: rule R3: its expression failed"},
+			robustCase{cmd + ": int of a country", expr(cmd, `int(origin) > 0`), 2, "small.yaml: --set rules[R3].expr: rule R3: its expression failed"},
 			robustCase{cmd + ": integer division by zero", expr(cmd, `chapter % (chapter - chapter) == 0`), 2, "integer divide by zero"},
 			robustCase{cmd + ": int of a string literal", expr(cmd, `int("CN") == 1`), 2, "rule R3"},
 			robustCase{cmd + ": index out of range", expr(cmd, `'[1, 2][chapter] == 1'`), 2, "rule R3"},
-			robustCase{cmd + ": unknown variable", expr(cmd, `nosuch == 1`), 2, "line 50: rule R3: expr: unknown name nosuch"},
+			robustCase{cmd + ": unknown variable", expr(cmd, `nosuch == 1`), 2, "small.yaml: --set rules[R3].expr: rules[2].expr: expression does not type-check: unknown name nosuch (character 1 of the expression)"},
 			robustCase{cmd + ": string plus int", expr(cmd, `origin + 1 > 2`), 2, "mismatched types"},
-			robustCase{cmd + ": not a boolean", expr(cmd, `chapter + 1`), 2, "rule R3"},
+			robustCase{cmd + ": not a boolean", expr(cmd, `chapter + 1`), 2, "--set rules[R3].expr: rules[2].expr: expression does not type-check: it gives a whole number, not true or false"},
 			robustCase{cmd + ": does not parse", expr(cmd, `origin ==`), 2, "rules[2].expr"},
 		)
 	}
