@@ -310,6 +310,7 @@ func (v *validator) scenario(sc *Scenario) {
 	v.resources(sc)
 	v.targets(sc)
 	v.limits(sc)
+	v.names(sc)
 }
 
 func (v *validator) traffic(sc *Scenario) {
