@@ -40,6 +40,7 @@ var commands = map[string]command{
 	"compare":  {"run scenarios with the same seeds; paired differences with confidence intervals", runCompare},
 	"sweep":    {"run a scenario over a grid of parameter values; trade-off table and Pareto frontier", runSweep},
 	"batch":    {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
+	"trs":      {"a Time Release Study report from consignment event records (real, or a run --trace)", runTRS},
 	"merge":    {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
 }
 
