@@ -134,6 +134,12 @@ type Rule struct {
 	Expr  string  `yaml:"expr"`
 	Score float64 `yaml:"score"`
 	Lane  string  `yaml:"lane"` // optional: red, yellow, blue or green
+	// Route, when given, names the pools a consignment this rule selects
+	// visits instead of its lane's route (pool names of resources.pools);
+	// a consignment hit by several routed rules visits the union of their
+	// pools, in the order of resources.pools. It applies to consignments in
+	// the yellow or red lane.
+	Route []string `yaml:"route"`
 
 	// Line is the line of the rule in its file (0 when built in code or given
 	// with --set), for later error messages.

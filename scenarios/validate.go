@@ -440,6 +440,44 @@ func (v *validator) rules(sc *Scenario) {
 		if r.Lane != "" && !slices.Contains(laneNames, r.Lane) {
 			v.errf(p+".lane", "want red, yellow, blue or green, got %q", r.Lane)
 		}
+		v.ruleRoute(sc, p+".route", r.Route)
+	}
+	// A consignment hit by several routed rules visits the union of their
+	// pools: it must fit in one route.
+	union := map[string]bool{}
+	for _, r := range sc.Rules {
+		for _, n := range r.Route {
+			union[n] = true
+		}
+	}
+	if len(union) > maxRouteStages {
+		v.errf("rules", "the routes of the rules name %d pools together (%s); a consignment hit by all of them would visit more than %d",
+			len(union), strings.Join(sortedKeys(union), ", "), maxRouteStages)
+	}
+}
+
+// ruleRoute checks a rule's route: pool names of resources.pools, each once.
+func (v *validator) ruleRoute(sc *Scenario, p string, l []string) {
+	if !v.has(p) {
+		return
+	}
+	if len(l) == 0 {
+		v.errf(p, "empty; want the pools a consignment this rule selects visits, e.g. [nii, physical], or no route (the lane's)")
+		return
+	}
+	names := map[string]bool{}
+	for _, pl := range sc.Resources.Pools {
+		names[pl.Name] = true
+	}
+	seen := map[string]bool{}
+	for i, n := range l {
+		switch {
+		case seen[n]:
+			v.errf(indexPath(p, i), "pool %q listed twice", n)
+		case len(names) > 0 && !names[n]:
+			v.errf(indexPath(p, i), "no pool named %q (have %s)", n, strings.Join(sortedKeys(names), ", "))
+		}
+		seen[n] = true
 	}
 }
 

@@ -258,6 +258,15 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		w.put("pool."+pc.name+".mean_queue", UnitCount, "time-average number waiting", ps.qArea/window)
 		w.put("pool."+pc.name+".max_queue", UnitCount, "most waiting at once", float64(ps.maxQ))
 	}
+	// By route: what each route (a lane's, or the union of routed rules'
+	// pools) controlled, its hit rate, and its part of all detections.
+	if cfg.routed != (RuleSet{}) {
+		for i, rs := range cfg.routeSets {
+			w.put("route."+rs.name+".share", UnitFraction, "share of consignments controlled on the route "+rs.name, borderRatio(float64(st.routeN[i]), n))
+			w.put("route."+rs.name+".hit_rate", UnitFraction, "found irregular / controlled on the route "+rs.name, borderRatio(float64(st.routeFound[i]), float64(st.routeN[i])))
+			w.put("route."+rs.name+".detection_rate", UnitFraction, "found on the route "+rs.name+" / all irregular", borderRatio(float64(st.routeFound[i]), float64(st.irregular)))
+		}
+	}
 	w.put("in_system.count", UnitCount, "consignments not yet released at the horizon", float64(st.inSystem))
 	w.put("in_system.mean_age", UnitHours, "mean time since arrival of those at the horizon", borderRatio(st.inSystemAge, float64(st.inSystem))/60)
 }
