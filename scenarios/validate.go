@@ -293,6 +293,27 @@ func (v *validator) traders(sc *Scenario) {
 	if f := t.AEOPrevalenceFactor; f != nil && *f < 0 {
 		v.errf("traders.aeo_prevalence_factor", "want a factor >= 0, got %g", *f)
 	}
+	if t.Prevalence != "" && t.Prevalence != "overall" && t.Prevalence != "non_aeo" {
+		v.errf("traders.prevalence", "want overall or non_aeo, got %q", t.Prevalence)
+	}
+}
+
+// OverallPrevalenceScale is what threat prevalences are multiplied by for
+// non-AEO traders: 1 / (1 − aeo_share × (1 − aeo_prevalence_factor)) when
+// traders.prevalence is "overall", else 1.
+func OverallPrevalenceScale(t Traders) float64 {
+	if t.Prevalence != "overall" {
+		return 1
+	}
+	f := 1.0
+	if t.AEOPrevalenceFactor != nil {
+		f = *t.AEOPrevalenceFactor
+	}
+	d := 1 - t.AEOShare*(1-f)
+	if !(d > 0) {
+		return 1
+	}
+	return 1 / d
 }
 
 func (v *validator) trade(sc *Scenario) {
@@ -360,6 +381,10 @@ func (v *validator) threats(sc *Scenario) {
 	}
 	if !inRange {
 		return
+	}
+	if k := OverallPrevalenceScale(sc.Traders); k != 1 {
+		sum *= k
+		sumAEO *= k
 	}
 	if sum > 1+1e-12 {
 		v.errf("threats", "threat prevalences add up to %g; want at most 1 (a consignment carries at most one threat)", sum)

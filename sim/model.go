@@ -494,8 +494,9 @@ func (m *Model) compileThreats(sc *scenarios.Scenario, errf compileErrf) error {
 				return errf("%s.%s: must be in [0,1], got %v", path, p.name, p.v)
 			}
 		}
-		bound += th.Prevalence * math.Max(1, m.aeoFactor)
-		gt := genThreat{prevalence: th.Prevalence, clean: th.CleanShare, newRatio: 1, valueDiv: 1}
+		prev := th.Prevalence * scenarios.OverallPrevalenceScale(sc.Traders)
+		bound += prev * math.Max(1, m.aeoFactor)
+		gt := genThreat{prevalence: prev, clean: th.CleanShare, newRatio: 1, valueDiv: 1}
 		sig := th.Signature
 		ratio := func(name string, p *float64) (float64, error) {
 			if p == nil {
