@@ -10,6 +10,8 @@ import (
 // TestExamplesLoad: every shipped example scenario is valid.
 func TestExamplesLoad(t *testing.T) {
 	files, err := filepath.Glob("examples/*.yaml")
+	admin, _ := filepath.Glob("examples/administrations/*.yaml")
+	files = append(files, admin...)
 	if err != nil || len(files) < 5 {
 		t.Fatalf("examples: %v, %v", files, err)
 	}
