@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
 
@@ -55,7 +56,7 @@ type borderConfig struct {
 	routed     RuleSet
 	routeSets  []borderRouteSet
 	laneRoute  [NumLanes]int8 // index into routeSets, -1 for no route
-	defs       []MetricDef    // the metrics, in order
+	defs       []metric.Def   // the metrics, in order
 }
 
 // borderPoolMask is a set of pool indices (pool i is bit i%64 of word i/64).

@@ -68,7 +68,7 @@ func TestReferenceAdministrations(t *testing.T) {
 				for _, r := range reps {
 					s += r.Values[i]
 				}
-				mean[d.Name] = s / float64(len(reps))
+				mean[d.Name()] = s / float64(len(reps))
 			}
 			for _, f := range tc.figures {
 				got := f.got(mean)

@@ -124,7 +124,7 @@ func TestRuleRoutes(t *testing.T) {
 	defs := m.Metrics()
 	val := func(rep int, name string) float64 {
 		for i, d := range defs {
-			if d.Name == name {
+			if d.Name() == name {
 				return reps[rep].Values[i]
 			}
 		}
@@ -134,8 +134,8 @@ func TestRuleRoutes(t *testing.T) {
 	for rep := range reps {
 		var share, det float64
 		for _, name := range []string{"document", "physical", "nii+physical", "document+nii+physical"} {
-			share += val(rep, "route."+name+".share")
-			det += val(rep, "route."+name+".detection_rate")
+			share += val(rep, "inspection_rate.route."+name)
+			det += val(rep, "detection_rate.route."+name)
 		}
 		if math.Abs(share-val(rep, "inspection_rate")) > 1e-12 || math.Abs(det-val(rep, "detection_rate")) > 1e-12 {
 			t.Errorf("rep %d: route shares %v (inspection %v), detections %v (detection %v)", rep, share, val(rep, "inspection_rate"), det, val(rep, "detection_rate"))

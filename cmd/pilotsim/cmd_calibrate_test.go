@@ -56,7 +56,7 @@ func meanMetrics(t *testing.T, sc *scenarios.Scenario) map[string]float64 {
 				n++
 			}
 		}
-		out[d.Name] = s / float64(n)
+		out[d.Name()] = s / float64(n)
 	}
 	return out
 }

@@ -87,3 +87,36 @@ func TestTRSBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRoutesTable: a scenario whose rule routes what it selects prints
+// the controls by route, the rule's route among them.
+func TestRunRoutesTable(t *testing.T) {
+	src, err := os.ReadFile("testdata/small.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(src), `score: 60, when: {origin: [CO], hs: ["08"]}}`,
+		`score: 60, when: {origin: [CO], hs: ["08"]}, route: [document]}`, 1)
+	if s == string(src) {
+		t.Fatal("testdata/small.yaml no longer has rule R1 as this test expects")
+	}
+	path := filepath.Join(t.TempDir(), "routed.yaml")
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd(context.Background(), "run", path, "--out", t.TempDir(), "--quiet")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	i := strings.Index(stdout, "Controls by route")
+	if i < 0 {
+		t.Fatalf("no controls by route in:\n%s", stdout)
+	}
+	block := stdout[i:]
+	block = block[:strings.Index(block, "\n\n")]
+	for _, want := range []string{"document", "nii+physical", "share", "hit rate", "detection"} {
+		if !strings.Contains(block, want) {
+			t.Errorf("controls by route lack %q:\n%s", want, block)
+		}
+	}
+}
