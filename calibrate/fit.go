@@ -68,9 +68,9 @@ func (r *reservoir) add(x float64) {
 
 // moments are the sufficient statistics of the fitted families.
 type moments struct {
-	n, zeros                 float64
+	n, zeros                  float64
 	sum, sumSq, sumLog, sumL2 float64
-	min, max                 float64
+	min, max                  float64
 }
 
 func (m *moments) add(x float64) {
