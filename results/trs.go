@@ -16,8 +16,8 @@ import (
 // number. Every interval of every segment keeps a count, a sum, a sum of
 // squares and a log-linear histogram (64 bins per doubling, so a quantile
 // read from it is within 1.6% of the exact one); every record also falls in
-// one of 64 bootstrap groups chosen by a hash of its position and the seed,
-// and each group keeps its own count and sum, so a Poisson bootstrap over the
+// one of 64 bootstrap groups (blocks of 64 consecutive records in turn), and
+// each group keeps its own count and sum, so a Poisson bootstrap over the
 // groups gives intervals for every mean (and, from per-group histograms, for
 // the median and p90 of arrival → release overall and per channel) without
 // a second pass.
@@ -349,13 +349,6 @@ func (t *TRSStudy) segment(kind TRSSegmentKind, value string) int {
 	return len(t.segs) - 1
 }
 
-// splitmix64 is a fast, well-mixed hash of x.
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
-}
 
 // Add adds one record.
 func (t *TRSStudy) Add(r *datamodel.EventRecord) {
@@ -365,7 +358,10 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 		t.opt.Offset = float64(off)
 	}
 	t.records++
-	group := int(splitmix64(t.opt.Seed^uint64(t.records)*0x9e3779b97f4a7c15) % trsGroups)
+	// Blocks of 64 consecutive records go to the groups in turn: records
+	// close in time (which share queues) stay together, as in a block
+	// bootstrap, and a block updates one cache line per cell.
+	group := int((t.records - 1) >> 6 % trsGroups)
 	if _, ok := t.samples[r.Sample]; !ok && len(t.samples) < trsMaxSamples {
 		t.samples[r.Sample] = struct{}{}
 	}

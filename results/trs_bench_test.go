@@ -86,3 +86,45 @@ func BenchmarkTRS(b *testing.B) {
 		left--
 	}
 }
+
+// BenchmarkTRSAdd is the study alone, on records already parsed (pilotsim
+// trs parses on another goroutine).
+func BenchmarkTRSAdd(b *testing.B) {
+	const n = 100000
+	er, err := datamodel.NewEventReader(bytes.NewReader(syntheticEvents(n, 1)), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := make([]datamodel.EventRecord, 0, n)
+	for {
+		r, err := er.Next()
+		if err != nil {
+			break
+		}
+		recs = append(recs, *r)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	study := NewTRSStudy(TRSOptions{Seed: 1})
+	for i := range b.N {
+		study.Add(&recs[i%n])
+	}
+}
+
+// BenchmarkEventReader is the parsing alone.
+func BenchmarkEventReader(b *testing.B) {
+	const n = 100000
+	data := syntheticEvents(n, 1)
+	b.SetBytes(int64(len(data)) / n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var er *datamodel.EventReader
+	for i := range b.N {
+		if i%n == 0 {
+			er, _ = datamodel.NewEventReader(bytes.NewReader(data), nil)
+		}
+		if _, err := er.Next(); err != nil && !errors.Is(err, io.EOF) {
+			b.Fatal(err)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func (r *TRSResult) OutlierRule() string {
 
 // BootstrapRule says how the intervals were made.
 func (r *TRSResult) BootstrapRule() string {
-	return fmt.Sprintf("95%% intervals are Poisson-bootstrap percentile intervals: each record falls into one of %d groups by a hash of its position in the file and the seed, and each of %d replicates weighs every group by a Poisson(1) draw (quantiles: %d replicates, arrival → release overall and per channel). Quantiles are read from histograms with 64 bins per doubling (within 1.6%%).",
+	return fmt.Sprintf("95%% intervals are Poisson-bootstrap percentile intervals over blocks: blocks of 64 consecutive records go in turn to %d groups (records close in time, which share queues, stay together), and each of %d replicates weighs every group by a Poisson(1) draw from the seed (quantiles: %d replicates, arrival → release overall and per channel). Quantiles are read from histograms with 64 bins per doubling (within 1.6%%).",
 		trsGroups, r.Bootstrap, min(r.Bootstrap, max(100, r.Bootstrap/5)))
 }
 
