@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,5 +119,33 @@ func TestCalibrateRoundTrip(t *testing.T) {
 			name := fmt.Sprintf("release.%s.%s", lane, st)
 			check(name, fm[name], om[name], 0.10)
 		}
+	}
+}
+
+func TestCalibrateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	recs := filepath.Join(dir, "r.csv")
+	os.WriteFile(recs, []byte("arrival,channel\n2025-01-06T00:00:00Z,green\n2025-01-06T01:00:00Z,purple\n"), 0o644)
+	one := filepath.Join(dir, "one.csv")
+	os.WriteFile(one, []byte("arrival\n2025-01-06T00:00:00Z\n"), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no base", []string{"calibrate", recs, "--out", filepath.Join(dir, "f.yaml")}, "want --base"},
+		{"bad record", []string{"calibrate", recs, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "f.yaml")}, `r.csv: line 3: column channel: "purple" is not a channel`},
+		{"no time span", []string{"calibrate", one, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "f.yaml")}, "span no time"},
+		{"bad base", []string{"calibrate", recs, "--base", "testdata/bad.yaml", "--out", filepath.Join(dir, "f.yaml")}, "bad.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCmd(context.Background(), tc.args...)
+			if code != exitBadInput || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "f.yaml")); err == nil {
+				t.Error("a fitted scenario was written despite the error")
+			}
+		})
 	}
 }
