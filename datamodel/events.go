@@ -774,15 +774,15 @@ func (er *EventReader) readRow() (bool, error) {
 	er.cells = er.cells[:0]
 	if bytes.IndexByte(line, '"') < 0 {
 		line = trimEOL(line)
-		for {
-			i := bytes.IndexByte(line, er.delim)
-			if i < 0 {
-				er.cells = append(er.cells, line)
-				return true, nil
+		start, d := 0, er.delim
+		for i, c := range line {
+			if c == d {
+				er.cells = append(er.cells, line[start:i])
+				start = i + 1
 			}
-			er.cells = append(er.cells, line[:i])
-			line = line[i+1:]
 		}
+		er.cells = append(er.cells, line[start:])
+		return true, nil
 	}
 	// Quoted fields: unquote into er.buf (a copy; line may be overwritten by
 	// reading continuation lines).
