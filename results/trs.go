@@ -349,7 +349,6 @@ func (t *TRSStudy) segment(kind TRSSegmentKind, value string) int {
 	return len(t.segs) - 1
 }
 
-
 // Add adds one record.
 func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 	nan := math.NaN()
