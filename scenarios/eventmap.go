@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"pilotsim/datamodel"
+	"pilotsim/internal/safefile"
 )
 
 // EventMappingFile is the YAML form of a mapping of a national Time Release
@@ -38,9 +38,13 @@ type EventMappingFile struct {
 	Codes map[string]map[string]string `yaml:"codes"`
 }
 
-// LoadEventMapping reads and checks a mapping file.
+// maxEventMappingBytes bounds a mapping file (a mapping is a few hundred
+// bytes; a larger file is a mistake).
+const maxEventMappingBytes = 16 << 20
+
+// LoadEventMapping reads and checks a mapping file (a regular file).
 func LoadEventMapping(path string) (*datamodel.EventMapping, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, maxEventMappingBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -58,10 +57,24 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 		base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(name), ".gz"), ".csv")
 		dir = filepath.Join("out", "trs-"+base)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	inputFiles := []string{name}
+	if *mapPath != "" {
+		inputFiles = append(inputFiles, *mapPath)
+	}
+	inputs, err := scenarioInputs(inputFiles...)
+	if err != nil {
 		return err
 	}
+	man := results.NewManifest("trs", inputs, nil, []string{
+		fmt.Sprintf("seed=%d", *seed), fmt.Sprintf("bootstrap=%d", *boot), "max-interval=" + *maxIv})
+	if err := results.BeginOutput(dir); err != nil {
+		return badInput(err)
+	}
 	if err := res.WriteFiles(dir, name); err != nil {
+		return err
+	}
+	// The manifest, last.
+	if err := results.WriteManifest(dir, man); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -86,7 +99,7 @@ func locationOf(m *datamodel.EventMapping) *time.Location {
 // ends in .gz) to add, with a progress bar on a terminal. A bad value is bad
 // input naming the file, line and column.
 func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapping, add func(*datamodel.EventRecord)) error {
-	f, err := os.Open(name)
+	f, err := results.OpenRegular(name, -1)
 	if err != nil {
 		return badInput(err)
 	}

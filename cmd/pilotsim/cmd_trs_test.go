@@ -56,7 +56,7 @@ func TestTRSOfTrace(t *testing.T) {
 			t.Errorf("channel %s: %d records, the trace has %d", s.Segment, s.Records, lanes[s.Segment])
 		}
 	}
-	for _, f := range []string{results.ReportHTMLFile, results.TRSStatsFile, results.TRSJSONFile} {
+	for _, f := range []string{results.ReportHTMLFile, results.TRSStatsFile, results.TRSJSONFile, results.ManifestFile} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}
