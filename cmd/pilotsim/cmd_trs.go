@@ -165,20 +165,26 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 			}
 		}
 	}()
+	records := 0
 	for c := range ch {
 		for i := range c.recs {
 			add(&c.recs[i])
 		}
+		records += len(c.recs)
 		select {
 		case free <- c.recs:
 		default:
 		}
 		if err := c.err; err != nil {
 			if errors.Is(err, io.EOF) {
+				if records == 0 {
+					return badInput(fmt.Errorf("%s: no records after the header line (want one row per consignment)", name))
+				}
 				return nil
 			}
 			var ee *datamodel.EventError
-			if errors.As(err, &ee) {
+			var long *datamodel.RecordTooLongError
+			if errors.As(err, &ee) || errors.As(err, &long) {
 				return badInput(fmt.Errorf("%s: %w", name, err))
 			}
 			return badInput(fmt.Errorf("%s: line %d: %w", name, er.Line(), err))

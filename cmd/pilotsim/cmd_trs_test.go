@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"pilotsim/results"
@@ -65,26 +68,71 @@ func TestTRSOfTrace(t *testing.T) {
 
 func TestTRSBadInput(t *testing.T) {
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(bad, []byte("arrival,release\n2025-01-01T00:00:00Z,2025-01-01T02:00:00Z\n2025-01-01T00:00:00Z,soon\n"), 0o644)
-	badMap := filepath.Join(dir, "map.yaml")
-	os.WriteFile(badMap, []byte("columns:\n  arival: ATA\n"), 0o644)
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bad := write("bad.csv", "arrival,release\n2025-01-01T00:00:00Z,2025-01-01T02:00:00Z\n2025-01-01T00:00:00Z,soon\n")
+	good := write("good.csv", "arrival,release\n2025-01-01T00:00:00Z,2025-01-01T02:00:00Z\n")
+	badMap := write("map.yaml", "columns:\n  arival: ATA\n")
+	headerOnly := write("header.csv", "id,arrival,release\n")
+	repeated := write("repeated.csv", "id,arrival\nD1,2025-01-01T00:00:00Z\nD1,2025-01-01T00:00:00Z\n")
+	shifted := write("shifted.csv", "id,office,arrival\nD1,Port, North,2025-01-01T00:00:00Z\n")
+	// A gzip bomb: 300 bytes that unpack to a 64 MB line.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("id,arrival\n"))
+	zw.Write(bytes.Repeat([]byte("A"), 64<<20))
+	zw.Close()
+	bomb := write("bomb.csv.gz", gz.String())
+	notGzip := write("plain.csv.gz", "id,arrival\n")
+	fifo := filepath.Join(dir, "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(dir, "zero.csv")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	codeMap := write("codes.yaml", "codes:\n  channel: {R: rouge}\n")
 	for _, tc := range []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"bad time", []string{"trs", bad, "--out", dir}, "bad.csv: line 3: column release: \"soon\" is not a time"},
+		{"bad time", []string{"trs", bad, "--out", dir}, "bad.csv: line 3, col 2: column release: \"soon\" is not a time"},
 		{"missing file", []string{"trs", filepath.Join(dir, "none.csv")}, "no such file"},
 		{"bad mapping field", []string{"trs", bad, "--mapping", badMap}, "line 2: columns: unknown field \"arival\""},
+		{"bad mapping code", []string{"trs", good, "--mapping", codeMap}, "line 2: codes.channel: \"R\" translates to \"rouge\""},
 		{"bad max-interval", []string{"trs", bad, "--max-interval", "-1h"}, "--max-interval"},
+		{"no records", []string{"trs", headerOnly, "--out", filepath.Join(dir, "o1")}, "header.csv: no records after the header line"},
+		{"repeated id", []string{"trs", repeated, "--out", filepath.Join(dir, "o2")}, "repeated.csv: line 3, col 1: column id: \"D1\" repeats the id on line 2"},
+		{"unquoted delimiter", []string{"trs", shifted, "--out", filepath.Join(dir, "o3")}, "shifted.csv: line 2: has 4 fields (want 3 fields"},
+		{"gzip bomb", []string{"trs", bomb, "--out", filepath.Join(dir, "o4")}, "bomb.csv.gz: line 2: a row longer than 1048576 bytes"},
+		{"not gzip", []string{"trs", notGzip, "--out", filepath.Join(dir, "o5")}, "plain.csv.gz"},
+		{"named pipe", []string{"trs", fifo, "--out", filepath.Join(dir, "o6")}, "named pipe"},
+		{"symlink to /dev/zero", []string{"trs", zero, "--out", filepath.Join(dir, "o7")}, "character device"},
+		{"a folder", []string{"trs", dir, "--out", filepath.Join(dir, "o8")}, "folder"},
+		{"calibrate: repeated id", []string{"calibrate", repeated, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "fit.yaml")}, "repeated.csv: line 3, col 1: column id"},
+		{"calibrate: no records", []string{"calibrate", headerOnly, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "fit.yaml")}, "no records after the header line"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCmd(context.Background(), tc.args...)
 			if code != exitBadInput || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
 			}
+			if strings.Contains(stderr, "line 2: line 2") {
+				t.Errorf("position given twice: %q", stderr)
+			}
 		})
+	}
+	for _, o := range []string{"o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "fit.yaml"} {
+		if _, err := os.Stat(filepath.Join(dir, o)); err == nil {
+			t.Errorf("%s written for refused input", o)
+		}
 	}
 }
 
