@@ -80,6 +80,12 @@ type EventRecord struct {
 	Release   float64
 	Outcome   int8    // 1 irregularity found, 0 controlled and regular, -1 unknown
 	Duty      float64 // duty or penalty recovered; NaN unknown
+	// Offset is the local time's offset from UTC at arrival, in seconds:
+	// hours of the day and weekdays of a study are read at it. It is the
+	// offset of the mapping's time zone at that instant when the mapping
+	// names one (daylight saving included), else the offset written with
+	// the arrival time (2025-03-14T09:30:00+01:00 gives 3600), else 0.
+	Offset int32
 }
 
 // Ready returns the instant the consignment could first be controlled: the
@@ -235,6 +241,12 @@ type EventReader struct {
 	epoch     float64
 	rowsRead  int64
 	maxFields int
+	zoneSet   bool    // the mapping names a time zone: local hours are read in it
+	arrOff    int32   // offset written with the arrival time of the current row
+	lastOff   int32   // offset written with the last time parsed (0 when none)
+	offLo     float64 // the cached zone period [offLo, offHi) and its offset
+	offHi     float64
+	offVal    int32
 	ids       *idSet // ids seen, when the file has an id column
 }
 
@@ -268,7 +280,10 @@ func NewEventReader(r io.Reader, m *EventMapping) (*EventReader, error) {
 	}
 	if er.loc == nil {
 		er.loc = time.UTC
+	} else {
+		er.zoneSet = true
 	}
+	er.offLo, er.offHi = math.Inf(1), math.Inf(-1)
 	ok, err := er.readRow()
 	if err != nil {
 		return nil, err
@@ -510,6 +525,7 @@ func (er *EventReader) Next() (*EventRecord, error) {
 	r := &er.rec
 	nan := math.NaN()
 	*r = EventRecord{AEO: -1, Outcome: -1, Arrival: nan, Lodgement: nan, Assessed: nan, Release: nan, Duty: nan}
+	er.arrOff = 0
 	for s := range r.Queue {
 		r.Queue[s], r.Start[s], r.End[s] = nan, nan, nan
 	}
@@ -525,6 +541,13 @@ func (er *EventReader) Next() (*EventRecord, error) {
 	}
 	if math.IsNaN(r.Arrival) {
 		return nil, er.bad(er.colOf(dArrival), "", "is missing", "the arrival time of every consignment")
+	}
+	switch {
+	case er.trace != nil:
+	case er.zoneSet:
+		r.Offset = er.zoneOffset(r.Arrival)
+	default:
+		r.Offset = er.arrOff
 	}
 	if er.ids != nil {
 		if err := er.checkID(r); err != nil {
@@ -645,8 +668,30 @@ func (er *EventReader) set(f *eventField, r *EventRecord) error {
 			return er.bad(f.col, string(v), "is not a time", want)
 		}
 		er.setTime(r, f.dst, t)
+		if f.dst == dArrival {
+			er.arrOff = er.lastOff
+		}
 	}
 	return nil
+}
+
+// zoneOffset is the offset of the mapping's time zone at t, from a cache of
+// the zone period that holds t (records come roughly in time order).
+func (er *EventReader) zoneOffset(t float64) int32 {
+	if t >= er.offLo && t < er.offHi {
+		return er.offVal
+	}
+	tt := time.Unix(int64(math.Floor(t)), 0).In(er.loc)
+	_, off := tt.Zone()
+	lo, hi := tt.ZoneBounds()
+	er.offLo, er.offHi, er.offVal = math.Inf(-1), math.Inf(1), int32(off)
+	if !lo.IsZero() {
+		er.offLo = float64(lo.Unix())
+	}
+	if !hi.IsZero() {
+		er.offHi = float64(hi.Unix())
+	}
+	return er.offVal
 }
 
 func (er *EventReader) setTime(r *EventRecord, dst int, t float64) {
@@ -732,21 +777,28 @@ func lowerASCII(v []byte, scratch *[]byte) []byte {
 
 // parseTime reads a time: the mapping's layout, or RFC 3339 (a space may
 // stand for the T; no zone means the mapping's location) by a fast path.
+// The offset written with the time is kept in er.lastOff (0 when none).
 func (er *EventReader) parseTime(v []byte) (float64, bool) {
+	er.lastOff = 0
 	if er.layout != "" {
 		t, err := time.ParseInLocation(er.layout, string(v), er.loc)
 		if err != nil {
 			return 0, false
 		}
+		_, off := t.Zone()
+		er.lastOff = int32(off)
 		return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
 	}
-	if t, ok := fastRFC3339(v, er.loc); ok {
+	if t, off, ok := fastRFC3339(v, er.loc); ok {
+		er.lastOff = int32(off)
 		return t, true
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(v))
 	if err != nil {
 		return 0, false
 	}
+	_, off := t.Zone()
+	er.lastOff = int32(off)
 	return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
 }
 
@@ -762,11 +814,12 @@ func digits(b []byte) (int, bool) {
 }
 
 // fastRFC3339 reads "2006-01-02T15:04:05[.frac](Z|±hh:mm|)" (T or a space)
-// without allocating; ok is false for anything else (the caller falls back
-// on the time package).
-func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
+// without allocating, with the offset written (0 for Z; loc's at that time
+// when none is written); ok is false for anything else (the caller falls
+// back on the time package).
+func fastRFC3339(v []byte, loc *time.Location) (float64, int, bool) {
 	if len(v) < 19 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' || v[16] != ':' {
-		return 0, false
+		return 0, 0, false
 	}
 	y, ok1 := digits(v[0:4])
 	mo, ok2 := digits(v[5:7])
@@ -775,7 +828,7 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
 	mi, ok5 := digits(v[14:16])
 	s, ok6 := digits(v[17:19])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 || y < 1900 {
-		return 0, false
+		return 0, 0, false
 	}
 	rest := v[19:]
 	frac := 0.0
@@ -787,7 +840,7 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
 			scale /= 10
 		}
 		if i == 1 {
-			return 0, false
+			return 0, 0, false
 		}
 		rest = rest[i:]
 	}
@@ -796,24 +849,25 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
 	case len(rest) == 0:
 		if loc != time.UTC {
 			t := time.Date(y, time.Month(mo), d, h, mi, s, 0, loc)
-			return float64(t.Unix()) + frac, true
+			_, off := t.Zone()
+			return float64(t.Unix()) + frac, off, true
 		}
 	case len(rest) == 1 && rest[0] == 'Z':
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		oh, ok1 := digits(rest[1:3])
 		om, ok2 := digits(rest[4:6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return 0, false
+			return 0, 0, false
 		}
 		offset = oh*3600 + om*60
 		if rest[0] == '-' {
 			offset = -offset
 		}
 	default:
-		return 0, false
+		return 0, 0, false
 	}
 	days := daysFromCivil(y, mo, d)
-	return float64(days*86400+int64(h*3600+mi*60+s-offset)) + frac, true
+	return float64(days*86400+int64(h*3600+mi*60+s-offset)) + frac, offset, true
 }
 
 func daysIn(m, y int) int {

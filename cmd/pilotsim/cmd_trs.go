@@ -45,7 +45,7 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	name := pos[0]
-	study := results.NewTRSStudy(results.TRSOptions{MaxInterval: maxMin * 60, Seed: *seed, Bootstrap: *boot, Location: locationOf(m)})
+	study := results.NewTRSStudy(results.TRSOptions{MaxInterval: maxMin * 60, Seed: *seed, Bootstrap: *boot})
 	start := time.Now()
 	if err := readEvents(ctx, e, name, m, study.Add); err != nil {
 		return err
@@ -86,13 +86,6 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "read %d records in %.1f s (%.0f records/s); wrote %s\n", res.Records, read.Seconds(),
 		float64(res.Records)/read.Seconds(), filepath.Join(dir, results.ReportHTMLFile))
 	return nil
-}
-
-func locationOf(m *datamodel.EventMapping) *time.Location {
-	if m == nil {
-		return nil
-	}
-	return m.Location
 }
 
 // readEvents streams the event records of a file (gzipped when its name
