@@ -79,7 +79,7 @@ func TestCalibrateRoundTrip(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("run: %s", stderr)
 	}
-	fitted := filepath.Join(dir, "fitted.yaml")
+	fitted := filepath.Join(t.TempDir(), "fitted.yaml") // not inside the run's folder: another study
 	code, stdout, stderr := runCmd(context.Background(), "calibrate", filepath.Join(dir, "consignments.csv"), "--base", src, "--out", fitted)
 	if code != exitOK {
 		t.Fatalf("calibrate: exit %d: %s", code, stderr)

@@ -23,6 +23,7 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "`seed` of the bootstrap")
 	boot := fs.Int("bootstrap", 1000, "bootstrap `replicates` for the intervals of means (quantiles use a fifth, at least 100)")
 	maxIv := fs.String("max-interval", "30d", "intervals longer than this `duration` are outliers, counted and left out")
+	force := fs.Bool("force", false, "replace the output of another study in --out")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -67,8 +68,8 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	}
 	man := results.NewManifest("trs", inputs, nil, []string{
 		fmt.Sprintf("seed=%d", *seed), fmt.Sprintf("bootstrap=%d", *boot), "max-interval=" + *maxIv})
-	if err := results.BeginOutput(dir); err != nil {
-		return badInput(err)
+	if err := claimResults(dir, man, *force); err != nil {
+		return err
 	}
 	if err := res.WriteFiles(dir, name); err != nil {
 		return err

@@ -34,7 +34,7 @@ func TestTRSOfTrace(t *testing.T) {
 			}
 		}
 	}
-	out := filepath.Join(dir, "trs")
+	out := filepath.Join(t.TempDir(), "trs") // not inside the run's folder: another study
 	code, stdout, stderr := runCmd(context.Background(), "trs", trace, "--out", out, "--json", "--bootstrap", "50")
 	if code != exitOK {
 		t.Fatalf("trs: exit %d: %s", code, stderr)
