@@ -112,13 +112,6 @@ type borderSlot struct {
 	live    bool
 }
 
-// borderStreamKey is the key of the draws of (seed, rep, purpose), derived
-// as Stream derives its seeds.
-func borderStreamKey(seed uint64, rep int, p Purpose) uint64 {
-	a := mix(seed ^ mix(uint64(rep)+0x9e3779b97f4a7c15))
-	return mix(a ^ mix(uint64(p)*0xbf58476d1ce4e5b9))
-}
-
 // borderDrawKey is the 64 random bits of the draw for consignment seq's
 // visit-th control of method m.
 func borderDrawKey(key, seq uint64, m Method, visit uint8) uint64 {
@@ -267,8 +260,8 @@ func newBorder(cfg *borderConfig) *border {
 
 // reset starts replication rep; sink may be nil.
 func (b *border) reset(rep int, sink TraceSink) {
-	b.ctrlKey = borderStreamKey(b.cfg.seed, rep, PurposeControls)
-	b.detKey = borderStreamKey(b.cfg.seed, rep, PurposeDetection)
+	b.ctrlKey = StreamKey(b.cfg.seed, rep, PurposeControls)
+	b.detKey = StreamKey(b.cfg.seed, rep, PurposeDetection)
 	b.events = b.events[:0]
 	b.slots = b.slots[:0]
 	b.free = b.free[:0]
