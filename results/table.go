@@ -75,7 +75,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	// Facilitation. The shares within the ladder of times are taken first
 	// (a few of them shown, the rest left to the result files), so that the
 	// release-time matrix gets only its own columns.
-	within := &table{title: "Share released within (one still in the system and already older counts as late)"}
+	within := &table{title: "Share released within (one not released by the end of the drain counts as late)"}
 	within.matrix(g, "release.", func(rest string) (row, col string, ok bool) {
 		row, col, ok = splitWithin(rest)
 		return row, col, ok && tableWithin[col]
@@ -99,13 +99,16 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for i := range groups.rows {
 		groups.rows[i].label = groupLabels[groups.rows[i].label]
 	}
-	rel := &table{title: "Facilitation: release time (hours) and share within target"}
+	rel := &table{title: "Facilitation: release time (hours) of the window's arrivals, followed to release, and share within target"}
 	rel.matrix(g, "release.", lastDot)
 	tw.write(rel)
 	tw.write(groups)
 	tw.write(within)
 	left := &table{cols: []string{""}}
-	left.addMetric(g, "in_system.count", "still in the system at the horizon")
+	left.addMetric(g, "unreleased.count", "not released by the end of the drain")
+	left.addMetric(g, "unreleased.share", "  share of the window's consignments")
+	left.addMetric(g, "drain.hours", "  drain: hours after the horizon to the last release")
+	left.addMetric(g, "in_system.count", "in the system at the horizon (backlog)")
 	left.addMetric(g, "in_system.mean_age", "  their mean age (h)")
 	tw.write(left)
 

@@ -17,6 +17,16 @@ type Scenario struct {
 	Replications int      `yaml:"replications"` // R, default 10, >= 1
 	Horizon      Duration `yaml:"horizon"`      // simulated time per replication, required, > 0
 	Warmup       Duration `yaml:"warmup"`       // excluded from statistics, default 0, < Horizon
+	// Drain is how long after the horizon the simulation goes on, without
+	// new arrivals, to release the consignments that arrived in the
+	// statistics window; it stops earlier once all are released. Default
+	// (nil) DefaultDrain, 14 days; >= 0.
+	Drain *Duration `yaml:"drain"`
+	// WindowEnd ends the statistics window before the horizon: consignments
+	// arriving in [Warmup, WindowEnd) are measured, arrivals go on until the
+	// horizon (so the window's consignments meet the queues a longer
+	// operation would give them), then the drain. Default (0): the horizon.
+	WindowEnd Duration `yaml:"window_end"`
 
 	// Traffic per transport mode (keys: sea, air, road, rail, postal);
 	// required, at least one mode.

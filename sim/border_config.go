@@ -38,15 +38,20 @@ type borderRoute struct {
 type borderConfig struct {
 	seed            uint64
 	warmup, horizon float64 // minutes
-	pools           []borderPoolConfig
-	routes          [NumLanes]borderRoute
-	onAlarm         bool // red: physical examination only after an NII alarm
-	detect          [][NumMethods]float64
-	threatNames     []string
-	targetAll       float64           // minutes
-	targetLane      [NumLanes]float64 // minutes; NaN when the lane has no target
-	groups          borderGroupsConfig
-	defs            []MetricDef // the metrics, in order
+	// The statistics window is [warmup, wend): consignments arriving in it
+	// are measured (wend = horizon unless window_end says otherwise). After
+	// the horizon the border drains, without arrivals, until every window
+	// arrival is released or end = horizon + drain.
+	wend, end   float64
+	pools       []borderPoolConfig
+	routes      [NumLanes]borderRoute
+	onAlarm     bool // red: physical examination only after an NII alarm
+	detect      [][NumMethods]float64
+	threatNames []string
+	targetAll   float64           // minutes
+	targetLane  [NumLanes]float64 // minutes; NaN when the lane has no target
+	groups      borderGroupsConfig
+	defs        []MetricDef // the metrics, in order
 }
 
 // compileBorder compiles the resources, routes, targets and run window of sc.
@@ -61,6 +66,12 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 	}
 	if !(cfg.warmup >= 0 && cfg.warmup < cfg.horizon) {
 		return nil, fmt.Errorf("warmup: must be at least 0 and less than the horizon, got %v minutes", cfg.warmup)
+	}
+	if !(cfg.wend > cfg.warmup && cfg.wend <= cfg.horizon) {
+		return nil, fmt.Errorf("window_end: must be after the warm-up and at most the horizon, got %v minutes", cfg.wend)
+	}
+	if !(cfg.end >= cfg.horizon) || math.IsInf(cfg.end, 0) {
+		return nil, fmt.Errorf("drain: must be a duration >= 0, got %v minutes", cfg.end-cfg.horizon)
 	}
 	if len(detect) != len(sc.Threats) {
 		return nil, fmt.Errorf("internal: %d detection rows for %d threats", len(detect), len(sc.Threats))
@@ -146,6 +157,13 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 		horizon:   float64(sc.Horizon),
 		onAlarm:   sc.Resources.RedPhysicalOnAlarm == nil || *sc.Resources.RedPhysicalOnAlarm,
 		targetAll: float64(sc.Targets.Overall),
+	}
+	cfg.wend, cfg.end = cfg.horizon, cfg.horizon+float64(scenarios.DefaultDrain)
+	if sc.WindowEnd != 0 {
+		cfg.wend = float64(sc.WindowEnd)
+	}
+	if sc.Drain != nil {
+		cfg.end = cfg.horizon + float64(*sc.Drain)
 	}
 	for _, th := range sc.Threats {
 		cfg.threatNames = append(cfg.threatNames, th.Name)

@@ -44,13 +44,13 @@ const (
 // borderGroupDefs returns the definitions of release.<group>.* of one group.
 func borderGroupDefs(group string) (defs [borderGroupStats]MetricDef) {
 	defs[borderGroupMean] = MetricDef{Name: "release." + group + ".mean", Unit: UnitHours,
-		Help: "mean release time (arrival to release), " + group + "; over consignments released by the horizon (not those in_system)"}
+		Help: "mean release time (arrival to release), " + group + "; over window arrivals, followed to release through the drain"}
 	for i, p := range borderPercentiles {
 		defs[borderGroupMedian+i] = MetricDef{Name: "release." + group + "." + p.name, Unit: UnitHours,
-			Help: p.help + " release time, " + group + "; over consignments released by the horizon"}
+			Help: p.help + " release time, " + group + "; over window arrivals, followed to release through the drain"}
 	}
 	defs[borderGroupWithin] = MetricDef{Name: "release." + group + ".within_target", Unit: UnitFraction,
-		Help: group + " released within the overall target / (" + group + " released + still in the system at the horizon and already older than the target)"}
+		Help: group + " released within the overall target / (" + group + " released + not released by the end of the drain)"}
 	return defs
 }
 

@@ -102,7 +102,7 @@ var borderWithinDefs = func() (defs [1 + NumLanes][len(borderWithin)]MetricDef) 
 				Name: "release." + name + ".within." + t.name,
 				Unit: UnitFraction,
 				Help: "share of " + name + " released within " + t.help + ": released within " + t.help +
-					" / (released + still in the system at the horizon and already older than " + t.help + ")",
+					" / (window arrivals released + not released by the end of the drain)",
 			}
 		}
 	}
@@ -169,21 +169,21 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		all.merge(&st.release[l])
 	}
 	releaseStats := func(name string, d *borderDist) {
-		w.put("release."+name+".mean", UnitHours, "mean release time (arrival to release), "+name+"; over consignments released by the horizon (not those in_system)", d.mean()/60)
+		w.put("release."+name+".mean", UnitHours, "mean release time (arrival to release), "+name+"; over window arrivals, followed to release through the drain", d.mean()/60)
 		for _, p := range borderPercentiles {
-			w.put("release."+name+"."+p.name, UnitHours, p.help+" release time, "+name+"; over consignments released by the horizon", d.quantile(p.p)/60)
+			w.put("release."+name+"."+p.name, UnitHours, p.help+" release time, "+name+"; over window arrivals, followed to release through the drain", d.quantile(p.p)/60)
 		}
-		w.put("release."+name+".max", UnitHours, "longest release time, "+name+"; over consignments released by the horizon", d.maximum()/60)
+		w.put("release."+name+".max", UnitHours, "longest release time, "+name+"; over window arrivals, followed to release through the drain", d.maximum()/60)
 	}
 	releaseStats("all", &all)
 	for l := Lane(0); l < NumLanes; l++ {
 		releaseStats(l.String(), &st.release[l])
 	}
-	w.put("release.all.within_target", UnitFraction, "released within the overall target / (released + still in the system at the horizon and already older than the target)",
+	w.put("release.all.within_target", UnitFraction, "released within the overall target / (released + not released by the end of the drain)",
 		borderRatio(float64(st.withinAll), float64(all.n+st.lateAll)))
 	for l := Lane(0); l < NumLanes; l++ {
 		if !math.IsNaN(cfg.targetLane[l]) {
-			w.put("release."+l.String()+".within_target", UnitFraction, l.String()+" released within the lane's target / ("+l.String()+" released + still in the system at the horizon and already older than the target)",
+			w.put("release."+l.String()+".within_target", UnitFraction, l.String()+" released within the lane's target / ("+l.String()+" released + not released by the end of the drain)",
 				borderRatio(float64(st.withinLane[l]), float64(st.release[l].n+st.lateLane[l])))
 		}
 	}
@@ -206,7 +206,7 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 			borderRatio(float64(within), float64(d.n+late)))
 	}
 	// Shares released within each time of the ladder: released within T /
-	// (released + still in the system at the horizon and older than T), the
+	// (released + not released by the end of the drain), the
 	// rule of within_target.
 	releaseWithin := func(lane int, n int64, rel, age *[len(borderWithin) + 1]int64) {
 		var within, late int64
@@ -241,14 +241,14 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		w.put("trs."+name+".wait.mean", UnitHours, "mean wait in the "+name+" queue per visit of a released consignment", borderRatio(st.wait[i], v)/60)
 		w.put("trs."+name+".service.mean", UnitHours, "mean "+name+" service time per visit of a released consignment", borderRatio(st.service[i], v)/60)
 	}
-	window := cfg.horizon - cfg.warmup
+	window := cfg.wend - cfg.warmup
 	for i := range cfg.pools {
 		pc := &cfg.pools[i]
 		var ps borderPoolState
 		util := math.NaN()
 		if pools != nil {
 			ps = pools[i]
-			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon)+ps.overArea)
+			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.wend)+ps.overArea)
 		}
 		w.put("pool."+pc.name+".utilization", UnitFraction,
 			"busy server time / server time available (open hours, plus overtime worked after closing)", util)
@@ -258,6 +258,14 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		w.put("pool."+pc.name+".mean_queue", UnitCount, "time-average number waiting", ps.qArea/window)
 		w.put("pool."+pc.name+".max_queue", UnitCount, "most waiting at once", float64(ps.maxQ))
 	}
-	w.put("in_system.count", UnitCount, "consignments not yet released at the horizon", float64(st.inSystem))
+	w.put("in_system.count", UnitCount, "backlog: consignments not yet released at the horizon, whenever they arrived (window arrivals among them are followed through the drain)", float64(st.inSystem))
 	w.put("in_system.mean_age", UnitHours, "mean time since arrival of those at the horizon", borderRatio(st.inSystemAge, float64(st.inSystem))/60)
+	// The drain and the stability of the run (see border.go, Statistics).
+	drainHours := math.NaN()
+	if st.n > 0 {
+		drainHours = st.drainLen / 60
+	}
+	w.put("unreleased.count", UnitCount, "window arrivals not released by the end of the drain (horizon + drain); late for every target", float64(st.unreleased))
+	w.put("unreleased.share", UnitFraction, "unreleased.count / consignments", borderRatio(float64(st.unreleased), n))
+	w.put("drain.hours", UnitHours, "time after the horizon until the last window arrival was released (the cap when some were not); undefined with no window arrival", drainHours)
 }
