@@ -14,8 +14,14 @@ func TestExamplesLoad(t *testing.T) {
 		t.Fatalf("examples: %v, %v", files, err)
 	}
 	for _, f := range files {
-		if _, err := Load(f, nil); err != nil {
+		sc, err := Load(f, nil)
+		if err != nil {
 			t.Errorf("%s:\n%v", f, err)
+			continue
+		}
+		// Shipped examples measure whole weeks: no warning.
+		if w := sc.Warnings(); len(w) > 0 {
+			t.Errorf("%s: warnings %q", f, w)
 		}
 	}
 }
@@ -99,7 +105,7 @@ func ExampleLoad() {
 		p.Name, p.Line, p.Servers, FormatDuration(*p.Service.Mean),
 		FormatDuration(float64(p.Hours.Open)), FormatDuration(float64(p.Hours.Close)), p.Hours.Days)
 	// Output:
-	// seaport: 12 rules, 5 threats, 10 replications of 28d
+	// seaport: 12 rules, 5 threats, 10 replications of 35d
 	// pool physical (line 166): 30 servers, mean service 2h, open 7h-19h [mon tue wed thu fri sat]
 }
 
