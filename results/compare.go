@@ -197,6 +197,14 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	for k, r := range c.Reports {
 		fmt.Fprintf(&b, "  %-*s = %s\n", labelWidth(c.Labels), c.Labels[k], r.Scenario)
 	}
+	for k, r := range c.Reports {
+		if st := r.Stability(); st.Unstable {
+			fmt.Fprintf(&b, "*** %s is %s:\n", c.Labels[k], UnstableBanner)
+			for _, why := range st.Reasons {
+				fmt.Fprintf(&b, "***   %s\n", why)
+			}
+		}
+	}
 	b.WriteString("Each figure: mean across replications ± half-width of the 95% confidence interval.\n")
 	fmt.Fprintf(&b, "X − %s: paired difference over replications (fractions in percentage points, pp) and its 95%% interval; * = the interval excludes zero.\n", c.Labels[0])
 	if c.Unpaired != nil {
@@ -387,6 +395,7 @@ type JSONComparedScenario struct {
 	Scenario     string `json:"scenario"`
 	Seed         uint64 `json:"seed"`
 	Replications int    `json:"replications"`
+	Unstable     bool   `json:"unstable"` // see Report.Stability
 }
 
 // JSONComparisonMetric is one metric of a JSONComparison.
@@ -427,7 +436,7 @@ type JSONComparisonPairing struct {
 func (c *Comparison) JSON() JSONComparison {
 	out := JSONComparison{SchemaVersion: SchemaVersion, Kind: "compare", Confidence: Confidence, Baseline: c.Labels[0]}
 	for k, r := range c.Reports {
-		out.Scenarios = append(out.Scenarios, JSONComparedScenario{c.Labels[k], r.Scenario, r.Seed, len(r.Reps)})
+		out.Scenarios = append(out.Scenarios, JSONComparedScenario{c.Labels[k], r.Scenario, r.Seed, len(r.Reps), r.Stability().Unstable})
 	}
 	if c.Unpaired != nil {
 		out.Pairing = &JSONComparisonPairing{IndependentMeasured: true}

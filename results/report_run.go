@@ -129,6 +129,7 @@ func (r *Report) runDoc() (*reportDoc, error) {
 	}
 	intro = append(intro, "Every figure is the mean across replications ± the half-width of its 95% confidence interval (Student t); whiskers on the charts, and the shaded bands on the release-time chart, show the same interval.")
 	doc.Intro = intro
+	doc.Alerts = r.Stability().alerts("")
 
 	for _, build := range []func(*Report, estimates) (reportSection, error){
 		releaseSection, groupSection, detectionSection, laneSection, resourceSection, trsSection,

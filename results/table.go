@@ -395,6 +395,16 @@ func (tw *tableWriter) header(r *Report) {
 	default:
 		tw.printf("One replication gives no confidence interval: figures are that replication's values.\n")
 	}
+	st := r.Stability()
+	if st.Unstable {
+		tw.printf("\n*** %s (%d of %d replications):\n", UnstableBanner, st.UnstableReps, len(r.Reps))
+		for _, why := range st.Reasons {
+			tw.printf("***   %s\n", why)
+		}
+	}
+	for _, w := range st.Warnings {
+		tw.printf("warning: %s\n", w)
+	}
 }
 
 // formatted is one cell as text: the mean, the half-width, and whether it is

@@ -89,6 +89,7 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 		return nil, d.result()
 	}
 	sc.Path = name
+	sc.WarmupAuto = d.warmupAuto
 	if rulesOnly && sc.Name == "" && !d.has("name") {
 		base := filepath.Base(name)
 		sc.Name = strings.TrimSuffix(base, filepath.Ext(base))

@@ -20,7 +20,7 @@ const minutesPerWeek = 7 * 24 * 60
 // closure's backlog but not its clearing, and Little's law at the pool no
 // longer holds for the window. Simulated time starts on a Monday at 00:00.
 func (sc *Scenario) Warnings() []string {
-	why := sc.weeklyPattern()
+	why := sc.WeeklyPattern()
 	if why == "" {
 		return nil
 	}
@@ -46,8 +46,8 @@ func (sc *Scenario) Warnings() []string {
 	return out
 }
 
-// weeklyPattern says what makes sc's week not uniform, or "" if nothing does.
-func (sc *Scenario) weeklyPattern() string {
+// WeeklyPattern says what makes sc's week not uniform, or "" if nothing does.
+func (sc *Scenario) WeeklyPattern() string {
 	for _, mode := range sortedKeys(sc.Traffic) {
 		w := sc.Traffic[mode].Weekly
 		for _, x := range w {

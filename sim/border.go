@@ -210,6 +210,15 @@ type borderStats struct {
 	unreleased int64
 	drainLen   float64
 
+	// Stability and warm-up (stability.go): the warm-up this replication
+	// uses (minutes), the backlog (consignments in control) at each day
+	// boundary warmup + k·1440 within the window, and the sum and count of
+	// release times per day of arrival from time 0 (for MSER).
+	warmup  float64
+	backlog []float64
+	dayRel  []float64
+	dayN    []int64
+
 	dutyRecovered float64
 }
 
@@ -220,12 +229,20 @@ func (st *borderStats) init(cfg *borderConfig) {
 	st.service = make([]float64, len(cfg.pools))
 	st.visits = make([]int64, len(cfg.pools))
 	st.grpRelease = make([]borderDist, cfg.groups.tracked)
+	days := int(cfg.horizon/1440) + 1
+	st.backlog = make([]float64, 0, days+1)
+	st.dayRel = make([]float64, days)
+	st.dayN = make([]int64, days)
 	st.reset()
 }
 
 func (st *borderStats) reset() {
 	irr, fnd, wait, svc, vis, grp := st.irrThreat, st.foundThreat, st.wait, st.service, st.visits, st.grpRelease
-	*st = borderStats{irrThreat: irr, foundThreat: fnd, wait: wait, service: svc, visits: vis, grpRelease: grp}
+	bl, dr, dn := st.backlog[:0], st.dayRel, st.dayN
+	*st = borderStats{irrThreat: irr, foundThreat: fnd, wait: wait, service: svc, visits: vis, grpRelease: grp,
+		backlog: bl, dayRel: dr, dayN: dn}
+	clear(dr)
+	clear(dn)
 	clear(irr)
 	clear(fnd)
 	clear(wait)
@@ -255,7 +272,8 @@ type border struct {
 	scratch Milestones
 	sink    TraceSink
 	sinkErr error
-	pending int64 // window arrivals in control, not released yet
+	pending int64   // window arrivals in control, not released yet
+	nextDay float64 // the next day boundary at which to sample the backlog
 }
 
 var borderNoPools = func() (p [MaxStages]int8) {
@@ -287,6 +305,7 @@ func (b *border) reset(rep int, sink TraceSink) {
 	b.st.reset()
 	b.sink, b.sinkErr = sink, nil
 	b.pending = 0
+	b.setWarmup(b.cfg.warmup)
 }
 
 // push adds an event to the heap.
@@ -355,14 +374,34 @@ func (b *border) handle(e borderEvent) {
 }
 
 // inWindow reports whether a consignment arriving at t is measured.
-func (b *border) inWindow(t float64) bool { return t >= b.cfg.warmup && t < b.cfg.wend }
+func (b *border) inWindow(t float64) bool { return t >= b.st.warmup && t < b.cfg.wend }
 
 // inPoolWindow reports whether a pool event at t counts in the pool
 // statistics (the window of time [warm-up, wend)).
-func (b *border) inPoolWindow(t float64) bool { return t >= b.cfg.warmup && t < b.cfg.wend }
+func (b *border) inPoolWindow(t float64) bool { return t >= b.st.warmup && t < b.cfg.wend }
+
+// setWarmup sets the warm-up of the replication just reset (a fixed one, or
+// the one MSER chose).
+func (b *border) setWarmup(w float64) {
+	b.st.warmup = w
+	b.nextDay = w
+}
+
+// sampleBacklog records the backlog (consignments in control) at every day
+// boundary of the window up to t, handling the events before each first.
+func (b *border) sampleBacklog(t float64) {
+	for b.nextDay <= t && b.nextDay <= b.cfg.wend {
+		b.advance(b.nextDay)
+		b.st.backlog = append(b.st.backlog, float64(len(b.slots)-len(b.free)))
+		b.nextDay += 1440
+	}
+}
 
 // add takes in the next consignment in arrival order, with its lane assigned.
 func (b *border) add(c *Consignment) {
+	if c.Arrival >= b.nextDay {
+		b.sampleBacklog(c.Arrival)
+	}
 	if len(b.events) > 0 && b.events[0].t <= c.Arrival {
 		b.advance(c.Arrival)
 	}
@@ -449,7 +488,7 @@ func (b *border) route(slot int32, t float64) {
 // account brings pool p's time integrals up to t; they cover the window of
 // time [warm-up, wend] only.
 func (b *border) account(ps *borderPoolState, t float64) {
-	lo, hi := max(ps.last, b.cfg.warmup), min(t, b.cfg.wend)
+	lo, hi := max(ps.last, b.st.warmup), min(t, b.cfg.wend)
 	if hi > lo {
 		dt := hi - lo
 		ps.qArea += float64(ps.q.n) * dt
@@ -577,6 +616,10 @@ func (b *border) open(p int, t float64) {
 
 // complete records a released consignment.
 func (b *border) complete(c *Consignment, ms *Milestones) {
+	if d := int(c.Arrival / 1440); d < len(b.st.dayRel) {
+		b.st.dayRel[d] += ms.Release - c.Arrival
+		b.st.dayN[d]++
+	}
 	if b.inWindow(c.Arrival) {
 		st := &b.st
 		rt := ms.Release - c.Arrival
@@ -660,6 +703,7 @@ func (b *border) trace(c *Consignment, ms *Milestones) {
 // arrival is released or the drain's cap is reached, and reports what is
 // still in the system.
 func (b *border) finish() {
+	b.sampleBacklog(b.cfg.wend)
 	b.advance(b.cfg.horizon)
 	st := &b.st
 	for i := range b.slots {

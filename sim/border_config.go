@@ -42,16 +42,19 @@ type borderConfig struct {
 	// are measured (wend = horizon unless window_end says otherwise). After
 	// the horizon the border drains, without arrivals, until every window
 	// arrival is released or end = horizon + drain.
-	wend, end   float64
-	pools       []borderPoolConfig
-	routes      [NumLanes]borderRoute
-	onAlarm     bool // red: physical examination only after an NII alarm
-	detect      [][NumMethods]float64
-	threatNames []string
-	targetAll   float64           // minutes
-	targetLane  [NumLanes]float64 // minutes; NaN when the lane has no target
-	groups      borderGroupsConfig
-	defs        []MetricDef // the metrics, in order
+	wend, end float64
+	// weekly: the scenario has a weekly pattern (MSER truncates in whole
+	// weeks); autoWarmup: warmup: auto, MSER picks each replication's.
+	weekly, autoWarmup bool
+	pools              []borderPoolConfig
+	routes             [NumLanes]borderRoute
+	onAlarm            bool // red: physical examination only after an NII alarm
+	detect             [][NumMethods]float64
+	threatNames        []string
+	targetAll          float64           // minutes
+	targetLane         [NumLanes]float64 // minutes; NaN when the lane has no target
+	groups             borderGroupsConfig
+	defs               []MetricDef // the metrics, in order
 }
 
 // compileBorder compiles the resources, routes, targets and run window of sc.
@@ -165,6 +168,8 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 	if sc.Drain != nil {
 		cfg.end = cfg.horizon + float64(*sc.Drain)
 	}
+	cfg.weekly = sc.WeeklyPattern() != ""
+	cfg.autoWarmup = sc.WarmupAuto
 	for _, th := range sc.Threats {
 		cfg.threatNames = append(cfg.threatNames, th.Name)
 	}

@@ -241,14 +241,14 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		w.put("trs."+name+".wait.mean", UnitHours, "mean wait in the "+name+" queue per visit of a released consignment", borderRatio(st.wait[i], v)/60)
 		w.put("trs."+name+".service.mean", UnitHours, "mean "+name+" service time per visit of a released consignment", borderRatio(st.service[i], v)/60)
 	}
-	window := cfg.wend - cfg.warmup
+	window := cfg.wend - st.warmup
 	for i := range cfg.pools {
 		pc := &cfg.pools[i]
 		var ps borderPoolState
 		util := math.NaN()
 		if pools != nil {
 			ps = pools[i]
-			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.wend)+ps.overArea)
+			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(st.warmup, cfg.wend)+ps.overArea)
 		}
 		w.put("pool."+pc.name+".utilization", UnitFraction,
 			"busy server time / server time available (open hours, plus overtime worked after closing)", util)
@@ -268,4 +268,5 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 	w.put("unreleased.count", UnitCount, "window arrivals not released by the end of the drain (horizon + drain); late for every target", float64(st.unreleased))
 	w.put("unreleased.share", UnitFraction, "unreleased.count / consignments", borderRatio(float64(st.unreleased), n))
 	w.put("drain.hours", UnitHours, "time after the horizon until the last window arrival was released (the cap when some were not); undefined with no window arrival", drainHours)
+	st.emitStability(cfg, w, pools)
 }
