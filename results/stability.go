@@ -3,8 +3,9 @@ package results
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
+
+	"pilotsim/metric"
 )
 
 // Stability is the verdict on a run: a run is unstable when any of its
@@ -25,10 +26,8 @@ type Stability struct {
 // Stability judges the run from its per-replication values.
 func (r *Report) Stability() Stability {
 	var s Stability
-	col := func(name string) int {
-		return slices.IndexFunc(r.Metrics, func(m Metric) bool { return m.Name == name })
-	}
-	if i := col("unstable"); i >= 0 {
+	idx := metric.Index(r.Metrics)
+	if i, ok := idx[metric.Key{Family: metric.Unstable}]; ok {
 		for _, rep := range r.Reps {
 			if rep.Values[i] >= 1 {
 				s.UnstableReps++
@@ -38,24 +37,25 @@ func (r *Report) Stability() Stability {
 	s.Unstable = s.UnstableReps > 0
 	m := indexEstimates(r.Estimates)
 	if s.Unstable {
-		for _, pool := range metricKeys(r.Estimates, "pool.", ".offered_load") {
-			if i := col("pool." + pool + ".offered_load"); i >= 0 {
-				hi := math.Inf(-1)
-				for _, rep := range r.Reps {
-					hi = math.Max(hi, rep.Values[i])
-				}
-				if hi >= 1 {
-					e, _ := m.get("pool." + pool + ".offered_load")
-					s.Reasons = append(s.Reasons, fmt.Sprintf("pool %s is offered %.0f%% of its capacity (mean over replications; %.0f%% at most)", pool, 100*e.Mean, 100*hi))
+		for _, pool := range subjects(r.Estimates, metric.Pool, metric.OfPool, metric.OfferedLoad) {
+			k := key(metric.Pool, pool, metric.OfferedLoad)
+			hi := math.Inf(-1)
+			for _, rep := range r.Reps {
+				if v := rep.Values[idx[k]]; v > hi { // NaN (a pool never open) is no overload
+					hi = v
 				}
 			}
+			if hi >= 1 {
+				e, _ := m.get(k)
+				s.Reasons = append(s.Reasons, fmt.Sprintf("pool %s is offered %.0f%% of its capacity (mean over replications; %.0f%% at most)", pool, 100*e.Mean, 100*hi))
+			}
 		}
-		if e, ok := m.get("unreleased.count"); ok && e.Mean > 0 {
-			sh, _ := m.get("unreleased.share")
+		if e, ok := m.get(key(metric.Unreleased, "", metric.N)); ok && e.Mean > 0 {
+			sh, _ := m.get(key(metric.Unreleased, "", metric.Of))
 			s.Reasons = append(s.Reasons, fmt.Sprintf("%.0f consignments of the window (%.2g%%) not released by the end of the drain", e.Mean, 100*sh.Mean))
 		}
-		if e, ok := m.get("backlog.growth"); ok {
-			if t, ok := m.get("backlog.trend_t"); ok && t.Mean >= 4 {
+		if e, ok := m.get(key(metric.Backlog, "", metric.Growth)); ok {
+			if t, ok := m.get(key(metric.Backlog, "", metric.TrendT)); ok && t.Mean >= 4 {
 				s.Reasons = append(s.Reasons, fmt.Sprintf("the backlog grows by %.0f consignments over the window (trend t = %.1f)", e.Mean, t.Mean))
 			}
 		}
@@ -63,8 +63,8 @@ func (r *Report) Stability() Stability {
 			s.Reasons = append(s.Reasons, "queues grow in some replications")
 		}
 	}
-	if w, ok := m.get("warmup.hours"); ok {
-		if ms, ok := m.get("warmup.mser_hours"); ok && ms.Mean > w.Mean+1e-9 {
+	if w, ok := m.get(key(metric.Warmup, "", metric.Length)); ok {
+		if ms, ok := m.get(key(metric.Warmup, "", metric.MSER)); ok && ms.Mean > w.Mean+1e-9 {
 			s.Warnings = append(s.Warnings, fmt.Sprintf("the warm-up (%s) looks too short: MSER puts the end of the start-up transient at %s on average over replications; consider warmup: %s or warmup: auto",
 				FormatHours(w.Mean), FormatHours(ms.Mean), FormatHours(math.Ceil(ms.Mean/24)*24)))
 		}

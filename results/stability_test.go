@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"pilotsim/metric"
 )
 
 // stabilityReport is a report of two replications with the stability
@@ -12,11 +14,11 @@ import (
 func stabilityReport(t *testing.T, unstable [2]float64, load [2]float64, warmup, mser float64) *Report {
 	t.Helper()
 	metrics := []Metric{
-		{Name: "consignments", Unit: "count"},
-		{Name: "pool.physical.offered_load", Unit: "fraction"},
-		{Name: "warmup.hours", Unit: "h"},
-		{Name: "warmup.mser_hours", Unit: "h"},
-		{Name: "unstable", Unit: "count"},
+		{Key: metric.Key{Family: metric.Consignments}, Unit: metric.Count},
+		{Key: metric.Key{Family: metric.Pool, Subject: "physical", Stat: metric.OfferedLoad}, Of: metric.OfPool, Unit: metric.Load},
+		{Key: metric.Key{Family: metric.Warmup, Stat: metric.Length}, Unit: metric.Hours},
+		{Key: metric.Key{Family: metric.Warmup, Stat: metric.MSER}, Unit: metric.Hours},
+		{Key: metric.Key{Family: metric.Unstable}, Unit: metric.Count},
 	}
 	reps := []Replication{
 		{Rep: 0, Values: []float64{100, load[0], warmup, mser, unstable[0]}},

@@ -6,10 +6,12 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"pilotsim/metric"
 )
 
 // Metrics returns the definitions of the figures each replication of m
-// reports, in the fixed order of RepResult.Values. Names are flat and dotted
+// reports, in the fixed order of metric.Rep.Values. Names are flat and dotted
 // (see the package's metric list): lane shares and reasons, inspection, hit
 // and detection rates (overall, per lane, per threat), duty, release-time
 // statistics per lane in hours, the share of each lane released within
@@ -18,7 +20,7 @@ import (
 // rate by group (AEO or not, lodged before or after arrival, transport mode
 // with traffic; see GroupAEO), Time Release Study intervals, per-pool
 // statistics and what is still in the system at the horizon.
-func (m *Model) Metrics() []MetricDef {
+func (m *Model) Metrics() []metric.Def {
 	if cfg, err := m.borderConfig(); err == nil {
 		return slices.Clone(cfg.defs) // the cached configuration is shared: hand out a copy
 	}
@@ -60,7 +62,7 @@ func borderDetect(m *Model) [][NumMethods]float64 {
 // so results are identical for any number of workers. The context is checked
 // every few thousand consignments: on cancellation Run returns the
 // replications finished so far, in order, and ctx.Err().
-func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
+func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 	sc := m.Scenario
 	name := sc.Name
 	if sc.Path != "" {
@@ -115,7 +117,7 @@ func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
 			}
 			return n, nil
 		}
-		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) ([]float64, error) {
+		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) (metric.Rep, error) {
 			warmup := cfg.warmup
 			if cfg.autoWarmup {
 				// warmup: auto. A first pass, with no warm-up and no trace,
@@ -123,7 +125,7 @@ func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
 				// the truncation point; the replication then runs again
 				// (the same streams, so the same consignments) with it.
 				if _, err := feed(ctx, rep, nil, nil, 0); err != nil {
-					return nil, err
+					return metric.Rep{}, err
 				}
 				b.finish()
 				if w := b.st.mserWarmup(cfg); w > 0 {
@@ -132,7 +134,7 @@ func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
 			}
 			n, err := feed(ctx, rep, sink, progress, warmup)
 			if err != nil {
-				return nil, err
+				return metric.Rep{}, err
 			}
 			return b.end(rep, progress, n%borderProgressBatch)
 		}

@@ -1,6 +1,10 @@
 package sim
 
-import "math"
+import (
+	"math"
+
+	"pilotsim/metric"
+)
 
 // Stability and warm-up. A replication is unstable when its figures depend
 // on the horizon: some pool is offered more work than it can do, the drain
@@ -142,12 +146,18 @@ func (st *borderStats) mserWarmup(cfg *borderConfig) float64 {
 // emitStability writes the warm-up, the pools' offered loads, the backlog
 // trend and the verdict (see the top of this file).
 func (st *borderStats) emitStability(cfg *borderConfig, w *borderMetricWriter, pools []borderPoolState) {
-	w.put("warmup.hours", UnitHours, "warm-up of this replication (fixed, or chosen by MSER with warmup: auto)", st.warmup/60)
+	w.put(st.warmup/60, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Warmup, Stat: metric.Length}, Unit: metric.Hours,
+			Help: "warm-up of this replication (fixed, or chosen by MSER with warmup: auto)"}
+	})
 	mser := math.NaN()
 	if pools != nil {
 		mser = st.mserWarmup(cfg)
 	}
-	w.put("warmup.mser_hours", UnitHours, "MSER truncation point of this replication's daily mean release times (whole weeks when the scenario has a weekly pattern)", mser/60)
+	w.put(mser/60, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Warmup, Stat: metric.MSER}, Unit: metric.Hours,
+			Help: "MSER truncation point of this replication's daily mean release times (whole weeks when the scenario has a weekly pattern)"}
+	})
 	overloaded := false
 	for i := range cfg.pools {
 		pc := &cfg.pools[i]
@@ -158,14 +168,24 @@ func (st *borderStats) emitStability(cfg *borderConfig, w *borderMetricWriter, p
 			}
 			overloaded = overloaded || load >= 1
 		}
-		w.put("pool."+pc.name+".offered_load", UnitFraction, "work that entered the pool in the window (entries × mean service time) / server time open in the window; 1 or more: the pool cannot keep up", load)
+		w.put(load, func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Pool, Subject: pc.name, Stat: metric.OfferedLoad}, Of: metric.OfPool, Unit: metric.Load,
+				Num: "work that entered the pool in the window (entries × mean service time)", Den: "server time open in the window",
+				Help: "work that entered the pool in the window (entries × mean service time) / server time open in the window; 1 or more: the pool cannot keep up"}
+		})
 	}
 	growth, t, mean := math.NaN(), math.NaN(), math.NaN()
 	if pools != nil {
 		growth, t, mean = backlogTrend(st.backlog)
 	}
-	w.put("backlog.growth", UnitCount, "fitted growth over the window of the number of consignments in control, sampled daily (weekday effects removed)", growth)
-	w.put("backlog.trend_t", UnitCount, "t statistic of that growth's slope", t)
+	w.put(growth, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Backlog, Stat: metric.Growth}, Unit: metric.None,
+			Help: "fitted growth over the window of the number of consignments in control, sampled daily (weekday effects removed); negative when it shrinks"}
+	})
+	w.put(t, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Backlog, Stat: metric.TrendT}, Unit: metric.None,
+			Help: "t statistic of that growth's slope"}
+	})
 	grows := t >= stabilityT && growth >= math.Max(stabilityMinGrowth, 0.5*mean)
 	unstable := math.NaN()
 	if pools != nil {
@@ -174,5 +194,8 @@ func (st *borderStats) emitStability(cfg *borderConfig, w *borderMetricWriter, p
 			unstable = 1
 		}
 	}
-	w.put("unstable", UnitCount, "1 when this replication shows overload: a pool's offered load at 1 or more, window arrivals not released by the end of the drain, or a backlog that grows through the window", unstable)
+	w.put(unstable, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Unstable}, Unit: metric.Count,
+			Help: "1 when this replication shows overload: a pool's offered load at 1 or more, window arrivals not released by the end of the drain, or a backlog that grows through the window"}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
 
@@ -28,7 +29,7 @@ func stabilityMM1(rho float64, seed uint64) *scenarios.Scenario {
 // replication (offered load above 1, a growing backlog); at load 0.7 no
 // replication of several seeds raises a false alarm.
 func TestStabilityMM1(t *testing.T) {
-	run := func(rho float64, seed uint64) (*Model, []RepResult) {
+	run := func(rho float64, seed uint64) (*Model, []metric.Rep) {
 		m := engCompile(t, stabilityMM1(rho, seed))
 		res, err := Run(context.Background(), m, Options{})
 		if err != nil {
@@ -110,7 +111,7 @@ func TestMSERDays(t *testing.T) {
 // warmup.mser_hours), in whole weeks for a weekly scenario, and the results
 // are the same for any number of workers.
 func TestWarmupAuto(t *testing.T) {
-	runBoth := func(t *testing.T, fixed, auto *Model) (rf, ra []RepResult) {
+	runBoth := func(t *testing.T, fixed, auto *Model) (rf, ra []metric.Rep) {
 		t.Helper()
 		rf, err := Run(context.Background(), fixed, Options{Workers: 1})
 		if err != nil {
