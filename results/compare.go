@@ -478,7 +478,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 // dir/LABEL/, every file atomically. dir must exist.
 func (c *Comparison) WriteFiles(dir string) error {
 	for k, r := range c.Reports {
-		sub := filepath.Join(dir, c.Labels[k])
+		sub := filepath.Join(dir, SafeName(c.Labels[k]))
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return err
 		}

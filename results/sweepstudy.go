@@ -290,8 +290,17 @@ func PointDir(p GridPoint) string {
 	return fmt.Sprintf("%03d_%s", p.Index, SafeName(strings.Join(p.Sets, "_")))
 }
 
-// SafeName turns s into a portable file name: letters, digits and . = - _
-// are kept, everything else becomes '-'.
+// maxSafeName is the longest name SafeName returns, in bytes: well under the
+// 255 bytes a file name may have on common file systems, with room for the
+// prefixes and suffixes pilotsim adds.
+const maxSafeName = 120
+
+// SafeName turns s into a portable file name, one path element that stays
+// inside its folder: letters, digits and . = - _ (anything else becomes -),
+// no leading dot (so never "." or ".." and never hidden), not empty, at most
+// 120 bytes (a longer name is cut and ends with a short hash of the whole,
+// so two long names stay apart). Every name taken from a file or the command
+// line goes through it before it becomes part of a path.
 func SafeName(s string) string {
 	b := []byte(s)
 	for i, c := range b {
@@ -301,8 +310,23 @@ func SafeName(s string) string {
 			b[i] = '-'
 		}
 	}
+	for i := 0; i < len(b) && b[i] == '.'; i++ {
+		b[i] = '-'
+	}
+	if len(b) == 0 {
+		return "-"
+	}
+	if len(b) > maxSafeName {
+		sum := HashBytes([]byte(s))[:12]
+		b = append(b[:maxSafeName-13], '-')
+		b = append(b, sum...)
+	}
 	return string(b)
 }
+
+// IsSafeName reports whether s is a name SafeName returns unchanged: one
+// path element that stays inside its folder.
+func IsSafeName(s string) bool { return s != "" && SafeName(s) == s }
 
 // WriteFiles writes sweep.csv and sweep.json into dir and every point's run
 // files (summary.csv, aggregate.csv, aggregate.json) into

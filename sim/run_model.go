@@ -108,12 +108,12 @@ func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 						return n, err
 					}
 					if err := sel.Err(); err != nil {
-						return n, fmt.Errorf("replication %d: %w", rep, err)
+						return n, err
 					}
 				}
 			}
 			if err := sel.Err(); err != nil {
-				return n, fmt.Errorf("replication %d: %w", rep, err)
+				return n, err
 			}
 			return n, nil
 		}

@@ -43,10 +43,31 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		seed, reps = &scs[0].Seed, scs[0].Replications
 	}
 	labels := compareLabels(pos, scs)
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "compare-"+results.SafeName(strings.Join(labels, "-")))
+	}
+	if err := checkEstimate(e, f, models...); err != nil {
+		return err
+	}
+	inputs, err := scenarioInputs(pos...)
+	if err != nil {
+		return err
+	}
+	opts := studyOptions(f)
+	if *independent {
+		opts = append(opts, "independent")
+	}
+	man := results.NewManifest("compare", inputs, f.sets, opts)
+	if err := claimOutput(dir, man, *f.force); err != nil {
+		return err
+	}
 
+	// Each scenario's replications are kept in dir as soon as they are
+	// done: a compare run again after an interruption runs only the rest.
 	reports := make([]*results.Report, len(scs))
 	for i := range scs {
-		r, err := runStudy(ctx, e, scs[i], models[i], nil, f)
+		r, err := runUnit(ctx, e, dir, i, pos[i], f.sets, scs[i], models[i], f)
 		if err != nil {
 			return err
 		}
@@ -66,7 +87,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return badInput(fmt.Errorf("%s: %w", pos[i], err))
 			}
-			r, err := runStudy(ctx, e, scs[i], m, nil, f)
+			r, err := runUnit(ctx, e, dir, len(scs)+i-1, pos[i], f.sets, scs[i], m, f)
 			if err != nil {
 				return err
 			}
@@ -77,11 +98,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", "compare-"+results.SafeName(strings.Join(labels, "-")))
-	}
-	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON)
+	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON, man)
 }
 
 // independentSeed is the seed of scenario k's independent run: far from seed
@@ -93,13 +110,16 @@ func independentSeed(seed uint64, k int) uint64 {
 // compareLabels names the compared scenarios: by their names, by their file
 // names when names repeat, by letters when those repeat too.
 func compareLabels(paths []string, scs []*scenarios.Scenario) []string {
+	// Labels name sub-folders of --out (through results.SafeName): they
+	// must stay apart once made safe.
 	unique := func(l []string) bool {
 		seen := map[string]bool{}
 		for _, s := range l {
-			if s == "" || seen[s] {
+			k := results.SafeName(s)
+			if s == "" || seen[k] {
 				return false
 			}
-			seen[s] = true
+			seen[k] = true
 		}
 		return true
 	}

@@ -41,6 +41,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the aggregate as JSON on stdout instead of the table")
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	force := fs.Bool("force", false, "run even what the pre-run estimate says will not fit this machine")
+	estimate := fs.Bool("estimate", false, "print the pre-run estimate of memory and time and stop")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -51,23 +53,53 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("want one scenario file, got %d arguments", len(pos)))
 	case *workers < 0:
 		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *workers))
-	case *reps < 0:
-		return badInput(fmt.Errorf("--reps %d: want 1 or more", *reps))
+	}
+	if err := scenarios.CheckReplications(*reps); err != nil {
+		return badInput(err)
 	}
 
 	sc, model, err := loadModel(pos[0], sets, nil, *reps)
 	if err != nil {
 		return err
 	}
+	if *estimate {
+		est := sim.EstimateRun(model, *reps, *workers)
+		avail, where := availableMemory()
+		_, err := fmt.Fprintf(e.stdout, "%s: up to %s of memory (%.0f bytes), about %s on %d workers; %.4g consignments per replication; this machine: %s (%s)\n",
+			sc.Name, formatBytes(est.Bytes), est.Bytes, formatTime(est.Time), est.Workers, est.Consignments, formatBytes(avail), where)
+		return err
+	}
+	if err := checkEstimateRun(e, *force, *reps, *workers, model); err != nil {
+		return err
+	}
+	inputs, err := scenarioInputs(pos[0])
+	if err != nil {
+		return err
+	}
+	var opts []string
+	if *reps > 0 {
+		opts = append(opts, fmt.Sprintf("reps=%d", *reps))
+	}
+	if *trace {
+		opts = append(opts, "trace")
+	}
+	man := results.NewManifest("run", inputs, sets, opts)
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("out", sc.Name)
+		// The name comes from the file: made safe, it stays inside out/.
+		dir = filepath.Join("out", results.SafeName(sc.Name))
 	}
 	_, statErr := os.Stat(dir)
 	made := os.IsNotExist(statErr) // made here: removed again if nothing is written
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	if err := results.BeginOutput(dir); err != nil {
+		return badInput(err)
 	}
+	success := false
+	defer func() {
+		if !success && made {
+			os.Remove(dir) // only if still empty
+		}
+	}()
 
 	var done, repsDone atomic.Int64
 	opt := sim.Options{Workers: *workers, Progress: &done, Done: &repsDone}
@@ -92,7 +124,10 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	finished, runErr := runWithProgress(ctx, model, opt, &done, bar)
 	interrupted := runErr != nil && ctx.Err() != nil
 	if runErr != nil && !interrupted {
-		return runErr
+		if tf != nil {
+			tf.Discard()
+		}
+		return classifyRunError(runErr)
 	}
 
 	report, err := results.NewReport(results.Run{
@@ -108,9 +143,6 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		if interrupted {
 			if tf != nil {
 				tf.Discard()
-			}
-			if made {
-				os.Remove(dir) // only if still empty
 			}
 			return fmt.Errorf("interrupted before any replication finished; nothing written: %w", runErr)
 		}
@@ -134,6 +166,13 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		// A trace left by an earlier run would look like this run's.
 		return err
 	}
+	// The manifest, last: an interrupted run's partial results say
+	// complete: false.
+	man.Partial = interrupted
+	if err := results.WriteManifest(dir, man); err != nil {
+		return err
+	}
+	success = true
 	if *asJSON {
 		err = report.WriteAggregateJSON(e.stdout)
 	} else {

@@ -112,27 +112,49 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		}
 		points[i] = point{sc, m}
 	}
+	name := points[0].sc.Name
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "sweep-"+results.SafeName(name))
+	}
+	models := make([]*sim.Model, len(points))
+	for i, p := range points {
+		models[i] = p.m
+	}
+	if err := checkEstimate(e, f, models...); err != nil {
+		return err
+	}
+	inputs, err := scenarioInputs(pos[0])
+	if err != nil {
+		return err
+	}
+	var opts []string
+	for _, p := range spec.params {
+		opts = append(opts, "param="+p.Path+"="+strings.Join(p.Values, ","))
+	}
+	man := results.NewManifest("sweep", inputs, f.sets, studyOptions(f, opts...))
+	if err := claimOutput(dir, man, *f.force); err != nil {
+		return err
+	}
+	// Each point's replications are kept in dir as soon as they are done: a
+	// sweep run again after an interruption runs only the points not done.
 	var sp []results.SweepPoint
 	for i, g := range grid {
 		if !*f.quiet && isTerminal(e.stderr) {
 			fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
 		}
-		r, err := runStudy(ctx, e, points[i].sc, points[i].m, nil, f)
+		sets := append(append([]string(nil), f.sets...), g.Sets...)
+		r, err := runUnit(ctx, e, dir, i, pos[0], sets, points[i].sc, points[i].m, f)
 		if err != nil {
 			return err
 		}
 		sp = append(sp, results.SweepPoint{GridPoint: g, Report: r})
 	}
-	name := points[0].sc.Name
 	s, err := results.NewSweep(name, spec.params, sp)
 	if err != nil {
 		return err
 	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", "sweep-"+results.SafeName(name))
-	}
-	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON)
+	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON, man)
 }
 
 // writeBatchList writes the grid as a batch list: one line per point, the

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"pilotsim/datamodel"
+	"pilotsim/results"
 )
 
 // runValidate checks input files. For each it prints "ok: FILE (N rows)" to
@@ -61,7 +61,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 // validateCSV reads a declarations file row by row in constant memory and
 // prints its problems, up to maxShown (all are counted).
 func validateCSV(ctx context.Context, e *env, name string, maxShown int) error {
-	f, err := os.Open(name)
+	f, err := results.OpenRegular(name, -1)
 	if err != nil {
 		return badInput(err)
 	}

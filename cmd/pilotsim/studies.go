@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 
@@ -25,6 +24,7 @@ type studyFlags struct {
 	seed    *uint64 // nil after parse unless --seed was given
 	sets    stringList
 	quiet   *bool
+	force   *bool
 }
 
 // addStudyFlags adds --workers, --reps, --seed, --set and --quiet to fs.
@@ -34,6 +34,7 @@ func addStudyFlags(fs *flag.FlagSet, seedHelp string) *studyFlags {
 		reps:    fs.Int("reps", 0, "number of replications (default: the scenario's)"),
 		seed:    fs.Uint64("seed", 0, seedHelp),
 		quiet:   fs.Bool("quiet", false, "no progress bar"),
+		force:   fs.Bool("force", false, "run what the pre-run estimate says will not fit this machine, and replace the output of another study in --out"),
 	}
 	fs.Var(&f.sets, "set", "override a value of every scenario, `path=value` (repeatable)")
 	return f
@@ -58,8 +59,9 @@ func (f *studyFlags) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	switch {
 	case *f.workers < 0:
 		return nil, badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *f.workers))
-	case *f.reps < 0:
-		return nil, badInput(fmt.Errorf("--reps %d: want 1 or more", *f.reps))
+	}
+	if err := scenarios.CheckReplications(*f.reps); err != nil {
+		return nil, badInput(err)
 	}
 	return pos, nil
 }
@@ -81,7 +83,7 @@ func loadModel(path string, sets []string, seed *uint64, reps int) (*scenarios.S
 	}
 	m, err := sim.Compile(sc)
 	if err != nil {
-		return nil, nil, badInput(fmt.Errorf("%s: %w", path, err))
+		return nil, nil, badInput(err) // it names the scenario file
 	}
 	return sc, m, nil
 }
@@ -97,7 +99,7 @@ func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model,
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted while running %s; nothing written: %w", sc.Name, err)
 		}
-		return nil, fmt.Errorf("%s: %w", sc.Name, err)
+		return nil, classifyRunError(fmt.Errorf("%s: %w", sc.Name, err))
 	}
 	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, m.Metrics(), rr)
 }
@@ -111,14 +113,15 @@ type study interface {
 
 // writeStudy writes a study's files and report into dir, then its table (or
 // JSON with asJSON) to stdout, and names the report on stderr.
-func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+// The manifest m is written last, when every file is in place.
+func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON bool, m *results.Manifest) error {
 	if err := s.WriteFiles(dir); err != nil {
 		return err
 	}
 	if err := writeReport(dir); err != nil {
+		return err
+	}
+	if err := finishOutput(dir, m); err != nil {
 		return err
 	}
 	var err error

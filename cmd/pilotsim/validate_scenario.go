@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -29,7 +30,14 @@ func validateScenario(e *env, path string, sets []string) error {
 	}
 	// Load checks the file; Compile checks what only the engine knows (trader
 	// ids against the population, expr variables), as run would.
-	if _, err := sim.Compile(sc); err != nil {
+	m, err := sim.Compile(sc)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
+	}
+	// Expression rules that type-check can still fail on data: try them on
+	// the first consignments, as run would meet them.
+	if err := m.ProbeRules(context.Background(), probeConsignments); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
 	}
@@ -40,6 +48,10 @@ func validateScenario(e *env, path string, sets []string) error {
 	_, err = fmt.Fprintf(e.stdout, "ok: %s (%s, %s)\n", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat"))
 	return err
 }
+
+// probeConsignments is how many consignments validate runs expression rules
+// on (a few milliseconds).
+const probeConsignments = 20_000
 
 func problems(n int) string { return count(n, "problem") }
 
