@@ -54,10 +54,18 @@ type Generator struct {
 	// (slot k starts at k/K), so U picks the only candidate directly.
 	thrLo, thrHi, thrClean [4][]float64
 	thrSlot                [4]bool
-	thrKey, cleanKey       uint64 // keys of PurposeThreats and PurposeClean draws
-	dutyKey                uint64 // key of the PurposeDuty streams
-	dutySrc                *rand.PCG
-	dutyRand               *rand.Rand
+	// The same layout on the 53-bit integers m of the membership draws (U =
+	// m·2⁻⁵³ exactly): threat k is carried when thrLoBits <= m < thrHiBits,
+	// the exact equivalent of thrLo <= U < thrHi. thrMay has a bit per
+	// 1/thrBuckets of [0, 1), set where some threat's interval reaches into
+	// it: a draw in a clear bucket (nearly all, with customs prevalences)
+	// carries no threat, found with one load.
+	thrLoBits, thrHiBits [4][]uint64
+	thrMay               [4][thrBuckets / 64]uint64
+	thrKey, cleanKey     uint64 // keys of PurposeThreats and PurposeClean draws
+	dutyKey              uint64 // key of the PurposeDuty streams
+	dutySrc              *rand.PCG
+	dutyRand             *rand.Rand
 
 	next [datamodel.NumModes]float64 // next arrival per mode in m.modes order
 
@@ -75,6 +83,8 @@ func (m *Model) NewGenerator() *Generator {
 		g.thrLo[c] = make([]float64, len(m.threats))
 		g.thrHi[c] = make([]float64, len(m.threats))
 		g.thrClean[c] = make([]float64, len(m.threats))
+		g.thrLoBits[c] = make([]uint64, len(m.threats))
+		g.thrHiBits[c] = make([]uint64, len(m.threats))
 	}
 	g.dutySrc = rand.NewPCG(0, 0)
 	g.dutyRand = rand.New(g.dutySrc)
@@ -183,6 +193,32 @@ func (g *Generator) fillThreatTables(q float64) {
 				cum += w
 			}
 			hi[k] = lo[k] + w
+		}
+		g.fillThreatBits(class)
+	}
+}
+
+// thrBuckets is the number of buckets of [0, 1) of Generator.thrMay.
+const thrBuckets = 1024
+
+// thrBucketShift turns a 53-bit draw into its bucket.
+const thrBucketShift = 53 - 10 // thrBuckets = 2^10
+
+// fillThreatBits derives trader class's integer thresholds and clear buckets
+// from its layout thrLo, thrHi. For an integer m < 2^53 and x in [0, 1],
+// m·2⁻⁵³ < x exactly when m < ⌈x·2⁵³⌉ (x·2⁵³ is exact), so the integer
+// comparisons decide as the float ones would, bit for bit.
+func (g *Generator) fillThreatBits(class int) {
+	lo, hi := g.thrLo[class], g.thrHi[class]
+	loB, hiB, may := g.thrLoBits[class], g.thrHiBits[class], &g.thrMay[class]
+	*may = [thrBuckets / 64]uint64{}
+	for k := range lo {
+		loB[k] = uint64(math.Ceil(lo[k] * 0x1p53))
+		hiB[k] = uint64(math.Ceil(hi[k] * 0x1p53))
+		if hiB[k] > loB[k] {
+			for b := loB[k] >> thrBucketShift; b <= (hiB[k]-1)>>thrBucketShift; b++ {
+				may[b/64] |= 1 << (b % 64)
+			}
 		}
 	}
 }
@@ -294,27 +330,35 @@ func (g *Generator) Next(c *Consignment) bool {
 // threatOf returns the threat consignment seq of trader class carries, or -1:
 // the slot its membership uniform falls in.
 func (g *Generator) threatOf(seq uint64, class uint8) int {
-	lo, hi := g.thrLo[class], g.thrHi[class]
-	if len(lo) == 0 {
-		return -1
+	return g.threatOfBits(drawKey(g.thrKey, seq, 0)>>11, class)
+}
+
+// threatOfBits is threatOf for the membership draw m·2⁻⁵³ (m < 2^53; the
+// uniform unitDraw would give), decided on the integers (fillThreatBits).
+func (g *Generator) threatOfBits(m uint64, class uint8) int {
+	b := m >> thrBucketShift
+	if g.thrMay[class][b/64]&(1<<(b%64)) == 0 {
+		return -1 // the common case: no threat reaches this bucket
 	}
-	u := unitDraw(g.thrKey, seq, 0)
+	lo, hi := g.thrLoBits[class], g.thrHiBits[class]
 	if g.thrSlot[class] {
-		k := min(int(u*float64(len(lo))), len(lo)-1)
-		for k > 0 && u < lo[k] { // rounding at a slot's edge
+		// Slot k starts at k/K: m·K/2⁵³ is the slot but for rounding of
+		// k/K at a slot's edge, which the loops settle.
+		k := int((m * uint64(len(lo))) >> 53)
+		for k > 0 && m < lo[k] {
 			k--
 		}
-		for k+1 < len(lo) && u >= lo[k+1] {
+		for k+1 < len(lo) && m >= lo[k+1] {
 			k++
 		}
-		if u < hi[k] {
+		if m < hi[k] {
 			return k
 		}
 		return -1
 	}
 	for k := range lo {
-		if u < hi[k] {
-			if u >= lo[k] {
+		if m < hi[k] {
+			if m >= lo[k] {
 				return k
 			}
 			return -1 // in the gap of a zero-width threat: impossible, hi[k] == lo[k]

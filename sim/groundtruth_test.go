@@ -231,3 +231,82 @@ func TestGroundTruthPrevalencePerClass(t *testing.T) {
 		})
 	}
 }
+
+// threatOfFloat is the membership rule on the uniform itself, as the layout
+// defines it (Generator): the largest slot k with thrLo[k] <= u, carried
+// when u < thrHi[k] (fixed layout); or the first k with u < thrHi[k], when
+// u >= thrLo[k] (end to end).
+func threatOfFloat(g *Generator, u float64, class uint8) int {
+	lo, hi := g.thrLo[class], g.thrHi[class]
+	if g.thrSlot[class] {
+		k := 0
+		for k+1 < len(lo) && u >= lo[k+1] {
+			k++
+		}
+		if len(lo) > 0 && u < hi[k] {
+			return k
+		}
+		return -1
+	}
+	for k := range lo {
+		if u < hi[k] {
+			if u >= lo[k] {
+				return k
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// TestThreatOfBitsMatchesFloat: deciding membership on the draw's 53-bit
+// integer (with the quick reject of clear buckets) gives the threat the
+// float rule gives, at every edge of every slot (one below, on, one above,
+// and around the bucket edges) and on a million random draws, in both
+// layouts; and a run's consignments are the ones threatOf picks.
+func TestThreatOfBitsMatchesFloat(t *testing.T) {
+	for _, prev := range [][3]float64{{0.004, 0.01, 0.02}, {0.4, 0.05, 0.08}, {0, 0.3, 1e-9}} {
+		sc := gtScenario()
+		for k := range sc.Threats {
+			sc.Threats[k].Prevalence = prev[k]
+		}
+		m := engCompile(t, sc)
+		g := m.NewGenerator()
+		g.Reset(1)
+		for class := uint8(0); class < 4; class++ {
+			var ms []uint64
+			for k := range g.thrLoBits[class] {
+				for _, e := range []uint64{g.thrLoBits[class][k], g.thrHiBits[class][k]} {
+					for d := -2; d <= 2; d++ {
+						if x := int64(e) + int64(d); x >= 0 && x < 1<<53 {
+							ms = append(ms, uint64(x))
+						}
+					}
+					b := e >> thrBucketShift
+					for _, x := range []uint64{b << thrBucketShift, b<<thrBucketShift - 1, (b + 1) << thrBucketShift} {
+						if x < 1<<53 {
+							ms = append(ms, x)
+						}
+					}
+				}
+			}
+			for i := range uint64(1_000_000) {
+				ms = append(ms, drawKey(0x5eed, i, uint64(class))>>11)
+			}
+			carried := 0
+			for _, x := range ms {
+				u := float64(x) * 0x1p-53
+				got, want := g.threatOfBits(x, class), threatOfFloat(g, u, class)
+				if got != want {
+					t.Fatalf("prevalences %v, class %d, m %d (u %v): threat %d, the float rule gives %d", prev, class, x, u, got, want)
+				}
+				if got >= 0 {
+					carried++
+				}
+			}
+			if carried == 0 {
+				t.Errorf("prevalences %v, class %d: no draw carried a threat: the test proves little", prev, class)
+			}
+		}
+	}
+}
