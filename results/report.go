@@ -54,6 +54,9 @@ type Report struct {
 	Metrics   []Metric
 	Reps      []Replication // finished replications, in replication order
 	Estimates []Estimate    // one per metric, in metric order
+	// Precision, when the number of replications was chosen by precision
+	// targets (run --precision), says how; nil for a fixed number.
+	Precision *Precision
 }
 
 // NewReport aggregates reps (one value per metric each) into a Report.
@@ -178,6 +181,8 @@ type JSONReport struct {
 	Reasons      []string       `json:"unstable_reasons,omitempty"`
 	Warnings     []string       `json:"warnings,omitempty"`
 	Metrics      []JSONEstimate `json:"metrics"`
+	// Precision is present when --precision chose the replications.
+	Precision *Precision `json:"precision,omitempty"`
 }
 
 // JSONEstimate is one metric in a JSONReport.
@@ -202,6 +207,7 @@ func (r *Report) JSON() JSONReport {
 		Partial:       r.Partial,
 		Confidence:    Confidence,
 		Metrics:       make([]JSONEstimate, len(r.Estimates)),
+		Precision:     r.Precision,
 	}
 	st := r.Stability()
 	out.Unstable, out.UnstableReps, out.Reasons, out.Warnings = st.Unstable, st.UnstableReps, st.Reasons, st.Warnings

@@ -42,6 +42,9 @@ type Sweep struct {
 	// OnInspectionFrontier[i] is the same against the inspection rate (the
 	// burden of controls on trade and on the administration).
 	OnInspectionFrontier []bool
+	// Precision, when --precision chose the replications (every point runs
+	// the same number, so the points stay paired), says how.
+	Precision *Precision
 }
 
 // The figures the sweep table and frontiers use.
@@ -147,6 +150,9 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "Sweep of %s over %s: %d points, seed %d, %d replications per point.\n",
 		s.Scenario, strings.Join(paths, " × "), len(s.Points), first.Seed, len(first.Reps))
+	if s.Precision != nil {
+		b.WriteString(strings.Join(s.Precision.Summary(), "\n") + "\n")
+	}
 	b.WriteString("Each figure: mean across replications ± half-width of the 95% confidence interval.\n")
 	b.WriteString("Frontier: time = no other point detects more and releases faster (mean release time);\n")
 	b.WriteString("inspection = no other point detects more with fewer inspections; dominated = on neither.\n")
@@ -248,6 +254,7 @@ type JSONSweep struct {
 	Confidence    float64          `json:"confidence"`
 	Params        []JSONSweepParam `json:"params"`
 	Points        []JSONSweepPoint `json:"points"`
+	Precision     *Precision       `json:"precision,omitempty"`
 }
 
 // JSONSweepParam is a swept parameter and its values.
@@ -267,7 +274,7 @@ type JSONSweepPoint struct {
 
 // JSON returns the sweep as its JSON document's value.
 func (s *Sweep) JSON() JSONSweep {
-	out := JSONSweep{SchemaVersion: SchemaVersion, Kind: "sweep", Scenario: s.Scenario, Confidence: Confidence}
+	out := JSONSweep{SchemaVersion: SchemaVersion, Kind: "sweep", Scenario: s.Scenario, Confidence: Confidence, Precision: s.Precision}
 	for _, p := range s.Params {
 		out.Params = append(out.Params, JSONSweepParam(p))
 	}

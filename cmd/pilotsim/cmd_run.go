@@ -43,8 +43,12 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	force := fs.Bool("force", false, "run even what the pre-run estimate says will not fit this machine")
 	estimate := fs.Bool("estimate", false, "print the pre-run estimate of memory and time and stop")
+	prec := addPrecisionFlags(fs, "each named figure's 95% interval")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := prec.check(fs, *reps); err != nil {
 		return err
 	}
 	switch {
@@ -60,6 +64,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 
 	sc, model, err := loadModel(pos[0], sets, nil, *reps)
 	if err != nil {
+		return err
+	}
+	if err := prec.resolve(model.Metrics()); err != nil {
 		return err
 	}
 	if *estimate {
@@ -83,6 +90,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if *trace {
 		opts = append(opts, "trace")
 	}
+	opts = append(opts, prec.options()...)
 	man := results.NewManifest("run", inputs, sets, opts)
 	dir := *out
 	if dir == "" {
@@ -120,8 +128,28 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	bar := newProgress(e, *quiet, sc)
-	finished, runErr := runWithProgress(ctx, model, opt, &done, bar)
+	var finished []metric.Rep
+	var runErr error
+	var precision *results.Precision
+	if prec.on() {
+		// Replication r draws only from (seed, r): the batches 0…9, 10…19, …
+		// give the replications of one fixed run of the final count.
+		precision, runErr = prec.sequential(e, prec.first(*reps), func(_, from, to int) error {
+			sc.Replications = to // the bar counts toward it (done keeps counting across batches)
+			opt.Reps = span(from, to)
+			got, err := runWithProgress(ctx, model, opt, &done, newProgress(e, *quiet, sc))
+			finished = append(finished, got...)
+			return err
+		}, func() ([]results.PrecisionCheck, error) {
+			r, err := results.NewReport(results.Run{}, model.Metrics(), finished)
+			if err != nil {
+				return nil, err
+			}
+			return r.PrecisionChecks(prec.targets, ""), nil
+		})
+	} else {
+		finished, runErr = runWithProgress(ctx, model, opt, &done, newProgress(e, *quiet, sc))
+	}
 	interrupted := runErr != nil && ctx.Err() != nil
 	if runErr != nil && !interrupted {
 		if tf != nil {
@@ -139,6 +167,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	report.Precision = precision
 	if len(report.Reps) == 0 {
 		if interrupted {
 			if tf != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 
+	"pilotsim/metric"
 	"pilotsim/results"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
@@ -92,6 +93,16 @@ func loadModel(path string, sets []string, seed *uint64, reps int) (*scenarios.S
 // returns its report. An interrupted run is an error: a study with some
 // scenarios missing replications would compare unlike with unlike.
 func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model, reps []int, f *studyFlags) (*results.Report, error) {
+	rr, err := runReps(ctx, e, sc, m, reps, f)
+	if err != nil {
+		return nil, err
+	}
+	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, m.Metrics(), rr)
+}
+
+// runReps runs replications reps (nil: all) of a compiled scenario; an
+// interrupt is an error, as in runStudy.
+func runReps(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model, reps []int, f *studyFlags) ([]metric.Rep, error) {
 	var done, finished atomic.Int64
 	bar := newProgress(e, *f.quiet, sc)
 	rr, err := runWithProgress(ctx, m, sim.Options{Workers: *f.workers, Reps: reps, Progress: &done, Done: &finished}, &done, bar)
@@ -101,7 +112,22 @@ func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model,
 		}
 		return nil, classifyRunError(fmt.Errorf("%s: %w", sc.Name, err))
 	}
-	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, m.Metrics(), rr)
+	return rr, nil
+}
+
+// unionMetrics is every metric of models, the first's first, each once.
+func unionMetrics(models []*sim.Model) []metric.Def {
+	seen := map[metric.Key]bool{}
+	var out []metric.Def
+	for _, m := range models {
+		for _, d := range m.Metrics() {
+			if !seen[d.Key] {
+				seen[d.Key] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // study is what compare and sweep write: files, a report, and a table or JSON.
