@@ -151,6 +151,10 @@ type Rule struct {
 	// Line is the line of the rule in its file (0 when built in code or given
 	// with --set), for later error messages.
 	Line int `yaml:"-"`
+	// Set is the --set override the rule's expression came from (the path
+	// as written, e.g. rules[R3].expr), "" when it was written in the file:
+	// a failure of the expression names the --set, not the file's line.
+	Set string `yaml:"-"`
 }
 
 // Criteria is a condition on declaration fields. All fields given in one

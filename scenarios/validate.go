@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/expr-lang/expr/parser"
@@ -18,6 +19,11 @@ import (
 type validator struct {
 	d         *decoder
 	rulesOnly bool // LoadRules: sections a simulation needs may be missing
+	// population is the number of traders ids in rules are checked against: the
+	// scenario's traders.count, BacktestTraders for a rules file without
+	// traders, 0 when the count is itself wrong (ids are then checked for
+	// their form only).
+	population int
 }
 
 // errf records a problem at path, unless decoding already reported one there
@@ -176,6 +182,10 @@ func (v *validator) ratioMap(path string, m map[string]float64, key func(string)
 	}
 }
 
+// fmtSum writes a sum of probabilities to 12 significant digits, so that
+// 0.7 + 0.6 reads 1.3, not 1.2999999999999998.
+func fmtSum(x float64) string { return strconv.FormatFloat(x, 'g', 12, 64) }
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -296,6 +306,12 @@ func (v *validator) scenario(sc *Scenario) {
 	}
 	v.traffic(sc)
 	v.traders(sc)
+	switch {
+	case v.rulesOnly && !v.has("traders"):
+		v.population = BacktestTraders
+	case sc.Traders.Count >= 1 && sc.Traders.Count <= MaxTraders && !v.d.tainted("traders.count"):
+		v.population = sc.Traders.Count
+	}
 	v.trade(sc)
 	v.threats(sc)
 	v.rules(sc)
@@ -303,6 +319,7 @@ func (v *validator) scenario(sc *Scenario) {
 	v.resources(sc)
 	v.targets(sc)
 	v.limits(sc)
+	v.names(sc)
 }
 
 func (v *validator) traffic(sc *Scenario) {
@@ -406,6 +423,7 @@ func (v *validator) threats(sc *Scenario) {
 		v.ratioMap(s+".hs_chapter", t.Signature.HSChapter, chapterKey)
 		v.ratioMap(s+".hub", t.Signature.Hub, countryKey)
 		v.signatureEffect(s, t.Signature, sc.Trade)
+		v.signatureLeavesSome(s, t.Signature, sc.Trade)
 		if r := t.Signature.RoutedRatio; r != nil && !(*r > 0) {
 			v.errf(s+".routed_ratio", "want an odds ratio > 0, got %g", *r)
 		} else if r != nil {
@@ -436,9 +454,9 @@ func (v *validator) threats(sc *Scenario) {
 		return
 	}
 	if sum > 1+1e-12 {
-		v.errf("threats", "threat prevalences add up to %g; want at most 1 (a consignment carries at most one threat)", sum)
+		v.errf("threats", "threat prevalences add up to %s; want at most 1 (a consignment carries at most one threat)", fmtSum(sum))
 	} else if sumAEO > 1+1e-12 {
-		v.errf("traders.aeo_prevalence_factor", "threat prevalences times aeo_prevalence_factor add up to %g; want at most 1", sumAEO)
+		v.errf("traders.aeo_prevalence_factor", "threat prevalences times aeo_prevalence_factor add up to %s; want at most 1", fmtSum(sumAEO))
 	}
 }
 
@@ -494,6 +512,81 @@ func (v *validator) signatureEffect(s string, sig Signature, tr Trade) {
 	}
 }
 
+// signatureLeavesSome reports signature ratios that leave a threat no
+// country of origin, HS chapter or hub: the threat's weights are the trade
+// weights times the ratios, and if every product is 0 no irregular
+// consignment could be drawn. Maps with problems of their own (bad keys,
+// negative or huge values) are reported elsewhere.
+func (v *validator) signatureLeavesSome(s string, sig Signature, tr Trade) {
+	if v.rulesOnly && !v.has("trade") {
+		return
+	}
+	usable := func(where string, m map[string]float64) bool {
+		if len(m) == 0 || v.d.tainted(where) {
+			return false
+		}
+		for _, x := range m {
+			if !(x >= 0) || x > MaxWeight {
+				return false
+			}
+		}
+		return true
+	}
+	countries := func(path string, ratios, weights map[string]float64, where, what string) {
+		if len(ratios) == 0 || !usable(where, weights) || !usable(path, ratios) {
+			return
+		}
+		r := make(map[datamodel.Country]float64, len(ratios))
+		for k, x := range ratios {
+			c, err := datamodel.ParseCountry(k)
+			if err != nil {
+				return
+			}
+			r[c] = x
+		}
+		total := 0.0
+		for k, w := range weights {
+			c, err := datamodel.ParseCountry(k)
+			if err != nil {
+				return
+			}
+			ratio, ok := r[c]
+			if !ok {
+				ratio = 1
+			}
+			total += w * ratio
+		}
+		if total == 0 {
+			v.errf(path, "these ratios leave no %s with a weight (every %s with a weight in %s has ratio 0), so the threat could not occur", what, what, where)
+		}
+	}
+	countries(s+".origin", sig.Origin, tr.Origins, "trade.origins", "country of origin")
+	countries(s+".hub", sig.Hub, tr.Routing.Hubs, "trade.routing.hubs", "hub")
+	path := s + ".hs_chapter"
+	if len(sig.HSChapter) == 0 || !usable("trade.hs_chapters", tr.HSChapters) || !usable(path, sig.HSChapter) {
+		return
+	}
+	total := 0.0
+	for ch := 1; ch <= 97; ch++ {
+		key := fmt.Sprintf("%02d", ch)
+		if _, err := datamodel.ParseHSChapter(key); err != nil {
+			continue
+		}
+		w, ok := tr.HSChapters[key]
+		if !ok {
+			w = tr.HSChapters["all"]
+		}
+		ratio, ok := sig.HSChapter[key]
+		if !ok {
+			ratio = 1
+		}
+		total += w * ratio
+	}
+	if total == 0 {
+		v.errf(path, "these ratios leave no HS chapter with a weight (every chapter with a weight in trade.hs_chapters has ratio 0), so the threat could not occur")
+	}
+}
+
 func (v *validator) rules(sc *Scenario) {
 	v.atMost("rules", "rules", len(sc.Rules), maxRules)
 	seen := make(map[string]int)
@@ -520,14 +613,23 @@ func (v *validator) rules(sc *Scenario) {
 	}
 }
 
+// expr checks an expression rule: it parses, uses only the variables of
+// ExprEnv with their types, and gives true or false.
 func (v *validator) expr(path, src string) {
 	if strings.TrimSpace(src) == "" {
 		v.errf(path, "empty expression")
 		return
 	}
+	if len(src) > MaxExprBytes {
+		v.errf(path, "an expression of %d bytes: at most %d", len(src), MaxExprBytes)
+		return
+	}
 	if _, err := parser.Parse(src); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\n")
-		v.errf(path, "expression does not parse: %s", msg)
+		v.errf(path, "expression does not parse: %v", exprError(src, err))
+		return
+	}
+	if _, err := CompileExpr(src); err != nil {
+		v.errf(path, "expression does not type-check: %v", err)
 	}
 }
 
@@ -557,7 +659,12 @@ func (v *validator) criteria(path string, c *Criteria) {
 		if s == "" {
 			return fmt.Errorf("want a trader id, got an empty string")
 		}
-		return nil
+		pop := v.population
+		if pop == 0 {
+			pop = MaxTraders // the count is wrong: check the form only
+		}
+		_, err := ParseTraderID(s, pop)
+		return err
 	})
 	list("mode", c.Mode, func(s string) error { _, err := datamodel.ParseMode(s); return err })
 	for _, b := range []*bool{c.AEO, c.NewTrader, c.LodgedAfterArrival} {
@@ -661,7 +768,7 @@ func (v *validator) selectivity(sc *Scenario) {
 		sum += s.Random[lane].Rate
 	}
 	if sum > 1 {
-		v.errf("selectivity.random", "random rates add up to %g; want at most 1", sum)
+		v.errf("selectivity.random", "random rates add up to %s; want at most 1", fmtSum(sum))
 	}
 	sum = 0
 	for _, lane := range sortedKeys(s.Expected) {
@@ -673,7 +780,7 @@ func (v *validator) selectivity(sc *Scenario) {
 		sum += s.Expected[lane]
 	}
 	if sum > 1 {
-		v.errf("selectivity.expected", "expected rates add up to %g; want at most 1", sum)
+		v.errf("selectivity.expected", "expected rates add up to %s; want at most 1", fmtSum(sum))
 	}
 	v.dist("selectivity.assessment", s.Assessment, false, true, "assessment time")
 }

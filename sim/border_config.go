@@ -2,10 +2,9 @@ package sim
 
 import (
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 
+	"pilotsim/internal/fault"
 	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
@@ -61,38 +60,30 @@ type borderConfig struct {
 // compileBorder compiles the resources, routes, targets and run window of sc.
 // detect[i] holds threat i's detection probability per method (document, nii,
 // physical). Missing routes and red_physical_on_alarm get the same defaults
-// as scenarios.Load gives them.
+// as scenarios.Load gives them. Like Compile it trusts a validated scenario:
+// what it checks guards its own tables, and a failure is a *fault.Bug.
 func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borderConfig, error) {
 	cfg := borderNamesConfig(sc)
 	cfg.detect = detect
-	if !(cfg.horizon > 0) || math.IsInf(cfg.horizon, 0) {
-		return nil, fmt.Errorf("horizon: must be a positive duration, got %v minutes", cfg.horizon)
+	bug := func(format string, args ...any) error {
+		return fault.Bugf("compile border: %s (scenarios validation refuses this: was the scenario validated?)", fmt.Sprintf(format, args...))
 	}
-	if !(cfg.warmup >= 0 && cfg.warmup < cfg.horizon) {
-		return nil, fmt.Errorf("warmup: must be at least 0 and less than the horizon, got %v minutes", cfg.warmup)
+	if !(cfg.horizon > 0) || math.IsInf(cfg.horizon, 0) || !(cfg.warmup >= 0 && cfg.warmup < cfg.horizon) {
+		return nil, bug("horizon %v, warmup %v minutes", cfg.horizon, cfg.warmup)
 	}
-	if !(cfg.wend > cfg.warmup && cfg.wend <= cfg.horizon) {
-		return nil, fmt.Errorf("window_end: must be after the warm-up and at most the horizon, got %v minutes", cfg.wend)
-	}
-	if !(cfg.end >= cfg.horizon) || math.IsInf(cfg.end, 0) {
-		return nil, fmt.Errorf("drain: must be a duration >= 0, got %v minutes", cfg.end-cfg.horizon)
+	if !(cfg.wend > cfg.warmup && cfg.wend <= cfg.horizon) || !(cfg.end >= cfg.horizon) || math.IsInf(cfg.end, 0) {
+		return nil, bug("window_end %v, drain %v minutes", cfg.wend, cfg.end-cfg.horizon)
 	}
 	if len(detect) != len(sc.Threats) {
-		return nil, fmt.Errorf("internal: %d detection rows for %d threats", len(detect), len(sc.Threats))
+		return nil, bug("%d detection rows for %d threats", len(detect), len(sc.Threats))
 	}
 	if len(sc.Resources.Pools) > MaxPools {
-		return nil, fmt.Errorf("resources.pools: at most %d pools, got %d", MaxPools, len(sc.Resources.Pools))
+		return nil, bug("%d pools", len(sc.Resources.Pools))
 	}
 	cfg.pools = cfg.pools[:0]
 	index := make(map[string]int, len(sc.Resources.Pools))
 	for i, p := range sc.Resources.Pools {
 		where := fmt.Sprintf("resources.pools[%d] (%s)", i, p.Name)
-		if p.Name == "" {
-			return nil, fmt.Errorf("%s: name is required", where)
-		}
-		if _, dup := index[p.Name]; dup {
-			return nil, fmt.Errorf("%s: pool name used twice", where)
-		}
 		index[p.Name] = i
 		pc := borderPoolConfig{name: p.Name, servers: int32(p.Servers), falseAlarm: p.FalseAlarm}
 		m := p.Method
@@ -101,20 +92,17 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 		}
 		var ok bool
 		if pc.method, ok = ParseMethod(m); !ok {
-			return nil, fmt.Errorf("%s: method %q is not one of document, nii, physical", where, m)
+			return nil, bug("%s: method %q", where, m)
 		}
-		if p.Servers < 1 || p.Servers > math.MaxInt32 {
-			return nil, fmt.Errorf("%s: servers must be at least 1, got %d", where, p.Servers)
-		}
-		if !(p.FalseAlarm >= 0 && p.FalseAlarm <= 1) {
-			return nil, fmt.Errorf("%s: false_alarm must be in [0,1], got %v", where, p.FalseAlarm)
+		if p.Servers < 1 || p.Servers > scenarios.MaxServers {
+			return nil, bug("%s: %d servers", where, p.Servers)
 		}
 		var err error
 		if pc.service, err = p.Service.Sampler(); err != nil {
-			return nil, fmt.Errorf("%s: service: %w", where, err)
+			return nil, bug("%s: service: %v", where, err)
 		}
 		if pc.hours, err = compileBorderHours(p.Hours); err != nil {
-			return nil, fmt.Errorf("%s: %w", where, err)
+			return nil, bug("%s: %v", where, err)
 		}
 		cfg.pools = append(cfg.pools, pc)
 	}
@@ -124,12 +112,12 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 			names = def
 		}
 		if len(names) > MaxStages {
-			return r, fmt.Errorf("resources.%s: at most %d pools, got %d", field, MaxStages, len(names))
+			return r, bug("resources.%s: %d pools", field, len(names))
 		}
 		for i, n := range names {
 			k, ok := index[n]
 			if !ok {
-				return r, fmt.Errorf("resources.%s[%d]: unknown pool %q", field, i, n)
+				return r, bug("resources.%s[%d]: no pool %q", field, i, n)
 			}
 			r.pools[i] = int8(k)
 			r.n++
@@ -142,11 +130,6 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 	}
 	if cfg.routes[Red], err = route("red", sc.Resources.Red, []string{"nii", "physical"}); err != nil {
 		return nil, err
-	}
-	for _, name := range slices.Sorted(maps.Keys(sc.Targets.Lanes)) {
-		if _, ok := ParseLane(name); !ok {
-			return nil, fmt.Errorf("targets.lanes: unknown lane %q (want green, blue, yellow or red)", name)
-		}
 	}
 	return cfg, nil
 }

@@ -169,11 +169,14 @@ func badInput(err error) error {
 func exitCode(ctx context.Context, err error) int {
 	var ie inputError
 	var p *fault.Panic
+	var bug *fault.Bug
 	var sc signalCause
 	var nr *results.NotRegularError
 	var long *datamodel.RecordTooLongError
 	switch {
-	case errors.As(err, &p):
+	case errors.As(err, &p), errors.As(err, &bug):
+		// A bug, even where the caller called it bad input (a scenario
+		// validation passed that the engine could not compile).
 		return exitInternal
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		if errors.As(context.Cause(ctx), &sc) {

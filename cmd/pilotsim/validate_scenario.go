@@ -28,12 +28,11 @@ func validateScenario(e *env, path string, sets []string) error {
 		}
 		return badInput(fmt.Errorf("%s: %s", path, problems(len(*list))))
 	}
-	// Load checks the file; Compile checks what only the engine knows (trader
-	// ids against the population, expr variables), as run would.
+	// Load checks everything a user can get wrong (sim.Compile trusts it):
+	// a scenario Load accepts and Compile refuses is a bug (exit code 3).
 	m, err := sim.Compile(sc)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
+		return err
 	}
 	// Expression rules that type-check can still fail on data: try them on
 	// the first consignments, as run would meet them.
