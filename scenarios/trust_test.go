@@ -73,6 +73,13 @@ func TestValidationCoversCompile(t *testing.T) {
 		{"warm-up past horizon", []string{"warmup=2d"}, "shorter than the horizon"},
 		{"false alarm above 1", []string{"resources.pools[nii].false_alarm=1.5"}, "probability in [0,1]"},
 		{"hours open == close", []string{"resources.pools[document].hours={open: 8h, close: 8h}"}, "closing equals opening"},
+		{"more rule routes than reported unions allow", []string{
+			"resources.pools=[{name: document, servers: 1, service: {dist: exp, mean: 20m}}, {name: nii, servers: 1, service: {dist: exp, mean: 10m}}, {name: physical, servers: 1, service: {dist: exp, mean: 2h}}, {name: agency, method: document, servers: 1, service: {dist: exp, mean: 1h}}]",
+			"rules=[" + strings.Join([]string{
+				"{id: A, expr: aeo, route: [document]}", "{id: B, expr: aeo, route: [nii]}", "{id: C, expr: aeo, route: [physical]}",
+				"{id: D, expr: aeo, route: [agency]}", "{id: E, expr: aeo, route: [document, nii]}", "{id: F, expr: aeo, route: [document, physical]}",
+				"{id: G, expr: aeo, route: [document, agency]}", "{id: H, expr: aeo, route: [nii, physical]}", "{id: I, expr: aeo, route: [nii, agency]}",
+			}, ", ") + "]"}, "the rules name 9 different routes"},
 		{"history key part", []string{"rules=[{id: H1, score: 1, when: {history: {key: [\"hs:x\"], min_count: 1}}}]"}, "work in pilotsim backtest"},
 	} {
 		_, err := Parse("minimal.yaml", base, tc.sets)

@@ -375,6 +375,27 @@ func (v *validator) traders(sc *Scenario) {
 	} else if f != nil {
 		v.upTo("traders.aeo_prevalence_factor", *f, MaxWeight, "a factor of prevalences")
 	}
+	if t.Prevalence != "" && t.Prevalence != "overall" && t.Prevalence != "non_aeo" {
+		v.errf("traders.prevalence", "want overall or non_aeo, got %q", t.Prevalence)
+	}
+}
+
+// OverallPrevalenceScale is what threat prevalences are multiplied by for
+// non-AEO traders: 1 / (1 − aeo_share × (1 − aeo_prevalence_factor)) when
+// traders.prevalence is "overall", else 1.
+func OverallPrevalenceScale(t Traders) float64 {
+	if t.Prevalence != "overall" {
+		return 1
+	}
+	f := 1.0
+	if t.AEOPrevalenceFactor != nil {
+		f = *t.AEOPrevalenceFactor
+	}
+	d := 1 - t.AEOShare*(1-f)
+	if !(d > 0) {
+		return 1
+	}
+	return 1 / d
 }
 
 func (v *validator) trade(sc *Scenario) {
@@ -452,6 +473,10 @@ func (v *validator) threats(sc *Scenario) {
 	}
 	if !inRange {
 		return
+	}
+	if k := OverallPrevalenceScale(sc.Traders); k != 1 {
+		sum *= k
+		sumAEO *= k
 	}
 	if sum > 1+1e-12 {
 		v.errf("threats", "threat prevalences add up to %s; want at most 1 (a consignment carries at most one threat)", fmtSum(sum))
@@ -610,6 +635,62 @@ func (v *validator) rules(sc *Scenario) {
 		if r.Lane != "" && !slices.Contains(laneNames, r.Lane) {
 			v.errf(p+".lane", "want red, yellow, blue or green, got %q", r.Lane)
 		}
+		v.ruleRoute(sc, p+".route", r.Route)
+	}
+	// A consignment hit by several routed rules visits the union of their
+	// pools: it must fit in one route.
+	union := map[string]bool{}
+	for _, r := range sc.Rules {
+		for _, n := range r.Route {
+			union[n] = true
+		}
+	}
+	if len(union) > maxRouteStages {
+		v.errf("rules", "the routes of the rules name %d pools together (%s); a consignment hit by all of them would visit more than %d",
+			len(union), strings.Join(sortedKeys(union), ", "), maxRouteStages)
+	}
+	// Every union of distinct rule routes is reported on its own, so their
+	// number is bounded (2^MaxRuleRoutes - 1 unions).
+	distinct := map[string]bool{}
+	for _, r := range sc.Rules {
+		if len(r.Route) > 0 {
+			set := slices.Clone(r.Route)
+			slices.Sort(set)
+			distinct[strings.Join(set, "+")] = true
+		}
+	}
+	if len(distinct) > MaxRuleRoutes {
+		v.errf("rules", "the rules name %d different routes (%s); at most %d, because every union of them is reported on its own",
+			len(distinct), strings.Join(sortedKeys(distinct), ", "), MaxRuleRoutes)
+	}
+}
+
+// MaxRuleRoutes is the most different routes (sets of pools) the rules of a
+// scenario may name.
+const MaxRuleRoutes = 8
+
+// ruleRoute checks a rule's route: pool names of resources.pools, each once.
+func (v *validator) ruleRoute(sc *Scenario, p string, l []string) {
+	if !v.has(p) {
+		return
+	}
+	if len(l) == 0 {
+		v.errf(p, "empty; want the pools a consignment this rule selects visits, e.g. [nii, physical], or no route (the lane's)")
+		return
+	}
+	names := map[string]bool{}
+	for _, pl := range sc.Resources.Pools {
+		names[pl.Name] = true
+	}
+	seen := map[string]bool{}
+	for i, n := range l {
+		switch {
+		case seen[n]:
+			v.errf(indexPath(p, i), "pool %q listed twice", n)
+		case len(names) > 0 && !names[n]:
+			v.errf(indexPath(p, i), "no pool named %q (have %s)", n, strings.Join(sortedKeys(names), ", "))
+		}
+		seen[n] = true
 	}
 }
 

@@ -598,6 +598,8 @@ func TestBorderCommonRandomNumbers(t *testing.T) {
 // TestCompileBorderExamples compiles the border of every shipped example.
 func TestCompileBorderExamples(t *testing.T) {
 	paths, err := filepath.Glob("../scenarios/examples/*.yaml")
+	admin, _ := filepath.Glob("../scenarios/examples/administrations/*.yaml")
+	paths = append(paths, admin...)
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no examples: %v", err)
 	}

@@ -290,6 +290,8 @@ func TestNextAndAssessAllocateNothing(t *testing.T) {
 // validation.
 func TestCompileShippedExamples(t *testing.T) {
 	files, err := filepath.Glob("../scenarios/examples/*.yaml")
+	admin, _ := filepath.Glob("../scenarios/examples/administrations/*.yaml")
+	files = append(files, admin...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no example scenarios: %v", err)
 	}

@@ -429,7 +429,8 @@ func (m *Model) compileThreats(sc *scenarios.Scenario, bug compileErrf) error {
 	for i := range sc.Threats {
 		th := &sc.Threats[i]
 		path := fmt.Sprintf("threats[%d]", i)
-		gt := genThreat{prevalence: th.Prevalence, clean: th.CleanShare, newRatio: 1, valueDiv: 1}
+		prev := th.Prevalence * scenarios.OverallPrevalenceScale(sc.Traders)
+		gt := genThreat{prevalence: prev, clean: th.CleanShare, newRatio: 1, valueDiv: 1}
 		sig := th.Signature
 		ratio := func(p *float64) float64 {
 			if p == nil {

@@ -305,6 +305,13 @@ func traceNames(sc *scenarios.Scenario) results.TraceNames {
 		n.Pools = append(n.Pools, p.Name)
 		n.PoolMethods = append(n.PoolMethods, p.Method)
 	}
-	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red))
+	// A consignment hit by routed rules visits the union of their pools.
+	union := map[string]bool{}
+	for _, r := range sc.Rules {
+		for _, p := range r.Route {
+			union[p] = true
+		}
+	}
+	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red), len(union))
 	return n
 }
