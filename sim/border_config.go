@@ -49,14 +49,14 @@ type borderConfig struct {
 	// weekly: the scenario has a weekly pattern (MSER truncates in whole
 	// weeks); autoWarmup: warmup: auto, MSER picks each replication's.
 	weekly, autoWarmup bool
-	pools           []borderPoolConfig
-	routes          [NumLanes]borderRoute
-	onAlarm         bool // red: physical examination only after an NII alarm
-	detect          [][NumMethods]float64
-	threatNames     []string
-	targetAll       float64           // minutes
-	targetLane      [NumLanes]float64 // minutes; NaN when the lane has no target
-	groups          borderGroupsConfig
+	pools              []borderPoolConfig
+	routes             [NumLanes]borderRoute
+	onAlarm            bool // red: physical examination only after an NII alarm
+	detect             [][NumMethods]float64
+	threatNames        []string
+	targetAll          float64           // minutes
+	targetLane         [NumLanes]float64 // minutes; NaN when the lane has no target
+	groups             borderGroupsConfig
 	// Routing by rule: the pools of each rule's route (zero: the lane's),
 	// the rules that have one, and the routes reported (lane routes first,
 	// then every union of rule routes), with the index of each lane's.
