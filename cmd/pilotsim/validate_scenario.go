@@ -13,7 +13,9 @@ import (
 // loads the scenario with the --set overrides exactly as run would, prints
 // "ok: NAME (N rules, M threats)" to stdout, or every problem to stderr, one
 // per line with file, line, column, field path and what was expected, and
-// then returns a bad-input error (exit code 2) that counts them.
+// then returns a bad-input error (exit code 2) that counts them. A valid
+// scenario's warnings (Scenario.Warnings: e.g. a window of not whole weeks)
+// go to stderr as "FILE: warning: …" and it is still ok.
 func validateScenario(e *env, path string, sets []string) error {
 	sc, err := scenarios.Load(path, sets)
 	if err != nil {
@@ -37,6 +39,10 @@ func validateScenario(e *env, path string, sets []string) error {
 	if err := m.ProbeRules(context.Background(), probeConsignments); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
+	}
+	// Legal but likely to bias the figures: warned about, still ok (exit 0).
+	for _, w := range sc.Warnings() {
+		fmt.Fprintf(e.stderr, "%s: warning: %s\n", path, w)
 	}
 	_, err = fmt.Fprintf(e.stdout, "ok: %s (%s, %s)\n", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat"))
 	return err
