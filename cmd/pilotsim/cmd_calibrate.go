@@ -32,6 +32,9 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return badInput(fmt.Errorf("expected one records file, got %d arguments", len(pos)))
 	}
+	if *workers < 0 {
+		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *workers))
+	}
 	if *basePath == "" || *out == "" {
 		fs.Usage()
 		return badInput(errors.New("want --base S.yaml and --out SCENARIO.yaml"))

@@ -117,6 +117,7 @@ func TestTRSBadInput(t *testing.T) {
 		{"symlink to /dev/zero", []string{"trs", zero, "--out", filepath.Join(dir, "o7")}, "character device"},
 		{"a folder", []string{"trs", dir, "--out", filepath.Join(dir, "o8")}, "folder"},
 		{"calibrate: repeated id", []string{"calibrate", repeated, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "fit.yaml")}, "repeated.csv: line 3, col 1: column id"},
+		{"calibrate: negative workers", []string{"calibrate", good, "--base", "testdata/small.yaml", "--workers", "-5", "--out", filepath.Join(dir, "fit.yaml")}, "--workers -5: want 0 (all CPUs) or more"},
 		{"calibrate: no records", []string{"calibrate", headerOnly, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "fit.yaml")}, "no records after the header line"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
