@@ -130,6 +130,7 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 	free := make(chan []datamodel.EventRecord, 6)
 	done := make(chan struct{})
 	defer close(done)
+	rows := &badRows{}
 	go func() {
 		defer close(ch)
 		for {
@@ -143,11 +144,31 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 			var rerr error
 			for len(recs) < batch {
 				rec, err := er.Next()
+				var ee *datamodel.EventError
+				if errors.As(err, &ee) {
+					// A bad row: noted, and the reading goes on, so that
+					// every bad row is reported (the first maxBadShown
+					// with their line and column), not only the first.
+					rows.n++
+					if len(rows.shown) < maxBadShown {
+						rows.shown = append(rows.shown, err.Error())
+					}
+					continue
+				}
 				if err != nil {
 					rerr = err
+					if rows.n > 0 {
+						if !errors.Is(err, io.EOF) {
+							rows.n++
+							rows.shown = append(rows.shown, err.Error())
+						}
+						rerr = rows
+					}
 					break
 				}
-				recs = append(recs, *rec)
+				if rows.n == 0 {
+					recs = append(recs, *rec)
+				}
 			}
 			select {
 			case ch <- chunk{recs, rerr}:
@@ -178,7 +199,11 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 			}
 			var ee *datamodel.EventError
 			var long *datamodel.RecordTooLongError
-			if errors.As(err, &ee) || errors.As(err, &long) {
+			var br *badRows
+			if errors.As(err, &br) && br.n == 1 {
+				return badInput(fmt.Errorf("%s: %s", name, br.shown[0]))
+			}
+			if errors.As(err, &ee) || errors.As(err, &long) || errors.As(err, &br) {
 				return badInput(fmt.Errorf("%s: %w", name, err))
 			}
 			return badInput(fmt.Errorf("%s: line %d: %w", name, er.Line(), err))
@@ -188,4 +213,23 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 		}
 	}
 	return ctx.Err()
+}
+
+// badRows are the bad rows of an event-record file: how many, and the
+// messages of the first maxBadShown (each with its line and column).
+type badRows struct {
+	n     int
+	shown []string
+}
+
+func (b *badRows) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d bad rows:", b.n)
+	for _, m := range b.shown {
+		sb.WriteString("\n  " + m)
+	}
+	if more := b.n - len(b.shown); more > 0 {
+		fmt.Fprintf(&sb, "\n  … and %d more", more)
+	}
+	return sb.String()
 }

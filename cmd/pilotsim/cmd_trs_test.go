@@ -98,6 +98,8 @@ func TestTRSBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	codeMap := write("codes.yaml", "codes:\n  channel: {R: rouge}\n")
+	many := write("many.csv", "id,arrival,channel\nA,2025-01-01T00:00:00Z,green\nB,soon,green\nC,2025-01-01T00:00:00Z,purple\nA,2025-01-01T00:00:00Z,red\nD,2025-01-01T00:00:00Z\n"+
+		strings.Repeat("E,later,red\n", 30))
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -117,6 +119,12 @@ func TestTRSBadInput(t *testing.T) {
 		{"symlink to /dev/zero", []string{"trs", zero, "--out", filepath.Join(dir, "o7")}, "character device"},
 		{"a folder", []string{"trs", dir, "--out", filepath.Join(dir, "o8")}, "folder"},
 		{"calibrate: repeated id", []string{"calibrate", repeated, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "fit.yaml")}, "repeated.csv: line 3, col 1: column id"},
+		{"every bad row", []string{"trs", many, "--out", filepath.Join(dir, "o9")}, "many.csv: 34 bad rows:\n" +
+			"  line 3, col 2: column arrival: \"soon\" is not a time (want an RFC 3339 time such as 2025-03-14T09:30:00Z (or 2025-03-14 09:30:00))\n" +
+			"  line 4, col 3: column channel: \"purple\" is not a channel (want green, blue, yellow or red (a mapping's codes translate national codes))\n" +
+			"  line 5, col 1: column id: \"A\" repeats the id on line 2"},
+		{"every bad row, counted past 20", []string{"trs", many, "--out", filepath.Join(dir, "o9")}, "  line 6: has 2 fields (want 3 fields"},
+		{"every bad row, the rest", []string{"trs", many, "--out", filepath.Join(dir, "o9")}, "  line 22, col 2: column arrival: \"later\" is not a time (want an RFC 3339 time such as 2025-03-14T09:30:00Z (or 2025-03-14 09:30:00))\n  … and 14 more"},
 		{"calibrate: negative workers", []string{"calibrate", good, "--base", "testdata/small.yaml", "--workers", "-5", "--out", filepath.Join(dir, "fit.yaml")}, "--workers -5: want 0 (all CPUs) or more"},
 		{"calibrate: no records", []string{"calibrate", headerOnly, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "fit.yaml")}, "no records after the header line"},
 	} {
@@ -130,7 +138,7 @@ func TestTRSBadInput(t *testing.T) {
 			}
 		})
 	}
-	for _, o := range []string{"o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "fit.yaml"} {
+	for _, o := range []string{"o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "fit.yaml"} {
 		if _, err := os.Stat(filepath.Join(dir, o)); err == nil {
 			t.Errorf("%s written for refused input", o)
 		}
