@@ -29,6 +29,7 @@ type reportDoc struct {
 	Title    string
 	Subtitle string   // one line under the title: scenario, seed, replications
 	Intro    []string // paragraphs of plain text
+	Alerts   []string // shown first, as a red banner: an unstable run (see Report.Stability)
 	Sections []reportSection
 	Notes    []string // closing notes
 }
@@ -112,6 +113,7 @@ th, td { padding: 0.25rem 0.55rem; border-bottom: 1px solid #e2e2e2; white-space
 th { background: #f3f3f3; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .notes { font-size: 0.9rem; color: #333; }
+.alert { background: #b00020; color: #fff; font-weight: bold; padding: 0.6rem 0.9rem; border-radius: 4px; }
 nav { font-size: 0.9rem; }
 nav a { margin-right: 1rem; }
 `
@@ -135,6 +137,9 @@ func (doc *reportDoc) writeHTML(w io.Writer) error {
 	fmt.Fprintf(&b, "<h1>%s</h1>\n", esc(doc.Title))
 	if doc.Subtitle != "" {
 		fmt.Fprintf(&b, "<p class=\"subtitle\">%s</p>\n", esc(doc.Subtitle))
+	}
+	for _, a := range doc.Alerts {
+		fmt.Fprintf(&b, "<p class=\"alert\">%s</p>\n", esc(a))
 	}
 	for _, p := range doc.Intro {
 		fmt.Fprintf(&b, "<p>%s</p>\n", esc(p))
@@ -203,6 +208,9 @@ func (doc *reportDoc) writeMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "# %s\n\n", doc.Title)
 	if doc.Subtitle != "" {
 		fmt.Fprintf(&b, "%s\n\n", doc.Subtitle)
+	}
+	for _, a := range doc.Alerts {
+		fmt.Fprintf(&b, "> **%s**\n\n", a)
 	}
 	for _, p := range doc.Intro {
 		fmt.Fprintf(&b, "%s\n\n", p)

@@ -81,6 +81,24 @@ func (r *Report) WriteTable(w io.Writer) error {
 	lift.addMetric(g, metric.Key{Family: metric.Lift, Stat: metric.True}, "  true lift (irregular share of risk-selected / of all; simulation only)")
 	tw.write(lift)
 
+	// By route, when rules route what they select (scenario rules' route).
+	routes := &table{title: "Controls by route (share of consignments; detection: share of all irregular found)"}
+	routes.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Of != metric.OfRoute {
+			return "", "", false
+		}
+		switch d.Family {
+		case metric.Inspection:
+			return d.Part, "share", true
+		case metric.Hit:
+			return d.Part, "hit rate", true
+		case metric.Detection:
+			return d.Part, "detection", true
+		}
+		return "", "", false
+	})
+	tw.write(routes)
+
 	lanes := &table{title: "Lanes (share, and consignments by reason)"}
 	lanes.matrix(g, func(d *Metric) (row, col string, ok bool) {
 		switch {
@@ -98,7 +116,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	// Facilitation. The shares within the ladder of times are taken first
 	// (a few of them shown, the rest left to the result files), so that the
 	// release-time matrix gets only its own columns.
-	within := &table{title: "Share released within (one still in the system and already older counts as late)"}
+	within := &table{title: "Share released within (one not released by the end of the drain counts as late)"}
 	within.matrix(g, func(d *Metric) (row, col string, ok bool) {
 		if d.Family != metric.Release || d.Stat != metric.Within || !tableWithin[d.Within] {
 			return "", "", false
@@ -113,7 +131,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		return groupLabel(d.Subject), label(string(d.Stat)), true
 	})
-	rel := &table{title: "Facilitation: release time (hours) and share within target"}
+	rel := &table{title: "Facilitation: release time (hours) of the window's arrivals, followed to release, and share within target"}
 	rel.matrix(g, func(d *Metric) (row, col string, ok bool) {
 		if d.Family != metric.Release || d.Part != "" {
 			return "", "", false
@@ -124,7 +142,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw.write(groups)
 	tw.write(within)
 	left := &table{cols: []string{""}}
-	left.addMetric(g, key(metric.InSystem, "", metric.N), "still in the system at the horizon")
+	left.addMetric(g, key(metric.Unreleased, "", metric.N), "not released by the end of the drain")
+	left.addMetric(g, key(metric.Unreleased, "", metric.Of), "  share of the window's consignments")
+	left.addMetric(g, key(metric.Drain, "", metric.Length), "  drain: hours after the horizon to the last release")
+	left.addMetric(g, key(metric.InSystem, "", metric.N), "in the system at the horizon (backlog)")
 	left.addMetric(g, key(metric.InSystem, "", metric.MeanAge), "  their mean age (h)")
 	tw.write(left)
 
@@ -379,6 +400,16 @@ func (tw *tableWriter) header(r *Report) {
 	default:
 		tw.printf("One replication gives no confidence interval: figures are that replication's values.\n")
 	}
+	st := r.Stability()
+	if st.Unstable {
+		tw.printf("\n*** %s (%d of %d replications):\n", UnstableBanner, st.UnstableReps, len(r.Reps))
+		for _, why := range st.Reasons {
+			tw.printf("***   %s\n", why)
+		}
+	}
+	for _, w := range st.Warnings {
+		tw.printf("warning: %s\n", w)
+	}
 }
 
 // formatted is one cell as text: the mean, the half-width, and whether it is
@@ -435,7 +466,7 @@ func showBounds(iv Interval, dec int, pct, sep bool) bool {
 // they are (none when all are zero).
 func decimals(unit metric.Unit, size float64) (dec int, pct, sep bool) {
 	switch unit {
-	case UnitFraction:
+	case UnitFraction, metric.Load:
 		if size < 0.01 && size != 0 {
 			return 2, true, false
 		}

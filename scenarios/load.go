@@ -89,6 +89,7 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 		return nil, d.result()
 	}
 	sc.Path = name
+	sc.WarmupAuto = d.warmupAuto
 	if rulesOnly && sc.Name == "" && !d.has("name") {
 		base := filepath.Base(name)
 		sc.Name = strings.TrimSuffix(base, filepath.Ext(base))
@@ -113,7 +114,9 @@ func fillLines(d *decoder, sc *Scenario) {
 		sc.Threats[i].Line = d.pos[indexPath("threats", i)].line
 	}
 	for i := range sc.Rules {
-		sc.Rules[i].Line = d.pos[indexPath("rules", i)].line
+		p := indexPath("rules", i)
+		sc.Rules[i].Line = d.pos[p].line
+		sc.Rules[i].Set = d.pos[p+".expr"].set
 	}
 	for i := range sc.Resources.Pools {
 		sc.Resources.Pools[i].Line = d.pos[indexPath("resources.pools", i)].line
@@ -185,7 +188,8 @@ func (d *decoder) syntax(data []byte, err error) {
 const (
 	DefaultReplications = 10
 	DefaultCurrency     = "USD"
-	DefaultOverall      = Duration(48 * 60) // targets.overall: 48h
+	DefaultOverall      = Duration(48 * 60)      // targets.overall: 48h
+	DefaultDrain        = Duration(14 * 24 * 60) // drain: 14d
 )
 
 // DefaultGrossWeight is trade.gross_weight when absent: lognormal with median
@@ -207,6 +211,9 @@ var weekDays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 func applyDefaults(sc *Scenario, has func(string) bool) {
 	if !has("replications") {
 		sc.Replications = DefaultReplications
+	}
+	if sc.Drain == nil {
+		sc.Drain = ptr(DefaultDrain)
 	}
 	for mode, mt := range sc.Traffic {
 		if !has("traffic." + mode + ".lodgement_lead") {

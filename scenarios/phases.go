@@ -16,6 +16,9 @@ import (
 // decoded and validated again as the scenario in force from that phase on.
 // A problem is reported at the line and column of the phase's override.
 
+// MaxPhases is the most phases a scenario may have.
+const MaxPhases = 32
+
 // takePhaseSets removes the set mapping of every element of the phases list
 // of root and returns them by phase (nil where a phase has none).
 func takePhaseSets(root *yaml.Node) []*yaml.Node {
@@ -90,6 +93,10 @@ func (d *decoder) phases(sc *Scenario, root *yaml.Node, sets []*yaml.Node) {
 		return
 	}
 	dropPhases(root)
+	if len(sc.Phases) > MaxPhases {
+		d.add(d.pos["phases"], "phases", "want at most %d phases, got %d", MaxPhases, len(sc.Phases))
+		return
+	}
 	prev := 0.0
 	for i := range sc.Phases {
 		ph := &sc.Phases[i]

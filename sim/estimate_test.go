@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"testing"
+	"time"
 
 	"pilotsim/scenarios"
 )
@@ -22,8 +23,11 @@ func TestEstimateRun(t *testing.T) {
 	one := EstimateRun(m, 10, 1)
 	two := EstimateRun(m, 10, 2)
 	n := scenarios.ExpectedConsignments(sc)
-	if one.Consignments != n || n != 100*28*24 {
-		t.Errorf("consignments %g, want the rate times the horizon, %d", one.Consignments, 100*28*24)
+	// The seaport has one mode; its rate times the horizon (hours), whatever
+	// the example's window.
+	rateTimesHorizon := sc.Traffic["sea"].Rate * float64(sc.Horizon) / 60
+	if len(sc.Traffic) != 1 || one.Consignments != n || n != rateTimesHorizon {
+		t.Errorf("consignments %g, want the rate times the horizon, %g", one.Consignments, rateTimesHorizon)
 	}
 	perWorker := two.Bytes - one.Bytes
 	want := (n+6*sqrt(n)+4096)*slotBytes*estimateGrowth + float64(m.traderCount)
@@ -38,6 +42,17 @@ func TestEstimateRun(t *testing.T) {
 	}
 	if more := EstimateRun(m, 1000, 1); !(more.Bytes > one.Bytes) || !(more.Time > one.Time) {
 		t.Error("more replications estimated as no more memory or time")
+	}
+	// warmup: auto runs every replication twice (MSER's pass, then the
+	// measured one): the consignments' time once more, the same memory.
+	sc.WarmupAuto = true
+	ma, err := Compile(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := time.Duration(n * estimateNsPerConsignment * 10)
+	if auto := EstimateRun(ma, 10, 1); auto.Bytes != one.Bytes || (auto.Time-one.Time-extra).Abs() > time.Microsecond {
+		t.Errorf("warmup: auto: %v bytes, %v; want %v bytes and %v + %v", auto.Bytes, auto.Time, one.Bytes, one.Time, extra)
 	}
 }
 

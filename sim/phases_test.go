@@ -124,7 +124,7 @@ phases:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := cfg.capacity(0), 2*(10*24*60-cfg.warmup)+4*(cfg.horizon-10*24*60); math.Abs(got-want) > 1e-6 {
+	if got, want := cfg.capacity(0, cfg.warmup), 2*(10*24*60-cfg.warmup)+4*(cfg.wend-10*24*60); math.Abs(got-want) > 1e-6 {
 		t.Errorf("document capacity %v server-minutes, want %v", got, want)
 	}
 	// Queue waits at the document check fall once the servers double.

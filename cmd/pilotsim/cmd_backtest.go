@@ -35,6 +35,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	skipBad := fs.Bool("skip-bad", false, "go on past bad rows and count them (default: the first bad row stops the run, exit 2)")
 	out := fs.String("out", "", "write backtest.json, curve.csv, rules.csv and report.html to `DIR`")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout")
+	force := fs.Bool("force", false, "replace the output of another study in --out")
 	rep := fs.Int("rep", 0, "random stream of the selectivity's random and expected rates (the simulator's replication)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -156,7 +157,30 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	}
 	rep2 := results.NewBacktestReport(results.BacktestInputs{Rules: *rulesPath, Mapping: *mapPath, File: pos[0], History: history}, tally)
 	if *out != "" {
+		// The files, then manifest.json, last (the old one goes first).
+		files := append([]string{*rulesPath}, history...)
+		if *mapPath != "" {
+			files = append(files, *mapPath)
+		}
+		inputs, err := scenarioInputs(append(files, pos[0])...)
+		if err != nil {
+			return err
+		}
+		opts := []string{fmt.Sprintf("rep=%d", *rep)}
+		if *frozen {
+			opts = append(opts, "frozen-history")
+		}
+		if *skipBad {
+			opts = append(opts, "skip-bad")
+		}
+		man := results.NewManifest("backtest", inputs, sets, opts)
+		if err := claimResults(*out, man, *force); err != nil {
+			return err
+		}
 		if err := rep2.WriteFiles(*out); err != nil {
+			return err
+		}
+		if err := results.WriteManifest(*out, man); err != nil {
 			return err
 		}
 	}

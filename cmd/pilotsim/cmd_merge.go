@@ -14,6 +14,7 @@ import (
 func runMerge(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "SHARD_DIR_OR_FILE…")
 	out := fs.String("out", "", "output `directory` (default out/batch)")
+	force := fs.Bool("force", false, "replace the output of another study in --out")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -35,15 +36,16 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", "batch")
 	}
-	if err := results.BeginOutput(dir); err != nil {
-		return badInput(err)
+	// The same manifest an unsharded batch writes: merged shards give the
+	// same folder, byte for byte (and the batch's own folder is its study).
+	man := batchManifest(br.Batch)
+	if err := claimResults(dir, man, *force); err != nil {
+		return err
 	}
 	if err := br.WriteFiles(dir); err != nil {
 		return err
 	}
-	// The same manifest an unsharded batch writes: merged shards give the
-	// same folder, byte for byte.
-	if err := results.WriteManifest(dir, batchManifest(br.Batch)); err != nil {
+	if err := results.WriteManifest(dir, man); err != nil {
 		return err
 	}
 	reports, err := br.Reports()

@@ -41,7 +41,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the aggregate as JSON on stdout instead of the table")
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	force := fs.Bool("force", false, "run even what the pre-run estimate says will not fit this machine")
+	force := fs.Bool("force", false, "run what the pre-run estimate says will not fit this machine, and replace the output of another study in --out")
 	estimate := fs.Bool("estimate", false, "print the pre-run estimate of memory and time and stop")
 	prec := addPrecisionFlags(fs, "each named figure's 95% interval")
 	pos, err := parseFlags(fs, args)
@@ -87,9 +87,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if *reps > 0 {
 		opts = append(opts, fmt.Sprintf("reps=%d", *reps))
 	}
-	if *trace {
-		opts = append(opts, "trace")
-	}
+	// --trace adds a file but changes no result: not an option of the
+	// study (a run without it into the same --out removes the old trace).
 	opts = append(opts, prec.options()...)
 	man := results.NewManifest("run", inputs, sets, opts)
 	dir := *out
@@ -99,6 +98,20 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	_, statErr := os.Stat(dir)
 	made := os.IsNotExist(statErr) // made here: removed again if nothing is written
+	if err := refuseInsideStudy(dir, *force); err != nil {
+		return err
+	}
+	if !made {
+		// A folder holding another study's results (other inputs,
+		// overrides, options or build) is not overwritten without --force:
+		// two studies never mix in one folder. The same study again is fine.
+		if err := results.MakeOutputDir(dir); err != nil {
+			return badInput(err)
+		}
+		if err := refuseOtherStudy(dir, man, *force); err != nil {
+			return err
+		}
+	}
 	if err := results.BeginOutput(dir); err != nil {
 		return badInput(err)
 	}
@@ -295,6 +308,13 @@ func traceNames(sc *scenarios.Scenario) results.TraceNames {
 		n.Pools = append(n.Pools, p.Name)
 		n.PoolMethods = append(n.PoolMethods, p.Method)
 	}
-	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red))
+	// A consignment hit by routed rules visits the union of their pools.
+	union := map[string]bool{}
+	for _, r := range sc.Rules {
+		for _, p := range r.Route {
+			union[p] = true
+		}
+	}
+	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red), len(union))
 	return n
 }

@@ -62,11 +62,38 @@ const (
 // dropped. The earlier manifest is removed: until the new one is written
 // nothing in dir says complete.
 func claimOutput(dir string, m *results.Manifest, force bool) error {
+	if err := refuseInsideStudy(dir, force); err != nil {
+		return err
+	}
 	if err := results.MakeOutputDir(dir); err != nil {
 		return badInput(err)
 	}
+	if err := refuseOtherStudy(dir, m, force); err != nil {
+		return err
+	}
+	if err := results.BeginOutput(dir); err != nil {
+		return err
+	}
+	part := filepath.Join(dir, resumeDir)
+	if err := os.MkdirAll(part, 0o755); err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(part, results.ManifestFile), func(w io.Writer) error {
+		return json.NewEncoder(w).Encode(m)
+	})
+}
+
+// refuseOtherStudy refuses dir (bad input) when its manifest or unfinished
+// work belongs to another study than m (other command, inputs, overrides,
+// options or build: another inputs hash), unless force; with force the other
+// study's unfinished work is dropped (its files are replaced as the new
+// study writes its own). A folder without a manifest, or with this study's,
+// is fine: re-running a study into its own folder overwrites it.
+func refuseOtherStudy(dir string, m *results.Manifest, force bool) error {
 	other := ""
-	if old, err := results.ReadManifest(dir); err == nil && old.Hash != m.Hash {
+	if inside := studyAbove(dir); inside != "" {
+		other = inside
+	} else if old, err := results.ReadManifest(dir); err == nil && old.Hash != m.Hash {
 		other = fmt.Sprintf("%s holds the results of another %s (%s)", dir, old.Command, describeInputs(old))
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		other = err.Error()
@@ -75,23 +102,60 @@ func claimOutput(dir string, m *results.Manifest, force bool) error {
 	if old, err := results.ReadManifest(part); err == nil && old.Hash != m.Hash {
 		other = fmt.Sprintf("%s holds the unfinished work of another %s (%s)", dir, old.Command, describeInputs(old))
 	}
-	if other != "" {
-		if !force {
-			return badInput(fmt.Errorf("%s; use another --out, or --force to replace it", other))
+	if other == "" {
+		return nil
+	}
+	if !force {
+		return badInput(fmt.Errorf("%s; use another --out, or --force to replace it", other))
+	}
+	return os.RemoveAll(part)
+}
+
+// studyAbove says which study folder dir lies inside, "" when none: a
+// result set written inside another's would be listed in that study's
+// manifest the next time it is written, and mix two studies in one folder.
+func studyAbove(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for p := filepath.Dir(abs); ; p = filepath.Dir(p) {
+		if old, err := results.ReadManifest(p); err == nil {
+			return fmt.Sprintf("%s is inside %s, which holds the results of a %s (%s)", dir, p, old.Command, describeInputs(old))
 		}
-		if err := os.RemoveAll(part); err != nil {
-			return err
+		if filepath.Dir(p) == p {
+			return ""
 		}
+	}
+}
+
+// refuseInsideStudy refuses (bad input) an output path inside another
+// study's folder unless force, before anything is made there.
+func refuseInsideStudy(path string, force bool) error {
+	if inside := studyAbove(path); inside != "" && !force {
+		return badInput(fmt.Errorf("%s; use another --out, or --force to write there", inside))
+	}
+	return nil
+}
+
+// claimResults prepares dir for a result set that is written at once (no
+// resume): it refuses a path that is not a folder, and a folder holding or
+// inside another study unless force (bad input), then removes the earlier
+// manifest so that nothing says complete until the new one is written.
+func claimResults(dir string, m *results.Manifest, force bool) error {
+	if err := refuseInsideStudy(dir, force); err != nil {
+		return err
+	}
+	if err := results.MakeOutputDir(dir); err != nil {
+		return badInput(err)
+	}
+	if err := refuseOtherStudy(dir, m, force); err != nil {
+		return err
 	}
 	if err := results.BeginOutput(dir); err != nil {
-		return err
+		return badInput(err)
 	}
-	if err := os.MkdirAll(part, 0o755); err != nil {
-		return err
-	}
-	return results.WriteFileAtomic(filepath.Join(part, results.ManifestFile), func(w io.Writer) error {
-		return json.NewEncoder(w).Encode(m)
-	})
+	return nil
 }
 
 // describeInputs says briefly what a manifest's study ran.

@@ -42,17 +42,19 @@ type command struct {
 
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
-	"version":  {"print the version", runVersion},
-	"backtest": {"score real declarations with a rule set: what it would have caught", runBacktest},
-	"validate": {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
-	"generate": {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
-	"run":      {"run a scenario's replications; print the summary and write the results", runRun},
-	"compare":  {"run scenarios with the same seeds; paired differences with confidence intervals", runCompare},
-	"sweep":    {"run a scenario over a grid of parameter values; trade-off table and Pareto frontier", runSweep},
-	"batch":    {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
-	"evaluate": {"the effect of a pilot that was run, from its event records, with the design's checks", runEvaluate},
-	"plan":     {"simulate possible pilots of a measure: MDE, power, weeks needed and a sequential rule per design", runPlan},
-	"merge":    {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
+	"version":   {"print the version", runVersion},
+	"backtest":  {"score real declarations with a rule set: what it would have caught", runBacktest},
+	"validate":  {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
+	"generate":  {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
+	"run":       {"run a scenario's replications; print the summary and write the results", runRun},
+	"compare":   {"run scenarios with the same seeds; paired differences with confidence intervals", runCompare},
+	"sweep":     {"run a scenario over a grid of parameter values; trade-off table and Pareto frontier", runSweep},
+	"batch":     {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
+	"calibrate": {"fit a scenario to event records (--base for what records cannot show), then check the fit by simulation", runCalibrate},
+	"trs":       {"a Time Release Study report from consignment event records (real, or a run --trace)", runTRS},
+	"evaluate":  {"the effect of a pilot that was run, from its event records, with the design's checks", runEvaluate},
+	"plan":      {"simulate possible pilots of a measure: MDE, power, weeks needed and a sequential rule per design", runPlan},
+	"merge":     {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -171,11 +173,14 @@ func badInput(err error) error {
 func exitCode(ctx context.Context, err error) int {
 	var ie inputError
 	var p *fault.Panic
+	var bug *fault.Bug
 	var sc signalCause
 	var nr *results.NotRegularError
 	var long *datamodel.RecordTooLongError
 	switch {
-	case errors.As(err, &p):
+	case errors.As(err, &p), errors.As(err, &bug):
+		// A bug, even where the caller called it bad input (a scenario
+		// validation passed that the engine could not compile).
 		return exitInternal
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		if errors.As(context.Cause(ctx), &sc) {

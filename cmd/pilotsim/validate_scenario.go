@@ -13,7 +13,9 @@ import (
 // loads the scenario with the --set overrides exactly as run would, prints
 // "ok: NAME (N rules, M threats)" to stdout, or every problem to stderr, one
 // per line with file, line, column, field path and what was expected, and
-// then returns a bad-input error (exit code 2) that counts them.
+// then returns a bad-input error (exit code 2) that counts them. A valid
+// scenario's warnings (Scenario.Warnings: e.g. a window of not whole weeks)
+// go to stderr as "FILE: warning: …" and it is still ok.
 func validateScenario(e *env, path string, sets []string) error {
 	sc, err := scenarios.Load(path, sets)
 	if err != nil {
@@ -26,18 +28,21 @@ func validateScenario(e *env, path string, sets []string) error {
 		}
 		return badInput(fmt.Errorf("%s: %s", path, problems(len(*list))))
 	}
-	// Load checks the file; Compile checks what only the engine knows (trader
-	// ids against the population, expr variables), as run would.
+	// Load checks everything a user can get wrong (sim.Compile trusts it):
+	// a scenario Load accepts and Compile refuses is a bug (exit code 3).
 	m, err := sim.Compile(sc)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
+		return err
 	}
 	// Expression rules that type-check can still fail on data: try them on
 	// the first consignments, as run would meet them.
 	if err := m.ProbeRules(context.Background(), probeConsignments); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
+	}
+	// Legal but likely to bias the figures: warned about, still ok (exit 0).
+	for _, w := range sc.Warnings() {
+		fmt.Fprintf(e.stderr, "%s: warning: %s\n", path, w)
 	}
 	_, err = fmt.Fprintf(e.stdout, "ok: %s (%s, %s)\n", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat"))
 	return err
