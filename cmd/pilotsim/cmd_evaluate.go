@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -104,7 +106,16 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 	if zc != nil {
 		defer zc.Close()
 	}
-	data, err := evaluate.ReadRecords(r, name, cols)
+	// The layout: the event-record CSV of trs and calibrate, or run's trace.
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(64 << 10)
+	line, _, _ := strings.Cut(string(head), "\n")
+	if hr, herr := csv.NewReader(strings.NewReader(line)).Read(); herr == nil {
+		base := evaluate.ColumnsFor(hr)
+		base.Site, base.Stratum = cols.Site, cols.Stratum
+		cols = base
+	}
+	data, err := evaluate.ReadRecords(br, name, cols)
 	if err != nil {
 		return badInput(err)
 	}

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -252,6 +253,48 @@ func TestEvaluateTableAndJSON(t *testing.T) {
 	for _, f := range res.Figures {
 		if f.Figure == "inspection_rate" && !(f.P > 0.001) {
 			t.Errorf("A/A before/after: inspection-rate p = %v", f.P)
+		}
+	}
+}
+
+// TestEventRecordLayout: evaluate reads the event-record CSV of trs and
+// calibrate (arrival, release, channel, outcome, duty; office as the site
+// column) like the trace.
+func TestEventRecordLayout(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,office,channel,arrival,release,outcome,duty\n")
+	t0 := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
+	for i := range 21 * 24 {
+		at := t0.Add(time.Duration(i) * time.Hour)
+		rel := at.Add(time.Duration(60+i%7*10) * time.Minute)
+		out, duty := "", ""
+		if i%24 == 5 {
+			out, duty = "irregular", "120"
+		} else if i%24 == 6 {
+			out = "regular"
+		}
+		ch := "green"
+		if out != "" {
+			ch = "red"
+		}
+		fmt.Fprintf(&b, "C%d,BEANR,%s,%s,%s,%s,%s\n", i, ch, at.Format(time.RFC3339), rel.Format(time.RFC3339), out, duty)
+	}
+	cols := ColumnsFor([]string{"id", "office", "channel", "arrival", "release", "outcome", "duty"})
+	cols.Site = "office"
+	d, err := ReadRecords(strings.NewReader(b.String()), "events.csv", cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Truth || len(d.Records) != 21*24 || d.Records[5].Site != "BEANR" || !d.Records[5].Obs.Found || d.Records[5].Obs.Duty != 120 || d.Records[6].Obs.Found {
+		t.Fatalf("read %d records, truth %v, record 5 %+v", len(d.Records), d.Truth, d.Records[5])
+	}
+	res, err := Evaluate(d, Config{Design: pilotstat.BeforeAfterDesign, Switch: t0.Add(Week)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Figures {
+		if f.Figure == "hit_rate" && !(f.Control == 0.5) {
+			t.Errorf("hit rate before the switch %v, want 0.5 (one of the two red consignments a day found)", f.Control)
 		}
 	}
 }

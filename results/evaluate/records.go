@@ -58,6 +58,28 @@ func DefaultColumns() Columns {
 	}
 }
 
+// EventColumns are the column names of the event-record CSV that `pilotsim
+// trs` and `calibrate` read (docs/trs.md): arrival and release as RFC 3339
+// times, the channel, the control outcome (irregular or regular) and the
+// duty recovered; office, if given, is a site column.
+func EventColumns() Columns {
+	return Columns{Arrival: "arrival", Release: "release", Lane: "channel", Irregular: "outcome", Duty: "duty", AEO: "aeo"}
+}
+
+// ColumnsFor returns the columns of a file with this header: the event-record
+// layout when the header has its arrival and channel columns and not the
+// trace's arrival_time, else the trace's (DefaultColumns).
+func ColumnsFor(header []string) Columns {
+	has := map[string]bool{}
+	for _, h := range header {
+		has[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = true
+	}
+	if has["arrival"] && has["channel"] && !has["arrival_time"] {
+		return EventColumns()
+	}
+	return DefaultColumns()
+}
+
 // Data are a pilot's records with what the file could tell.
 type Data struct {
 	Records []Record
@@ -81,13 +103,13 @@ func ReadRecords(r io.Reader, name string, cols Columns) (*Data, error) {
 	}
 	idx := map[string]int{}
 	for i, h := range head {
-		idx[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+		idx[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
 	}
 	col := func(n string) int {
 		if n == "" {
 			return -1
 		}
-		if i, ok := idx[n]; ok {
+		if i, ok := idx[strings.ToLower(n)]; ok {
 			return i
 		}
 		return -1
@@ -181,11 +203,11 @@ func ReadRecords(r io.Reader, name string, cols Columns) (*Data, error) {
 			}
 		case cIrr >= 0:
 			switch strings.ToLower(get(rec, cIrr)) {
-			case "yes", "true", "1":
+			case "yes", "true", "1", "irregular", "found":
 				o.Found = true
-			case "", "no", "false", "0":
+			case "", "no", "false", "0", "regular", "clean":
 			default:
-				return nil, bad(cIrr, "yes, no or empty")
+				return nil, bad(cIrr, "irregular or regular (yes/no, 1/0), or empty")
 			}
 		}
 		if d.Truth {
