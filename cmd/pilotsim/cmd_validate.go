@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"pilotsim/datamodel"
+	"pilotsim/sim/backtest"
 )
 
 // runValidate checks input files. For each it prints "ok: FILE (N rows)" to
@@ -21,6 +22,7 @@ import (
 func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "validate", "FILE...")
 	maxShown := fs.Int("max", 100, "print at most this many problems per file (all are counted); 0 prints all")
+	mapPath := fs.String("mapping", "", "check declarations files through the column mapping `MAP.yaml` (as backtest reads them)")
 	var sets stringList
 	fs.Var(&sets, "set", "override a scenario field, `path=value` (repeatable; .yaml files only)")
 	files, err := parseFlags(fs, args)
@@ -31,16 +33,26 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return badInput(errors.New("want a file to check"))
 	}
+	var m *backtest.Mapping
+	if *mapPath != "" {
+		if m, err = backtest.LoadMapping(*mapPath); err != nil {
+			return badInput(err)
+		}
+	}
 	var failed []string
 	for _, name := range files {
 		var err error
-		switch strings.ToLower(filepath.Ext(name)) {
+		switch strings.ToLower(filepath.Ext(strings.TrimSuffix(strings.ToLower(name), ".gz"))) {
 		case ".csv":
-			err = validateCSV(ctx, e, name, *maxShown)
+			if m != nil {
+				err = validateMapped(ctx, e, name, m, *maxShown)
+			} else {
+				err = validateCSV(ctx, e, name, *maxShown)
+			}
 		case ".yaml", ".yml":
 			err = validateScenario(e, name, sets)
 		default:
-			err = badInput(fmt.Errorf("%s: validate expects a .csv declarations file or a .yaml scenario", name))
+			err = badInput(fmt.Errorf("%s: validate expects a .csv (or .csv.gz) declarations file or a .yaml scenario", name))
 		}
 		var ie inputError
 		switch {
@@ -66,7 +78,14 @@ func validateCSV(ctx context.Context, e *env, name string, maxShown int) error {
 		return badInput(err)
 	}
 	defer f.Close()
-	r, err := datamodel.NewReader(bufio.NewReaderSize(f, 1<<16))
+	in, zc, err := decompress(name, bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		return badInput(err)
+	}
+	if zc != nil {
+		defer zc.Close()
+	}
+	r, err := datamodel.NewReader(in)
 	if err != nil {
 		var he *datamodel.HeaderError
 		if errors.As(err, &he) {
@@ -91,6 +110,10 @@ func validateCSV(ctx context.Context, e *env, name string, maxShown int) error {
 		var re *datamodel.RowError
 		if !errors.As(err, &re) {
 			if err != nil {
+				var cg *corruptGzip
+				if errors.As(err, &cg) {
+					return badInput(fmt.Errorf("%s: %w", name, err))
+				}
 				return fmt.Errorf("%s: %w", name, err)
 			}
 			continue
@@ -123,6 +146,70 @@ func validateCSV(ctx context.Context, e *env, name string, maxShown int) error {
 		return err
 	}
 	return badInput(fmt.Errorf("%s: %d of %s bad, %s", name, badRows, plural(r.Row(), "row"), plural(problems, "problem")))
+}
+
+// validateMapped reads a declarations file in a national layout through a
+// mapping, as backtest reads it, and prints its bad rows, up to maxShown (all
+// are counted): every mapped field, the outcome and every named column is
+// converted on every row.
+func validateMapped(ctx context.Context, e *env, name string, m *backtest.Mapping, maxShown int) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return badInput(err)
+	}
+	defer f.Close()
+	in, zc, err := decompress(name, bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		return badInput(err)
+	}
+	if zc != nil {
+		defer zc.Close()
+	}
+	rd, err := backtest.NewCheckReader(name, in, m)
+	if err != nil {
+		var re *backtest.RowError
+		var cg *corruptGzip
+		if errors.As(err, &re) || errors.As(err, &cg) {
+			return badInput(err)
+		}
+		return err
+	}
+	out := bufio.NewWriter(e.stderr)
+	defer out.Flush()
+	var d backtest.Decl
+	rows, bad := 0, 0
+	for {
+		if rows%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		err := rd.Next(&d)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var re *backtest.RowError
+			if !errors.As(err, &re) {
+				var cg *corruptGzip
+				if errors.As(err, &cg) {
+					return badInput(err)
+				}
+				return err
+			}
+			if maxShown == 0 || bad < maxShown {
+				fmt.Fprintln(out, re)
+			}
+			bad++
+		}
+		rows++
+	}
+	if maxShown > 0 && bad > maxShown {
+		fmt.Fprintf(out, "%s: %d more bad rows not shown (see -max)\n", name, bad-maxShown)
+	}
+	if bad == 0 {
+		_, err := fmt.Fprintf(e.stdout, "ok: %s (%s, mapping %s)\n", name, plural(rows, "row"), m.Name)
+		return err
+	}
+	return badInput(fmt.Errorf("%s: %d of %s bad (mapping %s)", name, bad, plural(rows, "row"), m.Name))
 }
 
 // plural writes n things with the right plural.

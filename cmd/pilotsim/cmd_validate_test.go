@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -119,7 +120,7 @@ func TestValidateBadInput(t *testing.T) {
 		stderr string
 	}{
 		{"no file", []string{"validate"}, "want a file to check"},
-		{"neither csv nor yaml", []string{"validate", "notes.txt"}, "notes.txt: validate expects a .csv declarations file or a .yaml scenario"},
+		{"neither csv nor yaml", []string{"validate", "notes.txt"}, "notes.txt: validate expects a .csv (or .csv.gz) declarations file or a .yaml scenario"},
 		{"missing scenario", []string{"validate", "scenario.yaml"}, "no such file"},
 		{"missing file", []string{"validate", filepath.Join(dir, "nope.csv")}, "no such file"},
 		{"header lacks columns", []string{"validate", noHeader}, noHeader + ":1: header: missing required column(s) consignor_name"},
@@ -138,5 +139,54 @@ func TestValidateInterrupted(t *testing.T) {
 	cancel()
 	if code, _, _ := runArgs(ctx, "validate", exampleCSV); code != exitInterrupted {
 		t.Errorf("exit %d after cancel, want %d", code, exitInterrupted)
+	}
+}
+
+// validate --mapping reads a national layout as backtest does, gzipped or
+// not: the Korean test file is clean; a bad date, a tax rate that is not a
+// number (a column no rule tests) and a Fraud value the mapping does not
+// accept as an outcome are each reported with line, column and value, every
+// bad row counted; a gzipped datamodel file is checked like a plain one.
+func TestValidateThroughMapping(t *testing.T) {
+	const kcsTest = "../../testdata/kcs-synthetic/df_syn_test_eng.csv.gz"
+	code, out, errs := runArgs(context.Background(), "validate", "--mapping", kcsMapping, kcsTest)
+	if code != exitOK || out != "ok: "+kcsTest+" (8481 rows, mapping kcs-synthetic)\n" || errs != "" {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, out, errs)
+	}
+	bad := writeFile(t, "bad.csv", kcsHead+
+		kcsRow("1", "2021-01-01", "420231", "IT", "IT", "1")+
+		kcsRow("2", "2021/01/02", "420231", "IT", "IT", "1")+
+		strings.Replace(kcsRow("3", "2021-01-02", "610910", "CN", "CN", "0"), ",8.0,", ",8%,", 1)+
+		kcsRow("4", "2021-01-02", "610910", "CN", "CN", "0"))
+	code, out, errs = runArgs(context.Background(), "validate", "--mapping", kcsMapping, bad)
+	if code != exitBadInput || out != "" {
+		t.Fatalf("exit %d, stdout %q; want 2 and nothing on stdout", code, out)
+	}
+	for _, want := range []string{
+		bad + `:3: column "Date": "2021/01/02": expected a date like 2006-01-02`,
+		bad + `:4: column "Tax Rate": "8%": expected a number`,
+		"pilotsim validate: " + bad + ": 2 of 4 rows bad (mapping kcs-synthetic)",
+	} {
+		if !strings.Contains(errs, want+"\n") {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	src, err := os.ReadFile(exampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(src)
+	zw.Close()
+	p := writeFile(t, "decl.csv.gz", gz.String())
+	code, out, errs = runArgs(context.Background(), "validate", p)
+	if code != exitOK || out != "ok: "+p+" (48 rows)\n" || errs != "" {
+		t.Errorf("gzipped datamodel file: exit %d\nstdout %q\nstderr %q", code, out, errs)
+	}
+	trunc := writeFile(t, "cut.csv.gz", gz.String()[:gz.Len()/2])
+	if code, _, errs = runArgs(context.Background(), "validate", trunc); code != exitBadInput || !strings.Contains(errs, "truncated or corrupt gzip") {
+		t.Errorf("truncated gzip: exit %d, stderr %q; want 2 and 'truncated or corrupt gzip'", code, errs)
 	}
 }
