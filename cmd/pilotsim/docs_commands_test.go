@@ -65,3 +65,62 @@ func TestBacktestKoreaDocRunsAsWritten(t *testing.T) {
 		t.Error("no command scores the test file")
 	}
 }
+
+// fencedBlocks returns the contents of a Markdown file's ``` blocks of one
+// language, in order.
+func fencedBlocks(t *testing.T, path, lang string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	rest := string(b)
+	for {
+		i := strings.Index(rest, "```"+lang+"\n")
+		if i < 0 {
+			return blocks
+		}
+		rest = rest[i+len("```"+lang+"\n"):]
+		j := strings.Index(rest, "```")
+		if j < 0 {
+			t.Fatalf("%s: unclosed ``` block", path)
+		}
+		blocks = append(blocks, rest[:j])
+		rest = rest[j:]
+	}
+}
+
+// TestMappingDocWorkedExample reads docs/mapping.md's worked national layout
+// (its CSV, its mapping and its rules) as a user would copy them, checks the
+// file validates with the line the page prints, and backtests it: the page's
+// example cannot rot.
+func TestMappingDocWorkedExample(t *testing.T) {
+	const doc = "../../docs/mapping.md"
+	csvs, yamls := fencedBlocks(t, doc, "csv"), fencedBlocks(t, doc, "yaml")
+	if len(csvs) != 1 || len(yamls) != 2 {
+		t.Fatalf("%s: %d csv and %d yaml blocks, want 1 and 2 (the file, the mapping, the rules)", doc, len(csvs), len(yamls))
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for name, content := range map[string]string{"national.csv": csvs[0], "national.yaml": yamls[0], "rules.yaml": yamls[1]} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := runArgs(t.Context(), "validate", "--mapping", "national.yaml", "national.csv")
+	if want := "ok: national.csv (5 rows, mapping national-2023)\n"; code != exitOK || out != want {
+		t.Fatalf("validate: exit %d, stdout %q, stderr %q; want %q as the page prints", code, out, errs, want)
+	}
+	code, out, errs = runArgs(t.Context(), "backtest", "--rules", "rules.yaml", "--mapping", "national.yaml", "--json", "national.csv")
+	if code != exitOK {
+		t.Fatalf("backtest: exit %d: %s", code, errs)
+	}
+	// Two irregular declarations (D-0001, D-0004), 1,350 recovered, two never
+	// controlled (empty RESULT: unknown: regular).
+	for _, want := range []string{`"irregular": 2,`, `"revenue": 1350,`, `"unknown_outcome": 2,`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("backtest --json lacks %s:\n%s", want, out)
+		}
+	}
+}
