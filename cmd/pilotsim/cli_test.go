@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestHelp: every way of asking for help prints to stdout, nothing to
+// stderr, and exits 0; the overview lists the commands in the order a user
+// meets them, each with an example; a command's help shows its flags.
+func TestHelp(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string // on stdout
+	}{
+		{[]string{"-h"}, "commands, in the order you will meet them"},
+		{[]string{"--help"}, "commands, in the order you will meet them"},
+		{[]string{"help"}, "commands, in the order you will meet them"},
+		{[]string{"help", "run"}, "usage: pilotsim run [flags] SCENARIO.yaml"},
+		{[]string{"run", "-h"}, "usage: pilotsim run [flags] SCENARIO.yaml"},
+		{[]string{"run", "--help"}, "-reps"},
+		{[]string{"backtest", "-help"}, "-mapping"},
+		{[]string{"help", "validate"}, "e.g.   pilotsim validate scenarios/examples/seaport.yaml"},
+		{[]string{"sweep", "scenarios/examples/seaport.yaml", "-h"}, "usage: pilotsim sweep"},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, out, errs := runArgs(context.Background(), c.args...)
+			if code != exitOK || errs != "" || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant exit 0, no stderr, stdout with %q", code, errs, out, c.want)
+			}
+		})
+	}
+	_, out, _ := runArgs(context.Background(), "help")
+	last := -1
+	for _, name := range []string{"validate", "generate", "run", "compare", "sweep", "batch", "merge", "backtest", "version"} {
+		i := strings.Index(out, "\n  "+name+" ")
+		if i < 0 || i < last {
+			t.Errorf("%q at %d, after the previous command at %d: want the user's order\n%s", name, i, last, out)
+		}
+		last = i
+		if !strings.Contains(out, "e.g. pilotsim "+name) {
+			t.Errorf("no example of %s in the overview", name)
+		}
+	}
+	for name := range commands {
+		if commandExamples[name] == "" {
+			t.Errorf("command %s has no example in commandExamples", name)
+		}
+	}
+	// Asking for help on a command that does not exist is bad input.
+	if code, out, errs := runArgs(context.Background(), "help", "nosuch"); code != exitBadInput || out != "" || !strings.Contains(errs, `unknown command "nosuch"`) {
+		t.Errorf("help nosuch: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// No arguments at all is a usage error: the overview goes to stderr.
+	if code, out, errs := runArgs(context.Background()); code != exitBadInput || out != "" || !strings.Contains(errs, "usage: pilotsim") {
+		t.Errorf("no arguments: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// TestUnknownFlagReportedOnce: an unknown flag is named once on stderr, with
+// where to find the flags, not followed by the whole flag list; exit 2.
+func TestUnknownFlagReportedOnce(t *testing.T) {
+	code, out, errs := runArgs(context.Background(), "run", "--bogus", "x.yaml")
+	if code != exitBadInput || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	want := "pilotsim run: flag provided but not defined: -bogus (see 'pilotsim help run')\n"
+	if errs != want {
+		t.Errorf("stderr:\n%s\nwant exactly:\n%s", errs, want)
+	}
+}
+
+// TestDoubleDashEndsFlags: after "--" an argument that looks like a flag is
+// a file name (here a scenario file called -odd.yaml); before it, flags are
+// flags wherever they stand.
+func TestDoubleDashEndsFlags(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/examples/seaport.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "-odd.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	code, out, errs := runArgs(context.Background(), "validate", "--set", "selectivity.red=50", "--", "-odd.yaml")
+	if code != exitOK || out != "ok: seaport (12 rules, 5 threats)\n" {
+		t.Errorf("validate -- -odd.yaml: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// Without "--" the name is read as a flag.
+	if code, _, errs := runArgs(context.Background(), "validate", "-odd.yaml"); code != exitBadInput || !strings.Contains(errs, "flag provided but not defined: -odd.yaml") {
+		t.Errorf("validate -odd.yaml: exit %d, stderr %q; want the unknown flag", code, errs)
+	}
+	// A flag after "--" is an argument too: two files, the second missing.
+	if code, _, errs := runArgs(context.Background(), "validate", "--", "-odd.yaml", "--max=3"); code != exitBadInput || !strings.Contains(errs, "--max=3") {
+		t.Errorf("validate -- -odd.yaml --max=3: exit %d, stderr %q; want --max=3 taken as a file", code, errs)
+	}
+}
+
+// TestEmptySetRefused: an empty --set value is refused on every command that
+// reads a scenario, naming the path; exit 2.
+func TestEmptySetRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"validate", "--set", "selectivity.red=", "../../scenarios/examples/seaport.yaml"},
+		{"run", "--set", "selectivity.red=", "--out", t.TempDir(), "../../scenarios/examples/seaport.yaml"},
+	} {
+		code, _, errs := runArgs(context.Background(), args...)
+		if code != exitBadInput || !strings.Contains(errs, "--set selectivity.red: the value is empty") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errs)
+		}
+	}
+}
+
+// TestVersionFlag: --version and the version command print the same line,
+// never "dev".
+func TestVersionFlag(t *testing.T) {
+	_, a, _ := runArgs(context.Background(), "--version")
+	_, b, _ := runArgs(context.Background(), "version")
+	if a != b || !strings.HasPrefix(a, "pilotsim ") || strings.Contains(a, " dev\n") {
+		t.Errorf("--version %q, version %q", a, b)
+	}
+	old := version
+	version = "v1.2.3"
+	defer func() { version = old }()
+	if _, out, _ := runArgs(context.Background(), "--version"); out != "pilotsim v1.2.3\n" {
+		t.Errorf("with -X main.version=v1.2.3: %q", out)
+	}
+}
