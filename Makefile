@@ -1,14 +1,39 @@
 # pilotsim — see README.md. Every target works on a fresh machine with Go 1.26.
 GO       ?= go
 BIN      := bin/pilotsim
+# The version pilotsim reports (pilotsim version): the nearest tag and the
+# commit, from git; "devel" outside a git checkout.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS  := -X main.version=$(VERSION)
+# make dist: static binaries for these GOOS/GOARCH pairs.
+DIST_DIR ?= dist
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 # Packages that start goroutines: tested again under the race detector.
 RACE_PKGS := ./sim/... ./cmd/...
 FUZZTIME ?= 10s
 
-.PHONY: build run test bench lint fuzz clean report-check
+.PHONY: build install dist run test bench lint tidy-check fuzz clean report-check
 
 build:
-	$(GO) build -o $(BIN) ./cmd/pilotsim
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/pilotsim
+
+# go install puts pilotsim in $(go env GOBIN), else $(go env GOPATH)/bin:
+# add that folder to PATH (README, "Install").
+install:
+	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/pilotsim
+
+# Static binaries (no cgo) for Linux, macOS and Windows on amd64 and arm64,
+# for machines without Go, and their SHA-256 sums in $(DIST_DIR)/SHA256SUMS
+# (check with: sha256sum -c SHA256SUMS).
+dist:
+	rm -rf $(DIST_DIR) && mkdir -p $(DIST_DIR)
+	@for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  out=$(DIST_DIR)/pilotsim-$(VERSION)-$$os-$$arch$$ext; \
+	  echo "$$out"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $$out ./cmd/pilotsim || exit 1; \
+	done
+	cd $(DIST_DIR) && sha256sum pilotsim-* > SHA256SUMS && cat SHA256SUMS
 
 run: build
 	./$(BIN) run scenarios/examples/seaport.yaml --out out/seaport
@@ -20,6 +45,10 @@ test:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# go.mod and go.sum as go mod tidy would write them (CI runs this).
+tidy-check:
+	$(GO) mod tidy -diff
 
 lint:
 	$(GO) vet ./...
@@ -66,4 +95,4 @@ report-check: build
 	done
 
 clean:
-	rm -rf bin
+	rm -rf bin $(DIST_DIR)
