@@ -356,7 +356,7 @@ func (c *Comparison) WriteCSV(w io.Writer) error {
 		}
 		for k := range c.Paired {
 			d := c.Paired[k][i]
-			row = append(row, FormatFloat(d.Mean), FormatFloat(d.Low), FormatFloat(d.High), strconv.Itoa(d.N), strconv.FormatBool(d.ExcludesZero))
+			row = append(row, FormatFloat(d.Mean), FormatFloat(d.Low), FormatFloat(d.High), strconv.Itoa(d.N), YesNo(d.ExcludesZero))
 			if c.Unpaired != nil {
 				u := c.Unpaired[k][i]
 				row = append(row, FormatFloat(u.Low), FormatFloat(u.High))

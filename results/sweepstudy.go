@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -203,7 +202,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 	for i, p := range s.Points {
 		est := indexEstimates(p.Report.Estimates)
 		row := append([]string(nil), p.Values...)
-		row = append(row, strconv.FormatBool(s.OnFrontier[i]), strconv.FormatBool(s.OnInspectionFrontier[i]))
+		row = append(row, YesNo(s.OnFrontier[i]), YesNo(s.OnInspectionFrontier[i]))
 		for _, m := range metrics {
 			e, ok := est[m.Name]
 			if !ok {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +106,41 @@ func TestRunWorkersIdentical(t *testing.T) {
 	trace := readFile(t, filepath.Join(dirs[0], traceFile))
 	if n := bytes.Count(trace, []byte("\n")); n < 4*1000 {
 		t.Errorf("trace has %d lines, want one per consignment (thousands)", n)
+	}
+	checkTraceColumns(t, filepath.Join(dirs[0], traceFile), 6)
+}
+
+// checkTraceColumns checks a trace's cross-column promises on every row: the
+// trader column is the id rules use, the same number as the record's
+// importer_id (BE + T001406); warm_up is yes exactly for arrivals before the
+// warm-up; yes/no columns say yes or no.
+func checkTraceColumns(t *testing.T, path string, warmupH float64) {
+	t.Helper()
+	trader, importer := csvColumn(t, path, "trader"), csvColumn(t, path, "importer_id")
+	warm, arrival := csvColumn(t, path, "warm_up"), csvColumn(t, path, "arrival_h")
+	clean, aeo := csvColumn(t, path, "clean_signature"), csvColumn(t, path, "aeo")
+	sawWarm, sawAfter := false, false
+	for i := range trader {
+		if !strings.HasPrefix(trader[i], "T") || !strings.HasSuffix(importer[i], trader[i]) {
+			t.Fatalf("row %d: trader %q, importer_id %q: want the same trader number", i+2, trader[i], importer[i])
+		}
+		a, err := strconv.ParseFloat(arrival[i], 64)
+		if err != nil {
+			t.Fatalf("row %d: arrival_h %q", i+2, arrival[i])
+		}
+		if want := results.YesNo(a < warmupH); warm[i] != want {
+			t.Fatalf("row %d: arrival %v h, warm_up %q; want %q (warm-up %v h)", i+2, a, warm[i], want, warmupH)
+		}
+		sawWarm = sawWarm || warm[i] == "yes"
+		sawAfter = sawAfter || warm[i] == "no"
+		for _, v := range []string{clean[i], aeo[i]} {
+			if v != "yes" && v != "no" {
+				t.Fatalf("row %d: yes/no column holds %q", i+2, v)
+			}
+		}
+	}
+	if !sawWarm || !sawAfter {
+		t.Errorf("warm_up: saw yes %v, no %v; want both in a run with a warm-up", sawWarm, sawAfter)
 	}
 }
 
@@ -257,5 +295,43 @@ func TestRunWithoutTraceRemovesOldTrace(t *testing.T) {
 		if traced := slices.Contains(args, "--trace"); traced != (err == nil) {
 			t.Errorf("%v: %s exists = %v", args, traceFile, err == nil)
 		}
+	}
+}
+
+// TestRunTraceGzip: --trace-format csv.gz writes consignments.csv.gz whose
+// content is the plain trace byte for byte (and the same for any worker
+// count); a later run in another format removes the other file, so a stale
+// trace never sits beside new results; an unknown format is bad input.
+func TestRunTraceGzip(t *testing.T) {
+	plain, gz := t.TempDir(), t.TempDir()
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", plain, "--trace", "--quiet", "--reps", "2"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", gz, "--trace", "--trace-format", "csv.gz", "--quiet", "--reps", "2", "--workers", "1"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(readFile(t, filepath.Join(gz, traceFile+".gz"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, readFile(t, filepath.Join(plain, traceFile))) {
+		t.Error("consignments.csv.gz does not hold the plain trace")
+	}
+	if _, err := os.Stat(filepath.Join(gz, traceFile)); !os.IsNotExist(err) {
+		t.Errorf("a csv.gz run wrote %s too (%v)", traceFile, err)
+	}
+	// The plain format again, into the gzipped run's folder: the .gz goes.
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", gz, "--trace", "--quiet", "--reps", "2"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(gz, traceFile+".gz")); !os.IsNotExist(err) {
+		t.Errorf("the earlier run's %s.gz is still there (%v)", traceFile, err)
+	}
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", t.TempDir(), "--trace-format", "xml"); code != exitBadInput || !strings.Contains(stderr, "want csv or csv.gz") {
+		t.Errorf("--trace-format xml: exit %d, stderr %q", code, stderr)
 	}
 }
