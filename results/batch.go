@@ -408,7 +408,9 @@ type batchManifest struct {
 }
 
 // WriteFiles writes the batch's results into dir: every scenario's
-// summary.csv, aggregate.csv and aggregate.json in its subdirectory, then
+// summary.csv, aggregate.csv and aggregate.json in its subdirectory, the
+// long table of the whole batch (long.csv, one parameter column per --set
+// path) and results.xlsx, then
 // batch.json, the manifest, last — so a batch.json means the batch is
 // complete. Unsharded and merged batches write the same bytes.
 func (br *BatchResults) WriteFiles(dir string) error {
@@ -427,6 +429,9 @@ func (br *BatchResults) WriteFiles(dir string) error {
 		if err := reports[k].WriteFiles(sub); err != nil {
 			return err
 		}
+	}
+	if err := LongBatch(br.Batch, reports).WriteFiles(dir); err != nil {
+		return err
 	}
 	m := batchManifest{SchemaVersion: SchemaVersion, Kind: batchKind, Batch: *br.Batch, Pairs: br.Batch.Pairs()}
 	return WriteFileAtomic(filepath.Join(dir, BatchManifestFile), func(w io.Writer) error {

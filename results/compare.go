@@ -462,8 +462,8 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	return enc.Encode(c.JSON())
 }
 
-// WriteFiles writes compare.csv and compare.json into dir and each
-// scenario's own results (summary.csv, aggregate.csv, aggregate.json) into
+// WriteFiles writes compare.csv, compare.json, the long table of every
+// scenario (long.csv) and results.xlsx into dir, and each scenario's own results (summary.csv, aggregate.csv, aggregate.json) into
 // dir/LABEL/, every file atomically. dir must exist.
 func (c *Comparison) WriteFiles(dir string) error {
 	for k, r := range c.Reports {
@@ -474,6 +474,9 @@ func (c *Comparison) WriteFiles(dir string) error {
 		if err := r.WriteFiles(sub); err != nil {
 			return err
 		}
+	}
+	if err := c.Long().WriteFiles(dir); err != nil {
+		return err
 	}
 	if err := WriteFileAtomic(filepath.Join(dir, CompareCSVFile), c.WriteCSV); err != nil {
 		return err

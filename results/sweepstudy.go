@@ -283,8 +283,9 @@ func SafeName(s string) string {
 	return string(b)
 }
 
-// WriteFiles writes sweep.csv and sweep.json into dir and every point's run
-// files (summary.csv, aggregate.csv, aggregate.json) into
+// WriteFiles writes sweep.csv, sweep.json, the long table of every point
+// (long.csv) and results.xlsx into dir, and every point's run files
+// (summary.csv, aggregate.csv, aggregate.json) into
 // dir/points/PointDir(point)/, each atomically. dir must exist.
 func (s *Sweep) WriteFiles(dir string) error {
 	for _, p := range s.Points {
@@ -295,6 +296,9 @@ func (s *Sweep) WriteFiles(dir string) error {
 		if err := p.Report.WriteFiles(sub); err != nil {
 			return err
 		}
+	}
+	if err := s.Long().WriteFiles(dir); err != nil {
+		return err
 	}
 	if err := WriteFileAtomic(filepath.Join(dir, SweepCSVFile), s.WriteCSV); err != nil {
 		return err

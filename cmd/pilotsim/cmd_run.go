@@ -127,6 +127,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err := report.WriteFiles(dir); err != nil {
 		return err
 	}
+	if err := results.RunLong(report).WriteFiles(dir); err != nil {
+		return err
+	}
 	if err := report.WriteRunReport(dir); err != nil {
 		return err
 	}
