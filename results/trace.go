@@ -143,7 +143,7 @@ func (t *ConsignmentTrace) Consignment(c *sim.Consignment, ms *sim.Milestones) e
 	for i, id := range t.names.Rules {
 		if i < sim.MaxRules && c.Hits.Has(i) {
 			if t.b.Len() > 0 {
-				t.b.WriteByte(' ')
+				t.b.WriteByte(';') // lists are ';'-separated, as in the record and generate
 			}
 			t.b.WriteString(id)
 		}

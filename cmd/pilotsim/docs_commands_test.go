@@ -3,8 +3,12 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"pilotsim/results"
+	"pilotsim/scenarios"
 )
 
 // docCommands returns the pilotsim command lines of a Markdown file's indented
@@ -121,6 +125,36 @@ func TestMappingDocWorkedExample(t *testing.T) {
 	for _, want := range []string{`"irregular": 2,`, `"revenue": 1350,`, `"unknown_outcome": 2,`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("backtest --json lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+// TestOutputsDocNamesEveryColumn: docs/outputs.md names every column of the
+// trace (stage columns as stageK_…), of generate's file and of the long
+// table, and every file a run writes, so a new column cannot go
+// undocumented.
+func TestOutputsDocNamesEveryColumn(t *testing.T) {
+	b, err := os.ReadFile("../../docs/outputs.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	sc, err := scenarios.Load("../../scenarios/examples/nii-pilot.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := regexp.MustCompile(`^stage[0-9]+_`)
+	var cols []string
+	cols = append(cols, results.TraceHeader(traceNames(sc))...)
+	cols = append(cols, generateExtra...)
+	cols = append(cols, (&results.LongTable{}).LongHeader()...)
+	cols = append(cols, results.SummaryFile, results.AggregateFile, results.AggregateJSONFile, results.LongFile, results.XLSXFile,
+		results.ReportHTMLFile, results.ReportMDFile, traceFile, traceFileNames["csv.gz"], results.CompareCSVFile, results.CompareJSONFile,
+		results.SweepCSVFile, results.SweepJSONFile, results.BatchManifestFile, results.SheetSummary, results.SheetLong)
+	for _, c := range cols {
+		c = stage.ReplaceAllString(c, "stageK_")
+		if !strings.Contains(doc, "`"+c+"`") {
+			t.Errorf("docs/outputs.md does not name `%s`", c)
 		}
 	}
 }
