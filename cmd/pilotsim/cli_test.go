@@ -129,3 +129,23 @@ func TestVersionFlag(t *testing.T) {
 		t.Errorf("with -X main.version=v1.2.3: %q", out)
 	}
 }
+
+// TestSchemaCommand: pilotsim schema prints the schema shipped as
+// docs/scenario.schema.json, byte for byte, and --out writes the same.
+func TestSchemaCommand(t *testing.T) {
+	want, err := os.ReadFile("../../docs/scenario.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runArgs(context.Background(), "schema")
+	if code != exitOK || out != string(want) {
+		t.Errorf("schema: exit %d, stderr %q, output differs from docs/scenario.schema.json (%d vs %d bytes)", code, errs, len(out), len(want))
+	}
+	p := filepath.Join(t.TempDir(), "s.json")
+	if code, _, errs := runArgs(context.Background(), "schema", "--out", p); code != exitOK {
+		t.Fatalf("schema --out: exit %d: %s", code, errs)
+	}
+	if got, _ := os.ReadFile(p); string(got) != string(want) {
+		t.Error("schema --out wrote something else")
+	}
+}

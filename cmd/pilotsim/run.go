@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"sweep":    {"run a scenario over a grid of parameter values; trade-off table and Pareto frontier", runSweep},
 	"batch":    {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
 	"merge":    {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
+	"schema":   {"print the JSON Schema of scenario files, for editors that complete and check them", runSchema},
 }
 
 // version is set at build time by make (-ldflags "-X main.version=…", from
@@ -156,6 +157,7 @@ var commandExamples = map[string]string{
 	"batch":    "pilotsim batch grid.list --shard 0/3 --out out/shards",
 	"merge":    "pilotsim merge out/shards --out out/merged",
 	"backtest": "pilotsim backtest --rules rules.yaml --mapping map.yaml declarations.csv",
+	"schema":   "pilotsim schema --out scenario.schema.json",
 	"version":  "pilotsim version",
 }
 
