@@ -512,3 +512,31 @@ func FindShardFiles(dirs []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// JSONBatch is what batch and merge print with --json: the batch (its id,
+// seed and scenarios with their files' SHA-256 and --set lists) and every
+// scenario's aggregate, in batch order.
+type JSONBatch struct {
+	SchemaVersion int             `json:"schema_version"`
+	Kind          string          `json:"kind"`
+	Batch         Batch           `json:"batch"`
+	Pairs         int             `json:"pairs"`
+	Results       []JSONBatchItem `json:"results"`
+}
+
+// JSONBatchItem is one scenario's aggregate in a batch.
+type JSONBatchItem struct {
+	Dir string `json:"dir"`
+	JSONReport
+}
+
+// WriteBatchJSON writes the batch and its scenarios' aggregates as JSON.
+func WriteBatchJSON(w io.Writer, b *Batch, reports []*Report) error {
+	j := JSONBatch{SchemaVersion: SchemaVersion, Kind: batchKind, Batch: *b, Pairs: b.Pairs()}
+	for k, s := range b.Scenarios {
+		j.Results = append(j.Results, JSONBatchItem{Dir: s.Dir, JSONReport: reports[k].JSON()})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(j)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,5 +148,50 @@ func TestSchemaCommand(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(p); string(got) != string(want) {
 		t.Error("schema --out wrote something else")
+	}
+}
+
+// TestJSONOnEveryCommand: every command that produces results takes --json
+// and prints one JSON object on stdout with a schema_version; nothing else
+// goes to stdout. (schema prints a JSON Schema document, which is JSON by
+// itself.)
+func TestJSONOnEveryCommand(t *testing.T) {
+	tmp := t.TempDir()
+	shards := filepath.Join(tmp, "shards")
+	list := batchList(t)
+	mustRun(t, "batch", list, "--shard", "0/1", "--reps", "2", "--out", shards, "--quiet")
+	cases := [][]string{
+		{"version", "--json"},
+		{"validate", "--json", smallScenario},
+		{"generate", "--json", smallScenario, "--count", "50", "--out", filepath.Join(tmp, "g.csv")},
+		{"run", "--json", smallScenario, "--reps", "2", "--quiet", "--out", filepath.Join(tmp, "run")},
+		{"compare", "--json", smallScenario, smallVariant, "--reps", "2", "--quiet", "--out", filepath.Join(tmp, "cmp")},
+		{"sweep", "--json", smallScenario, "--param", "selectivity.red", "--values", "50,70", "--reps", "2", "--quiet", "--out", filepath.Join(tmp, "sw")},
+		{"batch", "--json", list, "--reps", "2", "--quiet", "--out", filepath.Join(tmp, "batch")},
+		{"batch", "--json", list, "--shard", "0/1", "--reps", "2", "--quiet", "--out", shards},
+		{"merge", "--json", shards, "--out", filepath.Join(tmp, "merged")},
+		{"backtest", "--json", "--rules", kcsRules, "--mapping", kcsMapping, "../../testdata/kcs-synthetic/df_syn_valid_eng.csv.gz"},
+	}
+	seen := map[string]bool{}
+	for _, args := range cases {
+		seen[args[0]] = true
+		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {
+			code, out, errs := runArgs(context.Background(), args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var v map[string]any
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("stdout is not one JSON object: %v\n%.300s", err, out)
+			}
+			if sv, ok := v["schema_version"].(float64); !ok || sv < 1 {
+				t.Errorf("schema_version %v", v["schema_version"])
+			}
+		})
+	}
+	for name := range commands {
+		if !seen[name] && name != "schema" {
+			t.Errorf("command %s has no --json case here", name)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 func runMerge(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "SHARD_DIR_OR_FILE…")
 	out := fs.String("out", "", "output `directory` (default out/batch)")
+	asJSON := fs.Bool("json", false, "print the merged batch as JSON on stdout (the batch and every scenario's aggregate)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -46,7 +47,11 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := results.WriteBatchTable(e.stdout, br.Batch, reports); err != nil {
+	write := results.WriteBatchTable
+	if *asJSON {
+		write = results.WriteBatchJSON
+	}
+	if err := write(e.stdout, br.Batch, reports); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "merged %d shard files into %s\n", len(paths), dir)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -188,5 +189,36 @@ func TestValidateThroughMapping(t *testing.T) {
 	trunc := writeFile(t, "cut.csv.gz", gz.String()[:gz.Len()/2])
 	if code, _, errs = runArgs(context.Background(), "validate", trunc); code != exitBadInput || !strings.Contains(errs, "truncated or corrupt gzip") {
 		t.Errorf("truncated gzip: exit %d, stderr %q; want 2 and 'truncated or corrupt gzip'", code, errs)
+	}
+}
+
+// validate --json prints one JSON document on stdout with every file, ok or
+// not, and each problem with its line, column and field; the exit code is
+// still 2 when a file has problems.
+func TestValidateJSON(t *testing.T) {
+	code, out, _ := runArgs(context.Background(), "validate", "--json", "--max", "2", "../../scenarios/examples/seaport.yaml", faultyCSV)
+	if code != exitBadInput {
+		t.Errorf("exit %d, want 2", code)
+	}
+	var got validateJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if got.SchemaVersion != validateSchemaVersion || got.OK || len(got.Files) != 2 {
+		t.Fatalf("got %+v", got)
+	}
+	sc, csvf := got.Files[0], got.Files[1]
+	if !sc.OK || sc.Kind != "scenario" || sc.Name != "seaport" || sc.Rules != 12 {
+		t.Errorf("scenario: %+v", sc)
+	}
+	if csvf.OK || csvf.Kind != "declarations" || csvf.Rows != 20 || csvf.BadRows != 10 || csvf.ProblemCount != 11 || len(csvf.Problems) != 2 {
+		t.Errorf("faulty.csv: %+v", csvf)
+	}
+	if p := csvf.Problems[0]; p.Line != 3 || p.Column != 413 || p.Field != "container_numbers" || p.Value != "NVLU8174130" {
+		t.Errorf("first problem %+v, want line 3, column 413, container_numbers, NVLU8174130", p)
+	}
+	code, out, _ = runArgs(context.Background(), "validate", "--json", "--set", "selectivity.red=abc", "../../scenarios/examples/seaport.yaml")
+	if code != exitBadInput || !strings.Contains(out, `"set": "selectivity.red"`) || !strings.Contains(out, `"message": "want a number, got \"abc\""`) {
+		t.Errorf("bad --set: exit %d\n%s", code, out)
 	}
 }

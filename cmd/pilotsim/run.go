@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/debug"
 	"sort"
 )
@@ -88,12 +90,23 @@ func buildVersion() string {
 
 func runVersion(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "version", "")
+	asJSON := fs.Bool("json", false, "print the version, Go version and platform as JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return badInput(fmt.Errorf("version takes no arguments, got %q", pos))
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			SchemaVersion int    `json:"schema_version"`
+			Version       string `json:"version"`
+			Go            string `json:"go"`
+			Platform      string `json:"platform"`
+		}{1, buildVersion(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH})
 	}
 	_, err = fmt.Fprintln(e.stdout, "pilotsim", buildVersion())
 	return err

@@ -25,6 +25,7 @@ type studyFlags struct {
 	seed    *uint64 // nil after parse unless --seed was given
 	sets    stringList
 	quiet   *bool
+	json    bool // --json, for the commands that take it
 }
 
 // addStudyFlags adds --workers, --reps, --seed, --set and --quiet to fs.

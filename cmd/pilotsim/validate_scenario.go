@@ -13,7 +13,7 @@ import (
 // "ok: NAME (N rules, M threats)" to stdout, or every problem to stderr, one
 // per line with file, line, column, field path and what was expected, and
 // then returns a bad-input error (exit code 2) that counts them.
-func validateScenario(e *env, path string, sets []string) error {
+func validateScenario(v *vctx, path string, sets []string) error {
 	sc, err := scenarios.Load(path, sets)
 	if err != nil {
 		var list *scenarios.ErrorList
@@ -21,18 +21,28 @@ func validateScenario(e *env, path string, sets []string) error {
 			return badInput(err) // unreadable file
 		}
 		for _, p := range *list {
-			fmt.Fprintln(e.stderr, p)
+			if v.json {
+				v.file.Problems = append(v.file.Problems, validateProblem{Line: p.Line, Column: p.Column, Field: p.Path, Set: p.Set, Message: p.Msg})
+			} else {
+				fmt.Fprintln(v.e.stderr, p)
+			}
 		}
+		v.file.ProblemCount = len(*list)
 		return badInput(fmt.Errorf("%s: %s", path, problems(len(*list))))
 	}
+	v.file.Name, v.file.Rules, v.file.Threats = sc.Name, len(sc.Rules), len(sc.Threats)
 	// Load checks the file; Compile checks what only the engine knows (trader
 	// ids against the population, expr variables), as run would.
 	if _, err := sim.Compile(sc); err != nil {
-		fmt.Fprintln(e.stderr, err)
+		if v.json {
+			v.file.Problems = append(v.file.Problems, validateProblem{Message: err.Error()})
+		} else {
+			fmt.Fprintln(v.e.stderr, err)
+		}
+		v.file.ProblemCount = 1
 		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
 	}
-	_, err = fmt.Fprintf(e.stdout, "ok: %s (%s, %s)\n", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat"))
-	return err
+	return v.ok(fmt.Sprintf("ok: %s (%s, %s)", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat")))
 }
 
 func problems(n int) string { return count(n, "problem") }

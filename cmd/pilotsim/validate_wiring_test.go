@@ -21,7 +21,7 @@ func TestValidateDispatch(t *testing.T) {
 		{"what only the engine knows is checked too (an unknown expr variable)",
 			[]string{"validate", "--set", "rules[0].when=null", "--set", "rules[0].expr=foo > 2", "../../scenarios/examples/reference.yaml"}, 2, "unknown name foo"},
 		{"version prints the version", []string{"version"}, 0, "pilotsim devel"},
-		{"version refuses flags it does not have", []string{"version", "--json"}, 2, "flag provided but not defined"},
+		{"version refuses flags it does not have", []string{"version", "--jsonx"}, 2, "flag provided but not defined"},
 		{"an unknown extension is bad input", []string{"validate", "x.txt"}, 2, "expects a .csv"},
 	} {
 		var out, errb bytes.Buffer
