@@ -286,6 +286,8 @@ type BatchResults struct {
 	Batch   *Batch
 	Metrics [][]Metric      // per scenario
 	Reps    [][]Replication // per scenario, in replication order
+	// Parquet makes WriteFiles write the long table as long.parquet too.
+	Parquet bool
 }
 
 // MergeShards joins the shard files at paths into the batch's results. It
@@ -430,8 +432,14 @@ func (br *BatchResults) WriteFiles(dir string) error {
 			return err
 		}
 	}
-	if err := LongBatch(br.Batch, reports).WriteFiles(dir); err != nil {
+	long := LongBatch(br.Batch, reports)
+	if err := long.WriteFiles(dir); err != nil {
 		return err
+	}
+	if br.Parquet {
+		if err := long.WriteParquetFile(dir); err != nil {
+			return err
+		}
 	}
 	m := batchManifest{SchemaVersion: SchemaVersion, Kind: batchKind, Batch: *br.Batch, Pairs: br.Batch.Pairs()}
 	return WriteFileAtomic(filepath.Join(dir, BatchManifestFile), func(w io.Writer) error {

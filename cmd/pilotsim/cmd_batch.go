@@ -351,6 +351,7 @@ func runWholeBatch(ctx context.Context, e *env, lb *loadedBatch, dir string, f *
 			return err
 		}
 	}
+	br.Parquet = *f.parquet
 	if err := br.WriteFiles(dir); err != nil {
 		return err
 	}

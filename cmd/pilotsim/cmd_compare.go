@@ -81,7 +81,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", "compare-"+results.SafeName(strings.Join(labels, "-")))
 	}
-	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON)
+	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON, *f.parquet)
 }
 
 // independentSeed is the seed of scenario k's independent run: far from seed

@@ -16,6 +16,7 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "SHARD_DIR_OR_FILE…")
 	out := fs.String("out", "", "output `directory` (default out/batch)")
 	asJSON := fs.Bool("json", false, "print the merged batch as JSON on stdout (the batch and every scenario's aggregate)")
+	asParquet := fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -40,6 +41,7 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	br.Parquet = *asParquet
 	if err := br.WriteFiles(dir); err != nil {
 		return err
 	}

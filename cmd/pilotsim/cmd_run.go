@@ -46,6 +46,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
 	traceFormat := fs.String("trace-format", "csv", "format of the --trace file: csv, or csv.gz (gzipped, about a fifth of the size; pandas, R and DuckDB read it as it is)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	asParquet := fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile+" (for pandas, R, DuckDB, Spark)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -129,6 +130,13 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	if err := results.RunLong(report).WriteFiles(dir); err != nil {
 		return err
+	}
+	if *asParquet {
+		if err := results.RunLong(report).WriteParquetFile(dir); err != nil {
+			return err
+		}
+	} else if err := os.Remove(filepath.Join(dir, results.LongParquetFile)); err != nil && !os.IsNotExist(err) {
+		return err // an earlier run's table would look like this one's
 	}
 	if err := report.WriteRunReport(dir); err != nil {
 		return err

@@ -132,7 +132,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", "sweep-"+results.SafeName(name))
 	}
-	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON)
+	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON, *f.parquet)
 }
 
 // writeBatchList writes the grid as a batch list: one line per point, the

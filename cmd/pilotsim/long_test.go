@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/xuri/excelize/v2"
 
 	"pilotsim/results"
@@ -105,4 +106,61 @@ func TestLongTables(t *testing.T) {
 		checkLong(t, out, []string{"selectivity.red", "selectivity.random.red.rate"}, func(l string) string { return l },
 			map[string][]string{"000_small": {"", ""}, "002_small_selectivity.red=80_red.rate=0.05": {"80", "0.05"}})
 	})
+}
+
+// TestParquetFlag: --parquet writes long.parquet beside long.csv with as
+// many rows, on run, sweep, compare, batch and merge; a merged batch's equals
+// the unsharded batch's byte for byte.
+func TestParquetFlag(t *testing.T) {
+	tmp := t.TempDir()
+	list := batchList(t)
+	shards := filepath.Join(tmp, "shards")
+	mustRun(t, "batch", list, "--shard", "0/2", "--reps", "2", "--out", shards, "--quiet")
+	mustRun(t, "batch", list, "--shard", "1/2", "--reps", "2", "--out", shards, "--quiet")
+	for _, c := range []struct {
+		dir  string
+		args []string
+	}{
+		{"run", []string{"run", smallScenario, "--reps", "2"}},
+		{"sweep", []string{"sweep", smallScenario, "--param", "selectivity.red", "--values", "50,70", "--reps", "2"}},
+		{"compare", []string{"compare", smallScenario, smallVariant, "--reps", "2"}},
+		{"batch", []string{"batch", list, "--reps", "2"}},
+		{"merged", []string{"merge", shards}},
+	} {
+		t.Run(c.dir, func(t *testing.T) {
+			dir := filepath.Join(tmp, c.dir)
+			args := append(c.args, "--parquet", "--out", dir)
+			if c.dir != "merged" {
+				args = append(args, "--quiet")
+			}
+			mustRun(t, args...)
+			f, err := os.Open(filepath.Join(dir, results.LongFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			_, rows, err := results.ReadLongCSV(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pf, err := os.Open(filepath.Join(dir, results.LongParquetFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pf.Close()
+			st, _ := pf.Stat()
+			file, err := parquet.OpenFile(pf, st.Size())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if file.NumRows() != int64(len(rows)) {
+				t.Errorf("long.parquet has %d rows, long.csv %d", file.NumRows(), len(rows))
+			}
+		})
+	}
+	a, _ := os.ReadFile(filepath.Join(tmp, "batch", results.LongParquetFile))
+	b, _ := os.ReadFile(filepath.Join(tmp, "merged", results.LongParquetFile))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Error("the merged batch's long.parquet differs from the unsharded batch's")
+	}
 }

@@ -25,6 +25,7 @@ type studyFlags struct {
 	seed    *uint64 // nil after parse unless --seed was given
 	sets    stringList
 	quiet   *bool
+	parquet *bool
 	json    bool // --json, for the commands that take it
 }
 
@@ -35,6 +36,7 @@ func addStudyFlags(fs *flag.FlagSet, seedHelp string) *studyFlags {
 		reps:    fs.Int("reps", 0, "number of replications (default: the scenario's)"),
 		seed:    fs.Uint64("seed", 0, seedHelp),
 		quiet:   fs.Bool("quiet", false, "no progress bar"),
+		parquet: fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile+" (for pandas, R, DuckDB, Spark)"),
 	}
 	fs.Var(&f.sets, "set", "override a value of every scenario, `path=value` (repeatable)")
 	return f
@@ -108,16 +110,22 @@ type study interface {
 	WriteFiles(dir string) error
 	WriteTable(w io.Writer) error
 	WriteJSON(w io.Writer) error
+	Long() *results.LongTable
 }
 
 // writeStudy writes a study's files and report into dir, then its table (or
 // JSON with asJSON) to stdout, and names the report on stderr.
-func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON bool) error {
+func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON, parquet bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	if err := s.WriteFiles(dir); err != nil {
 		return err
+	}
+	if parquet {
+		if err := s.Long().WriteParquetFile(dir); err != nil {
+			return err
+		}
 	}
 	if err := writeReport(dir); err != nil {
 		return err
