@@ -4,9 +4,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"pilotsim/metric"
 )
 
 // t975 are Student t quantiles t(0.975, ν) from printed tables.
+// z975 is the normal quantile Φ⁻¹(0.975).
+const z975 = 1.959963984540054
+
 var t975 = map[int]float64{1: 12.706204736, 2: 4.302652730, 4: 2.776445105}
 
 func TestMeanCI(t *testing.T) {
@@ -80,14 +85,14 @@ func TestMeanCICoverage(t *testing.T) {
 }
 
 func TestAggregate(t *testing.T) {
-	metrics := []Metric{{"a", UnitCount, ""}, {"b", UnitFraction, ""}}
+	metrics := []Metric{{Key: metric.Key{Family: "a"}, Unit: UnitHours}, {Key: metric.Key{Family: "b"}, Unit: UnitFraction}}
 	nan := math.NaN()
-	reps := []Replication{{0, []float64{1, nan}}, {1, []float64{2, 0.5}}, {2, []float64{3, nan}}}
+	reps := []Replication{{Rep: 0, Values: []float64{1, nan}}, {Rep: 1, Values: []float64{2, 0.5}}, {Rep: 2, Values: []float64{3, nan}}}
 	got, err := Aggregate(metrics, reps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Name != "a" || got[1].Name != "b" {
+	if len(got) != 2 || got[0].Name() != "a" || got[1].Name() != "b" {
 		t.Fatalf("Aggregate gave %+v, want metrics a, b in order", got)
 	}
 	if got[0].N != 3 || !close(got[0].Mean, 2) || !close(got[0].HalfWidth(), t975[2]/math.Sqrt(3)) {
@@ -108,4 +113,81 @@ func close(a, b float64) bool {
 		return math.IsNaN(a) && math.IsNaN(b)
 	}
 	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b))
+}
+
+// TestAggregateBounds checks that intervals respect their quantity: a count
+// is cut at 0, a fraction stays in [0, 1] (also when every replication found
+// nothing, where the binomial size of the denominators gives the width), and
+// a fraction's interval is Wilson's with Student's t.
+func TestAggregateBounds(t *testing.T) {
+	count := Metric{Key: metric.Key{Family: "c"}, Unit: UnitCount}
+	frac := Metric{Key: metric.Key{Family: "f"}, Unit: UnitFraction, Counted: true}
+	for _, tc := range []struct {
+		name      string
+		m         Metric
+		vals, den []float64
+		low, high float64
+	}{
+		// t(.975,2) = 4.303: 1 ± 4.303·1/√3 = [−1.48, 3.48], cut at 0.
+		{"count cut at 0", count, []float64{0, 1, 2}, nil, 0, 1 + t975[2]/math.Sqrt(3)},
+		// Nothing found in 3 × 100: no variance to estimate, so Wilson with
+		// the binomial n = 300 and z = 1.96 gives [0, z²/(n+z²)].
+		{"fraction of zeros", frac, []float64{0, 0, 0}, []float64{100, 100, 100}, 0, z975 * z975 / (300 + z975*z975)},
+		// All found: the mirror image.
+		{"fraction of ones", frac, []float64{1, 1, 1}, []float64{100, 100, 100}, 1 - z975*z975/(300+z975*z975), 1},
+		// The same without denominators: nothing to go by but the value.
+		{"fraction of zeros, no denominators", frac, []float64{0, 0, 0}, nil, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reps := make([]Replication, len(tc.vals))
+			for i, v := range tc.vals {
+				reps[i] = Replication{Rep: i, Values: []float64{v}}
+				if tc.den != nil {
+					reps[i].Den = []float64{tc.den[i]}
+				}
+			}
+			got, err := Aggregate([]Metric{tc.m}, reps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got[0].Low-tc.low) > 1e-8 || math.Abs(got[0].High-tc.high) > 1e-8 {
+				t.Errorf("interval [%v, %v], want [%v, %v]", got[0].Low, got[0].High, tc.low, tc.high)
+			}
+		})
+	}
+	// Wilson with t: p̄ = 0.2, s²/R from the values, n* = p̄(1−p̄)/(s²/R)
+	// below the binomial size.
+	p := []float64{0.1, 0.2, 0.3}
+	iv := FractionCI(p, []float64{1000, 1000, 1000}, 0.95)
+	n := 0.2 * 0.8 / (0.01 / 3)
+	tq := t975[2]
+	c := (0.2 + tq*tq/(2*n)) / (1 + tq*tq/n)
+	h := tq / (1 + tq*tq/n) * math.Sqrt(0.2*0.8/n+tq*tq/(4*n*n))
+	if math.Abs(iv.Low-(c-h)) > 1e-8 || math.Abs(iv.High-(c+h)) > 1e-8 || math.Abs(iv.Mean-0.2) > 1e-12 {
+		t.Errorf("FractionCI = %+v, want mean 0.2, [%v, %v]", iv, c-h, c+h)
+	}
+	if iv.Low < 0 || iv.High > 1 || !iv.Asymmetric() {
+		t.Errorf("FractionCI = %+v: want an asymmetric interval inside [0, 1]", iv)
+	}
+}
+
+// TestLiftCI checks the lift estimate from pooled strata by hand: two
+// replications, risk-selected 10/100 and 30/200 found, random 2/100 and
+// 4/100.
+func TestLiftCI(t *testing.T) {
+	reps := []Replication{
+		{Rep: 0, Values: []float64{0.10, 0.02}, Den: []float64{100, 100}},
+		{Rep: 1, Values: []float64{0.15, 0.04}, Den: []float64{200, 100}},
+	}
+	iv := LiftCI(reps, 0, 1, 0.95)
+	l := (40.0 / 300) / (6.0 / 200)
+	u0 := 10.0/40 - 100.0/300 - 2.0/6 + 100.0/200
+	u1 := 30.0/40 - 200.0/300 - 4.0/6 + 100.0/200
+	se := math.Sqrt(2 * (u0*u0 + u1*u1))
+	if iv.N != 2 || math.Abs(iv.Mean-l) > 1e-12 || math.Abs(iv.Low-l*math.Exp(-t975[1]*se)) > 1e-6 || math.Abs(iv.High-l*math.Exp(t975[1]*se)) > 1e-6 {
+		t.Errorf("LiftCI = %+v, want %v [%v, %v]", iv, l, l*math.Exp(-t975[1]*se), l*math.Exp(t975[1]*se))
+	}
+	if iv := LiftCI([]Replication{{Rep: 0, Values: []float64{0.1, 0}, Den: []float64{10, 10}}}, 0, 1, 0.95); !math.IsNaN(iv.Mean) {
+		t.Errorf("random stratum found nothing: lift %v, want NaN", iv.Mean)
+	}
 }

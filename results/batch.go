@@ -151,42 +151,30 @@ func (f *ExactFloat) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ShardMetric is a metric as a shard file carries it.
-type ShardMetric struct {
-	Name string `json:"name"`
-	Unit string `json:"unit"`
-	Help string `json:"help,omitempty"`
-}
-
 // ShardResult is what one replication of one scenario measured.
 type ShardResult struct {
 	Scenario int          `json:"scenario"`
 	Rep      int          `json:"rep"`
 	Values   []ExactFloat `json:"values"`
+	Den      []ExactFloat `json:"den,omitempty"` // denominators of the counted ratios (metric.Rep.Den)
 }
 
 // Shard is the output of one shard of a batch.
 type Shard struct {
-	SchemaVersion int             `json:"schema_version"`
-	Kind          string          `json:"kind"` // "pilotsim-batch-shard"
-	Batch         Batch           `json:"batch"`
-	Shard         int             `json:"shard"`  // i
-	Shards        int             `json:"shards"` // n
-	Metrics       [][]ShardMetric `json:"metrics"`
-	Results       []ShardResult   `json:"results"` // in pair order
+	SchemaVersion int           `json:"schema_version"`
+	Kind          string        `json:"kind"` // "pilotsim-batch-shard"
+	Batch         Batch         `json:"batch"`
+	Shard         int           `json:"shard"`   // i
+	Shards        int           `json:"shards"`  // n
+	Metrics       [][]Metric    `json:"metrics"` // typed definitions, so a merge needs no engine
+	Results       []ShardResult `json:"results"` // in pair order
 }
 
 // NewShard returns an empty shard i of n of batch b, whose scenarios measure
 // metrics[k].
 func NewShard(b *Batch, i, n int, metrics [][]Metric) *Shard {
 	s := &Shard{SchemaVersion: SchemaVersion, Kind: shardKind, Batch: *b, Shard: i, Shards: n}
-	for _, ms := range metrics {
-		out := make([]ShardMetric, len(ms))
-		for j, m := range ms {
-			out[j] = ShardMetric(m)
-		}
-		s.Metrics = append(s.Metrics, out)
-	}
+	s.Metrics = metrics
 	return s
 }
 
@@ -196,7 +184,14 @@ func (s *Shard) Add(k int, r Replication) {
 	for i, x := range r.Values {
 		v[i] = ExactFloat(x)
 	}
-	s.Results = append(s.Results, ShardResult{Scenario: k, Rep: r.Rep, Values: v})
+	var den []ExactFloat
+	if r.Den != nil {
+		den = make([]ExactFloat, len(r.Den))
+		for i, x := range r.Den {
+			den[i] = ExactFloat(x)
+		}
+	}
+	s.Results = append(s.Results, ShardResult{Scenario: k, Rep: r.Rep, Values: v, Den: den})
 }
 
 // FileName is the shard's file name.
@@ -212,7 +207,7 @@ func (s *Shard) Complete() error {
 		if r.Scenario < 0 || r.Scenario >= len(got) {
 			return fmt.Errorf("a result for scenario %d, which the batch does not have", r.Scenario)
 		}
-		if len(r.Values) != len(s.Metrics[r.Scenario]) {
+		if len(r.Values) != len(s.Metrics[r.Scenario]) || r.Den != nil && len(r.Den) != len(r.Values) {
 			return fmt.Errorf("scenario %s replication %d has %d values for %d metrics",
 				s.Batch.Scenarios[r.Scenario].Dir, r.Rep, len(r.Values), len(s.Metrics[r.Scenario]))
 		}
@@ -347,12 +342,7 @@ func MergeShards(paths []string) (*BatchResults, error) {
 	}
 	b := first.Batch
 	out := &BatchResults{Batch: &b, Metrics: make([][]Metric, len(b.Scenarios)), Reps: make([][]Replication, len(b.Scenarios))}
-	for k, ms := range first.Metrics {
-		out.Metrics[k] = make([]Metric, len(ms))
-		for j, m := range ms {
-			out.Metrics[k][j] = Metric(m)
-		}
-	}
+	copy(out.Metrics, first.Metrics)
 	for i := range first.Shards {
 		s := byIndex[i]
 		for k := range s.Metrics {
@@ -365,7 +355,14 @@ func MergeShards(paths []string) (*BatchResults, error) {
 			for j, x := range r.Values {
 				v[j] = float64(x)
 			}
-			out.Reps[r.Scenario] = append(out.Reps[r.Scenario], Replication{Rep: r.Rep, Values: v})
+			var den []float64
+			if r.Den != nil {
+				den = make([]float64, len(r.Den))
+				for j, x := range r.Den {
+					den[j] = float64(x)
+				}
+			}
+			out.Reps[r.Scenario] = append(out.Reps[r.Scenario], Replication{Rep: r.Rep, Values: v, Den: den})
 		}
 	}
 	for k := range out.Reps {

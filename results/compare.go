@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"pilotsim/metric"
 )
 
 // File names written by Comparison.WriteFiles.
@@ -83,13 +85,13 @@ func (c *Comparison) SetIndependent(independent []*Report) error {
 // align returns d laid out along c.Metrics, with empty differences where a
 // metric has none.
 func (c *Comparison) align(d []Difference) []Difference {
-	byName := make(map[string]Difference, len(d))
+	byKey := make(map[metric.Key]Difference, len(d))
 	for _, x := range d {
-		byName[x.Name] = x
+		byKey[x.Key] = x
 	}
 	out := make([]Difference, len(c.Metrics))
 	for i, m := range c.Metrics {
-		if x, ok := byName[m.Name]; ok {
+		if x, ok := byKey[m.Key]; ok {
 			out[i] = x
 		} else {
 			out[i] = Difference{Metric: m, Interval: Interval{Mean: math.NaN(), Low: math.NaN(), High: math.NaN()}}
@@ -101,12 +103,12 @@ func (c *Comparison) align(d []Difference) []Difference {
 // unionMetrics returns the first report's metrics, then the metrics only
 // later ones have, in the order they first appear.
 func unionMetrics(reports []*Report) []Metric {
-	seen := map[string]bool{}
+	seen := map[metric.Key]bool{}
 	var out []Metric
 	for _, r := range reports {
 		for _, m := range r.Metrics {
-			if !seen[m.Name] {
-				seen[m.Name] = true
+			if !seen[m.Key] {
+				seen[m.Key] = true
 				out = append(out, m)
 			}
 		}
@@ -114,11 +116,11 @@ func unionMetrics(reports []*Report) []Metric {
 	return out
 }
 
-// estimate returns scenario k's estimate of metric name (ok false when it has
-// no such metric).
-func (c *Comparison) estimate(k int, name string) (Estimate, bool) {
+// estimate returns scenario k's estimate of the metric of key mk (ok false
+// when it has no such metric).
+func (c *Comparison) estimate(k int, mk metric.Key) (Estimate, bool) {
 	for _, e := range c.Reports[k].Estimates {
-		if e.Name == name {
+		if e.Key == mk {
 			return e, true
 		}
 	}
@@ -176,10 +178,10 @@ func diffText(d Difference, size float64) (mean, interval string) {
 }
 
 // metricSize is the magnitude that sets the decimals of metric i's figures.
-func (c *Comparison) metricSize(name string) float64 {
+func (c *Comparison) metricSize(mk metric.Key) float64 {
 	size := 0.0
 	for k := range c.Reports {
-		if e, ok := c.estimate(k, name); ok && e.N > 0 {
+		if e, ok := c.estimate(k, mk); ok && e.N > 0 {
 			size = math.Max(size, math.Abs(e.Mean))
 		}
 	}
@@ -214,24 +216,24 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	}
 	rows := [][]string{header}
 	for i, m := range c.Metrics {
-		if !shownInTables(m.Name) {
+		if !shownInTables(m) {
 			continue
 		}
-		rows = append(rows, c.tableRow(i, m.Name, c.Unpaired != nil))
+		rows = append(rows, c.tableRow(i, m, c.Unpaired != nil))
 	}
 	writeAligned(&b, rows, func(col int) bool { return col > 0 })
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// tableRow is the row of metric i (named name) in the comparison tables:
+// tableRow is the row of metric i (m) in the comparison tables:
 // each scenario's estimate, then each paired difference from the first and
 // its interval, with how much pairing narrows it when withNarrowing.
-func (c *Comparison) tableRow(i int, name string, withNarrowing bool) []string {
-	size := c.metricSize(name)
-	row := []string{name}
+func (c *Comparison) tableRow(i int, m Metric, withNarrowing bool) []string {
+	size := c.metricSize(m.Key)
+	row := []string{m.Name()}
 	for k := range c.Reports {
-		e, ok := c.estimate(k, name)
+		e, ok := c.estimate(k, m.Key)
 		if !ok {
 			row = append(row, "")
 			continue
@@ -345,9 +347,9 @@ func (c *Comparison) WriteCSV(w io.Writer) error {
 		return err
 	}
 	for i, m := range c.Metrics {
-		row := []string{m.Name, m.Unit}
+		row := []string{m.Name(), string(m.Unit)}
 		for k := range c.Reports {
-			e, ok := c.estimate(k, m.Name)
+			e, ok := c.estimate(k, m.Key)
 			if !ok {
 				row = append(row, "", "", "", "0")
 				continue
@@ -392,7 +394,7 @@ type JSONComparedScenario struct {
 // JSONComparisonMetric is one metric of a JSONComparison.
 type JSONComparisonMetric struct {
 	Metric      string                     `json:"metric"`
-	Unit        string                     `json:"unit"`
+	Unit        metric.Unit                `json:"unit"`
 	Estimates   []JSONComparisonEstimate   `json:"estimates"`   // one per scenario, null where absent
 	Differences []JSONComparisonDifference `json:"differences"` // one per scenario after the baseline
 }
@@ -433,9 +435,9 @@ func (c *Comparison) JSON() JSONComparison {
 		out.Pairing = &JSONComparisonPairing{IndependentMeasured: true}
 	}
 	for i, m := range c.Metrics {
-		jm := JSONComparisonMetric{Metric: m.Name, Unit: m.Unit}
+		jm := JSONComparisonMetric{Metric: m.Name(), Unit: m.Unit}
 		for k := range c.Reports {
-			e, ok := c.estimate(k, m.Name)
+			e, ok := c.estimate(k, m.Key)
 			if !ok {
 				e.Interval = Interval{Mean: math.NaN(), Low: math.NaN(), High: math.NaN()}
 			}

@@ -20,7 +20,7 @@ func shifted(t *testing.T, r *Report, scenario string, shifts map[string]float64
 	for k, rep := range r.Reps {
 		v := append([]float64(nil), rep.Values...)
 		for i, m := range r.Metrics {
-			if d, ok := shifts[m.Name]; ok && !math.IsNaN(v[i]) {
+			if d, ok := shifts[m.Name()]; ok && !math.IsNaN(v[i]) {
 				v[i] += d + wobble*math.Sin(phase+float64(7*k+i))
 			}
 		}
@@ -45,7 +45,7 @@ func TestComparisonOfIdenticalScenariosIsZero(t *testing.T) {
 			continue // undefined in every replication (hit_rate.yellow)
 		}
 		if d.Mean != 0 || d.Low != 0 || d.High != 0 || d.ExcludesZero {
-			t.Errorf("%s: %v [%v, %v], want exactly 0 [0, 0]", d.Name, d.Mean, d.Low, d.High)
+			t.Errorf("%s: %v [%v, %v], want exactly 0 [0, 0]", d.Name(), d.Mean, d.Low, d.High)
 		}
 	}
 	var tab bytes.Buffer
@@ -71,7 +71,7 @@ func TestComparisonGolden(t *testing.T) {
 	}
 	byName := map[string]Difference{}
 	for _, d := range c.Paired[0] {
-		byName[d.Name] = d
+		byName[d.Name()] = d
 	}
 	if d := byName["detection_rate"]; !d.ExcludesZero || math.Abs(d.Mean-0.06) > 0.005 {
 		t.Errorf("detection +6 points with small noise: %+v, want ≈ 0.06 and significant", d)

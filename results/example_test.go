@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"pilotsim/metric"
 	"pilotsim/results"
 )
 
@@ -34,8 +35,8 @@ func ExampleMeanCI_undefined() {
 // Aggregate takes every metric across replications, in metric order.
 func ExampleAggregate() {
 	metrics := []results.Metric{
-		{Name: "hit_rate", Unit: results.UnitFraction},
-		{Name: "release.all.mean", Unit: results.UnitHours},
+		{Key: metric.Key{Family: metric.Hit}, Unit: results.UnitFraction},
+		{Key: metric.Key{Family: metric.Release, Subject: "all", Stat: metric.Mean}, Unit: results.UnitHours},
 	}
 	reps := []results.Replication{
 		{Rep: 0, Values: []float64{0.10, 2.0}},
@@ -47,10 +48,10 @@ func ExampleAggregate() {
 		panic(err)
 	}
 	for _, e := range est {
-		fmt.Printf("%-16s %.3f ± %.3f %s (n=%d)\n", e.Name, e.Mean, e.HalfWidth(), e.Unit, e.N)
+		fmt.Printf("%-16s %.3f ± %.3f %s (n=%d)\n", e.Name(), e.Mean, e.HalfWidth(), e.Unit, e.N)
 	}
 	// Output:
-	// hit_rate         0.110 ± 0.127 fraction (n=2)
+	// hit_rate         0.110 ± 0.130 fraction (n=2)
 	// release.all.mean 2.100 ± 0.248 h (n=3)
 }
 
@@ -58,7 +59,7 @@ func ExampleAggregate() {
 func ExampleReport_WriteAggregateCSV() {
 	r, err := results.NewReport(
 		results.Run{Scenario: "demo", Seed: 1, Replications: 3},
-		[]results.Metric{{Name: "inspection_rate", Unit: results.UnitFraction}},
+		[]results.Metric{{Key: metric.Key{Family: metric.Inspection}, Unit: results.UnitFraction}},
 		[]results.Replication{{Rep: 0, Values: []float64{0.1}}, {Rep: 1, Values: []float64{0.2}}, {Rep: 2, Values: []float64{0.3}}},
 	)
 	if err != nil {
@@ -68,12 +69,13 @@ func ExampleReport_WriteAggregateCSV() {
 	r.WriteTable(os.Stdout)
 	// Output:
 	// metric,mean,ci_low,ci_high,unit,n
-	// inspection_rate,0.2,-0.04841377118,0.4484137712,fraction,3
+	// inspection_rate,0.2,0.05655137512,0.5104493959,fraction,3
 	// Scenario demo, seed 1: 3 replications
-	// Each figure: mean across replications ± half-width of the 95% confidence interval.
+	// Each figure: mean across replications ± half-width of the 95% confidence interval,
+	// or [low, high] where the interval is not centred (fractions stay in [0, 1], counts at 0 or more).
 	//
 	// Security
-	//   inspection rate   20.0% ± 24.8%
+	//   inspection rate   20.0% [5.7%, 51.0%]
 }
 
 // WriteFileAtomic writes under a temporary name and renames when complete;

@@ -2,12 +2,12 @@ package results
 
 import (
 	"math"
-	"slices"
-	"strings"
+
+	"pilotsim/metric"
 )
 
-// fixtureWithin are the times of the engine's release.<lane>.within.<T>.
-var fixtureWithin = []string{"15m", "30m", "1h", "2h", "4h", "8h", "12h", "24h", "48h", "72h", "120h"}
+// fixtureWithin are the times (minutes) of the engine's release.<lane>.within.<T>.
+var fixtureWithin = []int{15, 30, 60, 2 * 60, 4 * 60, 8 * 60, 12 * 60, 24 * 60, 48 * 60, 72 * 60, 120 * 60}
 
 // fixture returns metrics named as the engine names them (two threats, three
 // pools, green with a release target) and five replications of plausible
@@ -16,110 +16,119 @@ var fixtureWithin = []string{"15m", "30m", "1h", "2h", "4h", "8h", "12h", "24h",
 // one metric belongs to no group of the table.
 func fixture() (Run, []Metric, []Replication) {
 	type m struct {
-		name, unit string
-		base       float64
+		def  Metric
+		base float64
 	}
 	var ms []m
-	add := func(name, unit string, base float64) { ms = append(ms, m{name, unit, base}) }
-	add("consignments", UnitCount, 12450)
+	add := func(k metric.Key, of metric.Kind, unit metric.Unit, base float64) {
+		ms = append(ms, m{Metric{Key: k, Of: of, Unit: unit, Help: "help for " + k.Name()}, base})
+	}
+	key := func(f metric.Family, subject string, s metric.Stat) metric.Key {
+		return metric.Key{Family: f, Subject: subject, Stat: s}
+	}
+	add(key(metric.Consignments, "", ""), metric.All, UnitCount, 12450)
 	for _, l := range []struct {
 		name  string
 		share float64
 	}{{"green", 0.78}, {"blue", 0.07}, {"yellow", 0.10}, {"red", 0.05}} {
-		add("lane."+l.name+".share", UnitFraction, l.share)
+		add(key(metric.Lane, l.name, metric.Of), metric.OfLane, UnitFraction, l.share)
 		for _, r := range []struct {
 			name string
 			f    float64
 		}{{"score", 0.8}, {"forced", 0.1}, {"random", 0.07}, {"expected", 0.03}} {
-			add("lane."+l.name+"."+r.name+".count", UnitCount, 12450*l.share*r.f)
+			add(metric.Key{Family: metric.Lane, Subject: l.name, Part: r.name, Stat: metric.N}, metric.OfLane, UnitCount, 12450*l.share*r.f)
 		}
 	}
-	add("inspection_rate", UnitFraction, 0.15)
-	add("hit_rate", UnitFraction, 0.083)
-	add("hit_rate.yellow", UnitFraction, 0.041)
-	add("hit_rate.red", UnitFraction, 0.167)
-	add("irregular.count", UnitCount, 212)
-	add("detection_rate", UnitFraction, 0.55)
-	add("detection_rate.narcotics", UnitFraction, 0.61)
-	add("detection_rate.undervaluation", UnitFraction, 0.004)
-	add("duty.at_stake", UnitCurrency, 1.85e6)
-	add("duty.recovered", UnitCurrency, 9.1e5)
+	add(key(metric.Inspection, "", ""), metric.All, UnitFraction, 0.15)
+	add(key(metric.Hit, "", ""), metric.All, UnitFraction, 0.083)
+	add(key(metric.Hit, "yellow", ""), metric.OfLane, UnitFraction, 0.041)
+	add(key(metric.Hit, "red", ""), metric.OfLane, UnitFraction, 0.167)
+	add(key(metric.Irregular, "", metric.N), metric.All, UnitCount, 212)
+	add(key(metric.Detection, "", ""), metric.All, UnitFraction, 0.55)
+	add(key(metric.Detection, "narcotics", ""), metric.OfThreat, UnitFraction, 0.61)
+	add(key(metric.Detection, "undervaluation", ""), metric.OfThreat, UnitFraction, 0.004)
+	add(key(metric.Duty, "", metric.AtStake), metric.All, UnitCurrency, 1.85e6)
+	add(key(metric.Duty, "", metric.Recovered), metric.All, UnitCurrency, 9.1e5)
+	laneOf := func(l string) metric.Kind {
+		if l == "all" {
+			return metric.All
+		}
+		return metric.OfLane
+	}
 	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
 		f := map[string]float64{"all": 1, "green": 0.2, "blue": 0.25, "yellow": 6, "red": 15}[l]
-		add("release."+l+".mean", UnitHours, 2.1*f)
-		add("release."+l+".median", UnitHours, 1.2*f)
-		add("release."+l+".p90", UnitHours, 4.8*f)
-		add("release."+l+".p95", UnitHours, 7.5*f)
-		add("release."+l+".max", UnitHours, 31*f)
+		add(key(metric.Release, l, metric.Mean), laneOf(l), UnitHours, 2.1*f)
+		add(key(metric.Release, l, metric.Median), laneOf(l), UnitHours, 1.2*f)
+		add(key(metric.Release, l, metric.P90), laneOf(l), UnitHours, 4.8*f)
+		add(key(metric.Release, l, metric.P95), laneOf(l), UnitHours, 7.5*f)
+		add(key(metric.Release, l, metric.Max), laneOf(l), UnitHours, 31*f)
 	}
-	add("release.all.within_target", UnitFraction, 0.991)
-	add("release.green.within_target", UnitFraction, 0.97)
+	add(key(metric.Release, "all", metric.WithinTarget), metric.All, UnitFraction, 0.991)
+	add(key(metric.Release, "green", metric.WithinTarget), metric.OfLane, UnitFraction, 0.97)
 	// Shares released within the engine's ladder of times: an exponential
 	// distribution with the lane's mean, base = the mean in hours.
 	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
 		f := map[string]float64{"all": 1, "green": 0.2, "blue": 0.25, "yellow": 6, "red": 15}[l]
 		for _, t := range fixtureWithin {
-			add("release."+l+".within."+t, UnitFraction, 2.1*f)
+			add(metric.Key{Family: metric.Release, Subject: l, Stat: metric.Within, Within: t}, laneOf(l), UnitFraction, 2.1*f)
 		}
 	}
-	add("trs.arrival_lodgement.mean", UnitHours, -5.5)
-	add("trs.lodgement_lane.mean", UnitHours, 0.25)
-	add("trs.lane_release.mean", UnitHours, 1.9)
+	add(key(metric.TRS, "arrival_lodgement", metric.Mean), metric.OfSpan, UnitHours, -5.5)
+	add(key(metric.TRS, "lodgement_lane", metric.Mean), metric.OfSpan, UnitHours, 0.25)
+	add(key(metric.TRS, "lane_release", metric.Mean), metric.OfSpan, UnitHours, 1.9)
 	for _, p := range []string{"document", "nii", "physical"} {
 		f := map[string]float64{"document": 1, "nii": 0.4, "physical": 2.5}[p]
-		add("trs."+p+".wait.mean", UnitHours, 1.5*f)
-		add("trs."+p+".service.mean", UnitHours, 0.33*f)
+		add(metric.Key{Family: metric.TRS, Subject: p, Part: "wait", Stat: metric.Mean}, metric.OfPool, UnitHours, 1.5*f)
+		add(metric.Key{Family: metric.TRS, Subject: p, Part: "service", Stat: metric.Mean}, metric.OfPool, UnitHours, 0.33*f)
 	}
 	for _, p := range []string{"document", "nii", "physical"} {
 		f := map[string]float64{"document": 1, "nii": 0.5, "physical": 1.4}[p]
-		add("pool."+p+".utilization", UnitFraction, 0.62*f)
-		add("pool."+p+".mean_wait", UnitHours, 1.5*f)
-		add("pool."+p+".mean_queue", UnitCount, 3.2*f)
-		add("pool."+p+".max_queue", UnitCount, 27*f)
+		add(key(metric.Pool, p, metric.Utilization), metric.OfPool, UnitFraction, 0.62*f)
+		add(key(metric.Pool, p, metric.MeanWait), metric.OfPool, UnitHours, 1.5*f)
+		add(key(metric.Pool, p, metric.MeanQueue), metric.OfPool, UnitCount, 3.2*f)
+		add(key(metric.Pool, p, metric.MaxQueue), metric.OfPool, UnitCount, 27*f)
 	}
-	add("in_system.count", UnitCount, 14)
-	add("in_system.mean_age", UnitHours, 3.4)
-	add("canary.figure", "", 0.5) // in no group: must show under Other
+	add(key(metric.InSystem, "", metric.N), metric.All, UnitCount, 14)
+	add(key(metric.InSystem, "", metric.MeanAge), metric.All, UnitHours, 3.4)
+	add(key("canary", "", "figure"), metric.All, metric.None, 0.5) // in no group: must show under Other
 	// By group of consignments (AEO status, lodgement, two modes); last, so
 	// that the figures above keep their wobble.
-	add("share.aeo", UnitFraction, 0.42)
-	add("share.pre_arrival", UnitFraction, 0.74)
-	add("inspection_rate.aeo", UnitFraction, 0.06)
-	add("inspection_rate.non_aeo", UnitFraction, 0.21)
-	add("hit_rate.aeo", UnitFraction, 0.02)
-	add("hit_rate.non_aeo", UnitFraction, 0.095)
+	add(key(metric.Share, "aeo", ""), metric.OfGroup, UnitFraction, 0.42)
+	add(key(metric.Share, "pre_arrival", ""), metric.OfGroup, UnitFraction, 0.74)
+	add(key(metric.Inspection, "aeo", ""), metric.OfGroup, UnitFraction, 0.06)
+	add(key(metric.Inspection, "non_aeo", ""), metric.OfGroup, UnitFraction, 0.21)
+	add(key(metric.Hit, "aeo", ""), metric.OfGroup, UnitFraction, 0.02)
+	add(key(metric.Hit, "non_aeo", ""), metric.OfGroup, UnitFraction, 0.095)
 	for _, g := range []string{"aeo", "non_aeo", "pre_arrival", "post_arrival", "sea", "air"} {
 		f := map[string]float64{"aeo": 0.6, "non_aeo": 1.3, "pre_arrival": 0.8, "post_arrival": 1.6, "sea": 1.2, "air": 0.4}[g]
-		add("release."+g+".mean", UnitHours, 2.1*f)
-		add("release."+g+".median", UnitHours, 1.2*f)
-		add("release."+g+".p90", UnitHours, 4.8*f)
-		add("release."+g+".p95", UnitHours, 7.5*f)
-		add("release."+g+".within_target", UnitFraction, 1-0.009*f)
+		add(key(metric.Release, g, metric.Mean), metric.OfGroup, UnitHours, 2.1*f)
+		add(key(metric.Release, g, metric.Median), metric.OfGroup, UnitHours, 1.2*f)
+		add(key(metric.Release, g, metric.P90), metric.OfGroup, UnitHours, 4.8*f)
+		add(key(metric.Release, g, metric.P95), metric.OfGroup, UnitHours, 7.5*f)
+		add(key(metric.Release, g, metric.WithinTarget), metric.OfGroup, UnitFraction, 1-0.009*f)
 	}
 
 	metrics := make([]Metric, len(ms))
 	for i, m := range ms {
-		metrics[i] = Metric{Name: m.name, Unit: m.unit, Help: "help for " + m.name}
+		metrics[i] = m.def
 	}
-	index := func(name string) int {
-		return slices.IndexFunc(ms, func(x m) bool { return x.name == name })
-	}
+	index := metric.Index(metrics)
 	reps := make([]Replication, 5)
 	for r := range reps {
 		v := make([]float64, len(ms))
 		j := 0 // index among the metrics other than the shares within
 		for i, m := range ms {
-			if lane, t, ok := splitWithin(strings.TrimPrefix(m.name, "release.")); ok {
+			if k := m.def.Key; k.Stat == metric.Within {
 				// Wobble the mean, not the share, so that each replication's
 				// shares grow with the time.
-				h, _ := withinHours(t)
-				v[i] = 1 - math.Exp(-h/(m.base*(1+0.08*math.Sin(float64(3*r+len(lane))))))
+				h := float64(k.Within) / 60
+				v[i] = 1 - math.Exp(-h/(m.base*(1+0.08*math.Sin(float64(3*r+len(k.Subject))))))
 				continue
 			}
 			// A deterministic wobble of a few percent, different per metric.
 			x := m.base * (1 + 0.04*math.Sin(float64(3*r+j)))
 			j++
-			if m.unit == UnitCount && !strings.Contains(m.name, "queue") {
+			if m.def.Unit == UnitCount && m.def.Stat != metric.MeanQueue && m.def.Stat != metric.MaxQueue {
 				x = math.Round(x)
 			}
 			v[i] = x
@@ -127,14 +136,16 @@ func fixture() (Run, []Metric, []Replication) {
 		// All lanes together: the lanes' shares within, weighted by the
 		// lanes' shares of consignments (which the wobble leaves near 1).
 		for i, m := range ms {
-			_, t, ok := splitWithin(strings.TrimPrefix(m.name, "release."))
-			if !ok || !strings.HasPrefix(m.name, "release.all.") {
+			k := m.def.Key
+			if k.Stat != metric.Within || k.Subject != "all" {
 				continue
 			}
 			var sum, shares float64
 			for _, l := range []string{"green", "blue", "yellow", "red"} {
-				share := v[index("lane."+l+".share")]
-				sum += share * v[index("release."+l+".within."+t)]
+				share := v[index[key(metric.Lane, l, metric.Of)]]
+				lk := k
+				lk.Subject = l
+				sum += share * v[index[lk]]
 				shares += share
 			}
 			v[i] = sum / shares
@@ -143,11 +154,11 @@ func fixture() (Run, []Metric, []Replication) {
 	}
 	// Undefined in some replications: no red consignment released in reps 1 and 3.
 	for i, m := range ms {
-		switch {
-		case strings.Contains(m.name, "release.red."):
+		switch k := m.def.Key; {
+		case k.Family == metric.Release && k.Subject == "red":
 			reps[1].Values[i] = math.NaN()
 			reps[3].Values[i] = math.NaN()
-		case m.name == "hit_rate.yellow":
+		case k == key(metric.Hit, "yellow", ""):
 			for r := range reps {
 				reps[r].Values[i] = math.NaN()
 			}

@@ -38,11 +38,12 @@ type LongTable struct {
 // longFixed are the long table's columns before and after the parameters.
 var (
 	longHead = []string{"scenario"}
-	longTail = []string{"rep", "seed", "metric", "unit", "value"}
+	longTail = []string{"rep", "seed", "metric", "family", "of", "subject", "part", "stat", "unit", "value"}
 )
 
 // LongHeader returns the columns of the long table: scenario, one column per
-// parameter, rep, seed, metric, unit, value.
+// parameter, rep, seed, the metric's name and its typed parts (family, what
+// its subject is, subject, part, statistic; see package metric), unit, value.
 func (t *LongTable) LongHeader() []string {
 	h := slices.Clone(longHead)
 	h = append(h, t.Params...)
@@ -55,9 +56,13 @@ type LongRow struct {
 	Params   []string // aligned with the table's parameter columns
 	Rep      int
 	Seed     uint64
-	Metric   string
-	Unit     string
-	Value    float64 // NaN where the metric is undefined in the replication
+	Metric   string // the flat dotted name, Def.Name()
+	// The metric's typed parts: family, what the subject is (lane, group,
+	// threat, pool, interval, reason; "" for the whole), the subject, the
+	// part and the statistic.
+	Family, Of, Subject, Part, Stat string
+	Unit                            string
+	Value                           float64 // NaN where the metric is undefined in the replication
 }
 
 // Rows calls fn with every row: scenarios in order, then replications in
@@ -70,7 +75,8 @@ func (t *LongTable) Rows(fn func(r *LongRow) error) error {
 		for _, rep := range s.Report.Reps {
 			row.Rep = rep.Rep
 			for i, m := range s.Report.Metrics {
-				row.Metric, row.Unit = m.Name, m.Unit
+				row.Metric, row.Unit = m.Name(), string(m.Unit)
+				row.Family, row.Of, row.Subject, row.Part, row.Stat = string(m.Family), string(m.Of), m.Subject, m.Part, string(m.Stat)
 				row.Value = math.NaN()
 				if i < len(rep.Values) {
 					row.Value = rep.Values[i]
@@ -95,7 +101,7 @@ func (t *LongTable) WriteCSV(w io.Writer) error {
 	err := t.Rows(func(r *LongRow) error {
 		rec = append(rec[:0], r.Scenario)
 		rec = append(rec, r.Params...)
-		rec = append(rec, strconv.Itoa(r.Rep), strconv.FormatUint(r.Seed, 10), r.Metric, r.Unit, FormatFloat(r.Value))
+		rec = append(rec, strconv.Itoa(r.Rep), strconv.FormatUint(r.Seed, 10), r.Metric, r.Family, r.Of, r.Subject, r.Part, r.Stat, r.Unit, FormatFloat(r.Value))
 		return cw.Write(rec)
 	})
 	if err != nil {
@@ -137,16 +143,17 @@ func ReadLongCSV(r io.Reader) (params []string, rows []LongRow, err error) {
 		}
 		line, _ := cr.FieldPos(0)
 		tail := rec[1+np:]
-		row := LongRow{Scenario: rec[0], Params: slices.Clone(rec[1 : 1+np]), Metric: tail[2], Unit: tail[3], Value: math.NaN()}
+		row := LongRow{Scenario: rec[0], Params: slices.Clone(rec[1 : 1+np]), Metric: tail[2], Family: tail[3], Of: tail[4],
+			Subject: tail[5], Part: tail[6], Stat: tail[7], Unit: tail[8], Value: math.NaN()}
 		if row.Rep, err = strconv.Atoi(tail[0]); err != nil {
 			return nil, nil, fmt.Errorf("long table: line %d: rep %q: want an integer", line, tail[0])
 		}
 		if row.Seed, err = strconv.ParseUint(tail[1], 10, 64); err != nil {
 			return nil, nil, fmt.Errorf("long table: line %d: seed %q: want an integer", line, tail[1])
 		}
-		if tail[4] != "" {
-			if row.Value, err = strconv.ParseFloat(tail[4], 64); err != nil {
-				return nil, nil, fmt.Errorf("long table: line %d: value %q: want a number", line, tail[4])
+		if v := tail[9]; v != "" {
+			if row.Value, err = strconv.ParseFloat(v, 64); err != nil {
+				return nil, nil, fmt.Errorf("long table: line %d: value %q: want a number", line, v)
 			}
 		}
 		rows = append(rows, row)

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -54,8 +53,8 @@ func TestLongCSVRoundTrip(t *testing.T) {
 				got, want := rows[i], rep.Values[k]
 				same := got.Value == want || math.IsNaN(got.Value) && math.IsNaN(want)
 				if got.Scenario != s.Label || !slices.Equal(got.Params, s.Params) || got.Rep != rep.Rep || got.Seed != s.Report.Seed ||
-					got.Metric != m.Name || got.Unit != m.Unit || !same && math.Abs(got.Value-want) > 1e-9*math.Abs(want) {
-					t.Fatalf("row %d: %+v, want %s %v rep %d %s = %v", i, got, s.Label, s.Params, rep.Rep, m.Name, want)
+					got.Metric != m.Name() || got.Unit != string(m.Unit) || got.Family != string(m.Family) || got.Subject != m.Subject || got.Stat != string(m.Stat) || !same && math.Abs(got.Value-want) > 1e-9*math.Abs(want) {
+					t.Fatalf("row %d: %+v, want %s %v rep %d %s = %v", i, got, s.Label, s.Params, rep.Rep, m.Name(), want)
 				}
 				if math.IsNaN(want) {
 					nan++
@@ -67,7 +66,7 @@ func TestLongCSVRoundTrip(t *testing.T) {
 	if nan == 0 {
 		t.Error("the fixture has no undefined value: the empty-cell case is not tested")
 	}
-	if _, _, err := ReadLongCSV(bytes.NewBufferString("scenario,rep,seed,metric,unit,value\np0,x,1,m,count,1\n")); err == nil {
+	if _, _, err := ReadLongCSV(bytes.NewBufferString("scenario,rep,seed,metric,family,of,subject,part,stat,unit,value\np0,x,1,m,m,,,,,count,1\n")); err == nil {
 		t.Error("a bad rep was read without error")
 	}
 }
@@ -133,17 +132,17 @@ func TestXLSX(t *testing.T) {
 	mi := slices.Index(sum[0], "mean")
 	for j, e := range r.Estimates {
 		row := sum[1+j]
-		if row[0] != "p0" || row[3] != e.Name {
-			t.Fatalf("summary row %d: %q, want p0 and %s", j+2, row, e.Name)
+		if row[0] != "p0" || row[3] != e.Name() {
+			t.Fatalf("summary row %d: %q, want p0 and %s", j+2, row, e.Name())
 		}
 		if math.IsNaN(e.Mean) {
 			if mi < len(row) && row[mi] != "" {
-				t.Errorf("%s: undefined mean written as %q", e.Name, row[mi])
+				t.Errorf("%s: undefined mean written as %q", e.Name(), row[mi])
 			}
 			continue
 		}
 		if got, err := strconv.ParseFloat(row[mi], 64); err != nil || math.Abs(got-e.Mean) > 1e-12*math.Abs(e.Mean) {
-			t.Errorf("%s: mean %q, want %v", e.Name, row[mi], e.Mean)
+			t.Errorf("%s: mean %q, want %v", e.Name(), row[mi], e.Mean)
 		}
 	}
 	red, err := f.GetRows("red")
@@ -151,8 +150,8 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, row := range red[1:] {
-		if !slices.Contains(strings.Split(row[3], "."), "red") {
-			t.Errorf("red sheet holds %s", row[3])
+		if row[5] != "lane" || row[6] != "red" {
+			t.Errorf("red sheet holds %s (of %q, subject %q)", row[3], row[5], row[6])
 		}
 	}
 	if len(red) < 2 {

@@ -1,6 +1,8 @@
 package results
 
 import (
+	"pilotsim/metric"
+
 	"fmt"
 	"math"
 
@@ -50,7 +52,7 @@ func PairedDifferences(ma []Metric, a []Replication, mb []Metric, b []Replicatio
 	out := make([]Difference, 0, len(ma))
 	d := make([]float64, 0, len(a))
 	for i, m := range ma {
-		j, ok := bIndex[m.Name]
+		j, ok := bIndex[m.Key]
 		if !ok {
 			continue
 		}
@@ -81,7 +83,7 @@ func UnpairedDifferences(ma []Metric, a []Replication, mb []Metric, b []Replicat
 	bIndex := metricIndex(mb)
 	out := make([]Difference, 0, len(ma))
 	for i, m := range ma {
-		j, ok := bIndex[m.Name]
+		j, ok := bIndex[m.Key]
 		if !ok {
 			continue
 		}
@@ -128,13 +130,7 @@ func column(reps []Replication, i int) []float64 {
 	return x
 }
 
-func metricIndex(ms []Metric) map[string]int {
-	idx := make(map[string]int, len(ms))
-	for i, m := range ms {
-		idx[m.Name] = i
-	}
-	return idx
-}
+func metricIndex(ms []Metric) map[metric.Key]int { return metric.Index(ms) }
 
 // sameReps checks that a and b hold the same replication numbers, each once.
 func sameReps(a, b []Replication) error {

@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"pilotsim/metric"
 )
 
 var pairedMetrics = []Metric{
-	{Name: "detection_rate", Unit: UnitFraction},
-	{Name: "release.all.mean", Unit: UnitHours},
-	{Name: "hit_rate", Unit: UnitFraction},
+	{Key: metric.Key{Family: metric.Detection}, Unit: UnitFraction},
+	{Key: metric.Key{Family: metric.Release, Subject: "all", Stat: metric.Mean}, Unit: UnitHours},
+	{Key: metric.Key{Family: metric.Hit}, Unit: UnitFraction},
 }
 
 func TestPairedDifferencesIdenticalIsExactlyZero(t *testing.T) {
@@ -35,14 +37,14 @@ func TestPairedDifferencesIdenticalIsExactlyZero(t *testing.T) {
 		}
 		if d.Mean != 0 || d.Low != 0 || d.High != 0 || d.N != wantN || d.ExcludesZero {
 			t.Errorf("%s: identical scenarios give %+v, want exactly 0 [0, 0] over %d replications, not significant",
-				d.Name, d, wantN)
+				d.Name(), d, wantN)
 		}
 	}
 }
 
 func TestPairedDifferencesByHand(t *testing.T) {
-	ma := []Metric{{Name: "x"}, {Name: "only_a"}, {Name: "y"}}
-	mb := []Metric{{Name: "y"}, {Name: "x"}, {Name: "only_b"}} // other order: matched by name
+	ma := []Metric{{Key: metric.Key{Family: "x"}}, {Key: metric.Key{Family: "only_a"}}, {Key: metric.Key{Family: "y"}}}
+	mb := []Metric{{Key: metric.Key{Family: "y"}}, {Key: metric.Key{Family: "x"}}, {Key: metric.Key{Family: "only_b"}}} // other order: matched by name
 	a := []Replication{
 		{Rep: 0, Values: []float64{1, 0, 10}},
 		{Rep: 1, Values: []float64{2, 0, 10}},
@@ -59,7 +61,7 @@ func TestPairedDifferencesByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Name != "x" || got[1].Name != "y" {
+	if len(got) != 2 || got[0].Name() != "x" || got[1].Name() != "y" {
 		t.Fatalf("got metrics %v, want x then y (only those both scenarios have, in A's order)", got)
 	}
 	// x: d = 1, 2, 0, 2; mean 1.25, sd = sqrt(2.75/3); t(0.975, 3) = 3.182446305.
@@ -82,12 +84,12 @@ func checkDiff(t *testing.T, d Difference, mean, low, high float64, n int, excl 
 	const tol = 1e-9
 	if math.Abs(d.Mean-mean) > tol || math.Abs(d.Low-low) > tol || math.Abs(d.High-high) > tol || d.N != n || d.ExcludesZero != excl {
 		t.Errorf("%s = %.10g [%.10g, %.10g] n=%d excludes0=%v, want %.10g [%.10g, %.10g] n=%d excludes0=%v",
-			d.Name, d.Mean, d.Low, d.High, d.N, d.ExcludesZero, mean, low, high, n, excl)
+			d.Name(), d.Mean, d.Low, d.High, d.N, d.ExcludesZero, mean, low, high, n, excl)
 	}
 }
 
 func TestPairedDifferencesNeedSameReplications(t *testing.T) {
-	m := []Metric{{Name: "x"}}
+	m := []Metric{{Key: metric.Key{Family: "x"}}}
 	a := []Replication{{Rep: 0, Values: []float64{1}}, {Rep: 1, Values: []float64{2}}}
 	for _, tc := range []struct {
 		why string
@@ -104,7 +106,7 @@ func TestPairedDifferencesNeedSameReplications(t *testing.T) {
 }
 
 func TestUnpairedDifferencesWelch(t *testing.T) {
-	m := []Metric{{Name: "x"}}
+	m := []Metric{{Key: metric.Key{Family: "x"}}}
 	var a, b []Replication
 	for i, v := range []float64{1, 2, 3, 4, 5} {
 		a = append(a, Replication{Rep: i, Values: []float64{v}})
@@ -127,7 +129,7 @@ func TestUnpairedDifferencesWelch(t *testing.T) {
 func TestPairingNarrowsAndBothCover(t *testing.T) {
 	const trials, n, delta = 2000, 10, 0.3
 	r := rand.New(rand.NewPCG(5, 7))
-	m := []Metric{{Name: "x"}}
+	m := []Metric{{Key: metric.Key{Family: "x"}}}
 	a := make([]Replication, n)
 	b := make([]Replication, n)
 	indep := make([]Replication, n)

@@ -24,6 +24,11 @@ func (t *LongTable) longParquetSchema() (parquet.Group, *parquet.Schema) {
 		"rep":      parquet.Int(64),
 		"seed":     parquet.Uint(64),
 		"metric":   parquet.String(),
+		"family":   parquet.String(),
+		"of":       parquet.String(),
+		"subject":  parquet.String(),
+		"part":     parquet.String(),
+		"stat":     parquet.String(),
 		"unit":     parquet.String(),
 		"value":    parquet.Optional(parquet.Leaf(parquet.DoubleType)),
 	}
@@ -42,6 +47,7 @@ func (t *LongTable) WriteParquet(w io.Writer) error {
 		return leaf.ColumnIndex
 	}
 	cScenario, cRep, cSeed, cMetric, cUnit, cValue := col("scenario"), col("rep"), col("seed"), col("metric"), col("unit"), col("value")
+	cParts := [5]int{col("family"), col("of"), col("subject"), col("part"), col("stat")}
 	cParams := make([]int, len(t.Params))
 	for i, p := range t.Params {
 		cParams[i] = col(p)
@@ -60,6 +66,9 @@ func (t *LongTable) WriteParquet(w io.Writer) error {
 		b.Add(cRep, parquet.Int64Value(int64(r.Rep)))
 		b.Add(cSeed, parquet.Int64Value(int64(r.Seed)))
 		b.Add(cMetric, parquet.ByteArrayValue([]byte(r.Metric)))
+		for i, v := range [5]string{r.Family, r.Of, r.Subject, r.Part, r.Stat} {
+			b.Add(cParts[i], parquet.ByteArrayValue([]byte(v)))
+		}
 		b.Add(cUnit, parquet.ByteArrayValue([]byte(r.Unit)))
 		if !math.IsNaN(r.Value) {
 			b.Add(cValue, parquet.DoubleValue(r.Value))

@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/gocarina/gocsv"
+
+	"pilotsim/metric"
 )
 
 // SchemaVersion is the version of the JSON written by WriteAggregateJSON (and
@@ -73,7 +75,7 @@ func (r *Report) WriteSummaryCSV(w io.Writer) error {
 	row := make([]string, 1+len(r.Metrics))
 	row[0] = "rep"
 	for i, m := range r.Metrics {
-		row[1+i] = m.Name
+		row[1+i] = m.Name()
 	}
 	if err := cw.Write(row); err != nil {
 		return err
@@ -102,12 +104,12 @@ func (f csvFloat) MarshalCSV() (string, error) { return FormatFloat(float64(f)),
 
 // aggregateRow is one row of aggregate.csv.
 type aggregateRow struct {
-	Metric string   `csv:"metric"`
-	Mean   csvFloat `csv:"mean"`
-	Low    csvFloat `csv:"ci_low"`
-	High   csvFloat `csv:"ci_high"`
-	Unit   string   `csv:"unit"`
-	N      int      `csv:"n"`
+	Metric string      `csv:"metric"`
+	Mean   csvFloat    `csv:"mean"`
+	Low    csvFloat    `csv:"ci_low"`
+	High   csvFloat    `csv:"ci_high"`
+	Unit   metric.Unit `csv:"unit"`
+	N      int         `csv:"n"`
 }
 
 // WriteAggregateCSV writes one row per metric: metric, mean, ci_low, ci_high,
@@ -119,7 +121,7 @@ type aggregateRow struct {
 func (r *Report) WriteAggregateCSV(w io.Writer) error {
 	rows := make([]aggregateRow, len(r.Estimates))
 	for i, e := range r.Estimates {
-		rows[i] = aggregateRow{e.Name, csvFloat(e.Mean), csvFloat(e.Low), csvFloat(e.High), e.Unit, e.N}
+		rows[i] = aggregateRow{e.Name(), csvFloat(e.Mean), csvFloat(e.Low), csvFloat(e.High), e.Unit, e.N}
 	}
 	cw := gocsv.NewSafeCSVWriter(csv.NewWriter(w))
 	if err := gocsv.MarshalCSV(rows, cw); err != nil {
@@ -174,13 +176,13 @@ type JSONReport struct {
 
 // JSONEstimate is one metric in a JSONReport.
 type JSONEstimate struct {
-	Metric string    `json:"metric"`
-	Unit   string    `json:"unit"`
-	Mean   JSONFloat `json:"mean"`
-	Low    JSONFloat `json:"ci_low"`
-	High   JSONFloat `json:"ci_high"`
-	N      int       `json:"n"`
-	Help   string    `json:"help,omitempty"`
+	Metric string      `json:"metric"`
+	Unit   metric.Unit `json:"unit"`
+	Mean   JSONFloat   `json:"mean"`
+	Low    JSONFloat   `json:"ci_low"`
+	High   JSONFloat   `json:"ci_high"`
+	N      int         `json:"n"`
+	Help   string      `json:"help,omitempty"`
 }
 
 // JSON returns the report as the JSON document's value.
@@ -196,7 +198,7 @@ func (r *Report) JSON() JSONReport {
 		Metrics:       make([]JSONEstimate, len(r.Estimates)),
 	}
 	for i, e := range r.Estimates {
-		out.Metrics[i] = JSONEstimate{e.Name, e.Unit, JSONFloat(e.Mean), JSONFloat(e.Low), JSONFloat(e.High), e.N, e.Help}
+		out.Metrics[i] = JSONEstimate{e.Name(), e.Unit, JSONFloat(e.Mean), JSONFloat(e.Low), JSONFloat(e.High), e.N, e.Help}
 	}
 	return out
 }

@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"pilotsim/metric"
 )
 
 // This file holds the chart primitives of the reports, drawn with gonum/plot
@@ -406,7 +408,7 @@ func (r refLine) Plot(c draw.Canvas, p *plot.Plot) {
 
 // scaleOf returns the factor that turns a unit's values into what the axes
 // show (fractions as percentages) and the axis unit text.
-func scaleOf(unit string) (factor float64, axis string) {
+func scaleOf(unit metric.Unit) (factor float64, axis string) {
 	switch unit {
 	case UnitFraction:
 		return 100, "%"
@@ -417,7 +419,7 @@ func scaleOf(unit string) (factor float64, axis string) {
 	case UnitCurrency:
 		return 1, "currency units"
 	}
-	return 1, unit
+	return 1, string(unit)
 }
 
 // scaled returns e's mean and bounds multiplied by f.

@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+
+	"pilotsim/metric"
 )
 
 // The compare report: the key metrics side by side with their intervals, the
@@ -16,23 +18,24 @@ import (
 // keyMetric is a metric the comparison and sweep charts show, with the title
 // of its panel.
 type keyMetric struct {
-	name, title string
+	key   metric.Key
+	title string
 }
 
 // keyMetrics are the figures a pilot is judged by: security, then
 // facilitation.
 var keyMetrics = []keyMetric{
-	{"inspection_rate", "Inspection rate"},
-	{"hit_rate", "Hit rate"},
-	{"detection_rate", "Detection rate"},
-	{"release.all.mean", "Mean release time"},
-	{"release.all.p90", "90th percentile release time"},
-	{"release.all.within_target", "Released within target"},
+	{key(metric.Inspection, "", metric.Value), "Inspection rate"},
+	{key(metric.Hit, "", metric.Value), "Hit rate"},
+	{key(metric.Detection, "", metric.Value), "Detection rate"},
+	{key(metric.Release, "all", metric.Mean), "Mean release time"},
+	{key(metric.Release, "all", metric.P90), "90th percentile release time"},
+	{key(metric.Release, "all", metric.WithinTarget), "Released within target"},
 }
 
 // axisLabel returns the value-axis label of a metric of unit: what it is
 // measured in.
-func axisLabel(unit string) string {
+func axisLabel(unit metric.Unit) string {
 	_, u := scaleOf(unit)
 	if u == "" {
 		return "value"
@@ -41,7 +44,7 @@ func axisLabel(unit string) string {
 }
 
 // hoursSuffix is " (h)" for a metric in hours: tables then say the unit.
-func hoursSuffix(unit string) string {
+func hoursSuffix(unit metric.Unit) string {
 	if unit == UnitHours {
 		return " (h)"
 	}
@@ -64,7 +67,7 @@ func (c *Comparison) presentKeys() []keyMetric {
 	for _, km := range keyMetrics {
 		all := true
 		for k := range c.Reports {
-			if e, ok := c.estimate(k, km.name); !ok || e.N == 0 {
+			if e, ok := c.estimate(k, km.key); !ok || e.N == 0 {
 				all = false
 			}
 		}
@@ -75,9 +78,9 @@ func (c *Comparison) presentKeys() []keyMetric {
 	return out
 }
 
-func (c *Comparison) metricIndex(name string) int {
+func (c *Comparison) metricIndex(mk metric.Key) int {
 	for i, m := range c.Metrics {
-		if m.Name == name {
+		if m.Key == mk {
 			return i
 		}
 	}
@@ -109,14 +112,14 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 		kt.Numeric = append(kt.Numeric, true)
 	}
 	for _, km := range keys {
-		f, _ := scaleOf(c.Metrics[c.metricIndex(km.name)].Unit)
-		unit := c.Metrics[c.metricIndex(km.name)].Unit
+		f, _ := scaleOf(c.Metrics[c.metricIndex(km.key)].Unit)
+		unit := c.Metrics[c.metricIndex(km.key)].Unit
 		p := newCategoryChart(km.title, axisLabel(unit), c.Labels)
 		var bars []chartBar
 		row := []string{km.title + hoursSuffix(unit)}
-		size := c.metricSize(km.name)
+		size := c.metricSize(km.key)
 		for k := range c.Reports {
-			e, _ := c.estimate(k, km.name)
+			e, _ := c.estimate(k, km.key)
 			mean, lo, hi := scaled(e.Interval, f)
 			bars = append(bars, chartBar{X: float64(k), Width: 0.6, Top: mean, Low: lo, High: hi, Color: paletteColor(k)})
 			row = append(row, cellSized(e, size))
@@ -145,7 +148,7 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 	d.Text = []string{fmt.Sprintf("For each scenario X, the difference X − %s computed replication by replication, with its 95%% confidence interval. An interval that does not cross the dashed zero line is a difference the replications can vouch for; fractions are in percentage points (pp).", c.Labels[0])}
 	panels = nil
 	for _, km := range keys {
-		i := c.metricIndex(km.name)
+		i := c.metricIndex(km.key)
 		unit := c.Metrics[i].Unit
 		f, u := scaleOf(unit)
 		if unit == UnitFraction {
@@ -184,7 +187,7 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 		dt.Numeric = append(dt.Numeric, true, true)
 	}
 	for i, m := range c.Metrics {
-		dt.Rows = append(dt.Rows, c.tableRow(i, m.Name, false))
+		dt.Rows = append(dt.Rows, c.tableRow(i, m, false))
 	}
 	d.Tables = append(d.Tables, dt)
 	doc.Sections = append(doc.Sections, d)
@@ -218,10 +221,10 @@ func (c *Comparison) pairingSection(keys []keyMetric) (reportSection, error) {
 	var bars []chartBar
 	var cats []string
 	for _, km := range keys {
-		i := c.metricIndex(km.name)
+		i := c.metricIndex(km.key)
 		for k := range c.Paired {
 			p, u := c.Paired[k][i], c.Unpaired[k][i]
-			size := c.metricSize(km.name)
+			size := c.metricSize(km.key)
 			_, piv := diffText(p, size)
 			_, uiv := diffText(u, size)
 			cmp := c.Labels[k+1] + " − " + c.Labels[0]

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"pilotsim/metric"
 	"pilotsim/sim"
 )
 
@@ -23,43 +24,50 @@ import (
 // it applies).
 var reportLanes = []string{"all", "green", "blue", "yellow", "red"}
 
-// estimates indexes a report's estimates by metric name.
-type estimates map[string]Estimate
+// estimates indexes a report's estimates by metric key.
+type estimates map[metric.Key]Estimate
 
 func indexEstimates(est []Estimate) estimates {
 	m := make(estimates, len(est))
 	for _, e := range est {
-		m[e.Name] = e
+		m[e.Key] = e
 	}
 	return m
 }
 
-// get returns the estimate named name; ok is false when the metric is absent
+// get returns the estimate of key k; ok is false when the metric is absent
 // or was never defined.
-func (m estimates) get(name string) (Estimate, bool) {
-	e, ok := m[name]
+func (m estimates) get(k metric.Key) (Estimate, bool) {
+	e, ok := m[k]
 	return e, ok && e.N > 0
 }
 
-// keys returns, in the order of est, the middle parts of the metric names
-// prefix+KEY+suffix (e.g. the threats of detection_rate.KEY).
-func metricKeys(est []Estimate, prefix, suffix string) []string {
-	var keys []string
-	for _, e := range est {
-		rest, ok := strings.CutPrefix(e.Name, prefix)
-		if !ok {
-			continue
-		}
-		key, ok := strings.CutSuffix(rest, suffix)
-		if ok && key != "" && !strings.Contains(key, ".") {
-			keys = append(keys, key)
-		}
-	}
-	return keys
+// key is the key of family f's statistic st of subject (no part).
+func key(f metric.Family, subject string, st metric.Stat) metric.Key {
+	return metric.Key{Family: f, Subject: subject, Stat: st}
 }
 
-// cell formats an estimate for a report table: "15.1% ± 0.8%", "n/a" when
-// undefined, the mean alone when there is no interval.
+// withinKey is the key of release.<subject>.within.<minutes>.
+func withinKey(subject string, minutes int) metric.Key {
+	return metric.Key{Family: metric.Release, Subject: subject, Stat: metric.Within, Within: minutes}
+}
+
+// subjects returns, in the order of est, the subjects of kind of whose
+// metrics have family f, statistic st and no part (e.g. the threats of
+// detection_rate.<threat>), each once.
+func subjects(est []Estimate, f metric.Family, of metric.Kind, st metric.Stat) []string {
+	var out []string
+	for _, e := range est {
+		if e.Family == f && e.Of == of && e.Stat == st && e.Part == "" && e.Subject != "" {
+			out = append(out, e.Subject)
+		}
+	}
+	return out
+}
+
+// cell formats an estimate for a report table: "15.1% ± 0.8%", or "0.7%
+// [0.3%, 1.4%]" when the interval is not centred, "n/a" when undefined, the
+// mean alone when there is no interval.
 func cell(e Estimate, ok bool) string {
 	if !ok || e.N == 0 {
 		return "n/a"
@@ -70,13 +78,17 @@ func cell(e Estimate, ok bool) string {
 	dec, pct, sep := decimals(e.Unit, math.Abs(e.Mean))
 	s := formatNumber(e.Mean, dec, pct, sep)
 	if hw := e.HalfWidth(); !math.IsNaN(hw) {
+		if showBounds(e.Interval, dec, pct, sep) {
+			// Not centred at the precision shown: the bounds.
+			return s + " [" + formatNumber(e.Low, dec, pct, sep) + ", " + formatNumber(e.High, dec, pct, sep) + "]"
+		}
 		s += " ± " + formatNumber(hw, dec, pct, sep)
 	}
 	return s
 }
 
 // value formats a single number of a unit as the report tables do.
-func value(v float64, unit string) string {
+func value(v float64, unit metric.Unit) string {
 	if math.IsNaN(v) {
 		return "n/a"
 	}
@@ -106,23 +118,26 @@ func (r *Report) runDoc() (*reportDoc, error) {
 		Subtitle: runSubtitle(r),
 	}
 	var intro []string
-	if e, ok := m.get("consignments"); ok {
+	if e, ok := m.get(key(metric.Consignments, "", metric.Value)); ok {
 		intro = append(intro, fmt.Sprintf("%s consignments per replication after warm-up.", value(e.Mean, e.Unit)))
 	}
 	var parts []string
-	for _, k := range []struct{ name, text string }{
-		{"inspection_rate", "inspection rate"}, {"hit_rate", "hit rate"}, {"detection_rate", "detection rate"},
+	for _, k := range []struct {
+		f    metric.Family
+		text string
+	}{
+		{metric.Inspection, "inspection rate"}, {metric.Hit, "hit rate"}, {metric.Detection, "detection rate"},
 	} {
-		if e, ok := m.get(k.name); ok {
+		if e, ok := m.get(key(k.f, "", metric.Value)); ok {
 			parts = append(parts, k.text+" "+cell(e, true))
 		}
 	}
 	if len(parts) > 0 {
 		intro = append(intro, "Security: "+strings.Join(parts, ", ")+".")
 	}
-	if e, ok := m.get("release.all.mean"); ok {
+	if e, ok := m.get(key(metric.Release, "all", metric.Mean)); ok {
 		s := "Facilitation: mean release time " + cell(e, true) + " h"
-		if p, ok := m.get("release.all.p90"); ok {
+		if p, ok := m.get(key(metric.Release, "all", metric.P90)); ok {
 			s += ", 90th percentile " + cell(p, true) + " h"
 		}
 		intro = append(intro, s+".")
@@ -156,36 +171,21 @@ func runSubtitle(r *Report) string {
 	return s + "."
 }
 
-// withinTimes returns the times T of the metrics release.<lane>.within.<T>
-// in est, shortest first, each once, with their length in hours.
-func withinTimes(est []Estimate) (names []string, hours []float64) {
-	seen := map[string]bool{}
+// withinTimes returns the times of the metrics release.<lane>.within.<T>
+// in est, shortest first, each once: in minutes and in hours.
+func withinTimes(est []Estimate) (minutes []int, hours []float64) {
+	seen := map[int]bool{}
 	for _, e := range est {
-		rest, ok := strings.CutPrefix(e.Name, "release.")
-		if !ok {
-			continue
-		}
-		if _, t, ok := splitWithin(rest); ok && !seen[t] {
-			seen[t] = true
-			h, _ := withinHours(t)
-			names, hours = append(names, t), append(hours, h)
+		if e.Family == metric.Release && e.Stat == metric.Within && !seen[e.Within] {
+			seen[e.Within] = true
+			minutes = append(minutes, e.Within)
 		}
 	}
-	sort.Sort(byHours{names, hours})
-	return names, hours
-}
-
-// byHours sorts times by their length.
-type byHours struct {
-	names []string
-	hours []float64
-}
-
-func (b byHours) Len() int           { return len(b.names) }
-func (b byHours) Less(i, j int) bool { return b.hours[i] < b.hours[j] }
-func (b byHours) Swap(i, j int) {
-	b.names[i], b.names[j] = b.names[j], b.names[i]
-	b.hours[i], b.hours[j] = b.hours[j], b.hours[i]
+	slices.Sort(minutes)
+	for _, t := range minutes {
+		hours = append(hours, float64(t)/60)
+	}
+	return minutes, hours
 }
 
 // withinTicks labels a log-scaled hours axis at exactly the times of the
@@ -221,7 +221,7 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 	for _, lane := range append(append([]string(nil), reportLanes[1:]...), reportLanes[0]) {
 		var xys, lows, highs plotter.XYs
 		for k, t := range names {
-			e, ok := m.get("release." + lane + ".within." + t)
+			e, ok := m.get(withinKey(lane, t))
 			if !ok {
 				continue
 			}
@@ -309,10 +309,10 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 	for _, lane := range reportLanes {
 		row := []string{lane}
 		any := false
-		for _, st := range []string{"mean", "median", "p90", "p95", "max", "within_target"} {
-			e, ok := m.get("release." + lane + "." + st)
+		for _, st := range []metric.Stat{metric.Mean, metric.Median, metric.P90, metric.P95, metric.Max, metric.WithinTarget} {
+			e, ok := m.get(key(metric.Release, lane, st))
 			any = any || ok
-			if st == "within_target" && !ok {
+			if st == metric.WithinTarget && !ok {
 				row = append(row, "")
 				continue
 			}
@@ -327,8 +327,8 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 	if wt, ok := withinTable(m, names, hours); ok {
 		s.Tables = append(s.Tables, wt)
 	}
-	if e, ok := m.get("in_system.count"); ok && e.Mean > 0 {
-		age, _ := m.get("in_system.mean_age")
+	if e, ok := m.get(key(metric.InSystem, "", metric.N)); ok && e.Mean > 0 {
+		age, _ := m.get(key(metric.InSystem, "", metric.MeanAge))
 		s.Text = append(s.Text, fmt.Sprintf("At the horizon %s consignments were still in the system (mean age %s h); they are not in the release times.", cell(e, true), cell(age, age.N > 0)))
 	}
 	return s, nil
@@ -340,22 +340,17 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 // controls by AEO status. Results without group metrics have no such
 // section (zero section).
 func groupSection(r *Report, m estimates) (reportSection, error) {
-	var groups []string
-	for _, k := range metricKeys(r.Estimates, "release.", ".mean") {
-		if _, ok := groupLabels[k]; ok {
-			groups = append(groups, k)
-		}
-	}
+	groups := subjects(r.Estimates, metric.Release, metric.OfGroup, metric.Mean)
 	if len(groups) == 0 {
 		return reportSection{}, nil
 	}
 	s := reportSection{ID: "groups", Title: "Release time by group"}
 	s.Text = []string{"A Time Release Study also splits release time by AEO status, by whether the declaration was lodged before the goods arrived, and by transport mode. Each consignment is in one group of each kind, so the groups of a kind together make up all consignments. A mode that is the only one with traffic is every consignment."}
 	var shares []string
-	for _, k := range []struct{ metric, text string }{
-		{"share." + sim.GroupAEO, "declared by AEOs"}, {"share." + sim.GroupPreArrival, "lodged at or before arrival"},
+	for _, k := range []struct{ group, text string }{
+		{sim.GroupAEO, "declared by AEOs"}, {sim.GroupPreArrival, "lodged at or before arrival"},
 	} {
-		if e, ok := m.get(k.metric); ok {
+		if e, ok := m.get(key(metric.Share, k.group, metric.Value)); ok {
 			shares = append(shares, cell(e, true)+" "+k.text)
 		}
 	}
@@ -366,14 +361,14 @@ func groupSection(r *Report, m estimates) (reportSection, error) {
 	labels := make([]string, len(groups))
 	var bars []chartBar
 	for i, g := range groups {
-		labels[i] = groupLabels[g]
+		labels[i] = groupLabel(g)
 		row := []string{labels[i]}
-		for _, st := range []string{"mean", "median", "p90", "p95", "within_target"} {
-			e, ok := m.get("release." + g + "." + st)
+		for _, st := range []metric.Stat{metric.Mean, metric.Median, metric.P90, metric.P95, metric.WithinTarget} {
+			e, ok := m.get(key(metric.Release, g, st))
 			row = append(row, cell(e, ok))
 		}
 		t.Rows = append(t.Rows, row)
-		if e, ok := m.get("release." + g + ".mean"); ok {
+		if e, ok := m.get(key(metric.Release, g, metric.Mean)); ok {
 			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: e.Mean, Low: e.Low, High: e.High, Color: paletteColor(groupKind(g))})
 		}
 	}
@@ -381,9 +376,9 @@ func groupSection(r *Report, m estimates) (reportSection, error) {
 	s.Tables = append(s.Tables, t)
 	at := reportTable{Caption: "Controls by AEO status", Header: []string{"", "inspection rate", "hit rate"}, Numeric: []bool{false, true, true}}
 	for _, g := range aeoGroups {
-		row := []string{groupLabels[g]}
-		for _, metric := range []string{"inspection_rate.", "hit_rate."} {
-			e, ok := m.get(metric + g)
+		row := []string{groupLabel(g)}
+		for _, f := range []metric.Family{metric.Inspection, metric.Hit} {
+			e, ok := m.get(key(f, g, metric.Value))
 			row = append(row, cell(e, ok))
 		}
 		at.Rows = append(at.Rows, row)
@@ -420,12 +415,12 @@ func groupKind(g string) int {
 
 // withinTable is the share released within each time of the ladder: a row
 // per time, a column per lane that has any such figure.
-func withinTable(m estimates, names []string, hours []float64) (reportTable, bool) {
+func withinTable(m estimates, names []int, hours []float64) (reportTable, bool) {
 	t := reportTable{Caption: "Share released within each time (a consignment still in the system and already older counts as not released within it)", Header: []string{"released within"}, Numeric: []bool{false}}
 	var lanes []string
 	for _, lane := range reportLanes {
 		for _, n := range names {
-			if _, ok := m.get("release." + lane + ".within." + n); ok {
+			if _, ok := m.get(withinKey(lane, n)); ok {
 				lanes = append(lanes, lane)
 				break
 			}
@@ -441,7 +436,7 @@ func withinTable(m estimates, names []string, hours []float64) (reportTable, boo
 	for k, n := range names {
 		row := []string{durationLabel(hours[k])}
 		for _, lane := range lanes {
-			e, ok := m.get("release." + lane + ".within." + n)
+			e, ok := m.get(withinKey(lane, n))
 			row = append(row, cell(e, ok))
 		}
 		t.Rows = append(t.Rows, row)
@@ -452,16 +447,16 @@ func withinTable(m estimates, names []string, hours []float64) (reportTable, boo
 func detectionSection(r *Report, m estimates) (reportSection, error) {
 	s := reportSection{ID: "detection", Title: "Detection per threat"}
 	s.Text = []string{"Of all irregular consignments of each threat, the share that controls found (detection rate). The overall bar counts every irregular consignment; a threat that is rare or hard to see in the data has a wide interval."}
-	threats := metricKeys(r.Estimates, "detection_rate.", "")
+	threats := subjects(r.Estimates, metric.Detection, metric.OfThreat, metric.Value)
 	names := append([]string{"all threats"}, threats...)
 	var bars []chartBar
 	t := reportTable{Header: []string{"threat", "detection rate", "replications"}, Numeric: []bool{false, true, true}}
 	for i, name := range names {
-		metric := "detection_rate"
+		k := key(metric.Detection, "", metric.Value)
 		if i > 0 {
-			metric += "." + name
+			k.Subject = name
 		}
-		e, ok := m.get(metric)
+		e, ok := m.get(k)
 		t.Rows = append(t.Rows, []string{name, cell(e, ok), fmt.Sprint(e.N)})
 		if !ok {
 			continue
@@ -473,12 +468,26 @@ func detectionSection(r *Report, m estimates) (reportSection, error) {
 		}
 		bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: mean, Low: lo, High: hi, Color: col})
 	}
-	for _, k := range []struct{ name, text string }{{"hit_rate", "hit rate (all controls)"}, {"hit_rate.yellow", "hit rate in yellow"}, {"hit_rate.red", "hit rate in red"}, {"inspection_rate", "inspection rate"}} {
-		if e, ok := m.get(k.name); ok {
+	for _, k := range []struct {
+		key  metric.Key
+		text string
+	}{{key(metric.Hit, "", metric.Value), "hit rate (all controls)"}, {key(metric.Hit, "yellow", metric.Value), "hit rate in yellow"},
+		{key(metric.Hit, "red", metric.Value), "hit rate in red"}, {key(metric.Inspection, "", metric.Value), "inspection rate"}} {
+		if e, ok := m.get(k.key); ok {
 			t.Rows = append(t.Rows, []string{k.text, cell(e, true), fmt.Sprint(e.N)})
 		}
 	}
 	s.Tables = append(s.Tables, t)
+	if rt, ok := reasonTable(m); ok {
+		s.Tables = append(s.Tables, rt)
+	}
+	if e, ok := m.get(metric.Key{Family: metric.Lift, Stat: metric.Estimate}); ok {
+		text := "Lift of risk selection over random selection, as an administration can estimate it from its random stratum (the hit rate of the risk-selected controls divided by that of the random controls, the random ones standing for blind selection): " + cell(e, true) + "."
+		if tr, ok := m.get(metric.Key{Family: metric.Lift, Stat: metric.True}); ok {
+			text += " The true lift, which only a simulation knows (the irregular share of the risk-selected controls divided by the irregular share of all consignments): " + cell(tr, true) + "."
+		}
+		s.Text = append(s.Text, text)
+	}
 	if len(bars) == 0 {
 		s.Text = append(s.Text, "No irregular consignment arrived: detection is undefined.")
 		return s, nil
@@ -501,10 +510,10 @@ var laneReasons = []string{"score", "forced", "random", "expected"}
 func laneSection(r *Report, m estimates) (reportSection, error) {
 	s := reportSection{ID: "lanes", Title: "Lane mix"}
 	s.Text = []string{"The share of consignments in each lane, split by why they got it: by their risk score, forced by a rule, drawn at random, or filled in to reach an expected rate. Whiskers: 95% confidence interval of the lane's share."}
-	total, okTotal := m.get("consignments")
+	total, okTotal := m.get(key(metric.Consignments, "", metric.Value))
 	var lanes []string
 	for _, lane := range reportLanes[1:] {
-		if _, ok := m.get("lane." + lane + ".share"); ok {
+		if _, ok := m.get(key(metric.Lane, lane, metric.Of)); ok {
 			lanes = append(lanes, lane)
 		}
 	}
@@ -516,11 +525,11 @@ func laneSection(r *Report, m estimates) (reportSection, error) {
 	var bars []chartBar
 	reasonColor := map[string]int{"score": 0, "forced": 3, "random": 1, "expected": 4}
 	for i, lane := range lanes {
-		share, _ := m.get("lane." + lane + ".share")
+		share, _ := m.get(key(metric.Lane, lane, metric.Of))
 		row := []string{lane, cell(share, true)}
 		bottom := 0.0
 		for _, reason := range laneReasons {
-			e, ok := m.get("lane." + lane + "." + reason + ".count")
+			e, ok := m.get(metric.Key{Family: metric.Lane, Subject: lane, Part: reason, Stat: metric.N})
 			row = append(row, cell(e, ok))
 			if !ok || !okTotal || total.Mean <= 0 {
 				continue
@@ -563,17 +572,17 @@ func laneSection(r *Report, m estimates) (reportSection, error) {
 func resourceSection(r *Report, m estimates) (reportSection, error) {
 	s := reportSection{ID: "resources", Title: "Resource utilization"}
 	s.Text = []string{"How busy each pool of officers or scanners was: the share of its capacity in use (over its opening hours). Above about 85% queues grow quickly and release times with them."}
-	pools := metricKeys(r.Estimates, "pool.", ".utilization")
+	pools := subjects(r.Estimates, metric.Pool, metric.OfPool, metric.Utilization)
 	t := reportTable{Header: []string{"pool", "utilization", "mean wait h", "mean queue", "max queue"}, Numeric: []bool{false, true, true, true, true}}
 	var bars []chartBar
 	for i, pool := range pools {
 		row := []string{pool}
-		for _, st := range []string{"utilization", "mean_wait", "mean_queue", "max_queue"} {
-			e, ok := m.get("pool." + pool + "." + st)
+		for _, st := range []metric.Stat{metric.Utilization, metric.MeanWait, metric.MeanQueue, metric.MaxQueue} {
+			e, ok := m.get(key(metric.Pool, pool, st))
 			row = append(row, cell(e, ok))
 		}
 		t.Rows = append(t.Rows, row)
-		if e, ok := m.get("pool." + pool + ".utilization"); ok {
+		if e, ok := m.get(key(metric.Pool, pool, metric.Utilization)); ok {
 			mean, lo, hi := scaled(e.Interval, 100)
 			bars = append(bars, chartBar{X: float64(i), Width: 0.55, Top: mean, Low: lo, High: hi, Color: paletteColor(i)})
 		}
@@ -614,19 +623,24 @@ func trsSection(r *Report, m estimates) (reportSection, error) {
 	}
 	var rows []row
 	for _, iv := range trsIntervals {
-		e, ok := m.get("trs." + iv.key + ".mean")
+		e, ok := m.get(key(metric.TRS, iv.key, metric.Mean))
 		if !ok {
 			continue
 		}
 		t.Rows = append(t.Rows, []string{iv.text, cell(e, true)})
 		rows = append(rows, row{iv.text, e, -1})
 	}
-	pools := metricKeys(r.Estimates, "trs.", ".wait.mean")
+	var pools []string
+	for _, e := range r.Estimates {
+		if e.Family == metric.TRS && e.Of == metric.OfPool && e.Part == "wait" {
+			pools = append(pools, e.Subject)
+		}
+	}
 	pt := reportTable{Caption: "Per pool (mean hours per controlled consignment)", Header: []string{"pool", "queue wait h", "control h"}, Numeric: []bool{false, true, true}}
 	for _, pool := range pools {
 		tr := []string{pool}
 		for k, st := range []struct{ key, text string }{{"wait", "queue wait"}, {"service", "control"}} {
-			e, ok := m.get("trs." + pool + "." + st.key + ".mean")
+			e, ok := m.get(metric.Key{Family: metric.TRS, Subject: pool, Part: st.key, Stat: metric.Mean})
 			tr = append(tr, cell(e, ok))
 			if ok {
 				rows = append(rows, row{pool + ": " + st.text, e, 1 + 4*k})
@@ -669,4 +683,23 @@ func trsSection(r *Report, m estimates) (reportSection, error) {
 	}
 	s.Chart = &reportChart{SVG: svg, Caption: "Top, in black: the Time Release Study intervals, mean hours over all consignments, counted from arrival (they add up to the mean release time). Below: per pool, the mean queue wait and mean control time of the consignments it controlled. Whiskers: 95% confidence interval."}
 	return s, nil
+}
+
+// reasonTable is hit rate and detection by reason of selection, and for the
+// risk-selected controls together; ok is false without such metrics.
+func reasonTable(m estimates) (reportTable, bool) {
+	t := reportTable{Caption: "Controls by reason of selection: hit rate, and the share of all irregular consignments they found (the reasons add up to the detection rate)",
+		Header: []string{"reason", "hit rate", "detection"}, Numeric: []bool{false, true, true}}
+	any := false
+	for _, r := range []string{"score", "forced", "random", "expected", "selected"} {
+		h, okH := m.get(metric.Key{Family: metric.Hit, Subject: "reason", Part: r})
+		d, okD := m.get(metric.Key{Family: metric.Detection, Subject: "reason", Part: r})
+		any = any || okH || okD
+		name := r
+		if r == "selected" {
+			name = "risk-selected (all but random)"
+		}
+		t.Rows = append(t.Rows, []string{name, cell(h, okH), cell(d, okD)})
+	}
+	return t, any
 }

@@ -103,35 +103,15 @@ func TestRunReport(t *testing.T) {
 	}
 }
 
-// TestWithinNames checks how the times of release.<lane>.within.<T> are read
-// and labelled, and that other release metrics are not taken for them.
-func TestWithinNames(t *testing.T) {
+// TestDurationLabel checks how the times of release.<lane>.within.<T> are
+// labelled in tables and reports.
+func TestDurationLabel(t *testing.T) {
 	for _, tc := range []struct {
-		rest, lane, label string
-		hours             float64
-	}{
-		{"all.within.15m", "all", "15 min", 0.25},
-		{"red.within.1h", "red", "1 h", 1},
-		{"green.within.120h", "green", "120 h", 120},
-		{"yellow.within.1.5h", "yellow", "1.5 h", 1.5},
-		{"all.within_target", "", "", 0},
-		{"all.within.soon", "", "", 0},
-		{"all.within.0h", "", "", 0},
-		{"all.within.h", "", "", 0},
-		{"a.b.within.1h", "", "", 0},
-		{"all.p90", "", "", 0},
-	} {
-		lane, tt, ok := splitWithin(tc.rest)
-		if ok != (tc.lane != "") || lane != tc.lane {
-			t.Errorf("splitWithin(%q) = %q, %q, %v; want lane %q", tc.rest, lane, tt, ok, tc.lane)
-			continue
-		}
-		if !ok {
-			continue
-		}
-		h, _ := withinHours(tt)
-		if h != tc.hours || durationLabel(h) != tc.label {
-			t.Errorf("%s: %v h labelled %q, want %v h, %q", tc.rest, h, durationLabel(h), tc.hours, tc.label)
+		hours float64
+		label string
+	}{{0.25, "15 min"}, {0.5, "30 min"}, {1, "1 h"}, {1.5, "1.5 h"}, {120, "120 h"}} {
+		if got := durationLabel(tc.hours); got != tc.label {
+			t.Errorf("durationLabel(%v) = %q, want %q", tc.hours, got, tc.label)
 		}
 	}
 }

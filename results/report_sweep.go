@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"pilotsim/metric"
 )
 
 // The sweep report: the trade-off charts (detection against mean release time
@@ -121,7 +123,7 @@ type xyErrs struct {
 }
 
 // tradeoffPanel plots detection (%) against metric x (multiplied by xScale).
-func (s *Sweep) tradeoffPanel(title, x string, xScale float64, xLabel string, on []bool) (*plot.Plot, error) {
+func (s *Sweep) tradeoffPanel(title string, x metric.Key, xScale float64, xLabel string, on []bool) (*plot.Plot, error) {
 	p := newChart(title, xLabel, "detection rate (% of irregular consignments)")
 	var pts xyErrs
 	var labels []string
@@ -377,7 +379,7 @@ func (s *Sweep) metricsSection() (reportSection, error) {
 		key.Legend.TextStyle.Font = font.From(chartSans, 10)
 	}
 	for ci, c := range cols {
-		unitOf := ""
+		var unitOf metric.Unit
 		for _, pt := range s.Points {
 			if e, ok := indexEstimates(pt.Report.Estimates).get(c.metric); ok {
 				unitOf = e.Unit
@@ -385,7 +387,7 @@ func (s *Sweep) metricsSection() (reportSection, error) {
 			}
 		}
 		f, axis := scaleOf(unitOf)
-		title := map[string]string{
+		title := map[metric.Key]string{
 			metricInspection: "Inspection rate", metricHit: "Hit rate", metricDetection: "Detection rate",
 			metricRelease: "Mean release time", metricReleaseP90: "90th percentile release time",
 		}[c.metric]

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"pilotsim/internal/filetest"
+	"pilotsim/metric"
 )
 
 func fixtureReport(t *testing.T) *Report {
@@ -94,17 +95,17 @@ func TestJSONRoundTrip(t *testing.T) {
 		m := doc.Metrics[i]
 		for _, p := range []struct{ got, want float64 }{{float64(m.Mean), e.Mean}, {float64(m.Low), e.Low}, {float64(m.High), e.High}} {
 			if math.IsNaN(p.want) != math.IsNaN(p.got) || (!math.IsNaN(p.want) && math.Abs(p.got-p.want) > 1e-9*math.Abs(p.want)) {
-				t.Errorf("%s: read back %v, want %v", e.Name, p.got, p.want)
+				t.Errorf("%s: read back %v, want %v", e.Name(), p.got, p.want)
 			}
 		}
-		if m.Metric != e.Name || m.N != e.N || m.Unit != e.Unit {
-			t.Errorf("metric %d read back as %+v, want %s n=%d", i, m, e.Name, e.N)
+		if m.Metric != e.Name() || m.N != e.N || m.Unit != e.Unit {
+			t.Errorf("metric %d read back as %+v, want %s n=%d", i, m, e.Name(), e.N)
 		}
 	}
 }
 
 func TestJSONRejectsInf(t *testing.T) {
-	r, _ := NewReport(Run{Scenario: "inf"}, []Metric{{Name: "x"}}, []Replication{{0, []float64{math.Inf(1)}}})
+	r, _ := NewReport(Run{Scenario: "inf"}, []Metric{{Key: metric.Key{Family: "x"}}}, []Replication{{Rep: 0, Values: []float64{math.Inf(1)}}})
 	if err := r.WriteAggregateJSON(new(bytes.Buffer)); err == nil {
 		t.Error("an infinite mean was written as JSON")
 	}

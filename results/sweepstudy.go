@@ -1,6 +1,8 @@
 package results
 
 import (
+	"pilotsim/metric"
+
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -42,12 +44,12 @@ type Sweep struct {
 }
 
 // The figures the sweep table and frontiers use.
-const (
-	metricInspection = "inspection_rate"
-	metricHit        = "hit_rate"
-	metricDetection  = "detection_rate"
-	metricRelease    = "release.all.mean"
-	metricReleaseP90 = "release.all.p90"
+var (
+	metricInspection = key(metric.Inspection, "", metric.Value)
+	metricHit        = key(metric.Hit, "", metric.Value)
+	metricDetection  = key(metric.Detection, "", metric.Value)
+	metricRelease    = key(metric.Release, "all", metric.Mean)
+	metricReleaseP90 = key(metric.Release, "all", metric.P90)
 )
 
 // NewSweep assembles the points (one per grid point, in grid order) and
@@ -81,8 +83,8 @@ func NewSweep(scenario string, params []SweepParam, points []SweepPoint) (*Sweep
 }
 
 // meanOf returns the mean of the metric, NaN when absent or undefined.
-func meanOf(m estimates, name string) float64 {
-	if e, ok := m.get(name); ok {
+func meanOf(m estimates, k metric.Key) float64 {
+	if e, ok := m.get(k); ok {
 		return e.Mean
 	}
 	return math.NaN()
@@ -90,7 +92,8 @@ func meanOf(m estimates, name string) float64 {
 
 // sweepColumn is a column of the sweep table.
 type sweepColumn struct {
-	metric, title string
+	metric metric.Key
+	title  string
 }
 
 // columns returns the table's metric columns: the trade-off figures,
@@ -103,8 +106,8 @@ func (s *Sweep) columns() []sweepColumn {
 		{metricRelease, "mean release h"},
 		{metricReleaseP90, "p90 release h"},
 	}
-	for _, pool := range metricKeys(s.Points[0].Report.Estimates, "pool.", ".utilization") {
-		cols = append(cols, sweepColumn{"pool." + pool + ".utilization", pool + " util."})
+	for _, pool := range subjects(s.Points[0].Report.Estimates, metric.Pool, metric.OfPool, metric.Utilization) {
+		cols = append(cols, sweepColumn{key(metric.Pool, pool, metric.Utilization), pool + " util."})
 	}
 	return cols
 }
@@ -194,7 +197,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 	header = append(header, "on_frontier_time", "on_frontier_inspection")
 	metrics := s.Points[0].Report.Metrics
 	for _, m := range metrics {
-		header = append(header, m.Name+".mean", m.Name+".ci_low", m.Name+".ci_high")
+		header = append(header, m.Name()+".mean", m.Name()+".ci_low", m.Name()+".ci_high")
 	}
 	if err := cw.Write(header); err != nil {
 		return err
@@ -204,7 +207,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 		row := append([]string(nil), p.Values...)
 		row = append(row, YesNo(s.OnFrontier[i]), YesNo(s.OnInspectionFrontier[i]))
 		for _, m := range metrics {
-			e, ok := est[m.Name]
+			e, ok := est[m.Key]
 			if !ok {
 				row = append(row, "", "", "")
 				continue

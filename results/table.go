@@ -9,14 +9,15 @@ import (
 	"unicode/utf8"
 
 	"pilotsim/datamodel"
+	"pilotsim/metric"
 	"pilotsim/sim"
 )
 
-// This file is the readable summary table. It is driven by metric names alone:
-// figures are grouped by their dotted prefix (lane., release., trs., pool. …)
-// and the middle of the name (lane, threat, pool) becomes a row, so a new
-// threat, pool or lane appears without code changes. A metric no group claims
-// is listed under "Other", never dropped.
+// This file is the readable summary table. It is driven by the metrics' typed
+// definitions: figures are grouped by family (lane, release, trs, pool …) and
+// their subject (lane, group, threat, pool) becomes a row, so a new threat,
+// pool or lane appears without code changes. A metric no group claims is
+// listed under "Other", never dropped.
 
 // WriteTable writes the report as aligned text tables: a security block
 // (consignments, inspection, hit and detection rates, also by AEO status,
@@ -33,40 +34,62 @@ func (r *Report) WriteTable(w io.Writer) error {
 
 	// Security.
 	sec := &table{title: "Security", cols: []string{""}}
-	sec.addMetric(g, "consignments", "consignments")
-	sec.addMetric(g, "share."+sim.GroupAEO, "  share declared by AEOs")
-	sec.addMetric(g, "share."+sim.GroupPreArrival, "  share lodged at or before arrival")
-	sec.addMetric(g, "irregular.count", "irregular consignments")
-	sec.addMetric(g, "inspection_rate", "inspection rate")
+	sec.addMetric(g, key(metric.Consignments, "", metric.Value), "consignments")
+	sec.addMetric(g, key(metric.Share, sim.GroupAEO, metric.Value), "  share declared by AEOs")
+	sec.addMetric(g, key(metric.Share, sim.GroupPreArrival, metric.Value), "  share lodged at or before arrival")
+	sec.addMetric(g, key(metric.Irregular, "", metric.N), "irregular consignments")
+	sec.addMetric(g, key(metric.Inspection, "", metric.Value), "inspection rate")
 	for _, k := range aeoGroups {
-		sec.addMetric(g, "inspection_rate."+k, "  "+groupLabels[k])
+		sec.addMetric(g, key(metric.Inspection, k, metric.Value), "  "+groupLabels[k])
 	}
-	sec.addMetric(g, "hit_rate", "hit rate")
+	sec.addMetric(g, key(metric.Hit, "", metric.Value), "hit rate")
 	for _, k := range aeoGroups {
-		sec.addMetric(g, "hit_rate."+k, "  "+groupLabels[k])
+		sec.addMetric(g, key(metric.Hit, k, metric.Value), "  "+groupLabels[k])
 	}
-	for _, e := range g.suffixes("hit_rate.") {
-		g.take(e.est.Name)
-		sec.addEstimate("  in "+e.key, e.est)
+	for _, e := range g.select_(func(d *Metric) bool { return d.Family == metric.Hit && d.Of == metric.OfLane }) {
+		sec.addEstimate("  in "+e.Subject, e)
 	}
-	sec.addMetric(g, "detection_rate", "detection rate")
-	for _, e := range g.suffixes("detection_rate.") {
-		g.take(e.est.Name)
-		sec.addEstimate("  "+e.key, e.est)
+	sec.addMetric(g, key(metric.Detection, "", metric.Value), "detection rate")
+	for _, e := range g.select_(func(d *Metric) bool { return d.Family == metric.Detection && d.Of == metric.OfThreat }) {
+		sec.addEstimate("  "+e.Subject, e)
 	}
-	sec.addMetric(g, "duty.at_stake", "duty at stake")
-	sec.addMetric(g, "duty.recovered", "duty recovered")
+	sec.addMetric(g, key(metric.Duty, "", metric.AtStake), "duty at stake")
+	sec.addMetric(g, key(metric.Duty, "", metric.Recovered), "duty recovered")
 	tw.write(sec)
 
-	lanes := &table{title: "Lanes (share, and consignments by reason)"}
-	lanes.matrix(g, "lane.", func(rest string) (row, col string, ok bool) {
-		if row, ok := strings.CutSuffix(rest, ".share"); ok {
-			return row, "share", true
+	// By reason of selection, and the lift of risk selection.
+	reasons := &table{title: "Controls by reason of selection (detection: share of all irregular found)"}
+	reasons.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Of != metric.OfReason || d.Subject != "reason" {
+			return "", "", false
 		}
-		if rest, ok := strings.CutSuffix(rest, ".count"); ok {
-			if i := strings.LastIndexByte(rest, '.'); i > 0 {
-				return rest[:i], rest[i+1:], true
-			}
+		row = d.Part
+		if row == "selected" {
+			row = "risk-selected"
+		}
+		switch d.Family {
+		case metric.Hit:
+			return row, "hit rate", true
+		case metric.Detection:
+			return row, "detection", true
+		}
+		return "", "", false
+	})
+	tw.write(reasons)
+	lift := &table{cols: []string{""}}
+	lift.addMetric(g, metric.Key{Family: metric.Lift, Stat: metric.Estimate}, "lift over random selection (risk-selected / random hit rate)")
+	lift.addMetric(g, metric.Key{Family: metric.Lift, Stat: metric.True}, "  true lift (irregular share of risk-selected / of all; simulation only)")
+	tw.write(lift)
+
+	lanes := &table{title: "Lanes (share, and consignments by reason)"}
+	lanes.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		switch {
+		case d.Family != metric.Lane:
+			return "", "", false
+		case d.Stat == metric.Of:
+			return d.Subject, "share", true
+		case d.Stat == metric.N && d.Part != "":
+			return d.Subject, d.Part, true
 		}
 		return "", "", false
 	})
@@ -76,66 +99,63 @@ func (r *Report) WriteTable(w io.Writer) error {
 	// (a few of them shown, the rest left to the result files), so that the
 	// release-time matrix gets only its own columns.
 	within := &table{title: "Share released within (one still in the system and already older counts as late)"}
-	within.matrix(g, "release.", func(rest string) (row, col string, ok bool) {
-		row, col, ok = splitWithin(rest)
-		return row, col, ok && tableWithin[col]
+	within.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Family != metric.Release || d.Stat != metric.Within || !tableWithin[d.Within] {
+			return "", "", false
+		}
+		return d.Subject, durationLabel(float64(d.Within) / 60), true
 	})
-	for i, c := range within.cols {
-		if h, ok := withinHours(c); ok {
-			within.cols[i] = durationLabel(h)
-		}
-	}
-	for _, e := range g.suffixes("release.") {
-		if _, _, ok := splitWithin(e.key); ok {
-			g.take(e.est.Name)
-		}
-	}
+	g.select_(func(d *Metric) bool { return d.Family == metric.Release && d.Stat == metric.Within })
 	groups := &table{title: "Release time by group (hours) and share within the overall target"}
-	groups.matrix(g, "release.", func(rest string) (row, col string, ok bool) {
-		row, col, ok = lastDot(rest)
-		_, group := groupLabels[row]
-		return row, col, ok && group
+	groups.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Family != metric.Release || d.Of != metric.OfGroup {
+			return "", "", false
+		}
+		return groupLabel(d.Subject), label(string(d.Stat)), true
 	})
-	for i := range groups.rows {
-		groups.rows[i].label = groupLabels[groups.rows[i].label]
-	}
 	rel := &table{title: "Facilitation: release time (hours) and share within target"}
-	rel.matrix(g, "release.", lastDot)
+	rel.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Family != metric.Release || d.Part != "" {
+			return "", "", false
+		}
+		return d.Subject, label(string(d.Stat)), true
+	})
 	tw.write(rel)
 	tw.write(groups)
 	tw.write(within)
 	left := &table{cols: []string{""}}
-	left.addMetric(g, "in_system.count", "still in the system at the horizon")
-	left.addMetric(g, "in_system.mean_age", "  their mean age (h)")
+	left.addMetric(g, key(metric.InSystem, "", metric.N), "still in the system at the horizon")
+	left.addMetric(g, key(metric.InSystem, "", metric.MeanAge), "  their mean age (h)")
 	tw.write(left)
 
 	// Time Release Study: intervals, then waits and services per pool.
 	trs := &table{title: "Time Release Study (mean hours)", cols: []string{""}}
-	for _, e := range g.suffixes("trs.") {
-		if iv, ok := strings.CutSuffix(e.key, ".mean"); ok && !strings.Contains(iv, ".") {
-			g.take(e.est.Name)
-			trs.addEstimate(label(iv), e.est)
-		}
+	for _, e := range g.select_(func(d *Metric) bool { return d.Family == metric.TRS && d.Of == metric.OfSpan && d.Stat == metric.Mean }) {
+		trs.addEstimate(label(e.Subject), e)
 	}
 	tw.write(trs)
 	stages := &table{title: "Time Release Study per pool (mean hours)"}
-	stages.matrix(g, "trs.", func(rest string) (row, col string, ok bool) {
-		rest, ok = strings.CutSuffix(rest, ".mean")
-		if !ok {
+	stages.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Family != metric.TRS || d.Of != metric.OfPool || d.Stat != metric.Mean {
 			return "", "", false
 		}
-		return lastDot(rest)
+		return d.Subject, label(d.Part), true
 	})
 	tw.write(stages)
 
 	// Resource use.
 	pools := &table{title: "Resources"}
-	pools.matrix(g, "pool.", lastDot)
+	pools.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Family != metric.Pool {
+			return "", "", false
+		}
+		return d.Subject, label(string(d.Stat)), true
+	})
 	tw.write(pools)
 
 	other := &table{title: "Other", cols: []string{""}}
 	for _, e := range g.rest() {
-		other.addEstimate(e.Name, e)
+		other.addEstimate(e.Name(), e)
 	}
 	tw.write(other)
 	tw.footnote(r)
@@ -158,51 +178,23 @@ var (
 	aeoGroups = []string{sim.GroupAEO, sim.GroupNonAEO}
 )
 
-// tableWithin are the times of release.<lane>.within.<T> the summary table
-// shows; the others are in the result files.
-var tableWithin = map[string]bool{"1h": true, "4h": true, "24h": true, "48h": true, "72h": true}
+// groupLabel is the label tables show group g by.
+func groupLabel(g string) string {
+	if l, ok := groupLabels[g]; ok {
+		return l
+	}
+	return label(g)
+}
+
+// tableWithin are the times (minutes) of release.<lane>.within.<T> the
+// summary table shows; the others are in the result files.
+var tableWithin = map[int]bool{60: true, 4 * 60: true, 24 * 60: true, 48 * 60: true, 72 * 60: true}
 
 // shownInTables reports whether a metric belongs in the text tables: all but
 // the release.<lane>.within.<T> ladder times outside tableWithin, which stay in
 // the files and charts.
-func shownInTables(name string) bool {
-	rest, ok := strings.CutPrefix(name, "release.")
-	if !ok {
-		return true
-	}
-	_, t, ok := splitWithin(rest)
-	return !ok || tableWithin[t]
-}
-
-// splitWithin splits "<lane>.within.<T>" into the lane and T.
-func splitWithin(rest string) (lane, t string, ok bool) {
-	lane, t, ok = strings.Cut(rest, ".within.")
-	if !ok || lane == "" || strings.Contains(lane, ".") || t == "" {
-		return "", "", false
-	}
-	if _, ok := withinHours(t); !ok {
-		return "", "", false
-	}
-	return lane, t, true
-}
-
-// withinHours reads the time T of a release.<lane>.within.<T> name — a
-// number followed by m (minutes) or h (hours) — in hours.
-func withinHours(t string) (float64, bool) {
-	if len(t) < 2 {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(t[:len(t)-1], 64)
-	if err != nil || !(v > 0) || math.IsInf(v, 0) {
-		return 0, false
-	}
-	switch t[len(t)-1] {
-	case 'm':
-		return v / 60, true
-	case 'h':
-		return v, true
-	}
-	return 0, false
+func shownInTables(m Metric) bool {
+	return m.Family != metric.Release || m.Stat != metric.Within || tableWithin[m.Within]
 }
 
 // durationLabel writes h hours as a Time Release Study states its times:
@@ -212,15 +204,6 @@ func durationLabel(h float64) string {
 		return strconv.FormatFloat(h*60, 'g', 4, 64) + " min"
 	}
 	return strconv.FormatFloat(h, 'g', 4, 64) + " h"
-}
-
-// lastDot splits "row.col" at its last dot.
-func lastDot(rest string) (row, col string, ok bool) {
-	i := strings.LastIndexByte(rest, '.')
-	if i <= 0 || i == len(rest)-1 {
-		return "", "", false
-	}
-	return rest[:i], rest[i+1:], true
 }
 
 // labels are the readable forms of name parts; others show with "_" as space.
@@ -243,24 +226,24 @@ func label(s string) string {
 	return strings.ReplaceAll(s, "_", " ")
 }
 
-// grouper hands out estimates by name and remembers which were shown.
+// grouper hands out estimates by key and remembers which were shown.
 type grouper struct {
-	est    []Estimate
-	byName map[string]int
-	taken  []bool
+	est   []Estimate
+	byKey map[metric.Key]int
+	taken []bool
 }
 
 func newGrouper(est []Estimate) *grouper {
-	g := &grouper{est: est, byName: make(map[string]int, len(est)), taken: make([]bool, len(est))}
+	g := &grouper{est: est, byKey: make(map[metric.Key]int, len(est)), taken: make([]bool, len(est))}
 	for i, e := range est {
-		g.byName[e.Name] = i
+		g.byKey[e.Key] = i
 	}
 	return g
 }
 
-// get returns the estimate named name and marks it shown.
-func (g *grouper) get(name string) (Estimate, bool) {
-	i, ok := g.byName[name]
+// get returns the estimate of key k and marks it shown.
+func (g *grouper) get(k metric.Key) (Estimate, bool) {
+	i, ok := g.byKey[k]
 	if !ok {
 		return Estimate{}, false
 	}
@@ -268,20 +251,14 @@ func (g *grouper) get(name string) (Estimate, bool) {
 	return g.est[i], true
 }
 
-func (g *grouper) take(name string) { g.get(name) }
-
-type keyed struct {
-	key string
-	est Estimate
-}
-
-// suffixes returns, in metric order, the estimates not yet shown whose name
-// starts with prefix, with the rest of the name as key. It marks nothing.
-func (g *grouper) suffixes(prefix string) []keyed {
-	var out []keyed
-	for i, e := range g.est {
-		if rest, ok := strings.CutPrefix(e.Name, prefix); ok && !g.taken[i] && rest != "" {
-			out = append(out, keyed{rest, e})
+// select_ returns, in metric order, the estimates not yet shown whose
+// definition is, and marks them shown.
+func (g *grouper) select_(is func(d *Metric) bool) []Estimate {
+	var out []Estimate
+	for i := range g.est {
+		if !g.taken[i] && is(&g.est[i].Metric) {
+			g.taken[i] = true
+			out = append(out, g.est[i])
 		}
 	}
 	return out
@@ -311,9 +288,9 @@ type tableRow struct {
 	cells []*Estimate // nil where the row has no such figure
 }
 
-// addMetric adds a one-column row for the metric named name, if present.
-func (t *table) addMetric(g *grouper, name, lbl string) {
-	if e, ok := g.get(name); ok {
+// addMetric adds a one-column row for the metric of key k, if present.
+func (t *table) addMetric(g *grouper, k metric.Key, lbl string) {
+	if e, ok := g.get(k); ok {
 		t.addEstimate(lbl, e)
 	}
 }
@@ -322,10 +299,10 @@ func (t *table) addEstimate(lbl string, e Estimate) {
 	t.rows = append(t.rows, tableRow{label: lbl, cells: []*Estimate{&e}})
 }
 
-// matrix fills t with the estimates under prefix that split (on the rest of
-// the name) into a row and a column key; rows and columns come in the order
-// they first appear.
-func (t *table) matrix(g *grouper, prefix string, split func(rest string) (row, col string, ok bool)) {
+// matrix fills t with the estimates not yet shown whose definition split
+// places in a row and a column (by their labels); rows and columns come in
+// the order they first appear.
+func (t *table) matrix(g *grouper, split func(d *Metric) (row, col string, ok bool)) {
 	rowIdx := map[string]int{}
 	colIdx := map[string]int{}
 	var rowKeys []string
@@ -334,12 +311,16 @@ func (t *table) matrix(g *grouper, prefix string, split func(rest string) (row, 
 		e    Estimate
 	}
 	var cells []cell
-	for _, k := range g.suffixes(prefix) {
-		row, col, ok := split(k.key)
+	for i := range g.est {
+		if g.taken[i] {
+			continue
+		}
+		e := g.est[i]
+		row, col, ok := split(&e.Metric)
 		if !ok {
 			continue
 		}
-		g.take(k.est.Name)
+		g.taken[i] = true
 		r, ok := rowIdx[row]
 		if !ok {
 			r = len(rowKeys)
@@ -350,9 +331,9 @@ func (t *table) matrix(g *grouper, prefix string, split func(rest string) (row, 
 		if !ok {
 			c = len(t.cols)
 			colIdx[col] = c
-			t.cols = append(t.cols, label(col))
+			t.cols = append(t.cols, col)
 		}
-		cells = append(cells, cell{r, c, k.est})
+		cells = append(cells, cell{r, c, e})
 	}
 	for _, key := range rowKeys {
 		t.rows = append(t.rows, tableRow{label: key, cells: make([]*Estimate, len(t.cols))})
@@ -388,7 +369,8 @@ func (tw *tableWriter) header(r *Report) {
 	tw.printf("Scenario %s, seed %d: %s\n", r.Scenario, r.Seed, done)
 	switch {
 	case len(r.Reps) >= 2:
-		tw.printf("Each figure: mean across replications ± half-width of the %g%% confidence interval.\n", Confidence*100)
+		tw.printf("Each figure: mean across replications ± half-width of the %g%% confidence interval,\n", Confidence*100)
+		tw.printf("or [low, high] where the interval is not centred (fractions stay in [0, 1], counts at 0 or more).\n")
 	default:
 		tw.printf("One replication gives no confidence interval: figures are that replication's values.\n")
 	}
@@ -398,6 +380,7 @@ func (tw *tableWriter) header(r *Report) {
 // marked as defined in fewer replications than were run.
 type formatted struct {
 	mean, hw string
+	bounds   bool // hw is "[low, high]", not a half-width
 	mark     bool
 }
 
@@ -414,6 +397,12 @@ func (tw *tableWriter) format(e *Estimate, size float64) formatted {
 	f := formatted{mean: formatNumber(e.Mean, dec, pct, sep)}
 	if hw := e.HalfWidth(); !math.IsNaN(hw) {
 		f.hw = formatNumber(hw, dec, pct, sep)
+		// An interval not centred on the mean at the precision shown (a
+		// fraction near 0 or 1, a count cut at 0) shows its bounds.
+		if showBounds(e.Interval, dec, pct, sep) {
+			f.hw = "[" + formatNumber(e.Low, dec, pct, sep) + ", " + formatNumber(e.High, dec, pct, sep) + "]"
+			f.bounds = true
+		}
 	}
 	if e.N < tw.reps {
 		tw.marks = true
@@ -421,16 +410,25 @@ func (tw *tableWriter) format(e *Estimate, size float64) formatted {
 		if tw.marked == nil {
 			tw.marked = map[string]bool{}
 		}
-		tw.marked[e.Name] = true
+		tw.marked[e.Name()] = true
 	}
 	return f
+}
+
+// showBounds reports whether iv is shown as [low, high] rather than ± a
+// half-width: when its two sides differ by more than a tenth of the
+// half-width and that shows at the precision dec (pct, sep as formatNumber).
+func showBounds(iv Interval, dec int, pct, sep bool) bool {
+	below, above := iv.Mean-iv.Low, iv.High-iv.Mean
+	return math.Abs(above-below) > 0.2*iv.HalfWidth() &&
+		formatNumber(below, dec, pct, sep) != formatNumber(above, dec, pct, sep)
 }
 
 // decimals picks how figures of a unit are shown, given the largest magnitude
 // among them: fractions as percentages (two decimals when all are below 1%),
 // hours with two decimals, counts and currency with fewer decimals the larger
 // they are (none when all are zero).
-func decimals(unit string, size float64) (dec int, pct, sep bool) {
+func decimals(unit metric.Unit, size float64) (dec int, pct, sep bool) {
 	switch unit {
 	case UnitFraction:
 		if size < 0.01 && size != 0 {
@@ -514,7 +512,7 @@ func (tw *tableWriter) write(t *table) {
 	// column's figures of one unit share their number of decimals.
 	type colUnit struct {
 		col  int
-		unit string
+		unit metric.Unit
 	}
 	size := map[colUnit]float64{}
 	list := len(t.cols) == 1
@@ -527,7 +525,8 @@ func (tw *tableWriter) write(t *table) {
 		}
 	}
 	meanW := make([]int, len(t.cols))
-	hwW := make([]int, len(t.cols))
+	hwW := make([]int, len(t.cols)) // half-widths, shown " ± h"
+	bW := make([]int, len(t.cols))  // bounds, shown " [a, b]"
 	markW := make([]int, len(t.cols))
 	for i, row := range t.rows {
 		labelW = max(labelW, width(row.label))
@@ -543,17 +542,25 @@ func (tw *tableWriter) write(t *table) {
 			}
 			cells[i][j] = f
 			meanW[j] = max(meanW[j], width(f.mean))
-			hwW[j] = max(hwW[j], width(f.hw))
+			if f.bounds {
+				bW[j] = max(bW[j], width(f.hw))
+			} else {
+				hwW[j] = max(hwW[j], width(f.hw))
+			}
 			if f.mark {
 				markW[j] = 1
 			}
 		}
 	}
 	colW := make([]int, len(t.cols))
+	ivW := make([]int, len(t.cols))
 	for j, h := range t.cols {
 		colW[j] = meanW[j]
-		if hwW[j] > 0 {
-			colW[j] += 3 + hwW[j]
+		if hwW[j] > 0 || bW[j] > 0 {
+			// The interval part: " ± h" with h right-aligned, or " [a, b]";
+			// both left-aligned in the wider of the two.
+			ivW[j] = max(3+hwW[j], 1+bW[j])
+			colW[j] += ivW[j]
 		}
 		colW[j] += markW[j]
 		if w := width(h); w > colW[j] {
@@ -582,12 +589,15 @@ func (tw *tableWriter) write(t *table) {
 		b.WriteString("  " + pad(row.label, labelW, false))
 		for j, f := range cells[i] {
 			b.WriteString("   " + pad(f.mean, meanW[j], true))
-			if hwW[j] > 0 {
-				if f.hw != "" {
-					b.WriteString(" ± " + pad(f.hw, hwW[j], true))
-				} else {
-					b.WriteString(pad("", 3+hwW[j], false))
+			if ivW[j] > 0 {
+				iv := ""
+				switch {
+				case f.bounds:
+					iv = " " + f.hw
+				case f.hw != "":
+					iv = " ± " + pad(f.hw, hwW[j], true)
 				}
+				b.WriteString(pad(iv, ivW[j], false))
 			}
 			switch {
 			case f.mark:
@@ -608,8 +618,8 @@ func (tw *tableWriter) footnote(r *Report) {
 	}
 	line := "\n* defined in fewer replications than were run:"
 	for _, e := range r.Estimates {
-		if tw.marked[e.Name] {
-			item := fmt.Sprintf(" %s (n=%d)", e.Name, e.N)
+		if tw.marked[e.Name()] {
+			item := fmt.Sprintf(" %s (n=%d)", e.Name(), e.N)
 			if width(line)+width(item) > 88 {
 				tw.printf("%s\n", line)
 				line = " "

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"pilotsim/metric"
 )
 
 // XLSXFile is the spreadsheet every results folder gets: the summary with
@@ -24,7 +26,8 @@ const (
 )
 
 // xlsxLanes are the lanes that get a sheet of their own: the summary rows
-// whose metric names the lane (lane.red.share, release.red.p90, hit_rate.red).
+// of metrics whose subject is the lane (lane.red.share, release.red.p90,
+// hit_rate.red).
 var xlsxLanes = []string{"green", "blue", "yellow", "red"}
 
 // maxSheetRows is Excel's row limit (1,048,576 with the header).
@@ -71,13 +74,14 @@ func (t *LongTable) WriteXLSX(w io.Writer) error {
 	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
 		return err
 	}
-	sumHead := append(append([]string{"scenario"}, t.Params...), "metric", "unit", "mean", "ci_low", "ci_high", "n", "description")
+	sumHead := append(append([]string{"scenario"}, t.Params...), "metric", "family", "of", "subject", "part", "stat", "unit", "mean", "ci_low", "ci_high", "n", "description")
 	summaryRow := func(s *LongScenario, e *Estimate) []any {
 		row := []any{excelize.Cell{Value: s.Label}}
 		for _, p := range s.Params {
 			row = append(row, xlsxValue(p))
 		}
-		return append(row, e.Name, e.Unit, number(e.Mean), number(e.Low), number(e.High), e.N, e.Help)
+		return append(row, e.Name(), string(e.Family), string(e.Of), e.Subject, e.Part, string(e.Stat), string(e.Unit),
+			number(e.Mean), number(e.Low), number(e.High), e.N, e.Help)
 	}
 	if err := t.writeSheet(f, SheetSummary, sumHead, func(add func([]any) error) error {
 		for i := range t.Scenarios {
@@ -107,7 +111,7 @@ func (t *LongTable) WriteXLSX(w io.Writer) error {
 			for _, p := range r.Params {
 				row = append(row, xlsxValue(p))
 			}
-			row = append(row, r.Rep, strconv.FormatUint(r.Seed, 10), r.Metric, r.Unit, number(r.Value))
+			row = append(row, r.Rep, strconv.FormatUint(r.Seed, 10), r.Metric, r.Family, r.Of, r.Subject, r.Part, r.Stat, r.Unit, number(r.Value))
 			return add(row)
 		})
 	}); err != nil {
@@ -122,7 +126,7 @@ func (t *LongTable) WriteXLSX(w io.Writer) error {
 			for i := range t.Scenarios {
 				s := &t.Scenarios[i]
 				for j := range s.Report.Estimates {
-					if e := &s.Report.Estimates[j]; slices.Contains(strings.Split(e.Name, "."), lane) {
+					if e := &s.Report.Estimates[j]; e.Of == metric.OfLane && e.Subject == lane {
 						if err := add(summaryRow(s, e)); err != nil {
 							return err
 						}

@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+
+	"pilotsim/metric"
 )
 
 // The border is a discrete-event simulation in simulated minutes (t = 0 is
@@ -176,6 +178,11 @@ type borderStats struct {
 	irrThreat   []int64
 	foundThreat []int64
 	foundLane   [NumLanes]int64
+	// By reason of selection, over controlled (yellow or red) consignments:
+	// controlled, irregular among them (ground truth), found.
+	ctlReason   [NumReasons]int64
+	irrReason   [NumReasons]int64
+	foundReason [NumReasons]int64
 	dutyAtStake float64
 	release     [NumLanes]borderDist // release times in minutes, per lane
 	withinAll   int64
@@ -357,6 +364,10 @@ func (b *border) add(c *Consignment) {
 		st.grpN[p]++
 		if c.Lane == Yellow || c.Lane == Red {
 			st.grpCtl[a]++
+			st.ctlReason[c.Reason]++
+			if c.Threat != NoThreat {
+				st.irrReason[c.Reason]++
+			}
 		}
 		if c.Threat != NoThreat {
 			st.irregular++
@@ -584,6 +595,7 @@ func (b *border) found(c *Consignment, ms *Milestones) {
 		st := &b.st
 		st.foundThreat[c.Threat]++
 		st.foundLane[c.Lane]++
+		st.foundReason[c.Reason]++
 		a, _, _ := b.cfg.groups.of(c)
 		st.grpFound[a]++
 		st.dutyRecovered += c.Duty
@@ -642,9 +654,11 @@ func (b *border) finish() {
 	}
 }
 
-// values appends the replication's metric values, in borderMetricDefs order.
-func (b *border) values(dst []float64) []float64 {
-	w := borderMetricWriter{vals: dst}
+// values returns replication rep's metric values (and the denominators of
+// its counted ratios), in borderMetricDefs order.
+func (b *border) values(rep int) metric.Rep {
+	n := len(b.cfg.defs)
+	w := borderMetricWriter{vals: make([]float64, 0, n), dens: make([]float64, 0, n)}
 	b.st.emit(b.cfg, &w, b.pools)
-	return w.vals
+	return metric.Rep{Rep: rep, Values: w.vals, Den: w.dens}
 }

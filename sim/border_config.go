@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
 
@@ -46,7 +47,7 @@ type borderConfig struct {
 	targetAll       float64           // minutes
 	targetLane      [NumLanes]float64 // minutes; NaN when the lane has no target
 	groups          borderGroupsConfig
-	defs            []MetricDef // the metrics, in order
+	defs            []metric.Def // the metrics, in order
 }
 
 // compileBorder compiles the resources, routes, targets and run window of sc.

@@ -30,53 +30,15 @@ const (
 
 var borderFixedGroups = [borderGroupModes]string{GroupAEO, GroupNonAEO, GroupPreArrival, GroupPostArrival}
 
-// borderGroupStat are the release.<group>.<stat> metrics of every group, in
-// order; the percentiles are borderPercentiles.
-const (
-	borderGroupMean = iota
-	borderGroupMedian
-	borderGroupP90
-	borderGroupP95
-	borderGroupWithin
-	borderGroupStats
-)
-
-// borderGroupDefs returns the definitions of release.<group>.* of one group.
-func borderGroupDefs(group string) (defs [borderGroupStats]MetricDef) {
-	defs[borderGroupMean] = MetricDef{Name: "release." + group + ".mean", Unit: UnitHours,
-		Help: "mean release time (arrival to release), " + group + "; over consignments released by the horizon (not those in_system)"}
-	for i, p := range borderPercentiles {
-		defs[borderGroupMedian+i] = MetricDef{Name: "release." + group + "." + p.name, Unit: UnitHours,
-			Help: p.help + " release time, " + group + "; over consignments released by the horizon"}
-	}
-	defs[borderGroupWithin] = MetricDef{Name: "release." + group + ".within_target", Unit: UnitFraction,
-		Help: group + " released within the overall target / (" + group + " released + still in the system at the horizon and already older than the target)"}
-	return defs
-}
-
-// borderAEODefs are the metrics split by AEO status (index 0 AEO, 1 not).
-var borderAEODefs = [2]struct{ inspection, hit MetricDef }{
-	{
-		MetricDef{"inspection_rate." + GroupAEO, UnitFraction, "AEO consignments controlled (yellow + red) / AEO consignments"},
-		MetricDef{"hit_rate." + GroupAEO, UnitFraction, "AEO consignments controlled and found irregular / AEO consignments controlled"},
-	},
-	{
-		MetricDef{"inspection_rate." + GroupNonAEO, UnitFraction, "non-AEO consignments controlled (yellow + red) / non-AEO consignments"},
-		MetricDef{"hit_rate." + GroupNonAEO, UnitFraction, "non-AEO consignments controlled and found irregular / non-AEO consignments controlled"},
-	},
-}
-
-var (
-	borderShareAEO = MetricDef{"share." + GroupAEO, UnitFraction, "share of consignments declared by AEOs"}
-	borderSharePre = MetricDef{"share." + GroupPreArrival, UnitFraction, "share of consignments lodged at or before arrival"}
-)
+// borderAEOGroups are the groups of inspection_rate.<group> and
+// hit_rate.<group> (index 0 AEO, 1 not), with the label their help uses.
+var borderAEOGroups = [2]struct{ name, label string }{{GroupAEO, "AEO"}, {GroupNonAEO, "non-AEO"}}
 
 // borderGroupsConfig are the groups of a compiled border.
 type borderGroupsConfig struct {
 	// names are the groups' names: the fixed groups, then each mode with
-	// traffic in mode order; defs their release.<group>.* metrics.
+	// traffic in mode order.
 	names []string
-	defs  [][borderGroupStats]MetricDef
 	// modeGroup is the index of a mode's release statistics, -1 when the
 	// mode is not tracked apart: not in traffic, or the only mode (then
 	// its group is every consignment, and its figures are those of all).
@@ -107,9 +69,6 @@ func compileBorderGroups(sc *scenarios.Scenario) borderGroupsConfig {
 			g.modeGroup[m] = int8(g.tracked)
 			g.tracked++
 		}
-	}
-	for _, n := range g.names {
-		g.defs = append(g.defs, borderGroupDefs(n))
 	}
 	return g
 }

@@ -104,7 +104,7 @@ func TestBorderGroups(t *testing.T) {
 	} {
 		if math.IsNaN(tc.want) {
 			for _, d := range b.cfg.defs {
-				if d.Name == tc.name {
+				if d.Name() == tc.name {
 					t.Errorf("%s: a metric of a mode without traffic", tc.name)
 				}
 			}

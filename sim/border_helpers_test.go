@@ -71,9 +71,9 @@ func borderTestFeed(b *border, rep int, lambda float64, mark func(c *Consignment
 // borderMetric returns the value of the named metric.
 func borderMetric(t testing.TB, b *border, name string) float64 {
 	t.Helper()
-	vals := b.values(nil)
+	vals := b.values(0).Values
 	for i, d := range b.cfg.defs {
-		if d.Name == name {
+		if d.Name() == name {
 			return vals[i]
 		}
 	}

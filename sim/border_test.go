@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
 
@@ -311,12 +312,12 @@ func TestBorderMetricNames(t *testing.T) {
 	sc.Traffic = map[string]scenarios.ModeTraffic{"road": {Rate: 1}, "sea": {Rate: 1}} // mode order, not key order
 	cfg := borderTestCompile(t, sc)
 	var names []string
-	units := map[string]string{}
+	units := map[string]metric.Unit{}
 	for _, d := range cfg.defs {
-		names = append(names, d.Name)
-		units[d.Name] = d.Unit
+		names = append(names, d.Name())
+		units[d.Name()] = d.Unit
 		if d.Help == "" {
-			t.Errorf("%s: no help", d.Name)
+			t.Errorf("%s: no help", d.Name())
 		}
 	}
 	want := []string{"consignments",
@@ -329,7 +330,10 @@ func TestBorderMetricNames(t *testing.T) {
 	want = append(want, "share.aeo", "share.pre_arrival")
 	want = append(want, "inspection_rate", "hit_rate", "hit_rate.yellow", "hit_rate.red",
 		"inspection_rate.aeo", "inspection_rate.non_aeo", "hit_rate.aeo", "hit_rate.non_aeo", "irregular.count",
-		"detection_rate", "detection_rate.narcotics", "detection_rate.undervaluation", "duty.at_stake", "duty.recovered")
+		"detection_rate", "detection_rate.narcotics", "detection_rate.undervaluation",
+		"hit_rate.reason.score", "hit_rate.reason.forced", "hit_rate.reason.random", "hit_rate.reason.expected", "hit_rate.reason.selected",
+		"detection_rate.reason.score", "detection_rate.reason.forced", "detection_rate.reason.random", "detection_rate.reason.expected", "detection_rate.reason.selected",
+		"lift.estimate", "lift.true", "duty.at_stake", "duty.recovered")
 	for _, l := range []string{"all", "green", "blue", "yellow", "red"} {
 		for _, s := range []string{"mean", "median", "p90", "p95", "max"} {
 			want = append(want, "release."+l+"."+s)
@@ -357,7 +361,7 @@ func TestBorderMetricNames(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("metric names:\n got %q\nwant %q", names, want)
 	}
-	for name, unit := range map[string]string{"consignments": "count", "hit_rate": "fraction", "release.red.p95": "h",
+	for name, unit := range map[string]metric.Unit{"consignments": "count", "hit_rate": "fraction", "release.red.p95": "h",
 		"duty.recovered": "currency", "pool.nii.max_queue": "count", "pool.nii.mean_wait": "h", "in_system.mean_age": "h", "release.blue.within.72h": "fraction",
 		"share.aeo": "fraction", "inspection_rate.non_aeo": "fraction", "hit_rate.aeo": "fraction",
 		"release.post_arrival.p95": "h", "release.road.within_target": "fraction"} {
@@ -369,15 +373,15 @@ func TestBorderMetricNames(t *testing.T) {
 	b := newBorder(cfg)
 	b.reset(0, nil)
 	b.finish()
-	vals := b.values(nil)
+	vals := b.values(0).Values
 	if len(vals) != len(cfg.defs) {
 		t.Fatalf("%d values for %d metrics", len(vals), len(cfg.defs))
 	}
 	for i, d := range cfg.defs {
-		isCount := d.Unit == UnitCount || d.Unit == UnitCurrency || d.Name == "pool.document.utilization" ||
-			d.Name == "pool.nii.utilization" || d.Name == "pool.physical.utilization" || strings.HasSuffix(d.Name, ".overtime_per_day")
+		isCount := d.Unit == metric.Count || d.Unit == metric.Currency || d.Name() == "pool.document.utilization" ||
+			d.Name() == "pool.nii.utilization" || d.Name() == "pool.physical.utilization" || strings.HasSuffix(d.Name(), ".overtime_per_day")
 		if isCount && vals[i] != 0 || !isCount && !math.IsNaN(vals[i]) {
-			t.Errorf("empty run: %s = %v", d.Name, vals[i])
+			t.Errorf("empty run: %s = %v", d.Name(), vals[i])
 		}
 	}
 }

@@ -1,57 +1,54 @@
 package sim
 
-import "math"
+import (
+	"math"
 
-// MetricDef describes one figure a replication reports.
-type MetricDef struct {
-	Name string // flat dotted name, e.g. "release.red.p90"
-	Unit string // "count", "fraction", "h" or "currency"
-	Help string // one line for tables and reports
-}
-
-// RepResult is what one replication measured: Values[i] is the value of the
-// model's Metrics()[i]. A value is NaN where it is undefined (a hit rate with no
-// controls, a percentile with no releases).
-type RepResult struct {
-	Rep    int
-	Values []float64
-}
-
-// Units of metrics.
-const (
-	UnitCount    = "count"
-	UnitFraction = "fraction"
-	UnitHours    = "h"
-	UnitCurrency = "currency"
+	"pilotsim/metric"
 )
+
+// The figures a replication reports are defined here, typed (package
+// metric): family, subject, statistic, unit and, for ratios, what is counted
+// above and below the line. One walk, borderStats.emit, gives both the
+// definitions (once, when the border compiles) and each replication's values,
+// so they cannot fall out of order; adding a metric is one call in emit.
 
 // borderMetricWriter collects metric definitions (defs mode) or values, so that
 // both come from one walk in one order.
 type borderMetricWriter struct {
 	defsMode bool
-	defs     []MetricDef
+	defs     []metric.Def
 	vals     []float64
+	dens     []float64
 }
 
-func (w *borderMetricWriter) put(name, unit, help string, v float64) {
+// put records v, the value of the metric def returns. def is called in defs
+// mode only, so that a replication's walk builds no strings.
+func (w *borderMetricWriter) put(v float64, def func() metric.Def) {
 	if w.defsMode {
-		w.defs = append(w.defs, MetricDef{Name: name, Unit: unit, Help: help})
+		w.defs = append(w.defs, def())
 		return
 	}
 	w.vals = append(w.vals, v)
+	w.dens = append(w.dens, math.NaN())
 }
 
-// borderRatio is a/b, NaN when b is 0.
-func borderRatio(a, b float64) float64 {
-	if b == 0 {
-		return math.NaN()
+// ratio records num/den (NaN when den is 0) of a metric whose numerator and
+// denominator count consignments; the replication keeps den for the
+// interval (metric.Def.Counted). def need not set Counted.
+func (w *borderMetricWriter) ratio(num, den float64, def func() metric.Def) {
+	if w.defsMode {
+		d := def()
+		d.Counted = true
+		w.defs = append(w.defs, d)
+		return
 	}
-	return a / b
+	w.vals = append(w.vals, metric.Ratio(num, den))
+	w.dens = append(w.dens, den)
 }
 
 // borderMetricDefs lists the metrics of a compiled border, in the order
 // borderStats.emit writes the values.
-func borderMetricDefs(cfg *borderConfig) []MetricDef {
+func borderMetricDefs(cfg *borderConfig) []metric.Def {
 	var st borderStats
 	st.init(cfg)
 	w := borderMetricWriter{defsMode: true}
@@ -59,109 +56,142 @@ func borderMetricDefs(cfg *borderConfig) []MetricDef {
 	return w.defs
 }
 
+// borderPercentiles are the percentiles of release time every lane and group
+// reports.
 var borderPercentiles = [...]struct {
-	name, help string
-	p          float64
+	stat metric.Stat
+	help string
+	p    float64
 }{
-	{"median", "median", 0.5},
-	{"p90", "90th percentile of", 0.9},
-	{"p95", "95th percentile of", 0.95},
+	{metric.Median, "median", 0.5},
+	{metric.P90, "90th percentile of", 0.9},
+	{metric.P95, "95th percentile of", 0.95},
 }
 
 // borderWithin is the ladder of times (in minutes) of the metrics
-// release.<lane>.within.<name>: the points of each lane's release-time
+// release.<lane>.within.<T>: the points of each lane's release-time
 // distribution a Time Release Study reports as "share released within".
 var borderWithin = [...]struct {
-	name, help string
-	min        float64
+	help string
+	min  int
 }{
-	{"15m", "15 min", 15},
-	{"30m", "30 min", 30},
-	{"1h", "1 h", 60},
-	{"2h", "2 h", 2 * 60},
-	{"4h", "4 h", 4 * 60},
-	{"8h", "8 h", 8 * 60},
-	{"12h", "12 h", 12 * 60},
-	{"24h", "24 h", 24 * 60},
-	{"48h", "48 h", 48 * 60},
-	{"72h", "72 h", 72 * 60},
-	{"120h", "120 h", 120 * 60},
+	{"15 min", 15},
+	{"30 min", 30},
+	{"1 h", 60},
+	{"2 h", 2 * 60},
+	{"4 h", 4 * 60},
+	{"8 h", 8 * 60},
+	{"12 h", 12 * 60},
+	{"24 h", 24 * 60},
+	{"48 h", 48 * 60},
+	{"72 h", 72 * 60},
+	{"120 h", 120 * 60},
 }
-
-// borderWithinDefs are the definitions of release.<lane>.within.<T>, for
-// "all" (index 0) and then each lane (1 + Lane), built once so that the
-// metric walk builds no strings for them.
-var borderWithinDefs = func() (defs [1 + NumLanes][len(borderWithin)]MetricDef) {
-	for i := range defs {
-		name := "all"
-		if i > 0 {
-			name = Lane(i - 1).String()
-		}
-		for k, t := range borderWithin {
-			defs[i][k] = MetricDef{
-				Name: "release." + name + ".within." + t.name,
-				Unit: UnitFraction,
-				Help: "share of " + name + " released within " + t.help + ": released within " + t.help +
-					" / (released + still in the system at the horizon and already older than " + t.help + ")",
-			}
-		}
-	}
-	return defs
-}()
 
 // borderWithinIndex returns the first k with x <= borderWithin[k].min, or
 // len(borderWithin) when x is above every time of the ladder.
 func borderWithinIndex(x float64) int {
 	for k := range borderWithin {
-		if x <= borderWithin[k].min {
+		if x <= float64(borderWithin[k].min) {
 			return k
 		}
 	}
 	return len(borderWithin)
 }
 
+// laneKind is the kind of the subject "all" or a lane.
+func laneKind(name string) metric.Kind {
+	if name == "all" {
+		return metric.All
+	}
+	return metric.OfLane
+}
+
 // emit walks the metrics in their fixed order. pools is the per-pool state at
 // the horizon (nil in defs mode).
 func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []borderPoolState) {
 	n := float64(st.n)
-	w.put("consignments", UnitCount, "consignments that arrived after the warm-up", n)
+	w.put(n, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Consignments}, Unit: metric.Count, Help: "consignments that arrived after the warm-up"}
+	})
 	for l := Lane(0); l < NumLanes; l++ {
-		w.put("lane."+l.String()+".share", UnitFraction, "share of consignments in the "+l.String()+" lane", borderRatio(float64(st.lane[l]), n))
+		w.ratio(float64(st.lane[l]), n, func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Lane, Subject: l.String(), Stat: metric.Of}, Of: metric.OfLane, Unit: metric.Fraction,
+				Num: "consignments in the " + l.String() + " lane", Den: "consignments",
+				Help: "share of consignments in the " + l.String() + " lane"}
+		})
 	}
 	for l := Lane(0); l < NumLanes; l++ {
 		for r := Reason(0); r < NumReasons; r++ {
-			w.put("lane."+l.String()+"."+r.String()+".count", UnitCount,
-				"consignments in the "+l.String()+" lane by "+r.String(), float64(st.reason[l][r]))
+			w.put(float64(st.reason[l][r]), func() metric.Def {
+				return metric.Def{Key: metric.Key{Family: metric.Lane, Subject: l.String(), Part: r.String(), Stat: metric.N}, Of: metric.OfLane, Unit: metric.Count,
+					Help: "consignments in the " + l.String() + " lane by " + r.String()}
+			})
 		}
 	}
-	w.put(borderShareAEO.Name, borderShareAEO.Unit, borderShareAEO.Help, borderRatio(float64(st.grpN[borderGroupAEO]), n))
-	w.put(borderSharePre.Name, borderSharePre.Unit, borderSharePre.Help, borderRatio(float64(st.grpN[borderGroupPre]), n))
+	w.ratio(float64(st.grpN[borderGroupAEO]), n, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Share, Subject: GroupAEO}, Of: metric.OfGroup, Unit: metric.Fraction,
+			Num: "consignments declared by AEOs", Den: "consignments", Help: "share of consignments declared by AEOs"}
+	})
+	w.ratio(float64(st.grpN[borderGroupPre]), n, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Share, Subject: GroupPreArrival}, Of: metric.OfGroup, Unit: metric.Fraction,
+			Num: "consignments lodged at or before arrival", Den: "consignments", Help: "share of consignments lodged at or before arrival"}
+	})
 	controlled := float64(st.lane[Yellow] + st.lane[Red])
 	found := float64(st.foundLane[Yellow] + st.foundLane[Red])
-	w.put("inspection_rate", UnitFraction, "controlled (yellow + red) / all consignments", borderRatio(controlled, n))
-	w.put("hit_rate", UnitFraction, "controlled and found irregular / controlled", borderRatio(found, controlled))
+	w.ratio(controlled, n, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Inspection}, Unit: metric.Fraction,
+			Num: "controlled (yellow + red)", Den: "consignments", Help: "controlled (yellow + red) / all consignments"}
+	})
+	w.ratio(found, controlled, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Hit}, Unit: metric.Fraction,
+			Num: "controlled and found irregular", Den: "controlled", Help: "controlled and found irregular / controlled"}
+	})
 	for _, l := range [...]Lane{Yellow, Red} {
-		w.put("hit_rate."+l.String(), UnitFraction, "found irregular / controlled in the "+l.String()+" lane",
-			borderRatio(float64(st.foundLane[l]), float64(st.lane[l])))
+		w.ratio(float64(st.foundLane[l]), float64(st.lane[l]), func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Hit, Subject: l.String()}, Of: metric.OfLane, Unit: metric.Fraction,
+				Num: "found irregular in the " + l.String() + " lane", Den: "controlled in the " + l.String() + " lane",
+				Help: "found irregular / controlled in the " + l.String() + " lane"}
+		})
 	}
-	for i, d := range borderAEODefs {
-		w.put(d.inspection.Name, d.inspection.Unit, d.inspection.Help, borderRatio(float64(st.grpCtl[i]), float64(st.grpN[i])))
+	for i, g := range borderAEOGroups {
+		w.ratio(float64(st.grpCtl[i]), float64(st.grpN[i]), func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Inspection, Subject: g.name}, Of: metric.OfGroup, Unit: metric.Fraction,
+				Num: g.label + " consignments controlled (yellow + red)", Den: g.label + " consignments",
+				Help: g.label + " consignments controlled (yellow + red) / " + g.label + " consignments"}
+		})
 	}
-	for i, d := range borderAEODefs {
-		w.put(d.hit.Name, d.hit.Unit, d.hit.Help, borderRatio(float64(st.grpFound[i]), float64(st.grpCtl[i])))
+	for i, g := range borderAEOGroups {
+		w.ratio(float64(st.grpFound[i]), float64(st.grpCtl[i]), func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Hit, Subject: g.name}, Of: metric.OfGroup, Unit: metric.Fraction,
+				Num: g.label + " consignments controlled and found irregular", Den: g.label + " consignments controlled",
+				Help: g.label + " consignments controlled and found irregular / " + g.label + " consignments controlled"}
+		})
 	}
-	w.put("irregular.count", UnitCount, "irregular consignments (ground truth)", float64(st.irregular))
+	w.put(float64(st.irregular), func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Irregular, Stat: metric.N}, Unit: metric.Count, Help: "irregular consignments (ground truth)"}
+	})
 	var foundAll int64
 	for _, f := range st.foundThreat {
 		foundAll += f
 	}
-	w.put("detection_rate", UnitFraction, "found irregular / all irregular", borderRatio(float64(foundAll), float64(st.irregular)))
+	w.ratio(float64(foundAll), float64(st.irregular), func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Detection}, Unit: metric.Fraction,
+			Num: "found irregular", Den: "irregular", Help: "found irregular / all irregular"}
+	})
 	for i, name := range cfg.threatNames {
-		w.put("detection_rate."+name, UnitFraction, "found / all consignments carrying "+name,
-			borderRatio(float64(st.foundThreat[i]), float64(st.irrThreat[i])))
+		w.ratio(float64(st.foundThreat[i]), float64(st.irrThreat[i]), func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Detection, Subject: name}, Of: metric.OfThreat, Unit: metric.Fraction,
+				Num: "found carrying " + name, Den: "consignments carrying " + name, Help: "found / all consignments carrying " + name}
+		})
 	}
-	w.put("duty.at_stake", UnitCurrency, "duty at stake on irregular consignments", st.dutyAtStake)
-	w.put("duty.recovered", UnitCurrency, "duty on irregular consignments found", st.dutyRecovered)
+	st.emitReasons(w, foundAll)
+	w.put(st.dutyAtStake, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Duty, Stat: metric.AtStake}, Unit: metric.Currency, Help: "duty at stake on irregular consignments"}
+	})
+	w.put(st.dutyRecovered, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Duty, Stat: metric.Recovered}, Unit: metric.Currency, Help: "duty on irregular consignments found"}
+	})
 
 	var all borderDist
 	all.reset()
@@ -169,55 +199,83 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		all.merge(&st.release[l])
 	}
 	releaseStats := func(name string, d *borderDist) {
-		w.put("release."+name+".mean", UnitHours, "mean release time (arrival to release), "+name+"; over consignments released by the horizon (not those in_system)", d.mean()/60)
+		kind := laneKind(name)
+		w.put(d.mean()/60, func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.Mean}, Of: kind, Unit: metric.Hours,
+				Help: "mean release time (arrival to release), " + name + "; over consignments released by the horizon (not those in_system)"}
+		})
 		for _, p := range borderPercentiles {
-			w.put("release."+name+"."+p.name, UnitHours, p.help+" release time, "+name+"; over consignments released by the horizon", d.quantile(p.p)/60)
+			w.put(d.quantile(p.p)/60, func() metric.Def {
+				return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: p.stat}, Of: kind, Unit: metric.Hours,
+					Help: p.help + " release time, " + name + "; over consignments released by the horizon"}
+			})
 		}
-		w.put("release."+name+".max", UnitHours, "longest release time, "+name+"; over consignments released by the horizon", d.maximum()/60)
+		w.put(d.maximum()/60, func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.Max}, Of: kind, Unit: metric.Hours,
+				Help: "longest release time, " + name + "; over consignments released by the horizon"}
+		})
 	}
 	releaseStats("all", &all)
 	for l := Lane(0); l < NumLanes; l++ {
 		releaseStats(l.String(), &st.release[l])
 	}
-	w.put("release.all.within_target", UnitFraction, "released within the overall target / (released + still in the system at the horizon and already older than the target)",
-		borderRatio(float64(st.withinAll), float64(all.n+st.lateAll)))
+	w.ratio(float64(st.withinAll), float64(all.n+st.lateAll), func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Release, Subject: "all", Stat: metric.WithinTarget}, Unit: metric.Fraction,
+			Num: "released within the overall target", Den: "released + still in the system at the horizon and already older than the target",
+			Help: "released within the overall target / (released + still in the system at the horizon and already older than the target)"}
+	})
 	for l := Lane(0); l < NumLanes; l++ {
 		if !math.IsNaN(cfg.targetLane[l]) {
-			w.put("release."+l.String()+".within_target", UnitFraction, l.String()+" released within the lane's target / ("+l.String()+" released + still in the system at the horizon and already older than the target)",
-				borderRatio(float64(st.withinLane[l]), float64(st.release[l].n+st.lateLane[l])))
+			w.ratio(float64(st.withinLane[l]), float64(st.release[l].n+st.lateLane[l]), func() metric.Def {
+				return metric.Def{Key: metric.Key{Family: metric.Release, Subject: l.String(), Stat: metric.WithinTarget}, Of: metric.OfLane, Unit: metric.Fraction,
+					Num: l.String() + " released within the lane's target", Den: l.String() + " released + still in the system at the horizon and already older than the target",
+					Help: l.String() + " released within the lane's target / (" + l.String() + " released + still in the system at the horizon and already older than the target)"}
+			})
 		}
 	}
 	// Release time by group (AEO status, lodgement, mode), within the
 	// overall target by the rule of release.all.within_target.
-	for g := range cfg.groups.names {
+	for g, name := range cfg.groups.names {
 		// Group g has its own statistics at index g, but the only mode,
 		// which is every consignment.
 		d, within, late := &all, st.withinAll, st.lateAll
 		if g < borderGroupModes || !cfg.groups.onlyMode {
 			d, within, late = &st.grpRelease[g], st.grpWithin[g], st.grpLate[g]
 		}
-		defs := &cfg.groups.defs[g]
-		w.put(defs[borderGroupMean].Name, defs[borderGroupMean].Unit, defs[borderGroupMean].Help, d.mean()/60)
-		for i, p := range borderPercentiles {
-			def := &defs[borderGroupMedian+i]
-			w.put(def.Name, def.Unit, def.Help, d.quantile(p.p)/60)
+		w.put(d.mean()/60, func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.Mean}, Of: metric.OfGroup, Unit: metric.Hours,
+				Help: "mean release time (arrival to release), " + name + "; over consignments released by the horizon (not those in_system)"}
+		})
+		for _, p := range borderPercentiles {
+			w.put(d.quantile(p.p)/60, func() metric.Def {
+				return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: p.stat}, Of: metric.OfGroup, Unit: metric.Hours,
+					Help: p.help + " release time, " + name + "; over consignments released by the horizon"}
+			})
 		}
-		w.put(defs[borderGroupWithin].Name, defs[borderGroupWithin].Unit, defs[borderGroupWithin].Help,
-			borderRatio(float64(within), float64(d.n+late)))
+		w.ratio(float64(within), float64(d.n+late), func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.WithinTarget}, Of: metric.OfGroup, Unit: metric.Fraction,
+				Num: name + " released within the overall target", Den: name + " released + still in the system at the horizon and already older than the target",
+				Help: name + " released within the overall target / (" + name + " released + still in the system at the horizon and already older than the target)"}
+		})
 	}
 	// Shares released within each time of the ladder: released within T /
 	// (released + still in the system at the horizon and older than T), the
 	// rule of within_target.
-	releaseWithin := func(lane int, n int64, rel, age *[len(borderWithin) + 1]int64) {
+	releaseWithin := func(name string, n int64, rel, age *[len(borderWithin) + 1]int64) {
+		kind := laneKind(name)
 		var within, late int64
 		for _, a := range age {
 			late += a
 		}
-		for k := range borderWithin {
+		for k, t := range borderWithin {
 			within += rel[k]
 			late -= age[k]
-			d := &borderWithinDefs[lane][k]
-			w.put(d.Name, d.Unit, d.Help, borderRatio(float64(within), float64(n+late)))
+			w.ratio(float64(within), float64(n+late), func() metric.Def {
+				return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.Within, Within: t.min}, Of: kind, Unit: metric.Fraction,
+					Num: "released within " + t.help, Den: "released + still in the system at the horizon and already older than " + t.help,
+					Help: "share of " + name + " released within " + t.help + ": released within " + t.help +
+						" / (released + still in the system at the horizon and already older than " + t.help + ")"}
+			})
 		}
 	}
 	var relAll, ageAll [len(borderWithin) + 1]int64
@@ -227,19 +285,27 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 			ageAll[k] += st.ageBy[l][k]
 		}
 	}
-	releaseWithin(0, all.n, &relAll, &ageAll)
+	releaseWithin("all", all.n, &relAll, &ageAll)
 	for l := Lane(0); l < NumLanes; l++ {
-		releaseWithin(1+int(l), st.release[l].n, &st.relBy[l], &st.ageBy[l])
+		releaseWithin(l.String(), st.release[l].n, &st.relBy[l], &st.ageBy[l])
 	}
 	rn := float64(all.n)
-	w.put("trs.arrival_lodgement.mean", UnitHours, "TRS interval arrival → lodgement (0 when lodged before arrival)", borderRatio(st.trs[0], rn)/60)
-	w.put("trs.lodgement_lane.mean", UnitHours, "TRS interval lodgement → lane assigned, counted from arrival", borderRatio(st.trs[1], rn)/60)
-	w.put("trs.lane_release.mean", UnitHours, "TRS interval lane assigned → release, counted from arrival", borderRatio(st.trs[2], rn)/60)
+	for i, iv := range borderTRSIntervals {
+		w.put(metric.Ratio(st.trs[i], rn)/60, func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.TRS, Subject: iv.name, Stat: metric.Mean}, Of: metric.OfSpan, Unit: metric.Hours, Help: iv.help}
+		})
+	}
 	for i := range cfg.pools {
 		name := cfg.pools[i].name
 		v := float64(st.visits[i])
-		w.put("trs."+name+".wait.mean", UnitHours, "mean wait in the "+name+" queue per visit of a released consignment", borderRatio(st.wait[i], v)/60)
-		w.put("trs."+name+".service.mean", UnitHours, "mean "+name+" service time per visit of a released consignment", borderRatio(st.service[i], v)/60)
+		w.put(metric.Ratio(st.wait[i], v)/60, func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.TRS, Subject: name, Part: "wait", Stat: metric.Mean}, Of: metric.OfPool, Unit: metric.Hours,
+				Help: "mean wait in the " + name + " queue per visit of a released consignment"}
+		})
+		w.put(metric.Ratio(st.service[i], v)/60, func() metric.Def {
+			return metric.Def{Key: metric.Key{Family: metric.TRS, Subject: name, Part: "service", Stat: metric.Mean}, Of: metric.OfPool, Unit: metric.Hours,
+				Help: "mean " + name + " service time per visit of a released consignment"}
+		})
 	}
 	window := cfg.horizon - cfg.warmup
 	for i := range cfg.pools {
@@ -248,16 +314,101 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		util := math.NaN()
 		if pools != nil {
 			ps = pools[i]
-			util = borderRatio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon)+ps.overArea)
+			util = metric.Ratio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon)+ps.overArea)
 		}
-		w.put("pool."+pc.name+".utilization", UnitFraction,
-			"busy server time / server time available (open hours, plus overtime worked after closing)", util)
-		w.put("pool."+pc.name+".overtime_per_day", UnitHours,
-			"server hours worked outside opening hours (services that ran past closing), per day", ps.overArea/60/(window/1440))
-		w.put("pool."+pc.name+".mean_wait", UnitHours, "mean queue wait of services started in the window", borderRatio(ps.waitSum, float64(ps.starts))/60)
-		w.put("pool."+pc.name+".mean_queue", UnitCount, "time-average number waiting", ps.qArea/window)
-		w.put("pool."+pc.name+".max_queue", UnitCount, "most waiting at once", float64(ps.maxQ))
+		key := func(s metric.Stat) metric.Key { return metric.Key{Family: metric.Pool, Subject: pc.name, Stat: s} }
+		w.put(util, func() metric.Def {
+			return metric.Def{Key: key(metric.Utilization), Of: metric.OfPool, Unit: metric.Fraction,
+				Num: "busy server time", Den: "server time available (open hours, plus overtime worked after closing)",
+				Help: "busy server time / server time available (open hours, plus overtime worked after closing)"}
+		})
+		w.put(ps.overArea/60/(window/1440), func() metric.Def {
+			return metric.Def{Key: key(metric.OvertimePerDay), Of: metric.OfPool, Unit: metric.Hours,
+				Help: "server hours worked outside opening hours (services that ran past closing), per day"}
+		})
+		w.put(metric.Ratio(ps.waitSum, float64(ps.starts))/60, func() metric.Def {
+			return metric.Def{Key: key(metric.MeanWait), Of: metric.OfPool, Unit: metric.Hours, Help: "mean queue wait of services started in the window"}
+		})
+		w.put(ps.qArea/window, func() metric.Def {
+			return metric.Def{Key: key(metric.MeanQueue), Of: metric.OfPool, Unit: metric.Count, Help: "time-average number waiting"}
+		})
+		w.put(float64(ps.maxQ), func() metric.Def {
+			return metric.Def{Key: key(metric.MaxQueue), Of: metric.OfPool, Unit: metric.Count, Help: "most waiting at once"}
+		})
 	}
-	w.put("in_system.count", UnitCount, "consignments not yet released at the horizon", float64(st.inSystem))
-	w.put("in_system.mean_age", UnitHours, "mean time since arrival of those at the horizon", borderRatio(st.inSystemAge, float64(st.inSystem))/60)
+	w.put(float64(st.inSystem), func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.InSystem, Stat: metric.N}, Unit: metric.Count, Help: "consignments not yet released at the horizon"}
+	})
+	w.put(metric.Ratio(st.inSystemAge, float64(st.inSystem))/60, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.InSystem, Stat: metric.MeanAge}, Unit: metric.Hours, Help: "mean time since arrival of those at the horizon"}
+	})
+}
+
+// borderTRSIntervals are the Time Release Study intervals, in the order of
+// borderStats.trs.
+var borderTRSIntervals = [3]struct{ name, help string }{
+	{"arrival_lodgement", "TRS interval arrival → lodgement (0 when lodged before arrival)"},
+	{"lodgement_lane", "TRS interval lodgement → lane assigned, counted from arrival"},
+	{"lane_release", "TRS interval lane assigned → release, counted from arrival"},
+}
+
+// emitReasons writes hit rate and detection by reason of selection, the
+// risk-selected controls (every reason but random) together, and the lift of
+// risk selection over random selection: estimated as an administration
+// would, from the random stratum, and true, from the ground truth.
+// foundAll is every irregular consignment found.
+func (st *borderStats) emitReasons(w *borderMetricWriter, foundAll int64) {
+	var selCtl, selIrr, selFound int64
+	for r := Reason(0); r < NumReasons; r++ {
+		if r != ReasonRandom {
+			selCtl += st.ctlReason[r]
+			selIrr += st.irrReason[r]
+			selFound += st.foundReason[r]
+		}
+	}
+	reason := func(f metric.Family, r string) metric.Key {
+		return metric.Key{Family: f, Subject: "reason", Part: r}
+	}
+	for r := Reason(0); r < NumReasons; r++ {
+		w.ratio(float64(st.foundReason[r]), float64(st.ctlReason[r]), func() metric.Def {
+			return metric.Def{Key: reason(metric.Hit, r.String()), Of: metric.OfReason, Unit: metric.Fraction,
+				Num: "controlled for reason " + r.String() + " and found irregular", Den: "controlled for reason " + r.String(),
+				Help: "hit rate of the controls selected by " + r.String() + ": found irregular / controlled (yellow + red) with that reason"}
+		})
+	}
+	w.ratio(float64(selFound), float64(selCtl), func() metric.Def {
+		return metric.Def{Key: reason(metric.Hit, "selected"), Of: metric.OfReason, Unit: metric.Fraction,
+			Num: "risk-selected controls found irregular", Den: "risk-selected controls (score, forced, expected)",
+			Help: "hit rate of the risk-selected controls (every reason but random): found irregular / controlled"}
+	})
+	for r := Reason(0); r < NumReasons; r++ {
+		w.ratio(float64(st.foundReason[r]), float64(st.irregular), func() metric.Def {
+			return metric.Def{Key: reason(metric.Detection, r.String()), Of: metric.OfReason, Unit: metric.Fraction,
+				Num: "irregular found by controls selected for reason " + r.String(), Den: "irregular",
+				Help: "share of all irregular consignments found by controls selected by " + r.String() + " (the reasons add up to detection_rate)"}
+		})
+	}
+	w.ratio(float64(selFound), float64(st.irregular), func() metric.Def {
+		return metric.Def{Key: reason(metric.Detection, "selected"), Of: metric.OfReason, Unit: metric.Fraction,
+			Num: "irregular found by risk-selected controls", Den: "irregular",
+			Help: "share of all irregular consignments found by risk-selected controls (every reason but random)"}
+	})
+	// The estimate's per-replication value; across replications results
+	// pools the two strata's counts (see metric.Lift).
+	randRate := metric.Ratio(float64(st.foundReason[ReasonRandom]), float64(st.ctlReason[ReasonRandom]))
+	selRate := metric.Ratio(float64(selFound), float64(selCtl))
+	est := metric.Ratio(selRate, randRate)
+	if math.IsInf(est, 0) {
+		est = math.NaN()
+	}
+	w.put(est, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Lift, Stat: metric.Estimate}, Unit: metric.None,
+			Num: "hit rate of risk-selected controls (hit_rate.reason.selected)", Den: "hit rate of random controls (hit_rate.reason.random)",
+			Help: "lift of risk selection over random selection as an administration estimates it: hit rate of risk-selected controls / hit rate of random controls"}
+	})
+	w.put(metric.Ratio(metric.Ratio(float64(selIrr), float64(selCtl)), metric.Ratio(float64(st.irregular), float64(st.n))), func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Lift, Stat: metric.True}, Unit: metric.None,
+			Num: "irregular share of risk-selected controls (ground truth)", Den: "irregular share of all consignments (ground truth)",
+			Help: "true lift of risk selection (simulation only): irregular share of risk-selected controls / irregular share of all consignments"}
+	})
 }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"pilotsim/metric"
 )
 
 // Options control Run.
@@ -37,7 +39,7 @@ const borderProgressBatch = 4096
 
 // borderRepFunc runs one replication on a worker's own generator, selector and
 // border and returns its metric values.
-type borderRepFunc func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) ([]float64, error)
+type borderRepFunc func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) (metric.Rep, error)
 
 // borderRunReps runs reps on opt.Workers goroutines. Each worker makes its own
 // replication runner with newWorker (reused for every replication it takes)
@@ -47,13 +49,13 @@ type borderRepFunc func(ctx context.Context, rep int, sink TraceSink, progress *
 // workers stop at their next check; the replications finished so far are
 // returned, in order, with ctx.Err() or the failure of the first replication
 // (in reps order) that failed.
-func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func() borderRepFunc) ([]RepResult, error) {
+func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func() borderRepFunc) ([]metric.Rep, error) {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
 	workers = min(workers, len(reps))
-	results := make([]RepResult, len(reps))
+	results := make([]metric.Rep, len(reps))
 	finished := make([]bool, len(reps))
 	errs := make([]error, len(reps))
 	wctx, cancel := context.WithCancel(ctx)
@@ -72,7 +74,7 @@ func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func(
 				if opt.Trace != nil {
 					sink = opt.Trace(reps[i])
 				}
-				vals, err := run(wctx, reps[i], sink, opt.Progress)
+				res, err := run(wctx, reps[i], sink, opt.Progress)
 				if sink != nil {
 					if cerr := sink.Close(); cerr != nil && err == nil {
 						err = fmt.Errorf("replication %d: trace: %w", reps[i], cerr)
@@ -83,7 +85,7 @@ func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func(
 					cancel()
 					return
 				}
-				results[i] = RepResult{Rep: reps[i], Values: vals}
+				results[i] = res
 				finished[i] = true
 				if opt.Done != nil {
 					opt.Done.Add(1)
@@ -92,7 +94,7 @@ func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func(
 		})
 	}
 	wg.Wait()
-	var out []RepResult
+	var out []metric.Rep
 	for i, ok := range finished {
 		if ok {
 			out = append(out, results[i])
@@ -123,13 +125,13 @@ func (b *border) tick(ctx context.Context, rep int, progress *atomic.Int64, n in
 
 // end finishes replication rep after its last consignment (n of them since the
 // last tick) and returns its metric values.
-func (b *border) end(rep int, progress *atomic.Int64, n int64) ([]float64, error) {
+func (b *border) end(rep int, progress *atomic.Int64, n int64) (metric.Rep, error) {
 	b.finish()
 	if progress != nil {
 		progress.Add(n)
 	}
 	if b.sinkErr != nil {
-		return nil, fmt.Errorf("replication %d: trace: %w", rep, b.sinkErr)
+		return metric.Rep{}, fmt.Errorf("replication %d: trace: %w", rep, b.sinkErr)
 	}
-	return b.values(make([]float64, 0, len(b.cfg.defs))), nil
+	return b.values(rep), nil
 }

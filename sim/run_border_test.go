@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
 
@@ -18,7 +19,7 @@ func borderTestWorker(cfg *borderConfig, lambda float64, mark func(c *Consignmen
 	return func() borderRepFunc {
 		b := newBorder(cfg)
 		var c Consignment
-		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) ([]float64, error) {
+		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) (metric.Rep, error) {
 			b.reset(rep, sink)
 			r := Stream(cfg.seed, rep, PurposeArrivals)
 			var n int64
@@ -28,7 +29,7 @@ func borderTestWorker(cfg *borderConfig, lambda float64, mark func(c *Consignmen
 				b.add(&c)
 				if n++; n%borderProgressBatch == 0 {
 					if err := b.tick(ctx, rep, progress, borderProgressBatch); err != nil {
-						return nil, err
+						return metric.Rep{}, err
 					}
 				}
 			}
@@ -57,7 +58,7 @@ func borderTestMark(c *Consignment, r *rand.Rand) {
 	}
 }
 
-func borderSameResults(a, b []RepResult) bool {
+func borderSameResults(a, b []metric.Rep) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -80,7 +81,7 @@ func borderSameResults(a, b []RepResult) bool {
 func TestBorderRunWorkers(t *testing.T) {
 	cfg := borderTestRunConfig(t, 3*borderMinutesPerDay)
 	reps := []int{5, 0, 3, 1, 2, 4, 7, 6, 9, 8}
-	var runs [][]RepResult
+	var runs [][]metric.Rep
 	for _, w := range []int{1, 8, 3} {
 		var progress atomic.Int64
 		res, err := borderRunReps(context.Background(), Options{Workers: w, Reps: reps, Progress: &progress},

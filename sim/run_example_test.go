@@ -30,9 +30,9 @@ func ExampleRun() {
 	}
 	index := map[string]int{}
 	for i, d := range m.Metrics() {
-		index[d.Name] = i
-		if strings.HasPrefix(d.Name, "release.red.") {
-			fmt.Printf("%s (%s)\n", d.Name, d.Unit)
+		index[d.Name()] = i
+		if strings.HasPrefix(d.Name(), "release.red.") {
+			fmt.Printf("%s (%s)\n", d.Name(), d.Unit)
 		}
 	}
 	for _, r := range res {

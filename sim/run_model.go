@@ -6,10 +6,12 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"pilotsim/metric"
 )
 
 // Metrics returns the definitions of the figures each replication of m
-// reports, in the fixed order of RepResult.Values. Names are flat and dotted
+// reports, in the fixed order of metric.Rep.Values. Names are flat and dotted
 // (see the package's metric list): lane shares and reasons, inspection, hit
 // and detection rates (overall, per lane, per threat), duty, release-time
 // statistics per lane in hours, the share of each lane released within
@@ -18,7 +20,7 @@ import (
 // rate by group (AEO or not, lodged before or after arrival, transport mode
 // with traffic; see GroupAEO), Time Release Study intervals, per-pool
 // statistics and what is still in the system at the horizon.
-func (m *Model) Metrics() []MetricDef {
+func (m *Model) Metrics() []metric.Def {
 	if cfg, err := m.borderConfig(); err == nil {
 		return slices.Clone(cfg.defs) // the cached configuration is shared: hand out a copy
 	}
@@ -60,7 +62,7 @@ func borderDetect(m *Model) [][NumMethods]float64 {
 // so results are identical for any number of workers. The context is checked
 // every few thousand consignments: on cancellation Run returns the
 // replications finished so far, in order, and ctx.Err().
-func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
+func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 	sc := m.Scenario
 	name := sc.Name
 	if sc.Path != "" {
@@ -90,7 +92,7 @@ func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
 		sel := m.NewSelector()
 		b := newBorder(cfg)
 		var c Consignment
-		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) ([]float64, error) {
+		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) (metric.Rep, error) {
 			g.Reset(rep)
 			sel.Reset(rep)
 			b.reset(rep, sink)
@@ -100,15 +102,15 @@ func Run(ctx context.Context, m *Model, opt Options) ([]RepResult, error) {
 				b.add(&c)
 				if n++; n%borderProgressBatch == 0 {
 					if err := b.tick(ctx, rep, progress, borderProgressBatch); err != nil {
-						return nil, err
+						return metric.Rep{}, err
 					}
 					if err := sel.Err(); err != nil {
-						return nil, fmt.Errorf("replication %d: %w", rep, err)
+						return metric.Rep{}, fmt.Errorf("replication %d: %w", rep, err)
 					}
 				}
 			}
 			if err := sel.Err(); err != nil {
-				return nil, fmt.Errorf("replication %d: %w", rep, err)
+				return metric.Rep{}, fmt.Errorf("replication %d: %w", rep, err)
 			}
 			return b.end(rep, progress, n%borderProgressBatch)
 		}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
 
@@ -26,10 +27,10 @@ func runLoad(t testing.TB, name string, sets ...string) *Model {
 }
 
 // runValue returns the named metric of a result.
-func runValue(t testing.TB, m *Model, r RepResult, name string) float64 {
+func runValue(t testing.TB, m *Model, r metric.Rep, name string) float64 {
 	t.Helper()
 	for i, d := range m.Metrics() {
-		if d.Name == name {
+		if d.Name() == name {
 			return r.Values[i]
 		}
 	}
@@ -42,7 +43,7 @@ func runValue(t testing.TB, m *Model, r RepResult, name string) float64 {
 // consignment the progress counter saw, and the figures hang together.
 func TestRunWorkersReference(t *testing.T) {
 	m := runLoad(t, "reference", "horizon=4d", "warmup=1d", "replications=4")
-	var runs [2][]RepResult
+	var runs [2][]metric.Rep
 	for i, w := range []int{1, 8} {
 		var progress atomic.Int64
 		var traced atomic.Int64

@@ -151,7 +151,7 @@ func loadBatch(arg string, f *studyFlags) (*loadedBatch, error) {
 		})
 		lb.scs = append(lb.scs, sc)
 		lb.models = append(lb.models, m)
-		lb.metrics = append(lb.metrics, metrics(m))
+		lb.metrics = append(lb.metrics, m.Metrics())
 	}
 	lb.batch = results.NewBatch(bs, seed)
 	return lb, nil
@@ -307,7 +307,7 @@ func runBatchReps(ctx context.Context, e *env, lb *loadedBatch, k int, reps []in
 		}
 		return nil, fmt.Errorf("scenario %s: %w", lb.batch.Scenarios[k].Dir, err)
 	}
-	return replications(rr), nil
+	return rr, nil
 }
 
 // runWholeBatch runs every pair and writes the batch's files into dir. Each

@@ -12,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"pilotsim/metric"
 	"pilotsim/results"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
@@ -109,7 +110,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		Seed:         sc.Seed,
 		Replications: sc.Replications,
 		Partial:      interrupted,
-	}, metrics(model), replications(finished))
+	}, model.Metrics(), finished)
 	if err != nil {
 		return err
 	}
@@ -176,9 +177,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 
 // runWithProgress runs the replications in a goroutine while this, the
 // coordinating goroutine, polls the consignment counter into the progress bar.
-func runWithProgress(ctx context.Context, m *sim.Model, opt sim.Options, done *atomic.Int64, bar *progressbar.ProgressBar) ([]sim.RepResult, error) {
+func runWithProgress(ctx context.Context, m *sim.Model, opt sim.Options, done *atomic.Int64, bar *progressbar.ProgressBar) ([]metric.Rep, error) {
 	type result struct {
-		reps []sim.RepResult
+		reps []metric.Rep
 		err  error
 	}
 	ch := make(chan result, 1)
@@ -237,25 +238,6 @@ func newProgress(e *env, quiet bool, sc *scenarios.Scenario) *progressbar.Progre
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// metrics converts the engine's metric definitions for results.
-func metrics(m *sim.Model) []results.Metric {
-	defs := m.Metrics()
-	out := make([]results.Metric, len(defs))
-	for i, d := range defs {
-		out[i] = results.Metric{Name: d.Name, Unit: d.Unit, Help: d.Help}
-	}
-	return out
-}
-
-// replications converts the engine's per-replication results for results.
-func replications(reps []sim.RepResult) []results.Replication {
-	out := make([]results.Replication, len(reps))
-	for i, r := range reps {
-		out[i] = results.Replication{Rep: r.Rep, Values: r.Values}
-	}
-	return out
 }
 
 // traceNames gives the trace the scenario's names for the engine's indices.

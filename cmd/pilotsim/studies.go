@@ -102,7 +102,7 @@ func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model,
 		}
 		return nil, fmt.Errorf("%s: %w", sc.Name, err)
 	}
-	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, metrics(m), replications(rr))
+	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, m.Metrics(), rr)
 }
 
 // study is what compare and sweep write: files, a report, and a table or JSON.
