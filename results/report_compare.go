@@ -126,10 +126,10 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 		}
 		p.Add(&barsPlotter{bars: bars})
 		padCategories(p, len(c.Labels), false)
+		// Room above the highest whisker: a cap on the frame's edge (a
+		// share whose interval reaches 100%) is cut in half by the clip.
 		p.Y.Min = 0
-		if unit == UnitFraction {
-			p.Y.Max = math.Min(100, p.Y.Max*1.08)
-		}
+		p.Y.Max *= 1.1
 		panels = append(panels, p)
 		kt.Rows = append(kt.Rows, row)
 	}
@@ -209,7 +209,9 @@ func symmetricAroundZero(p *plot.Plot) {
 	if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
 		m = 1
 	}
-	p.X.Min, p.X.Max = -m*1.1, m*1.1
+	// 25% beyond the farthest end: the dot and the whisker cap at the end
+	// are drawn whole, not cut by the frame.
+	p.X.Min, p.X.Max = -m*1.25, m*1.25
 }
 
 // pairingSection shows how much narrower the paired intervals are than those
