@@ -67,13 +67,6 @@ func btPct(v float64) string {
 	return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
 }
 
-func btNum(v float64) string {
-	if math.IsNaN(v) {
-		return "-"
-	}
-	return FormatFloat(v)
-}
-
 // f2 formats a ratio such as a lift with two decimals.
 func btF2(v float64) string {
 	if math.IsNaN(v) {
