@@ -25,6 +25,9 @@ type TraceFiles struct {
 	// Gzip compresses the final file (gzip, no name or time in its header,
 	// so the same trace gives the same bytes); the parts stay plain.
 	Gzip bool
+	// Parquet writes the final file as Parquet (typed columns, nulls for
+	// empty cells) instead of CSV.
+	Parquet bool
 }
 
 // NewTraceFiles prepares a trace that Commit will write to path (whose
@@ -70,6 +73,9 @@ func (t *TraceFiles) Part(rep int) (*TracePart, error) {
 // the header is an error, and then no file is written.
 func (t *TraceFiles) Commit(reps []int) error {
 	err := WriteFileAtomic(t.path, func(out io.Writer) error {
+		if t.Parquet {
+			return t.writeTraceParquet(out, reps)
+		}
 		w := out
 		var zw *gzip.Writer
 		if t.Gzip {

@@ -24,7 +24,7 @@ const traceFile = "consignments.csv"
 
 // traceFileNames are the names a trace may have; a run removes those it did
 // not write, so that an earlier run's trace never looks like this run's.
-var traceFileNames = map[string]string{"csv": traceFile, "csv.gz": traceFile + ".gz"}
+var traceFileNames = map[string]string{"csv": traceFile, "csv.gz": traceFile + ".gz", "parquet": "consignments.parquet"}
 
 // progressEvery is how often the progress bar polls the consignment counter
 // (a variable for tests).
@@ -45,7 +45,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	fs.Var(&sets, "set", "override a scenario value, `path=value` (repeatable)")
 	asJSON := fs.Bool("json", false, "print the aggregate as JSON on stdout instead of the table")
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
-	traceFormat := fs.String("trace-format", "csv", "format of the --trace file: csv, or csv.gz (gzipped, about a fifth of the size; pandas, R and DuckDB read it as it is)")
+	traceFormat := fs.String("trace-format", "csv", "format of the --trace file: csv; csv.gz (gzipped, about a fifth of the size); or parquet (typed columns, for pandas, R, DuckDB, Spark)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	asParquet := fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile+" (for pandas, R, DuckDB, Spark)")
 	pos, err := parseFlags(fs, args)
@@ -61,7 +61,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	case *reps < 0:
 		return badInput(fmt.Errorf("--reps %d: want 1 or more", *reps))
 	case traceFileNames[*traceFormat] == "":
-		return badInput(fmt.Errorf("--trace-format %q: want csv or csv.gz", *traceFormat))
+		return badInput(fmt.Errorf("--trace-format %q: want csv, csv.gz or parquet", *traceFormat))
 	}
 
 	sc, model, err := loadModel(pos[0], sets, nil, *reps)
@@ -88,6 +88,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		tf.Gzip = *traceFormat == "csv.gz"
+		tf.Parquet = *traceFormat == "parquet"
 		defer tf.Discard() // a no-op once committed
 		opt.Trace = func(rep int) sim.TraceSink {
 			// Each replication's records come from a generator set to it;

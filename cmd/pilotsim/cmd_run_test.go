@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"pilotsim/internal/filetest"
 	"pilotsim/results"
@@ -331,7 +334,78 @@ func TestRunTraceGzip(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(gz, traceFile+".gz")); !os.IsNotExist(err) {
 		t.Errorf("the earlier run's %s.gz is still there (%v)", traceFile, err)
 	}
-	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", t.TempDir(), "--trace-format", "xml"); code != exitBadInput || !strings.Contains(stderr, "want csv or csv.gz") {
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", t.TempDir(), "--trace-format", "xml"); code != exitBadInput || !strings.Contains(stderr, "want csv, csv.gz or parquet") {
 		t.Errorf("--trace-format xml: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestRunTraceParquet: --trace-format parquet holds the plain trace's rows,
+// typed: the same count, and per row the same rep and seq (integers),
+// warm_up (boolean from yes/no), arrival_h (double), trader and hs_code
+// (text, zeros kept), release_h null where the CSV cell is empty.
+func TestRunTraceParquet(t *testing.T) {
+	plain, pq := t.TempDir(), t.TempDir()
+	for _, c := range []struct{ dir, format string }{{plain, "csv"}, {pq, "parquet"}} {
+		if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", c.dir, "--trace", "--trace-format", c.format, "--quiet", "--reps", "2"); code != exitOK {
+			t.Fatalf("%s: exit %d: %s", c.format, code, stderr)
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(plain, traceFile)))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := rows[0]
+	col := func(name string) int { return slices.Index(head, name) }
+	data := readFile(t, filepath.Join(pq, "consignments.parquet"))
+	r := parquet.NewReader(bytes.NewReader(data))
+	defer r.Close()
+	if r.NumRows() != int64(len(rows)-1) {
+		t.Fatalf("parquet has %d rows, the CSV trace %d", r.NumRows(), len(rows)-1)
+	}
+	idx := func(name string) int {
+		leaf, ok := r.Schema().Lookup(name)
+		if !ok {
+			t.Fatalf("no column %s", name)
+		}
+		return leaf.ColumnIndex
+	}
+	names := []string{"rep", "seq", "warm_up", "arrival_h", "trader", "hs_code", "release_h"}
+	buf := make([]parquet.Row, 128)
+	i := 1
+	for {
+		n, err := r.ReadRows(buf)
+		for _, row := range buf[:n] {
+			got := map[int]parquet.Value{}
+			for _, v := range row {
+				got[v.Column()] = v
+			}
+			want := rows[i]
+			for _, name := range names {
+				v, w := got[idx(name)], want[col(name)]
+				var s string
+				switch {
+				case v.IsNull():
+					s = ""
+				case name == "rep" || name == "seq":
+					s = strconv.FormatInt(v.Int64(), 10)
+				case name == "warm_up":
+					s = results.YesNo(v.Boolean())
+				case name == "arrival_h" || name == "release_h":
+					s = results.FormatFloat(v.Double())
+				default:
+					s = string(v.ByteArray())
+				}
+				if s != w {
+					t.Fatalf("row %d, %s: parquet %q, CSV %q", i, name, s, w)
+				}
+			}
+			i++
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -149,7 +149,7 @@ func TestOutputsDocNamesEveryColumn(t *testing.T) {
 	cols = append(cols, generateExtra...)
 	cols = append(cols, (&results.LongTable{}).LongHeader()...)
 	cols = append(cols, results.SummaryFile, results.AggregateFile, results.AggregateJSONFile, results.LongFile, results.XLSXFile,
-		results.ReportHTMLFile, results.ReportMDFile, results.LongParquetFile, traceFile, traceFileNames["csv.gz"], results.CompareCSVFile, results.CompareJSONFile,
+		results.ReportHTMLFile, results.ReportMDFile, results.LongParquetFile, traceFile, traceFileNames["csv.gz"], traceFileNames["parquet"], results.CompareCSVFile, results.CompareJSONFile,
 		results.SweepCSVFile, results.SweepJSONFile, results.BatchManifestFile, results.SheetSummary, results.SheetLong)
 	for _, c := range cols {
 		c = stage.ReplaceAllString(c, "stageK_")
