@@ -80,7 +80,7 @@ type Reader struct {
 // and a UTF-8 byte-order mark is ignored. A header that lacks a required
 // column or names one twice gives a *HeaderError.
 func NewReader(r io.Reader) (*Reader, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(LimitRecords(r, MaxRecordBytes))
 	cr.FieldsPerRecord = -1 // counted by Next, to report it with the row
 	cr.ReuseRecord = true
 	head, err := cr.Read()

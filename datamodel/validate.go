@@ -1,6 +1,8 @@
 package datamodel
 
 import (
+	"pilotsim/internal/safefile"
+
 	"strconv"
 	"strings"
 	"time"
@@ -16,13 +18,15 @@ type ValueError struct {
 }
 
 func (e *ValueError) Error() string {
+	// A huge value is cut, with its length, never echoed whole.
+	v := strconv.Quote(safefile.Clip(e.Value, 80))
 	if e.Expected == "" {
-		return strconv.Quote(e.Value) + " " + e.Problem
+		return v + " " + e.Problem
 	}
 	if e.Value == "" {
 		return "missing value (want " + e.Expected + ")"
 	}
-	return strconv.Quote(e.Value) + " " + e.Problem + " (want " + e.Expected + ")"
+	return v + " " + e.Problem + " (want " + e.Expected + ")"
 }
 
 // Bounds on free text and identifiers.
@@ -415,7 +419,7 @@ func (e *FieldError) writeMessage(b *strings.Builder) {
 	case e.Value == "" && e.Item == 0:
 		b.WriteString("missing")
 	default:
-		b.WriteString(strconv.Quote(e.Value))
+		b.WriteString(strconv.Quote(safefile.Clip(e.Value, 80)))
 		b.WriteString(" ")
 		b.WriteString(e.Problem)
 	}

@@ -91,10 +91,10 @@ func (iv Interval) Asymmetric() bool {
 //
 // The mean is the mean of the replications' values. The interval depends on
 // the unit (docs/statistics.md gives the reasons):
-//   - fractions (rates, shares, probabilities): a Wilson score interval with
-//     Student's t quantile on n−1 degrees of freedom and an effective sample
-//     size taken from the variance between replications (FractionCI); it
-//     stays in [0, 1];
+//   - fractions (rates, shares, probabilities): Jeffreys' interval with an
+//     effective sample size taken from the variance between replications
+//     and reduced for its degrees of freedom (FractionCI); it stays in
+//     [0, 1];
 //   - counts and currency: Student's t, cut at 0;
 //   - other units: Student's t.
 func Aggregate(metrics []Metric, reps []Replication) ([]Estimate, error) {
@@ -199,29 +199,35 @@ func estimateCI(u metric.Unit, x, den []float64, level float64) Interval {
 }
 
 // FractionCI returns the mean of per-replication fractions p (each in [0, 1])
-// and a confidence interval at level that stays in [0, 1]: Wilson's score
-// interval for the mean p̄ with an effective sample size
+// and a confidence interval at level that stays in [0, 1]: Jeffreys'
+// interval (the equal-tailed interval of the Beta(x+½, n−x+½) distribution,
+// as modified by Brown, Cai and DasGupta 2001) for the mean p̄ with an
+// effective sample size
 //
 //	n* = p̄(1−p̄) / (s²/R),
 //
 // the number of independent Bernoulli trials whose proportion would vary as
 // much as p̄ does between replications (s² is the sample variance of the R =
-// len(p) values), and Student's t quantile on R−1 degrees of freedom in place
-// of the normal one, since s² is itself estimated. The between-replication
+// len(p) values), reduced for the degrees of freedom of s² as Korn and
+// Graubard (1998) do, n = n*·(z/t)² with t Student's quantile on R−1 degrees
+// of freedom and z the normal one, and x = p̄·n. The lower bound is 0 when
+// x ≤ 1 and the upper bound 1 when x ≥ n−1 (Brown, Cai and DasGupta's
+// modification, which keeps coverage near 0 and 1). The between-replication
 // variance carries all the overdispersion (trader population, traffic) a
 // pooled binomial count would miss.
 //
 // When the replications do not vary (s² = 0: every replication found
 // nothing, or found the same share) the variance cannot be estimated; where
 // the denominators den are known (counted ratios) the interval is then
-// Wilson's with the binomial size R² / Σ 1/n_r and the normal quantile, the
-// interval of a known binomial variance. Without denominators it is the
-// single value.
+// Jeffreys' for the binomial size R² / Σ 1/n_r, the size whose binomial
+// variance equals that of a mean of R ratios, with no reduction (the
+// variance is the known binomial one). Without denominators it is the single
+// value.
 func FractionCI(p, den []float64, level float64) Interval {
 	iv := meanCI(p, level)
 	r := len(p)
-	if r < 2 {
-		return iv
+	if r < 2 || !(iv.Mean >= 0 && iv.Mean <= 1) {
+		return iv // (values outside [0, 1] are no fractions: the t interval)
 	}
 	mean := iv.Mean
 	nBinom := math.Inf(1)
@@ -236,22 +242,40 @@ func FractionCI(p, den []float64, level float64) Interval {
 	}
 	v := stat.Variance(p, nil) / float64(r)
 	q := mean * (1 - mean)
-	var n, t float64
+	var n float64
 	switch {
 	case v > 0 && q > 0:
-		n = q / v
-		t = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(r - 1)}.Quantile(1 - (1-level)/2)
-	case !math.IsInf(nBinom, 1):
+		z := distuv.UnitNormal.Quantile(1 - (1-level)/2)
+		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(r - 1)}.Quantile(1 - (1-level)/2)
+		n = q / v * (z / t) * (z / t)
+	case nBinom > 0 && !math.IsInf(nBinom, 1):
 		n = nBinom
-		t = distuv.UnitNormal.Quantile(1 - (1-level)/2)
 	default:
 		iv.Low, iv.High = mean, mean
 		return iv
 	}
-	t2n := t * t / n
-	centre := (mean + t2n/2) / (1 + t2n)
-	half := t / (1 + t2n) * math.Sqrt(q/n+t2n/(4*n))
-	iv.Low = math.Max(0, math.Min(mean, centre-half))
-	iv.High = math.Min(1, math.Max(mean, centre+half))
+	iv.Low, iv.High = jeffreys(mean, n, level)
 	return iv
+}
+
+// jeffreys is Jeffreys' interval at level for a proportion p of n trials
+// (n need not be whole), with Brown, Cai and DasGupta's modification at the
+// ends; it always holds p.
+func jeffreys(p, n, level float64) (low, high float64) {
+	if n > 1e12 {
+		// The Beta is then the normal to far more digits than any figure
+		// shows (and its quantile function would lose them).
+		h := distuv.UnitNormal.Quantile(1-(1-level)/2) * math.Sqrt(p*(1-p)/n)
+		return math.Max(0, p-h), math.Min(1, p+h)
+	}
+	x := p * n
+	b := distuv.Beta{Alpha: x + 0.5, Beta: n - x + 0.5}
+	low, high = 0, 1
+	if x > 1 {
+		low = b.Quantile((1 - level) / 2)
+	}
+	if x < n-1 {
+		high = b.Quantile(1 - (1-level)/2)
+	}
+	return math.Max(0, math.Min(p, low)), math.Min(1, math.Max(p, high))
 }

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"gonum.org/v1/gonum/stat/distuv"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -118,25 +119,32 @@ func close(a, b float64) bool {
 // TestAggregateBounds checks that intervals respect their quantity: a count
 // is cut at 0, a fraction stays in [0, 1] (also when every replication found
 // nothing, where the binomial size of the denominators gives the width), and
-// a fraction's interval is Wilson's with Student's t.
+// a fraction's interval is Jeffreys' with the effective sample size.
 func TestAggregateBounds(t *testing.T) {
 	count := Metric{Key: metric.Key{Family: "c"}, Unit: UnitCount}
 	frac := Metric{Key: metric.Key{Family: "f"}, Unit: UnitFraction, Counted: true}
+	// Nothing found in 3 × 100: no variance to estimate, so Jeffreys for the
+	// binomial n = 300: [0, the 97.5% quantile of Beta(½, 300½)]. For small
+	// p, Beta(½, b) ≈ χ²(1)/(2b): 5.0239/601 = 0.008359 (to 0.5%).
+	const zeroHigh = 5.023886 / 601
 	for _, tc := range []struct {
 		name      string
 		m         Metric
 		vals, den []float64
 		low, high float64
+		tol       float64
 	}{
 		// t(.975,2) = 4.303: 1 ± 4.303·1/√3 = [−1.48, 3.48], cut at 0.
-		{"count cut at 0", count, []float64{0, 1, 2}, nil, 0, 1 + t975[2]/math.Sqrt(3)},
-		// Nothing found in 3 × 100: no variance to estimate, so Wilson with
-		// the binomial n = 300 and z = 1.96 gives [0, z²/(n+z²)].
-		{"fraction of zeros", frac, []float64{0, 0, 0}, []float64{100, 100, 100}, 0, z975 * z975 / (300 + z975*z975)},
+		{"count cut at 0", count, []float64{0, 1, 2}, nil, 0, 1 + t975[2]/math.Sqrt(3), 1e-8},
+		{"fraction of zeros", frac, []float64{0, 0, 0}, []float64{100, 100, 100}, 0, zeroHigh, 0.005 * zeroHigh},
 		// All found: the mirror image.
-		{"fraction of ones", frac, []float64{1, 1, 1}, []float64{100, 100, 100}, 1 - z975*z975/(300+z975*z975), 1},
+		{"fraction of ones", frac, []float64{1, 1, 1}, []float64{100, 100, 100}, 1 - zeroHigh, 1, 0.005 * zeroHigh},
 		// The same without denominators: nothing to go by but the value.
-		{"fraction of zeros, no denominators", frac, []float64{0, 0, 0}, nil, 0, 0},
+		{"fraction of zeros, no denominators", frac, []float64{0, 0, 0}, nil, 0, 0, 1e-8},
+		// Far from 0 and 1 with a large effective size Jeffreys is the t
+		// interval: 0.5 ± 4.303 · 0.01/√3 (to 0.2% of the half-width: the Beta
+		// of n trials has the variance of n+1 or so).
+		{"fraction near one half is t", frac, []float64{0.49, 0.5, 0.51}, []float64{1e6, 1e6, 1e6}, 0.5 - t975[2]*0.01/math.Sqrt(3), 0.5 + t975[2]*0.01/math.Sqrt(3), 2e-3 * t975[2] * 0.01 / math.Sqrt(3)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			reps := make([]Replication, len(tc.vals))
@@ -150,24 +158,29 @@ func TestAggregateBounds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if math.Abs(got[0].Low-tc.low) > 1e-8 || math.Abs(got[0].High-tc.high) > 1e-8 {
-				t.Errorf("interval [%v, %v], want [%v, %v]", got[0].Low, got[0].High, tc.low, tc.high)
+			if math.Abs(got[0].Low-tc.low) > tc.tol || math.Abs(got[0].High-tc.high) > tc.tol {
+				t.Errorf("interval [%v, %v], want [%v, %v] (± %g)", got[0].Low, got[0].High, tc.low, tc.high, tc.tol)
 			}
 		})
 	}
-	// Wilson with t: p̄ = 0.2, s²/R from the values, n* = p̄(1−p̄)/(s²/R)
-	// below the binomial size.
+	// Jeffreys with the effective size: p̄ = 0.2, s²/R = 0.01/3, n* =
+	// p̄(1−p̄)/(s²/R) = 48, reduced to n = 48·(z/t)² for 2 degrees of
+	// freedom; the bounds are where the Beta(x+½, n−x+½) CDF, x = 0.2n, is
+	// 2.5% and 97.5%.
 	p := []float64{0.1, 0.2, 0.3}
 	iv := FractionCI(p, []float64{1000, 1000, 1000}, 0.95)
-	n := 0.2 * 0.8 / (0.01 / 3)
-	tq := t975[2]
-	c := (0.2 + tq*tq/(2*n)) / (1 + tq*tq/n)
-	h := tq / (1 + tq*tq/n) * math.Sqrt(0.2*0.8/n+tq*tq/(4*n*n))
-	if math.Abs(iv.Low-(c-h)) > 1e-8 || math.Abs(iv.High-(c+h)) > 1e-8 || math.Abs(iv.Mean-0.2) > 1e-12 {
-		t.Errorf("FractionCI = %+v, want mean 0.2, [%v, %v]", iv, c-h, c+h)
+	n := 48 * (z975 / t975[2]) * (z975 / t975[2])
+	b := distuv.Beta{Alpha: 0.2*n + 0.5, Beta: 0.8*n + 0.5}
+	if math.Abs(b.CDF(iv.Low)-0.025) > 1e-9 || math.Abs(b.CDF(iv.High)-0.975) > 1e-9 || math.Abs(iv.Mean-0.2) > 1e-12 {
+		t.Errorf("FractionCI = %+v: CDF %v and %v at the bounds, want 0.025 and 0.975", iv, b.CDF(iv.Low), b.CDF(iv.High))
 	}
 	if iv.Low < 0 || iv.High > 1 || !iv.Asymmetric() {
 		t.Errorf("FractionCI = %+v: want an asymmetric interval inside [0, 1]", iv)
+	}
+	// One case in all (x = p̄·n ≤ 1): the lower bound is 0 (Brown, Cai and
+	// DasGupta's modification).
+	if iv := FractionCI([]float64{0, 0.01}, []float64{100, 100}, 0.95); iv.Low != 0 || !(iv.High > 0.01) {
+		t.Errorf("one case found: %+v, want [0, above 1%%]", iv)
 	}
 }
 
@@ -189,5 +202,20 @@ func TestLiftCI(t *testing.T) {
 	}
 	if iv := LiftCI([]Replication{{Rep: 0, Values: []float64{0.1, 0}, Den: []float64{10, 10}}}, 0, 1, 0.95); !math.IsNaN(iv.Mean) {
 		t.Errorf("random stratum found nothing: lift %v, want NaN", iv.Mean)
+	}
+}
+
+// TestFractionCIEdges: values that are no fractions get the t interval (no
+// panic in the Beta quantile), and a spread so small that the effective size
+// passes 10^12 gives the normal interval, inside [0, 1].
+func TestFractionCIEdges(t *testing.T) {
+	if iv := FractionCI([]float64{4242, 4242}, []float64{10, 10}, 0.95); iv.Mean != 4242 || iv.Low != 4242 || iv.High != 4242 {
+		t.Errorf("values above 1: %+v, want the t interval 4242 [4242, 4242]", iv)
+	}
+	p := []float64{0.3, 0.3 + 1e-9, 0.3 - 1e-9}
+	iv := FractionCI(p, nil, 0.95)
+	want := MeanCI(p, 0.95)
+	if math.Abs(iv.Low-want.Low) > 1e-9 || math.Abs(iv.High-want.High) > 1e-9 || !(iv.Low > 0.29 && iv.High < 0.31) {
+		t.Errorf("effective size above 10^12: %+v, want about the t interval %+v", iv, want)
 	}
 }

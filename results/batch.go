@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"pilotsim/scenarios"
 )
 
 // This file is the batch: many scenarios whose unit of work is one
@@ -94,7 +97,19 @@ func (b *Batch) ShardPairs(i, n int) (reps [][]int) {
 	return reps
 }
 
-// ParseShard parses "i/n" (0 <= i < n).
+// MaxShards is the most shards a batch may be cut into: more would be
+// shards with nothing to do, and a merge names every missing one.
+const MaxShards = 100_000
+
+// MaxBatchScenarios is the most scenarios one batch may hold (each one's
+// results are kept until the batch is written).
+const MaxBatchScenarios = 100_000
+
+// MaxShardBytes is the largest shard file a merge reads (1 GiB: 100,000
+// replications of 500 metrics at about 20 bytes a value).
+const MaxShardBytes = 1 << 30
+
+// ParseShard parses "i/n" (0 <= i < n <= MaxShards).
 func ParseShard(s string) (i, n int, err error) {
 	a, c, ok := strings.Cut(s, "/")
 	if ok {
@@ -104,7 +119,10 @@ func ParseShard(s string) (i, n int, err error) {
 		}
 	}
 	if !ok || err != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("shard %q: want i/n with 0 <= i < n, e.g. 0/8", s)
+		return 0, 0, fmt.Errorf("shard %q: want i/n with 0 <= i < n, e.g. 0/8", Clip(s, 40))
+	}
+	if n > MaxShards {
+		return 0, 0, fmt.Errorf("shard %q: at most %d shards, got %d", Clip(s, 40), MaxShards, n)
 	}
 	return i, n, nil
 }
@@ -159,6 +177,23 @@ type ShardResult struct {
 	Den      []ExactFloat `json:"den,omitempty"` // denominators of the counted ratios (metric.Rep.Den)
 }
 
+// Replication returns what r holds as a Replication: values and, for the
+// counted ratios, denominators (exactly as written).
+func (r ShardResult) Replication() Replication {
+	v := make([]float64, len(r.Values))
+	for j, x := range r.Values {
+		v[j] = float64(x)
+	}
+	var den []float64
+	if r.Den != nil {
+		den = make([]float64, len(r.Den))
+		for j, x := range r.Den {
+			den[j] = float64(x)
+		}
+	}
+	return Replication{Rep: r.Rep, Values: v, Den: den}
+}
+
 // Shard is the output of one shard of a batch.
 type Shard struct {
 	SchemaVersion int           `json:"schema_version"`
@@ -168,6 +203,23 @@ type Shard struct {
 	Shards        int           `json:"shards"`  // n
 	Metrics       [][]Metric    `json:"metrics"` // typed definitions, so a merge needs no engine
 	Results       []ShardResult `json:"results"` // in pair order
+	// Build is the pilotsim that ran the shard: a merge refuses shards of
+	// different builds (an image changed in the middle of a job).
+	Build Build `json:"build"`
+	// ContentSHA256 is the SHA-256 of the file's JSON with this field empty:
+	// a merge refuses a shard whose content does not give it (edited).
+	ContentSHA256 string `json:"content_sha256"`
+}
+
+// contentHash is the hash of s with its ContentSHA256 left empty.
+func (s *Shard) contentHash() (string, error) {
+	c := *s
+	c.ContentSHA256 = ""
+	data, err := json.Marshal(&c)
+	if err != nil {
+		return "", err
+	}
+	return HashBytes(data), nil
 }
 
 // NewShard returns an empty shard i of n of batch b, whose scenarios measure
@@ -222,23 +274,38 @@ func (s *Shard) Complete() error {
 	return nil
 }
 
-// WriteShardFile writes s to path atomically.
+// WriteShardFile writes s to path atomically, stamped with this build and
+// its content hash.
 func WriteShardFile(path string, s *Shard) error {
+	s.Build = CurrentBuild()
+	sum, err := s.contentHash()
+	if err != nil {
+		return err
+	}
+	s.ContentSHA256 = sum
 	return WriteFileAtomic(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		return enc.Encode(s)
 	})
 }
 
-// ReadShardFile reads a shard file and checks its kind, version and shape.
+// ReadShardFile reads a shard file and checks its kind, version, content
+// hash and shape. Only a regular file of at most MaxShardBytes is read (a
+// named pipe or a link to a device is refused before it is opened).
 func ReadShardFile(path string) (*Shard, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path, MaxShardBytes)
 	if err != nil {
 		return nil, err
 	}
+	return ParseShardFile(path, data)
+}
+
+// ParseShardFile is ReadShardFile for a file held in memory; name is used in
+// messages.
+func ParseShardFile(path string, data []byte) (*Shard, error) {
 	var s Shard
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%s: not a pilotsim shard file: %w", path, err)
+		return nil, fmt.Errorf("%s: not a pilotsim shard file: %s", path, Clip(err.Error(), 200))
 	}
 	if s.Kind != shardKind {
 		return nil, fmt.Errorf("%s: not a pilotsim shard file (kind %q)", path, s.Kind)
@@ -246,8 +313,32 @@ func ReadShardFile(path string) (*Shard, error) {
 	if s.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("%s: shard file version %d, this pilotsim reads version %d", path, s.SchemaVersion, SchemaVersion)
 	}
-	if s.Shards < 1 || s.Shard < 0 || s.Shard >= s.Shards || len(s.Metrics) != len(s.Batch.Scenarios) {
+	if s.Shards < 1 || s.Shards > MaxShards || s.Shard < 0 || s.Shard >= s.Shards || len(s.Metrics) != len(s.Batch.Scenarios) {
 		return nil, fmt.Errorf("%s: malformed shard file", path)
+	}
+	sum, err := s.contentHash()
+	if err != nil {
+		return nil, fmt.Errorf("%s: malformed shard file: %v", path, err)
+	}
+	// The file must be exactly what WriteShardFile writes for what it
+	// holds: a field added, renamed or reformatted is an edit too (JSON
+	// decoding would pass over an unknown field).
+	canon, err := json.Marshal(&s)
+	if err != nil || sum != s.ContentSHA256 || !bytes.Equal(bytes.TrimSuffix(data, []byte("\n")), canon) {
+		return nil, fmt.Errorf("%s: edited or damaged: its content does not match its hash (content_sha256); run the shard again", path)
+	}
+	// Scenario folders come from the file: each must be one safe path
+	// element, and no two alike, or a merge would write outside --out or
+	// mix two scenarios.
+	if len(s.Batch.Scenarios) > MaxBatchScenarios {
+		return nil, fmt.Errorf("%s: malformed shard file: %d scenarios, at most %d", path, len(s.Batch.Scenarios), MaxBatchScenarios)
+	}
+	dirs := make(map[string]bool, len(s.Batch.Scenarios))
+	for k, sc := range s.Batch.Scenarios {
+		if sc.Index != k || !IsSafeName(sc.Dir) || dirs[sc.Dir] || sc.Replications < 0 || sc.Replications > scenarios.MaxReplications {
+			return nil, fmt.Errorf("%s: malformed shard file: scenario %d (folder %q)", path, k, Clip(sc.Dir, 60))
+		}
+		dirs[sc.Dir] = true
 	}
 	// The id is a hash of the scenarios: a file whose scenarios do not give
 	// its id was edited or damaged, and shards agreeing on the id must agree
@@ -315,6 +406,9 @@ func MergeShards(paths []string) (*BatchResults, error) {
 		case s.Shards != first.Shards:
 			return nil, &MergeError{Msg: fmt.Sprintf("%s is shard %d of %d but %s is shard %d of %d: refusing to merge different shardings",
 				p, s.Shard, s.Shards, firstPath, first.Shard, first.Shards)}
+		case s.Build.ID() != first.Build.ID():
+			return nil, &MergeError{Msg: fmt.Sprintf("%s was run by pilotsim %s (build %s) but %s by pilotsim %s (build %s): refusing to merge shards of different builds; run every shard with one build",
+				p, s.Build.Version, s.Build.ID(), firstPath, first.Build.Version, first.Build.ID())}
 		}
 		if prev, ok := byIndex[s.Shard]; ok {
 			if !sameShard(prev, s) {
@@ -351,18 +445,7 @@ func MergeShards(paths []string) (*BatchResults, error) {
 			}
 		}
 		for _, r := range s.Results {
-			v := make([]float64, len(r.Values))
-			for j, x := range r.Values {
-				v[j] = float64(x)
-			}
-			var den []float64
-			if r.Den != nil {
-				den = make([]float64, len(r.Den))
-				for j, x := range r.Den {
-					den[j] = float64(x)
-				}
-			}
-			out.Reps[r.Scenario] = append(out.Reps[r.Scenario], Replication{Rep: r.Rep, Values: v, Den: den})
+			out.Reps[r.Scenario] = append(out.Reps[r.Scenario], r.Replication())
 		}
 	}
 	for k := range out.Reps {

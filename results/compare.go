@@ -36,6 +36,9 @@ type Comparison struct {
 	// from runs of scenario k with seeds independent of the baseline's: what
 	// the comparison could claim without common random numbers.
 	Unpaired [][]Difference
+	// Precision, when --precision chose the replications (targets on the
+	// paired differences), says how.
+	Precision *Precision
 }
 
 // NewComparison pairs reports[k] with reports[0] replication by replication.
@@ -199,6 +202,9 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	for k, r := range c.Reports {
 		fmt.Fprintf(&b, "  %-*s = %s\n", labelWidth(c.Labels), c.Labels[k], r.Scenario)
 	}
+	if c.Precision != nil {
+		b.WriteString(strings.Join(c.Precision.Summary(), "\n") + "\n")
+	}
 	b.WriteString("Each figure: mean across replications ± half-width of the 95% confidence interval.\n")
 	fmt.Fprintf(&b, "X − %s: paired difference over replications (fractions in percentage points, pp) and its 95%% interval; * = the interval excludes zero.\n", c.Labels[0])
 	if c.Unpaired != nil {
@@ -265,7 +271,9 @@ func narrowing(p, u Difference) string {
 	}
 }
 
-// cellSized is cell with the decimals chosen for a column of magnitude size.
+// cellSized is an estimate as text, mean ± half-width or, where the interval
+// is not centred, mean [low, high], with the decimals chosen for a column of
+// magnitude size.
 func cellSized(e Estimate, size float64) string {
 	if e.N == 0 {
 		return "n/a"
@@ -276,6 +284,12 @@ func cellSized(e Estimate, size float64) string {
 	dec, pct, sep := decimals(e.Unit, size)
 	s := formatNumber(e.Mean, dec, pct, sep)
 	if hw := e.HalfWidth(); !math.IsNaN(hw) {
+		// As in the run table: an interval not centred on the mean at the
+		// precision shown (a fraction near 0 or 1, a count cut at 0) shows
+		// its bounds.
+		if showBounds(e.Interval, dec, pct, sep) {
+			return s + " [" + formatNumber(e.Low, dec, pct, sep) + ", " + formatNumber(e.High, dec, pct, sep) + "]"
+		}
 		s += " ± " + formatNumber(hw, dec, pct, sep)
 	}
 	return s
@@ -380,6 +394,7 @@ type JSONComparison struct {
 	Baseline      string                 `json:"baseline"` // label of the scenario differences are taken from
 	Scenarios     []JSONComparedScenario `json:"scenarios"`
 	Pairing       *JSONComparisonPairing `json:"pairing,omitempty"`
+	Precision     *Precision             `json:"precision,omitempty"`
 	Metrics       []JSONComparisonMetric `json:"metrics"`
 }
 
@@ -427,7 +442,7 @@ type JSONComparisonPairing struct {
 
 // JSON returns the comparison as its JSON document's value.
 func (c *Comparison) JSON() JSONComparison {
-	out := JSONComparison{SchemaVersion: SchemaVersion, Kind: "compare", Confidence: Confidence, Baseline: c.Labels[0]}
+	out := JSONComparison{SchemaVersion: SchemaVersion, Kind: "compare", Confidence: Confidence, Baseline: c.Labels[0], Precision: c.Precision}
 	for k, r := range c.Reports {
 		out.Scenarios = append(out.Scenarios, JSONComparedScenario{c.Labels[k], r.Scenario, r.Seed, len(r.Reps)})
 	}
@@ -469,7 +484,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 // dir/LABEL/, every file atomically. dir must exist.
 func (c *Comparison) WriteFiles(dir string) error {
 	for k, r := range c.Reports {
-		sub := filepath.Join(dir, c.Labels[k])
+		sub := filepath.Join(dir, SafeName(c.Labels[k]))
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return err
 		}

@@ -51,7 +51,7 @@ func ExampleAggregate() {
 		fmt.Printf("%-16s %.3f ± %.3f %s (n=%d)\n", e.Name(), e.Mean, e.HalfWidth(), e.Unit, e.N)
 	}
 	// Output:
-	// hit_rate         0.110 ± 0.130 fraction (n=2)
+	// hit_rate         0.110 ± 0.126 fraction (n=2)
 	// release.all.mean 2.100 ± 0.248 h (n=3)
 }
 
@@ -69,13 +69,13 @@ func ExampleReport_WriteAggregateCSV() {
 	r.WriteTable(os.Stdout)
 	// Output:
 	// metric,mean,ci_low,ci_high,unit,n
-	// inspection_rate,0.2,0.05655137512,0.5104493959,fraction,3
+	// inspection_rate,0.2,0.04391300531,0.5034128113,fraction,3
 	// Scenario demo, seed 1: 3 replications
 	// Each figure: mean across replications ± half-width of the 95% confidence interval,
 	// or [low, high] where the interval is not centred (fractions stay in [0, 1], counts at 0 or more).
 	//
 	// Security
-	//   inspection rate   20.0% [5.7%, 51.0%]
+	//   inspection rate   20.0% [4.4%, 50.3%]
 }
 
 // WriteFileAtomic writes under a temporary name and renames when complete;

@@ -68,7 +68,7 @@ func PairedDifferences(ma []Metric, a []Replication, mb []Metric, b []Replicatio
 			}
 			d = append(d, vb-va)
 		}
-		iv := MeanCI(d, Confidence)
+		iv := clipDifference(m.Unit, MeanCI(d, Confidence))
 		out = append(out, Difference{Metric: m, Interval: iv, ExcludesZero: excludesZero(iv)})
 	}
 	return out, nil
@@ -87,10 +87,21 @@ func UnpairedDifferences(ma []Metric, a []Replication, mb []Metric, b []Replicat
 		if !ok {
 			continue
 		}
-		iv := welch(column(a, i), column(b, j), Confidence)
+		iv := clipDifference(m.Unit, welch(column(a, i), column(b, j), Confidence))
 		out = append(out, Difference{Metric: m, Interval: iv, ExcludesZero: excludesZero(iv)})
 	}
 	return out
+}
+
+// clipDifference cuts the interval of a difference of two fractions to
+// [−1, 1], where every such difference lies: the part outside can contain no
+// true value, so cutting it changes no coverage (docs/statistics.md). Other
+// units are left as they are.
+func clipDifference(u metric.Unit, iv Interval) Interval {
+	if u == metric.Fraction && iv.N >= 2 {
+		iv.Low, iv.High = math.Max(iv.Low, -1), math.Min(iv.High, 1)
+	}
+	return iv
 }
 
 // welch is the Welch interval for mean(y) − mean(x); N is the smaller sample

@@ -171,3 +171,31 @@ func TestPairingNarrowsAndBothCover(t *testing.T) {
 		t.Errorf("unpaired/paired width ratio %.2f, want ≈ 5.1", ratio)
 	}
 }
+
+// TestPairedDifferenceOfFractionsStaysInMinusOneOne: a difference of two
+// fractions lies in [−1, 1], so its t interval is cut there; a difference of
+// hours with the same numbers is not.
+func TestPairedDifferenceOfFractionsStaysInMinusOneOne(t *testing.T) {
+	ms := []Metric{
+		{Key: metric.Key{Family: metric.Detection}, Unit: UnitFraction},
+		{Key: metric.Key{Family: metric.Release, Subject: "all", Stat: metric.Mean}, Unit: UnitHours},
+	}
+	a := []Replication{{Rep: 0, Values: []float64{0, 0}}, {Rep: 1, Values: []float64{0, 0}}, {Rep: 2, Values: []float64{0, 0}}}
+	b := []Replication{{Rep: 0, Values: []float64{1, 1}}, {Rep: 1, Values: []float64{0, 0}}, {Rep: 2, Values: []float64{1, 1}}}
+	// d = (1, 0, 1): mean 2/3, s = 1/√3, t(0.975, 2) = 4.303: 2/3 ± 1.434.
+	tq := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: 2}.Quantile(0.975)
+	hw := tq / math.Sqrt(3) / math.Sqrt(3)
+	for _, diff := range []func() []Difference{
+		func() []Difference { d, _ := PairedDifferences(ms, a, ms, b); return d },
+		func() []Difference { return UnpairedDifferences(ms, a, ms, b) },
+	} {
+		d := diff()
+		frac, hours := d[0], d[1]
+		if frac.High != 1 || math.Abs(frac.Low-(2.0/3-hw)) > 1e-12 {
+			t.Errorf("fraction: [%v, %v], want [%v, 1] (cut at 1)", frac.Low, frac.High, 2.0/3-hw)
+		}
+		if !(hours.High > 1) || hours.Low != frac.Low {
+			t.Errorf("hours: [%v, %v], want the uncut interval", hours.Low, hours.High)
+		}
+	}
+}

@@ -54,6 +54,9 @@ type Report struct {
 	Metrics   []Metric
 	Reps      []Replication // finished replications, in replication order
 	Estimates []Estimate    // one per metric, in metric order
+	// Precision, when the number of replications was chosen by precision
+	// targets (run --precision), says how; nil for a fixed number.
+	Precision *Precision
 }
 
 // NewReport aggregates reps (one value per metric each) into a Report.
@@ -172,6 +175,8 @@ type JSONReport struct {
 	Partial       bool           `json:"partial"`
 	Confidence    float64        `json:"confidence"`
 	Metrics       []JSONEstimate `json:"metrics"`
+	// Precision is present when --precision chose the replications.
+	Precision *Precision `json:"precision,omitempty"`
 }
 
 // JSONEstimate is one metric in a JSONReport.
@@ -196,6 +201,7 @@ func (r *Report) JSON() JSONReport {
 		Partial:       r.Partial,
 		Confidence:    Confidence,
 		Metrics:       make([]JSONEstimate, len(r.Estimates)),
+		Precision:     r.Precision,
 	}
 	for i, e := range r.Estimates {
 		out.Metrics[i] = JSONEstimate{e.Name(), e.Unit, JSONFloat(e.Mean), JSONFloat(e.Low), JSONFloat(e.High), e.N, e.Help}

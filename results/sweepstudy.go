@@ -41,6 +41,9 @@ type Sweep struct {
 	// OnInspectionFrontier[i] is the same against the inspection rate (the
 	// burden of controls on trade and on the administration).
 	OnInspectionFrontier []bool
+	// Precision, when --precision chose the replications (every point runs
+	// the same number, so the points stay paired), says how.
+	Precision *Precision
 }
 
 // The figures the sweep table and frontiers use.
@@ -140,6 +143,9 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "Sweep of %s over %s: %d points, seed %d, %d replications per point.\n",
 		s.Scenario, strings.Join(paths, " × "), len(s.Points), first.Seed, len(first.Reps))
+	if s.Precision != nil {
+		b.WriteString(strings.Join(s.Precision.Summary(), "\n") + "\n")
+	}
 	b.WriteString("Each figure: mean across replications ± half-width of the 95% confidence interval.\n")
 	b.WriteString("Frontier: time = no other point detects more and releases faster (mean release time);\n")
 	b.WriteString("inspection = no other point detects more with fewer inspections; dominated = on neither.\n\n")
@@ -230,6 +236,7 @@ type JSONSweep struct {
 	Confidence    float64          `json:"confidence"`
 	Params        []JSONSweepParam `json:"params"`
 	Points        []JSONSweepPoint `json:"points"`
+	Precision     *Precision       `json:"precision,omitempty"`
 }
 
 // JSONSweepParam is a swept parameter and its values.
@@ -249,7 +256,7 @@ type JSONSweepPoint struct {
 
 // JSON returns the sweep as its JSON document's value.
 func (s *Sweep) JSON() JSONSweep {
-	out := JSONSweep{SchemaVersion: SchemaVersion, Kind: "sweep", Scenario: s.Scenario, Confidence: Confidence}
+	out := JSONSweep{SchemaVersion: SchemaVersion, Kind: "sweep", Scenario: s.Scenario, Confidence: Confidence, Precision: s.Precision}
 	for _, p := range s.Params {
 		out.Params = append(out.Params, JSONSweepParam(p))
 	}
@@ -272,8 +279,17 @@ func PointDir(p GridPoint) string {
 	return fmt.Sprintf("%03d_%s", p.Index, SafeName(strings.Join(p.Sets, "_")))
 }
 
-// SafeName turns s into a portable file name: letters, digits and . = - _
-// are kept, everything else becomes '-'.
+// maxSafeName is the longest name SafeName returns, in bytes: well under the
+// 255 bytes a file name may have on common file systems, with room for the
+// prefixes and suffixes pilotsim adds.
+const maxSafeName = 120
+
+// SafeName turns s into a portable file name, one path element that stays
+// inside its folder: letters, digits and . = - _ (anything else becomes -),
+// no leading dot (so never "." or ".." and never hidden), not empty, at most
+// 120 bytes (a longer name is cut and ends with a short hash of the whole,
+// so two long names stay apart). Every name taken from a file or the command
+// line goes through it before it becomes part of a path.
 func SafeName(s string) string {
 	b := []byte(s)
 	for i, c := range b {
@@ -283,8 +299,23 @@ func SafeName(s string) string {
 			b[i] = '-'
 		}
 	}
+	for i := 0; i < len(b) && b[i] == '.'; i++ {
+		b[i] = '-'
+	}
+	if len(b) == 0 {
+		return "-"
+	}
+	if len(b) > maxSafeName {
+		sum := HashBytes([]byte(s))[:12]
+		b = append(b[:maxSafeName-13], '-')
+		b = append(b, sum...)
+	}
 	return string(b)
 }
+
+// IsSafeName reports whether s is a name SafeName returns unchanged: one
+// path element that stays inside its folder.
+func IsSafeName(s string) bool { return s != "" && SafeName(s) == s }
 
 // WriteFiles writes sweep.csv, sweep.json, the long table of every point
 // (long.csv) and results.xlsx into dir, and every point's run files

@@ -367,6 +367,11 @@ func (tw *tableWriter) header(r *Report) {
 		done = fmt.Sprintf("%d of %d replications (partial)", len(r.Reps), r.Replications)
 	}
 	tw.printf("Scenario %s, seed %d: %s\n", r.Scenario, r.Seed, done)
+	if r.Precision != nil {
+		for _, l := range r.Precision.Summary() {
+			tw.printf("%s\n", l)
+		}
+	}
 	switch {
 	case len(r.Reps) >= 2:
 		tw.printf("Each figure: mean across replications ± half-width of the %g%% confidence interval,\n", Confidence*100)

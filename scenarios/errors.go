@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"pilotsim/internal/safefile"
 )
 
 // Error is one problem in a scenario: where it is and what was expected.
@@ -29,7 +31,7 @@ func (e *Error) Error() string {
 	switch {
 	case e.Set != "":
 		b.WriteString(": --set ")
-		b.WriteString(e.Set)
+		b.WriteString(safefile.Clip(e.Set, maxEcho))
 	case e.Line > 0 && e.Column > 0:
 		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
 	case e.Line > 0:
@@ -37,12 +39,16 @@ func (e *Error) Error() string {
 	}
 	if e.Path != "" && e.Path != e.Set {
 		b.WriteString(": ")
-		b.WriteString(e.Path)
+		b.WriteString(safefile.Clip(e.Path, maxEcho))
 	}
 	b.WriteString(": ")
-	b.WriteString(e.Msg)
+	b.WriteString(safefile.Clip(e.Msg, 8*maxEcho))
 	return b.String()
 }
+
+// maxEcho is the most bytes of a path or --set an error message repeats: a
+// huge value is cut and its length given instead.
+const maxEcho = 160
 
 // ErrorList is every problem found in a scenario, in file order (problems in
 // --set values last). Load and Parse return it as their error.

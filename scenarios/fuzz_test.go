@@ -71,3 +71,35 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSet applies arbitrary --set overrides (one or two) to the seaport
+// example: never a panic, and every problem names the --set it came from
+// (or a line of the file), never a bare message.
+func FuzzSet(f *testing.F) {
+	data, err := os.ReadFile("examples/seaport.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"selectivity.red=50", "traders.count=1e9", "horizon=[1d", "threats[narcotics].prevalence=2",
+		"resources.pools[document].hours={open: 8h}", "rules[0].expr=int(origin)", "traffic.sea.hourly=[1e308]", "a.b.c[=x", "=", "name=\xff"} {
+		f.Add(s, "seed=1")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		_, err := Parse("seaport.yaml", data, []string{a, b})
+		if err == nil {
+			return
+		}
+		var list *ErrorList
+		if !errors.As(err, &list) || len(*list) == 0 {
+			t.Fatalf("not an ErrorList: %v", err)
+		}
+		for _, e := range *list {
+			if e.Set == "" && e.Line == 0 && e.File == "" {
+				t.Fatalf("a problem with no place: %v", e)
+			}
+			if len(e.Error()) > 4000 {
+				t.Fatalf("a message of %d bytes", len(e.Error()))
+			}
+		}
+	})
+}

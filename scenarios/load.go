@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"pilotsim/internal/safefile"
 )
 
 // maxRules is the most rules a scenario may hold: sim.MaxRules, the size of
@@ -43,7 +42,7 @@ const maxPools = 127
 // without error the scenario is valid: every code parses, every Dist gives a
 // Sampler, and the defaults documented in format.go are filled in.
 func Load(path string, sets []string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
@@ -62,7 +61,7 @@ func Parse(name string, data []byte, sets []string) (*Scenario, error) {
 // sections a simulation needs (traffic, traders, trade, resources, horizon)
 // may be missing. A rules file without a name is named after its file.
 func LoadRules(path string, sets []string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
@@ -122,11 +121,13 @@ func (d *decoder) result() error {
 	return &l
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parseYAML parses data into a node tree and returns its root, a mapping node
 // (an empty document gives an empty mapping); nil after a syntax error.
 func (d *decoder) parseYAML(data []byte) *yaml.Node {
+	if line, col, msg, bad := textProblem(data); bad {
+		d.add(position{line: line, col: col}, "", "%s", msg)
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	err := dec.Decode(&doc)
@@ -134,7 +135,7 @@ func (d *decoder) parseYAML(data []byte) *yaml.Node {
 		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
 	}
 	if err != nil {
-		d.syntax(err)
+		d.syntax(data, err)
 		return nil
 	}
 	var next yaml.Node
@@ -143,7 +144,7 @@ func (d *decoder) parseYAML(data []byte) *yaml.Node {
 		d.add(position{line: next.Line, col: next.Column}, "", "a scenario file holds one YAML document; found a second one (---)")
 		return nil
 	case !errors.Is(err, io.EOF):
-		d.syntax(err)
+		d.syntax(data, err)
 		return nil
 	}
 	if len(doc.Content) == 0 {
@@ -156,20 +157,10 @@ func (d *decoder) parseYAML(data []byte) *yaml.Node {
 	return root
 }
 
-// syntax records a YAML syntax error with its line.
-func (d *decoder) syntax(err error) {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		if strings.HasPrefix(m[2], "did not find expected") || strings.HasPrefix(m[2], "found duplicate") ||
-			strings.HasPrefix(m[2], "found incompatible") || strings.HasPrefix(m[2], "found undefined") {
-			// yaml.v3 counts lines from 0 in parser (not scanner) errors.
-			line++
-		}
-		d.add(position{line: line}, "", "invalid YAML: %s", m[2])
-		return
-	}
-	d.add(position{}, "", "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+// syntax records a YAML syntax error in words, with its line and column.
+func (d *decoder) syntax(data []byte, err error) {
+	p := explainYAML(data, err.Error())
+	d.add(position{line: p.line, col: p.col}, "", "%s", p.msg)
 }
 
 // Default values, as documented in format.go.

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"pilotsim/internal/safefile"
 )
 
 // Command-line overrides (--set path=value) are applied to the YAML node tree
@@ -100,6 +102,10 @@ func deepCopyDepth(n *yaml.Node, depth int) *yaml.Node {
 // applySets applies the overrides to the document root, a mapping node, and
 // records the nodes they bring in d.origin. Problems go to d.errs.
 func (d *decoder) applySets(root *yaml.Node, sets []string) {
+	if len(sets) > MaxSets {
+		d.add(position{}, "", "%d --set overrides: at most %d", len(sets), MaxSets)
+		return
+	}
 	for i, s := range sets {
 		path, val, ok := strings.Cut(s, "=")
 		path = strings.TrimSpace(path)
@@ -129,8 +135,16 @@ func (d *decoder) applySet(root *yaml.Node, path, val string) error {
 		return err
 	}
 	var doc yaml.Node
+	if _, col, msg, bad := textProblem([]byte(val)); bad {
+		return fmt.Errorf("value %q, character %d: %s", safefile.Clip(val, 80), col, msg)
+	}
 	if err := yaml.Unmarshal([]byte(val), &doc); err != nil {
-		return fmt.Errorf("value %q is not YAML: %v", val, strings.TrimPrefix(err.Error(), "yaml: "))
+		p := explainYAML([]byte(val), err.Error())
+		where := ""
+		if p.col > 0 && !strings.Contains(val, "\n") {
+			where = fmt.Sprintf(", character %d", p.col)
+		}
+		return fmt.Errorf("value %q%s: %s", safefile.Clip(val, 80), where, p.msg)
 	}
 	value := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}
 	if len(doc.Content) > 0 {

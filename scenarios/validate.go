@@ -126,6 +126,7 @@ func (v *validator) weights(path string, w []float64) {
 		if x < 0 {
 			v.errf(indexPath(path, i), "want a weight >= 0, got %g", x)
 		}
+		v.upTo(indexPath(path, i), x, MaxWeight, "weights are relative; their sum must stay finite")
 		total += math.Max(x, 0)
 	}
 	if len(w) > 0 && total == 0 {
@@ -153,6 +154,7 @@ func (v *validator) weightMap(path string, m map[string]float64, required bool, 
 		if m[k] < 0 {
 			v.errf(kp, "want a weight >= 0, got %g", m[k])
 		}
+		v.upTo(kp, m[k], MaxWeight, "weights are relative; their sum must stay finite")
 		total += math.Max(m[k], 0)
 	}
 	if total == 0 {
@@ -170,6 +172,7 @@ func (v *validator) ratioMap(path string, m map[string]float64, key func(string)
 		if m[k] < 0 {
 			v.errf(kp, "want a likelihood ratio >= 0, got %g", m[k])
 		}
+		v.upTo(kp, m[k], MaxWeight, "a ratio multiplies trade weights, whose sum must stay finite")
 	}
 }
 
@@ -203,6 +206,10 @@ func (v *validator) dist(path string, d Dist, required, nonNeg bool, what string
 		v.errf(path, "%v", err)
 		return
 	}
+	if msg := distTooLarge(d, strings.HasSuffix(what, "time")); msg != "" {
+		v.errf(path, "%s", msg)
+		return
+	}
 	if lo := s.lower(); nonNeg && lo < 0 {
 		low := ""
 		if !math.IsInf(lo, 0) {
@@ -210,6 +217,43 @@ func (v *validator) dist(path string, d Dist, required, nonNeg bool, what string
 		}
 		v.errf(path, "%s can be negative%s; give min: 0 or a distribution of non-negative values", what, low)
 	}
+}
+
+// distTooLarge says what is out of bounds in d ("" when nothing): a time
+// beyond MaxHorizon, another quantity beyond MaxQuantity, a sigma or cv
+// beyond MaxSigma, a weight beyond MaxWeight.
+func distTooLarge(d Dist, isTime bool) string {
+	limit, unit := float64(MaxQuantity), ""
+	if isTime {
+		limit, unit = MaxHorizon, " (ten years)"
+	}
+	for _, q := range []struct {
+		name string
+		p    *float64
+	}{{"mean", d.Mean}, {"median", d.Median}, {"sd", d.SD}, {"min", d.Min}, {"max", d.Max}, {"mode", d.Mode}, {"value", d.Value}} {
+		if q.p != nil && math.Abs(*q.p) > limit {
+			return fmt.Sprintf("%s %g is too large: at most %g either way%s", q.name, *q.p, limit, unit)
+		}
+	}
+	for i, x := range d.Values {
+		if math.Abs(x) > limit {
+			return fmt.Sprintf("values[%d] %g is too large: at most %g either way%s", i, x, limit, unit)
+		}
+	}
+	for i, x := range d.Weights {
+		if x > MaxWeight {
+			return fmt.Sprintf("weights[%d] %g is too large: at most %g (weights are relative; their sum must stay finite)", i, x, MaxWeight)
+		}
+	}
+	for _, q := range []struct {
+		name string
+		p    *float64
+	}{{"sigma", d.Sigma}, {"cv", d.CV}} {
+		if q.p != nil && *q.p > MaxSigma {
+			return fmt.Sprintf("%s %g is too large: at most %g (larger spreads give infinite draws)", q.name, *q.p, MaxSigma)
+		}
+	}
+	return ""
 }
 
 var (
@@ -226,9 +270,14 @@ func (v *validator) scenario(sc *Scenario) {
 	}
 	if v.has("replications") && sc.Replications < 1 {
 		v.errf("replications", "want at least 1 replication, got %d", sc.Replications)
+	} else if sc.Replications > MaxReplications {
+		v.errf("replications", "%d replications: at most %d (each keeps its figures in memory until the end)", sc.Replications, MaxReplications)
 	}
 	if full || v.has("horizon") {
 		v.positive("horizon", float64(sc.Horizon), "a simulated time > 0, e.g. 30d")
+		if sc.Horizon > MaxHorizon {
+			v.errf("horizon", "%s is too long: at most %s (ten years)", FormatDuration(float64(sc.Horizon)), FormatDuration(MaxHorizon))
+		}
 	}
 	if sc.Warmup < 0 {
 		v.errf("warmup", "want a duration >= 0, got %s", FormatDuration(float64(sc.Warmup)))
@@ -244,6 +293,7 @@ func (v *validator) scenario(sc *Scenario) {
 	v.selectivity(sc)
 	v.resources(sc)
 	v.targets(sc)
+	v.limits(sc)
 }
 
 func (v *validator) traffic(sc *Scenario) {
@@ -263,6 +313,7 @@ func (v *validator) traffic(sc *Scenario) {
 			v.keyErrf(p, "%v", err)
 		}
 		v.positive(p+".rate", mt.Rate, "consignments per hour > 0")
+		v.upTo(p+".rate", mt.Rate, MaxConsignments, "consignments per hour")
 		if v.has(p+".hourly") && len(mt.Hourly) != 24 {
 			v.errf(p+".hourly", "want 24 weights (hour 0 to 23), got %d", len(mt.Hourly))
 		} else {
@@ -286,12 +337,17 @@ func (v *validator) traders(sc *Scenario) {
 		v.missing("traders.count", "the number of traders (>= 1)")
 	} else if t.Count < 1 {
 		v.errf("traders.count", "want at least 1 trader, got %d", t.Count)
+	} else if t.Count > MaxTraders {
+		v.errf("traders.count", "%d traders: at most %d (about 50 bytes of tables each)", t.Count, MaxTraders)
 	}
 	v.nonNegative("traders.zipf", t.Zipf)
+	v.upTo("traders.zipf", t.Zipf, 100, "volume ∝ 1/rank^zipf; past 100 every consignment is the largest trader's")
 	v.prob("traders.aeo_share", t.AEOShare)
 	v.prob("traders.new_share", t.NewShare)
 	if f := t.AEOPrevalenceFactor; f != nil && *f < 0 {
 		v.errf("traders.aeo_prevalence_factor", "want a factor >= 0, got %g", *f)
+	} else if f != nil {
+		v.upTo("traders.aeo_prevalence_factor", *f, MaxWeight, "a factor of prevalences")
 	}
 }
 
@@ -343,12 +399,21 @@ func (v *validator) threats(sc *Scenario) {
 		v.signatureEffect(s, t.Signature, sc.Trade)
 		if r := t.Signature.RoutedRatio; r != nil && !(*r > 0) {
 			v.errf(s+".routed_ratio", "want an odds ratio > 0, got %g", *r)
+		} else if r != nil {
+			v.upTo(s+".routed_ratio", *r, MaxWeight, "an odds ratio")
 		}
 		if r := t.Signature.ValueFactor; r != nil && !(*r > 0) {
 			v.errf(s+".value_factor", "want a factor > 0, got %g", *r)
+		} else if r != nil {
+			v.upTo(s+".value_factor", *r, MaxWeight, "a factor dividing value per kg")
+			if *r < 1/MaxWeight {
+				v.errf(s+".value_factor", "%g is too small: at least %g (value per kg is divided by it)", *r, 1/MaxWeight)
+			}
 		}
 		if r := t.Signature.NewTrader; r != nil && *r < 0 {
 			v.errf(s+".new_trader", "want a likelihood ratio >= 0, got %g", *r)
+		} else if r != nil {
+			v.upTo(s+".new_trader", *r, MaxWeight, "a likelihood ratio")
 		}
 		v.prob(p+".clean_share", t.CleanShare)
 		v.prob(p+".detection.document", t.Detection.Document)
@@ -436,6 +501,9 @@ func (v *validator) rules(sc *Scenario) {
 			v.criteria(p+".when", r.When)
 		default:
 			v.expr(p+".expr", r.Expr)
+		}
+		if math.Abs(r.Score) > MaxScore {
+			v.errf(p+".score", "%g is too large: a score is at most %g either way (the sum of every rule's score must stay finite)", r.Score, MaxScore)
 		}
 		if r.Lane != "" && !slices.Contains(laneNames, r.Lane) {
 			v.errf(p+".lane", "want red, yellow, blue or green, got %q", r.Lane)
@@ -560,6 +628,7 @@ func (v *validator) selectivity(sc *Scenario) {
 		}
 	}
 	v.nonNegative("selectivity.aeo_discount", s.AEODiscount)
+	v.upTo("selectivity.aeo_discount", s.AEODiscount, MaxScore, "a score")
 	if mh := s.MaxHits; mh != nil {
 		switch {
 		case !v.has("selectivity.max_hits.count"):
@@ -629,6 +698,8 @@ func (v *validator) resources(sc *Scenario) {
 			v.missing(p+".servers", "the number of servers (>= 1)")
 		} else if pl.Servers < 1 {
 			v.errf(p+".servers", "want at least 1 server, got %d", pl.Servers)
+		} else if pl.Servers > MaxServers {
+			v.errf(p+".servers", "%d servers: at most %d in one pool", pl.Servers, MaxServers)
 		}
 		v.dist(p+".service", pl.Service, true, true, "service time")
 		v.prob(p+".false_alarm", pl.FalseAlarm)

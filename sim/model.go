@@ -54,7 +54,8 @@ type ThreatModel struct {
 }
 
 // Model is a scenario compiled for the engine: samplers, cumulative and alias
-// tables, and the rules in their fast form. Compile builds it once; afterwards
+// tables, and the rules in their fast form. Scenario is the model's own deep
+// copy of the scenario it was compiled from (read-only), never the caller's. Compile builds it once; afterwards
 // it is read-only and safe to share across goroutines. Generators and
 // Selectors made from it hold the per-replication state.
 type Model struct {
@@ -122,6 +123,13 @@ func Compile(sc *scenarios.Scenario) (*Model, error) {
 	if sc == nil {
 		return nil, errors.New("compile: nil scenario")
 	}
+	// The model keeps its own copy: nothing the caller changes in sc later
+	// reaches it (its tables are built now; the border reads the copy).
+	own, err := sc.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	sc = own
 	m := &Model{Scenario: sc, border: new(borderCache)}
 	errf := func(format string, args ...any) error {
 		name := sc.Name

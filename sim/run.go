@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"pilotsim/internal/fault"
 	"pilotsim/metric"
 )
 
@@ -74,7 +75,7 @@ func borderRunReps(ctx context.Context, opt Options, reps []int, newWorker func(
 				if opt.Trace != nil {
 					sink = opt.Trace(reps[i])
 				}
-				res, err := run(wctx, reps[i], sink, opt.Progress)
+				res, err := runRecovered(run, wctx, reps[i], sink, opt.Progress)
 				if sink != nil {
 					if cerr := sink.Close(); cerr != nil && err == nil {
 						err = fmt.Errorf("replication %d: trace: %w", reps[i], cerr)
@@ -134,4 +135,16 @@ func (b *border) end(rep int, progress *atomic.Int64, n int64) (metric.Rep, erro
 		return metric.Rep{}, fmt.Errorf("replication %d: trace: %w", rep, b.sinkErr)
 	}
 	return b.values(rep), nil
+}
+
+// runRecovered runs one replication, turning a panic (a bug) into a
+// *fault.Panic error, so that it is reported as an internal error instead of
+// killing the process from a worker goroutine.
+func runRecovered(run borderRepFunc, ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) (res metric.Rep, err error) {
+	defer func() {
+		if p := fault.Recovered(recover(), fmt.Sprintf("replication %d", rep)); p != nil {
+			res, err = metric.Rep{}, p
+		}
+	}()
+	return run(ctx, rep, sink, progress)
 }

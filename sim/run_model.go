@@ -105,12 +105,12 @@ func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 						return metric.Rep{}, err
 					}
 					if err := sel.Err(); err != nil {
-						return metric.Rep{}, fmt.Errorf("replication %d: %w", rep, err)
+						return metric.Rep{}, err
 					}
 				}
 			}
 			if err := sel.Err(); err != nil {
-				return metric.Rep{}, fmt.Errorf("replication %d: %w", rep, err)
+				return metric.Rep{}, err
 			}
 			return b.end(rep, progress, n%borderProgressBatch)
 		}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -97,7 +98,10 @@ func (rm *riskModel) compile(m *Model, sc *scenarios.Scenario, errf compileErrf)
 		case r.Expr != "":
 			prog, err := expr.Compile(r.Expr, expr.Env(ExprEnv{}), expr.AsBool())
 			if err != nil {
-				return errf("%s: expr: %v", where, err)
+				// The first line: the rest is a caret under the column,
+				// which the message gives as (line:column) already.
+				msg, _, _ := strings.Cut(err.Error(), "\n")
+				return errf("%s: expr: %s", where, msg)
 			}
 			rr.expr = prog
 			rm.hasExpr = true
@@ -264,6 +268,7 @@ type Selector struct {
 	env   ExprEnv
 	vm    vm.VM
 	err   error
+	seq   uint64 // the consignment being assessed, for RuleError
 }
 
 // NewSelector returns a selector for m, reset to replication 0.
@@ -319,6 +324,7 @@ func (s *Selector) Assess(c *Consignment) { s.assess(c, nil) }
 // simulation; see AssessExtra).
 func (s *Selector) assess(c *Consignment, x *Extra) {
 	rm := &s.m.risk
+	s.seq = c.Seq
 	c.Hits = RuleSet{}
 	score := 0.0
 	forced := int8(-1)
@@ -437,12 +443,47 @@ func (s *Selector) fillEnv(c *Consignment) {
 	}
 }
 
-// runExpr runs rule i's expression on the current environment.
+// RuleError is an expression rule that failed while running on a
+// consignment (int("CN"), an integer division by zero, an index out of
+// range): what the type check at compile time cannot rule out. It is the
+// scenario's fault, so the command line reports it as bad input, once, with
+// the rule's id, file and line.
+type RuleError struct {
+	File string // the scenario file ("" when built in code)
+	Line int    // the rule's line in it (0 when unknown)
+	ID   string // the rule's id
+	Seq  uint64 // the consignment it failed on (0-based, in arrival order)
+	Err  error  // what expr-lang reported
+}
+
+// Error names file, line and rule, and what failed, on one line.
+func (e *RuleError) Error() string {
+	where := e.File
+	if e.Line > 0 {
+		where += ":" + strconv.Itoa(e.Line)
+	}
+	if where != "" {
+		where += ": "
+	}
+	msg, _, _ := strings.Cut(e.Err.Error(), "\n")
+	return fmt.Sprintf("%srule %s: its expression failed on consignment %d: %s", where, e.ID, e.Seq, msg)
+}
+
+// Unwrap returns what expr-lang reported.
+func (e *RuleError) Unwrap() error { return e.Err }
+
+// runExpr runs rule i's expression on the current environment. A failure
+// counts as not matched; the first is kept for Err.
 func (s *Selector) runExpr(p *vm.Program, i int) bool {
 	out, err := s.vm.Run(p, &s.env)
 	if err != nil {
 		if s.err == nil {
-			s.err = fmt.Errorf("rule %s: %w", s.m.risk.ids[i], err)
+			sc := s.m.Scenario
+			re := &RuleError{File: sc.Path, ID: s.m.risk.ids[i], Seq: s.seq, Err: err}
+			if i < len(sc.Rules) {
+				re.Line = sc.Rules[i].Line
+			}
+			s.err = re
 		}
 		return false
 	}

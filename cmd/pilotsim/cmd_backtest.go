@@ -94,7 +94,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	names := append(append([]string(nil), history...), pos[0])
 	files := make([]*os.File, len(names))
 	for i, name := range names {
-		f, err := os.Open(name)
+		f, err := results.OpenRegular(name, -1)
 		if err != nil {
 			return badInput(err)
 		}
@@ -189,7 +189,7 @@ func progressReader(r io.Reader, bar *progressbar.ProgressBar) io.Reader {
 
 // readHeader returns the header row of a CSV file.
 func readHeader(name string) ([]string, error) {
-	f, err := os.Open(name)
+	f, err := results.OpenRegular(name, -1)
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func readBatchList(arg string) ([]batchEntry, error) {
 	if ext := filepath.Ext(arg); ext == ".yaml" || ext == ".yml" {
 		return []batchEntry{{file: filepath.Base(arg), path: arg}}, nil
 	}
-	data, err := os.ReadFile(arg)
+	data, err := results.ReadRegular(arg, maxBatchListBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +68,9 @@ func readBatchList(arg string) ([]batchEntry, error) {
 	var out []batchEntry
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
+		if len(out) >= maxBatchScenarios {
+			return nil, fmt.Errorf("%s:%d: more than %d scenarios in one batch; split the list", arg, n, maxBatchScenarios)
+		}
 		line := sc.Text()
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
@@ -89,12 +92,43 @@ func readBatchList(arg string) ([]batchEntry, error) {
 		out = append(out, batchEntry{file: file, path: path, sets: fields[1:], line: n})
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s: a line longer than %d bytes; a list holds one scenario file and its overrides a line", arg, bufio.MaxScanTokenSize)
+		}
 		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: the list names no scenario", arg)
 	}
 	return out, nil
+}
+
+// Bounds of a batch list: its size and the scenarios it names (each
+// scenario's results are kept until the batch is written).
+const (
+	maxBatchListBytes = 64 << 20
+	maxBatchScenarios = results.MaxBatchScenarios
+)
+
+// batchManifest is the manifest of a batch's output folder, the same for a
+// batch run whole and for its merged shards: every scenario file with its
+// hash, every scenario's overrides (k:PATH=VALUE, k its index), the seed and
+// the batch id.
+func batchManifest(b *results.Batch) *results.Manifest {
+	var in []results.ManifestInput
+	var sets []string
+	for k, s := range b.Scenarios {
+		in = append(in, results.ManifestInput{File: s.File, SHA256: s.SHA256})
+		for _, set := range s.Sets {
+			sets = append(sets, fmt.Sprintf("%d:%s", k, set))
+		}
+	}
+	var opts []string
+	if b.SeedOverride != nil {
+		opts = append(opts, fmt.Sprintf("seed=%d", *b.SeedOverride))
+	}
+	opts = append(opts, "batch="+b.ID)
+	return results.NewManifest("batch", in, sets, opts)
 }
 
 // loadedBatch is a batch ready to run: its description and every scenario
@@ -119,7 +153,7 @@ func loadBatch(arg string, f *studyFlags) (*loadedBatch, error) {
 	width := len(strconv.Itoa(len(entries) - 1))
 	width = max(width, 3)
 	for k, en := range entries {
-		data, err := os.ReadFile(en.path)
+		data, err := results.ReadRegular(en.path, scenarios.MaxFileBytes)
 		if err != nil {
 			return nil, badInput(listErr(arg, en, err))
 		}
@@ -206,12 +240,15 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkEstimate(e, f, lb.models...); err != nil {
+		return err
+	}
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", "batch")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	if err := results.MakeOutputDir(dir); err != nil {
+		return badInput(err)
 	}
 	f.json = *asJSON
 	if sn > 0 {
@@ -328,11 +365,7 @@ func runWholeBatch(ctx context.Context, e *env, lb *loadedBatch, dir string, f *
 		cp := filepath.Join(part, fmt.Sprintf("scenario-%04d.json", k))
 		if old, err := results.ReadShardFile(cp); err == nil && old.Batch.ID == b.ID && sameSeed(old.Batch.SeedOverride, b.SeedOverride) && len(old.Results) == s.Replications {
 			for _, r := range old.Results {
-				v := make([]float64, len(r.Values))
-				for j, x := range r.Values {
-					v[j] = float64(x)
-				}
-				br.Reps[k] = append(br.Reps[k], results.Replication{Rep: r.Rep, Values: v})
+				br.Reps[k] = append(br.Reps[k], r.Replication())
 			}
 			sort.Slice(br.Reps[k], func(a, c int) bool { return br.Reps[k][a].Rep < br.Reps[k][c].Rep })
 			fmt.Fprintf(e.stderr, "scenario %s: finished before, not run again\n", s.Dir)
@@ -351,11 +384,17 @@ func runWholeBatch(ctx context.Context, e *env, lb *loadedBatch, dir string, f *
 			return err
 		}
 	}
+	if err := results.BeginOutput(dir); err != nil {
+		return err
+	}
 	br.Parquet = *f.parquet
 	if err := br.WriteFiles(dir); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(part); err != nil {
+		return err
+	}
+	if err := results.WriteManifest(dir, batchManifest(lb.batch)); err != nil {
 		return err
 	}
 	reports, err := br.Reports()

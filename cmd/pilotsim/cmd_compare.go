@@ -20,8 +20,12 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the comparison as JSON on stdout instead of the table")
 	independent := fs.Bool("independent", false, "also run every scenario after A with seeds of its own, to measure how much pairing narrows the intervals (doubles the work)")
 	f := addStudyFlags(fs, "seed of every scenario (default: A's seed)")
+	prec := addPrecisionFlags(fs, "the 95% interval of each named figure's paired difference from A (for every scenario after A)")
 	pos, err := f.parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := prec.check(fs, *f.reps); err != nil {
 		return err
 	}
 	if len(pos) < 2 {
@@ -43,18 +47,77 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		seed, reps = &scs[0].Seed, scs[0].Replications
 	}
 	labels := compareLabels(pos, scs)
+	if err := prec.resolve(unionMetrics(models)); err != nil {
+		return err
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", "compare-"+results.SafeName(strings.Join(labels, "-")))
+	}
+	if err := checkEstimate(e, f, models...); err != nil {
+		return err
+	}
+	inputs, err := scenarioInputs(pos...)
+	if err != nil {
+		return err
+	}
+	opts := studyOptions(f, prec.options()...)
+	if *independent {
+		opts = append(opts, "independent")
+	}
+	man := results.NewManifest("compare", inputs, f.sets, opts)
+	if err := claimOutput(dir, man, *f.force); err != nil {
+		return err
+	}
 
+	// Each scenario's replications are kept in dir as soon as they are
+	// done: a compare run again after an interruption runs only the rest.
+	// With --precision every scenario runs the same batches (replication r
+	// of each draws only from (seed, r), so the batches give the
+	// replications of one fixed run).
 	reports := make([]*results.Report, len(scs))
-	for i := range scs {
-		r, err := runStudy(ctx, e, scs[i], models[i], nil, f)
+	var c *results.Comparison
+	if prec.on() {
+		done := make([][]results.Replication, len(scs))
+		precision, err := prec.sequential(e, prec.first(*f.reps), func(batch, from, to int) error {
+			for i := range scs {
+				scs[i].Replications = to
+				got, err := runUnitTo(ctx, e, dir, i, batch, pos[i], f.sets, scs[i], models[i], f, done[i], from, to)
+				if err != nil {
+					return err
+				}
+				done[i] = got
+			}
+			return nil
+		}, func() ([]results.PrecisionCheck, error) {
+			for i, sc := range scs {
+				r, err := results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, models[i].Metrics(), done[i])
+				if err != nil {
+					return nil, err
+				}
+				reports[i] = r
+			}
+			var err error
+			if c, err = results.NewComparison(labels, reports); err != nil {
+				return nil, err
+			}
+			return c.PrecisionChecks(prec.targets), nil
+		})
 		if err != nil {
 			return err
 		}
-		reports[i] = r
-	}
-	c, err := results.NewComparison(labels, reports)
-	if err != nil {
-		return err
+		c.Precision = precision
+	} else {
+		for i := range scs {
+			r, err := runUnit(ctx, e, dir, i, pos[i], f.sets, scs[i], models[i], f)
+			if err != nil {
+				return err
+			}
+			reports[i] = r
+		}
+		if c, err = results.NewComparison(labels, reports); err != nil {
+			return err
+		}
 	}
 	if *independent {
 		var indep []*results.Report
@@ -62,11 +125,12 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 			// Another seed: every stream is a hash of (seed, replication,
 			// purpose), so these replications share nothing with A's.
 			scs[i].Seed = independentSeed(scs[0].Seed, i)
+			scs[i].Replications = scs[0].Replications // with --precision: the count reached
 			m, err := sim.Compile(scs[i])
 			if err != nil {
 				return badInput(fmt.Errorf("%s: %w", pos[i], err))
 			}
-			r, err := runStudy(ctx, e, scs[i], m, nil, f)
+			r, err := runUnit(ctx, e, dir, len(scs)+i-1, pos[i], f.sets, scs[i], m, f)
 			if err != nil {
 				return err
 			}
@@ -77,11 +141,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", "compare-"+results.SafeName(strings.Join(labels, "-")))
-	}
-	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON, *f.parquet)
+	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON, *f.parquet, man)
 }
 
 // independentSeed is the seed of scenario k's independent run: far from seed
@@ -93,13 +153,16 @@ func independentSeed(seed uint64, k int) uint64 {
 // compareLabels names the compared scenarios: by their names, by their file
 // names when names repeat, by letters when those repeat too.
 func compareLabels(paths []string, scs []*scenarios.Scenario) []string {
+	// Labels name sub-folders of --out (through results.SafeName): they
+	// must stay apart once made safe.
 	unique := func(l []string) bool {
 		seen := map[string]bool{}
 		for _, s := range l {
-			if s == "" || seen[s] {
+			k := results.SafeName(s)
+			if s == "" || seen[k] {
 				return false
 			}
-			seen[s] = true
+			seen[k] = true
 		}
 		return true
 	}

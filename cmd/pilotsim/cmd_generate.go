@@ -7,13 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"pilotsim/results"
 	"strconv"
 	"strings"
 
 	"pilotsim/datamodel"
+	"pilotsim/results"
 	"pilotsim/sim"
 )
 
@@ -73,10 +71,10 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	if *out == "-" {
 		err = write(e.stdout)
 	} else {
-		err = generateAtomic(*out, write)
+		err = results.WriteFileAtomic(*out, write)
 	}
 	if err != nil {
-		return err
+		return classifyRunError(err)
 	}
 	where := *out
 	if where == "-" {
@@ -159,33 +157,4 @@ func generateCSV(ctx context.Context, w io.Writer, m *sim.Model, rep, count int)
 		return n, err
 	}
 	return n, bw.Flush()
-}
-
-// generateAtomic writes a file through write into a temporary file beside
-// name and renames it to name only when write succeeded, so an interrupted
-// run never leaves a partial file.
-func generateAtomic(name string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), name)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"pilotsim/results"
@@ -38,11 +37,16 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", "batch")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	if err := results.BeginOutput(dir); err != nil {
+		return badInput(err)
 	}
 	br.Parquet = *asParquet
 	if err := br.WriteFiles(dir); err != nil {
+		return err
+	}
+	// The same manifest an unsharded batch writes: merged shards give the
+	// same folder, byte for byte.
+	if err := results.WriteManifest(dir, batchManifest(br.Batch)); err != nil {
 		return err
 	}
 	reports, err := br.Reports()

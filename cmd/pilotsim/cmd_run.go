@@ -47,9 +47,15 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
 	traceFormat := fs.String("trace-format", "csv", "format of the --trace file: csv; csv.gz (gzipped, about a fifth of the size); or parquet (typed columns, for pandas, R, DuckDB, Spark)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	force := fs.Bool("force", false, "run even what the pre-run estimate says will not fit this machine")
+	estimate := fs.Bool("estimate", false, "print the pre-run estimate of memory and time and stop")
+	prec := addPrecisionFlags(fs, "each named figure's 95% interval")
 	asParquet := fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile+" (for pandas, R, DuckDB, Spark)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := prec.check(fs, *reps); err != nil {
 		return err
 	}
 	switch {
@@ -58,25 +64,59 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("want one scenario file, got %d arguments", len(pos)))
 	case *workers < 0:
 		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *workers))
-	case *reps < 0:
-		return badInput(fmt.Errorf("--reps %d: want 1 or more", *reps))
 	case traceFileNames[*traceFormat] == "":
 		return badInput(fmt.Errorf("--trace-format %q: want csv, csv.gz or parquet", *traceFormat))
+	}
+	if err := scenarios.CheckReplications(*reps); err != nil {
+		return badInput(err)
 	}
 
 	sc, model, err := loadModel(pos[0], sets, nil, *reps)
 	if err != nil {
 		return err
 	}
+	if err := prec.resolve(model.Metrics()); err != nil {
+		return err
+	}
+	if *estimate {
+		est := sim.EstimateRun(model, *reps, *workers)
+		avail, where := availableMemory()
+		_, err := fmt.Fprintf(e.stdout, "%s: up to %s of memory (%.0f bytes), about %s on %d workers; %.4g consignments per replication; this machine: %s (%s)\n",
+			sc.Name, formatBytes(est.Bytes), est.Bytes, formatTime(est.Time), est.Workers, est.Consignments, formatBytes(avail), where)
+		return err
+	}
+	if err := checkEstimateRun(e, *force, *reps, *workers, model); err != nil {
+		return err
+	}
+	inputs, err := scenarioInputs(pos[0])
+	if err != nil {
+		return err
+	}
+	var opts []string
+	if *reps > 0 {
+		opts = append(opts, fmt.Sprintf("reps=%d", *reps))
+	}
+	if *trace {
+		opts = append(opts, "trace")
+	}
+	opts = append(opts, prec.options()...)
+	man := results.NewManifest("run", inputs, sets, opts)
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("out", sc.Name)
+		// The name comes from the file: made safe, it stays inside out/.
+		dir = filepath.Join("out", results.SafeName(sc.Name))
 	}
 	_, statErr := os.Stat(dir)
 	made := os.IsNotExist(statErr) // made here: removed again if nothing is written
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	if err := results.BeginOutput(dir); err != nil {
+		return badInput(err)
 	}
+	success := false
+	defer func() {
+		if !success && made {
+			os.Remove(dir) // only if still empty
+		}
+	}()
 
 	var done, repsDone atomic.Int64
 	opt := sim.Options{Workers: *workers, Progress: &done, Done: &repsDone}
@@ -99,11 +139,34 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	bar := newProgress(e, *quiet, sc)
-	finished, runErr := runWithProgress(ctx, model, opt, &done, bar)
+	var finished []metric.Rep
+	var runErr error
+	var precision *results.Precision
+	if prec.on() {
+		// Replication r draws only from (seed, r): the batches 0…9, 10…19, …
+		// give the replications of one fixed run of the final count.
+		precision, runErr = prec.sequential(e, prec.first(*reps), func(_, from, to int) error {
+			sc.Replications = to // the bar counts toward it (done keeps counting across batches)
+			opt.Reps = span(from, to)
+			got, err := runWithProgress(ctx, model, opt, &done, newProgress(e, *quiet, sc))
+			finished = append(finished, got...)
+			return err
+		}, func() ([]results.PrecisionCheck, error) {
+			r, err := results.NewReport(results.Run{}, model.Metrics(), finished)
+			if err != nil {
+				return nil, err
+			}
+			return r.PrecisionChecks(prec.targets, ""), nil
+		})
+	} else {
+		finished, runErr = runWithProgress(ctx, model, opt, &done, newProgress(e, *quiet, sc))
+	}
 	interrupted := runErr != nil && ctx.Err() != nil
 	if runErr != nil && !interrupted {
-		return runErr
+		if tf != nil {
+			tf.Discard()
+		}
+		return classifyRunError(runErr)
 	}
 
 	report, err := results.NewReport(results.Run{
@@ -115,13 +178,11 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	report.Precision = precision
 	if len(report.Reps) == 0 {
 		if interrupted {
 			if tf != nil {
 				tf.Discard()
-			}
-			if made {
-				os.Remove(dir) // only if still empty
 			}
 			return fmt.Errorf("interrupted before any replication finished; nothing written: %w", runErr)
 		}
@@ -161,6 +222,13 @@ func runRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	// The manifest, last: an interrupted run's partial results say
+	// complete: false.
+	man.Partial = interrupted
+	if err := results.WriteManifest(dir, man); err != nil {
+		return err
+	}
+	success = true
 	if *asJSON {
 		err = report.WriteAggregateJSON(e.stdout)
 	} else {

@@ -53,7 +53,7 @@ func TestRunGolden(t *testing.T) {
 	filetest.Golden(t, "small.aggregate.csv", readFile(t, filepath.Join(out, results.AggregateFile)))
 	filetest.Golden(t, "small.aggregate.json", readFile(t, filepath.Join(out, results.AggregateJSONFile)))
 	filetest.Golden(t, "small.table.txt", []byte(stdout))
-	want := []string{results.AggregateFile, results.AggregateJSONFile, results.LongFile, results.ReportChartsDir, results.ReportHTMLFile, results.ReportMDFile, results.XLSXFile, results.SummaryFile}
+	want := []string{results.AggregateFile, results.AggregateJSONFile, results.LongFile, results.ManifestFile, results.ReportChartsDir, results.ReportHTMLFile, results.ReportMDFile, results.XLSXFile, results.SummaryFile}
 	if got := filetest.Names(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("output directory holds %v, want %v", got, want)
 	}
@@ -94,8 +94,8 @@ func TestRunWorkersIdentical(t *testing.T) {
 		}
 	}
 	names := filetest.Names(t, dirs[0])
-	if len(names) != 9 {
-		t.Errorf("output directory holds %v, want 4 files (with the trace), long.csv, results.xlsx and the report (3)", names)
+	if len(names) != 10 {
+		t.Errorf("output directory holds %v, want 4 files (with the trace), long.csv, results.xlsx, the report (3) and the manifest", names)
 	}
 	for _, n := range names {
 		if n == results.ReportChartsDir {
@@ -196,8 +196,8 @@ func TestRunInterrupted(t *testing.T) {
 	if strings.Join(traced, " ") != strings.Join(summary, " ") {
 		t.Errorf("the trace holds replications %v, summary.csv %v", traced, summary)
 	}
-	if names := filetest.Names(t, out); len(names) != 9 {
-		t.Errorf("output directory holds %v, want the four result files, long.csv, results.xlsx and the report (3) only", names)
+	if names := filetest.Names(t, out); len(names) != 10 {
+		t.Errorf("output directory holds %v, want the four result files, long.csv, results.xlsx, the report (3) and the manifest only", names)
 	}
 }
 

@@ -74,8 +74,12 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the sweep as JSON on stdout instead of the table")
 	list := fs.String("batch-list", "", "write the grid as a batch list `file` for `pilotsim batch` instead of running it")
 	f := addStudyFlags(fs, "seed of every point (default: the scenario's)")
+	prec := addPrecisionFlags(fs, "each named figure's 95% interval at every point")
 	pos, err := f.parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := prec.check(fs, *f.reps); err != nil {
 		return err
 	}
 	if len(pos) != 1 {
@@ -92,6 +96,9 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		return badInput(err)
 	}
 	if *list != "" {
+		if prec.on() {
+			return badInput(fmt.Errorf("--precision %s: not with --batch-list (a batch runs a fixed number of replications)", prec.targets[0].Spec))
+		}
 		if err := writeBatchList(*list, pos[0], f.sets, grid, spec.params); err != nil {
 			return err
 		}
@@ -112,27 +119,92 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		}
 		points[i] = point{sc, m}
 	}
-	var sp []results.SweepPoint
-	for i, g := range grid {
-		if !*f.quiet && isTerminal(e.stderr) {
-			fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
-		}
-		r, err := runStudy(ctx, e, points[i].sc, points[i].m, nil, f)
-		if err != nil {
-			return err
-		}
-		sp = append(sp, results.SweepPoint{GridPoint: g, Report: r})
-	}
 	name := points[0].sc.Name
-	s, err := results.NewSweep(name, spec.params, sp)
-	if err != nil {
-		return err
-	}
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", "sweep-"+results.SafeName(name))
 	}
-	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON, *f.parquet)
+	models := make([]*sim.Model, len(points))
+	for i, p := range points {
+		models[i] = p.m
+	}
+	if err := prec.resolve(unionMetrics(models)); err != nil {
+		return err
+	}
+	if err := checkEstimate(e, f, models...); err != nil {
+		return err
+	}
+	inputs, err := scenarioInputs(pos[0])
+	if err != nil {
+		return err
+	}
+	var opts []string
+	for _, p := range spec.params {
+		opts = append(opts, "param="+p.Path+"="+strings.Join(p.Values, ","))
+	}
+	opts = append(opts, prec.options()...)
+	man := results.NewManifest("sweep", inputs, f.sets, studyOptions(f, opts...))
+	if err := claimOutput(dir, man, *f.force); err != nil {
+		return err
+	}
+	// Each point's replications are kept in dir as soon as they are done: a
+	// sweep run again after an interruption runs only the points not done.
+	// With --precision every point runs the same batches, so the points stay
+	// paired, until every point's intervals are narrow enough.
+	var sp []results.SweepPoint
+	var precision *results.Precision
+	if prec.on() {
+		done := make([][]results.Replication, len(grid))
+		precision, err = prec.sequential(e, prec.first(*f.reps), func(batch, from, to int) error {
+			for i, g := range grid {
+				if !*f.quiet && isTerminal(e.stderr) {
+					fmt.Fprintf(e.stderr, "point %d of %d: %s, replications %d–%d\n", i+1, len(grid), g.Name(), from, to-1)
+				}
+				points[i].sc.Replications = to
+				sets := append(append([]string(nil), f.sets...), g.Sets...)
+				got, err := runUnitTo(ctx, e, dir, i, batch, pos[0], sets, points[i].sc, points[i].m, f, done[i], from, to)
+				if err != nil {
+					return err
+				}
+				done[i] = got
+			}
+			return nil
+		}, func() ([]results.PrecisionCheck, error) {
+			sp = sp[:0]
+			var cs []results.PrecisionCheck
+			for i, g := range grid {
+				sc := points[i].sc
+				r, err := results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, points[i].m.Metrics(), done[i])
+				if err != nil {
+					return nil, err
+				}
+				sp = append(sp, results.SweepPoint{GridPoint: g, Report: r})
+				cs = append(cs, r.PrecisionChecks(prec.targets, g.Name())...)
+			}
+			return cs, nil
+		})
+		if err != nil {
+			return err
+		}
+	} else {
+		for i, g := range grid {
+			if !*f.quiet && isTerminal(e.stderr) {
+				fmt.Fprintf(e.stderr, "point %d of %d: %s\n", i+1, len(grid), g.Name())
+			}
+			sets := append(append([]string(nil), f.sets...), g.Sets...)
+			r, err := runUnit(ctx, e, dir, i, pos[0], sets, points[i].sc, points[i].m, f)
+			if err != nil {
+				return err
+			}
+			sp = append(sp, results.SweepPoint{GridPoint: g, Report: r})
+		}
+	}
+	s, err := results.NewSweep(name, spec.params, sp)
+	if err != nil {
+		return err
+	}
+	s.Precision = precision
+	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON, *f.parquet, man)
 }
 
 // writeBatchList writes the grid as a batch list: one line per point, the

@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"pilotsim/datamodel"
+	"pilotsim/results"
 	"pilotsim/sim/backtest"
 )
 
@@ -98,7 +98,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 // validateCSV reads a declarations file row by row in constant memory and
 // prints its problems, up to maxShown (all are counted).
 func validateCSV(ctx context.Context, v *vctx, name string, maxShown int) error {
-	f, err := os.Open(name)
+	f, err := results.OpenRegular(name, -1)
 	if err != nil {
 		return badInput(err)
 	}
@@ -185,7 +185,7 @@ func validateCSV(ctx context.Context, v *vctx, name string, maxShown int) error 
 // are counted): every mapped field, the outcome and every named column is
 // converted on every row.
 func validateMapped(ctx context.Context, v *vctx, name string, m *backtest.Mapping, maxShown int) error {
-	f, err := os.Open(name)
+	f, err := results.OpenRegular(name, -1)
 	if err != nil {
 		return badInput(err)
 	}

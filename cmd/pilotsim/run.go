@@ -7,18 +7,29 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strings"
+
+	"pilotsim/datamodel"
+	"pilotsim/internal/fault"
+	"pilotsim/results"
 )
 
-// Exit codes, documented in README.md.
+// Exit codes, documented in README.md (Exit codes) and docs/robustness.md.
 const (
 	exitOK          = 0
-	exitFailed      = 1   // the run failed
+	exitFailed      = 1   // the run failed (a file could not be written, …)
 	exitBadInput    = 2   // bad input or usage
-	exitInterrupted = 130 // stopped by Ctrl-C / SIGTERM
+	exitInternal    = 3   // a bug in pilotsim (a recovered panic): please report
+	exitInterrupted = 130 // stopped by Ctrl-C (SIGINT): 128 + 2
+	exitTerminated  = 143 // stopped by SIGTERM (a scheduler): 128 + 15
 )
+
+// debugEnv, when set to 1, makes an internal error print its stack.
+const debugEnv = "PILOTSIM_DEBUG"
 
 // env is what a subcommand may touch of the outside world, so tests can call
 // run with buffers.
@@ -99,23 +110,50 @@ func runVersion(_ context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("version takes no arguments, got %q", pos))
 	}
 	if *asJSON {
+		b := results.CurrentBuild()
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
 			SchemaVersion int    `json:"schema_version"`
 			Version       string `json:"version"`
+			Revision      string `json:"revision,omitempty"`
+			Modified      bool   `json:"modified,omitempty"`
 			Go            string `json:"go"`
 			Platform      string `json:"platform"`
-		}{1, buildVersion(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH})
+		}{1, b.Version, b.Revision, b.Modified, runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH})
 	}
-	_, err = fmt.Fprintln(e.stdout, "pilotsim", buildVersion())
+	_, err = fmt.Fprintln(e.stdout, "pilotsim", versionString())
 	return err
 }
 
+// versionString is the version and, when the binary knows it and the
+// version does not already name it, the build revision:
+// "v1.2.0 (rev 0123abcd…)".
+func versionString() string {
+	b := results.CurrentBuild()
+	if b.Revision == "" || strings.Contains(b.Version, b.Revision[:min(12, len(b.Revision))]) {
+		return b.Version
+	}
+	return b.Version + " (rev " + b.Revision + ")"
+}
+
 // run is the whole program: it dispatches to a subcommand and maps its error to
-// an exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// an exit code. A panic (a bug) is recovered here, or in the worker goroutine
+// it happened in, and exits with exitInternal.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if err := fault.Recovered(recover(), ""); err != nil {
+			name := "pilotsim"
+			if len(args) > 0 {
+				name = args[0]
+			}
+			code = reportError(ctx, stderr, name, err)
+		}
+	}()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	// The manifest's and the version command's version: make's, else the
+	// build information's (never "dev").
+	results.Version = buildVersion()
 	if len(args) == 0 {
 		usage(stderr)
 		return exitBadInput
@@ -151,8 +189,28 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "pilotsim %s: %v\n", name, err)
-	return exitCode(ctx, err)
+	return reportError(ctx, stderr, name, err)
+}
+
+// reportError prints err for command name and returns its exit code. An
+// internal error asks to be reported, with its stack under PILOTSIM_DEBUG=1.
+func reportError(ctx context.Context, stderr io.Writer, name string, err error) int {
+	code := exitCode(ctx, err)
+	if code != exitInternal {
+		fmt.Fprintf(stderr, "pilotsim %s: %v\n", name, err)
+		return code
+	}
+	fmt.Fprintf(stderr, "pilotsim %s: %v\nThis is a bug in pilotsim %s; please report it with the command you ran and its input files.\n",
+		name, err, versionString())
+	var p *fault.Panic
+	if errors.As(err, &p) {
+		if os.Getenv(debugEnv) == "1" {
+			fmt.Fprintf(stderr, "%s\n", p.Stack)
+		} else {
+			fmt.Fprintf(stderr, "Run again with %s=1 to print the stack.\n", debugEnv)
+		}
+	}
+	return code
 }
 
 // commandOrder lists the commands in the order a user meets them; commands
@@ -223,14 +281,27 @@ func badInput(err error) error {
 	return inputError{err}
 }
 
-// exitCode maps an error to the process exit code in one place.
+// exitCode maps an error to the process exit code in one place: a bug first
+// (whatever else went wrong), then an interruption (its signal's code), then
+// bad input, else a failed run.
 func exitCode(ctx context.Context, err error) int {
 	var ie inputError
+	var p *fault.Panic
+	var sc signalCause
+	var nr *results.NotRegularError
+	var long *datamodel.RecordTooLongError
 	switch {
-	case errors.As(err, &ie):
-		return exitBadInput
+	case errors.As(err, &p):
+		return exitInternal
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		if errors.As(context.Cause(ctx), &sc) {
+			return signalExitCode(sc.sig)
+		}
 		return exitInterrupted
+	case errors.As(err, &ie), errors.As(err, &nr), errors.As(err, &long), errors.Is(err, results.ErrTooLarge):
+		// A path the user gave that is a device, pipe or link, or a file
+		// past its size bound, is bad input wherever it is found.
+		return exitBadInput
 	default:
 		return exitFailed
 	}

@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 
+	"pilotsim/metric"
 	"pilotsim/results"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
@@ -25,6 +25,7 @@ type studyFlags struct {
 	seed    *uint64 // nil after parse unless --seed was given
 	sets    stringList
 	quiet   *bool
+	force   *bool
 	parquet *bool
 	json    bool // --json, for the commands that take it
 }
@@ -36,6 +37,7 @@ func addStudyFlags(fs *flag.FlagSet, seedHelp string) *studyFlags {
 		reps:    fs.Int("reps", 0, "number of replications (default: the scenario's)"),
 		seed:    fs.Uint64("seed", 0, seedHelp),
 		quiet:   fs.Bool("quiet", false, "no progress bar"),
+		force:   fs.Bool("force", false, "run what the pre-run estimate says will not fit this machine, and replace the output of another study in --out"),
 		parquet: fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile+" (for pandas, R, DuckDB, Spark)"),
 	}
 	fs.Var(&f.sets, "set", "override a value of every scenario, `path=value` (repeatable)")
@@ -61,8 +63,9 @@ func (f *studyFlags) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	switch {
 	case *f.workers < 0:
 		return nil, badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *f.workers))
-	case *f.reps < 0:
-		return nil, badInput(fmt.Errorf("--reps %d: want 1 or more", *f.reps))
+	}
+	if err := scenarios.CheckReplications(*f.reps); err != nil {
+		return nil, badInput(err)
 	}
 	return pos, nil
 }
@@ -84,7 +87,7 @@ func loadModel(path string, sets []string, seed *uint64, reps int) (*scenarios.S
 	}
 	m, err := sim.Compile(sc)
 	if err != nil {
-		return nil, nil, badInput(fmt.Errorf("%s: %w", path, err))
+		return nil, nil, badInput(err) // it names the scenario file
 	}
 	return sc, m, nil
 }
@@ -93,6 +96,16 @@ func loadModel(path string, sets []string, seed *uint64, reps int) (*scenarios.S
 // returns its report. An interrupted run is an error: a study with some
 // scenarios missing replications would compare unlike with unlike.
 func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model, reps []int, f *studyFlags) (*results.Report, error) {
+	rr, err := runReps(ctx, e, sc, m, reps, f)
+	if err != nil {
+		return nil, err
+	}
+	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, m.Metrics(), rr)
+}
+
+// runReps runs replications reps (nil: all) of a compiled scenario; an
+// interrupt is an error, as in runStudy.
+func runReps(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model, reps []int, f *studyFlags) ([]metric.Rep, error) {
 	var done, finished atomic.Int64
 	bar := newProgress(e, *f.quiet, sc)
 	rr, err := runWithProgress(ctx, m, sim.Options{Workers: *f.workers, Reps: reps, Progress: &done, Done: &finished}, &done, bar)
@@ -100,9 +113,24 @@ func runStudy(ctx context.Context, e *env, sc *scenarios.Scenario, m *sim.Model,
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted while running %s; nothing written: %w", sc.Name, err)
 		}
-		return nil, fmt.Errorf("%s: %w", sc.Name, err)
+		return nil, classifyRunError(fmt.Errorf("%s: %w", sc.Name, err))
 	}
-	return results.NewReport(results.Run{Scenario: sc.Name, Seed: sc.Seed, Replications: sc.Replications}, m.Metrics(), rr)
+	return rr, nil
+}
+
+// unionMetrics is every metric of models, the first's first, each once.
+func unionMetrics(models []*sim.Model) []metric.Def {
+	seen := map[metric.Key]bool{}
+	var out []metric.Def
+	for _, m := range models {
+		for _, d := range m.Metrics() {
+			if !seen[d.Key] {
+				seen[d.Key] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // study is what compare and sweep write: files, a report, and a table or JSON.
@@ -115,10 +143,9 @@ type study interface {
 
 // writeStudy writes a study's files and report into dir, then its table (or
 // JSON with asJSON) to stdout, and names the report on stderr.
-func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON, parquet bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+// The manifest m is written last, when every file is in place (long.parquet
+// too, with parquet).
+func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON, parquet bool, m *results.Manifest) error {
 	if err := s.WriteFiles(dir); err != nil {
 		return err
 	}
@@ -128,6 +155,9 @@ func writeStudy(e *env, dir string, s study, writeReport func(dir string) error,
 		}
 	}
 	if err := writeReport(dir); err != nil {
+		return err
+	}
+	if err := finishOutput(dir, m); err != nil {
 		return err
 	}
 	var err error

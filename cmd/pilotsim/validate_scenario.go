@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -33,7 +34,13 @@ func validateScenario(v *vctx, path string, sets []string) error {
 	v.file.Name, v.file.Rules, v.file.Threats = sc.Name, len(sc.Rules), len(sc.Threats)
 	// Load checks the file; Compile checks what only the engine knows (trader
 	// ids against the population, expr variables), as run would.
-	if _, err := sim.Compile(sc); err != nil {
+	m, err := sim.Compile(sc)
+	if err == nil {
+		// Expression rules that type-check can still fail on data: try them
+		// on the first consignments, as run would meet them.
+		err = m.ProbeRules(context.Background(), probeConsignments)
+	}
+	if err != nil {
 		if v.json {
 			v.file.Problems = append(v.file.Problems, validateProblem{Message: err.Error()})
 		} else {
@@ -44,6 +51,10 @@ func validateScenario(v *vctx, path string, sets []string) error {
 	}
 	return v.ok(fmt.Sprintf("ok: %s (%s, %s)", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat")))
 }
+
+// probeConsignments is how many consignments validate runs expression rules
+// on (a few milliseconds).
+const probeConsignments = 20_000
 
 func problems(n int) string { return count(n, "problem") }
 

@@ -1,11 +1,12 @@
 package backtest
 
 import (
+	"pilotsim/internal/safefile"
+
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -147,9 +148,13 @@ func FieldNames() []string {
 	return names
 }
 
-// LoadMapping reads and checks a mapping file.
+// maxMappingBytes bounds a mapping file (a few kB in practice).
+const maxMappingBytes = 16 << 20
+
+// LoadMapping reads and checks a mapping file (a regular file of at most
+// 16 MB).
 func LoadMapping(path string) (*Mapping, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, maxMappingBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package backtest
 
 import (
+	"pilotsim/internal/safefile"
+
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -28,7 +30,7 @@ func (e *RowError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d", e.File, e.Line)
 	if e.Column != "" {
-		fmt.Fprintf(&b, ": column %q", e.Column)
+		fmt.Fprintf(&b, ": column %q", safefile.Clip(e.Column, 80))
 	}
 	if e.Value != "" {
 		v := e.Value
@@ -246,7 +248,7 @@ func (rd *Reader) checkColumns(d *Decl) error {
 // files read one after another (earlier files first). schema may be nil (no
 // field or history criteria).
 func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hist *History) (*Reader, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(datamodel.LimitRecords(r, datamodel.MaxRecordBytes))
 	cr.Comma = []rune(m.Delimiter)[0]
 	cr.ReuseRecord = true
 	header, err := cr.Read()
