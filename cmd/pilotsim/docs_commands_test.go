@@ -150,7 +150,7 @@ func TestOutputsDocNamesEveryColumn(t *testing.T) {
 	cols = append(cols, (&results.LongTable{}).LongHeader()...)
 	cols = append(cols, results.SummaryFile, results.AggregateFile, results.AggregateJSONFile, results.LongFile, results.XLSXFile,
 		results.ReportHTMLFile, results.ReportMDFile, results.LongParquetFile, traceFile, traceFileNames["csv.gz"], traceFileNames["parquet"], results.CompareCSVFile, results.CompareJSONFile,
-		results.SweepCSVFile, results.SweepJSONFile, results.BatchManifestFile, results.SheetSummary, results.SheetLong)
+		results.SweepCSVFile, results.SweepJSONFile, results.BatchManifestFile, results.ManifestFile, results.SheetSummary, results.SheetLong)
 	for _, c := range cols {
 		c = stage.ReplaceAllString(c, "stageK_")
 		if !strings.Contains(doc, "`"+c+"`") {
