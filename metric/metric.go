@@ -47,6 +47,7 @@ const (
 	Pool         Family = "pool"            // pool.<pool>.<stat>
 	InSystem     Family = "in_system"       // in_system.count, in_system.mean_age
 	Lift         Family = "lift"            // lift over random selection
+	Cost         Family = "cost"            // cost.officer_hours.per_day, cost.scans.per_day, cost.per_day
 )
 
 // Kind says what a metric's Subject names.
@@ -86,6 +87,7 @@ const (
 	MeanQueue      Stat = "mean_queue"       // time-average queue length
 	MaxQueue       Stat = "max_queue"        // longest queue
 	MeanAge        Stat = "mean_age"         // mean time since arrival
+	PerDay         Stat = "per_day"          // a quantity per day of the measured window
 	Estimate       Stat = "estimate"         // an estimate from what an administration sees
 	True           Stat = "true"             // the truth only a simulation knows
 )

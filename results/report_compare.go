@@ -31,6 +31,9 @@ var keyMetrics = []keyMetric{
 	{key(metric.Release, "all", metric.Mean), "Mean release time"},
 	{key(metric.Release, "all", metric.P90), "90th percentile release time"},
 	{key(metric.Release, "all", metric.WithinTarget), "Released within target"},
+	// Only when the scenarios price their controls (costs:).
+	{metric.Key{Family: metric.Cost, Stat: metric.PerDay}, "Cost of controls per day"},
+	{metric.Key{Family: metric.Cost, Subject: "officer_hours", Stat: metric.PerDay}, "Officer-hours per day"},
 }
 
 // axisLabel returns the value-axis label of a metric of unit: what it is

@@ -593,6 +593,23 @@ func resourceSection(r *Report, m estimates) (reportSection, error) {
 		}
 	}
 	s.Tables = append(s.Tables, t)
+	// What the controls cost, when the scenario prices them (costs:).
+	ct := reportTable{Caption: "Cost of controls per day (the scenario's prices)", Header: []string{"", "per day"}, Numeric: []bool{false, true}}
+	for _, c := range []struct {
+		k     metric.Key
+		label string
+	}{
+		{metric.Key{Family: metric.Cost, Subject: "officer_hours", Stat: metric.PerDay}, "officer-hours of document and physical pools"},
+		{metric.Key{Family: metric.Cost, Subject: "scans", Stat: metric.PerDay}, "NII scans"},
+		{metric.Key{Family: metric.Cost, Stat: metric.PerDay}, "cost"},
+	} {
+		if e, ok := m.get(c.k); ok {
+			ct.Rows = append(ct.Rows, []string{c.label, cell(e, true)})
+		}
+	}
+	if len(ct.Rows) > 0 {
+		s.Tables = append(s.Tables, ct)
+	}
 	if len(bars) == 0 {
 		s.Text = append(s.Text, "The scenario has no control resources.")
 		return s, nil

@@ -112,6 +112,12 @@ func (s *Sweep) columns() []sweepColumn {
 	for _, pool := range subjects(s.Points[0].Report.Estimates, metric.Pool, metric.OfPool, metric.Utilization) {
 		cols = append(cols, sweepColumn{key(metric.Pool, pool, metric.Utilization), pool + " util."})
 	}
+	// What the controls cost, beside what they buy, when the scenario prices
+	// them (costs:).
+	cost := metric.Key{Family: metric.Cost, Stat: metric.PerDay}
+	if _, ok := indexEstimates(s.Points[0].Report.Estimates).get(cost); ok {
+		cols = append(cols, sweepColumn{cost, "cost per day"})
+	}
 	return cols
 }
 

@@ -5,6 +5,9 @@ package scenarios
 // schemaDocs are the descriptions of the scenario schema, from the Go comments
 // of format.go and format_backtest.go, by "Type" and "Type.field".
 var schemaDocs = map[string]string{
+	"Costs":                           "Costs are what the controls cost the administration, in its currency: an officer-hour of the pools that are not scanners (document checks and physical examinations, busy time), and one scan of an nii pool.",
+	"Costs.officer_hour":              "cost of one officer-hour of document and physical pools, >= 0",
+	"Costs.scan":                      "cost of one NII scan, >= 0",
 	"Criteria":                        "Criteria is a condition on declaration fields. All fields given in one Criteria must hold (AND); All, Any and Not combine nested criteria. A Criteria must give at least one condition, and a list given must not be empty.",
 	"Criteria.dispatch":               "country of dispatch in list",
 	"Criteria.field":                  "Field and History test mapped columns of real declarations (format_backtest.go); pilotsim backtest only.",
@@ -59,6 +62,7 @@ var schemaDocs = map[string]string{
 	"Rule.id":                         "unique, required",
 	"Rule.lane":                       "optional: red, yellow, blue or green",
 	"Scenario":                        "Scenario is one scenario file.",
+	"Scenario.costs":                  "Costs, when given, price the controls, so that the cost of a measure stands beside the detection it buys and the release time it costs.",
 	"Scenario.description":            "free text",
 	"Scenario.horizon":                "simulated time per replication, required, > 0",
 	"Scenario.name":                   "short identifier, required (LoadRules: default the file name)",

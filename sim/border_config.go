@@ -47,7 +47,8 @@ type borderConfig struct {
 	targetAll       float64           // minutes
 	targetLane      [NumLanes]float64 // minutes; NaN when the lane has no target
 	groups          borderGroupsConfig
-	defs            []metric.Def // the metrics, in order
+	defs            []metric.Def     // the metrics, in order
+	costs           *scenarios.Costs // nil: no cost metrics
 }
 
 // compileBorder compiles the resources, routes, targets and run window of sc.
@@ -147,6 +148,7 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 		horizon:   float64(sc.Horizon),
 		onAlarm:   sc.Resources.RedPhysicalOnAlarm == nil || *sc.Resources.RedPhysicalOnAlarm,
 		targetAll: float64(sc.Targets.Overall),
+		costs:     sc.Costs,
 	}
 	for _, th := range sc.Threats {
 		cfg.threatNames = append(cfg.threatNames, th.Name)
