@@ -70,13 +70,14 @@ fuzz:
 # internal/pngtrim; a page taller than the window is shot again twice as
 # tall). Two sets: the results package's fixtures (run, compare, sweep,
 # sweep-grid) and real runs of the shipped scenarios and data (seaport-run,
-# nii-compare, expected-sweep, kcs-backtest).
+# nii-compare, expected-sweep, kcs-backtest, and the Time Release Study of a
+# seaport trace, seaport-trs).
 # Debian: apt-get install -y chromium.
 CHROMIUM    ?= chromium
 REPORT_DIR  ?= out/report-check
 REPORT_W    ?= 1200
 REPORT_H    ?= 8000
-REPORTS     := run compare sweep sweep-grid seaport-run nii-compare expected-sweep kcs-backtest
+REPORTS     := run compare sweep sweep-grid seaport-run nii-compare expected-sweep kcs-backtest seaport-trs
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --hide-scrollbars \
 	--disable-background-networking --disable-component-update --disable-sync
 report-check: build
@@ -93,6 +94,8 @@ report-check: build
 	./$(BIN) backtest --rules scenarios/examples/kcs/kcs-rules.yaml --mapping scenarios/examples/kcs/kcs-mapping.yaml \
 	  --history testdata/kcs-synthetic/df_syn_train_eng.csv.gz --history testdata/kcs-synthetic/df_syn_valid_eng.csv.gz \
 	  testdata/kcs-synthetic/df_syn_test_eng.csv.gz --out $(REPORT_DIR)/kcs-backtest > /dev/null
+	./$(BIN) run scenarios/examples/seaport.yaml --quiet --reps 1 --trace --out $(REPORT_DIR)/seaport-trace > /dev/null
+	./$(BIN) trs $(REPORT_DIR)/seaport-trace/consignments.csv --out $(REPORT_DIR)/seaport-trs > /dev/null 2>&1
 	@for r in $(REPORTS); do \
 	  test -s $(REPORT_DIR)/$$r/report.html || { echo "no report $$r"; exit 1; }; \
 	  h=$(REPORT_H); \

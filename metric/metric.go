@@ -62,6 +62,7 @@ const (
 	OfPool   Kind = "pool"     // a control pool of the scenario
 	OfSpan   Kind = "interval" // a Time Release Study interval: arrival_lodgement …
 	OfReason Kind = "reason"   // a reason of selection: score, forced, random, expected
+	OfRoute  Kind = "route"    // a route: the pools a controlled consignment visits, joined by +
 )
 
 // Stat is the last part of a metric's name: the statistic.

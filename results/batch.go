@@ -119,10 +119,10 @@ func ParseShard(s string) (i, n int, err error) {
 		}
 	}
 	if !ok || err != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("shard %q: want i/n with 0 <= i < n, e.g. 0/8", Clip(s, 40))
+		return 0, 0, fmt.Errorf("--shard %q: want i/n with 0 <= i < n, e.g. 0/8", Clip(s, 40))
 	}
 	if n > MaxShards {
-		return 0, 0, fmt.Errorf("shard %q: at most %d shards, got %d", Clip(s, 40), MaxShards, n)
+		return 0, 0, fmt.Errorf("--shard %q: at most %d shards, got %d", Clip(s, 40), MaxShards, n)
 	}
 	return i, n, nil
 }

@@ -31,25 +31,45 @@ const manifestKind = "pilotsim-output"
 
 // Build identifies the pilotsim binary that wrote a file: its version, the
 // source revision it was built from (from the Go build information; empty
-// when the binary was built without version control, e.g. by go test) and
-// whether the source had uncommitted changes.
+// when the binary was built without version control, e.g. by go test or
+// from a source archive), whether the source had uncommitted changes, and
+// the SHA-256 of the executable itself.
 type Build struct {
 	Version  string `json:"version"`
 	Revision string `json:"revision,omitempty"`
 	Modified bool   `json:"modified,omitempty"`
 	Go       string `json:"go"`
+	// Binary is the SHA-256 of the running executable (os.Executable),
+	// hashed once per process; "" when it cannot be read.
+	Binary string `json:"binary_sha256,omitempty"`
 }
 
-// ID is the build's identity as shards compare it: the revision (with
-// "+modified" when the source had changes), or "unknown".
+// ID is the build's identity as shards, resume files and manifests compare
+// it. A build from a clean checkout is its revision: the same source gives
+// the same results whoever compiled it. Without a revision (built without
+// version control) or with uncommitted changes, the revision says too
+// little — two such builds may differ in any line — so the ID is the SHA-256
+// of the executable ("exe:…", after the revision and "+modified" when
+// there is one): two different binaries never share an ID. A build whose
+// executable could not be read either has ID "unknown".
 func (b Build) ID() string {
-	if b.Revision == "" {
+	switch {
+	case b.Revision != "" && !b.Modified:
+		return b.Revision
+	case b.Binary == "" && b.Revision == "":
 		return "unknown"
 	}
-	if b.Modified {
-		return b.Revision + "+modified"
+	id := ""
+	if b.Revision != "" {
+		id = b.Revision + "+modified"
 	}
-	return b.Revision
+	if b.Binary != "" {
+		if id != "" {
+			id += " "
+		}
+		id += "exe:" + b.Binary
+	}
+	return id
 }
 
 // Version is the program version the command line sets at start (-ldflags
@@ -57,7 +77,7 @@ func (b Build) ID() string {
 var Version = "dev"
 
 var buildOnce = sync.OnceValue(func() Build {
-	b := Build{Version: Version}
+	b := Build{Version: Version, Binary: executableHash()}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return b
@@ -73,6 +93,23 @@ var buildOnce = sync.OnceValue(func() Build {
 	}
 	return b
 })
+
+// executableHash returns the SHA-256 of the running executable, or "" when
+// it cannot be found or read (it is read once per process: see buildOnce).
+func executableHash() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if p, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = p
+	}
+	sum, err := HashFile(exe)
+	if err != nil {
+		return ""
+	}
+	return sum
+}
 
 // CurrentBuild returns the build of the running binary.
 func CurrentBuild() Build {
@@ -224,6 +261,64 @@ func WriteManifest(dir string, m *Manifest) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(m)
 	})
+}
+
+// FileManifestPath is where the manifest of a one-file output goes
+// (pilotsim generate --out FILE.csv): beside the file, named after it,
+// FILE.csv.manifest.json. A folder can hold several such files, each with
+// its own manifest.
+func FileManifestPath(file string) string { return file + ".manifest.json" }
+
+// BeginFileOutput prepares a one-file output: it removes the manifest beside
+// file, so that until the new one is written nothing says the file is
+// complete. Only a regular file is removed.
+func BeginFileOutput(file string) error {
+	p := FileManifestPath(file)
+	st, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !st.Mode().IsRegular():
+		return &NotRegularError{Path: p, Mode: st.Mode(), Want: "want a regular file (the manifest of " + filepath.Base(file) + ")"}
+	}
+	return os.Remove(p)
+}
+
+// WriteFileManifest lists file (its size and SHA-256, by its base name) into
+// m, marks it complete and writes it to FileManifestPath(file), atomically
+// and last.
+func WriteFileManifest(file string, m *Manifest) error {
+	sum, err := HashFile(file)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	m.Files = []ManifestEntry{{Path: filepath.Base(file), Size: st.Size(), SHA256: sum}}
+	m.Complete = !m.Partial
+	return WriteFileAtomic(FileManifestPath(file), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(m)
+	})
+}
+
+// ReadFileManifest reads the manifest of a one-file output.
+func ReadFileManifest(file string) (*Manifest, error) {
+	path := FileManifestPath(file)
+	data, err := ReadRegular(path, maxManifestBytes)
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil || m.Kind != manifestKind {
+		return nil, fmt.Errorf("%s: not a pilotsim manifest", path)
+	}
+	return &m, nil
 }
 
 // maxManifestBytes bounds the manifest ReadManifest reads.

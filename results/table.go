@@ -81,6 +81,24 @@ func (r *Report) WriteTable(w io.Writer) error {
 	lift.addMetric(g, metric.Key{Family: metric.Lift, Stat: metric.True}, "  true lift (irregular share of risk-selected / of all; simulation only)")
 	tw.write(lift)
 
+	// By route, when rules route what they select (scenario rules' route).
+	routes := &table{title: "Controls by route (share of consignments; detection: share of all irregular found)"}
+	routes.matrix(g, func(d *Metric) (row, col string, ok bool) {
+		if d.Of != metric.OfRoute {
+			return "", "", false
+		}
+		switch d.Family {
+		case metric.Inspection:
+			return d.Part, "share", true
+		case metric.Hit:
+			return d.Part, "hit rate", true
+		case metric.Detection:
+			return d.Part, "detection", true
+		}
+		return "", "", false
+	})
+	tw.write(routes)
+
 	lanes := &table{title: "Lanes (share, and consignments by reason)"}
 	lanes.matrix(g, func(d *Metric) (row, col string, ok bool) {
 		switch {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -44,6 +45,7 @@ type decoder struct {
 	// validation); validation stays quiet about values decoding rejected.
 	decodeErrs int
 	bad        map[string]bool // paths with decoding problems (built on first use)
+	seen       map[string]bool // position and message of each problem reported
 	badBelow   map[string]bool // ancestors of those paths
 }
 
@@ -68,9 +70,23 @@ func (d *decoder) posOf(n *yaml.Node) position {
 
 // add records a problem at position p.
 func (d *decoder) add(p position, path, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if p.line > 0 {
+		// A node reached again through an alias is reported once: one
+		// mistake, one message (an alias to its own list would repeat it
+		// at every level).
+		k := fmt.Sprintf("%d:%d:%s", p.line, p.col, msg)
+		if d.seen == nil {
+			d.seen = make(map[string]bool)
+		}
+		if d.seen[k] {
+			return
+		}
+		d.seen[k] = true
+	}
 	d.errs = append(d.errs, &Error{
 		File: d.file, Line: p.line, Column: p.col, Set: p.set,
-		Path: path, Msg: fmt.Sprintf(format, args...),
+		Path: path, Msg: msg,
 		setOrder: d.setOrder[p.set],
 	})
 }
@@ -354,6 +370,11 @@ func (d *decoder) number(n *yaml.Node, path, want string) (float64, bool) {
 	switch n.ShortTag() {
 	case "!!int", "!!float":
 	default:
+		if _, err := strconv.ParseFloat(n.Value, 64); errors.Is(err, strconv.ErrRange) && n.ShortTag() == "!!str" {
+			// 1e309: YAML reads a number past float64 as text.
+			d.errorf(n, path, "want %s, got %s, beyond the largest number (about 1.8e308)", want, n.Value)
+			return 0, false
+		}
 		d.errorf(n, path, "want %s, got %s", want, describe(n))
 		return 0, false
 	}
@@ -361,6 +382,10 @@ func (d *decoder) number(n *yaml.Node, path, want string) (float64, bool) {
 	if err := n.Decode(&f); err != nil {
 		// Integers too large for int64 come here.
 		f, err = strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+			d.errorf(n, path, "want %s, got %s, beyond the largest number (about 1.8e308)", want, describe(n))
+			return 0, false
+		}
 		if err != nil {
 			d.errorf(n, path, "want %s, got %s", want, describe(n))
 			return 0, false

@@ -25,7 +25,8 @@ func setsOf(data []byte) []string {
 
 // TestErrorsGolden loads each file of testdata/errors (its header comment
 // says which mistakes it holds and why) and compares the full error list with
-// testdata/errors/NAME.golden. Run with -update to rewrite the golden files
+// testdata/errors/NAME.golden. A file with a comment line "# load: rules"
+// is loaded as a rules file (ParseRules), as backtest loads one. Run with -update to rewrite the golden files
 // after checking the new output by eye.
 func TestErrorsGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/errors/*.yaml")
@@ -39,7 +40,11 @@ func TestErrorsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = Parse(filepath.Base(f), data, setsOf(data))
+			parse := Parse
+			if strings.Contains(string(data), "\n# load: rules\n") {
+				parse = ParseRules // field and history criteria: backtest's rules files
+			}
+			_, err = parse(filepath.Base(f), data, setsOf(data))
 			if err == nil {
 				t.Fatal("loaded without error; every file in testdata/errors holds mistakes")
 			}

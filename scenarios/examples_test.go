@@ -10,6 +10,8 @@ import (
 // TestExamplesLoad: every shipped example scenario is valid.
 func TestExamplesLoad(t *testing.T) {
 	files, err := filepath.Glob("examples/*.yaml")
+	admin, _ := filepath.Glob("examples/administrations/*.yaml")
+	files = append(files, admin...)
 	if err != nil || len(files) < 5 {
 		t.Fatalf("examples: %v, %v", files, err)
 	}
@@ -58,11 +60,15 @@ func TestVariantsDifferOnlyInTheMeasure(t *testing.T) {
 			v.Selectivity.AEODiscount = base.Selectivity.AEODiscount
 			v.Selectivity.Random = base.Selectivity.Random
 			v.Selectivity.ExpectedAEOExempt = base.Selectivity.ExpectedAEOExempt
+			v.Selectivity.Expected = base.Selectivity.Expected // scaled to the non-AEO share
 		}},
 		{"nii-pilot.yaml", func(v, base *Scenario) {
-			v.Resources.Pools = append(v.Resources.Pools[:1:1], v.Resources.Pools[2:]...)
+			v.Resources.Pools = append(v.Resources.Pools[:1:1], v.Resources.Pools[2:]...) // the scanner
 			v.Resources.Red = base.Resources.Red
 			v.Resources.RedPhysicalOnAlarm = base.Resources.RedPhysicalOnAlarm
+			for i := range v.Rules {
+				v.Rules[i].Route = nil // security rules routed to the scanner
+			}
 		}},
 		{"advance-information.yaml", func(v, base *Scenario) {
 			v.Traffic = base.Traffic
@@ -99,8 +105,8 @@ func ExampleLoad() {
 		p.Name, p.Line, p.Servers, FormatDuration(*p.Service.Mean),
 		FormatDuration(float64(p.Hours.Open)), FormatDuration(float64(p.Hours.Close)), p.Hours.Days)
 	// Output:
-	// seaport: 12 rules, 5 threats, 10 replications of 28d
-	// pool physical (line 166): 30 servers, mean service 2h, open 7h-19h [mon tue wed thu fri sat]
+	// seaport: 13 rules, 5 threats, 10 replications of 35d
+	// pool physical (line 202): 30 servers, mean service 2h, open 7h-19h [mon tue wed thu fri sat]
 }
 
 // ExampleParse shows the error list: every problem, with line, column, field

@@ -59,6 +59,14 @@ type Traders struct {
 	// AEOPrevalenceFactor multiplies every threat's prevalence for AEO traders
 	// (0.2 = AEOs are five times less often irregular). Default 1.
 	AEOPrevalenceFactor *float64 `yaml:"aeo_prevalence_factor"`
+	// Prevalence says what a threat's prevalence is: "non_aeo" (default),
+	// the rate of non-AEO traders' consignments (AEOs: times
+	// aeo_prevalence_factor), so certifying more traders lowers the overall
+	// irregularity; or "overall", the rate over all consignments whatever
+	// aeo_share: the non-AEO rate is prevalence / (1 − aeo_share × (1 −
+	// aeo_prevalence_factor)), so a pilot that changes the AEO share changes
+	// who is irregular, not how much irregularity there is.
+	Prevalence string `yaml:"prevalence"`
 }
 
 // Trade is the profile of legitimate trade from which consignment features are
@@ -89,7 +97,7 @@ type Routing struct {
 // its signature in the declaration data, and how each control finds it.
 type Threat struct {
 	Name       string    `yaml:"name"`       // required, unique
-	Prevalence float64   `yaml:"prevalence"` // probability a non-AEO trader's consignment carries it (AEO: times aeo_prevalence_factor), required, in [0,1]
+	Prevalence float64   `yaml:"prevalence"` // probability a non-AEO trader's consignment carries it (AEO: times aeo_prevalence_factor; see Traders.Prevalence for "overall"), required, in [0,1]
 	Signature  Signature `yaml:"signature"`
 	// CleanShare is the share of irregular consignments with no signature at all
 	// (features drawn from legitimate trade), in [0,1].
@@ -137,10 +145,20 @@ type Rule struct {
 	Expr  string  `yaml:"expr"`
 	Score float64 `yaml:"score"`
 	Lane  string  `yaml:"lane"` // optional: red, yellow, blue or green
+	// Route, when given, names the pools a consignment this rule selects
+	// visits instead of its lane's route (pool names of resources.pools);
+	// a consignment hit by several routed rules visits the union of their
+	// pools, in the order of resources.pools. It applies to consignments in
+	// the yellow or red lane.
+	Route []string `yaml:"route"`
 
 	// Line is the line of the rule in its file (0 when built in code or given
 	// with --set), for later error messages.
 	Line int `yaml:"-"`
+	// Set is the --set override the rule's expression came from (the path
+	// as written, e.g. rules[R3].expr), "" when it was written in the file:
+	// a failure of the expression names the --set, not the file's line.
+	Set string `yaml:"-"`
 }
 
 // Criteria is a condition on declaration fields. All fields given in one

@@ -45,6 +45,12 @@ const (
 	MaxFileBytes = 16 << 20
 	// MaxSets bounds the --set overrides of one command line.
 	MaxSets = 10_000
+	// MaxNameBytes bounds a name or id (the scenario's name, a threat's,
+	// a pool's, a rule's id): names are labels in tables, reports and
+	// metric names, and a folder name is cut to 120 bytes anyway.
+	MaxNameBytes = 200
+	// MaxTextBytes bounds a description: a paragraph or a page, not a file.
+	MaxTextBytes = 64 << 10
 )
 
 // CheckReplications checks a number of replications given on the command
@@ -87,6 +93,32 @@ func (v *validator) limits(sc *Scenario) {
 	}
 	v.errf(path, "%.3g consignments expected per replication (rates times a horizon of %s); at most %d (about 5 minutes of work each); shorten the horizon or lower the rates",
 		n, FormatDuration(float64(sc.Horizon)), MaxConsignments)
+}
+
+// names checks the length of every name, id and description.
+func (v *validator) names(sc *Scenario) {
+	name := func(path, s string) {
+		if len(s) > MaxNameBytes {
+			v.errf(path, "a name of %d bytes: at most %d (a short label for tables and reports)", len(s), MaxNameBytes)
+		}
+	}
+	text := func(path, s string) {
+		if len(s) > MaxTextBytes {
+			v.errf(path, "a description of %d bytes: at most %d", len(s), MaxTextBytes)
+		}
+	}
+	name("name", sc.Name)
+	text("description", sc.Description)
+	for i, t := range sc.Threats {
+		name(indexPath("threats", i)+".name", t.Name)
+	}
+	for i, r := range sc.Rules {
+		name(indexPath("rules", i)+".id", r.ID)
+		text(indexPath("rules", i)+".description", r.Description)
+	}
+	for i, p := range sc.Resources.Pools {
+		name(indexPath("resources.pools", i)+".name", p.Name)
+	}
 }
 
 // upTo checks a number against an upper bound, naming why.

@@ -96,7 +96,9 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 		sc.Threats[i].Line = d.pos[indexPath("threats", i)].line
 	}
 	for i := range sc.Rules {
-		sc.Rules[i].Line = d.pos[indexPath("rules", i)].line
+		p := indexPath("rules", i)
+		sc.Rules[i].Line = d.pos[p].line
+		sc.Rules[i].Set = d.pos[p+".expr"].set
 	}
 	for i := range sc.Resources.Pools {
 		sc.Resources.Pools[i].Line = d.pos[indexPath("resources.pools", i)].line

@@ -61,6 +61,7 @@ var schemaDocs = map[string]string{
 	"Rule.expr":                       "Expr is an expr-lang expression over the consignment's fields, for what criteria cannot say (see the sim package for the variables).",
 	"Rule.id":                         "unique, required",
 	"Rule.lane":                       "optional: red, yellow, blue or green",
+	"Rule.route":                      "Route, when given, names the pools a consignment this rule selects visits instead of its lane's route (pool names of resources.pools); a consignment hit by several routed rules visits the union of their pools, in the order of resources.pools. It applies to consignments in the yellow or red lane.",
 	"Scenario":                        "Scenario is one scenario file.",
 	"Scenario.costs":                  "Costs, when given, price the controls, so that the cost of a measure stands beside the detection it buys and the release time it costs.",
 	"Scenario.description":            "free text",
@@ -94,7 +95,7 @@ var schemaDocs = map[string]string{
 	"Threat.clean_share":              "CleanShare is the share of irregular consignments with no signature at all (features drawn from legitimate trade), in [0,1].",
 	"Threat.duty":                     "Duty is the duty at stake per irregular consignment (revenue threats); absent for threats without revenue.",
 	"Threat.name":                     "required, unique",
-	"Threat.prevalence":               "probability a non-AEO trader's consignment carries it (AEO: times aeo_prevalence_factor), required, in [0,1]",
+	"Threat.prevalence":               "probability a non-AEO trader's consignment carries it (AEO: times aeo_prevalence_factor; see Traders.Prevalence for \"overall\"), required, in [0,1]",
 	"Trade":                           "Trade is the profile of legitimate trade from which consignment features are drawn: relative weights by origin and HS chapter, routing through hubs, value per kg and gross weight.",
 	"Trade.currency":                  "ISO 4217 currency of values, default USD",
 	"Trade.gross_weight":              "gross weight in kg; default lognormal median 5000 sigma 1",
@@ -106,5 +107,6 @@ var schemaDocs = map[string]string{
 	"Traders.aeo_share":               "probability a trader is an AEO, in [0,1]",
 	"Traders.count":                   "number of traders, required, >= 1",
 	"Traders.new_share":               "probability a trader is new, in [0,1]",
+	"Traders.prevalence":              "Prevalence says what a threat's prevalence is: \"non_aeo\" (default), the rate of non-AEO traders' consignments (AEOs: times aeo_prevalence_factor), so certifying more traders lowers the overall irregularity; or \"overall\", the rate over all consignments whatever aeo_share: the non-AEO rate is prevalence / (1 − aeo_share × (1 − aeo_prevalence_factor)), so a pilot that changes the AEO share changes who is irregular, not how much irregularity there is.",
 	"Traders.zipf":                    "volume of rank k ∝ 1/k^Zipf, >= 0",
 }

@@ -188,7 +188,7 @@ func TestSchemaValidatesExamples(t *testing.T) {
 	for _, c := range []struct{ why, from, to string }{
 		{"an unknown top-level field", "\nseed:", "\nseeds:"},
 		{"a distribution family that does not exist", "dist: lognormal", "dist: lognormale"},
-		{"a duration with an unknown unit", "horizon: 28d", "horizon: 28w"},
+		{"a duration with an unknown unit", "horizon: 35d", "horizon: 35w"},
 		{"a transport mode that does not exist", "\n  sea:", "\n  ship:"},
 	} {
 		t.Run(c.why, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/expr-lang/expr/parser"
@@ -18,6 +19,11 @@ import (
 type validator struct {
 	d         *decoder
 	rulesOnly bool // LoadRules: sections a simulation needs may be missing
+	// population is the number of traders ids in rules are checked against: the
+	// scenario's traders.count, BacktestTraders for a rules file without
+	// traders, 0 when the count is itself wrong (ids are then checked for
+	// their form only).
+	population int
 }
 
 // errf records a problem at path, unless decoding already reported one there
@@ -176,6 +182,10 @@ func (v *validator) ratioMap(path string, m map[string]float64, key func(string)
 	}
 }
 
+// fmtSum writes a sum of probabilities to 12 significant digits, so that
+// 0.7 + 0.6 reads 1.3, not 1.2999999999999998.
+func fmtSum(x float64) string { return strconv.FormatFloat(x, 'g', 12, 64) }
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -287,6 +297,12 @@ func (v *validator) scenario(sc *Scenario) {
 	}
 	v.traffic(sc)
 	v.traders(sc)
+	switch {
+	case v.rulesOnly && !v.has("traders"):
+		v.population = BacktestTraders
+	case sc.Traders.Count >= 1 && sc.Traders.Count <= MaxTraders && !v.d.tainted("traders.count"):
+		v.population = sc.Traders.Count
+	}
 	v.trade(sc)
 	v.threats(sc)
 	v.rules(sc)
@@ -298,6 +314,7 @@ func (v *validator) scenario(sc *Scenario) {
 		v.nonNegative("costs.scan", sc.Costs.Scan)
 	}
 	v.limits(sc)
+	v.names(sc)
 }
 
 func (v *validator) traffic(sc *Scenario) {
@@ -353,6 +370,27 @@ func (v *validator) traders(sc *Scenario) {
 	} else if f != nil {
 		v.upTo("traders.aeo_prevalence_factor", *f, MaxWeight, "a factor of prevalences")
 	}
+	if t.Prevalence != "" && t.Prevalence != "overall" && t.Prevalence != "non_aeo" {
+		v.errf("traders.prevalence", "want overall or non_aeo, got %q", t.Prevalence)
+	}
+}
+
+// OverallPrevalenceScale is what threat prevalences are multiplied by for
+// non-AEO traders: 1 / (1 − aeo_share × (1 − aeo_prevalence_factor)) when
+// traders.prevalence is "overall", else 1.
+func OverallPrevalenceScale(t Traders) float64 {
+	if t.Prevalence != "overall" {
+		return 1
+	}
+	f := 1.0
+	if t.AEOPrevalenceFactor != nil {
+		f = *t.AEOPrevalenceFactor
+	}
+	d := 1 - t.AEOShare*(1-f)
+	if !(d > 0) {
+		return 1
+	}
+	return 1 / d
 }
 
 func (v *validator) trade(sc *Scenario) {
@@ -401,6 +439,7 @@ func (v *validator) threats(sc *Scenario) {
 		v.ratioMap(s+".hs_chapter", t.Signature.HSChapter, chapterKey)
 		v.ratioMap(s+".hub", t.Signature.Hub, countryKey)
 		v.signatureEffect(s, t.Signature, sc.Trade)
+		v.signatureLeavesSome(s, t.Signature, sc.Trade)
 		if r := t.Signature.RoutedRatio; r != nil && !(*r > 0) {
 			v.errf(s+".routed_ratio", "want an odds ratio > 0, got %g", *r)
 		} else if r != nil {
@@ -430,10 +469,14 @@ func (v *validator) threats(sc *Scenario) {
 	if !inRange {
 		return
 	}
+	if k := OverallPrevalenceScale(sc.Traders); k != 1 {
+		sum *= k
+		sumAEO *= k
+	}
 	if sum > 1+1e-12 {
-		v.errf("threats", "threat prevalences add up to %g; want at most 1 (a consignment carries at most one threat)", sum)
+		v.errf("threats", "threat prevalences add up to %s; want at most 1 (a consignment carries at most one threat)", fmtSum(sum))
 	} else if sumAEO > 1+1e-12 {
-		v.errf("traders.aeo_prevalence_factor", "threat prevalences times aeo_prevalence_factor add up to %g; want at most 1", sumAEO)
+		v.errf("traders.aeo_prevalence_factor", "threat prevalences times aeo_prevalence_factor add up to %s; want at most 1", fmtSum(sumAEO))
 	}
 }
 
@@ -489,6 +532,81 @@ func (v *validator) signatureEffect(s string, sig Signature, tr Trade) {
 	}
 }
 
+// signatureLeavesSome reports signature ratios that leave a threat no
+// country of origin, HS chapter or hub: the threat's weights are the trade
+// weights times the ratios, and if every product is 0 no irregular
+// consignment could be drawn. Maps with problems of their own (bad keys,
+// negative or huge values) are reported elsewhere.
+func (v *validator) signatureLeavesSome(s string, sig Signature, tr Trade) {
+	if v.rulesOnly && !v.has("trade") {
+		return
+	}
+	usable := func(where string, m map[string]float64) bool {
+		if len(m) == 0 || v.d.tainted(where) {
+			return false
+		}
+		for _, x := range m {
+			if !(x >= 0) || x > MaxWeight {
+				return false
+			}
+		}
+		return true
+	}
+	countries := func(path string, ratios, weights map[string]float64, where, what string) {
+		if len(ratios) == 0 || !usable(where, weights) || !usable(path, ratios) {
+			return
+		}
+		r := make(map[datamodel.Country]float64, len(ratios))
+		for k, x := range ratios {
+			c, err := datamodel.ParseCountry(k)
+			if err != nil {
+				return
+			}
+			r[c] = x
+		}
+		total := 0.0
+		for k, w := range weights {
+			c, err := datamodel.ParseCountry(k)
+			if err != nil {
+				return
+			}
+			ratio, ok := r[c]
+			if !ok {
+				ratio = 1
+			}
+			total += w * ratio
+		}
+		if total == 0 {
+			v.errf(path, "these ratios leave no %s with a weight (every %s with a weight in %s has ratio 0), so the threat could not occur", what, what, where)
+		}
+	}
+	countries(s+".origin", sig.Origin, tr.Origins, "trade.origins", "country of origin")
+	countries(s+".hub", sig.Hub, tr.Routing.Hubs, "trade.routing.hubs", "hub")
+	path := s + ".hs_chapter"
+	if len(sig.HSChapter) == 0 || !usable("trade.hs_chapters", tr.HSChapters) || !usable(path, sig.HSChapter) {
+		return
+	}
+	total := 0.0
+	for ch := 1; ch <= 97; ch++ {
+		key := fmt.Sprintf("%02d", ch)
+		if _, err := datamodel.ParseHSChapter(key); err != nil {
+			continue
+		}
+		w, ok := tr.HSChapters[key]
+		if !ok {
+			w = tr.HSChapters["all"]
+		}
+		ratio, ok := sig.HSChapter[key]
+		if !ok {
+			ratio = 1
+		}
+		total += w * ratio
+	}
+	if total == 0 {
+		v.errf(path, "these ratios leave no HS chapter with a weight (every chapter with a weight in trade.hs_chapters has ratio 0), so the threat could not occur")
+	}
+}
+
 func (v *validator) rules(sc *Scenario) {
 	v.atMost("rules", "rules", len(sc.Rules), maxRules)
 	seen := make(map[string]int)
@@ -512,17 +630,82 @@ func (v *validator) rules(sc *Scenario) {
 		if r.Lane != "" && !slices.Contains(laneNames, r.Lane) {
 			v.errf(p+".lane", "want red, yellow, blue or green, got %q", r.Lane)
 		}
+		v.ruleRoute(sc, p+".route", r.Route)
+	}
+	// A consignment hit by several routed rules visits the union of their
+	// pools: it must fit in one route.
+	union := map[string]bool{}
+	for _, r := range sc.Rules {
+		for _, n := range r.Route {
+			union[n] = true
+		}
+	}
+	if len(union) > maxRouteStages {
+		v.errf("rules", "the routes of the rules name %d pools together (%s); a consignment hit by all of them would visit more than %d",
+			len(union), strings.Join(sortedKeys(union), ", "), maxRouteStages)
+	}
+	// Every union of distinct rule routes is reported on its own, so their
+	// number is bounded (2^MaxRuleRoutes - 1 unions).
+	distinct := map[string]bool{}
+	for _, r := range sc.Rules {
+		if len(r.Route) > 0 {
+			set := slices.Clone(r.Route)
+			slices.Sort(set)
+			distinct[strings.Join(set, "+")] = true
+		}
+	}
+	if len(distinct) > MaxRuleRoutes {
+		v.errf("rules", "the rules name %d different routes (%s); at most %d, because every union of them is reported on its own",
+			len(distinct), strings.Join(sortedKeys(distinct), ", "), MaxRuleRoutes)
 	}
 }
 
+// MaxRuleRoutes is the most different routes (sets of pools) the rules of a
+// scenario may name.
+const MaxRuleRoutes = 8
+
+// ruleRoute checks a rule's route: pool names of resources.pools, each once.
+func (v *validator) ruleRoute(sc *Scenario, p string, l []string) {
+	if !v.has(p) {
+		return
+	}
+	if len(l) == 0 {
+		v.errf(p, "empty; want the pools a consignment this rule selects visits, e.g. [nii, physical], or no route (the lane's)")
+		return
+	}
+	names := map[string]bool{}
+	for _, pl := range sc.Resources.Pools {
+		names[pl.Name] = true
+	}
+	seen := map[string]bool{}
+	for i, n := range l {
+		switch {
+		case seen[n]:
+			v.errf(indexPath(p, i), "pool %q listed twice", n)
+		case len(names) > 0 && !names[n]:
+			v.errf(indexPath(p, i), "no pool named %q (have %s)", n, strings.Join(sortedKeys(names), ", "))
+		}
+		seen[n] = true
+	}
+}
+
+// expr checks an expression rule: it parses, uses only the variables of
+// ExprEnv with their types, and gives true or false.
 func (v *validator) expr(path, src string) {
 	if strings.TrimSpace(src) == "" {
 		v.errf(path, "empty expression")
 		return
 	}
+	if len(src) > MaxExprBytes {
+		v.errf(path, "an expression of %d bytes: at most %d", len(src), MaxExprBytes)
+		return
+	}
 	if _, err := parser.Parse(src); err != nil {
-		msg, _, _ := strings.Cut(err.Error(), "\n")
-		v.errf(path, "expression does not parse: %s", msg)
+		v.errf(path, "expression does not parse: %v", exprError(src, err))
+		return
+	}
+	if _, err := CompileExpr(src); err != nil {
+		v.errf(path, "expression does not type-check: %v", err)
 	}
 }
 
@@ -552,7 +735,12 @@ func (v *validator) criteria(path string, c *Criteria) {
 		if s == "" {
 			return fmt.Errorf("want a trader id, got an empty string")
 		}
-		return nil
+		pop := v.population
+		if pop == 0 {
+			pop = MaxTraders // the count is wrong: check the form only
+		}
+		_, err := ParseTraderID(s, pop)
+		return err
 	})
 	list("mode", c.Mode, func(s string) error { _, err := datamodel.ParseMode(s); return err })
 	for _, b := range []*bool{c.AEO, c.NewTrader, c.LodgedAfterArrival} {
@@ -656,7 +844,7 @@ func (v *validator) selectivity(sc *Scenario) {
 		sum += s.Random[lane].Rate
 	}
 	if sum > 1 {
-		v.errf("selectivity.random", "random rates add up to %g; want at most 1", sum)
+		v.errf("selectivity.random", "random rates add up to %s; want at most 1", fmtSum(sum))
 	}
 	sum = 0
 	for _, lane := range sortedKeys(s.Expected) {
@@ -668,7 +856,7 @@ func (v *validator) selectivity(sc *Scenario) {
 		sum += s.Expected[lane]
 	}
 	if sum > 1 {
-		v.errf("selectivity.expected", "expected rates add up to %g; want at most 1", sum)
+		v.errf("selectivity.expected", "expected rates add up to %s; want at most 1", fmtSum(sum))
 	}
 	v.dist("selectivity.assessment", s.Assessment, false, true, "assessment time")
 }

@@ -1,10 +1,45 @@
 package scenarios
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ParseKeyPart splits a history key part "name" or "name:n" into the field
+// name and the number of leading characters kept (0: all).
+func ParseKeyPart(p string) (name string, n int, err error) {
+	name, ns, ok := strings.Cut(p, ":")
+	if name == "" {
+		return "", 0, fmt.Errorf("empty field name in history key part %q", p)
+	}
+	if !ok {
+		return name, 0, nil
+	}
+	n, err = strconv.Atoi(ns)
+	if err != nil || n < 1 {
+		return "", 0, fmt.Errorf("history key part %q: after ':' expected a number of characters >= 1", p)
+	}
+	return name, n, nil
+}
+
 // backtestCriteria checks the field and history criteria of c (see
 // format_backtest.go) and reports whether c has any. Whether a field name is
 // a column of the mapping is known only to pilotsim backtest, which checks it
 // when it compiles the rules.
 func (v *validator) backtestCriteria(path string, c *Criteria) bool {
+	if !v.rulesOnly {
+		// A simulated consignment has no mapped columns and no history.
+		for _, k := range []struct {
+			name string
+			set  bool
+		}{{"field", c.Field != nil}, {"history", c.History != nil}} {
+			if k.set {
+				v.errf(joinPath(path, k.name), "%s criteria test the columns of real declarations: they work in pilotsim backtest (--rules) only, not in a simulation", k.name)
+			}
+		}
+		return c.Field != nil || c.History != nil
+	}
 	if c.Field != nil {
 		p := joinPath(path, "field")
 		f := c.Field
@@ -33,6 +68,8 @@ func (v *validator) backtestCriteria(path string, c *Criteria) bool {
 		for i, k := range h.Key {
 			if k == "" {
 				v.errf(indexPath(joinPath(p, "key"), i), "want a field name, got an empty string")
+			} else if _, _, err := ParseKeyPart(k); err != nil {
+				v.errf(indexPath(joinPath(p, "key"), i), "%v", err)
 			}
 		}
 		for _, n := range []struct {

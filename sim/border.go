@@ -70,6 +70,10 @@ type Milestones struct {
 	Stages                     int8 // controls performed (or begun, at the horizon)
 	Found                      bool // an irregular consignment found by a control
 	FoundStage                 int8 // the stage that found it, -1 if none
+	// Route is the index of the route taken among the routes reported
+	// (RouteNames of the metrics: the lanes' routes, then unions of rule
+	// routes); -1 for a consignment with no control.
+	Route int8
 }
 
 // TraceSink receives every consignment of one replication with its
@@ -108,7 +112,8 @@ type borderEvent struct {
 type borderSlot struct {
 	c       Consignment
 	ms      Milestones
-	ri      int8              // position in the lane's route of the current or next control
+	ri      int8              // position in the route of the current or next control
+	route   borderRoute       // the pools to visit: the lane's route or its routed rules' union
 	visits  [NumMethods]uint8 // controls done per method
 	cleared bool              // the latest NII scan did not alarm
 	live    bool
@@ -210,6 +215,9 @@ type borderStats struct {
 	visits      []int64
 	inSystem    int64
 	inSystemAge float64
+	// per reported route (borderConfig.routeSets): consignments, irregular
+	// ones and found ones
+	routeN, routeIrr, routeFound []int64
 
 	dutyRecovered float64
 }
@@ -220,13 +228,21 @@ func (st *borderStats) init(cfg *borderConfig) {
 	st.wait = make([]float64, len(cfg.pools))
 	st.service = make([]float64, len(cfg.pools))
 	st.visits = make([]int64, len(cfg.pools))
+	st.routeN = make([]int64, len(cfg.routeSets))
+	st.routeIrr = make([]int64, len(cfg.routeSets))
+	st.routeFound = make([]int64, len(cfg.routeSets))
 	st.grpRelease = make([]borderDist, cfg.groups.tracked)
 	st.reset()
 }
 
 func (st *borderStats) reset() {
 	irr, fnd, wait, svc, vis, grp := st.irrThreat, st.foundThreat, st.wait, st.service, st.visits, st.grpRelease
-	*st = borderStats{irrThreat: irr, foundThreat: fnd, wait: wait, service: svc, visits: vis, grpRelease: grp}
+	rn, ri, rf := st.routeN, st.routeIrr, st.routeFound
+	*st = borderStats{irrThreat: irr, foundThreat: fnd, wait: wait, service: svc, visits: vis, grpRelease: grp,
+		routeN: rn, routeIrr: ri, routeFound: rf}
+	clear(rn)
+	clear(ri)
+	clear(rf)
 	clear(irr)
 	clear(fnd)
 	clear(wait)
@@ -376,9 +392,16 @@ func (b *border) add(c *Consignment) {
 		}
 	}
 	ready := max(c.Arrival, c.LaneAt)
-	if b.cfg.routes[c.Lane].n == 0 {
+	rt, ri := b.cfg.routeOf(c)
+	if c.Arrival >= b.cfg.warmup && ri >= 0 {
+		b.st.routeN[ri]++
+		if c.Threat != NoThreat {
+			b.st.routeIrr[ri]++
+		}
+	}
+	if rt.n == 0 {
 		ms := &b.scratch
-		*ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1}
+		*ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1, Route: -1}
 		if ready <= b.cfg.horizon {
 			ms.Release = ready
 			b.complete(c, ms)
@@ -397,18 +420,22 @@ func (b *border) add(c *Consignment) {
 	}
 	s := &b.slots[slot]
 	s.c = *c
-	s.ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1}
+	s.ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1, Route: ri}
 	s.ri, s.cleared, s.live, s.visits = 0, false, true, [NumMethods]uint8{}
+	s.route = *rt
 	b.push(borderEvent{t: ready, slot: slot, kind: borderEvReady})
 }
 
 // route sends the consignment in slot to its next control at t, or releases it.
 func (b *border) route(slot int32, t float64) {
 	s := &b.slots[slot]
-	r := &b.cfg.routes[s.c.Lane]
+	r := &s.route
 	for s.ri < r.n {
 		p := int(r.pools[s.ri])
-		if s.cleared && s.c.Lane == Red && b.cfg.onAlarm && b.cfg.pools[p].method == MethodPhysical {
+		// Physical examination after a scan only on alarm: on the red
+		// lane's route and on any rule route.
+		if s.cleared && b.cfg.onAlarm && b.cfg.pools[p].method == MethodPhysical &&
+			(s.c.Lane == Red || s.ms.Route != b.cfg.laneRoute[s.c.Lane]) {
 			s.ri++
 			continue
 		}
@@ -595,6 +622,9 @@ func (b *border) found(c *Consignment, ms *Milestones) {
 		st := &b.st
 		st.foundThreat[c.Threat]++
 		st.foundLane[c.Lane]++
+		if ms.Route >= 0 {
+			st.routeFound[ms.Route]++
+		}
 		st.foundReason[c.Reason]++
 		a, _, _ := b.cfg.groups.of(c)
 		st.grpFound[a]++

@@ -2,10 +2,12 @@ package sim
 
 import (
 	"fmt"
-	"maps"
 	"math"
+	"math/bits"
 	"slices"
+	"strings"
 
+	"pilotsim/internal/fault"
 	"pilotsim/metric"
 	"pilotsim/scenarios"
 )
@@ -47,39 +49,58 @@ type borderConfig struct {
 	targetAll       float64           // minutes
 	targetLane      [NumLanes]float64 // minutes; NaN when the lane has no target
 	groups          borderGroupsConfig
-	defs            []metric.Def     // the metrics, in order
-	costs           *scenarios.Costs // nil: no cost metrics
+	// Routing by rule: the pools of each rule's route (zero: the lane's),
+	// the rules that have one, and the routes reported (lane routes first,
+	// then every union of rule routes), with the index of each lane's.
+	ruleRoutes []borderPoolMask
+	routed     RuleSet
+	routeSets  []borderRouteSet
+	laneRoute  [NumLanes]int8   // index into routeSets, -1 for no route
+	defs       []metric.Def     // the metrics, in order
+	costs      *scenarios.Costs // nil: no cost metrics
+}
+
+// borderPoolMask is a set of pool indices (pool i is bit i%64 of word i/64).
+type borderPoolMask [2]uint64
+
+func (m *borderPoolMask) add(i int)     { m[i>>6] |= 1 << (uint(i) & 63) }
+func (m borderPoolMask) has(i int) bool { return m[i>>6]&(1<<(uint(i)&63)) != 0 }
+func (m borderPoolMask) or(o borderPoolMask) borderPoolMask {
+	return borderPoolMask{m[0] | o[0], m[1] | o[1]}
+}
+
+// borderRouteSet is one route a consignment can take, for the metrics by
+// route: its pools in pool order and its name ("document", "nii+physical").
+type borderRouteSet struct {
+	mask  borderPoolMask
+	route borderRoute
+	name  string
 }
 
 // compileBorder compiles the resources, routes, targets and run window of sc.
 // detect[i] holds threat i's detection probability per method (document, nii,
 // physical). Missing routes and red_physical_on_alarm get the same defaults
-// as scenarios.Load gives them.
+// as scenarios.Load gives them. Like Compile it trusts a validated scenario:
+// what it checks guards its own tables, and a failure is a *fault.Bug.
 func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borderConfig, error) {
 	cfg := borderNamesConfig(sc)
 	cfg.detect = detect
-	if !(cfg.horizon > 0) || math.IsInf(cfg.horizon, 0) {
-		return nil, fmt.Errorf("horizon: must be a positive duration, got %v minutes", cfg.horizon)
+	bug := func(format string, args ...any) error {
+		return fault.Bugf("compile border: %s (scenarios validation refuses this: was the scenario validated?)", fmt.Sprintf(format, args...))
 	}
-	if !(cfg.warmup >= 0 && cfg.warmup < cfg.horizon) {
-		return nil, fmt.Errorf("warmup: must be at least 0 and less than the horizon, got %v minutes", cfg.warmup)
+	if !(cfg.horizon > 0) || math.IsInf(cfg.horizon, 0) || !(cfg.warmup >= 0 && cfg.warmup < cfg.horizon) {
+		return nil, bug("horizon %v, warmup %v minutes", cfg.horizon, cfg.warmup)
 	}
 	if len(detect) != len(sc.Threats) {
-		return nil, fmt.Errorf("internal: %d detection rows for %d threats", len(detect), len(sc.Threats))
+		return nil, bug("%d detection rows for %d threats", len(detect), len(sc.Threats))
 	}
 	if len(sc.Resources.Pools) > MaxPools {
-		return nil, fmt.Errorf("resources.pools: at most %d pools, got %d", MaxPools, len(sc.Resources.Pools))
+		return nil, bug("%d pools", len(sc.Resources.Pools))
 	}
 	cfg.pools = cfg.pools[:0]
 	index := make(map[string]int, len(sc.Resources.Pools))
 	for i, p := range sc.Resources.Pools {
 		where := fmt.Sprintf("resources.pools[%d] (%s)", i, p.Name)
-		if p.Name == "" {
-			return nil, fmt.Errorf("%s: name is required", where)
-		}
-		if _, dup := index[p.Name]; dup {
-			return nil, fmt.Errorf("%s: pool name used twice", where)
-		}
 		index[p.Name] = i
 		pc := borderPoolConfig{name: p.Name, servers: int32(p.Servers), falseAlarm: p.FalseAlarm}
 		m := p.Method
@@ -88,20 +109,17 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 		}
 		var ok bool
 		if pc.method, ok = ParseMethod(m); !ok {
-			return nil, fmt.Errorf("%s: method %q is not one of document, nii, physical", where, m)
+			return nil, bug("%s: method %q", where, m)
 		}
-		if p.Servers < 1 || p.Servers > math.MaxInt32 {
-			return nil, fmt.Errorf("%s: servers must be at least 1, got %d", where, p.Servers)
-		}
-		if !(p.FalseAlarm >= 0 && p.FalseAlarm <= 1) {
-			return nil, fmt.Errorf("%s: false_alarm must be in [0,1], got %v", where, p.FalseAlarm)
+		if p.Servers < 1 || p.Servers > scenarios.MaxServers {
+			return nil, bug("%s: %d servers", where, p.Servers)
 		}
 		var err error
 		if pc.service, err = p.Service.Sampler(); err != nil {
-			return nil, fmt.Errorf("%s: service: %w", where, err)
+			return nil, bug("%s: service: %v", where, err)
 		}
 		if pc.hours, err = compileBorderHours(p.Hours); err != nil {
-			return nil, fmt.Errorf("%s: %w", where, err)
+			return nil, bug("%s: %v", where, err)
 		}
 		cfg.pools = append(cfg.pools, pc)
 	}
@@ -111,12 +129,12 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 			names = def
 		}
 		if len(names) > MaxStages {
-			return r, fmt.Errorf("resources.%s: at most %d pools, got %d", field, MaxStages, len(names))
+			return r, bug("resources.%s: %d pools", field, len(names))
 		}
 		for i, n := range names {
 			k, ok := index[n]
 			if !ok {
-				return r, fmt.Errorf("resources.%s[%d]: unknown pool %q", field, i, n)
+				return r, bug("resources.%s[%d]: no pool %q", field, i, n)
 			}
 			r.pools[i] = int8(k)
 			r.n++
@@ -130,10 +148,8 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 	if cfg.routes[Red], err = route("red", sc.Resources.Red, []string{"nii", "physical"}); err != nil {
 		return nil, err
 	}
-	for _, name := range slices.Sorted(maps.Keys(sc.Targets.Lanes)) {
-		if _, ok := ParseLane(name); !ok {
-			return nil, fmt.Errorf("targets.lanes: unknown lane %q (want green, blue, yellow or red)", name)
-		}
+	if err := cfg.compileRuleRoutes(sc, index); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }
@@ -165,8 +181,153 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 		}
 	}
 	cfg.groups = compileBorderGroups(sc)
+	index := make(map[string]int, len(sc.Resources.Pools))
+	for i, p := range sc.Resources.Pools {
+		if _, dup := index[p.Name]; !dup {
+			index[p.Name] = i
+		}
+	}
+	yellow, red := sc.Resources.Yellow, sc.Resources.Red
+	if len(yellow) == 0 {
+		yellow = []string{"document"}
+	}
+	if len(red) == 0 {
+		red = []string{"nii", "physical"}
+	}
+	for l := range cfg.routes {
+		cfg.routes[l] = borderRoute{}
+	}
+	for _, lr := range []struct {
+		l     Lane
+		names []string
+	}{{Yellow, yellow}, {Red, red}} {
+		for _, n := range lr.names {
+			if k, ok := index[n]; ok && cfg.routes[lr.l].n < MaxStages {
+				cfg.routes[lr.l].pools[cfg.routes[lr.l].n] = int8(k)
+				cfg.routes[lr.l].n++
+			}
+		}
+	}
+	_ = cfg.compileRuleRoutes(sc, index) // names only: errors are Run's to report
 	cfg.defs = borderMetricDefs(cfg)
 	return cfg
+}
+
+// compileRuleRoutes compiles the rules' routes and the routes reported: the
+// lanes' routes (yellow, then red, when different), then every distinct
+// union of rule routes. Rule routes are pool sets; a route visits its pools
+// in the order of resources.pools.
+func (cfg *borderConfig) compileRuleRoutes(sc *scenarios.Scenario, index map[string]int) error {
+	cfg.ruleRoutes = make([]borderPoolMask, len(sc.Rules))
+	cfg.routed = RuleSet{}
+	cfg.routeSets = cfg.routeSets[:0]
+	var distinct []borderPoolMask
+	for i, r := range sc.Rules {
+		if len(r.Route) == 0 || i >= MaxRules {
+			continue
+		}
+		var m borderPoolMask
+		for j, n := range r.Route {
+			k, ok := index[n]
+			if !ok {
+				return fmt.Errorf("rules[%d] (%s): route[%d]: unknown pool %q", i, r.ID, j, n)
+			}
+			m.add(k)
+		}
+		cfg.ruleRoutes[i] = m
+		cfg.routed.Add(i)
+		if !slices.Contains(distinct, m) {
+			distinct = append(distinct, m)
+		}
+	}
+	add := func(m borderPoolMask) (int8, error) {
+		for i, rs := range cfg.routeSets {
+			if rs.mask == m {
+				return int8(i), nil
+			}
+		}
+		var rs borderRouteSet
+		rs.mask = m
+		var names []string
+		for p := range cfg.pools {
+			if m.has(p) {
+				if rs.route.n == MaxStages {
+					return -1, fmt.Errorf("rules: the routes of the rules together visit more than %d pools", MaxStages)
+				}
+				rs.route.pools[rs.route.n] = int8(p)
+				rs.route.n++
+				names = append(names, cfg.pools[p].name)
+			}
+		}
+		rs.name = strings.Join(names, "+")
+		if len(cfg.routeSets) >= math.MaxInt8 {
+			return -1, fmt.Errorf("rules: too many distinct routes")
+		}
+		cfg.routeSets = append(cfg.routeSets, rs)
+		return int8(len(cfg.routeSets) - 1), nil
+	}
+	for l := range cfg.laneRoute {
+		cfg.laneRoute[l] = -1
+	}
+	for _, l := range []Lane{Yellow, Red} {
+		r := cfg.routes[l]
+		if r.n == 0 {
+			continue
+		}
+		var m borderPoolMask
+		for k := range r.n {
+			m.add(int(r.pools[k]))
+		}
+		i, err := add(m)
+		if err != nil {
+			return err
+		}
+		// A lane route keeps its own order (red: nii before physical).
+		cfg.routeSets[i].route = r
+		cfg.laneRoute[l] = i
+	}
+	if len(distinct) > scenarios.MaxRuleRoutes { // refused by validation
+		return fault.Bugf("rules: %d distinct rule routes", len(distinct))
+	}
+	for sub := 1; sub < 1<<len(distinct); sub++ {
+		var m borderPoolMask
+		for j, d := range distinct {
+			if sub&(1<<j) != 0 {
+				m = m.or(d)
+			}
+		}
+		if _, err := add(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// routeOf returns the route a consignment takes and its index in
+// routeSets: the union of its routed rules' pools, or its lane's route.
+// It allocates nothing.
+func (cfg *borderConfig) routeOf(c *Consignment) (*borderRoute, int8) {
+	if c.Lane == Yellow || c.Lane == Red {
+		var m borderPoolMask
+		any := false
+		for w := range c.Hits {
+			hit := c.Hits[w] & cfg.routed[w]
+			for hit != 0 {
+				i := w<<6 + bits.TrailingZeros64(hit)
+				hit &= hit - 1
+				m = m.or(cfg.ruleRoutes[i])
+				any = true
+			}
+		}
+		if any {
+			for i := range cfg.routeSets {
+				if cfg.routeSets[i].mask == m {
+					return &cfg.routeSets[i].route, int8(i)
+				}
+			}
+		}
+	}
+	return &cfg.routes[c.Lane], cfg.laneRoute[c.Lane]
 }
 
 // borderDetectFromScenario reads the detection table from the scenario's

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
+	"pilotsim/internal/fault"
 	"pilotsim/scenarios"
 )
 
@@ -87,21 +87,9 @@ type HistoryKey struct {
 func (k HistoryKey) String() string { return strings.Join(k.Parts, "+") }
 
 // ParseKeyPart splits a history key part "name" or "name:n" into the field
-// name and the number of leading characters kept (0: all).
-func ParseKeyPart(p string) (name string, n int, err error) {
-	name, ns, ok := strings.Cut(p, ":")
-	if name == "" {
-		return "", 0, fmt.Errorf("empty field name in history key part %q", p)
-	}
-	if !ok {
-		return name, 0, nil
-	}
-	n, err = strconv.Atoi(ns)
-	if err != nil || n < 1 {
-		return "", 0, fmt.Errorf("history key part %q: after ':' expected a number of characters >= 1", p)
-	}
-	return name, n, nil
-}
+// name and the number of leading characters kept (0: all); see
+// scenarios.ParseKeyPart.
+func ParseKeyPart(p string) (name string, n int, err error) { return scenarios.ParseKeyPart(p) }
 
 // FieldKind says whether a mapped field exists and whether it holds numbers.
 type FieldKind uint8
@@ -360,48 +348,52 @@ func (rc *riskCompiler) extraCriteria(c *scenarios.Criteria, path string, parts 
 	if c.Field != nil {
 		t, err := rc.schema.compileField(c.Field)
 		if err != nil {
-			return fmt.Errorf("%s.field: %v", path, err)
+			return &schemaError{fmt.Errorf("%s.field: %v", path, err)}
 		}
 		add(t)
 	}
 	if c.History != nil {
 		t, err := rc.schema.compileHistory(c.History)
 		if err != nil {
-			return fmt.Errorf("%s.history: %v", path, err)
+			return &schemaError{fmt.Errorf("%s.history: %v", path, err)}
 		}
 		add(t)
 	}
 	return nil
 }
 
-// backtestTraders is the trader population assumed when a rule set is
-// compiled without one (CompileRules of a rules-only file): trader criteria
-// may then name ids up to T1048576.
-const backtestTraders = 1 << 20
+// schemaError is a field or history criterion that the mapping of a
+// backtest does not support (a name that is not a column, a text column
+// tested with min/max, too many columns): what only the mapping knows, so
+// user input, reported with the rule's file, line and id.
+type schemaError struct{ err error }
+
+func (e *schemaError) Error() string { return e.err.Error() }
+func (e *schemaError) Unwrap() error { return e.err }
 
 // CompileRules compiles only the rules and selectivity of sc: what scoring
 // declarations needs, without traffic, traders or threats (the scenario may
 // be a rules file as scenarios.LoadRules returns it). Field and history
 // criteria are resolved against schema, which the compilation fills with the
 // fields and history keys they use; with a nil schema they are errors.
+//
+// Like Compile it trusts a validated sc (scenarios.LoadRules): what fails a
+// check validation makes is a *fault.Bug. What only the mapping knows (a
+// field that is not one of its columns, a text column tested with min/max,
+// more columns than Extra holds) is bad input, named by the rule's file,
+// line and id.
 func CompileRules(sc *scenarios.Scenario, schema *ExtraSchema) (*Model, error) {
 	if sc == nil {
-		return nil, fmt.Errorf("compile: nil scenario")
+		return nil, fault.Bugf("compile: nil scenario")
 	}
 	m := &Model{Scenario: sc}
-	errf := func(format string, args ...any) error {
-		name := sc.Name
-		if sc.Path != "" {
-			name = sc.Path
-		}
-		return fmt.Errorf("rules %s: %s", name, fmt.Sprintf(format, args...))
-	}
+	user := func(format string, args ...any) error { return fmt.Errorf(format, args...) }
 	m.traderCount = sc.Traders.Count
 	if m.traderCount < 1 {
-		m.traderCount = backtestTraders
+		m.traderCount = scenarios.BacktestTraders
 	}
 	m.risk.schema = schema
-	if err := m.risk.compile(m, sc, errf); err != nil {
+	if err := m.risk.compile(m, sc, bugf(sc), user); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -226,13 +226,13 @@ func TestTraderIDs(t *testing.T) {
 		if got := TraderID(tc.i); got != tc.id {
 			t.Errorf("TraderID(%d) = %s, want %s", tc.i, got, tc.id)
 		}
-		if got, err := parseTraderID(tc.id, 2000000); err != nil || got != tc.i {
-			t.Errorf("parseTraderID(%s) = %d, %v", tc.id, got, err)
+		if got, err := scenarios.ParseTraderID(tc.id, 2000000); err != nil || got != tc.i {
+			t.Errorf("scenarios.ParseTraderID(%s) = %d, %v", tc.id, got, err)
 		}
 	}
 	for _, bad := range []string{"", "T", "X000001", "T000000", "T-00001", "T+00001", "T0000a1", "T001001"} {
-		if _, err := parseTraderID(bad, 1000); err == nil {
-			t.Errorf("parseTraderID(%q): no error", bad)
+		if _, err := scenarios.ParseTraderID(bad, 1000); err == nil {
+			t.Errorf("scenarios.ParseTraderID(%q): no error", bad)
 		}
 	}
 }
@@ -290,6 +290,8 @@ func TestNextAndAssessAllocateNothing(t *testing.T) {
 // validation.
 func TestCompileShippedExamples(t *testing.T) {
 	files, err := filepath.Glob("../scenarios/examples/*.yaml")
+	admin, _ := filepath.Glob("../scenarios/examples/administrations/*.yaml")
+	files = append(files, admin...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no example scenarios: %v", err)
 	}

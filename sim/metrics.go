@@ -339,6 +339,29 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 	if cfg.costs != nil {
 		emitCosts(cfg, w, pools)
 	}
+	// By route: what each route (a lane's, or the union of routed rules'
+	// pools) controlled, its hit rate, and its part of all detections.
+	if cfg.routed != (RuleSet{}) {
+		for i := range cfg.routeSets {
+			name := cfg.routeSets[i].name
+			key := func(f metric.Family) metric.Key { return metric.Key{Family: f, Subject: "route", Part: name} }
+			w.ratio(float64(st.routeN[i]), n, func() metric.Def {
+				return metric.Def{Key: key(metric.Inspection), Of: metric.OfRoute, Unit: metric.Fraction,
+					Num: "controlled on the route " + name, Den: "consignments",
+					Help: "share of consignments controlled on the route " + name + " (pools in order, joined by +)"}
+			})
+			w.ratio(float64(st.routeFound[i]), float64(st.routeN[i]), func() metric.Def {
+				return metric.Def{Key: key(metric.Hit), Of: metric.OfRoute, Unit: metric.Fraction,
+					Num: "controlled on the route " + name + " and found irregular", Den: "controlled on the route " + name,
+					Help: "hit rate of the route " + name + ": found irregular / controlled on it"}
+			})
+			w.ratio(float64(st.routeFound[i]), float64(st.irregular), func() metric.Def {
+				return metric.Def{Key: key(metric.Detection), Of: metric.OfRoute, Unit: metric.Fraction,
+					Num: "irregular found on the route " + name, Den: "irregular",
+					Help: "share of all irregular consignments found on the route " + name + " (the routes add up to detection_rate)"}
+			})
+		}
+	}
 	w.put(float64(st.inSystem), func() metric.Def {
 		return metric.Def{Key: metric.Key{Family: metric.InSystem, Stat: metric.N}, Unit: metric.Count, Help: "consignments not yet released at the horizon"}
 	})

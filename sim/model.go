@@ -1,15 +1,14 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 
 	"pilotsim/datamodel"
+	"pilotsim/internal/fault"
 	"pilotsim/scenarios"
 )
 
@@ -112,55 +111,68 @@ type genThreat struct {
 	revenue    bool
 }
 
-// Compile checks sc and turns it into a Model. It expects a scenario as Load
-// returns it (validated, defaults applied); for a scenario built in code it
-// applies the same defaults to distributions left zero (lodgement lead and
-// assessment const 0, gross weight lognormal with median 5000 kg and sigma
-// 1, AEO prevalence factor 1). Errors name the part of the scenario at fault
-// (a rule by its id and line); map entries are checked in sorted key order,
-// so a scenario with several bad keys always gets the same error.
+// Compile turns a validated scenario into a Model. It trusts sc: every check
+// of user input (ranges, codes, names, limits, expression types, trader ids)
+// is made by scenarios.Load and Parse, with the file, line and column or the
+// --set at fault. Compile checks only what its own tables need (a code that
+// parses, a table with some weight, a profile of the right length); a
+// scenario that fails one was not validated, and the error is a *fault.Bug
+// (an internal error, exit code 3), never a message for the user.
+//
+// For a scenario built in code Compile applies the defaults Load would give
+// distributions left zero (lodgement lead and assessment const 0, gross
+// weight lognormal with median 5000 kg and sigma 1, AEO prevalence factor
+// 1). Map entries are read in sorted key order, so an error is the same
+// every time. The model keeps its own deep copy of sc.
 func Compile(sc *scenarios.Scenario) (*Model, error) {
 	if sc == nil {
-		return nil, errors.New("compile: nil scenario")
+		return nil, fault.Bugf("compile: nil scenario")
 	}
 	// The model keeps its own copy: nothing the caller changes in sc later
 	// reaches it (its tables are built now; the border reads the copy).
 	own, err := sc.Clone()
 	if err != nil {
-		return nil, fmt.Errorf("compile: %w", err)
+		return nil, fault.Bugf("compile: %v", err)
 	}
 	sc = own
 	m := &Model{Scenario: sc, border: new(borderCache)}
-	errf := func(format string, args ...any) error {
-		name := sc.Name
-		if sc.Path != "" {
-			name = sc.Path
-		}
-		return fmt.Errorf("scenario %s: %s", name, fmt.Sprintf(format, args...))
-	}
+	bug := bugf(sc)
 	m.horizon = float64(sc.Horizon)
 	if !(m.horizon > 0) || math.IsInf(m.horizon, 0) {
-		return nil, errf("horizon: must be a positive duration, got %v minutes", m.horizon)
+		return nil, bug("horizon %v", m.horizon)
 	}
-	if err := m.compileTraffic(sc, errf); err != nil {
+	if err := m.compileTraffic(sc, bug); err != nil {
 		return nil, err
 	}
-	if err := m.compileTraders(sc, errf); err != nil {
+	if err := m.compileTraders(sc, bug); err != nil {
 		return nil, err
 	}
-	if err := m.compileTrade(sc, errf); err != nil {
+	if err := m.compileTrade(sc, bug); err != nil {
 		return nil, err
 	}
-	if err := m.compileThreats(sc, errf); err != nil {
+	if err := m.compileThreats(sc, bug); err != nil {
 		return nil, err
 	}
-	if err := m.risk.compile(m, sc, errf); err != nil {
+	if err := m.risk.compile(m, sc, bug, nil); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
+// compileErrf makes the error of a check that fails.
 type compileErrf func(format string, args ...any) error
+
+// bugf returns the compileErrf of a scenario that should have been
+// validated: a *fault.Bug naming the scenario and what is wrong.
+func bugf(sc *scenarios.Scenario) compileErrf {
+	name := sc.Name
+	if sc.Path != "" {
+		name = sc.Path
+	}
+	return func(format string, args ...any) error {
+		return fault.Bugf("compile %s: %s (scenarios validation refuses this: was the scenario validated?)", name, fmt.Sprintf(format, args...))
+	}
+}
 
 // genSampler returns d's sampler, or def's when d is the zero Dist.
 func genSampler(d scenarios.Dist, def scenarios.Dist) (scenarios.Sampler, error) {
@@ -172,15 +184,12 @@ func genSampler(d scenarios.Dist, def scenarios.Dist) (scenarios.Sampler, error)
 
 func genConst(v float64) scenarios.Dist { return scenarios.Dist{Kind: "const", Value: &v} }
 
-func (m *Model) compileTraffic(sc *scenarios.Scenario, errf compileErrf) error {
-	if len(sc.Traffic) == 0 {
-		return errf("traffic: no transport mode has traffic")
-	}
+func (m *Model) compileTraffic(sc *scenarios.Scenario, bug compileErrf) error {
 	byMode := [datamodel.NumModes]*scenarios.ModeTraffic{}
 	for _, name := range slices.Sorted(maps.Keys(sc.Traffic)) {
 		mode, err := datamodel.ParseMode(name)
 		if err != nil {
-			return errf("traffic.%s: %v", name, err)
+			return bug("traffic.%s: %v", name, err)
 		}
 		t := sc.Traffic[name]
 		byMode[mode] = &t
@@ -191,12 +200,12 @@ func (m *Model) compileTraffic(sc *scenarios.Scenario, errf compileErrf) error {
 		}
 		path := "traffic." + datamodel.Mode(mode).String()
 		if !(t.Rate > 0) || math.IsInf(t.Rate, 0) {
-			return errf("%s.rate: must be a positive number of consignments per hour, got %v", path, t.Rate)
+			return bug("%s.rate %v", path, t.Rate)
 		}
 		gm := genMode{mode: datamodel.Mode(mode)}
 		factor, err := genProfile(t.Hourly, t.Weekly)
 		if err != nil {
-			return errf("%s: %v", path, err)
+			return bug("%s: %v", path, err)
 		}
 		fmax := 1.0
 		if factor != nil {
@@ -213,10 +222,13 @@ func (m *Model) compileTraffic(sc *scenarios.Scenario, errf compileErrf) error {
 		gm.rateMax = t.Rate / 60 * fmax
 		gm.lead, err = genSampler(t.LodgementLead, genConst(0))
 		if err != nil {
-			return errf("%s.lodgement_lead: %v", path, err)
+			return bug("%s.lodgement_lead: %v", path, err)
 		}
 		gm.leadZero = gm.lead.IsConst() && gm.lead.Mean() == 0
 		m.modes = append(m.modes, gm)
+	}
+	if len(m.modes) == 0 {
+		return bug("traffic: no transport mode")
 	}
 	return nil
 }
@@ -237,17 +249,14 @@ func genProfile(hourly, weekly []float64) ([]float64, error) {
 			return out, nil
 		}
 		if len(w) != n {
-			return nil, fmt.Errorf("%s: want %d weights, got %d", name, n, len(w))
+			return nil, fmt.Errorf("%s: %d weights, not %d", name, len(w), n)
 		}
 		sum := 0.0
-		for i, x := range w {
-			if !(x >= 0) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("%s[%d]: must be a non-negative number, got %v", name, i, x)
-			}
+		for _, x := range w {
 			sum += x
 		}
-		if !(sum > 0) {
-			return nil, fmt.Errorf("%s: weights must not all be zero", name)
+		if !(sum > 0) || math.IsInf(sum, 0) {
+			return nil, fmt.Errorf("%s: weights sum to %v", name, sum)
 		}
 		for i, x := range w {
 			out[i] = x / sum * float64(n)
@@ -271,30 +280,16 @@ func genProfile(hourly, weekly []float64) ([]float64, error) {
 	return f, nil
 }
 
-func (m *Model) compileTraders(sc *scenarios.Scenario, errf compileErrf) error {
+func (m *Model) compileTraders(sc *scenarios.Scenario, bug compileErrf) error {
 	t := sc.Traders
-	if t.Count < 1 {
-		return errf("traders.count: must be at least 1, got %d", t.Count)
-	}
-	if !(t.Zipf >= 0) || math.IsInf(t.Zipf, 0) {
-		return errf("traders.zipf: must be a non-negative number, got %v", t.Zipf)
-	}
-	for _, p := range []struct {
-		name string
-		v    float64
-	}{{"aeo_share", t.AEOShare}, {"new_share", t.NewShare}} {
-		if !(p.v >= 0 && p.v <= 1) {
-			return errf("traders.%s: must be in [0,1], got %v", p.name, p.v)
-		}
+	if t.Count < 1 || t.Count > scenarios.MaxTraders {
+		return bug("traders.count %d", t.Count)
 	}
 	m.traderCount = t.Count
 	m.aeoShare, m.newShare = t.AEOShare, t.NewShare
 	m.aeoFactor = 1
 	if t.AEOPrevalenceFactor != nil {
 		m.aeoFactor = *t.AEOPrevalenceFactor
-		if !(m.aeoFactor >= 0) || math.IsInf(m.aeoFactor, 0) {
-			return errf("traders.aeo_prevalence_factor: must be a non-negative number, got %v", m.aeoFactor)
-		}
 	}
 	w := make([]float64, t.Count)
 	for i := range w {
@@ -302,7 +297,7 @@ func (m *Model) compileTraders(sc *scenarios.Scenario, errf compileErrf) error {
 	}
 	var err error
 	if m.traderZipf, err = newPickTable(w); err != nil {
-		return errf("traders: %v", err)
+		return bug("traders: %v", err)
 	}
 	m.traderIDs = make([]string, t.Count)
 	for i := range m.traderIDs {
@@ -313,29 +308,8 @@ func (m *Model) compileTraders(sc *scenarios.Scenario, errf compileErrf) error {
 
 // TraderID returns the identifier of the trader with index i (rank i+1 by
 // volume): "T" and the rank in at least six digits, T000001 for the largest.
-// Rules name traders by these ids.
-func TraderID(i int) string {
-	s := strconv.Itoa(i + 1)
-	if len(s) < 6 {
-		s = "000000"[len(s):] + s
-	}
-	return "T" + s
-}
-
-// parseTraderID reads an id made by TraderID and returns the trader index.
-func parseTraderID(id string, count int) (int, error) {
-	if len(id) < 2 || id[0] != 'T' {
-		return 0, fmt.Errorf("%q is not a trader id (want T and the trader's rank, e.g. T000001)", id)
-	}
-	n, err := strconv.Atoi(id[1:])
-	if err != nil || n < 1 || id[1] == '+' || id[1] == '-' {
-		return 0, fmt.Errorf("%q is not a trader id (want T and the trader's rank, e.g. T000001)", id)
-	}
-	if n > count {
-		return 0, fmt.Errorf("trader %q is not in the population of %d traders (T000001 to %s)", id, count, TraderID(count-1))
-	}
-	return n - 1, nil
-}
+// Rules name traders by these ids (scenarios.TraderID).
+func TraderID(i int) string { return scenarios.TraderID(i) }
 
 // genCountryWeights turns a map of country codes to weights into a sorted
 // country list and weights.
@@ -352,9 +326,6 @@ func genCountryWeights(mw map[string]float64) ([]datamodel.Country, []float64, e
 	w := make([]float64, len(cs))
 	for i, c := range cs {
 		w[i] = mw[c.String()]
-		if !(w[i] >= 0) || math.IsInf(w[i], 0) {
-			return nil, nil, fmt.Errorf("%s: weight must be a non-negative number, got %v", c, w[i])
-		}
 	}
 	return cs, w, nil
 }
@@ -364,9 +335,6 @@ func genCountryWeights(mw map[string]float64) ([]datamodel.Country, []float64, e
 func genChapterWeights(mw map[string]float64) ([98]float64, error) {
 	var w [98]float64
 	if all, ok := mw["all"]; ok {
-		if !(all >= 0) || math.IsInf(all, 0) {
-			return w, fmt.Errorf("all: weight must be a non-negative number, got %v", all)
-		}
 		for ch := 1; ch <= 97; ch++ {
 			if datamodel.HSChapterValid(ch) {
 				w[ch] = all
@@ -374,7 +342,6 @@ func genChapterWeights(mw map[string]float64) ([98]float64, error) {
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(mw)) {
-		x := mw[key]
 		if key == "all" {
 			continue
 		}
@@ -382,33 +349,24 @@ func genChapterWeights(mw map[string]float64) ([98]float64, error) {
 		if err != nil {
 			return w, err
 		}
-		if !(x >= 0) || math.IsInf(x, 0) {
-			return w, fmt.Errorf("%s: weight must be a non-negative number, got %v", key, x)
-		}
-		w[ch] = x
+		w[ch] = mw[key]
 	}
 	return w, nil
 }
 
-func (m *Model) compileTrade(sc *scenarios.Scenario, errf compileErrf) error {
+func (m *Model) compileTrade(sc *scenarios.Scenario, bug compileErrf) error {
 	tr := sc.Trade
 	var w []float64
 	var err error
-	if len(tr.Origins) == 0 {
-		return errf("trade.origins: no country of origin")
-	}
 	if m.origins, w, err = genCountryWeights(tr.Origins); err != nil {
-		return errf("trade.origins.%v", err)
+		return bug("trade.origins: %v", err)
 	}
 	if m.originTab, err = newPickTable(w); err != nil {
-		return errf("trade.origins: %v", err)
-	}
-	if len(tr.HSChapters) == 0 {
-		return errf("trade.hs_chapters: no HS chapter")
+		return bug("trade.origins: %v", err)
 	}
 	cw, err := genChapterWeights(tr.HSChapters)
 	if err != nil {
-		return errf("trade.hs_chapters.%v", err)
+		return bug("trade.hs_chapters: %v", err)
 	}
 	w = w[:0]
 	for ch, x := range cw {
@@ -417,32 +375,26 @@ func (m *Model) compileTrade(sc *scenarios.Scenario, errf compileErrf) error {
 			w = append(w, x)
 		}
 	}
-	if len(m.chapters) == 0 {
-		return errf("trade.hs_chapters: weights must not all be zero")
-	}
 	if m.chapTab, err = newPickTable(w); err != nil {
-		return errf("trade.hs_chapters: %v", err)
+		return bug("trade.hs_chapters: %v", err)
 	}
 	m.routed = tr.Routing.Share
-	if !(m.routed >= 0 && m.routed <= 1) {
-		return errf("trade.routing.share: must be in [0,1], got %v", m.routed)
-	}
 	if len(tr.Routing.Hubs) > 0 {
 		if m.hubs, w, err = genCountryWeights(tr.Routing.Hubs); err != nil {
-			return errf("trade.routing.hubs.%v", err)
+			return bug("trade.routing.hubs: %v", err)
 		}
 		if m.hubTab, err = newPickTable(w); err != nil {
-			return errf("trade.routing.hubs: %v", err)
+			return bug("trade.routing.hubs: %v", err)
 		}
 	} else if m.routed > 0 {
-		return errf("trade.routing.hubs: a routing share of %v needs at least one hub", m.routed)
+		return bug("trade.routing: share %v without hubs", m.routed)
 	}
 	if m.valuePerKg, err = tr.ValuePerKg.Sampler(); err != nil {
-		return errf("trade.value_per_kg: %v", err)
+		return bug("trade.value_per_kg: %v", err)
 	}
 	median, sigma := 5000.0, 1.0
 	if m.weight, err = genSampler(tr.Weight, scenarios.Dist{Kind: "lognormal", Median: &median, Sigma: &sigma}); err != nil {
-		return errf("trade.gross_weight: %v", err)
+		return bug("trade.gross_weight: %v", err)
 	}
 	return nil
 }
@@ -457,9 +409,6 @@ func genTilt(cs []datamodel.Country, w []float64, ratios map[string]float64) ([]
 		if err != nil {
 			return nil, err
 		}
-		if !(r >= 0) || math.IsInf(r, 0) {
-			return nil, fmt.Errorf("%s: ratio must be a non-negative number, got %v", code, r)
-		}
 		for i, x := range cs {
 			if x == c {
 				out[i] *= r
@@ -473,106 +422,67 @@ func genTilt(cs []datamodel.Country, w []float64, ratios map[string]float64) ([]
 // int8 index (NoThreat is -1).
 const MaxThreats = math.MaxInt8
 
-func (m *Model) compileThreats(sc *scenarios.Scenario, errf compileErrf) error {
+func (m *Model) compileThreats(sc *scenarios.Scenario, bug compileErrf) error {
 	if len(sc.Threats) > MaxThreats {
-		return errf("threats: at most %d threats, got %d", MaxThreats, len(sc.Threats))
+		return bug("%d threats", len(sc.Threats))
 	}
-	bound := 0.0
 	for i := range sc.Threats {
 		th := &sc.Threats[i]
-		path := fmt.Sprintf("threats[%d] (%s)", i, th.Name)
-		if th.Line > 0 {
-			path = fmt.Sprintf("line %d: %s", th.Line, path)
-		}
-		if th.Name == "" {
-			return errf("%s.name: missing", path)
-		}
-		for j := range i {
-			if sc.Threats[j].Name == th.Name {
-				return errf("%s.name: %q is already the name of threats[%d]", path, th.Name, j)
-			}
-		}
-		for _, p := range []struct {
-			name string
-			v    float64
-		}{{"prevalence", th.Prevalence}, {"clean_share", th.CleanShare},
-			{"detection.document", th.Detection.Document}, {"detection.nii", th.Detection.NII},
-			{"detection.physical", th.Detection.Physical}} {
-			if !(p.v >= 0 && p.v <= 1) {
-				return errf("%s.%s: must be in [0,1], got %v", path, p.name, p.v)
-			}
-		}
-		bound += th.Prevalence * math.Max(1, m.aeoFactor)
-		gt := genThreat{prevalence: th.Prevalence, clean: th.CleanShare, newRatio: 1, valueDiv: 1}
+		path := fmt.Sprintf("threats[%d]", i)
+		prev := th.Prevalence * scenarios.OverallPrevalenceScale(sc.Traders)
+		gt := genThreat{prevalence: prev, clean: th.CleanShare, newRatio: 1, valueDiv: 1}
 		sig := th.Signature
-		ratio := func(name string, p *float64) (float64, error) {
+		ratio := func(p *float64) float64 {
 			if p == nil {
-				return 1, nil
+				return 1
 			}
-			if !(*p >= 0) || math.IsInf(*p, 0) {
-				return 0, errf("%s.signature.%s: must be a non-negative number, got %v", path, name, *p)
-			}
-			return *p, nil
+			return *p
 		}
-		var err error
-		if gt.newRatio, err = ratio("new_trader", sig.NewTrader); err != nil {
-			return err
+		gt.newRatio = ratio(sig.NewTrader)
+		gt.valueDiv = ratio(sig.ValueFactor)
+		if !(gt.valueDiv > 0) {
+			return bug("%s.signature.value_factor %v", path, gt.valueDiv)
 		}
-		if gt.valueDiv, err = ratio("value_factor", sig.ValueFactor); err != nil {
-			return err
-		}
-		if gt.valueDiv == 0 {
-			return errf("%s.signature.value_factor: must be positive", path)
-		}
-		rr, err := ratio("routed_ratio", sig.RoutedRatio)
-		if err != nil {
-			return err
-		}
-		gt.routed = genOddsTilt(m.routed, rr)
+		gt.routed = genOddsTilt(m.routed, ratio(sig.RoutedRatio))
 		if gt.routed > 0 && len(m.hubs) == 0 {
-			return errf("%s.signature.routed_ratio: threat is routed but trade.routing has no hubs", path)
+			return bug("%s: routed without hubs", path)
 		}
-
 		w, err := genTilt(m.origins, m.originTab.prob, sig.Origin)
 		if err != nil {
-			return errf("%s.signature.origin.%v", path, err)
+			return bug("%s.signature.origin: %v", path, err)
 		}
 		if gt.origin, err = newPickTable(w); err != nil {
-			return errf("%s.signature.origin: tilted origin weights: %v", path, err)
+			return bug("%s.signature.origin: %v", path, err)
 		}
 		cw := make([]float64, len(m.chapters))
 		copy(cw, m.chapTab.prob)
 		for _, key := range slices.Sorted(maps.Keys(sig.HSChapter)) {
-			r := sig.HSChapter[key]
 			ch, err := datamodel.ParseHSChapter(key)
 			if err != nil {
-				return errf("%s.signature.hs_chapter.%v", path, err)
-			}
-			if !(r >= 0) || math.IsInf(r, 0) {
-				return errf("%s.signature.hs_chapter.%s: ratio must be a non-negative number, got %v", path, key, r)
+				return bug("%s.signature.hs_chapter: %v", path, err)
 			}
 			for j, c := range m.chapters {
 				if int(c) == ch {
-					cw[j] *= r
+					cw[j] *= sig.HSChapter[key]
 				}
 			}
 		}
 		if gt.chapter, err = newPickTable(cw); err != nil {
-			return errf("%s.signature.hs_chapter: tilted chapter weights: %v", path, err)
+			return bug("%s.signature.hs_chapter: %v", path, err)
 		}
 		if len(m.hubs) > 0 {
 			w, err := genTilt(m.hubs, m.hubTab.prob, sig.Hub)
 			if err != nil {
-				return errf("%s.signature.hub.%v", path, err)
+				return bug("%s.signature.hub: %v", path, err)
 			}
 			if gt.hub, err = newPickTable(w); err != nil {
-				return errf("%s.signature.hub: tilted hub weights: %v", path, err)
+				return bug("%s.signature.hub: %v", path, err)
 			}
 		}
 		if th.Duty != nil {
 			gt.revenue = true
 			if gt.duty, err = th.Duty.Sampler(); err != nil {
-				return errf("%s.duty: %v", path, err)
+				return bug("%s.duty: %v", path, err)
 			}
 		}
 		m.threats = append(m.threats, gt)
@@ -581,9 +491,6 @@ func (m *Model) compileThreats(sc *scenarios.Scenario, errf compileErrf) error {
 			Detect:  [NumMethods]float64{th.Detection.Document, th.Detection.NII, th.Detection.Physical},
 			Revenue: gt.revenue,
 		})
-	}
-	if bound > 1 {
-		return errf("threats: prevalences add up to %v (times the AEO prevalence factor); a consignment carries at most one threat, so they must not exceed 1", bound)
 	}
 	return nil
 }

@@ -28,8 +28,8 @@ func newPickTable(w []float64) (pickTable, error) {
 		}
 		total += x
 	}
-	if !(total > 0) {
-		return pickTable{}, errors.New("weights must not all be zero")
+	if !(total > 0) || math.IsInf(total, 0) {
+		return pickTable{}, errors.New("weights must not all be zero, and their sum must be finite")
 	}
 	t := pickTable{keep: make([]uint64, n), alias: make([]int32, n), prob: make([]float64, n)}
 	scaled := make([]float64, n)

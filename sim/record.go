@@ -12,7 +12,7 @@ import (
 // RecordEpoch is the calendar instant of simulated time 0 in full records: a
 // Monday at 00:00 UTC, so that hourly and weekly profiles fall on the right
 // hours and days.
-var RecordEpoch = time.Date(2025, time.January, 6, 0, 0, 0, 0, time.UTC)
+var RecordEpoch = datamodel.TraceEpoch
 
 // The importing side of generated records: the scenario format does not name
 // the border crossing point, so records show a Belgian pilot (Antwerp for sea,

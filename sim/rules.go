@@ -213,7 +213,7 @@ func (rc *riskCompiler) criteria(c *scenarios.Criteria, path string) (int32, err
 		}
 		set := make([]uint64, (rc.traderCount+63)/64)
 		for i, id := range c.Trader {
-			t, err := parseTraderID(id, rc.traderCount)
+			t, err := scenarios.ParseTraderID(id, rc.traderCount)
 			if err != nil {
 				return 0, fmt.Errorf("%s.trader[%d]: %v", path, i, err)
 			}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -9,10 +10,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
 	"pilotsim/datamodel"
+	"pilotsim/internal/safefile"
 	"pilotsim/scenarios"
 )
 
@@ -53,60 +54,47 @@ type riskRule struct {
 	force int8 // forced lane, or -1
 }
 
-func (rm *riskModel) compile(m *Model, sc *scenarios.Scenario, errf compileErrf) error {
+// compile compiles the rules and selectivity of sc. bug makes the error of a
+// check scenarios validation makes (the scenario was not validated: an
+// internal error); user, when not nil, makes the error of a field or history
+// criterion the mapping of a backtest does not support (what only the mapping
+// knows: user input, named by the rule's file, line and id).
+func (rm *riskModel) compile(m *Model, sc *scenarios.Scenario, bug, user compileErrf) error {
 	if len(sc.Rules) > MaxRules {
-		return errf("rules: at most %d rules, got %d", MaxRules, len(sc.Rules))
+		return bug("%d rules", len(sc.Rules))
 	}
 	rc := riskCompiler{p: &rm.prog, traderCount: m.traderCount, schema: rm.schema}
 	for i := range sc.Rules {
 		r := &sc.Rules[i]
-		where := fmt.Sprintf("rules[%d]", i)
-		if r.ID != "" {
-			where = "rule " + r.ID
-		}
-		if r.Line > 0 {
-			where = "line " + strconv.Itoa(r.Line) + ": " + where
-		}
-		if r.ID == "" {
-			return errf("%s: missing id", where)
-		}
-		for j := range i {
-			if sc.Rules[j].ID == r.ID {
-				return errf("%s: id %q is already used by rules[%d]", where, r.ID, j)
-			}
-		}
-		if math.IsNaN(r.Score) || math.IsInf(r.Score, 0) {
-			return errf("%s: score must be a number, got %v", where, r.Score)
-		}
+		where := fmt.Sprintf("rules[%d] (%s)", i, r.ID)
 		rr := riskRule{score: r.Score, force: -1}
 		if r.Lane != "" {
 			l, ok := ParseLane(r.Lane)
 			if !ok {
-				return errf("%s: lane %q is not a lane (want red, yellow, blue or green)", where, r.Lane)
+				return bug("%s: lane %q", where, r.Lane)
 			}
 			rr.force = int8(l)
 		}
 		switch {
-		case r.When != nil && r.Expr != "":
-			return errf("%s: give either when or expr, not both", where)
-		case r.When != nil:
+		case r.When != nil && r.Expr == "":
 			root, err := rc.criteria(r.When, "when")
-			if err != nil {
-				return errf("%s: %v", where, err)
+			var se *schemaError
+			switch {
+			case errors.As(err, &se) && user != nil:
+				return user("%s: %v", ruleWhere(sc, i), err)
+			case err != nil:
+				return bug("%s: %v", where, err)
 			}
 			rr.root = root
-		case r.Expr != "":
-			prog, err := expr.Compile(r.Expr, expr.Env(ExprEnv{}), expr.AsBool())
+		case r.Expr != "" && r.When == nil:
+			prog, err := scenarios.CompileExpr(r.Expr)
 			if err != nil {
-				// The first line: the rest is a caret under the column,
-				// which the message gives as (line:column) already.
-				msg, _, _ := strings.Cut(err.Error(), "\n")
-				return errf("%s: expr: %s", where, msg)
+				return bug("%s: expr: %v", where, err)
 			}
 			rr.expr = prog
 			rm.hasExpr = true
 		default:
-			return errf("%s: give a condition (when or expr)", where)
+			return bug("%s: not exactly one of when and expr", where)
 		}
 		rm.rules = append(rm.rules, rr)
 		rm.ids = append(rm.ids, r.ID)
@@ -127,10 +115,27 @@ func (rm *riskModel) compile(m *Model, sc *scenarios.Scenario, errf compileErrf)
 			}
 		}
 	}
-	return rm.compileSelectivity(sc, errf)
+	return rm.compileSelectivity(sc, bug)
 }
 
-func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf) error {
+// ruleWhere names rule i for a message: its file and line when known, and
+// its id ("rules.yaml:12: rule R3").
+func ruleWhere(sc *scenarios.Scenario, i int) string {
+	r := &sc.Rules[i]
+	where := "rule " + r.ID
+	if r.Line > 0 {
+		where = ":" + strconv.Itoa(r.Line) + ": " + where
+	} else {
+		where = ": " + where
+	}
+	name := sc.Path
+	if name == "" {
+		name = sc.Name
+	}
+	return name + where
+}
+
+func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, bug compileErrf) error {
 	s := &sc.Selectivity
 	for l := range rm.thresh {
 		rm.thresh[l] = math.Inf(1)
@@ -139,27 +144,17 @@ func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf
 		lane Lane
 		v    *float64
 	}{{Red, s.Red}, {Yellow, s.Yellow}, {Blue, s.Blue}} {
-		if t.v == nil {
-			continue
+		if t.v != nil {
+			rm.thresh[t.lane] = *t.v
 		}
-		if math.IsNaN(*t.v) {
-			return errf("selectivity.%s: threshold must be a number", t.lane)
-		}
-		rm.thresh[t.lane] = *t.v
-	}
-	if math.IsNaN(s.AEODiscount) || math.IsInf(s.AEODiscount, 0) {
-		return errf("selectivity.aeo_discount: must be a number, got %v", s.AEODiscount)
 	}
 	rm.aeoDiscount = s.AEODiscount
 	if mh := s.MaxHits; mh != nil {
-		if mh.Count < 1 || mh.Count > len(rm.rules) {
-			return errf("selectivity.max_hits.count: must be in [1, %d] (the number of rules), got %d", len(rm.rules), mh.Count)
-		}
 		rm.maxHits, rm.maxHitsLane = mh.Count, Red
 		if mh.Lane != "" {
 			l, ok := ParseLane(mh.Lane)
 			if !ok || (l != Red && l != Yellow) {
-				return errf("selectivity.max_hits.lane: %q is not red or yellow", mh.Lane)
+				return bug("selectivity.max_hits.lane %q", mh.Lane)
 			}
 			rm.maxHitsLane = l
 		}
@@ -168,7 +163,7 @@ func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf
 		sort.Strings(keys)
 		for _, k := range keys {
 			if l, ok := ParseLane(k); !ok || l == Green {
-				return errf("selectivity.%s.%s: not a lane with a rate (want red, yellow or blue)", field, k)
+				return bug("selectivity.%s.%s: not a lane with a rate", field, k)
 			}
 		}
 		return nil
@@ -183,17 +178,11 @@ func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf
 	cum := 0.0
 	for _, l := range []Lane{Red, Yellow, Blue} {
 		if rr, ok := s.Random[l.String()]; ok {
-			if !(rr.Rate >= 0 && rr.Rate <= 1) {
-				return errf("selectivity.random.%s.rate: must be in [0,1], got %v", l, rr.Rate)
-			}
 			cum += rr.Rate
 			rm.aeoExempt[l] = rr.AEOExempt
 			rm.randomAny = rm.randomAny || rr.Rate > 0
 		}
 		rm.randomCum[l] = cum
-	}
-	if cum > 1 {
-		return errf("selectivity.random: rates add up to %v; they must not exceed 1", cum)
 	}
 	keys = keys[:0]
 	for k := range s.Expected {
@@ -202,24 +191,16 @@ func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf
 	if err := lanes("expected", keys); err != nil {
 		return err
 	}
-	sum := 0.0
 	for _, l := range []Lane{Red, Yellow, Blue} {
 		if e, ok := s.Expected[l.String()]; ok {
-			if !(e >= 0 && e <= 1) {
-				return errf("selectivity.expected.%s: must be in [0,1], got %v", l, e)
-			}
 			rm.expected[l] = e
-			sum += e
 			rm.hasExpected = rm.hasExpected || e > 0
 		}
 	}
 	rm.expAEOExempt = s.ExpectedAEOExempt
-	if sum > 1 {
-		return errf("selectivity.expected: rates add up to %v; they must not exceed 1", sum)
-	}
 	var err error
 	if rm.assessment, err = genSampler(s.Assessment, genConst(0)); err != nil {
-		return errf("selectivity.assessment: %v", err)
+		return bug("selectivity.assessment: %v", err)
 	}
 	rm.assessZero = rm.assessment.IsConst() && rm.assessment.Mean() <= 0
 	return nil
@@ -229,33 +210,10 @@ func (rm *riskModel) compileSelectivity(sc *scenarios.Scenario, errf compileErrf
 // consignment's Hits is rule RuleIDs()[i].
 func (m *Model) RuleIDs() []string { return m.risk.ids }
 
-// ExprEnv is what an expr rule sees: the consignment's fields under the names
-// below. Example: `origin in ["CO", "EC"] && chapter == 8 && value_per_kg < 1`.
-//
-// Expression rules are compiled once, but evaluating one costs far more than
-// a criteria rule (the expr virtual machine boxes values and reads the
-// environment by reflection, and the HS code is formatted as a string): use
-// criteria where they can say it, expressions where they cannot.
-type ExprEnv struct {
-	Origin             string  `expr:"origin"`   // ISO 3166-1 alpha-2
-	Dispatch           string  `expr:"dispatch"` // country of dispatch
-	Hub                string  `expr:"hub"`      // routing hub, "" when not routed
-	Routed             bool    `expr:"routed"`
-	HS                 string  `expr:"hs"`      // 6 digits, e.g. "080390"
-	Chapter            int     `expr:"chapter"` // 1-97
-	Heading            int     `expr:"heading"` // 4 digits as a number, e.g. 803
-	ValuePerKg         float64 `expr:"value_per_kg"`
-	GrossWeight        float64 `expr:"gross_weight"` // kg
-	Value              float64 `expr:"value"`
-	AEO                bool    `expr:"aeo"`
-	NewTrader          bool    `expr:"new_trader"`
-	Trader             string  `expr:"trader"` // trader id, e.g. T000001
-	Mode               string  `expr:"mode"`   // sea, air, road, rail, postal
-	LodgedAfterArrival bool    `expr:"lodged_after_arrival"`
-	LeadHours          float64 `expr:"lead_hours"`      // arrival − lodgement in hours (negative: lodged after)
-	ArrivalHour        int     `expr:"arrival_hour"`    // hour of day of arrival, 0-23
-	ArrivalWeekday     int     `expr:"arrival_weekday"` // day of week of arrival, 0 = Monday
-}
+// ExprEnv is what an expr rule sees: the consignment's fields under their
+// names in rules (origin, chapter, value_per_kg, …). It is defined with the
+// scenario format, where validation type-checks every expression against it.
+type ExprEnv = scenarios.ExprEnv
 
 // Selector assigns lanes: it is the risk engine's per-replication state (its
 // random stream for PurposeSelection and the running lane counts of the
@@ -447,19 +405,27 @@ func (s *Selector) fillEnv(c *Consignment) {
 // consignment (int("CN"), an integer division by zero, an index out of
 // range): what the type check at compile time cannot rule out. It is the
 // scenario's fault, so the command line reports it as bad input, once, with
-// the rule's id, file and line.
+// the rule's id, file and line, or the --set that gave the expression.
 type RuleError struct {
 	File string // the scenario file ("" when built in code)
 	Line int    // the rule's line in it (0 when unknown)
+	Set  string // the --set the expression came from ("" when from the file)
 	ID   string // the rule's id
 	Seq  uint64 // the consignment it failed on (0-based, in arrival order)
 	Err  error  // what expr-lang reported
 }
 
-// Error names file, line and rule, and what failed, on one line.
+// Error names file, line (or --set) and rule, and what failed, on one line:
+// "small.yaml:50: rule R3: …" or "small.yaml: --set rules[R3].expr: rule R3: …".
 func (e *RuleError) Error() string {
 	where := e.File
-	if e.Line > 0 {
+	switch {
+	case e.Set != "":
+		if where != "" {
+			where += ": "
+		}
+		where += "--set " + safefile.Clip(e.Set, 160)
+	case e.Line > 0:
 		where += ":" + strconv.Itoa(e.Line)
 	}
 	if where != "" {
@@ -481,7 +447,7 @@ func (s *Selector) runExpr(p *vm.Program, i int) bool {
 			sc := s.m.Scenario
 			re := &RuleError{File: sc.Path, ID: s.m.risk.ids[i], Seq: s.seq, Err: err}
 			if i < len(sc.Rules) {
-				re.Line = sc.Rules[i].Line
+				re.Line, re.Set = sc.Rules[i].Line, sc.Rules[i].Set
 			}
 			s.err = re
 		}

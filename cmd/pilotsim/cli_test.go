@@ -88,7 +88,7 @@ func TestDoubleDashEndsFlags(t *testing.T) {
 	}
 	t.Chdir(dir)
 	code, out, errs := runArgs(context.Background(), "validate", "--set", "selectivity.red=50", "--", "-odd.yaml")
-	if code != exitOK || out != "ok: seaport (12 rules, 5 threats)\n" {
+	if code != exitOK || out != "ok: seaport (13 rules, 5 threats)\n" {
 		t.Errorf("validate -- -odd.yaml: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	// Without "--" the name is read as a flag.
@@ -160,6 +160,9 @@ func TestJSONOnEveryCommand(t *testing.T) {
 	shards := filepath.Join(tmp, "shards")
 	list := batchList(t)
 	mustRun(t, "batch", list, "--shard", "0/1", "--reps", "2", "--out", shards, "--quiet")
+	traced := filepath.Join(tmp, "traced")
+	mustRun(t, "run", "testdata/small.yaml", "--reps", "2", "--trace", "--quiet", "--out", traced)
+	trace := filepath.Join(traced, traceFile)
 	cases := [][]string{
 		{"version", "--json"},
 		{"validate", "--json", smallScenario},
@@ -171,6 +174,8 @@ func TestJSONOnEveryCommand(t *testing.T) {
 		{"batch", "--json", list, "--shard", "0/1", "--reps", "2", "--quiet", "--out", shards},
 		{"merge", "--json", shards, "--out", filepath.Join(tmp, "merged")},
 		{"backtest", "--json", "--rules", kcsRules, "--mapping", kcsMapping, "../../testdata/kcs-synthetic/df_syn_valid_eng.csv.gz"},
+		{"trs", "--json", trace, "--out", filepath.Join(tmp, "trs"), "--bootstrap", "20"},
+		{"calibrate", "--json", trace, "--base", "testdata/small.yaml", "--out", filepath.Join(tmp, "fit.yaml"), "--no-check"},
 	}
 	seen := map[string]bool{}
 	for _, args := range cases {

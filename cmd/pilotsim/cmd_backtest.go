@@ -156,7 +156,29 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	}
 	rep2 := results.NewBacktestReport(results.BacktestInputs{Rules: *rulesPath, Mapping: *mapPath, File: pos[0], History: history}, tally)
 	if *out != "" {
+		// The files, then manifest.json, last (the old one goes first).
+		files := append([]string{*rulesPath}, history...)
+		if *mapPath != "" {
+			files = append(files, *mapPath)
+		}
+		inputs, err := scenarioInputs(append(files, pos[0])...)
+		if err != nil {
+			return err
+		}
+		opts := []string{fmt.Sprintf("rep=%d", *rep)}
+		if *frozen {
+			opts = append(opts, "frozen-history")
+		}
+		if *skipBad {
+			opts = append(opts, "skip-bad")
+		}
+		if err := results.BeginOutput(*out); err != nil {
+			return badInput(err)
+		}
 		if err := rep2.WriteFiles(*out); err != nil {
+			return err
+		}
+		if err := results.WriteManifest(*out, results.NewManifest("backtest", inputs, sets, opts)); err != nil {
 			return err
 		}
 	}

@@ -170,7 +170,7 @@ func loadBatch(arg string, f *studyFlags) (*loadedBatch, error) {
 		}
 		m, err := sim.Compile(sc)
 		if err != nil {
-			return nil, badInput(listErr(arg, en, err))
+			return nil, listErr(arg, en, err) // a bug: Compile trusts what Load accepted
 		}
 		sum := sha256.Sum256(data)
 		base := strings.TrimSuffix(filepath.Base(en.path), filepath.Ext(en.path))

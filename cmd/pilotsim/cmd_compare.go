@@ -128,7 +128,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 			scs[i].Replications = scs[0].Replications // with --precision: the count reached
 			m, err := sim.Compile(scs[i])
 			if err != nil {
-				return badInput(fmt.Errorf("%s: %w", pos[i], err))
+				return fmt.Errorf("%s: %w", pos[i], err) // a bug: Compile trusts what Load accepted
 			}
 			r, err := runUnit(ctx, e, dir, len(scs)+i-1, pos[i], f.sets, scs[i], m, f)
 			if err != nil {

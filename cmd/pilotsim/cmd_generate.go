@@ -71,7 +71,20 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	if *out == "-" {
 		err = write(e.stdout)
 	} else {
+		// The CSV, then its manifest beside it (FILE.csv.manifest.json),
+		// written last; the old manifest goes first, so that until the new
+		// one is written nothing says the file is complete.
+		if err := results.BeginFileOutput(*out); err != nil {
+			return badInput(err)
+		}
 		err = results.WriteFileAtomic(*out, write)
+		if err == nil {
+			var inputs []results.ManifestInput
+			if inputs, err = scenarioInputs(pos[0]); err == nil {
+				opts := []string{"rep=" + strconv.Itoa(*rep), "count=" + strconv.Itoa(*count)}
+				err = results.WriteFileManifest(*out, results.NewManifest("generate", inputs, sets, opts))
+			}
+		}
 	}
 	if err != nil {
 		return classifyRunError(err)

@@ -47,7 +47,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
 	traceFormat := fs.String("trace-format", "csv", "format of the --trace file: csv; csv.gz (gzipped, about a fifth of the size); or parquet (typed columns, for pandas, R, DuckDB, Spark)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	force := fs.Bool("force", false, "run even what the pre-run estimate says will not fit this machine")
+	force := fs.Bool("force", false, "run what the pre-run estimate says will not fit this machine, and replace the output of another study in --out")
 	estimate := fs.Bool("estimate", false, "print the pre-run estimate of memory and time and stop")
 	prec := addPrecisionFlags(fs, "each named figure's 95% interval")
 	asParquet := fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile+" (for pandas, R, DuckDB, Spark)")
@@ -96,9 +96,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if *reps > 0 {
 		opts = append(opts, fmt.Sprintf("reps=%d", *reps))
 	}
-	if *trace {
-		opts = append(opts, "trace")
-	}
+	// --trace adds a file but changes no result: not an option of the
+	// study (a run without it into the same --out removes the old trace).
 	opts = append(opts, prec.options()...)
 	man := results.NewManifest("run", inputs, sets, opts)
 	dir := *out
@@ -108,6 +107,17 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	_, statErr := os.Stat(dir)
 	made := os.IsNotExist(statErr) // made here: removed again if nothing is written
+	if !made {
+		// A folder holding another study's results (other inputs,
+		// overrides, options or build) is not overwritten without --force:
+		// two studies never mix in one folder. The same study again is fine.
+		if err := results.MakeOutputDir(dir); err != nil {
+			return badInput(err)
+		}
+		if err := refuseOtherStudy(dir, man, *force); err != nil {
+			return err
+		}
+	}
 	if err := results.BeginOutput(dir); err != nil {
 		return badInput(err)
 	}
@@ -322,7 +332,14 @@ func traceNames(sc *scenarios.Scenario) results.TraceNames {
 		n.Pools = append(n.Pools, p.Name)
 		n.PoolMethods = append(n.PoolMethods, p.Method)
 	}
-	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red))
+	// A consignment hit by routed rules visits the union of their pools.
+	union := map[string]bool{}
+	for _, r := range sc.Rules {
+		for _, p := range r.Route {
+			union[p] = true
+		}
+	}
+	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red), len(union))
 	n.Warmup = float64(sc.Warmup)
 	return n
 }

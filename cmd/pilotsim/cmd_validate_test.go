@@ -208,7 +208,7 @@ func TestValidateJSON(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 	sc, csvf := got.Files[0], got.Files[1]
-	if !sc.OK || sc.Kind != "scenario" || sc.Name != "seaport" || sc.Rules != 12 {
+	if !sc.OK || sc.Kind != "scenario" || sc.Name != "seaport" || sc.Rules != 13 {
 		t.Errorf("scenario: %+v", sc)
 	}
 	if csvf.OK || csvf.Kind != "declarations" || csvf.Rows != 20 || csvf.BadRows != 10 || csvf.ProblemCount != 11 || len(csvf.Problems) != 2 {

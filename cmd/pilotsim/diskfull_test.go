@@ -30,8 +30,9 @@ func TestDiskFull(t *testing.T) {
 	if m, err := results.ReadManifest(out); err != nil || !m.Complete {
 		t.Fatalf("the first run's manifest: %v", err)
 	}
-	// The second, with a trace of thousands of rows, does not fit.
-	code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--trace", "--out", out, "--quiet")
+	// The second, with a trace of thousands of rows, does not fit (another
+	// number of replications: another study, so --force).
+	code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--trace", "--force", "--out", out, "--quiet")
 	if code != exitFailed || !strings.Contains(stderr, "no space left on device") {
 		t.Fatalf("the run on a full disk: exit %d, want %d and the reason\n%s", code, exitFailed, stderr)
 	}

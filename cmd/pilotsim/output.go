@@ -65,6 +65,28 @@ func claimOutput(dir string, m *results.Manifest, force bool) error {
 	if err := results.MakeOutputDir(dir); err != nil {
 		return badInput(err)
 	}
+	if err := refuseOtherStudy(dir, m, force); err != nil {
+		return err
+	}
+	if err := results.BeginOutput(dir); err != nil {
+		return err
+	}
+	part := filepath.Join(dir, resumeDir)
+	if err := os.MkdirAll(part, 0o755); err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(part, results.ManifestFile), func(w io.Writer) error {
+		return json.NewEncoder(w).Encode(m)
+	})
+}
+
+// refuseOtherStudy refuses dir (bad input) when its manifest or unfinished
+// work belongs to another study than m (other command, inputs, overrides,
+// options or build: another inputs hash), unless force; with force the other
+// study's unfinished work is dropped (its files are replaced as the new
+// study writes its own). A folder without a manifest, or with this study's,
+// is fine: re-running a study into its own folder overwrites it.
+func refuseOtherStudy(dir string, m *results.Manifest, force bool) error {
 	other := ""
 	if old, err := results.ReadManifest(dir); err == nil && old.Hash != m.Hash {
 		other = fmt.Sprintf("%s holds the results of another %s (%s)", dir, old.Command, describeInputs(old))
@@ -75,23 +97,13 @@ func claimOutput(dir string, m *results.Manifest, force bool) error {
 	if old, err := results.ReadManifest(part); err == nil && old.Hash != m.Hash {
 		other = fmt.Sprintf("%s holds the unfinished work of another %s (%s)", dir, old.Command, describeInputs(old))
 	}
-	if other != "" {
-		if !force {
-			return badInput(fmt.Errorf("%s; use another --out, or --force to replace it", other))
-		}
-		if err := os.RemoveAll(part); err != nil {
-			return err
-		}
+	if other == "" {
+		return nil
 	}
-	if err := results.BeginOutput(dir); err != nil {
-		return err
+	if !force {
+		return badInput(fmt.Errorf("%s; use another --out, or --force to replace it", other))
 	}
-	if err := os.MkdirAll(part, 0o755); err != nil {
-		return err
-	}
-	return results.WriteFileAtomic(filepath.Join(part, results.ManifestFile), func(w io.Writer) error {
-		return json.NewEncoder(w).Encode(m)
-	})
+	return os.RemoveAll(part)
 }
 
 // describeInputs says briefly what a manifest's study ran.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,7 +32,7 @@ type robustCase struct {
 }
 
 // namedRE finds a place in a message: FILE:LINE, "line N" or a --set.
-var namedRE = regexp.MustCompile(`\.(yaml|yml|csv|gz|list):\d+|line \d+|--set |--reps |--shard |--out `)
+var namedRE = regexp.MustCompile(`\.(yaml|yml|csv|gz|list|txt):\d+|line \d+|--set |--reps |--shard |--out `)
 
 // robustDir makes a folder with the small scenario, a batch list of it and
 // special files (a named pipe, a link to /dev/zero, a dangling link).
@@ -135,6 +137,32 @@ func TestRobustLimits(t *testing.T) {
 		{"shard 0/2000000000", []string{"batch", "{D}/list.txt", "--shard", "0/2000000000", "--out", "{D}/b"}, 2, "at most 100000 shards"},
 		{"negative --reps", []string{"run", sm, "--reps", "-3"}, 2, "--reps -3"},
 		{"10001 --set", append([]string{"validate", sm}, repeatSet(10001)...), 2, "at most 10000"},
+		// Numbers that are not numbers, negative durations, past float64.
+		{"rate NaN (text)", run("traffic.sea.rate=NaN"), 2, `--set traffic.sea.rate: want a number, got "NaN"`},
+		{"rate .nan", run("traffic.sea.rate=.nan"), 2, "--set traffic.sea.rate: want a number (finite), got .nan"},
+		{"rate -.inf", run("traffic.sea.rate=-.inf"), 2, "want a number (finite), got -.inf"},
+		{"rate Infinity (text)", run("traffic.sea.rate=Infinity"), 2, `want a number, got "Infinity"`},
+		{"rate 1e309", run("traffic.sea.rate=1e309"), 2, "beyond the largest number"},
+		{"count 0x7fffffffffffffff", run("traders.count=0x7fffffffffffffff"), 2, "--set traders.count: want a whole number of at most 2^53"},
+		{"count -5", run("traders.count=-5"), 2, "want at least 1 trader, got -5"},
+		{"replications -1", run("replications=-1"), 2, "want at least 1 replication"},
+		{"replications 1.5", run("replications=1.5"), 2, "want a whole number, got 1.5"},
+		{"seed -1", run("seed=-1"), 2, "--set seed: want a whole number >= 0 below 2^64"},
+		{"seed 1e30", run("seed=1e30"), 2, "below 2^64"},
+		{"horizon -1d", run("horizon=-1d"), 2, "--set horizon: want a simulated time > 0"},
+		{"warmup -1h", run("warmup=-1h"), 2, "--set warmup: want a duration >= 0, got -1h"},
+		{"service mean -5m", run("resources.pools[document].service={dist: exp, mean: -5m}"), 2, "mean must be > 0"},
+		{"assessment -1h", run("selectivity.assessment={dist: const, value: -1h}"), 2, "assessment time can be negative"},
+		{"target -1h", run("targets.overall=-1h"), 2, "--set targets.overall: want a duration > 0"},
+		{"lodgement lead -20 years", run("traffic.sea.lodgement_lead={dist: const, value: -7300d}"), 2, "ten years"},
+		{"opening at 25h", run("resources.pools[physical].hours.open=25h"), 2, "want a time of day from 0h to 24h"},
+		{"name of 1 MB", run("name=" + strings.Repeat("n", 1<<20)), 2, "--set name: a name of 1048576 bytes: at most 200"},
+		{"threat name of 300 bytes", run("threats[0].name=" + strings.Repeat("t", 300)), 2, "at most 200"},
+		{"--workers -1", []string{"run", sm, "--workers", "-1"}, 2, "--workers -1"},
+		{"--reps 1e3", []string{"run", sm, "--reps", "1e3"}, 2, `invalid value "1e3" for flag -reps`},
+		{"shard 3/2", []string{"batch", "{D}/list.txt", "--shard", "3/2", "--out", "{D}/b"}, 2, `--shard "3/2": want i/n with 0 <= i < n`},
+		{"shard -1/2", []string{"batch", "{D}/list.txt", "--shard", "-1/2", "--out", "{D}/b"}, 2, "want i/n"},
+		{"shard x", []string{"batch", "{D}/list.txt", "--shard", "x", "--out", "{D}/b"}, 2, "want i/n"},
 	}
 	runRobust(t, "limits", d, cases)
 }
@@ -152,6 +180,7 @@ func repeatSet(n int) []string {
 // rule id, exit 2, and no --out is left behind.
 func TestRobustExpressions(t *testing.T) {
 	d := robustDir(t)
+	sm := "{D}/small.yaml"
 	expr := func(cmd, e string) []string {
 		a := []string{cmd, "{D}/small.yaml", "--set", "rules[R3].when=null", "--set", "rules[R3].expr=" + e}
 		if cmd == "run" {
@@ -162,16 +191,29 @@ func TestRobustExpressions(t *testing.T) {
 	var cases []robustCase
 	for _, cmd := range []string{"run", "validate"} {
 		cases = append(cases,
-			robustCase{cmd + ": int of a country", expr(cmd, `int(origin) > 0`), 2, "small.yaml:50: rule R3: its expression failed"},
+			robustCase{cmd + ": int of a country", expr(cmd, `int(origin) > 0`), 2, "small.yaml: --set rules[R3].expr: rule R3: its expression failed"},
 			robustCase{cmd + ": integer division by zero", expr(cmd, `chapter % (chapter - chapter) == 0`), 2, "integer divide by zero"},
 			robustCase{cmd + ": int of a string literal", expr(cmd, `int("CN") == 1`), 2, "rule R3"},
 			robustCase{cmd + ": index out of range", expr(cmd, `'[1, 2][chapter] == 1'`), 2, "rule R3"},
-			robustCase{cmd + ": unknown variable", expr(cmd, `nosuch == 1`), 2, "line 50: rule R3: expr: unknown name nosuch"},
+			robustCase{cmd + ": unknown variable", expr(cmd, `nosuch == 1`), 2, "small.yaml: --set rules[R3].expr: rules[2].expr: expression does not type-check: unknown name nosuch (character 1 of the expression)"},
 			robustCase{cmd + ": string plus int", expr(cmd, `origin + 1 > 2`), 2, "mismatched types"},
-			robustCase{cmd + ": not a boolean", expr(cmd, `chapter + 1`), 2, "rule R3"},
+			robustCase{cmd + ": not a boolean", expr(cmd, `chapter + 1`), 2, "--set rules[R3].expr: rules[2].expr: expression does not type-check: it gives a whole number, not true or false"},
 			robustCase{cmd + ": does not parse", expr(cmd, `origin ==`), 2, "rules[2].expr"},
 		)
 	}
+	writeIn(t, d, "exprfile.yaml", strings.Replace(string(readFile(t, "testdata/small.yaml")),
+		"{id: R3, description: new trader, score: 25, when: {new_trader: true}}", "{id: R3, description: new trader, score: 25, expr: 'int(origin) > 0'}", 1))
+	cases = append(cases,
+		robustCase{"run: an expression in the file fails on data", []string{"run", "{D}/exprfile.yaml", "--out", "{D}/never", "--quiet"}, 2, "exprfile.yaml:50: rule R3: its expression failed on consignment 0"},
+		robustCase{"validate: an expression in the file fails on data", []string{"validate", "{D}/exprfile.yaml"}, 2, "exprfile.yaml:50: rule R3: its expression failed"},
+		robustCase{"an empty expression", expr("validate", ""), 2, "small.yaml:50:5: rules[2]: rule has neither when nor expr"},
+		robustCase{"an expression of 21 kB", expr("validate", strings.Repeat("aeo || ", 3000)+"aeo"), 2, "--set rules[R3].expr: rules[2].expr: an expression of 21003 bytes: at most 10000"},
+		robustCase{"an expression the wrong type in the file", []string{"validate", writeIn(t, d, "exprtype.yaml", strings.Replace(string(readFile(t, "testdata/small.yaml")),
+			"{id: R3, description: new trader, score: 25, when: {new_trader: true}}", "{id: R3, description: new trader, score: 25, expr: 'chapter == \"08\"'}", 1))}, 2, "exprtype.yaml:50:56: rules[2].expr: expression does not type-check: invalid operation: == (mismatched types int and string) (character 9 of the expression)"},
+		robustCase{"a trader id past the population", []string{"validate", sm, "--set", "rules[R3].when={trader: [T000301]}"}, 2, `--set rules[R3].when: rules[2].when.trader[0]: trader "T000301" is not in the population of 300 traders`},
+		robustCase{"a signature leaving no origin", []string{"validate", sm, "--set", "threats[narcotics].signature.origin={CN: 0, DE: 0, CO: 0, TR: 0, NL: 0}"}, 2, "leave no country of origin with a weight"},
+		robustCase{"field criteria in a simulation", []string{"run", sm, "--set", "rules[R3].when={field: {name: office, in: [\"1\"]}}", "--out", "{D}/never"}, 2, "work in pilotsim backtest (--rules) only"},
+	)
 	cases = append(cases, robustCase{"generate: int of a country", []string{"generate", "{D}/small.yaml", "--set", "rules[R3].when=null", "--set", "rules[R3].expr=int(origin) > 0", "--out", "{D}/g.csv"}, 2, "rule R3"})
 	runRobust(t, "expressions", d, cases)
 	for _, p := range []string{"never", "g.csv"} {
@@ -186,6 +228,7 @@ func TestRobustExpressions(t *testing.T) {
 func TestRobustPaths(t *testing.T) {
 	d := robustDir(t)
 	sm := "{D}/small.yaml"
+	writeIn(t, d, "nosuch.csv", "") // backtest opens the mapping first
 	cases := []robustCase{
 		{"generate over a FIFO", []string{"generate", sm, "--out", "{D}/fifo", "--count", "3"}, 2, "named pipe"},
 		{"generate over /dev/null link", []string{"generate", sm, "--out", "{D}/null.csv", "--count", "3"}, 2, "symbolic link"},
@@ -198,6 +241,17 @@ func TestRobustPaths(t *testing.T) {
 		{"validate a FIFO scenario", []string{"validate", "{D}/fifo.yaml"}, 2, "named pipe"},
 		{"run a /dev/zero scenario", []string{"run", "{D}/zero.json"}, 2, "character device"},
 		{"batch list that is a FIFO", []string{"batch", "{D}/fifo", "--out", "{D}/b"}, 2, "named pipe"},
+		{"a scenario that does not exist", []string{"validate", "{D}/nosuch.yaml"}, 2, "nosuch.yaml: no such file"},
+		{"a mapping that does not exist", []string{"backtest", "--rules", sm, "--mapping", "{D}/nosuch-map.yaml", "{D}/nosuch.csv"}, 2, "nosuch-map.yaml: no such file"},
+		{"a batch list naming a missing file", []string{"batch", writeIn(t, d, "miss.txt", "nosuch.yaml\n"), "--out", "{D}/b2"}, 2, "miss.txt:1: "},
+		{"an empty batch list", []string{"batch", writeIn(t, d, "empty.txt", ""), "--out", "{D}/b3"}, 2, "the list names no scenario"},
+		{"a batch list line of 2 MB", []string{"batch", writeIn(t, d, "long.txt", "small.yaml "+strings.Repeat("x", 2<<20)+"\n"), "--out", "{D}/b4"}, 2, "a line longer than 65536 bytes"},
+		{"a bad --set in a batch list", []string{"batch", writeIn(t, d, "bset.txt", "small.yaml traders.count=abc\n"), "--out", "{D}/b5"}, 2, `small.yaml: --set traders.count: want a whole number, got "abc"`},
+		{"generate's manifest path is a FIFO", []string{"generate", sm, "--count", "3", "--out", "{D}/fifo2.csv"}, 2, "fifo2.csv.manifest.json is a named pipe"},
+		{"backtest --out a file", []string{"backtest", sm, "--out", "{D}/small.yaml", exampleCSV}, 2, "want a folder"},
+	}
+	if err := syscall.Mkfifo(filepath.Join(d, "fifo2.csv.manifest.json"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	runRobust(t, "paths", d, cases)
 
@@ -290,6 +344,12 @@ func TestRobustIntegrity(t *testing.T) {
 	build := edit("build", func(m map[string]any) {
 		m["build"].(map[string]any)["revision"] = "0000000000000000000000000000000000000000"
 	}, true)
+	binary := edit("binary", func(m map[string]any) {
+		b := m["build"].(map[string]any)
+		delete(b, "revision")
+		delete(b, "modified")
+		b["binary_sha256"] = strings.Repeat("0", 64)
+	}, true)
 	escape := edit("dir", func(m map[string]any) {
 		m["batch"].(map[string]any)["scenarios"].([]any)[0].(map[string]any)["dir"] = "../../outside"
 	}, true)
@@ -300,6 +360,11 @@ func TestRobustIntegrity(t *testing.T) {
 		{"another build", []string{"merge", build, "--out", "{D}/m4"}, 2, "different builds"},
 		{"folder name leaving --out", []string{"merge", escape, "--out", "{D}/m5"}, 2, "malformed shard file"},
 		{"not a shard", []string{"merge", "{D}/small.yaml", "--out", "{D}/m6"}, 2, "not a pilotsim shard file"},
+		{"another binary without VCS information", []string{"merge", binary, "--out", "{D}/m7"}, 2, "different builds"},
+		{"an empty shard file", []string{"merge", writeIn(t, d, "empty.json", ""), "--out", "{D}/m8"}, 2, "empty.json: not a pilotsim shard file"},
+		{"a truncated shard file", []string{"merge", writeIn(t, d, "cut.json", string(orig[:len(orig)/2])), "--out", "{D}/m9"}, 2, "cut.json: not a pilotsim shard file"},
+		{"one shard of two", []string{"merge", shard0, "--out", "{D}/m10"}, 2, "missing"},
+		{"the same shard twice", []string{"merge", shard0, shard0, "--out", "{D}/m11"}, 2, "1 of 2 shards missing: shard-0001-of-0002.json"},
 	}
 	runRobust(t, "integrity", d, cases)
 	if _, err := os.Stat(filepath.Join(d, "outside")); err == nil {
@@ -436,4 +501,68 @@ func TestRobustExitCodes(t *testing.T) {
 	if got := fmt.Sprint(exitOK, exitFailed, exitBadInput, exitInternal, exitInterrupted, exitTerminated); got != "0 1 2 3 130 143" {
 		t.Errorf("exit codes %s, want 0 1 2 3 130 143 (README)", got)
 	}
+}
+
+// TestRobustFiles: the shape of a scenario or CSV file rather than its
+// values: empty files, duplicate keys, alias bombs ("billion laughs"), deep
+// nesting, very long lines, damaged gzip. Each is exit 2 with the line, or a
+// clear message about the file. Files a user may well have (a UTF-8 byte
+// order mark, Windows line ends, names in any script) must not be refused.
+func TestRobustFiles(t *testing.T) {
+	d := robustDir(t)
+	small := string(readFile(t, "testdata/small.yaml"))
+	csvLines := strings.SplitN(string(readFile(t, exampleCSV)), "\n", 3)
+	header, row := csvLines[0], csvLines[1]
+	field := func(row string, i int, v string) string {
+		f := strings.Split(row, ",")
+		f[i] = v
+		return strings.Join(f, ",")
+	}
+	w := func(name, content string) string { return writeIn(t, d, name, content) }
+	v := func(name, content string) []string { return []string{"validate", w(name, content)} }
+	// Criteria nest (any: [criteria…]), so a chain of anchors, each any of
+	// ten of the one before, is valid at every level: 10^8 criteria.
+	laughs := "x:\n  a: &a {any: [" + strings.TrimSuffix(strings.Repeat("{aeo: true}, ", 10), ", ") + "]}\n"
+	for i, c := range "bcdefgh" {
+		prev := string("abcdefgh"[i])
+		laughs += "  " + string(c) + ": &" + string(c) + " {any: [" + strings.TrimSuffix(strings.Repeat("*"+prev+", ", 10), ", ") + "]}\n"
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(header + "\n" + row + "\n"))
+	zw.Close()
+	cases := []robustCase{
+		{"an empty scenario file", v("empty.yaml", ""), 2, "empty.yaml:1:1: name: missing"},
+		{"comments only", v("comments.yaml", "# nothing\n# here\n"), 2, "comments.yaml:1:1: name: missing"},
+		{"a key given twice", v("dup.yaml", small+"horizon: 4d\n"), 2, `dup.yaml:71:1: horizon: field "horizon" given twice`},
+		{"a nested key given twice", v("dupn.yaml", strings.Replace(small, "  count: 300\n", "  count: 300\n  count: 400\n", 1)), 2, `dupn.yaml:18:3: traders.count: field "count" given twice`},
+		{"a map key given twice", v("dupm.yaml", strings.Replace(small, "{CN: 10,", "{CN: 10, CN: 3,", 1)), 2, `trade.origins.CN: key "CN" given twice`},
+		{"billion laughs (10^8 values through aliases)", v("laughs.yaml", strings.Replace(small, "rules:\n", laughs+"rules:\n  - {id: L, score: 1, when: *h}\n", 1)), 2, "document too large (more than 100000 values, counting aliases)"},
+		{"an alias to its own list", v("self.yaml", "name: x\nrules: &r [{id: S, score: 1, when: {any: *r}}]\n"), 2, `self.yaml:2:13: rules[0].when.any[0].id: unknown field "id"`},
+		{"lists nested 9000 deep", v("deep.yaml", strings.Replace(small, "name: small", "name: "+strings.Repeat("[", 9000)+strings.Repeat("]", 9000), 1)), 2, "deep.yaml:5:7: name: want a string, got a list"},
+		{"lists nested 20000 deep", v("deeper.yaml", "name: "+strings.Repeat("[", 20000)+strings.Repeat("]", 20000)+"\n"), 2, "deeper.yaml:1: lists and maps nested more than 10000 deep"},
+		{"a 2 MB line", v("longline.yaml", small+"description: "+strings.Repeat("d", 2<<20)+"\n"), 2, "longline.yaml:71:14: description: a description of 2097152 bytes: at most 65536"},
+		{"a 20 MB scenario", v("huge.yaml", small+"# "+strings.Repeat("#", 20<<20)+"\n"), 2, "huge.yaml: file too large"},
+		{"a UTF-16 file cut short", v("utf16.yaml", "\xff\xfen\x00a\x00m\x00e\x00:\x00 \x00x"), 2, "utf16.yaml:1: the file is UTF-16 text that is cut short or damaged"},
+		{"an empty CSV", v("empty.csv", ""), 2, "empty.csv:1: header: the file is empty"},
+		{"a CSV column named twice", v("duph.csv", header+",ucr\n"+row+",x\n"), 2, "duph.csv:1: header: column(s) named twice: ucr"},
+		{"NaN as a customs value", v("nan.csv", header+"\n"+field(row, 19, "NaN")+"\n"), 2, "nan.csv:2"},
+		{"Inf as a gross weight", v("inf.csv", header+"\n"+field(row, 18, "+Inf")+"\n"), 2, "inf.csv:2"},
+		{"a negative gross weight", v("neg.csv", header+"\n"+field(row, 18, "-5")+"\n"), 2, "neg.csv:2"},
+		{"1e400 as a customs value", v("big.csv", header+"\n"+field(row, 19, "1e400")+"\n"), 2, "big.csv:2"},
+		{"backtest of a .gz that is not gzip", []string{"backtest", "{D}/small.yaml", w("notgz.csv.gz", "plain text")}, 2, "notgz.csv.gz"},
+		{"backtest of a cut .gz", []string{"backtest", "{D}/small.yaml", w("cut.csv.gz", gz.String()[:gz.Len()/2])}, 2, "cut.csv.gz"},
+	}
+	runRobust(t, "files", d, cases)
+
+	accepted := []robustCase{
+		{"a UTF-8 byte order mark", v("bom.yaml", "\xef\xbb\xbf"+small), 0, ""},
+		{"Windows line ends", v("crlf.yaml", strings.ReplaceAll(small, "\n", "\r\n")), 0, ""},
+		{"names in Chinese and Japanese", v("uni.yaml", strings.ReplaceAll(strings.Replace(small, "name: small", "name: 海关试点", 1), "narcotics", "麻薬")), 0, ""},
+		{"an expression comparing with non-ASCII text", []string{"validate", "{D}/small.yaml", "--set", "rules[R3].when=null", "--set", `rules[R3].expr=origin == "中国"`}, 0, ""},
+		{"a CSV with a byte order mark", v("bom.csv", "\xef\xbb\xbf"+header+"\n"+row+"\n"), 0, ""},
+		{"a CSV with Windows line ends", v("crlf.csv", header+"\r\n"+row+"\r\n"), 0, ""},
+		{"run with a name holding a slash and Chinese", []string{"run", "{D}/small.yaml", "--set", "name=海关/试点", "--reps", "1", "--quiet", "--out", "{D}/u"}, 0, ""},
+	}
+	runRobust(t, "accepted", d, accepted)
 }

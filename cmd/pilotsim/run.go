@@ -46,16 +46,18 @@ type command struct {
 
 // commands lists the subcommands; each lives in its own file.
 var commands = map[string]command{
-	"version":  {"print the version", runVersion},
-	"backtest": {"score real declarations with a rule set: what it would have caught", runBacktest},
-	"validate": {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
-	"generate": {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
-	"run":      {"run a scenario's replications; print the summary and write the results", runRun},
-	"compare":  {"run scenarios with the same seeds; paired differences with confidence intervals", runCompare},
-	"sweep":    {"run a scenario over a grid of parameter values; trade-off table and Pareto frontier", runSweep},
-	"batch":    {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
-	"merge":    {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
-	"schema":   {"print the JSON Schema of scenario files, for editors that complete and check them", runSchema},
+	"version":   {"print the version", runVersion},
+	"backtest":  {"score real declarations with a rule set: what it would have caught", runBacktest},
+	"validate":  {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
+	"generate":  {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
+	"run":       {"run a scenario's replications; print the summary and write the results", runRun},
+	"compare":   {"run scenarios with the same seeds; paired differences with confidence intervals", runCompare},
+	"sweep":     {"run a scenario over a grid of parameter values; trade-off table and Pareto frontier", runSweep},
+	"batch":     {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
+	"calibrate": {"fit a scenario to event records (--base for what records cannot show), then check the fit by simulation", runCalibrate},
+	"trs":       {"a Time Release Study report from consignment event records (real, or a run --trace)", runTRS},
+	"merge":     {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
+	"schema":    {"print the JSON Schema of scenario files, for editors that complete and check them", runSchema},
 }
 
 // version is set at build time by make (-ldflags "-X main.version=…", from
@@ -215,21 +217,23 @@ func reportError(ctx context.Context, stderr io.Writer, name string, err error) 
 
 // commandOrder lists the commands in the order a user meets them; commands
 // not listed follow in alphabetical order.
-var commandOrder = []string{"validate", "generate", "run", "compare", "sweep", "batch", "merge", "backtest",
-	"trs", "calibrate", "plan", "evaluate", "schema", "version"}
+var commandOrder = []string{"validate", "generate", "run", "compare", "sweep", "batch", "merge", "trs", "calibrate",
+	"backtest", "plan", "evaluate", "schema", "version"}
 
 // commandExamples gives each command a one-line example for the overview.
 var commandExamples = map[string]string{
-	"validate": "pilotsim validate scenarios/examples/seaport.yaml",
-	"generate": "pilotsim generate scenarios/examples/seaport.yaml --out decl.csv --count 1000",
-	"run":      "pilotsim run scenarios/examples/seaport.yaml --out out/seaport",
-	"compare":  "pilotsim compare scenarios/examples/seaport.yaml scenarios/examples/nii-pilot.yaml",
-	"sweep":    "pilotsim sweep scenarios/examples/seaport.yaml --param selectivity.expected.red --values 0.02,0.04,0.06",
-	"batch":    "pilotsim batch grid.list --shard 0/3 --out out/shards",
-	"merge":    "pilotsim merge out/shards --out out/merged",
-	"backtest": "pilotsim backtest --rules rules.yaml --mapping map.yaml declarations.csv",
-	"schema":   "pilotsim schema --out scenario.schema.json",
-	"version":  "pilotsim version",
+	"validate":  "pilotsim validate scenarios/examples/seaport.yaml",
+	"generate":  "pilotsim generate scenarios/examples/seaport.yaml --out decl.csv --count 1000",
+	"run":       "pilotsim run scenarios/examples/seaport.yaml --out out/seaport",
+	"compare":   "pilotsim compare scenarios/examples/seaport.yaml scenarios/examples/nii-pilot.yaml",
+	"sweep":     "pilotsim sweep scenarios/examples/seaport.yaml --param selectivity.expected.red --values 0.02,0.04,0.06",
+	"batch":     "pilotsim batch grid.list --shard 0/3 --out out/shards",
+	"merge":     "pilotsim merge out/shards --out out/merged",
+	"backtest":  "pilotsim backtest --rules rules.yaml --mapping map.yaml declarations.csv",
+	"trs":       "pilotsim trs out/seaport/consignments.csv --out out/trs",
+	"calibrate": "pilotsim calibrate records.csv --base scenarios/examples/seaport.yaml --out fitted.yaml",
+	"schema":    "pilotsim schema --out scenario.schema.json",
+	"version":   "pilotsim version",
 }
 
 // orderedCommands returns the command names in commandOrder, then the rest
@@ -287,11 +291,14 @@ func badInput(err error) error {
 func exitCode(ctx context.Context, err error) int {
 	var ie inputError
 	var p *fault.Panic
+	var bug *fault.Bug
 	var sc signalCause
 	var nr *results.NotRegularError
 	var long *datamodel.RecordTooLongError
 	switch {
-	case errors.As(err, &p):
+	case errors.As(err, &p), errors.As(err, &bug):
+		// A bug, even where the caller called it bad input (a scenario
+		// validation passed that the engine could not compile).
 		return exitInternal
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		if errors.As(context.Cause(ctx), &sc) {

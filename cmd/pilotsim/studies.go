@@ -87,7 +87,7 @@ func loadModel(path string, sets []string, seed *uint64, reps int) (*scenarios.S
 	}
 	m, err := sim.Compile(sc)
 	if err != nil {
-		return nil, nil, badInput(err) // it names the scenario file
+		return nil, nil, err // a bug: Compile trusts what Load accepted
 	}
 	return sc, m, nil
 }

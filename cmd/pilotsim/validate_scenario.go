@@ -32,15 +32,15 @@ func validateScenario(v *vctx, path string, sets []string) error {
 		return badInput(fmt.Errorf("%s: %s", path, problems(len(*list))))
 	}
 	v.file.Name, v.file.Rules, v.file.Threats = sc.Name, len(sc.Rules), len(sc.Threats)
-	// Load checks the file; Compile checks what only the engine knows (trader
-	// ids against the population, expr variables), as run would.
+	// Load checks everything a user can get wrong (sim.Compile trusts it):
+	// a scenario Load accepts and Compile refuses is a bug (exit code 3).
 	m, err := sim.Compile(sc)
-	if err == nil {
-		// Expression rules that type-check can still fail on data: try them
-		// on the first consignments, as run would meet them.
-		err = m.ProbeRules(context.Background(), probeConsignments)
-	}
 	if err != nil {
+		return err
+	}
+	// Expression rules that type-check can still fail on data: try them on
+	// the first consignments, as run would meet them.
+	if err := m.ProbeRules(context.Background(), probeConsignments); err != nil {
 		if v.json {
 			v.file.Problems = append(v.file.Problems, validateProblem{Message: err.Error()})
 		} else {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,6 +19,12 @@ func TestValidateScenario(t *testing.T) {
 	// Two mistakes in the file: a probability out of range and a bad country.
 	s := strings.Replace(string(src), "aeo_share: 0.40", "aeo_share: 1.40", 1)
 	s = strings.Replace(s, "ZA: 1,", "XX: 1,", 1)
+	// The lines of the two mistakes, wherever the example file has them.
+	lineOf := func(text string) string {
+		i := strings.Index(s, text)
+		return strconv.Itoa(strings.Count(s[:i], "\n") + 1)
+	}
+	aeoLine, xxLine := lineOf("aeo_share: 1.40"), lineOf("XX: 1,")
 	if err := os.WriteFile(bad, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -31,13 +38,13 @@ func TestValidateScenario(t *testing.T) {
 		wantExit int
 	}{
 		{"a valid scenario", "../../scenarios/examples/seaport.yaml", nil,
-			"ok: seaport (12 rules, 5 threats)\n", nil, "", exitOK},
+			"ok: seaport (13 rules, 5 threats)\n", nil, "", exitOK},
 		{"overrides are applied", "../../scenarios/examples/reference.yaml", []string{"name=ref2"},
 			"ok: ref2 (20 rules, 4 threats)\n", nil, "", exitOK},
 		{"every problem, with its line", bad, []string{"selectivity.red=high"},
 			"", []string{
-				bad + ":52:14: traders.aeo_share: want a probability in [0,1], got 1.4",
-				bad + `:59:69: trade.origins.XX: "XX" is not an ISO 3166-1 alpha-2 country code`,
+				bad + ":" + aeoLine + ":14: traders.aeo_share: want a probability in [0,1], got 1.4",
+				bad + ":" + xxLine + `:69: trade.origins.XX: "XX" is not an ISO 3166-1 alpha-2 country code`,
 				bad + `: --set selectivity.red: want a number, got "high"`,
 			}, bad + ": 3 problems", exitBadInput},
 		{"a missing file", "nope.yaml", nil, "", nil, "nope.yaml", exitBadInput},

@@ -37,3 +37,20 @@ func Recovered(r any, where string) error {
 	}
 	return &Panic{Value: r, Stack: debug.Stack(), Where: where}
 }
+
+// Bug is an error only a bug in pilotsim can cause: an invariant a caller
+// had to keep is broken, for example sim.Compile given a scenario that
+// scenarios.Load would have refused. Like a Panic, the command line reports
+// it as an internal error (exit code 3, "please report"); it is never the
+// answer to bad input, which is reported where it is read, with its place.
+type Bug struct {
+	Msg string
+}
+
+// Error says what invariant was broken.
+func (b *Bug) Error() string { return "internal error: " + b.Msg }
+
+// Bugf returns a *Bug with a formatted message.
+func Bugf(format string, args ...any) error {
+	return &Bug{Msg: fmt.Sprintf(format, args...)}
+}

@@ -58,7 +58,7 @@ var ErrTooLarge = errors.New("file too large")
 func OpenRegular(path string, max int64) (*os.File, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, PathError(path, err)
 	}
 	if !st.Mode().IsRegular() {
 		return nil, &NotRegularError{Path: path, Mode: st.Mode(), Want: "want a regular file"}
@@ -68,7 +68,7 @@ func OpenRegular(path string, max int64) (*os.File, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, PathError(path, err)
 	}
 	// The file may have been swapped between Stat and Open: check again.
 	if st2, err := f.Stat(); err != nil || !st2.Mode().IsRegular() {
@@ -77,6 +77,33 @@ func OpenRegular(path string, max int64) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// PathError says in words why path cannot be read: "PATH: no such file",
+// "PATH: permission denied", without the system call's name ("stat …",
+// "open …"). The error still matches fs.ErrNotExist and fs.ErrPermission.
+func PathError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return &wordsError{msg: path + ": no such file (check the name and the folder)", err: err}
+		case errors.Is(err, fs.ErrPermission):
+			return &wordsError{msg: path + ": permission denied (this user may not read it)", err: err}
+		}
+		return &wordsError{msg: path + ": " + pe.Err.Error(), err: err}
+	}
+	return err
+}
+
+// wordsError is an error with a message in words that unwraps to the
+// system's error.
+type wordsError struct {
+	msg string
+	err error
+}
+
+func (e *wordsError) Error() string { return e.msg }
+func (e *wordsError) Unwrap() error { return e.err }
 
 // ReadRegular reads a regular file of at most max bytes (see OpenRegular);
 // a file that grows past max while being read is refused too.

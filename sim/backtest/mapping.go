@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"pilotsim/internal/safefile"
+	"pilotsim/scenarios"
 
 	"bytes"
 	"errors"
@@ -171,7 +172,7 @@ func ParseMapping(name string, data []byte) (*Mapping, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("mapping %s: the file is empty", name)
 		}
-		return nil, fmt.Errorf("mapping %s: %w", name, err)
+		return nil, fmt.Errorf("mapping %w", scenarios.ExplainYAML(name, data, err))
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err == nil {

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"pilotsim/datamodel"
+	"pilotsim/results"
+	"pilotsim/scenarios"
+)
+
+func runTRS(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "trs", "[--mapping MAP.yaml] [--out DIR] RECORDS.csv")
+	mapPath := fs.String("mapping", "", "read a national layout through the column mapping `MAP.yaml` (default: pilotsim's event-record columns, or a run --trace file)")
+	out := fs.String("out", "", "write trs.csv, trs-segments.csv, trs-weekly.csv, trs-queues.csv, trs.json, trs.txt and report.html to `DIR` (default out/trs-<file name>)")
+	asJSON := fs.Bool("json", false, "print trs.json on stdout instead of the tables")
+	seed := fs.Uint64("seed", 1, "`seed` of the bootstrap")
+	boot := fs.Int("bootstrap", 1000, "bootstrap `replicates` for the intervals of means (quantiles use a fifth, at least 100)")
+	maxIv := fs.String("max-interval", "30d", "intervals longer than this `duration` are outliers, counted and left out")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return badInput(fmt.Errorf("expected one records file, got %d arguments", len(pos)))
+	}
+	if *boot < 10 || *boot > 100000 {
+		return badInput(fmt.Errorf("--bootstrap: want 10 to 100000 replicates, got %d", *boot))
+	}
+	maxMin, err := scenarios.ParseDuration(*maxIv)
+	if err != nil || !(maxMin > 0) {
+		return badInput(fmt.Errorf("--max-interval: want a positive duration such as 30d or 72h, got %q", *maxIv))
+	}
+	var m *datamodel.EventMapping
+	if *mapPath != "" {
+		if m, err = scenarios.LoadEventMapping(*mapPath); err != nil {
+			return badInput(err)
+		}
+	}
+	name := pos[0]
+	study := results.NewTRSStudy(results.TRSOptions{MaxInterval: maxMin * 60, Seed: *seed, Bootstrap: *boot, Location: locationOf(m)})
+	start := time.Now()
+	if err := readEvents(ctx, e, name, m, study.Add); err != nil {
+		return err
+	}
+	read := time.Since(start)
+	res := study.Result()
+	dir := *out
+	if dir == "" {
+		base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(name), ".gz"), ".csv")
+		dir = filepath.Join("out", "trs-"+base)
+	}
+	inputFiles := []string{name}
+	if *mapPath != "" {
+		inputFiles = append(inputFiles, *mapPath)
+	}
+	inputs, err := scenarioInputs(inputFiles...)
+	if err != nil {
+		return err
+	}
+	man := results.NewManifest("trs", inputs, nil, []string{
+		fmt.Sprintf("seed=%d", *seed), fmt.Sprintf("bootstrap=%d", *boot), "max-interval=" + *maxIv})
+	if err := results.BeginOutput(dir); err != nil {
+		return badInput(err)
+	}
+	if err := res.WriteFiles(dir, name); err != nil {
+		return err
+	}
+	// The manifest, last.
+	if err := results.WriteManifest(dir, man); err != nil {
+		return err
+	}
+	if *asJSON {
+		return res.WriteJSON(e.stdout, name)
+	}
+	if err := res.WriteText(e.stdout, name); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "read %d records in %.1f s (%.0f records/s); wrote %s\n", res.Records, read.Seconds(),
+		float64(res.Records)/read.Seconds(), filepath.Join(dir, results.ReportHTMLFile))
+	return nil
+}
+
+func locationOf(m *datamodel.EventMapping) *time.Location {
+	if m == nil {
+		return nil
+	}
+	return m.Location
+}
+
+// readEvents streams the event records of a file (gzipped when its name
+// ends in .gz) to add, with a progress bar on a terminal. A bad value is bad
+// input naming the file, line and column.
+func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapping, add func(*datamodel.EventRecord)) error {
+	f, err := results.OpenRegular(name, -1)
+	if err != nil {
+		return badInput(err)
+	}
+	defer f.Close()
+	var total int64
+	if st, err := f.Stat(); err == nil {
+		total = st.Size()
+	}
+	var r io.Reader = f
+	bar := newBar(e, total)
+	if bar != nil {
+		defer bar.Finish()
+		r = progressReader(r, bar)
+	}
+	r, c, err := decompress(name, bufio.NewReaderSize(r, 1<<16))
+	if err != nil {
+		return badInput(err)
+	}
+	if c != nil {
+		defer c.Close()
+	}
+	er, err := datamodel.NewEventReader(r, m)
+	if err != nil {
+		return badInput(fmt.Errorf("%s: %w", name, err))
+	}
+	// Parse on one goroutine, add on this one: batches of records go through
+	// a channel in file order, so the result does not depend on timing.
+	const batch = 4096
+	type chunk struct {
+		recs []datamodel.EventRecord
+		err  error
+	}
+	ch := make(chan chunk, 4)
+	free := make(chan []datamodel.EventRecord, 6)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(ch)
+		for {
+			var recs []datamodel.EventRecord
+			select {
+			case recs = <-free:
+			default:
+				recs = make([]datamodel.EventRecord, 0, batch)
+			}
+			recs = recs[:0]
+			var rerr error
+			for len(recs) < batch {
+				rec, err := er.Next()
+				if err != nil {
+					rerr = err
+					break
+				}
+				recs = append(recs, *rec)
+			}
+			select {
+			case ch <- chunk{recs, rerr}:
+			case <-done:
+				return
+			}
+			if rerr != nil || ctx.Err() != nil {
+				return
+			}
+		}
+	}()
+	for c := range ch {
+		for i := range c.recs {
+			add(&c.recs[i])
+		}
+		select {
+		case free <- c.recs:
+		default:
+		}
+		if err := c.err; err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			var ee *datamodel.EventError
+			if errors.As(err, &ee) {
+				return badInput(fmt.Errorf("%s: %w", name, err))
+			}
+			return badInput(fmt.Errorf("%s: line %d: %w", name, er.Line(), err))
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,944 @@
+package datamodel
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file is the event-record layout of a Time Release Study: one row per
+// consignment with the instants it passed each milestone (arrival, lodgement,
+// channel assignment, start and end of each control, release), as a customs
+// administration extracts them from its clearance system, and a streaming
+// reader of it. The reader also reads, with no mapping, the consignment
+// trace that `pilotsim run --trace` writes (consignments.csv), and, with an
+// EventMapping, a national layout (other column names, a time layout, codes).
+
+// Step is a control step of the event record.
+type Step uint8
+
+// The control steps, in the order a consignment usually meets them.
+const (
+	StepDocument Step = iota // documentary check
+	StepScan                 // non-intrusive inspection (NII scan)
+	StepPhysical             // physical examination
+	StepAgency               // another agency's control (health, standards …)
+	NumSteps                 // number of steps
+)
+
+var stepNames = [NumSteps]string{"document", "scan", "physical", "agency"}
+
+// String returns the step's name as the event record's columns spell it.
+func (s Step) String() string {
+	if s < NumSteps {
+		return stepNames[s]
+	}
+	return "step" + strconv.Itoa(int(s))
+}
+
+// StepOfPool returns the step a control pool performs, from its name or
+// control method: document; nii, scan or xray; physical; anything else is
+// another agency's control.
+func StepOfPool(name string) Step {
+	switch strings.ToLower(name) {
+	case "document", "documentary", "doc":
+		return StepDocument
+	case "nii", "scan", "scanner", "xray", "x-ray":
+		return StepScan
+	case "physical", "exam", "examination":
+		return StepPhysical
+	}
+	return StepAgency
+}
+
+// EventRecord is one consignment of a Time Release Study. Times are seconds
+// since 1970-01-01 UTC; a missing time is NaN. Text values are shared
+// between records (the reader interns them): do not modify them.
+type EventRecord struct {
+	ID        string // consignment reference (may be empty)
+	Sample    string // observation series: a replication of a simulation; "" for real records
+	Mode      string // transport mode (sea, air, road, rail, postal), lower case; "" unknown
+	Office    string // customs office or border post; "" unknown
+	AEO       int8   // 1 an Authorized Economic Operator, 0 not, -1 unknown
+	Channel   string // green, blue, yellow or red; "" unknown
+	Selection string // why the channel: risk, random, expected, forced …; "" unknown
+	Arrival   float64
+	Lodgement float64
+	Assessed  float64 // risk assessment done, channel assigned
+	Queue     [NumSteps]float64
+	Start     [NumSteps]float64
+	End       [NumSteps]float64
+	Release   float64
+	Outcome   int8    // 1 irregularity found, 0 controlled and regular, -1 unknown
+	Duty      float64 // duty or penalty recovered; NaN unknown
+}
+
+// Ready returns the instant the consignment could first be controlled: the
+// later of arrival and channel assignment (either alone when the other is
+// missing; NaN when both are).
+func (r *EventRecord) Ready() float64 {
+	switch {
+	case math.IsNaN(r.Assessed):
+		return r.Arrival
+	case math.IsNaN(r.Arrival):
+		return r.Assessed
+	}
+	return math.Max(r.Arrival, r.Assessed)
+}
+
+// EventColumns are the columns of pilotsim's own event-record layout, in the
+// order WriteEventHeader writes them. Only arrival is required; every other
+// column may be absent or empty.
+var EventColumns = func() []string {
+	c := []string{"id", "sample", "mode", "office", "aeo", "channel", "selection",
+		"arrival", "lodgement", "assessed"}
+	for s := Step(0); s < NumSteps; s++ {
+		c = append(c, s.String()+"_queue", s.String()+"_start", s.String()+"_end")
+	}
+	return append(c, "release", "outcome", "duty")
+}()
+
+// EventMapping reads a national layout: which column holds each field of the
+// event record (keys as in EventColumns), how times are written and which
+// codes mean what. The zero mapping reads pilotsim's own layout.
+type EventMapping struct {
+	// Columns maps a field (EventColumns) to the header of the column that
+	// holds it; fields not listed are read from a column of their own name
+	// when there is one.
+	Columns map[string]string
+	// Layout is the Go time layout of every time column ("" : RFC 3339, or
+	// "2006-01-02 15:04:05"; a time without a zone is in Location).
+	Layout string
+	// Location is the IANA time zone of times written without one (default
+	// UTC).
+	Location *time.Location
+	// Codes translate raw values of a field before it is read: national
+	// channel codes to green/blue/yellow/red, mode codes, office codes,
+	// selection codes, outcome codes (to irregular/regular) and aeo codes (to
+	// yes/no). Values not listed are kept.
+	Codes map[string]map[string]string
+	// Delimiter is the field separator (default ',').
+	Delimiter byte
+}
+
+// EventError is a bad value of an event-record file: line, column and why.
+type EventError struct {
+	Line     int    // physical line (1 is the header)
+	Column   string // header of the column, "" for the whole row
+	Value    string
+	Problem  string
+	Expected string
+}
+
+func (e *EventError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "line %d", e.Line)
+	if e.Column != "" {
+		fmt.Fprintf(&b, ": column %s", e.Column)
+	}
+	if e.Value != "" || e.Column != "" {
+		fmt.Fprintf(&b, ": %q ", e.Value)
+	} else {
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Problem)
+	if e.Expected != "" {
+		b.WriteString(" (want " + e.Expected + ")")
+	}
+	return b.String()
+}
+
+// fieldKind is how an event field is read.
+type fieldKind uint8
+
+const (
+	fkText fieldKind = iota
+	fkTime
+	fkHours // hours since TraceEpoch (the simulator's trace)
+	fkAEO
+	fkOutcome
+	fkNumber
+	fkLower
+	fkChannel
+)
+
+// eventField is one column the reader reads.
+type eventField struct {
+	col   int // index in the row
+	name  string
+	kind  fieldKind
+	dst   int // which field of EventRecord (see setters)
+	codes map[string]string
+}
+
+// Destinations of fields (EventRecord fields), the values of eventField.dst.
+const (
+	dID = iota
+	dSample
+	dMode
+	dOffice
+	dAEO
+	dChannel
+	dSelection
+	dArrival
+	dLodgement
+	dAssessed
+	dRelease
+	dOutcome
+	dDuty
+	dStep // dStep + 3*step + {0 queue, 1 start, 2 end}
+)
+
+// TraceEpoch is the instant hour 0 of a simulated replication stands for in
+// a trace (a Monday, 00:00 UTC).
+var TraceEpoch = time.Date(2025, time.January, 6, 0, 0, 0, 0, time.UTC)
+
+// EventReader streams event records from a CSV file in constant memory.
+type EventReader struct {
+	// KeepIDs fills EventRecord.ID (one allocation per record); off by
+	// default, as a report needs no ids.
+	KeepIDs bool
+
+	br        *bufio.Reader
+	delim     byte
+	header    []string
+	fields    []eventField
+	trace     *traceLayout // non-nil: the simulator's trace
+	layout    string
+	loc       *time.Location
+	line      int // physical line of the current row's start
+	next      int // physical line of the next row
+	buf       []byte
+	cells     [][]byte
+	scratch   []byte // lower-casing
+	unq       []byte // unquoted cells
+	ends      []int
+	intern    map[string]string
+	rec       EventRecord
+	epoch     float64
+	rowsRead  int64
+	maxFields int
+}
+
+// traceLayout is where the stages of a trace row are.
+type traceLayout struct {
+	stages    []traceStage
+	outc      int // the outcome column
+	stagesCol int
+}
+
+type traceStage struct{ pool, queue, start, end int }
+
+// IsTrace reports whether the header is that of a simulator trace
+// (consignments.csv of `pilotsim run --trace`).
+func IsTrace(header []string) bool {
+	return slices.Contains(header, "release_h") && slices.Contains(header, "arrival_h") &&
+		slices.Contains(header, "lane_at_h")
+}
+
+// NewEventReader reads the header and prepares to read records. A nil
+// mapping reads pilotsim's own layout, or a simulator trace (recognised by
+// its columns).
+func NewEventReader(r io.Reader, m *EventMapping) (*EventReader, error) {
+	if m == nil {
+		m = &EventMapping{}
+	}
+	er := &EventReader{br: bufio.NewReaderSize(r, 1<<20), delim: ',', layout: m.Layout,
+		loc: m.Location, intern: make(map[string]string), epoch: float64(TraceEpoch.Unix())}
+	if m.Delimiter != 0 {
+		er.delim = m.Delimiter
+	}
+	if er.loc == nil {
+		er.loc = time.UTC
+	}
+	ok, err := er.readRow()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &EventError{Line: 1, Problem: "the file is empty", Expected: "a header naming the columns"}
+	}
+	er.header = make([]string, len(er.cells))
+	index := make(map[string]int, len(er.cells))
+	for i, c := range er.cells {
+		h := strings.TrimSpace(string(c))
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff")
+		}
+		er.header[i] = h
+		if _, dup := index[h]; !dup {
+			index[h] = i
+		}
+	}
+	if m.Columns == nil && IsTrace(er.header) {
+		if err := er.traceFields(index); err != nil {
+			return nil, err
+		}
+	} else if err := er.ownFields(index, m); err != nil {
+		return nil, err
+	}
+	for _, f := range er.fields {
+		er.maxFields = max(er.maxFields, f.col+1)
+	}
+	return er, nil
+}
+
+// Trace reports whether the file is a simulator trace.
+func (er *EventReader) Trace() bool { return er.trace != nil }
+
+// Header returns the file's column names.
+func (er *EventReader) Header() []string { return er.header }
+
+// Line returns the physical line where the last record read starts.
+func (er *EventReader) Line() int { return er.line }
+
+func eventDest(name string) (int, fieldKind, bool) {
+	switch name {
+	case "id":
+		return dID, fkText, true
+	case "sample":
+		return dSample, fkText, true
+	case "mode":
+		return dMode, fkLower, true
+	case "office":
+		return dOffice, fkText, true
+	case "aeo":
+		return dAEO, fkAEO, true
+	case "channel":
+		return dChannel, fkChannel, true
+	case "selection":
+		return dSelection, fkLower, true
+	case "arrival":
+		return dArrival, fkTime, true
+	case "lodgement":
+		return dLodgement, fkTime, true
+	case "assessed":
+		return dAssessed, fkTime, true
+	case "release":
+		return dRelease, fkTime, true
+	case "outcome":
+		return dOutcome, fkOutcome, true
+	case "duty":
+		return dDuty, fkNumber, true
+	}
+	for s := Step(0); s < NumSteps; s++ {
+		for k, suf := range []string{"_queue", "_start", "_end"} {
+			if name == s.String()+suf {
+				return dStep + 3*int(s) + k, fkTime, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+func (er *EventReader) ownFields(index map[string]int, m *EventMapping) error {
+	for f := range m.Columns {
+		if _, _, ok := eventDest(f); !ok {
+			return fmt.Errorf("mapping: columns: unknown field %q (want one of %s)", f, strings.Join(EventColumns, ", "))
+		}
+	}
+	for f := range m.Codes {
+		if _, _, ok := eventDest(f); !ok {
+			return fmt.Errorf("mapping: codes: unknown field %q (want one of %s)", f, strings.Join(EventColumns, ", "))
+		}
+	}
+	for _, name := range EventColumns {
+		col, mapped := m.Columns[name]
+		if !mapped {
+			col = name
+		}
+		i, ok := index[col]
+		if !ok {
+			if mapped {
+				return &EventError{Line: 1, Column: col, Problem: "is not in the header", Expected: fmt.Sprintf("the column the mapping names for %s", name)}
+			}
+			continue
+		}
+		dst, kind, _ := eventDest(name)
+		er.fields = append(er.fields, eventField{col: i, name: er.header[i], kind: kind, dst: dst, codes: m.Codes[name]})
+	}
+	if !slices.ContainsFunc(er.fields, func(f eventField) bool { return f.dst == dArrival }) {
+		return &EventError{Line: 1, Problem: "has no arrival column",
+			Expected: "a header with at least arrival (columns: " + strings.Join(EventColumns, ", ") + "), a mapping, or a trace of pilotsim run --trace"}
+	}
+	return nil
+}
+
+// traceFields reads the columns of a simulator trace: times are hours since
+// TraceEpoch, pools become steps by their names, the outcome column says
+// whether a control found the consignment irregular.
+func (er *EventReader) traceFields(index map[string]int) error {
+	add := func(col string, dst int, kind fieldKind) {
+		if i, ok := index[col]; ok {
+			er.fields = append(er.fields, eventField{col: i, name: col, kind: kind, dst: dst})
+		}
+	}
+	add("ucr", dID, fkText)
+	add("rep", dSample, fkText)
+	add("transport_mode", dMode, fkLower)
+	add("place_of_discharge", dOffice, fkText)
+	add("aeo", dAEO, fkAEO)
+	add("lane", dChannel, fkChannel)
+	add("reason", dSelection, fkLower)
+	add("arrival_h", dArrival, fkHours)
+	add("lodgement_h", dLodgement, fkHours)
+	add("lane_at_h", dAssessed, fkHours)
+	add("release_h", dRelease, fkHours)
+	add("duty_recovered", dDuty, fkNumber)
+	tl := &traceLayout{outc: -1, stagesCol: -1}
+	if i, ok := index["outcome"]; ok {
+		tl.outc = i
+	}
+	for k := 1; ; k++ {
+		p := "stage" + strconv.Itoa(k) + "_"
+		pool, ok := index[p+"pool"]
+		if !ok {
+			break
+		}
+		tl.stages = append(tl.stages, traceStage{pool: pool, queue: index[p+"queue_h"], start: index[p+"start_h"], end: index[p+"end_h"]})
+		er.maxFields = max(er.maxFields, index[p+"end_h"]+1, index[p+"queue_h"]+1, index[p+"start_h"]+1, pool+1)
+	}
+	if tl.outc >= 0 {
+		er.maxFields = max(er.maxFields, tl.outc+1)
+	}
+	er.trace = tl
+	return nil
+}
+
+// Next reads the next record; it returns nil, io.EOF at the end of the file.
+// The record is reused by the next call. A bad value is an *EventError with
+// its line and column.
+func (er *EventReader) Next() (*EventRecord, error) {
+	for {
+		ok, err := er.readRow()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, io.EOF
+		}
+		if len(er.cells) == 1 && len(er.cells[0]) == 0 {
+			continue // a blank line
+		}
+		break
+	}
+	if len(er.cells) < er.maxFields {
+		return nil, &EventError{Line: er.line, Problem: fmt.Sprintf("has %d fields", len(er.cells)),
+			Expected: fmt.Sprintf("%d fields as in the header", len(er.header))}
+	}
+	r := &er.rec
+	nan := math.NaN()
+	*r = EventRecord{AEO: -1, Outcome: -1, Arrival: nan, Lodgement: nan, Assessed: nan, Release: nan, Duty: nan}
+	for s := range r.Queue {
+		r.Queue[s], r.Start[s], r.End[s] = nan, nan, nan
+	}
+	for i := range er.fields {
+		if err := er.set(&er.fields[i], r); err != nil {
+			return nil, err
+		}
+	}
+	if er.trace != nil {
+		if err := er.setTrace(r); err != nil {
+			return nil, err
+		}
+	}
+	if math.IsNaN(r.Arrival) {
+		return nil, er.bad(er.fieldOf(dArrival), "", "is missing", "the arrival time of every consignment")
+	}
+	er.rowsRead++
+	return r, nil
+}
+
+func (er *EventReader) fieldOf(dst int) string {
+	for _, f := range er.fields {
+		if f.dst == dst {
+			return f.name
+		}
+	}
+	return ""
+}
+
+func (er *EventReader) bad(col, value, problem, expected string) error {
+	return &EventError{Line: er.line, Column: col, Value: value, Problem: problem, Expected: expected}
+}
+
+func (er *EventReader) str(b []byte) string {
+	if s, ok := er.intern[string(b)]; ok {
+		return s
+	}
+	if len(er.intern) > 1<<16 {
+		return string(b) // many distinct values (ids): do not keep them
+	}
+	s := string(b)
+	er.intern[s] = s
+	return s
+}
+
+func (er *EventReader) set(f *eventField, r *EventRecord) error {
+	v := bytes.TrimSpace(er.cells[f.col])
+	if f.codes != nil {
+		if c, ok := f.codes[string(v)]; ok {
+			v = []byte(c)
+		}
+	}
+	if f.dst == dID {
+		if er.KeepIDs && len(v) > 0 {
+			r.ID = string(v)
+		}
+		return nil
+	}
+	if len(v) == 0 {
+		return nil
+	}
+	switch f.kind {
+	case fkText, fkLower, fkChannel:
+		if f.kind != fkText {
+			v = lowerASCII(v, &er.scratch)
+		}
+		s := er.str(v)
+		switch f.dst {
+		case dSample:
+			r.Sample = s
+		case dMode:
+			r.Mode = s
+		case dOffice:
+			r.Office = s
+		case dSelection:
+			r.Selection = s
+		case dChannel:
+			switch s {
+			case "green", "blue", "yellow", "red":
+				r.Channel = s
+			default:
+				return er.bad(f.name, string(v), "is not a channel", "green, blue, yellow or red (a mapping's codes translate national codes)")
+			}
+		}
+	case fkAEO:
+		switch string(lowerASCII(v, &er.scratch)) {
+		case "yes", "true", "1", "y":
+			r.AEO = 1
+		case "no", "false", "0", "n":
+			r.AEO = 0
+		default:
+			return er.bad(f.name, string(v), "is not yes or no", "yes, no, true, false, 1 or 0")
+		}
+	case fkOutcome:
+		switch string(lowerASCII(v, &er.scratch)) {
+		case "irregular", "yes", "true", "1", "found":
+			r.Outcome = 1
+		case "regular", "no", "false", "0", "clean":
+			r.Outcome = 0
+		default:
+			return er.bad(f.name, string(v), "is not an outcome", "irregular or regular (yes/no, 1/0)")
+		}
+	case fkNumber:
+		x, err := strconv.ParseFloat(string(v), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return er.bad(f.name, string(v), "is not a number", "a decimal number such as 1250.5")
+		}
+		r.Duty = x
+	case fkHours:
+		x, err := strconv.ParseFloat(string(v), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return er.bad(f.name, string(v), "is not a number of hours", "hours since the start of the replication, e.g. 12.5")
+		}
+		er.setTime(r, f.dst, er.epoch+x*3600)
+	case fkTime:
+		t, ok := er.parseTime(v)
+		if !ok {
+			want := "an RFC 3339 time such as 2025-03-14T09:30:00Z (or 2025-03-14 09:30:00)"
+			if er.layout != "" {
+				want = "a time in the layout " + er.layout
+			}
+			return er.bad(f.name, string(v), "is not a time", want)
+		}
+		er.setTime(r, f.dst, t)
+	}
+	return nil
+}
+
+func (er *EventReader) setTime(r *EventRecord, dst int, t float64) {
+	switch dst {
+	case dArrival:
+		r.Arrival = t
+	case dLodgement:
+		r.Lodgement = t
+	case dAssessed:
+		r.Assessed = t
+	case dRelease:
+		r.Release = t
+	default:
+		k := dst - dStep
+		s, which := k/3, k%3
+		switch which {
+		case 0:
+			r.Queue[s] = t
+		case 1:
+			r.Start[s] = t
+		default:
+			r.End[s] = t
+		}
+	}
+}
+
+// setTrace reads the stages and the outcome of a trace row.
+func (er *EventReader) setTrace(r *EventRecord) error {
+	tl := er.trace
+	controlled := false
+	for _, st := range tl.stages {
+		pool := bytes.TrimSpace(er.cells[st.pool])
+		if len(pool) == 0 {
+			continue
+		}
+		s := StepOfPool(er.str(pool))
+		for k, col := range [3]int{st.queue, st.start, st.end} {
+			v := bytes.TrimSpace(er.cells[col])
+			if len(v) == 0 {
+				continue
+			}
+			x, err := strconv.ParseFloat(string(v), 64)
+			if err != nil {
+				return er.bad(er.header[col], string(v), "is not a number of hours", "hours since the start of the replication")
+			}
+			er.setTime(r, dStep+3*int(s)+k, er.epoch+x*3600)
+			if k == 2 {
+				controlled = true
+			}
+		}
+	}
+	if tl.outc >= 0 {
+		switch string(bytes.TrimSpace(er.cells[tl.outc])) {
+		case "found":
+			r.Outcome = 1
+		case "released", "missed":
+			if controlled {
+				r.Outcome = 0
+			}
+		}
+	}
+	if r.Outcome != 1 {
+		r.Duty = math.NaN() // duty_recovered is 0 when nothing was found
+	}
+	return nil
+}
+
+func lowerASCII(v []byte, scratch *[]byte) []byte {
+	for _, c := range v {
+		if 'A' <= c && c <= 'Z' {
+			s := append((*scratch)[:0], v...)
+			for i, c := range s {
+				if 'A' <= c && c <= 'Z' {
+					s[i] = c + 'a' - 'A'
+				}
+			}
+			*scratch = s
+			return s
+		}
+	}
+	return v
+}
+
+// parseTime reads a time: the mapping's layout, or RFC 3339 (a space may
+// stand for the T; no zone means the mapping's location) by a fast path.
+func (er *EventReader) parseTime(v []byte) (float64, bool) {
+	if er.layout != "" {
+		t, err := time.ParseInLocation(er.layout, string(v), er.loc)
+		if err != nil {
+			return 0, false
+		}
+		return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
+	}
+	if t, ok := fastRFC3339(v, er.loc); ok {
+		return t, true
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(v))
+	if err != nil {
+		return 0, false
+	}
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
+}
+
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// fastRFC3339 reads "2006-01-02T15:04:05[.frac](Z|±hh:mm|)" (T or a space)
+// without allocating; ok is false for anything else (the caller falls back
+// on the time package).
+func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
+	if len(v) < 19 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' || v[16] != ':' {
+		return 0, false
+	}
+	y, ok1 := digits(v[0:4])
+	mo, ok2 := digits(v[5:7])
+	d, ok3 := digits(v[8:10])
+	h, ok4 := digits(v[11:13])
+	mi, ok5 := digits(v[14:16])
+	s, ok6 := digits(v[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 || y < 1900 {
+		return 0, false
+	}
+	rest := v[19:]
+	frac := 0.0
+	if len(rest) > 0 && rest[0] == '.' {
+		i := 1
+		scale := 0.1
+		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+			frac += float64(rest[i]-'0') * scale
+			scale /= 10
+		}
+		if i == 1 {
+			return 0, false
+		}
+		rest = rest[i:]
+	}
+	offset := 0
+	switch {
+	case len(rest) == 0:
+		if loc != time.UTC {
+			t := time.Date(y, time.Month(mo), d, h, mi, s, 0, loc)
+			return float64(t.Unix()) + frac, true
+		}
+	case len(rest) == 1 && rest[0] == 'Z':
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, ok1 := digits(rest[1:3])
+		om, ok2 := digits(rest[4:6])
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return 0, false
+		}
+		offset = oh*3600 + om*60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return 0, false
+	}
+	days := daysFromCivil(y, mo, d)
+	return float64(days*86400+int64(h*3600+mi*60+s-offset)) + frac, true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d (proleptic
+// Gregorian; Howard Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// readRow reads one CSV record (RFC 4180: quoted fields may hold the
+// delimiter, doubled quotes and line breaks) into er.cells, which stay valid
+// until the next call. ok is false at the end of the file.
+func (er *EventReader) readRow() (bool, error) {
+	er.line = er.next + 1
+	line, err := er.readLine()
+	if len(line) == 0 && err != nil {
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		return false, err
+	}
+	er.next++
+	er.cells = er.cells[:0]
+	if bytes.IndexByte(line, '"') < 0 {
+		line = trimEOL(line)
+		start, d := 0, er.delim
+		for i, c := range line {
+			if c == d {
+				er.cells = append(er.cells, line[start:i])
+				start = i + 1
+			}
+		}
+		er.cells = append(er.cells, line[start:])
+		return true, nil
+	}
+	// Quoted fields: unquote into er.buf (a copy; line may be overwritten by
+	// reading continuation lines).
+	er.buf = append(er.buf[:0], line...)
+	ends := er.ends[:0] // cell boundaries in out
+	out := er.unq[:0]
+	src := er.buf
+	i := 0
+	for {
+		// start of a field
+		if i < len(src) && src[i] == '"' {
+			i++
+			for {
+				j := bytes.IndexByte(src[i:], '"')
+				if j < 0 {
+					// the field continues on the next line
+					out = append(out, src[i:]...)
+					more, err := er.readLine()
+					if len(more) == 0 && err != nil {
+						return false, &EventError{Line: er.line, Problem: "has a quoted field that never ends", Expected: "a closing quote"}
+					}
+					er.next++
+					src = append(src[:0], more...)
+					i = 0
+					continue
+				}
+				out = append(out, src[i:i+j]...)
+				i += j + 1
+				if i < len(src) && src[i] == '"' {
+					out = append(out, '"')
+					i++
+					continue
+				}
+				break
+			}
+			// after the closing quote: delimiter or end of line
+			k := i
+			for k < len(src) && src[k] != er.delim && src[k] != '\n' && src[k] != '\r' {
+				k++
+			}
+			out = append(out, src[i:k]...)
+			i = k
+		} else {
+			k := i
+			for k < len(src) && src[k] != er.delim && src[k] != '\n' && src[k] != '\r' {
+				k++
+			}
+			out = append(out, src[i:k]...)
+			i = k
+		}
+		ends = append(ends, len(out))
+		if i < len(src) && src[i] == er.delim {
+			i++
+			continue
+		}
+		break
+	}
+	er.unq, er.ends, er.buf = out, ends, src
+	start := 0
+	for _, e := range ends {
+		er.cells = append(er.cells, out[start:e])
+		start = e
+	}
+	return true, nil
+}
+
+// readLine returns the next physical line with its end, however long.
+func (er *EventReader) readLine() ([]byte, error) {
+	line, err := er.br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	long := append([]byte(nil), line...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		line, err = er.br.ReadSlice('\n')
+		long = append(long, line...)
+	}
+	return long, err
+}
+
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
+
+// WriteEventHeader writes the header line of pilotsim's own layout.
+func WriteEventHeader(w io.Writer) error {
+	_, err := io.WriteString(w, strings.Join(EventColumns, ",")+"\n")
+	return err
+}
+
+// AppendEventRow appends r as a row of pilotsim's own layout (times RFC 3339
+// in UTC, to the second, with a fraction when there is one).
+func AppendEventRow(b []byte, r *EventRecord) []byte {
+	text := func(s string) {
+		if strings.ContainsAny(s, ",\"\n\r") {
+			b = append(b, '"')
+			b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
+			b = append(b, '"')
+			return
+		}
+		b = append(b, s...)
+	}
+	tm := func(t float64) {
+		if math.IsNaN(t) {
+			return
+		}
+		sec := math.Floor(t)
+		ns := int64(math.Round((t - sec) * 1e9))
+		b = time.Unix(int64(sec), ns).UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	text(r.ID)
+	b = append(b, ',')
+	text(r.Sample)
+	b = append(b, ',')
+	text(r.Mode)
+	b = append(b, ',')
+	text(r.Office)
+	b = append(b, ',')
+	switch r.AEO {
+	case 1:
+		b = append(b, "yes"...)
+	case 0:
+		b = append(b, "no"...)
+	}
+	b = append(b, ',')
+	text(r.Channel)
+	b = append(b, ',')
+	text(r.Selection)
+	for _, t := range []float64{r.Arrival, r.Lodgement, r.Assessed} {
+		b = append(b, ',')
+		tm(t)
+	}
+	for s := range NumSteps {
+		for _, t := range []float64{r.Queue[s], r.Start[s], r.End[s]} {
+			b = append(b, ',')
+			tm(t)
+		}
+	}
+	b = append(b, ',')
+	tm(r.Release)
+	b = append(b, ',')
+	switch r.Outcome {
+	case 1:
+		b = append(b, "irregular"...)
+	case 0:
+		b = append(b, "regular"...)
+	}
+	b = append(b, ',')
+	if !math.IsNaN(r.Duty) {
+		b = strconv.AppendFloat(b, r.Duty, 'f', -1, 64)
+	}
+	return append(b, '\n')
+}
