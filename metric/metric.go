@@ -26,7 +26,11 @@ const (
 	Fraction Unit = "fraction" // a share, rate or probability in [0, 1]
 	Hours    Unit = "h"        // a time in hours
 	Currency Unit = "currency" // an amount of duty
-	None     Unit = ""         // a figure of no unit
+	// Load is a ratio of like quantities that can exceed 1 (a pool's
+	// offered load: work offered / capacity), shown as a percentage; unlike
+	// a Fraction its interval is not held to [0, 1].
+	Load Unit = "load"
+	None Unit = "" // a figure of no unit
 )
 
 // Family is the first part of a metric's name: what kind of figure it is.
@@ -47,6 +51,11 @@ const (
 	Pool         Family = "pool"            // pool.<pool>.<stat>
 	InSystem     Family = "in_system"       // in_system.count, in_system.mean_age
 	Lift         Family = "lift"            // lift over random selection
+	Unreleased   Family = "unreleased"      // window arrivals the drain's cap left unreleased
+	Drain        Family = "drain"           // drain.hours: the drain after the horizon
+	Warmup       Family = "warmup"          // warmup.hours, warmup.mser_hours
+	Backlog      Family = "backlog"         // backlog.growth, backlog.trend_t: the backlog's trend
+	Unstable     Family = "unstable"        // unstable: 1 when a replication is unstable
 	Cost         Family = "cost"            // cost.officer_hours.per_day, cost.scans.per_day, cost.per_day
 )
 
@@ -91,6 +100,11 @@ const (
 	PerDay         Stat = "per_day"          // a quantity per day of the measured window
 	Estimate       Stat = "estimate"         // an estimate from what an administration sees
 	True           Stat = "true"             // the truth only a simulation knows
+	Length         Stat = "hours"            // a length of time in hours (drain.hours, warmup.hours)
+	MSER           Stat = "mser_hours"       // the MSER truncation point, in hours
+	OfferedLoad    Stat = "offered_load"     // work offered / capacity
+	Growth         Stat = "growth"           // fitted growth over the window
+	TrendT         Stat = "trend_t"          // t statistic of a trend's slope
 )
 
 // Key identifies a metric: its family, subject, part, statistic and, for

@@ -29,6 +29,12 @@ func TestName(t *testing.T) {
 		{Key{Family: TRS, Subject: "document", Part: "wait", Stat: Mean}, "trs.document.wait.mean"},
 		{Key{Family: Pool, Subject: "nii", Stat: OvertimePerDay}, "pool.nii.overtime_per_day"},
 		{Key{Family: InSystem, Stat: MeanAge}, "in_system.mean_age"},
+		{Key{Family: Unreleased, Stat: Of}, "unreleased.share"},
+		{Key{Family: Drain, Stat: Length}, "drain.hours"},
+		{Key{Family: Warmup, Stat: MSER}, "warmup.mser_hours"},
+		{Key{Family: Pool, Subject: "physical", Stat: OfferedLoad}, "pool.physical.offered_load"},
+		{Key{Family: Backlog, Stat: TrendT}, "backlog.trend_t"},
+		{Key{Family: Unstable}, "unstable"},
 	} {
 		if got := tc.key.Name(); got != tc.want {
 			t.Errorf("%+v: Name() = %q, want %q", tc.key, got, tc.want)

@@ -95,7 +95,8 @@ func (iv Interval) Asymmetric() bool {
 //     effective sample size taken from the variance between replications
 //     and reduced for its degrees of freedom (FractionCI); it stays in
 //     [0, 1];
-//   - counts and currency: Student's t, cut at 0;
+//   - counts, currency and loads (ratios that can exceed 1, such as a
+//     pool's offered load): Student's t, cut at 0;
 //   - other units: Student's t.
 func Aggregate(metrics []Metric, reps []Replication) ([]Estimate, error) {
 	for _, r := range reps {
@@ -188,10 +189,10 @@ func estimateCI(u metric.Unit, x, den []float64, level float64) Interval {
 	switch u {
 	case metric.Fraction:
 		return FractionCI(x, den, level)
-	case metric.Count, metric.Currency:
+	case metric.Count, metric.Currency, metric.Load:
 		iv := meanCI(x, level)
 		if iv.N >= 2 && iv.Low < 0 && iv.Mean >= 0 {
-			iv.Low = 0 // a count is never negative: the part below 0 covers nothing
+			iv.Low = 0 // a count (a load) is never negative: the part below 0 covers nothing
 		}
 		return iv
 	}

@@ -118,11 +118,13 @@ func close(a, b float64) bool {
 
 // TestAggregateBounds checks that intervals respect their quantity: a count
 // is cut at 0, a fraction stays in [0, 1] (also when every replication found
-// nothing, where the binomial size of the denominators gives the width), and
-// a fraction's interval is Jeffreys' with the effective sample size.
+// nothing, where the binomial size of the denominators gives the width), a
+// load (which can exceed 1) is not held to [0, 1], and a fraction's interval
+// is Jeffreys' with the effective sample size.
 func TestAggregateBounds(t *testing.T) {
 	count := Metric{Key: metric.Key{Family: "c"}, Unit: UnitCount}
 	frac := Metric{Key: metric.Key{Family: "f"}, Unit: UnitFraction, Counted: true}
+	load := Metric{Key: metric.Key{Family: "l"}, Unit: metric.Load}
 	// Nothing found in 3 × 100: no variance to estimate, so Jeffreys for the
 	// binomial n = 300: [0, the 97.5% quantile of Beta(½, 300½)]. For small
 	// p, Beta(½, b) ≈ χ²(1)/(2b): 5.0239/601 = 0.008359 (to 0.5%).
@@ -145,6 +147,11 @@ func TestAggregateBounds(t *testing.T) {
 		// interval: 0.5 ± 4.303 · 0.01/√3 (to 0.2% of the half-width: the Beta
 		// of n trials has the variance of n+1 or so).
 		{"fraction near one half is t", frac, []float64{0.49, 0.5, 0.51}, []float64{1e6, 1e6, 1e6}, 0.5 - t975[2]*0.01/math.Sqrt(3), 0.5 + t975[2]*0.01/math.Sqrt(3), 2e-3 * t975[2] * 0.01 / math.Sqrt(3)},
+		// A load can exceed 1 (an overloaded pool): Student's t, not held
+		// to [0, 1]: 1.5 ± 4.303·0.1/√3.
+		{"load above 1", load, []float64{1.4, 1.5, 1.6}, nil, 1.5 - t975[2]*0.1/math.Sqrt(3), 1.5 + t975[2]*0.1/math.Sqrt(3), 1e-8},
+		// … and is cut at 0 like a count: 0.1 ± 4.303·0.1/√3.
+		{"load cut at 0", load, []float64{0, 0.1, 0.2}, nil, 0, 0.1 + t975[2]*0.1/math.Sqrt(3), 1e-8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			reps := make([]Replication, len(tc.vals))

@@ -142,7 +142,7 @@ func diffText(d Difference, size float64) (mean, interval string) {
 	scale, unit := 1.0, ""
 	var dec int
 	var sep bool
-	if d.Unit == UnitFraction {
+	if d.Unit == UnitFraction || d.Unit == metric.Load {
 		scale, unit, dec = 100, " pp", 1
 		if size < 0.01 {
 			dec = 2
@@ -201,6 +201,14 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		len(c.Reports), base.Seed, len(base.Reps))
 	for k, r := range c.Reports {
 		fmt.Fprintf(&b, "  %-*s = %s\n", labelWidth(c.Labels), c.Labels[k], r.Scenario)
+	}
+	for k, r := range c.Reports {
+		if st := r.Stability(); st.Unstable {
+			fmt.Fprintf(&b, "*** %s is %s:\n", c.Labels[k], UnstableBanner)
+			for _, why := range st.Reasons {
+				fmt.Fprintf(&b, "***   %s\n", why)
+			}
+		}
 	}
 	if c.Precision != nil {
 		b.WriteString(strings.Join(c.Precision.Summary(), "\n") + "\n")
@@ -404,6 +412,7 @@ type JSONComparedScenario struct {
 	Scenario     string `json:"scenario"`
 	Seed         uint64 `json:"seed"`
 	Replications int    `json:"replications"`
+	Unstable     bool   `json:"unstable"` // see Report.Stability
 }
 
 // JSONComparisonMetric is one metric of a JSONComparison.
@@ -444,7 +453,7 @@ type JSONComparisonPairing struct {
 func (c *Comparison) JSON() JSONComparison {
 	out := JSONComparison{SchemaVersion: SchemaVersion, Kind: "compare", Confidence: Confidence, Baseline: c.Labels[0], Precision: c.Precision}
 	for k, r := range c.Reports {
-		out.Scenarios = append(out.Scenarios, JSONComparedScenario{c.Labels[k], r.Scenario, r.Seed, len(r.Reps)})
+		out.Scenarios = append(out.Scenarios, JSONComparedScenario{c.Labels[k], r.Scenario, r.Seed, len(r.Reps), r.Stability().Unstable})
 	}
 	if c.Unpaired != nil {
 		out.Pairing = &JSONComparisonPairing{IndependentMeasured: true}

@@ -167,14 +167,20 @@ func (f *JSONFloat) UnmarshalJSON(b []byte) error {
 // JSONReport is the document WriteAggregateJSON writes (schema version
 // SchemaVersion). Numbers are null where undefined.
 type JSONReport struct {
-	SchemaVersion int            `json:"schema_version"`
-	Scenario      string         `json:"scenario"`
-	Seed          uint64         `json:"seed"`
-	Replications  int            `json:"replications"` // asked for
-	Completed     int            `json:"completed"`    // finished and aggregated
-	Partial       bool           `json:"partial"`
-	Confidence    float64        `json:"confidence"`
-	Metrics       []JSONEstimate `json:"metrics"`
+	SchemaVersion int     `json:"schema_version"`
+	Scenario      string  `json:"scenario"`
+	Seed          uint64  `json:"seed"`
+	Replications  int     `json:"replications"` // asked for
+	Completed     int     `json:"completed"`    // finished and aggregated
+	Partial       bool    `json:"partial"`
+	Confidence    float64 `json:"confidence"`
+	// Unstable: some replication's queues grow without bound (see
+	// Stability); the figures depend on the horizon.
+	Unstable     bool           `json:"unstable"`
+	UnstableReps int            `json:"unstable_replications"`
+	Reasons      []string       `json:"unstable_reasons,omitempty"`
+	Warnings     []string       `json:"warnings,omitempty"`
+	Metrics      []JSONEstimate `json:"metrics"`
 	// Precision is present when --precision chose the replications.
 	Precision *Precision `json:"precision,omitempty"`
 }
@@ -203,6 +209,8 @@ func (r *Report) JSON() JSONReport {
 		Metrics:       make([]JSONEstimate, len(r.Estimates)),
 		Precision:     r.Precision,
 	}
+	st := r.Stability()
+	out.Unstable, out.UnstableReps, out.Reasons, out.Warnings = st.Unstable, st.UnstableReps, st.Reasons, st.Warnings
 	for i, e := range r.Estimates {
 		out.Metrics[i] = JSONEstimate{e.Name(), e.Unit, JSONFloat(e.Mean), JSONFloat(e.Low), JSONFloat(e.High), e.N, e.Help}
 	}

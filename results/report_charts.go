@@ -410,7 +410,7 @@ func (r refLine) Plot(c draw.Canvas, p *plot.Plot) {
 // show (fractions as percentages) and the axis unit text.
 func scaleOf(unit metric.Unit) (factor float64, axis string) {
 	switch unit {
-	case UnitFraction:
+	case UnitFraction, metric.Load:
 		return 100, "%"
 	case UnitHours:
 		return 1, "hours"

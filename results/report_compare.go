@@ -104,6 +104,9 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 			"Figures are means across replications with 95% confidence intervals (Student t). A difference whose interval excludes zero is marked with * in the tables and drawn as a filled dot in the charts.",
 		},
 	}
+	for k, r := range c.Reports {
+		doc.Alerts = append(doc.Alerts, r.Stability().alerts(c.Labels[k])...)
+	}
 	keys := c.presentKeys()
 
 	// Key metrics side by side.
@@ -154,7 +157,7 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 		i := c.metricIndex(km.key)
 		unit := c.Metrics[i].Unit
 		f, u := scaleOf(unit)
-		if unit == UnitFraction {
+		if unit == UnitFraction || unit == metric.Load {
 			u = "percentage points"
 		}
 		var items []chartInterval

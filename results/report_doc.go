@@ -29,6 +29,7 @@ type reportDoc struct {
 	Title    string
 	Subtitle string   // one line under the title: scenario, seed, replications
 	Intro    []string // paragraphs of plain text
+	Alerts   []string // shown first, as a red banner: an unstable run (see Report.Stability)
 	Sections []reportSection
 	Notes    []string // closing notes
 }
@@ -122,6 +123,7 @@ th.num { text-align: right; }
 table.compact { font-size: 0.78rem; }
 table.compact th, table.compact td { padding: 0.2rem 0.35rem; }
 .notes { font-size: 0.9rem; color: #333; }
+.alert { background: #b00020; color: #fff; font-weight: bold; padding: 0.6rem 0.9rem; border-radius: 4px; }
 nav { font-size: 0.9rem; }
 nav a { margin-right: 1rem; }
 `
@@ -145,6 +147,9 @@ func (doc *reportDoc) writeHTML(w io.Writer) error {
 	fmt.Fprintf(&b, "<h1>%s</h1>\n", esc(doc.Title))
 	if doc.Subtitle != "" {
 		fmt.Fprintf(&b, "<p class=\"subtitle\">%s</p>\n", esc(doc.Subtitle))
+	}
+	for _, a := range doc.Alerts {
+		fmt.Fprintf(&b, "<p class=\"alert\">%s</p>\n", esc(a))
 	}
 	for _, p := range doc.Intro {
 		fmt.Fprintf(&b, "<p>%s</p>\n", esc(p))
@@ -218,6 +223,9 @@ func (doc *reportDoc) writeMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "# %s\n\n", doc.Title)
 	if doc.Subtitle != "" {
 		fmt.Fprintf(&b, "%s\n\n", doc.Subtitle)
+	}
+	for _, a := range doc.Alerts {
+		fmt.Fprintf(&b, "> **%s**\n\n", a)
 	}
 	for _, p := range doc.Intro {
 		fmt.Fprintf(&b, "%s\n\n", p)

@@ -144,6 +144,7 @@ func (r *Report) runDoc() (*reportDoc, error) {
 	}
 	intro = append(intro, "Every figure is the mean across replications ± the half-width of its 95% confidence interval (Student t); whiskers on the charts, and the shaded bands on the release-time chart, show the same interval.")
 	doc.Intro = intro
+	doc.Alerts = r.Stability().alerts("")
 
 	for _, build := range []func(*Report, estimates) (reportSection, error){
 		releaseSection, groupSection, detectionSection, laneSection, resourceSection, trsSection,
@@ -204,7 +205,7 @@ func (w withinTicks) Ticks(min, max float64) []plot.Tick {
 
 func releaseSection(r *Report, m estimates) (reportSection, error) {
 	s := reportSection{ID: "release", Title: "Release time per lane"}
-	s.Text = []string{"How long consignments took from arrival to release, per lane. The chart plots, for each lane, the share of consignments released within each of a fixed set of times, as a Time Release Study reports it: counted exactly in each replication, and a consignment still in the system at the horizon that is already older than the time counts as not released within it. The further up and to the left a curve, the faster the lane; a curve that reaches 100% only far to the right has a long tail, which is what traders complain about."}
+	s.Text = []string{"How long consignments took from arrival to release, per lane. The chart plots, for each lane, the share of consignments released within each of a fixed set of times, as a Time Release Study reports it: counted exactly in each replication, over the consignments that arrived in the statistics window, followed after the horizon (the drain, without new arrivals) until they are released; one still not released when the drain's cap is reached counts as not released within any time. The further up and to the left a curve, the faster the lane; a curve that reaches 100% only far to the right has a long tail, which is what traders complain about."}
 
 	names, hours := withinTimes(r.Estimates)
 	p := newChart("Share of consignments released within a time, per lane", "time after arrival (log scale)", "consignments released within the time (%)")
@@ -322,14 +323,18 @@ func releaseSection(r *Report, m estimates) (reportSection, error) {
 			t.Rows = append(t.Rows, row)
 		}
 	}
-	t.Caption = "Release time (hours), over consignments released by the horizon, and share within the scenario's targets"
+	t.Caption = "Release time (hours) of the consignments that arrived in the window, followed to release through the drain, and share within the scenario's targets"
 	s.Tables = append(s.Tables, t)
 	if wt, ok := withinTable(m, names, hours); ok {
 		s.Tables = append(s.Tables, wt)
 	}
 	if e, ok := m.get(key(metric.InSystem, "", metric.N)); ok && e.Mean > 0 {
 		age, _ := m.get(key(metric.InSystem, "", metric.MeanAge))
-		s.Text = append(s.Text, fmt.Sprintf("At the horizon %s consignments were still in the system (mean age %s h); they are not in the release times.", cell(e, true), cell(age, age.N > 0)))
+		s.Text = append(s.Text, fmt.Sprintf("At the horizon %s consignments were still in the system (mean age %s h); those of the window were followed through the drain to their release.", cell(e, true), cell(age, age.N > 0)))
+	}
+	if e, ok := m.get(key(metric.Unreleased, "", metric.N)); ok && e.Mean > 0 {
+		share, _ := m.get(key(metric.Unreleased, "", metric.Of))
+		s.Text = append(s.Text, fmt.Sprintf("%s consignments of the window (%s) were still not released when the drain's cap was reached: they are not in the release times and count as late for every target.", cell(e, true), cell(share, share.N > 0)))
 	}
 	return s, nil
 }
@@ -372,7 +377,7 @@ func groupSection(r *Report, m estimates) (reportSection, error) {
 			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: e.Mean, Low: e.Low, High: e.High, Color: paletteColor(groupKind(g))})
 		}
 	}
-	t.Caption = "Release time (hours) by group, over consignments released by the horizon, and share within the overall target"
+	t.Caption = "Release time (hours) by group, over the window's arrivals followed to release, and share within the overall target"
 	s.Tables = append(s.Tables, t)
 	at := reportTable{Caption: "Controls by AEO status", Header: []string{"", "inspection rate", "hit rate"}, Numeric: []bool{false, true, true}}
 	for _, g := range aeoGroups {
@@ -397,7 +402,7 @@ func groupSection(r *Report, m estimates) (reportSection, error) {
 	if err != nil {
 		return s, err
 	}
-	s.Chart = &reportChart{SVG: svg, Caption: "Mean release time (arrival to release) of the consignments of each group released by the horizon; bars of one colour are groups of one kind. Whiskers: 95% confidence interval across replications."}
+	s.Chart = &reportChart{SVG: svg, Caption: "Mean release time (arrival to release) of the consignments of each group (the window's arrivals, followed to release); bars of one colour are groups of one kind. Whiskers: 95% confidence interval across replications."}
 	return s, nil
 }
 
@@ -416,7 +421,7 @@ func groupKind(g string) int {
 // withinTable is the share released within each time of the ladder: a row
 // per time, a column per lane that has any such figure.
 func withinTable(m estimates, names []int, hours []float64) (reportTable, bool) {
-	t := reportTable{Caption: "Share released within each time (a consignment still in the system and already older counts as not released within it)", Header: []string{"released within"}, Numeric: []bool{false}}
+	t := reportTable{Caption: "Share released within each time (a consignment not released by the end of the drain counts as not released within it)", Header: []string{"released within"}, Numeric: []bool{false}}
 	var lanes []string
 	for _, lane := range reportLanes {
 		for _, n := range names {

@@ -46,6 +46,11 @@ func (s *Sweep) reportDoc() (*reportDoc, error) {
 			"Figures are means across replications with 95% confidence intervals (Student t); the frontier is computed from the means.",
 		},
 	}
+	for _, p := range s.Points {
+		if st := p.Report.Stability(); st.Unstable {
+			doc.Alerts = append(doc.Alerts, st.alerts(p.Label())...)
+		}
+	}
 	sec, err := s.tradeoffSection()
 	if err != nil {
 		return nil, err

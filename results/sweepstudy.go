@@ -77,6 +77,9 @@ func NewSweep(scenario string, params []SweepParam, points []SweepPoint) (*Sweep
 	for i, p := range points {
 		m := indexEstimates(p.Report.Estimates)
 		det := meanOf(m, metricDetection)
+		if p.Report.Stability().Unstable {
+			det = math.NaN() // figures that depend on the horizon: on no frontier
+		}
 		release[i] = []float64{det, meanOf(m, metricRelease)}
 		inspection[i] = []float64{det, meanOf(m, metricInspection)}
 	}
@@ -123,6 +126,9 @@ func (s *Sweep) columns() []sweepColumn {
 
 // frontierMark is the frontier column's text for point i.
 func (s *Sweep) frontierMark(i int) string {
+	if s.Points[i].Report.Stability().Unstable {
+		return "UNSTABLE"
+	}
 	var marks []string
 	if s.OnFrontier[i] {
 		marks = append(marks, "time")
@@ -154,7 +160,18 @@ func (s *Sweep) WriteTable(w io.Writer) error {
 	}
 	b.WriteString("Each figure: mean across replications ± half-width of the 95% confidence interval.\n")
 	b.WriteString("Frontier: time = no other point detects more and releases faster (mean release time);\n")
-	b.WriteString("inspection = no other point detects more with fewer inspections; dominated = on neither.\n\n")
+	b.WriteString("inspection = no other point detects more with fewer inspections; dominated = on neither.\n")
+	var unstable []string
+	for _, p := range s.Points {
+		if p.Report.Stability().Unstable {
+			unstable = append(unstable, p.Label())
+		}
+	}
+	if len(unstable) > 0 {
+		fmt.Fprintf(&b, "*** UNSTABLE at %s: queues grow without bound; those figures depend on the horizon and are not a result (on no frontier).\n",
+			strings.Join(unstable, "; "))
+	}
+	b.WriteString("\n")
 	cols := s.columns()
 	header := append([]string(nil), paths...)
 	for _, c := range cols {

@@ -116,7 +116,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	// Facilitation. The shares within the ladder of times are taken first
 	// (a few of them shown, the rest left to the result files), so that the
 	// release-time matrix gets only its own columns.
-	within := &table{title: "Share released within (one still in the system and already older counts as late)"}
+	within := &table{title: "Share released within (one not released by the end of the drain counts as late)"}
 	within.matrix(g, func(d *Metric) (row, col string, ok bool) {
 		if d.Family != metric.Release || d.Stat != metric.Within || !tableWithin[d.Within] {
 			return "", "", false
@@ -131,7 +131,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		return groupLabel(d.Subject), label(string(d.Stat)), true
 	})
-	rel := &table{title: "Facilitation: release time (hours) and share within target"}
+	rel := &table{title: "Facilitation: release time (hours) of the window's arrivals, followed to release, and share within target"}
 	rel.matrix(g, func(d *Metric) (row, col string, ok bool) {
 		if d.Family != metric.Release || d.Part != "" {
 			return "", "", false
@@ -142,7 +142,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw.write(groups)
 	tw.write(within)
 	left := &table{cols: []string{""}}
-	left.addMetric(g, key(metric.InSystem, "", metric.N), "still in the system at the horizon")
+	left.addMetric(g, key(metric.Unreleased, "", metric.N), "not released by the end of the drain")
+	left.addMetric(g, key(metric.Unreleased, "", metric.Of), "  share of the window's consignments")
+	left.addMetric(g, key(metric.Drain, "", metric.Length), "  drain: hours after the horizon to the last release")
+	left.addMetric(g, key(metric.InSystem, "", metric.N), "in the system at the horizon (backlog)")
 	left.addMetric(g, key(metric.InSystem, "", metric.MeanAge), "  their mean age (h)")
 	tw.write(left)
 
@@ -404,6 +407,16 @@ func (tw *tableWriter) header(r *Report) {
 	default:
 		tw.printf("One replication gives no confidence interval: figures are that replication's values.\n")
 	}
+	st := r.Stability()
+	if st.Unstable {
+		tw.printf("\n*** %s (%d of %d replications):\n", UnstableBanner, st.UnstableReps, len(r.Reps))
+		for _, why := range st.Reasons {
+			tw.printf("***   %s\n", why)
+		}
+	}
+	for _, w := range st.Warnings {
+		tw.printf("warning: %s\n", w)
+	}
 }
 
 // formatted is one cell as text: the mean, the half-width, and whether it is
@@ -460,7 +473,7 @@ func showBounds(iv Interval, dec int, pct, sep bool) bool {
 // they are (none when all are zero).
 func decimals(unit metric.Unit, size float64) (dec int, pct, sep bool) {
 	switch unit {
-	case UnitFraction:
+	case UnitFraction, metric.Load:
 		if size < 0.01 && size != 0 {
 			return 2, true, false
 		}

@@ -45,6 +45,7 @@ type decoder struct {
 	// validation); validation stays quiet about values decoding rejected.
 	decodeErrs int
 	bad        map[string]bool // paths with decoding problems (built on first use)
+	warmupAuto bool            // the scenario's warmup is "auto"
 	seen       map[string]bool // position and message of each problem reported
 	badBelow   map[string]bool // ancestors of those paths
 }
@@ -257,6 +258,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, dur bool) {
 	d.pos[path] = d.posOf(n)
 	t := v.Type()
 	switch {
+	case t == typeDuration && path == "warmup" && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && n.Value == "auto":
+		d.warmupAuto = true // each replication's warm-up chosen by MSER
+		return
 	case t == typeDuration:
 		f, ok := d.duration(n, path)
 		if ok {
@@ -401,7 +405,10 @@ func (d *decoder) number(n *yaml.Node, path, want string) (float64, bool) {
 // duration reads a time span: a number of minutes, or a string such as
 // "90s", "20m", "3h", "2d", "1h30m", "-2h".
 func (d *decoder) duration(n *yaml.Node, path string) (float64, bool) {
-	const want = "a duration like 90s, 20m, 3h, 2d or a number of minutes"
+	want := "a duration like 90s, 20m, 3h, 2d or a number of minutes"
+	if path == "warmup" {
+		want += ", or auto"
+	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" {
 		f, err := ParseDuration(n.Value)
 		if err != nil {

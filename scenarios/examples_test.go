@@ -16,8 +16,14 @@ func TestExamplesLoad(t *testing.T) {
 		t.Fatalf("examples: %v, %v", files, err)
 	}
 	for _, f := range files {
-		if _, err := Load(f, nil); err != nil {
+		sc, err := Load(f, nil)
+		if err != nil {
 			t.Errorf("%s:\n%v", f, err)
+			continue
+		}
+		// Shipped examples measure whole weeks: no warning.
+		if w := sc.Warnings(); len(w) > 0 {
+			t.Errorf("%s: warnings %q", f, w)
 		}
 	}
 }

@@ -16,7 +16,20 @@ type Scenario struct {
 	Seed         uint64   `yaml:"seed"`         // master seed of all random streams
 	Replications int      `yaml:"replications"` // R, default 10, >= 1
 	Horizon      Duration `yaml:"horizon"`      // simulated time per replication, required, > 0
-	Warmup       Duration `yaml:"warmup"`       // excluded from statistics, default 0, < Horizon
+	Warmup       Duration `yaml:"warmup"`       // excluded from statistics, default 0, < Horizon; "auto": see WarmupAuto
+	// WarmupAuto is set by `warmup: auto`: each replication's warm-up is
+	// chosen by MSER (see the sim package) and Warmup is 0.
+	WarmupAuto bool `yaml:"-"`
+	// Drain is how long after the horizon the simulation goes on, without
+	// new arrivals, to release the consignments that arrived in the
+	// statistics window; it stops earlier once all are released. Default
+	// (nil) DefaultDrain, 14 days; >= 0.
+	Drain *Duration `yaml:"drain"`
+	// WindowEnd ends the statistics window before the horizon: consignments
+	// arriving in [Warmup, WindowEnd) are measured, arrivals go on until the
+	// horizon (so the window's consignments meet the queues a longer
+	// operation would give them), then the drain. Default (0): the horizon.
+	WindowEnd Duration `yaml:"window_end,omitempty"`
 
 	// Traffic per transport mode (keys: sea, air, road, rail, postal);
 	// required, at least one mode.

@@ -88,6 +88,7 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 		return nil, d.result()
 	}
 	sc.Path = name
+	sc.WarmupAuto = d.warmupAuto
 	if rulesOnly && sc.Name == "" && !d.has("name") {
 		base := filepath.Base(name)
 		sc.Name = strings.TrimSuffix(base, filepath.Ext(base))
@@ -169,7 +170,8 @@ func (d *decoder) syntax(data []byte, err error) {
 const (
 	DefaultReplications = 10
 	DefaultCurrency     = "USD"
-	DefaultOverall      = Duration(48 * 60) // targets.overall: 48h
+	DefaultOverall      = Duration(48 * 60)      // targets.overall: 48h
+	DefaultDrain        = Duration(14 * 24 * 60) // drain: 14d
 )
 
 // DefaultGrossWeight is trade.gross_weight when absent: lognormal with median
@@ -191,6 +193,9 @@ var weekDays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 func applyDefaults(sc *Scenario, has func(string) bool) {
 	if !has("replications") {
 		sc.Replications = DefaultReplications
+	}
+	if sc.Drain == nil {
+		sc.Drain = ptr(DefaultDrain)
 	}
 	for mode, mt := range sc.Traffic {
 		if !has("traffic." + mode + ".lodgement_lead") {

@@ -295,6 +295,15 @@ func (v *validator) scenario(sc *Scenario) {
 		v.errf("warmup", "want a warm-up shorter than the horizon (%s), got %s",
 			FormatDuration(float64(sc.Horizon)), FormatDuration(float64(sc.Warmup)))
 	}
+	if sc.Drain != nil && *sc.Drain < 0 {
+		v.errf("drain", "want a duration >= 0 (how long after the horizon window arrivals are followed to release, e.g. 14d), got %s", FormatDuration(float64(*sc.Drain)))
+	} else if sc.Drain != nil && *sc.Drain > MaxHorizon {
+		v.errf("drain", "%s is too long: at most %s (ten years)", FormatDuration(float64(*sc.Drain)), FormatDuration(MaxHorizon))
+	}
+	if v.has("window_end") && sc.Horizon > 0 && !(sc.WindowEnd > sc.Warmup && sc.WindowEnd <= sc.Horizon) {
+		v.errf("window_end", "want a time after the warm-up (%s) and at most the horizon (%s), got %s",
+			FormatDuration(float64(sc.Warmup)), FormatDuration(float64(sc.Horizon)), FormatDuration(float64(sc.WindowEnd)))
+	}
 	v.traffic(sc)
 	v.traders(sc)
 	switch {

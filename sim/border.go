@@ -10,7 +10,7 @@ import (
 // The border is a discrete-event simulation in simulated minutes (t = 0 is
 // Monday 00:00). Consignments are fed one at a time in arrival order (add);
 // before each is taken in, every event up to its arrival is handled, and
-// finish handles the rest up to the horizon.
+// finish handles the rest up to the horizon, then drains (see Statistics).
 //
 // Routing. Green and blue consignments are released as soon as they are both
 // present and assigned a lane: at max(Arrival, LaneAt). Yellow and red
@@ -40,16 +40,22 @@ import (
 // the pool closed waits for the next opening; a service in progress at closing
 // time finishes (overtime). See borderHours.
 //
-// Statistics. Consignment statistics cover consignments arriving at or after
-// the warm-up. Lane, reason, irregularity and duty-at-stake counts are taken on
-// arrival; release-time means, percentiles and TRS figures over those released
-// by the horizon; the shares within target also count, as late, those still
-// in the system at the horizon that are already older than the target (so an
-// overloaded pool does not look faster than it is);
-// "found" means found by a control that ended by the horizon. Pool statistics
-// are time averages over [warm-up, horizon] whatever the consignment's arrival.
-// Consignments not released at the horizon (whenever they arrived) are
-// reported as in_system, with their mean age; nothing is dropped silently.
+// Statistics. Consignment statistics cover the consignments that arrived in
+// the statistics window [warm-up, wend) (wend is the horizon unless the
+// scenario's window_end ends it earlier; arrivals go on to the horizon). After
+// the horizon the border drains: no new arrivals, events go on until every
+// window arrival is released or the drain's cap (horizon + drain) is reached.
+// So release times are not censored at the horizon. Lane, reason,
+// irregularity and duty-at-stake counts are taken on arrival; release-time
+// means, percentiles and TRS figures over the window arrivals released by the
+// end of the drain; those the cap leaves unreleased are counted (unreleased)
+// and count as late in every within-target and within-T share; "found" means
+// found by a control that ended by the end of the drain. Pool statistics are
+// time averages over the window of time [warm-up, wend], whatever the
+// consignment's arrival, so Little's law holds between a pool's mean queue,
+// its entries in the window and their waits. The backlog at the horizon
+// (every consignment not yet released then, whenever it arrived) is reported
+// as in_system with its mean age; nothing is dropped silently.
 //
 // Hot path. Consignments in control live in a slab of slots indexed by int32
 // with a free list; the event queue is a binary heap of 16-byte events; each
@@ -64,7 +70,7 @@ import (
 // service. Entries from Stages on are unused (Pools -1).
 type Milestones struct {
 	Arrival, Lodgement, LaneAt float64
-	Release                    float64 // NaN when not released by the horizon
+	Release                    float64 // NaN when not released by the end of the drain
 	Queue, Start, End          [MaxStages]float64
 	Pools                      [MaxStages]int8
 	Stages                     int8 // controls performed (or begun, at the horizon)
@@ -81,10 +87,11 @@ type Milestones struct {
 // call. Calls are not in order of release: a green or blue consignment (no
 // control) is traced as soon as the border takes it in, in arrival order,
 // with its release max(Arrival, LaneAt) already decided (or Release NaN when
-// that is past the horizon), even when consignments traced after it were
-// released earlier; a yellow or red consignment is traced when its last
-// control ends, or at the horizon if it is still in the system (Release NaN;
-// Stages counts controls begun). The order depends only on the replication's
+// that is past the end of the drain), even when consignments traced after it
+// were released earlier; a yellow or red consignment is traced when its last
+// control ends, or when the simulation stops (the drain is over or hit its
+// cap) if it is still in the system (Release NaN; Stages counts controls
+// begun). The order depends only on the replication's
 // consignments, so it is the same for any worker count. The first error
 // stops tracing for the replication and fails the run.
 type TraceSink interface {
@@ -117,13 +124,7 @@ type borderSlot struct {
 	visits  [NumMethods]uint8 // controls done per method
 	cleared bool              // the latest NII scan did not alarm
 	live    bool
-}
-
-// borderStreamKey is the key of the draws of (seed, rep, purpose), derived
-// as Stream derives its seeds.
-func borderStreamKey(seed uint64, rep int, p Purpose) uint64 {
-	a := mix(seed ^ mix(uint64(rep)+0x9e3779b97f4a7c15))
-	return mix(a ^ mix(uint64(p)*0xbf58476d1ce4e5b9))
+	window  bool // arrived in the statistics window
 }
 
 // borderDrawKey is the 64 random bits of the draw for consignment seq's
@@ -158,7 +159,7 @@ func (q *borderRing) pop() int32 {
 	return x
 }
 
-// borderPoolState is a pool's state and its statistics over [warm-up, horizon].
+// borderPoolState is a pool's state and its statistics over [warm-up, wend].
 type borderPoolState struct {
 	busy        int32
 	q           borderRing
@@ -192,12 +193,13 @@ type borderStats struct {
 	release     [NumLanes]borderDist // release times in minutes, per lane
 	withinAll   int64
 	withinLane  [NumLanes]int64
-	lateAll     int64           // still in the system at the horizon, older than the overall target
-	lateLane    [NumLanes]int64 // … older than their lane's target
+	lateAll     int64           // window arrivals not released by the end of the drain (late for every target)
+	lateLane    [NumLanes]int64 // … per lane
 	// relBy[l][k] counts lane l's releases whose release time is at most
 	// borderWithin[k] and above the ladder time before it (k = len: above
-	// all); ageBy is the same for the ages of those still in the system at
-	// the horizon. Cumulative sums give release.<lane>.within.<T> exactly.
+	// all); ageBy is the same for window arrivals not released by the end of
+	// the drain (all above every time: late). Cumulative sums give
+	// release.<lane>.within.<T> exactly.
 	relBy [NumLanes][len(borderWithin) + 1]int64
 	ageBy [NumLanes][len(borderWithin) + 1]int64
 	// Groups (see borderGroupsConfig): arrivals, controlled and found per
@@ -213,8 +215,21 @@ type borderStats struct {
 	wait        []float64  // per pool: waits of released consignments' visits
 	service     []float64
 	visits      []int64
-	inSystem    int64
-	inSystemAge float64
+	inSystem    int64   // backlog at the horizon, whenever they arrived
+	inSystemAge float64 // sum of their ages at the horizon
+	// The drain: window arrivals not released by its end, and how long
+	// after the horizon the last window arrival was released (minutes).
+	unreleased int64
+	drainLen   float64
+
+	// Stability and warm-up (stability.go): the warm-up this replication
+	// uses (minutes), the backlog (consignments in control) at each day
+	// boundary warmup + k·1440 within the window, and the sum and count of
+	// release times per day of arrival from time 0 (for MSER).
+	warmup  float64
+	backlog []float64
+	dayRel  []float64
+	dayN    []int64
 	// per reported route (borderConfig.routeSets): consignments, irregular
 	// ones and found ones
 	routeN, routeIrr, routeFound []int64
@@ -232,14 +247,21 @@ func (st *borderStats) init(cfg *borderConfig) {
 	st.routeIrr = make([]int64, len(cfg.routeSets))
 	st.routeFound = make([]int64, len(cfg.routeSets))
 	st.grpRelease = make([]borderDist, cfg.groups.tracked)
+	days := int(cfg.horizon/1440) + 1
+	st.backlog = make([]float64, 0, days+1)
+	st.dayRel = make([]float64, days)
+	st.dayN = make([]int64, days)
 	st.reset()
 }
 
 func (st *borderStats) reset() {
 	irr, fnd, wait, svc, vis, grp := st.irrThreat, st.foundThreat, st.wait, st.service, st.visits, st.grpRelease
+	bl, dr, dn := st.backlog[:0], st.dayRel, st.dayN
 	rn, ri, rf := st.routeN, st.routeIrr, st.routeFound
 	*st = borderStats{irrThreat: irr, foundThreat: fnd, wait: wait, service: svc, visits: vis, grpRelease: grp,
-		routeN: rn, routeIrr: ri, routeFound: rf}
+		backlog: bl, dayRel: dr, dayN: dn, routeN: rn, routeIrr: ri, routeFound: rf}
+	clear(dr)
+	clear(dn)
 	clear(rn)
 	clear(ri)
 	clear(rf)
@@ -272,6 +294,8 @@ type border struct {
 	scratch Milestones
 	sink    TraceSink
 	sinkErr error
+	pending int64   // window arrivals in control, not released yet
+	nextDay float64 // the next day boundary at which to sample the backlog
 }
 
 var borderNoPools = func() (p [MaxStages]int8) {
@@ -290,8 +314,8 @@ func newBorder(cfg *borderConfig) *border {
 
 // reset starts replication rep; sink may be nil.
 func (b *border) reset(rep int, sink TraceSink) {
-	b.ctrlKey = borderStreamKey(b.cfg.seed, rep, PurposeControls)
-	b.detKey = borderStreamKey(b.cfg.seed, rep, PurposeDetection)
+	b.ctrlKey = StreamKey(b.cfg.seed, rep, PurposeControls)
+	b.detKey = StreamKey(b.cfg.seed, rep, PurposeDetection)
 	b.events = b.events[:0]
 	b.slots = b.slots[:0]
 	b.free = b.free[:0]
@@ -302,6 +326,8 @@ func (b *border) reset(rep int, sink TraceSink) {
 	}
 	b.st.reset()
 	b.sink, b.sinkErr = sink, nil
+	b.pending = 0
+	b.setWarmup(b.cfg.warmup)
 }
 
 // push adds an event to the heap.
@@ -352,26 +378,58 @@ func (b *border) pop() borderEvent {
 // advance handles every event at or before t.
 func (b *border) advance(t float64) {
 	for len(b.events) > 0 && b.events[0].t <= t {
-		e := b.pop()
-		switch e.kind {
-		case borderEvReady:
-			b.slots[e.slot].ri = 0
-			b.route(e.slot, e.t)
-		case borderEvDone:
-			b.done(e.slot, int(e.pool), e.t)
-		case borderEvOpen:
-			b.open(int(e.pool), e.t)
-		}
+		b.handle(b.pop())
+	}
+}
+
+// handle handles one event.
+func (b *border) handle(e borderEvent) {
+	switch e.kind {
+	case borderEvReady:
+		b.slots[e.slot].ri = 0
+		b.route(e.slot, e.t)
+	case borderEvDone:
+		b.done(e.slot, int(e.pool), e.t)
+	case borderEvOpen:
+		b.open(int(e.pool), e.t)
+	}
+}
+
+// inWindow reports whether a consignment arriving at t is measured.
+func (b *border) inWindow(t float64) bool { return t >= b.st.warmup && t < b.cfg.wend }
+
+// inPoolWindow reports whether a pool event at t counts in the pool
+// statistics (the window of time [warm-up, wend)).
+func (b *border) inPoolWindow(t float64) bool { return t >= b.st.warmup && t < b.cfg.wend }
+
+// setWarmup sets the warm-up of the replication just reset (a fixed one, or
+// the one MSER chose).
+func (b *border) setWarmup(w float64) {
+	b.st.warmup = w
+	b.nextDay = w
+}
+
+// sampleBacklog records the backlog (consignments in control) at every day
+// boundary of the window up to t, handling the events before each first.
+func (b *border) sampleBacklog(t float64) {
+	for b.nextDay <= t && b.nextDay <= b.cfg.wend {
+		b.advance(b.nextDay)
+		b.st.backlog = append(b.st.backlog, float64(len(b.slots)-len(b.free)))
+		b.nextDay += 1440
 	}
 }
 
 // add takes in the next consignment in arrival order, with its lane assigned.
 func (b *border) add(c *Consignment) {
+	if c.Arrival >= b.nextDay {
+		b.sampleBacklog(c.Arrival)
+	}
 	if len(b.events) > 0 && b.events[0].t <= c.Arrival {
 		b.advance(c.Arrival)
 	}
 	st := &b.st
-	if c.Arrival >= b.cfg.warmup {
+	win := b.inWindow(c.Arrival)
+	if win {
 		st.n++
 		st.lane[c.Lane]++
 		st.reason[c.Lane][c.Reason]++
@@ -393,7 +451,7 @@ func (b *border) add(c *Consignment) {
 	}
 	ready := max(c.Arrival, c.LaneAt)
 	rt, ri := b.cfg.routeOf(c)
-	if c.Arrival >= b.cfg.warmup && ri >= 0 {
+	if win && ri >= 0 {
 		b.st.routeN[ri]++
 		if c.Threat != NoThreat {
 			b.st.routeIrr[ri]++
@@ -402,13 +460,23 @@ func (b *border) add(c *Consignment) {
 	if rt.n == 0 {
 		ms := &b.scratch
 		*ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1, Route: -1}
-		if ready <= b.cfg.horizon {
+		if ready > b.cfg.horizon {
+			st.inSystem++
+			st.inSystemAge += b.cfg.horizon - c.Arrival
+		}
+		if ready <= b.cfg.end {
 			ms.Release = ready
 			b.complete(c, ms)
+			if win && ready > b.cfg.horizon {
+				st.drainLen = max(st.drainLen, ready-b.cfg.horizon)
+			}
 		} else {
 			b.stillIn(c, ms)
 		}
 		return
+	}
+	if win {
+		b.pending++
 	}
 	var slot int32
 	if n := len(b.free); n > 0 {
@@ -421,7 +489,7 @@ func (b *border) add(c *Consignment) {
 	s := &b.slots[slot]
 	s.c = *c
 	s.ms = Milestones{Arrival: c.Arrival, Lodgement: c.Lodgement, LaneAt: c.LaneAt, Release: math.NaN(), Pools: borderNoPools, FoundStage: -1, Route: ri}
-	s.ri, s.cleared, s.live, s.visits = 0, false, true, [NumMethods]uint8{}
+	s.ri, s.cleared, s.live, s.window, s.visits = 0, false, true, win, [NumMethods]uint8{}
 	s.route = *rt
 	b.push(borderEvent{t: ready, slot: slot, kind: borderEvReady})
 }
@@ -443,20 +511,27 @@ func (b *border) route(slot int32, t float64) {
 		return
 	}
 	s.ms.Release = t
+	if s.window {
+		b.pending--
+		if t > b.cfg.horizon {
+			b.st.drainLen = max(b.st.drainLen, t-b.cfg.horizon)
+		}
+	}
 	b.complete(&s.c, &s.ms)
 	s.live = false
 	b.free = append(b.free, slot)
 }
 
-// account brings pool p's time integrals up to t.
+// account brings pool p's time integrals up to t; they cover the window of
+// time [warm-up, wend] only.
 func (b *border) account(ps *borderPoolState, t float64) {
-	lo := max(ps.last, b.cfg.warmup)
-	if t > lo {
-		dt := t - lo
+	lo, hi := max(ps.last, b.st.warmup), min(t, b.cfg.wend)
+	if hi > lo {
+		dt := hi - lo
 		ps.qArea += float64(ps.q.n) * dt
 		ps.busyArea += float64(ps.busy) * dt
 		if ps.busy > 0 && !ps.hours.always {
-			ps.overArea += float64(ps.busy) * (dt - ps.hours.openTime(lo, t))
+			ps.overArea += float64(ps.busy) * (dt - ps.hours.openTime(lo, hi))
 		}
 		if ps.q.n > ps.maxQ {
 			ps.maxQ = ps.q.n
@@ -475,7 +550,7 @@ func (b *border) enter(slot int32, p int, t float64) {
 	s.ms.Start[k], s.ms.End[k] = math.NaN(), math.NaN() // until they happen
 	ps := &b.pools[p]
 	pc := &b.cfg.pools[p]
-	if t >= b.cfg.warmup {
+	if b.inPoolWindow(t) {
 		ps.entries++
 	}
 	open := pc.hours.isOpen(t)
@@ -485,7 +560,7 @@ func (b *border) enter(slot int32, p int, t float64) {
 	}
 	b.account(ps, t)
 	ps.q.push(slot)
-	if ps.q.n > ps.maxQ && t >= b.cfg.warmup {
+	if ps.q.n > ps.maxQ && b.inPoolWindow(t) {
 		ps.maxQ = ps.q.n
 	}
 	if !open && !ps.openPending {
@@ -502,7 +577,7 @@ func (b *border) start(slot int32, p int, t float64) {
 	s := &b.slots[slot]
 	k := s.ms.Stages
 	s.ms.Start[k] = t
-	if t >= b.cfg.warmup {
+	if b.inPoolWindow(t) {
 		ps.waitSum += t - s.ms.Queue[k]
 		ps.starts++
 	}
@@ -578,7 +653,11 @@ func (b *border) open(p int, t float64) {
 
 // complete records a released consignment.
 func (b *border) complete(c *Consignment, ms *Milestones) {
-	if c.Arrival >= b.cfg.warmup {
+	if d := int(c.Arrival / 1440); d < len(b.st.dayRel) {
+		b.st.dayRel[d] += ms.Release - c.Arrival
+		b.st.dayN[d]++
+	}
+	if b.inWindow(c.Arrival) {
 		st := &b.st
 		rt := ms.Release - c.Arrival
 		st.release[c.Lane].add(rt)
@@ -616,7 +695,7 @@ func (b *border) complete(c *Consignment, ms *Milestones) {
 	b.trace(c, ms)
 }
 
-// found counts a found consignment (one that arrived after the warm-up).
+// found counts a found consignment (one that arrived in the window).
 func (b *border) found(c *Consignment, ms *Milestones) {
 	if ms.Found {
 		st := &b.st
@@ -632,28 +711,23 @@ func (b *border) found(c *Consignment, ms *Milestones) {
 	}
 }
 
-// stillIn records a consignment still in the system at the horizon. One that
-// arrived after the warm-up and is already older than a target cannot be
-// released within it: it counts as late against that target.
+// stillIn records a consignment not released when the simulation stops
+// (the end of the drain). One that arrived in the window is unreleased: its
+// release time is unknown and at least the drain's length, so it counts as
+// late against every target and every time of the within ladder.
 func (b *border) stillIn(c *Consignment, ms *Milestones) {
 	st := &b.st
-	age := b.cfg.horizon - c.Arrival
-	st.inSystem++
-	st.inSystemAge += age
-	if c.Arrival >= b.cfg.warmup {
-		if age > b.cfg.targetAll {
-			st.lateAll++
-			a, p, md := b.cfg.groups.of(c)
-			st.grpLate[a]++
-			st.grpLate[p]++
-			if md >= 0 {
-				st.grpLate[md]++
-			}
+	if b.inWindow(c.Arrival) {
+		st.unreleased++
+		st.lateAll++
+		a, p, md := b.cfg.groups.of(c)
+		st.grpLate[a]++
+		st.grpLate[p]++
+		if md >= 0 {
+			st.grpLate[md]++
 		}
-		if age > b.cfg.targetLane[c.Lane] { // false for NaN
-			st.lateLane[c.Lane]++
-		}
-		st.ageBy[c.Lane][borderWithinIndex(age)]++
+		st.lateLane[c.Lane]++
+		st.ageBy[c.Lane][len(borderWithin)]++
 		b.found(c, ms)
 	}
 	b.trace(c, ms)
@@ -665,12 +739,28 @@ func (b *border) trace(c *Consignment, ms *Milestones) {
 	}
 }
 
-// finish runs the simulation to the horizon and reports what is still in the
-// system.
+// finish runs the simulation to the horizon, records the backlog there, then
+// drains: it handles events, without new arrivals, until every window
+// arrival is released or the drain's cap is reached, and reports what is
+// still in the system.
 func (b *border) finish() {
+	b.sampleBacklog(b.cfg.wend)
 	b.advance(b.cfg.horizon)
+	st := &b.st
+	for i := range b.slots {
+		if s := &b.slots[i]; s.live {
+			st.inSystem++
+			st.inSystemAge += b.cfg.horizon - s.c.Arrival
+		}
+	}
+	for b.pending > 0 && len(b.events) > 0 && b.events[0].t <= b.cfg.end {
+		b.handle(b.pop())
+	}
+	if b.pending > 0 {
+		st.drainLen = b.cfg.end - b.cfg.horizon // the cap was hit
+	}
 	for i := range b.pools {
-		b.account(&b.pools[i], b.cfg.horizon)
+		b.account(&b.pools[i], b.cfg.wend)
 	}
 	for i := range b.slots {
 		s := &b.slots[i]

@@ -41,14 +41,22 @@ type borderRoute struct {
 type borderConfig struct {
 	seed            uint64
 	warmup, horizon float64 // minutes
-	pools           []borderPoolConfig
-	routes          [NumLanes]borderRoute
-	onAlarm         bool // red: physical examination only after an NII alarm
-	detect          [][NumMethods]float64
-	threatNames     []string
-	targetAll       float64           // minutes
-	targetLane      [NumLanes]float64 // minutes; NaN when the lane has no target
-	groups          borderGroupsConfig
+	// The statistics window is [warmup, wend): consignments arriving in it
+	// are measured (wend = horizon unless window_end says otherwise). After
+	// the horizon the border drains, without arrivals, until every window
+	// arrival is released or end = horizon + drain.
+	wend, end float64
+	// weekly: the scenario has a weekly pattern (MSER truncates in whole
+	// weeks); autoWarmup: warmup: auto, MSER picks each replication's.
+	weekly, autoWarmup bool
+	pools              []borderPoolConfig
+	routes             [NumLanes]borderRoute
+	onAlarm            bool // red: physical examination only after an NII alarm
+	detect             [][NumMethods]float64
+	threatNames        []string
+	targetAll          float64           // minutes
+	targetLane         [NumLanes]float64 // minutes; NaN when the lane has no target
+	groups             borderGroupsConfig
 	// Routing by rule: the pools of each rule's route (zero: the lane's),
 	// the rules that have one, and the routes reported (lane routes first,
 	// then every union of rule routes), with the index of each lane's.
@@ -90,6 +98,9 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 	}
 	if !(cfg.horizon > 0) || math.IsInf(cfg.horizon, 0) || !(cfg.warmup >= 0 && cfg.warmup < cfg.horizon) {
 		return nil, bug("horizon %v, warmup %v minutes", cfg.horizon, cfg.warmup)
+	}
+	if !(cfg.wend > cfg.warmup && cfg.wend <= cfg.horizon) || !(cfg.end >= cfg.horizon) || math.IsInf(cfg.end, 0) {
+		return nil, bug("window_end %v, drain %v minutes", cfg.wend, cfg.end-cfg.horizon)
 	}
 	if len(detect) != len(sc.Threats) {
 		return nil, bug("%d detection rows for %d threats", len(detect), len(sc.Threats))
@@ -166,6 +177,15 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 		targetAll: float64(sc.Targets.Overall),
 		costs:     sc.Costs,
 	}
+	cfg.wend, cfg.end = cfg.horizon, cfg.horizon+float64(scenarios.DefaultDrain)
+	if sc.WindowEnd != 0 {
+		cfg.wend = float64(sc.WindowEnd)
+	}
+	if sc.Drain != nil {
+		cfg.end = cfg.horizon + float64(*sc.Drain)
+	}
+	cfg.weekly = sc.WeeklyPattern() != ""
+	cfg.autoWarmup = sc.WarmupAuto
 	for _, th := range sc.Threats {
 		cfg.threatNames = append(cfg.threatNames, th.Name)
 	}

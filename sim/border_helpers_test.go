@@ -35,6 +35,13 @@ func borderTestScenario(horizon, warmup float64, pools ...scenarios.Pool) *scena
 	}
 }
 
+// borderNoDrain is a drain of 0: the simulation stops at the horizon, and
+// what is still in the system stays unreleased.
+func borderNoDrain() *scenarios.Duration {
+	d := scenarios.Duration(0)
+	return &d
+}
+
 func borderTestCompile(t testing.TB, sc *scenarios.Scenario) *borderConfig {
 	t.Helper()
 	cfg, err := compileBorder(sc, borderDetectFromScenario(sc))

@@ -127,13 +127,15 @@ func TestBorderRedStages(t *testing.T) {
 	}
 }
 
-// TestBorderWithinTargetOverload checks by hand that the shares within target
-// count consignments still in the system at the horizon and already older
-// than the target as late, while means and percentiles stay over released
-// ones. One officer, 60-min checks, a yellow arrival every 30 min from 0 to
-// 570 min, horizon 600 min: check i (arrival 30i) runs from 60i to 60(i+1).
+// TestBorderWithinTargetOverload checks by hand that, with no drain, the
+// shares within target count consignments still in the system at the horizon
+// (unreleased) as late, whatever their age, while means and percentiles stay
+// over released ones. One officer, 60-min checks, a yellow arrival every 30
+// min from 0 to 570 min, horizon 600 min: check i (arrival 30i) runs from 60i
+// to 60(i+1).
 func TestBorderWithinTargetOverload(t *testing.T) {
 	sc := borderTestScenario(600, 0, borderTestConstPool("document", 1, 60))
+	sc.Drain = borderNoDrain()
 	sc.Targets.Overall = 2 * 60
 	sc.Targets.Lanes = map[string]scenarios.Duration{"yellow": 4 * 60}
 	b := newBorder(borderTestCompile(t, sc))
@@ -151,11 +153,13 @@ func TestBorderWithinTargetOverload(t *testing.T) {
 		want float64
 	}{
 		{"in_system.count", 10},
-		// Within 120 min: i = 0, 1, 2. Late: ages 300..150 (i = 10..15);
-		// i = 16, age exactly 120, may still make it.
-		{"release.all.within_target", 3.0 / (10 + 6)},
-		// Within 240 min: i = 0..6. Late: ages 300 and 270 (i = 10, 11).
-		{"release.yellow.within_target", 7.0 / (10 + 2)},
+		{"unreleased.count", 10},
+		{"unreleased.share", 0.5},
+		{"drain.hours", 0},
+		// Within 120 min: i = 0, 1, 2. Late: the 10 unreleased.
+		{"release.all.within_target", 3.0 / (10 + 10)},
+		// Within 240 min: i = 0..6.
+		{"release.yellow.within_target", 7.0 / (10 + 10)},
 		// Means and percentiles: released ones only, (60+330)/2 min.
 		{"release.all.mean", 195.0 / 60},
 		{"release.yellow.max", 330.0 / 60},
@@ -167,12 +171,12 @@ func TestBorderWithinTargetOverload(t *testing.T) {
 }
 
 // TestBorderReleaseWithin checks release.<lane>.within.<T> by hand, with
-// release times on the ladder's boundaries and consignments still in the
-// system at the horizon (10 000 min): those already older than T count as not
-// released within T, younger ones are left out of the share at T, and a lane
-// with nothing to count is NaN.
+// release times on the ladder's boundaries and, with no drain, consignments
+// still in the system at the horizon (10 000 min): unreleased, they count as
+// not released within every T, and a lane with nothing to count is NaN.
 func TestBorderReleaseWithin(t *testing.T) {
 	sc := borderTestScenario(10000, 0, borderTestConstPool("document", 1, 60))
+	sc.Drain = borderNoDrain()
 	b := newBorder(borderTestCompile(t, sc))
 	b.reset(0, nil)
 	for i, c := range []struct {
@@ -197,15 +201,14 @@ func TestBorderReleaseWithin(t *testing.T) {
 		lane string
 		want [11]float64 // 15m 30m 1h 2h 4h 8h 12h 24h 48h 72h 120h
 	}{
-		// 5 released; the one of age 1000 min is late up to 12 h, the one of
-		// age 10 min never.
-		{"green", [11]float64{2.0 / 6, 3.0 / 6, 3.0 / 6, 4.0 / 6, 4.0 / 6, 4.0 / 6, 4.0 / 6, 4.0 / 5, 4.0 / 5, 1, 1}},
+		// 5 released, 2 unreleased (late at every T).
+		{"green", [11]float64{2.0 / 7, 3.0 / 7, 3.0 / 7, 4.0 / 7, 4.0 / 7, 4.0 / 7, 4.0 / 7, 4.0 / 7, 4.0 / 7, 5.0 / 7, 5.0 / 7}},
 		{"yellow", [11]float64{0, 0, 0.5, 1, 1, 1, 1, 1, 1, 1, 1}},
-		// None released; the one of age 100 min is late up to 1 h.
-		{"blue", [11]float64{0, 0, 0, nan, nan, nan, nan, nan, nan, nan, nan}},
+		// None released, one unreleased.
+		{"blue", [11]float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
 		{"red", [11]float64{nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan}},
-		// 7 released; late: ages 1000 and 100 up to 1 h, 1000 up to 12 h.
-		{"all", [11]float64{2.0 / 9, 3.0 / 9, 4.0 / 9, 6.0 / 8, 6.0 / 8, 6.0 / 8, 6.0 / 8, 6.0 / 7, 6.0 / 7, 1, 1}},
+		// 7 released, 3 unreleased.
+		{"all", [11]float64{2.0 / 10, 3.0 / 10, 4.0 / 10, 6.0 / 10, 6.0 / 10, 6.0 / 10, 6.0 / 10, 6.0 / 10, 6.0 / 10, 7.0 / 10, 7.0 / 10}},
 	} {
 		for k, T := range []string{"15m", "30m", "1h", "2h", "4h", "8h", "12h", "24h", "48h", "72h", "120h"} {
 			name := "release." + tc.lane + ".within." + T
@@ -218,62 +221,101 @@ func TestBorderReleaseWithin(t *testing.T) {
 }
 
 // TestBorderInSystem overloads a one-officer check (an arrival every 30 min,
-// checks of 60 min) and checks by hand what is released and what is still in
-// the system at the horizon (600 min).
+// checks of 60 min, horizon 600 min) and checks by hand, without a drain,
+// what is released and what is unreleased when the simulation stops at the
+// horizon, and, with the default drain, that every window arrival is followed
+// to its release while pool statistics stay over the window of time.
 func TestBorderInSystem(t *testing.T) {
-	sc := borderTestScenario(600, 0, borderTestConstPool("document", 1, 60))
-	sc.Targets.Overall = 4 * 60
-	b := newBorder(borderTestCompile(t, sc))
-	var rec borderTraceRecorder
-	b.reset(0, &rec)
-	for k := 1; k <= 20; k++ {
-		c := Consignment{Seq: uint64(k), Arrival: 30 * float64(k), LaneAt: 30 * float64(k), Lane: Yellow, Threat: NoThreat}
-		b.add(&c)
+	feed := func(t *testing.T, drain *scenarios.Duration) (*border, *borderTraceRecorder) {
+		sc := borderTestScenario(600, 0, borderTestConstPool("document", 1, 60))
+		sc.Targets.Overall = 4 * 60
+		sc.Drain = drain
+		b := newBorder(borderTestCompile(t, sc))
+		var rec borderTraceRecorder
+		b.reset(0, &rec)
+		for k := 1; k <= 19; k++ {
+			c := Consignment{Seq: uint64(k), Arrival: 30 * float64(k), LaneAt: 30 * float64(k), Lane: Yellow, Threat: NoThreat}
+			b.add(&c)
+		}
+		// A green consignment assessed only after the horizon.
+		g := Consignment{Seq: 21, Arrival: 590, LaneAt: 700, Lane: Green, Threat: NoThreat}
+		b.add(&g)
+		b.finish()
+		return b, &rec
 	}
-	// A green consignment assessed only after the horizon is still in too.
-	g := Consignment{Seq: 21, Arrival: 600, LaneAt: 700, Lane: Green, Threat: NoThreat}
-	b.add(&g)
-	b.finish()
-	m := func(name string) float64 { return borderMetric(t, b, name) }
-	// The k-th check ends at 30+60k: k = 1..9 are released, with release
-	// times 30+30k = 60..300 min.
-	for _, tc := range []struct {
-		name string
-		want float64
-	}{
-		{"consignments", 21},
-		{"in_system.count", 12},
-		{"in_system.mean_age", (150.0*11 + 0) / 12 / 60}, // ages 300, 270, …, 0 and 0
-		{"release.all.mean", 3},
-		{"release.yellow.max", 5},
-		// 7 released within 240 min (60..240); k = 10 and 11, in the system
-		// at ages 300 and 270 min, are late already (k = 12, age 240, is not).
-		{"release.all.within_target", 7.0 / 11},
-		{"trs.lane_release.mean", 3},
-		{"trs.document.service.mean", 1},
-		{"pool.document.utilization", 570.0 / 600},
-		{"pool.document.max_queue", 10}, // at 600: k = 11..20 wait
-	} {
-		if got := m(tc.name); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("%s = %v, want %v", tc.name, got, tc.want)
+	check := func(t *testing.T, b *border, want []borderWant) {
+		t.Helper()
+		for _, tc := range want {
+			if got := borderMetric(t, b, tc.name); math.Abs(got-tc.want) > 1e-12 {
+				t.Errorf("%s = %v, want %v", tc.name, got, tc.want)
+			}
 		}
 	}
-	if !math.IsNaN(m("release.green.mean")) {
-		t.Errorf("release.green.mean = %v, want NaN (none released)", m("release.green.mean"))
-	}
-	if len(rec.ms) != 21 {
-		t.Fatalf("traced %d consignments, want 21", len(rec.ms))
-	}
-	inService, queued := rec.bySeq(t, 10), rec.bySeq(t, 11)
-	if !math.IsNaN(inService.Release) || inService.Stages != 1 || inService.Start[0] != 570 || !math.IsNaN(inService.End[0]) {
-		t.Errorf("in service at the horizon: %+v", inService)
-	}
-	if queued.Stages != 1 || queued.Queue[0] != 330 || !math.IsNaN(queued.Start[0]) {
-		t.Errorf("queued at the horizon: %+v", queued)
-	}
-	if ms := rec.bySeq(t, 21); ms.Stages != 0 || !math.IsNaN(ms.Release) {
-		t.Errorf("green after the horizon: %+v", ms)
-	}
+	// The k-th check ends at 30+60k; release time 30+30k.
+	t.Run("no drain", func(t *testing.T) {
+		b, rec := feed(t, borderNoDrain())
+		// k = 1..9 released (60..300 min); k = 10..19 and the green one not.
+		check(t, b, []borderWant{
+			{"consignments", 20},
+			{"in_system.count", 11},
+			{"in_system.mean_age", (165.0*10 + 10) / 11 / 60}, // ages 300, 270, …, 30 and 10
+			{"unreleased.count", 11},
+			{"unreleased.share", 11.0 / 20},
+			{"drain.hours", 0},
+			{"release.all.mean", 3},
+			{"release.yellow.max", 5},
+			// 7 released within 240 min (60..240); the 11 unreleased are late.
+			{"release.all.within_target", 7.0 / 20},
+			{"trs.lane_release.mean", 3},
+			{"trs.document.service.mean", 1},
+			{"pool.document.utilization", 570.0 / 600},
+			{"pool.document.max_queue", 9}, // at 600: k = 11..19 wait
+		})
+		if !math.IsNaN(borderMetric(t, b, "release.green.mean")) {
+			t.Errorf("release.green.mean = %v, want NaN (none released)", borderMetric(t, b, "release.green.mean"))
+		}
+		if len(rec.ms) != 20 {
+			t.Fatalf("traced %d consignments, want 20", len(rec.ms))
+		}
+		inService, queued := rec.bySeq(t, 10), rec.bySeq(t, 11)
+		if !math.IsNaN(inService.Release) || inService.Stages != 1 || inService.Start[0] != 570 || !math.IsNaN(inService.End[0]) {
+			t.Errorf("in service at the horizon: %+v", inService)
+		}
+		if queued.Stages != 1 || queued.Queue[0] != 330 || !math.IsNaN(queued.Start[0]) {
+			t.Errorf("queued at the horizon: %+v", queued)
+		}
+		if ms := rec.bySeq(t, 21); ms.Stages != 0 || !math.IsNaN(ms.Release) {
+			t.Errorf("green after the horizon: %+v", ms)
+		}
+	})
+	t.Run("drain", func(t *testing.T) {
+		b, rec := feed(t, nil)
+		// Every one released: yellow k at 30+30k (60..600 min), the last
+		// check ends at 1170, 570 min after the horizon; green at 110 min.
+		check(t, b, []borderWant{
+			{"consignments", 20},
+			{"in_system.count", 11}, // the backlog at the horizon is the same
+			{"unreleased.count", 0},
+			{"unreleased.share", 0},
+			{"drain.hours", 570.0 / 60},
+			{"release.all.mean", (19*30 + 30*190 + 110.0) / 20 / 60},
+			{"release.yellow.max", 600.0 / 60},
+			// 7 yellow within 240 min, and the green one.
+			{"release.all.within_target", 8.0 / 20},
+			// Pool statistics over the window of time [0, 600] only.
+			{"pool.document.utilization", 570.0 / 600},
+			{"pool.document.max_queue", 9},
+		})
+		if ms := rec.bySeq(t, 19); ms.Release != 1170 {
+			t.Errorf("last window arrival released at %v, want 1170: %+v", ms.Release, ms)
+		}
+	})
+}
+
+// borderWant is an expected metric value.
+type borderWant struct {
+	name string
+	want float64
 }
 
 // TestBorderWarmup checks that consignments arriving before the warm-up are
@@ -358,7 +400,9 @@ func TestBorderMetricNames(t *testing.T) {
 	for _, p := range []string{"document", "nii", "physical"} {
 		want = append(want, "pool."+p+".utilization", "pool."+p+".overtime_per_day", "pool."+p+".mean_wait", "pool."+p+".mean_queue", "pool."+p+".max_queue")
 	}
-	want = append(want, "in_system.count", "in_system.mean_age")
+	want = append(want, "in_system.count", "in_system.mean_age", "unreleased.count", "unreleased.share", "drain.hours",
+		"warmup.hours", "warmup.mser_hours", "pool.document.offered_load", "pool.nii.offered_load", "pool.physical.offered_load",
+		"backlog.growth", "backlog.trend_t", "unstable")
 	if !slices.Equal(names, want) {
 		t.Errorf("metric names:\n got %q\nwant %q", names, want)
 	}
@@ -379,8 +423,15 @@ func TestBorderMetricNames(t *testing.T) {
 		t.Fatalf("%d values for %d metrics", len(vals), len(cfg.defs))
 	}
 	for i, d := range cfg.defs {
+		// The warm-up is set, not measured; the offered load of no work is 0
+		// like the utilization; the backlog trend needs more days than the
+		// empty run has.
 		isCount := d.Unit == metric.Count || d.Unit == metric.Currency || d.Name() == "pool.document.utilization" ||
-			d.Name() == "pool.nii.utilization" || d.Name() == "pool.physical.utilization" || strings.HasSuffix(d.Name(), ".overtime_per_day")
+			d.Name() == "pool.nii.utilization" || d.Name() == "pool.physical.utilization" || strings.HasSuffix(d.Name(), ".overtime_per_day") ||
+			d.Stat == metric.OfferedLoad || d.Key == metric.Key{Family: metric.Warmup, Stat: metric.Length}
+		if d.Family == metric.Backlog {
+			isCount = false
+		}
 		if isCount && vals[i] != 0 || !isCount && !math.IsNaN(vals[i]) {
 			t.Errorf("empty run: %s = %v", d.Name(), vals[i])
 		}

@@ -58,15 +58,23 @@ func ExampleCompile() {
 	fmt.Println("lanes (green, blue, yellow, red):", lanes)
 	fmt.Printf("irregular %d, sent to red %d\n", irregular, caught)
 	// Output:
-	// #2602 from CO, HS 080490, score 60: red (score), carries narcotics
-	// #3324 from CO, HS 081210, score 60: red (score), carries narcotics
-	// #3944 from CO, HS 081430, score 60: red (score), carries narcotics
-	// #4169 from CO, HS 930730, score 0: red (random), carries narcotics
-	// #4381 from CO, HS 081400, score 60: red (score), carries narcotics
-	// #6740 from CO, HS 090211, score 60: red (score), carries narcotics
-	// #6902 from CO, HS 081200, score 60: red (score), carries narcotics
-	// lanes (green, blue, yellow, red): [6997 0 59 89]
-	// irregular 72, sent to red 7
+	// #435 from CO, HS 080129, score 60: red (score), carries narcotics
+	// #1113 from CO, HS 080590, score 60: red (score), carries narcotics
+	// #1146 from CO, HS 080330, score 60: red (score), carries narcotics
+	// #1577 from CO, HS 080911, score 60: red (score), carries narcotics
+	// #1609 from CO, HS 080330, score 60: red (score), carries narcotics
+	// #2473 from CO, HS 081430, score 60: red (score), carries narcotics
+	// #2822 from CO, HS 080410, score 60: red (score), carries narcotics
+	// #5486 from CO, HS 080929, score 60: red (score), carries narcotics
+	// #5844 from CO, HS 080930, score 60: red (score), carries narcotics
+	// #5962 from CO, HS 081229, score 60: red (score), carries narcotics
+	// #5988 from CO, HS 080729, score 60: red (score), carries narcotics
+	// #6054 from CO, HS 080419, score 60: red (score), carries narcotics
+	// #6130 from CO, HS 080930, score 60: red (score), carries narcotics
+	// #6295 from CO, HS 080111, score 60: red (score), carries narcotics
+	// #7128 from CO, HS 080420, score 60: red (score), carries narcotics
+	// lanes (green, blue, yellow, red): [6989 0 59 97]
+	// irregular 73, sent to red 15
 }
 
 // Score one declaration with the risk engine alone, as backtest does with

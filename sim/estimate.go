@@ -72,7 +72,11 @@ func EstimateRun(m *Model, reps, workers int) Estimate {
 	traders := float64(m.traderCount) * estimateTraderBytes * estimateGrowth
 	values := float64(reps) * float64(len(m.Metrics())) * 8 * 4 // values, report, aggregates, JSON
 	bytes := estimateBase + traders + float64(workers)*perWorker + values
-	ns := (n*estimateNsPerConsignment + estimateNsPerReplication) * float64(reps) / float64(workers)
+	passes := 1.0
+	if sc.WarmupAuto {
+		passes = 2 // MSER's pass from time 0, then the measured one
+	}
+	ns := (passes*n*estimateNsPerConsignment + estimateNsPerReplication) * float64(reps) / float64(workers)
 	t := time.Duration(math.MaxInt64)
 	if ns < float64(math.MaxInt64) {
 		t = time.Duration(ns)

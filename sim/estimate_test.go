@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"testing"
+	"time"
 
 	"pilotsim/scenarios"
 )
@@ -41,6 +42,17 @@ func TestEstimateRun(t *testing.T) {
 	}
 	if more := EstimateRun(m, 1000, 1); !(more.Bytes > one.Bytes) || !(more.Time > one.Time) {
 		t.Error("more replications estimated as no more memory or time")
+	}
+	// warmup: auto runs every replication twice (MSER's pass, then the
+	// measured one): the consignments' time once more, the same memory.
+	sc.WarmupAuto = true
+	ma, err := Compile(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := time.Duration(n * estimateNsPerConsignment * 10)
+	if auto := EstimateRun(ma, 10, 1); auto.Bytes != one.Bytes || (auto.Time-one.Time-extra).Abs() > time.Microsecond {
+		t.Errorf("warmup: auto: %v bytes, %v; want %v bytes and %v + %v", auto.Bytes, auto.Time, one.Bytes, one.Time, extra)
 	}
 }
 

@@ -21,11 +21,25 @@ const PurposeAssessment Purpose = 32
 // Streams: the trader population comes from PurposeTraders; arrival instants
 // from PurposeArrivals; the trader, origin, routing, HS code, value per kg and
 // gross weight of each consignment from PurposeFeatures (the same number of
-// draws whether the consignment is irregular or not); whether it carries a
-// threat, whether it is clean, and the duty from PurposeThreats; the
-// lodgement lead from PurposeLodgement and the assessment time from
-// PurposeAssessment. Two scenarios that differ only in rules, selectivity
-// thresholds and rates, or resources therefore see the same consignments.
+// draws whether the consignment is irregular or not); the lodgement lead from
+// PurposeLodgement and the assessment time from PurposeAssessment. Two
+// scenarios that differ only in rules, selectivity thresholds and rates, or
+// resources therefore see the same consignments.
+//
+// Ground truth (common random numbers). Whether a consignment carries a
+// threat, whether it is clean and its duty are not drawn from a sequential
+// stream but from counter-based draws keyed by (seed, replication,
+// consignment Seq, threat, purpose): PurposeThreats, PurposeClean and
+// PurposeDuty. Membership is one uniform U per consignment on a fixed layout:
+// with K threats, threat k owns [k/K, k/K + w_k), w_k being its probability
+// in the consignment's trader class (AEO or not, new or not). Raising w_k only
+// grows threat k's own slot, so raising a prevalence only adds cases of that
+// threat and changes nothing else; changing rules, resources, detection or
+// duty changes no irregular consignment. The layout needs every w_k <= 1/K;
+// a trader class where some w_k is larger (only with prevalences of several
+// percent) falls back to laying the threats end to end, which keeps every
+// probability exact but couples the threats of that class (see
+// docs/scenarios.md, "Ground truth").
 type Generator struct {
 	m   *Model
 	rep int
@@ -33,15 +47,30 @@ type Generator struct {
 
 	traderFlags []uint8 // FlagAEO | FlagNew per trader, for this replication
 
-	// threatCum[class] holds the cumulative probabilities of (threat k with
-	// signature, threat k clean) for k = 0…; class = FlagAEO|FlagNew bits.
-	threatCum [4][]float64
-	threatTot [4]float64
+	// Ground truth per trader class (class = FlagAEO|FlagNew bits): threat k
+	// is carried when thrLo[class][k] <= U < thrHi[class][k] (U the
+	// consignment's membership uniform), and is clean when its clean uniform
+	// is below thrClean[class][k]. thrSlot: the class uses the fixed layout
+	// (slot k starts at k/K), so U picks the only candidate directly.
+	thrLo, thrHi, thrClean [4][]float64
+	thrSlot                [4]bool
+	// The same layout on the 53-bit integers m of the membership draws (U =
+	// m·2⁻⁵³ exactly): threat k is carried when thrLoBits <= m < thrHiBits,
+	// the exact equivalent of thrLo <= U < thrHi. thrMay has a bit per
+	// 1/thrBuckets of [0, 1), set where some threat's interval reaches into
+	// it: a draw in a clear bucket (nearly all, with customs prevalences)
+	// carries no threat, found with one load.
+	thrLoBits, thrHiBits [4][]uint64
+	thrMay               [4][thrBuckets / 64]uint64
+	thrKey, cleanKey     uint64 // keys of PurposeThreats and PurposeClean draws
+	dutyKey              uint64 // key of the PurposeDuty streams
+	dutySrc              *rand.PCG
+	dutyRand             *rand.Rand
 
 	next [datamodel.NumModes]float64 // next arrival per mode in m.modes order
 
-	arrivals, features, threats, lodgement, assessment *rand.Rand
-	assessZero                                         bool
+	arrivals, features, lodgement, assessment *rand.Rand
+	assessZero                                bool
 
 	rec *rand.Rand // Record's stream, reseeded per consignment
 	pcg *rand.PCG
@@ -50,9 +79,15 @@ type Generator struct {
 // NewGenerator returns a generator for m. Call Reset before Next.
 func (m *Model) NewGenerator() *Generator {
 	g := &Generator{m: m, traderFlags: make([]uint8, m.traderCount)}
-	for c := range g.threatCum {
-		g.threatCum[c] = make([]float64, 2*len(m.threats))
+	for c := range g.thrLo {
+		g.thrLo[c] = make([]float64, len(m.threats))
+		g.thrHi[c] = make([]float64, len(m.threats))
+		g.thrClean[c] = make([]float64, len(m.threats))
+		g.thrLoBits[c] = make([]uint64, len(m.threats))
+		g.thrHiBits[c] = make([]uint64, len(m.threats))
 	}
+	g.dutySrc = rand.NewPCG(0, 0)
+	g.dutyRand = rand.New(g.dutySrc)
 	g.pcg = rand.NewPCG(0, 0)
 	g.rec = rand.New(g.pcg)
 	g.assessZero = m.risk.assessZero
@@ -87,7 +122,9 @@ func (g *Generator) Reset(rep int) {
 
 	g.arrivals = Stream(seed, rep, PurposeArrivals)
 	g.features = Stream(seed, rep, PurposeFeatures)
-	g.threats = Stream(seed, rep, PurposeThreats)
+	g.thrKey = StreamKey(seed, rep, PurposeThreats)
+	g.cleanKey = StreamKey(seed, rep, PurposeClean)
+	g.dutyKey = StreamKey(seed, rep, PurposeDuty)
 	g.lodgement = Stream(seed, rep, PurposeLodgement)
 	g.assessment = Stream(seed, rep, PurposeAssessment)
 	for i := range g.next {
@@ -99,16 +136,22 @@ func (g *Generator) Reset(rep int) {
 }
 
 // fillThreatTables computes, for each trader class (AEO or not, new or not),
-// the probability of each threat with and without signature. For AEO traders
-// the prevalence is multiplied by the AEO prevalence factor. The signature
-// part is tilted by the threat's new-trader likelihood ratio ρ: new traders'
-// consignments carry it ρ times as often as others', normalised by
-// 1 + (ρ−1)·q, where q is the replication's volume share of new traders, so
-// that the prevalence over all traders stays the threat's prevalence.
+// each threat's probability w_k and the share of its cases that are clean.
+// For AEO traders the prevalence is multiplied by the AEO prevalence factor.
+// The signature part is tilted by the threat's new-trader likelihood ratio ρ:
+// new traders' consignments carry it ρ times as often as others', normalised
+// by 1 + (ρ−1)·q, where q is the replication's volume share of new traders,
+// so that the prevalence over all traders stays the threat's prevalence. The
+// clean part is not tilted. It then lays the threats out on [0, 1) (see
+// Generator): each in its own slot of width 1/K when every w_k fits, else end
+// to end (and scaled to a total of 1 if, with extreme new-trader ratios, the
+// probabilities add up to more).
 func (g *Generator) fillThreatTables(q float64) {
 	m := g.m
-	for class := range g.threatCum {
-		cum := 0.0
+	nk := len(m.threats)
+	for class := range g.thrLo {
+		lo, hi, clean := g.thrLo[class], g.thrHi[class], g.thrClean[class]
+		total, fits := 0.0, true
 		for k := range m.threats {
 			t := &m.threats[k]
 			p := t.prevalence
@@ -124,18 +167,59 @@ func (g *Generator) fillThreatTables(q float64) {
 					nf = 1 / z
 				}
 			}
-			cum += p * (1 - t.clean) * nf
-			g.threatCum[class][2*k] = cum
-			cum += p * t.clean
-			g.threatCum[class][2*k+1] = cum
-		}
-		if cum > 1 { // only with extreme new-trader ratios: cap at 1
-			for i := range g.threatCum[class] {
-				g.threatCum[class][i] /= cum
+			sig, cl := p*(1-t.clean)*nf, p*t.clean
+			w := sig + cl
+			clean[k] = 0
+			if w > 0 {
+				clean[k] = cl / w
 			}
-			cum = 1
+			hi[k] = w // the width, for now
+			total += w
+			if w > 1/float64(nk) {
+				fits = false
+			}
 		}
-		g.threatTot[class] = cum
+		g.thrSlot[class] = fits
+		cum, scale := 0.0, 1.0
+		if !fits && total > 1 { // only with extreme new-trader ratios: cap at 1
+			scale = 1 / total
+		}
+		for k := range lo {
+			w := hi[k] * scale
+			if fits {
+				lo[k] = float64(k) / float64(nk)
+			} else {
+				lo[k] = cum
+				cum += w
+			}
+			hi[k] = lo[k] + w
+		}
+		g.fillThreatBits(class)
+	}
+}
+
+// thrBuckets is the number of buckets of [0, 1) of Generator.thrMay.
+const thrBuckets = 1024
+
+// thrBucketShift turns a 53-bit draw into its bucket.
+const thrBucketShift = 53 - 10 // thrBuckets = 2^10
+
+// fillThreatBits derives trader class's integer thresholds and clear buckets
+// from its layout thrLo, thrHi. For an integer m < 2^53 and x in [0, 1],
+// m·2⁻⁵³ < x exactly when m < ⌈x·2⁵³⌉ (x·2⁵³ is exact), so the integer
+// comparisons decide as the float ones would, bit for bit.
+func (g *Generator) fillThreatBits(class int) {
+	lo, hi := g.thrLo[class], g.thrHi[class]
+	loB, hiB, may := g.thrLoBits[class], g.thrHiBits[class], &g.thrMay[class]
+	*may = [thrBuckets / 64]uint64{}
+	for k := range lo {
+		loB[k] = uint64(math.Ceil(lo[k] * 0x1p53))
+		hiB[k] = uint64(math.Ceil(hi[k] * 0x1p53))
+		if hiB[k] > loB[k] {
+			for b := loB[k] >> thrBucketShift; b <= (hiB[k]-1)>>thrBucketShift; b++ {
+				may[b/64] |= 1 << (b % 64)
+			}
+		}
 	}
 }
 
@@ -195,21 +279,18 @@ func (g *Generator) Next(c *Consignment) bool {
 	c.Flags = g.traderFlags[trader]
 	class := c.Flags & (FlagAEO | FlagNew)
 	var th *genThreat
-	if u := g.threats.Float64(); u < g.threatTot[class] {
-		cum := g.threatCum[class]
-		k := 0
-		for k < len(cum)-1 && u >= cum[k] {
-			k++
-		}
-		c.Threat = int8(k / 2)
-		carried := &m.threats[k/2]
-		if k&1 == 1 {
+	if k := g.threatOf(c.Seq, class); k >= 0 {
+		c.Threat = int8(k)
+		carried := &m.threats[k]
+		if unitDraw(g.cleanKey, c.Seq, uint64(k)) < g.thrClean[class][k] {
 			c.Flags |= FlagClean
 		} else {
 			th = carried
 		}
 		if carried.revenue {
-			c.Duty = carried.duty.Sample(g.threats)
+			h := drawKey(g.dutyKey, c.Seq, uint64(k))
+			g.dutySrc.Seed(h, mix(h))
+			c.Duty = carried.duty.Sample(g.dutyRand)
 		}
 	}
 
@@ -244,6 +325,46 @@ func (g *Generator) Next(c *Consignment) bool {
 	}
 	c.ValuePerKg = c.Value / c.GrossWeight
 	return true
+}
+
+// threatOf returns the threat consignment seq of trader class carries, or -1:
+// the slot its membership uniform falls in.
+func (g *Generator) threatOf(seq uint64, class uint8) int {
+	return g.threatOfBits(drawKey(g.thrKey, seq, 0)>>11, class)
+}
+
+// threatOfBits is threatOf for the membership draw m·2⁻⁵³ (m < 2^53; the
+// uniform unitDraw would give), decided on the integers (fillThreatBits).
+func (g *Generator) threatOfBits(m uint64, class uint8) int {
+	b := m >> thrBucketShift
+	if g.thrMay[class][b/64]&(1<<(b%64)) == 0 {
+		return -1 // the common case: no threat reaches this bucket
+	}
+	lo, hi := g.thrLoBits[class], g.thrHiBits[class]
+	if g.thrSlot[class] {
+		// Slot k starts at k/K: m·K/2⁵³ is the slot but for rounding of
+		// k/K at a slot's edge, which the loops settle.
+		k := int((m * uint64(len(lo))) >> 53)
+		for k > 0 && m < lo[k] {
+			k--
+		}
+		for k+1 < len(lo) && m >= lo[k+1] {
+			k++
+		}
+		if m < hi[k] {
+			return k
+		}
+		return -1
+	}
+	for k := range lo {
+		if m < hi[k] {
+			if m >= lo[k] {
+				return k
+			}
+			return -1 // in the gap of a zero-width threat: impossible, hi[k] == lo[k]
+		}
+	}
+	return -1
 }
 
 // Generated weights and values are rounded to what a declaration shows (gram,

@@ -202,17 +202,17 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		kind := laneKind(name)
 		w.put(d.mean()/60, func() metric.Def {
 			return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.Mean}, Of: kind, Unit: metric.Hours,
-				Help: "mean release time (arrival to release), " + name + "; over consignments released by the horizon (not those in_system)"}
+				Help: "mean release time (arrival to release), " + name + "; over window arrivals, followed to release through the drain"}
 		})
 		for _, p := range borderPercentiles {
 			w.put(d.quantile(p.p)/60, func() metric.Def {
 				return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: p.stat}, Of: kind, Unit: metric.Hours,
-					Help: p.help + " release time, " + name + "; over consignments released by the horizon"}
+					Help: p.help + " release time, " + name + "; over window arrivals, followed to release through the drain"}
 			})
 		}
 		w.put(d.maximum()/60, func() metric.Def {
 			return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.Max}, Of: kind, Unit: metric.Hours,
-				Help: "longest release time, " + name + "; over consignments released by the horizon"}
+				Help: "longest release time, " + name + "; over window arrivals, followed to release through the drain"}
 		})
 	}
 	releaseStats("all", &all)
@@ -221,15 +221,15 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 	}
 	w.ratio(float64(st.withinAll), float64(all.n+st.lateAll), func() metric.Def {
 		return metric.Def{Key: metric.Key{Family: metric.Release, Subject: "all", Stat: metric.WithinTarget}, Unit: metric.Fraction,
-			Num: "released within the overall target", Den: "released + still in the system at the horizon and already older than the target",
-			Help: "released within the overall target / (released + still in the system at the horizon and already older than the target)"}
+			Num: "released within the overall target", Den: "released + not released by the end of the drain",
+			Help: "released within the overall target / (released + not released by the end of the drain)"}
 	})
 	for l := Lane(0); l < NumLanes; l++ {
 		if !math.IsNaN(cfg.targetLane[l]) {
 			w.ratio(float64(st.withinLane[l]), float64(st.release[l].n+st.lateLane[l]), func() metric.Def {
 				return metric.Def{Key: metric.Key{Family: metric.Release, Subject: l.String(), Stat: metric.WithinTarget}, Of: metric.OfLane, Unit: metric.Fraction,
-					Num: l.String() + " released within the lane's target", Den: l.String() + " released + still in the system at the horizon and already older than the target",
-					Help: l.String() + " released within the lane's target / (" + l.String() + " released + still in the system at the horizon and already older than the target)"}
+					Num: l.String() + " released within the lane's target", Den: l.String() + " released + not released by the end of the drain",
+					Help: l.String() + " released within the lane's target / (" + l.String() + " released + not released by the end of the drain)"}
 			})
 		}
 	}
@@ -244,23 +244,23 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		}
 		w.put(d.mean()/60, func() metric.Def {
 			return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.Mean}, Of: metric.OfGroup, Unit: metric.Hours,
-				Help: "mean release time (arrival to release), " + name + "; over consignments released by the horizon (not those in_system)"}
+				Help: "mean release time (arrival to release), " + name + "; over window arrivals, followed to release through the drain"}
 		})
 		for _, p := range borderPercentiles {
 			w.put(d.quantile(p.p)/60, func() metric.Def {
 				return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: p.stat}, Of: metric.OfGroup, Unit: metric.Hours,
-					Help: p.help + " release time, " + name + "; over consignments released by the horizon"}
+					Help: p.help + " release time, " + name + "; over window arrivals, followed to release through the drain"}
 			})
 		}
 		w.ratio(float64(within), float64(d.n+late), func() metric.Def {
 			return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.WithinTarget}, Of: metric.OfGroup, Unit: metric.Fraction,
-				Num: name + " released within the overall target", Den: name + " released + still in the system at the horizon and already older than the target",
-				Help: name + " released within the overall target / (" + name + " released + still in the system at the horizon and already older than the target)"}
+				Num: name + " released within the overall target", Den: name + " released + not released by the end of the drain",
+				Help: name + " released within the overall target / (" + name + " released + not released by the end of the drain)"}
 		})
 	}
 	// Shares released within each time of the ladder: released within T /
-	// (released + still in the system at the horizon and older than T), the
-	// rule of within_target.
+	// (released + not released by the end of the drain), the rule of
+	// within_target.
 	releaseWithin := func(name string, n int64, rel, age *[len(borderWithin) + 1]int64) {
 		kind := laneKind(name)
 		var within, late int64
@@ -272,9 +272,9 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 			late -= age[k]
 			w.ratio(float64(within), float64(n+late), func() metric.Def {
 				return metric.Def{Key: metric.Key{Family: metric.Release, Subject: name, Stat: metric.Within, Within: t.min}, Of: kind, Unit: metric.Fraction,
-					Num: "released within " + t.help, Den: "released + still in the system at the horizon and already older than " + t.help,
+					Num: "released within " + t.help, Den: "window arrivals released + not released by the end of the drain",
 					Help: "share of " + name + " released within " + t.help + ": released within " + t.help +
-						" / (released + still in the system at the horizon and already older than " + t.help + ")"}
+						" / (window arrivals released + not released by the end of the drain)"}
 			})
 		}
 	}
@@ -307,14 +307,14 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 				Help: "mean " + name + " service time per visit of a released consignment"}
 		})
 	}
-	window := cfg.horizon - cfg.warmup
+	window := cfg.wend - st.warmup
 	for i := range cfg.pools {
 		pc := &cfg.pools[i]
 		var ps borderPoolState
 		util := math.NaN()
 		if pools != nil {
 			ps = pools[i]
-			util = metric.Ratio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(cfg.warmup, cfg.horizon)+ps.overArea)
+			util = metric.Ratio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(st.warmup, cfg.wend)+ps.overArea)
 		}
 		key := func(s metric.Stat) metric.Key { return metric.Key{Family: metric.Pool, Subject: pc.name, Stat: s} }
 		w.put(util, func() metric.Def {
@@ -363,11 +363,30 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		}
 	}
 	w.put(float64(st.inSystem), func() metric.Def {
-		return metric.Def{Key: metric.Key{Family: metric.InSystem, Stat: metric.N}, Unit: metric.Count, Help: "consignments not yet released at the horizon"}
+		return metric.Def{Key: metric.Key{Family: metric.InSystem, Stat: metric.N}, Unit: metric.Count,
+			Help: "backlog: consignments not yet released at the horizon, whenever they arrived (window arrivals among them are followed through the drain)"}
 	})
 	w.put(metric.Ratio(st.inSystemAge, float64(st.inSystem))/60, func() metric.Def {
 		return metric.Def{Key: metric.Key{Family: metric.InSystem, Stat: metric.MeanAge}, Unit: metric.Hours, Help: "mean time since arrival of those at the horizon"}
 	})
+	// The drain and the stability of the run (see border.go, Statistics).
+	drainHours := math.NaN()
+	if st.n > 0 {
+		drainHours = st.drainLen / 60
+	}
+	w.put(float64(st.unreleased), func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Unreleased, Stat: metric.N}, Unit: metric.Count,
+			Help: "window arrivals not released by the end of the drain (horizon + drain); late for every target"}
+	})
+	w.ratio(float64(st.unreleased), n, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Unreleased, Stat: metric.Of}, Unit: metric.Fraction,
+			Num: "window arrivals not released by the end of the drain", Den: "consignments", Help: "unreleased.count / consignments"}
+	})
+	w.put(drainHours, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Drain, Stat: metric.Length}, Unit: metric.Hours,
+			Help: "time after the horizon until the last window arrival was released (the cap when some were not); undefined with no window arrival"}
+	})
+	st.emitStability(cfg, w, pools)
 }
 
 // borderTRSIntervals are the Time Release Study intervals, in the order of

@@ -92,24 +92,48 @@ func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 		sel := m.NewSelector()
 		b := newBorder(cfg)
 		var c Consignment
-		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) (metric.Rep, error) {
+		// feed runs replication rep's consignments through the border with
+		// the given warm-up (minutes), up to the last arrival.
+		feed := func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64, warmup float64) (int64, error) {
 			g.Reset(rep)
 			sel.Reset(rep)
 			b.reset(rep, sink)
+			b.setWarmup(warmup)
 			var n int64
 			for g.Next(&c) {
 				sel.Assess(&c)
 				b.add(&c)
 				if n++; n%borderProgressBatch == 0 {
 					if err := b.tick(ctx, rep, progress, borderProgressBatch); err != nil {
-						return metric.Rep{}, err
+						return n, err
 					}
 					if err := sel.Err(); err != nil {
-						return metric.Rep{}, err
+						return n, err
 					}
 				}
 			}
 			if err := sel.Err(); err != nil {
+				return n, err
+			}
+			return n, nil
+		}
+		return func(ctx context.Context, rep int, sink TraceSink, progress *atomic.Int64) (metric.Rep, error) {
+			warmup := cfg.warmup
+			if cfg.autoWarmup {
+				// warmup: auto. A first pass, with no warm-up and no trace,
+				// gives the daily mean release times from which MSER picks
+				// the truncation point; the replication then runs again
+				// (the same streams, so the same consignments) with it.
+				if _, err := feed(ctx, rep, nil, nil, 0); err != nil {
+					return metric.Rep{}, err
+				}
+				b.finish()
+				if w := b.st.mserWarmup(cfg); w > 0 {
+					warmup = w
+				}
+			}
+			n, err := feed(ctx, rep, sink, progress, warmup)
+			if err != nil {
 				return metric.Rep{}, err
 			}
 			return b.end(rep, progress, n%borderProgressBatch)

@@ -175,3 +175,95 @@ func TestGenerateSetChangesOutput(t *testing.T) {
 		t.Error("--set seed=7 gives the same declarations")
 	}
 }
+
+// generateTruth writes the declarations of scenario (with sets) and returns
+// the ground-truth columns of each row: threat, clean and duty.
+func generateTruth(t *testing.T, scenario string, sets ...string) (threat, clean, duty []string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "decl.csv")
+	args := []string{"generate", scenario, "--out", out, "--count", "30000"}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	if code, errs := generateRun(t, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	return csvColumn(t, out, "true_threat"), csvColumn(t, out, "true_clean"), csvColumn(t, out, "true_duty")
+}
+
+// TestGenerateGroundTruthCommonRandomNumbers checks, on generate's output for
+// the seaport example, the coupling of the ground truth: parameters that
+// cannot change which consignments are irregular (resources, rules,
+// selectivity, detection, duty amounts) leave every row's threat and clean
+// flag as they were; raising one threat's prevalence only adds cases of that
+// threat; a stronger AEO programme (more AEO traders, whose prevalence is
+// lower) only removes cases.
+func TestGenerateGroundTruthCommonRandomNumbers(t *testing.T) {
+	const seaport, aeo = "../../scenarios/examples/seaport.yaml", "../../scenarios/examples/aeo-programme.yaml"
+	thA, clA, duA := generateTruth(t, seaport)
+	irregular := 0
+	for _, th := range thA {
+		if th != "" {
+			irregular++
+		}
+	}
+	if irregular < 100 {
+		t.Fatalf("only %d irregular rows: the test proves little", irregular)
+	}
+
+	thB, clB, duB := generateTruth(t, seaport, "resources.pools[physical].servers=5", "selectivity.red=40",
+		"rules[S01].score=90", "threats[narcotics].detection.physical=0.5", "threats[undervaluation].duty.median=100")
+	dutyChanged := 0
+	for i := range thA {
+		if thA[i] != thB[i] || clA[i] != clB[i] {
+			t.Fatalf("row %d: truth %q/%q became %q/%q", i+1, thA[i], clA[i], thB[i], clB[i])
+		}
+		if duA[i] != duB[i] {
+			if thA[i] != "undervaluation" {
+				t.Fatalf("row %d (%q): duty %s became %s", i+1, thA[i], duA[i], duB[i])
+			}
+			dutyChanged++
+		}
+	}
+	if dutyChanged == 0 {
+		t.Fatal("undervaluation's duty median changed but no duty did")
+	}
+
+	thC, clC, duC := generateTruth(t, seaport, "threats[counterfeit].prevalence=0.006")
+	added := 0
+	for i := range thA {
+		switch {
+		case thA[i] == "counterfeit":
+			if thC[i] != "counterfeit" || clC[i] != clA[i] {
+				t.Fatalf("row %d: a counterfeit case became %q/%q", i+1, thC[i], clC[i])
+			}
+		case thC[i] == "counterfeit":
+			added++
+		case thC[i] != thA[i] || clC[i] != clA[i] || duC[i] != duA[i]:
+			t.Fatalf("row %d: %q/%q/%s became %q/%q/%s", i+1, thA[i], clA[i], duA[i], thC[i], clC[i], duC[i])
+		}
+	}
+	if added == 0 {
+		t.Fatal("tripling counterfeit's prevalence added no case")
+	}
+
+	// aeo-programme changes who is an AEO and holds the overall prevalence
+	// fixed (traders.prevalence: overall), so each trader class's
+	// prevalence moves: a class whose prevalence rose gains cases, one whose
+	// prevalence fell loses some. A consignment irregular in both scenarios
+	// carries the same threat, clean share and duty in both.
+	thD, clD, duD := generateTruth(t, aeo)
+	shared := 0
+	for i := range thA {
+		if thD[i] == "" || thA[i] == "" {
+			continue
+		}
+		if thD[i] != thA[i] || clD[i] != clA[i] || duD[i] != duA[i] {
+			t.Fatalf("row %d: aeo-programme has %q/%q/%s, seaport %q/%q/%s", i+1, thD[i], clD[i], duD[i], thA[i], clA[i], duA[i])
+		}
+		shared++
+	}
+	if shared < irregular/2 {
+		t.Fatalf("aeo-programme keeps %d of seaport's %d irregular consignments, want most", shared, irregular)
+	}
+}

@@ -273,6 +273,7 @@ type validateFile struct {
 	ProblemCount int               `json:"problem_count"`
 	Problems     []validateProblem `json:"problems"`
 	Unchecked    []string          `json:"unchecked_columns,omitempty"`
+	Warnings     []string          `json:"warnings,omitempty"` // a valid scenario's warnings
 	Error        string            `json:"error,omitempty"`
 }
 

@@ -120,6 +120,7 @@ func TestRobustLimits(t *testing.T) {
 		{"--reps through compare", []string{"compare", sm, sm, "--reps", "1000000000", "--out", "{D}/out"}, 2, "at most 100000"},
 		{"horizon 100000d", run("horizon=100000d"), 2, "ten years"},
 		{"horizon 1e300 minutes", run("horizon=1e300"), 2, "horizon"},
+		{"drain 100000d", run("drain=100000d"), 2, "drain: 100000d is too long: at most 3650d (ten years)"},
 		{"rate × horizon past the bound", run("traffic.sea.rate=1e9"), 2, "consignments expected per replication"},
 		{"rate × horizon past memory (1 GB given)", run("traffic.sea.rate=1e4", "horizon=28d"), 2, "more than 1 GB (PILOTSIM_MEMORY)"},
 		{"lodgement lead 1e12 minutes", run("traffic.sea.lodgement_lead={dist: const, value: 1e12}"), 2, "too large"},

@@ -262,6 +262,40 @@ func TestSweep(t *testing.T) {
 	}
 }
 
+// TestSweepMarksUnstable: the seaport expected-rate sweep at 0.08 overloads
+// the physical examination (it is offered more than its capacity); that point
+// is marked UNSTABLE in the table, the JSON and the report, and is on no
+// frontier, while 0.01 is a normal result.
+func TestSweepMarksUnstable(t *testing.T) {
+	out := t.TempDir()
+	tab := mustRun(t, "sweep", "../../scenarios/examples/seaport.yaml", "--param", "selectivity.expected.red", "--values", "0.01,0.08",
+		"--reps", "3", "--out", out, "--quiet")
+	row := func(v string) string {
+		m := regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(v) + `\s.*$`).FindString(tab)
+		if m == "" {
+			t.Fatalf("no row for %s:\n%s", v, tab)
+		}
+		return m
+	}
+	if !strings.HasSuffix(row("0.08"), "UNSTABLE") || strings.Contains(row("0.01"), "UNSTABLE") {
+		t.Errorf("rows:\n%s\n%s", row("0.01"), row("0.08"))
+	}
+	if !strings.Contains(tab, "*** UNSTABLE at 0.08:") {
+		t.Errorf("table lacks the banner:\n%s", tab)
+	}
+	var doc results.JSONSweep
+	if err := json.Unmarshal(readFile(t, filepath.Join(out, results.SweepJSONFile)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Points[0].Run.Unstable || !doc.Points[1].Run.Unstable || doc.Points[1].OnFrontierTime || doc.Points[1].OnFrontierInspection {
+		t.Errorf("sweep.json: 0.01 unstable %v; 0.08 unstable %v, on frontiers %v %v", doc.Points[0].Run.Unstable,
+			doc.Points[1].Run.Unstable, doc.Points[1].OnFrontierTime, doc.Points[1].OnFrontierInspection)
+	}
+	if !strings.Contains(string(readFile(t, filepath.Join(out, "report.html"))), "UNSTABLE") {
+		t.Error("report.html does not mark the unstable point")
+	}
+}
+
 // A sweep written as a batch list runs as a batch.
 func TestSweepAsBatch(t *testing.T) {
 	dir := t.TempDir()

@@ -13,7 +13,10 @@ import (
 // loads the scenario with the --set overrides exactly as run would, prints
 // "ok: NAME (N rules, M threats)" to stdout, or every problem to stderr, one
 // per line with file, line, column, field path and what was expected, and
-// then returns a bad-input error (exit code 2) that counts them.
+// then returns a bad-input error (exit code 2) that counts them. A valid
+// scenario's warnings (Scenario.Warnings: e.g. a window of not whole weeks)
+// go to stderr as "FILE: warning: …" (with --json, into the file's
+// warnings) and it is still ok.
 func validateScenario(v *vctx, path string, sets []string) error {
 	sc, err := scenarios.Load(path, sets)
 	if err != nil {
@@ -48,6 +51,14 @@ func validateScenario(v *vctx, path string, sets []string) error {
 		}
 		v.file.ProblemCount = 1
 		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
+	}
+	// Legal but likely to bias the figures: warned about, still ok (exit 0).
+	for _, w := range sc.Warnings() {
+		if v.json {
+			v.file.Warnings = append(v.file.Warnings, w)
+		} else {
+			fmt.Fprintf(v.e.stderr, "%s: warning: %s\n", path, w)
+		}
 	}
 	return v.ok(fmt.Sprintf("ok: %s (%s, %s)", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat")))
 }

@@ -48,6 +48,13 @@ func TestValidateScenario(t *testing.T) {
 				bad + `: --set selectivity.red: want a number, got "high"`,
 			}, bad + ": 3 problems", exitBadInput},
 		{"a missing file", "nope.yaml", nil, "", nil, "nope.yaml", exitBadInput},
+		// Weekly traffic and a pool closed on Sunday: a window of 25 days
+		// after a warm-up of 3 is warned about, and still ok.
+		{"a window of not whole weeks: warnings, exit 0", "../../scenarios/examples/seaport.yaml", []string{"warmup=3d", "horizon=28d"},
+			"ok: seaport (13 rules, 5 threats)\n", []string{
+				"../../scenarios/examples/seaport.yaml: warning: warmup: 3d is not a whole number of weeks, and traffic.sea.weekly has weekly traffic weights: the statistics window starts on another day than Monday 00:00, so some weekdays weigh more than others; use e.g. warmup: 7d",
+				"../../scenarios/examples/seaport.yaml: warning: horizon: the statistics window (horizon − warmup = 25d) is not a whole number of weeks, and traffic.sea.weekly has weekly traffic weights: some weekdays weigh more than others; make it 31d",
+			}, "", exitOK},
 	} {
 		t.Run(c.why, func(t *testing.T) {
 			var out, errb bytes.Buffer
@@ -60,6 +67,9 @@ func TestValidateScenario(t *testing.T) {
 			}
 			if out.String() != c.stdout {
 				t.Errorf("stdout %q, want %q", out.String(), c.stdout)
+			}
+			if c.stderr == nil && c.wantExit == exitOK && errb.Len() > 0 {
+				t.Errorf("stderr %q, want nothing (no warning)", errb.String())
 			}
 			if c.stderr != nil {
 				if errb.String() != strings.Join(c.stderr, "\n")+"\n" {
