@@ -151,7 +151,18 @@ type Fitter struct {
 	rIrreg   [4]int64
 	release  [4]*reservoir // arrival → release in hours, per lane
 	purposes uint64
+	offset   float64 // the first record's local offset (seconds), for the hours observed
+
+	overSamples int64 // records of samples past MaxSamples, left out
 }
+
+// MaxSamples bounds the distinct values of the sample column (replications
+// of a simulation); more make Fit an error.
+const MaxSamples = 1 << 16
+
+// maxModes bounds the distinct transport modes kept apart; later unknown
+// modes are counted together as "other".
+const maxModes = 16
 
 // NewFitter returns an empty fitter; seed drives its reservoirs.
 func NewFitter(seed uint64) *Fitter {
@@ -170,11 +181,17 @@ func (f *Fitter) Records() int64 { return f.records }
 
 // Add adds one record.
 func (f *Fitter) Add(r *datamodel.EventRecord) {
-	f.records++
 	sp, ok := f.spans[r.Sample]
 	if !ok {
+		if len(f.spans) >= MaxSamples {
+			// A sample column of one value per record would grow the
+			// fitter without bound: refused by Fit.
+			f.overSamples++
+			return
+		}
 		sp = [2]float64{r.Arrival, r.Arrival}
 	}
+	f.records++
 	sp[0], sp[1] = math.Min(sp[0], r.Arrival), math.Max(sp[1], r.Arrival)
 	f.spans[r.Sample] = sp
 
@@ -182,13 +199,20 @@ func (f *Fitter) Add(r *datamodel.EventRecord) {
 	if mode == "" {
 		mode = "unknown"
 	}
+	if _, ok := f.modes[mode]; !ok && len(f.modes) >= maxModes && !slices.Contains(simModes, mode) {
+		mode = "other" // bounded: the scenario knows five modes
+	}
 	m := f.modes[mode]
 	if m == nil {
 		m = &modeAcc{lead: newDurAcc(f.seed, f.purpose())}
 		f.modes[mode] = m
 	}
 	m.n++
-	m.byHour[hourOfWeek(r.Arrival)]++
+	off := float64(r.Offset) // hours and weekdays are local
+	if f.records == 1 {
+		f.offset = off
+	}
+	m.byHour[hourOfWeek(r.Arrival+off)]++
 	if !math.IsNaN(r.Lodgement) {
 		m.lead.add((r.Arrival - r.Lodgement) / 60)
 	}
@@ -237,7 +261,7 @@ func (f *Fitter) Add(r *datamodel.EventRecord) {
 			f.steps[s] = st
 		}
 		st.service.add((end - start) / 60)
-		st.starts[hourOfWeek(start)]++
+		st.starts[hourOfWeek(start+off)]++
 		st.busy += (end - start) / 60
 		st.events[r.Sample] = append(st.events[r.Sample], edge{start / 60, 1}, edge{end / 60, -1})
 		if lane >= 0 {
@@ -262,10 +286,14 @@ type DistFit struct {
 	KS     float64            // Kolmogorov-Smirnov distance of the chosen fit to the sample
 	Median float64            // of the data, minutes
 	Mean   float64            // of the data, minutes
+	How    string             // how the fit was made, when not by AIC among the families
 }
 
 // Comment says in a line how the fit was chosen.
 func (d DistFit) Comment(what string) string {
+	if d.How != "" {
+		return fmt.Sprintf("fitted: %s on %d %s (data mean %.2f min, median %.2f min); %s", d.Family, d.N, what, d.Mean, d.Median, d.How)
+	}
 	fams := make([]string, 0, len(d.AIC))
 	for _, k := range slices.Sorted(mapsKeys(d.AIC)) {
 		fams = append(fams, fmt.Sprintf("%s %.1f", k, d.AIC[k]))
@@ -302,6 +330,9 @@ func fitPositive(d *durAcc) DistFit {
 	n := m.n
 	mean := m.sum / n
 	fit := DistFit{N: int64(n), AIC: map[string]float64{}, Mean: mean, Median: median(d.res.xs)}
+	if c, ok := constantFit(d, fit); ok {
+		return c
+	}
 	type cand struct {
 		name string
 		dist scenarios.Dist
@@ -386,6 +417,9 @@ func fitLead(d *durAcc) DistFit {
 	n := m.n
 	mean := m.sum / n
 	fit := DistFit{N: int64(n), AIC: map[string]float64{}, Mean: mean, Median: median(d.res.xs)}
+	if c, ok := constantFit(d, fit); ok {
+		return c
+	}
 	v := math.Max(m.sumSq/n-mean*mean, 1e-12)
 	sd := math.Sqrt(v)
 	fit.AIC["normal"] = 4 + n*math.Log(2*math.Pi*v) + n
@@ -393,6 +427,7 @@ func fitLead(d *durAcc) DistFit {
 	fit.Dist = scenarios.Dist{Kind: "normal", Mean: ptr(round(mean)), SD: ptr(round(sd)), Min: ptr(round(m.min)), Max: ptr(round(m.max))}
 	fit.KS = ksDistance(d.res.xs, distuv.Normal{Mu: mean, Sigma: sd}.CDF)
 	if fit.KS > 0.03 && len(d.res.xs) >= 200 {
+		fit.How = fmt.Sprintf("a normal fitted by maximum likelihood (mean %.4g, sd %.4g) was %.3f from the data in KS distance (> 0.03), so the distribution is the data's own 101 percentiles", mean, sd, fit.KS)
 		xs := slices.Clone(d.res.xs)
 		slices.Sort(xs)
 		var vals []float64
@@ -402,8 +437,27 @@ func fitLead(d *durAcc) DistFit {
 		fit.Family = "empirical"
 		fit.Dist = scenarios.Dist{Kind: "empirical", Values: vals}
 		fit.KS = ksDistance(d.res.xs, empiricalCDF(vals))
+		fit.How += fmt.Sprintf(", KS distance %.3f", fit.KS)
 	}
 	return fit
+}
+
+// constantFit is the fit of durations that do not vary (all within a
+// microsecond: a step every record times the same, or lodgement always at
+// arrival): a constant, where a family fitted by maximum likelihood would
+// have a spread of rounding noise.
+func constantFit(d *durAcc, fit DistFit) (DistFit, bool) {
+	m := d.m
+	if m.n < 1 || m.max-m.min > 1e-6/60*math.Max(1, math.Abs(m.max)) {
+		return fit, false
+	}
+	v := round(m.sum / m.n)
+	if math.Abs(v) < 1e-6 {
+		v = 0
+	}
+	fit.Family, fit.Dist, fit.KS = "const", scenarios.Dist{Kind: "const", Value: ptr(v)}, 0
+	fit.How = fmt.Sprintf("every value is %.4g: a constant", v)
+	return fit, true
 }
 
 func empiricalCDF(vals []float64) func(float64) float64 {

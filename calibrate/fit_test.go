@@ -3,8 +3,11 @@ package calibrate
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 
+	"pilotsim/datamodel"
 	"pilotsim/scenarios"
 )
 
@@ -96,3 +99,119 @@ func TestKS2(t *testing.T) {
 		t.Errorf("disjoint samples: %v", d)
 	}
 }
+
+// TestConstantDurations: durations that never vary (lodgement always at
+// arrival, an automatic assessment) are fitted as a constant; a family fitted
+// to them had a spread of rounding noise, and the check then found green
+// release times of 1e-7 h 'not fitting' the records' zeros (KS 0.5).
+func TestConstantDurations(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		x    float64
+		fit  func(*durAcc) DistFit
+	}{
+		{"zero assessments", 0, fitPositive},
+		{"ten-minute controls", 10, fitPositive},
+		{"lodgement at arrival", 0, fitLead},
+		{"lodgement an hour before", 60, fitLead},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acc := newDurAcc(1, 1)
+			for i := range 1000 {
+				// float noise of times in seconds since 1970, in minutes
+				acc.add(tc.x + float64(i%3-1)*1e-10)
+			}
+			f := tc.fit(acc)
+			if f.Family != "const" || f.Dist.Kind != "const" || *f.Dist.Value != tc.x || f.KS != 0 {
+				t.Errorf("got %s %+v KS %v, want const %v", f.Family, f.Dist, f.KS, tc.x)
+			}
+			if c := f.Comment("values"); !strings.Contains(c, "a constant") || strings.Contains(c, "AIC") {
+				t.Errorf("comment %q", c)
+			}
+		})
+	}
+}
+
+// TestLocalHours: the hourly profile and the opening hours are read in local
+// time (the record's offset): arrivals and controls at 09:00-11:00 local,
+// written at UTC+3, are in hours 9 and 10, not 6 and 7.
+func TestLocalHours(t *testing.T) {
+	f := NewFitter(1)
+	nan := math.NaN()
+	t0 := float64(datamodel.TraceEpoch.Unix()) // Monday 00:00 UTC
+	for d := range 14 {
+		for k := range 20 {
+			r := datamodel.EventRecord{AEO: -1, Outcome: -1, Lodgement: nan, Assessed: nan, Release: nan, Duty: nan, Offset: 3 * 3600}
+			for s := range r.Queue {
+				r.Queue[s], r.Start[s], r.End[s] = nan, nan, nan
+			}
+			local := float64(d*86400) + 9*3600 + float64(k)*360 // 09:00-10:54 local
+			r.Arrival = t0 + local - 3*3600
+			r.Start[datamodel.StepPhysical], r.End[datamodel.StepPhysical] = r.Arrival, r.Arrival+600
+			r.Release = r.Arrival + 600
+			f.Add(&r)
+		}
+	}
+	m := f.modes["unknown"]
+	var byH [24]int64
+	for hw, n := range m.byHour {
+		byH[hw%24] += n
+	}
+	if byH[9]+byH[10] != 280 {
+		t.Errorf("arrivals by local hour: %v, want all 280 in 9h and 10h", byH)
+	}
+	h, _ := openingHours(f.steps[datamodel.StepPhysical].starts)
+	if h == nil || h.Open != 9*60 || h.Close != 11*60 {
+		t.Errorf("opening hours %+v, want 09:00 to 11:00", h)
+	}
+}
+
+// TestSampleBound: a sample column of one value per record is refused by
+// Fit instead of growing the fitter without bound.
+func TestSampleBound(t *testing.T) {
+	f := NewFitter(1)
+	nan := math.NaN()
+	r := datamodel.EventRecord{AEO: -1, Outcome: -1, Lodgement: nan, Assessed: nan, Release: nan, Duty: nan}
+	for s := range r.Queue {
+		r.Queue[s], r.Start[s], r.End[s] = nan, nan, nan
+	}
+	for i := range MaxSamples + 10 {
+		r.Sample = strconv.Itoa(i)
+		r.Arrival = float64(i)
+		r.Mode = "mode" + strconv.Itoa(i%1000)
+		f.Add(&r)
+	}
+	if len(f.spans) != MaxSamples || len(f.modes) > maxModes+1 {
+		t.Errorf("%d samples and %d modes kept", len(f.spans), len(f.modes))
+	}
+	sc, err := scenarios.Parse("min.yaml", []byte(minimalScenario), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Fit(sc, "min.yaml"); err == nil || !strings.Contains(err.Error(), "more than 65536 distinct values (10 records left out)") {
+		t.Errorf("got %v", err)
+	}
+}
+
+const minimalScenario = `name: minimal
+horizon: 1d
+traffic:
+  sea: {rate: 10}
+traders: {count: 100, zipf: 1, aeo_share: 0.3, new_share: 0.05}
+trade:
+  origins: {CN: 3, US: 1}
+  hs_chapters: {all: 1}
+  value_per_kg: {dist: lognormal, median: 5, sigma: 1}
+threats:
+  - name: narcotics
+    prevalence: 0.001
+    detection: {document: 0.05, nii: 0.7, physical: 0.9}
+rules:
+  - {id: R1, score: 60, when: {origin: [CO]}}
+selectivity: {red: 60}
+resources:
+  pools:
+    - {name: document, servers: 2, service: {dist: exp, mean: 20m}}
+    - {name: physical, servers: 2, service: {dist: exp, mean: 2h}}
+  red: [physical]
+`

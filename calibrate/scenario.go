@@ -49,6 +49,9 @@ var simModes = []string{"sea", "air", "road", "rail", "postal"}
 // scenario, modified in place: pass a fresh copy). Records must hold at
 // least one arrival.
 func (f *Fitter) Fit(base *scenarios.Scenario, basePath string) (*Fit, error) {
+	if f.overSamples > 0 {
+		return nil, fmt.Errorf("the sample column has more than %d distinct values (%d records left out): it holds the replication of a simulated record; leave it empty for real records", MaxSamples, f.overSamples)
+	}
 	if f.records == 0 {
 		return nil, fmt.Errorf("no records to fit")
 	}
@@ -72,7 +75,7 @@ func (f *Fitter) Fit(base *scenarios.Scenario, basePath string) (*Fit, error) {
 	var occ [168]float64
 	for _, sp := range f.spans {
 		for h := math.Floor(sp[0] / 3600); h < math.Ceil(sp[1]/3600); h++ {
-			occ[hourOfWeek(h*3600+1)]++
+			occ[hourOfWeek(h*3600+1+f.offset)]++
 		}
 	}
 

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"pilotsim/internal/safefile"
 )
 
 // This file is the event-record layout of a Time Release Study: one row per
@@ -78,6 +80,12 @@ type EventRecord struct {
 	Release   float64
 	Outcome   int8    // 1 irregularity found, 0 controlled and regular, -1 unknown
 	Duty      float64 // duty or penalty recovered; NaN unknown
+	// Offset is the local time's offset from UTC at arrival, in seconds:
+	// hours of the day and weekdays of a study are read at it. It is the
+	// offset of the mapping's time zone at that instant when the mapping
+	// names one (daylight saving included), else the offset written with
+	// the arrival time (2025-03-14T09:30:00+01:00 gives 3600), else 0.
+	Offset int32
 }
 
 // Ready returns the instant the consignment could first be controlled: the
@@ -131,8 +139,9 @@ type EventMapping struct {
 // EventError is a bad value of an event-record file: line, column and why.
 type EventError struct {
 	Line     int    // physical line (1 is the header)
+	Col      int    // position of the field in the row (1 is the first), 0 for the whole row
 	Column   string // header of the column, "" for the whole row
-	Value    string
+	Value    string // the value as read (cut to 80 bytes in the message)
 	Problem  string
 	Expected string
 }
@@ -140,12 +149,19 @@ type EventError struct {
 func (e *EventError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "line %d", e.Line)
-	if e.Column != "" {
-		fmt.Fprintf(&b, ": column %s", e.Column)
+	if e.Col > 0 {
+		fmt.Fprintf(&b, ", col %d", e.Col)
 	}
-	if e.Value != "" || e.Column != "" {
-		fmt.Fprintf(&b, ": %q ", e.Value)
-	} else {
+	if e.Column != "" {
+		fmt.Fprintf(&b, ": column %s", safefile.Clip(e.Column, 80))
+	}
+	switch {
+	case e.Value != "":
+		// A huge value is cut, with its length, never echoed whole.
+		fmt.Fprintf(&b, ": %q ", safefile.Clip(e.Value, 80))
+	case e.Column != "":
+		b.WriteString(" ")
+	default:
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Problem)
@@ -225,6 +241,13 @@ type EventReader struct {
 	epoch     float64
 	rowsRead  int64
 	maxFields int
+	zoneSet   bool    // the mapping names a time zone: local hours are read in it
+	arrOff    int32   // offset written with the arrival time of the current row
+	lastOff   int32   // offset written with the last time parsed (0 when none)
+	offLo     float64 // the cached zone period [offLo, offHi) and its offset
+	offHi     float64
+	offVal    int32
+	ids       *idSet // ids seen, when the file has an id column
 }
 
 // traceLayout is where the stages of a trace row are.
@@ -250,14 +273,17 @@ func NewEventReader(r io.Reader, m *EventMapping) (*EventReader, error) {
 	if m == nil {
 		m = &EventMapping{}
 	}
-	er := &EventReader{br: bufio.NewReaderSize(r, 1<<20), delim: ',', layout: m.Layout,
+	er := &EventReader{br: bufio.NewReaderSize(r, MaxRecordBytes), delim: ',', layout: m.Layout,
 		loc: m.Location, intern: make(map[string]string), epoch: float64(TraceEpoch.Unix())}
 	if m.Delimiter != 0 {
 		er.delim = m.Delimiter
 	}
 	if er.loc == nil {
 		er.loc = time.UTC
+	} else {
+		er.zoneSet = true
 	}
+	er.offLo, er.offHi = math.Inf(1), math.Inf(-1)
 	ok, err := er.readRow()
 	if err != nil {
 		return nil, err
@@ -266,28 +292,67 @@ func NewEventReader(r io.Reader, m *EventMapping) (*EventReader, error) {
 		return nil, &EventError{Line: 1, Problem: "the file is empty", Expected: "a header naming the columns"}
 	}
 	er.header = make([]string, len(er.cells))
-	index := make(map[string]int, len(er.cells))
+	// Columns are matched without regard to case or surrounding spaces (a
+	// byte-order mark before the first is ignored); a name given twice is
+	// kept with both positions, and refused if the reader needs it.
+	index := headerIndex{first: make(map[string]int, len(er.cells)), twice: map[string][]int{}}
 	for i, c := range er.cells {
 		h := strings.TrimSpace(string(c))
 		if i == 0 {
-			h = strings.TrimPrefix(h, "\ufeff")
+			h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		}
 		er.header[i] = h
-		if _, dup := index[h]; !dup {
-			index[h] = i
+		k := strings.ToLower(h)
+		if j, dup := index.first[k]; dup {
+			if len(index.twice[k]) == 0 {
+				index.twice[k] = []int{j}
+			}
+			index.twice[k] = append(index.twice[k], i)
+			continue
 		}
+		index.first[k] = i
 	}
+	var err2 error
 	if m.Columns == nil && IsTrace(er.header) {
-		if err := er.traceFields(index); err != nil {
-			return nil, err
-		}
-	} else if err := er.ownFields(index, m); err != nil {
-		return nil, err
+		err2 = er.traceFields(index)
+	} else {
+		err2 = er.ownFields(index, m)
+	}
+	if err2 != nil {
+		return nil, err2
 	}
 	for _, f := range er.fields {
 		er.maxFields = max(er.maxFields, f.col+1)
+		if f.dst == dID {
+			er.ids = &idSet{}
+		}
 	}
 	return er, nil
+}
+
+// headerIndex finds the columns of a header by lower-cased name.
+type headerIndex struct {
+	first map[string]int   // name → first position
+	twice map[string][]int // names given more than once → every position
+}
+
+// find returns the position of the column named name; a name the header
+// gives twice is an error naming both positions.
+func (h headerIndex) find(name string) (int, bool, error) {
+	k := strings.ToLower(strings.TrimSpace(name))
+	i, ok := h.first[k]
+	if !ok {
+		return 0, false, nil
+	}
+	if pos := h.twice[k]; len(pos) > 0 {
+		cols := make([]string, len(pos))
+		for j, p := range pos {
+			cols[j] = strconv.Itoa(p + 1)
+		}
+		return 0, false, &EventError{Line: 1, Col: pos[1] + 1, Column: name, Problem: "is named more than once (cols " + strings.Join(cols, ", ") + ")",
+			Expected: "each column once: which one holds the values is not clear"}
+	}
+	return i, true, nil
 }
 
 // Trace reports whether the file is a simulator trace.
@@ -338,7 +403,7 @@ func eventDest(name string) (int, fieldKind, bool) {
 	return 0, 0, false
 }
 
-func (er *EventReader) ownFields(index map[string]int, m *EventMapping) error {
+func (er *EventReader) ownFields(index headerIndex, m *EventMapping) error {
 	for f := range m.Columns {
 		if _, _, ok := eventDest(f); !ok {
 			return fmt.Errorf("mapping: columns: unknown field %q (want one of %s)", f, strings.Join(EventColumns, ", "))
@@ -354,7 +419,10 @@ func (er *EventReader) ownFields(index map[string]int, m *EventMapping) error {
 		if !mapped {
 			col = name
 		}
-		i, ok := index[col]
+		i, ok, err := index.find(col)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			if mapped {
 				return &EventError{Line: 1, Column: col, Problem: "is not in the header", Expected: fmt.Sprintf("the column the mapping names for %s", name)}
@@ -374,9 +442,17 @@ func (er *EventReader) ownFields(index map[string]int, m *EventMapping) error {
 // traceFields reads the columns of a simulator trace: times are hours since
 // TraceEpoch, pools become steps by their names, the outcome column says
 // whether a control found the consignment irregular.
-func (er *EventReader) traceFields(index map[string]int) error {
+func (er *EventReader) traceFields(index headerIndex) error {
+	var err error
+	find := func(col string) (int, bool) {
+		i, ok, e := index.find(col)
+		if e != nil && err == nil {
+			err = e
+		}
+		return i, ok
+	}
 	add := func(col string, dst int, kind fieldKind) {
-		if i, ok := index[col]; ok {
+		if i, ok := find(col); ok {
 			er.fields = append(er.fields, eventField{col: i, name: col, kind: kind, dst: dst})
 		}
 	}
@@ -393,17 +469,28 @@ func (er *EventReader) traceFields(index map[string]int) error {
 	add("release_h", dRelease, fkHours)
 	add("duty_recovered", dDuty, fkNumber)
 	tl := &traceLayout{outc: -1, stagesCol: -1}
-	if i, ok := index["outcome"]; ok {
+	if i, ok := find("outcome"); ok {
 		tl.outc = i
 	}
 	for k := 1; ; k++ {
 		p := "stage" + strconv.Itoa(k) + "_"
-		pool, ok := index[p+"pool"]
+		pool, ok := find(p + "pool")
 		if !ok {
 			break
 		}
-		tl.stages = append(tl.stages, traceStage{pool: pool, queue: index[p+"queue_h"], start: index[p+"start_h"], end: index[p+"end_h"]})
-		er.maxFields = max(er.maxFields, index[p+"end_h"]+1, index[p+"queue_h"]+1, index[p+"start_h"]+1, pool+1)
+		var st [3]int
+		for j, suf := range []string{"queue_h", "start_h", "end_h"} {
+			i, ok := find(p + suf)
+			if !ok && err == nil {
+				err = &EventError{Line: 1, Column: p + suf, Problem: "is not in the header", Expected: "the queue, start and end hours of every stage of a trace"}
+			}
+			st[j] = i
+		}
+		tl.stages = append(tl.stages, traceStage{pool: pool, queue: st[0], start: st[1], end: st[2]})
+		er.maxFields = max(er.maxFields, st[0]+1, st[1]+1, st[2]+1, pool+1)
+	}
+	if err != nil {
+		return err
 	}
 	if tl.outc >= 0 {
 		er.maxFields = max(er.maxFields, tl.outc+1)
@@ -429,13 +516,16 @@ func (er *EventReader) Next() (*EventRecord, error) {
 		}
 		break
 	}
-	if len(er.cells) < er.maxFields {
+	if len(er.cells) != len(er.header) {
+		// A row with more or fewer fields than the header would put its
+		// values under the wrong columns.
 		return nil, &EventError{Line: er.line, Problem: fmt.Sprintf("has %d fields", len(er.cells)),
-			Expected: fmt.Sprintf("%d fields as in the header", len(er.header))}
+			Expected: fmt.Sprintf("%d fields, one per header column (a value holding the delimiter %q must be in double quotes)", len(er.header), string(er.delim))}
 	}
 	r := &er.rec
 	nan := math.NaN()
 	*r = EventRecord{AEO: -1, Outcome: -1, Arrival: nan, Lodgement: nan, Assessed: nan, Release: nan, Duty: nan}
+	er.arrOff = 0
 	for s := range r.Queue {
 		r.Queue[s], r.Start[s], r.End[s] = nan, nan, nan
 	}
@@ -450,23 +540,41 @@ func (er *EventReader) Next() (*EventRecord, error) {
 		}
 	}
 	if math.IsNaN(r.Arrival) {
-		return nil, er.bad(er.fieldOf(dArrival), "", "is missing", "the arrival time of every consignment")
+		return nil, er.bad(er.colOf(dArrival), "", "is missing", "the arrival time of every consignment")
+	}
+	switch {
+	case er.trace != nil:
+	case er.zoneSet:
+		r.Offset = er.zoneOffset(r.Arrival)
+	default:
+		r.Offset = er.arrOff
+	}
+	if er.ids != nil {
+		if err := er.checkID(r); err != nil {
+			return nil, err
+		}
 	}
 	er.rowsRead++
 	return r, nil
 }
 
-func (er *EventReader) fieldOf(dst int) string {
+// colOf returns the position in the row of the field read into dst.
+func (er *EventReader) colOf(dst int) int {
 	for _, f := range er.fields {
 		if f.dst == dst {
-			return f.name
+			return f.col
 		}
 	}
-	return ""
+	return -1
 }
 
-func (er *EventReader) bad(col, value, problem, expected string) error {
-	return &EventError{Line: er.line, Column: col, Value: value, Problem: problem, Expected: expected}
+// bad is an error of the value in the row's field col (0-based).
+func (er *EventReader) bad(col int, value, problem, expected string) error {
+	e := &EventError{Line: er.line, Value: value, Problem: problem, Expected: expected}
+	if col >= 0 && col < len(er.header) {
+		e.Col, e.Column = col+1, er.header[col]
+	}
+	return e
 }
 
 func (er *EventReader) str(b []byte) string {
@@ -517,7 +625,7 @@ func (er *EventReader) set(f *eventField, r *EventRecord) error {
 			case "green", "blue", "yellow", "red":
 				r.Channel = s
 			default:
-				return er.bad(f.name, string(v), "is not a channel", "green, blue, yellow or red (a mapping's codes translate national codes)")
+				return er.bad(f.col, string(v), "is not a channel", "green, blue, yellow or red (a mapping's codes translate national codes)")
 			}
 		}
 	case fkAEO:
@@ -527,7 +635,7 @@ func (er *EventReader) set(f *eventField, r *EventRecord) error {
 		case "no", "false", "0", "n":
 			r.AEO = 0
 		default:
-			return er.bad(f.name, string(v), "is not yes or no", "yes, no, true, false, 1 or 0")
+			return er.bad(f.col, string(v), "is not yes or no", "yes, no, true, false, 1 or 0")
 		}
 	case fkOutcome:
 		switch string(lowerASCII(v, &er.scratch)) {
@@ -536,18 +644,18 @@ func (er *EventReader) set(f *eventField, r *EventRecord) error {
 		case "regular", "no", "false", "0", "clean":
 			r.Outcome = 0
 		default:
-			return er.bad(f.name, string(v), "is not an outcome", "irregular or regular (yes/no, 1/0)")
+			return er.bad(f.col, string(v), "is not an outcome", "irregular or regular (yes/no, 1/0)")
 		}
 	case fkNumber:
 		x, err := strconv.ParseFloat(string(v), 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return er.bad(f.name, string(v), "is not a number", "a decimal number such as 1250.5")
+			return er.bad(f.col, string(v), "is not a number", "a decimal number such as 1250.5")
 		}
 		r.Duty = x
 	case fkHours:
 		x, err := strconv.ParseFloat(string(v), 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return er.bad(f.name, string(v), "is not a number of hours", "hours since the start of the replication, e.g. 12.5")
+			return er.bad(f.col, string(v), "is not a number of hours", "hours since the start of the replication, e.g. 12.5")
 		}
 		er.setTime(r, f.dst, er.epoch+x*3600)
 	case fkTime:
@@ -557,11 +665,33 @@ func (er *EventReader) set(f *eventField, r *EventRecord) error {
 			if er.layout != "" {
 				want = "a time in the layout " + er.layout
 			}
-			return er.bad(f.name, string(v), "is not a time", want)
+			return er.bad(f.col, string(v), "is not a time", want)
 		}
 		er.setTime(r, f.dst, t)
+		if f.dst == dArrival {
+			er.arrOff = er.lastOff
+		}
 	}
 	return nil
+}
+
+// zoneOffset is the offset of the mapping's time zone at t, from a cache of
+// the zone period that holds t (records come roughly in time order).
+func (er *EventReader) zoneOffset(t float64) int32 {
+	if t >= er.offLo && t < er.offHi {
+		return er.offVal
+	}
+	tt := time.Unix(int64(math.Floor(t)), 0).In(er.loc)
+	_, off := tt.Zone()
+	lo, hi := tt.ZoneBounds()
+	er.offLo, er.offHi, er.offVal = math.Inf(-1), math.Inf(1), int32(off)
+	if !lo.IsZero() {
+		er.offLo = float64(lo.Unix())
+	}
+	if !hi.IsZero() {
+		er.offHi = float64(hi.Unix())
+	}
+	return er.offVal
 }
 
 func (er *EventReader) setTime(r *EventRecord, dst int, t float64) {
@@ -605,7 +735,7 @@ func (er *EventReader) setTrace(r *EventRecord) error {
 			}
 			x, err := strconv.ParseFloat(string(v), 64)
 			if err != nil {
-				return er.bad(er.header[col], string(v), "is not a number of hours", "hours since the start of the replication")
+				return er.bad(col, string(v), "is not a number of hours", "hours since the start of the replication")
 			}
 			er.setTime(r, dStep+3*int(s)+k, er.epoch+x*3600)
 			if k == 2 {
@@ -647,21 +777,28 @@ func lowerASCII(v []byte, scratch *[]byte) []byte {
 
 // parseTime reads a time: the mapping's layout, or RFC 3339 (a space may
 // stand for the T; no zone means the mapping's location) by a fast path.
+// The offset written with the time is kept in er.lastOff (0 when none).
 func (er *EventReader) parseTime(v []byte) (float64, bool) {
+	er.lastOff = 0
 	if er.layout != "" {
 		t, err := time.ParseInLocation(er.layout, string(v), er.loc)
 		if err != nil {
 			return 0, false
 		}
+		_, off := t.Zone()
+		er.lastOff = int32(off)
 		return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
 	}
-	if t, ok := fastRFC3339(v, er.loc); ok {
+	if t, off, ok := fastRFC3339(v, er.loc); ok {
+		er.lastOff = int32(off)
 		return t, true
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(v))
 	if err != nil {
 		return 0, false
 	}
+	_, off := t.Zone()
+	er.lastOff = int32(off)
 	return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
 }
 
@@ -677,11 +814,12 @@ func digits(b []byte) (int, bool) {
 }
 
 // fastRFC3339 reads "2006-01-02T15:04:05[.frac](Z|±hh:mm|)" (T or a space)
-// without allocating; ok is false for anything else (the caller falls back
-// on the time package).
-func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
+// without allocating, with the offset written (0 for Z; loc's at that time
+// when none is written); ok is false for anything else (the caller falls
+// back on the time package).
+func fastRFC3339(v []byte, loc *time.Location) (float64, int, bool) {
 	if len(v) < 19 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' || v[16] != ':' {
-		return 0, false
+		return 0, 0, false
 	}
 	y, ok1 := digits(v[0:4])
 	mo, ok2 := digits(v[5:7])
@@ -690,7 +828,7 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
 	mi, ok5 := digits(v[14:16])
 	s, ok6 := digits(v[17:19])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 || y < 1900 {
-		return 0, false
+		return 0, 0, false
 	}
 	rest := v[19:]
 	frac := 0.0
@@ -702,7 +840,7 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
 			scale /= 10
 		}
 		if i == 1 {
-			return 0, false
+			return 0, 0, false
 		}
 		rest = rest[i:]
 	}
@@ -711,24 +849,25 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, bool) {
 	case len(rest) == 0:
 		if loc != time.UTC {
 			t := time.Date(y, time.Month(mo), d, h, mi, s, 0, loc)
-			return float64(t.Unix()) + frac, true
+			_, off := t.Zone()
+			return float64(t.Unix()) + frac, off, true
 		}
 	case len(rest) == 1 && rest[0] == 'Z':
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		oh, ok1 := digits(rest[1:3])
 		om, ok2 := digits(rest[4:6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return 0, false
+			return 0, 0, false
 		}
 		offset = oh*3600 + om*60
 		if rest[0] == '-' {
 			offset = -offset
 		}
 	default:
-		return 0, false
+		return 0, 0, false
 	}
 	days := daysFromCivil(y, mo, d)
-	return float64(days*86400+int64(h*3600+mi*60+s-offset)) + frac, true
+	return float64(days*86400+int64(h*3600+mi*60+s-offset)) + frac, offset, true
 }
 
 func daysIn(m, y int) int {
@@ -764,11 +903,11 @@ func daysFromCivil(y, m, d int) int64 {
 func (er *EventReader) readRow() (bool, error) {
 	er.line = er.next + 1
 	line, err := er.readLine()
-	if len(line) == 0 && err != nil {
-		if errors.Is(err, io.EOF) {
-			return false, nil
-		}
+	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
+	}
+	if len(line) == 0 {
+		return false, nil
 	}
 	er.next++
 	er.cells = er.cells[:0]
@@ -801,8 +940,14 @@ func (er *EventReader) readRow() (bool, error) {
 					// the field continues on the next line
 					out = append(out, src[i:]...)
 					more, err := er.readLine()
-					if len(more) == 0 && err != nil {
+					if err != nil && !errors.Is(err, io.EOF) {
+						return false, err
+					}
+					if len(more) == 0 {
 						return false, &EventError{Line: er.line, Problem: "has a quoted field that never ends", Expected: "a closing quote"}
+					}
+					if len(out)+len(more) > MaxRecordBytes {
+						return false, &RecordTooLongError{Line: er.line, Limit: MaxRecordBytes}
 					}
 					er.next++
 					src = append(src[:0], more...)
@@ -849,18 +994,15 @@ func (er *EventReader) readRow() (bool, error) {
 	return true, nil
 }
 
-// readLine returns the next physical line with its end, however long.
+// readLine returns the next physical line with its end. A line longer than
+// MaxRecordBytes (the reader's buffer) is a *RecordTooLongError: a file with
+// a 1 GB line, or a small .csv.gz that unpacks to one, must not fill memory.
 func (er *EventReader) readLine() ([]byte, error) {
 	line, err := er.br.ReadSlice('\n')
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		return line, err
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return nil, &RecordTooLongError{Line: er.line, Limit: MaxRecordBytes}
 	}
-	long := append([]byte(nil), line...)
-	for errors.Is(err, bufio.ErrBufferFull) {
-		line, err = er.br.ReadSlice('\n')
-		long = append(long, line...)
-	}
-	return long, err
+	return line, err
 }
 
 func trimEOL(b []byte) []byte {
@@ -941,4 +1083,111 @@ func AppendEventRow(b []byte, r *EventRecord) []byte {
 		b = strconv.AppendFloat(b, r.Duty, 'f', -1, 64)
 	}
 	return append(b, '\n')
+}
+
+// idSet remembers the ids seen (a 64-bit fingerprint of sample and id, and
+// the line) in an open-addressing table, so that a repeated id is reported
+// with both lines. The table stops growing at maxIDSlots (12 bytes a slot,
+// 12 MB): ids after the first maxIDSlots·3/4 are still looked up, but no
+// longer remembered, which keeps the reader's memory bounded.
+type idSet struct {
+	fp    []uint64 // 0 = empty
+	line  []uint32
+	n     int
+	full  bool  // stopped remembering
+	extra int64 // ids not remembered
+}
+
+const maxIDSlots = 1 << 20
+
+// IDsNotChecked returns how many records' ids were not remembered for the
+// check of repeated ids (the reader's bound on memory), 0 when every id was.
+func (er *EventReader) IDsNotChecked() int64 {
+	if er.ids == nil {
+		return 0
+	}
+	return er.ids.extra
+}
+
+func idFingerprint(sample string, id []byte) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for i := 0; i < len(sample); i++ {
+		h = (h ^ uint64(sample[i])) * 1099511628211
+	}
+	h = (h ^ 0xff) * 1099511628211 // a separator no text byte can fake
+	for _, c := range id {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	// splitmix64's finalizer spreads the bits for the table index.
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// checkID refuses a record whose (sample, id) an earlier record had: a Time
+// Release Study counts consignments, and a repeated row would count one
+// twice. Records with an empty id are not checked.
+func (er *EventReader) checkID(r *EventRecord) error {
+	col := er.colOf(dID)
+	v := bytes.TrimSpace(er.cells[col])
+	if len(v) == 0 {
+		return nil
+	}
+	s := er.ids
+	fp := idFingerprint(r.Sample, v)
+	if s.fp == nil {
+		s.fp, s.line = make([]uint64, 1<<12), make([]uint32, 1<<12)
+	}
+	mask := uint64(len(s.fp) - 1)
+	for i := fp & mask; ; i = (i + 1) & mask {
+		switch s.fp[i] {
+		case fp:
+			where := "in an earlier row"
+			if l := s.line[i]; l > 0 {
+				where = "on line " + strconv.Itoa(int(l))
+			}
+			if r.Sample != "" {
+				where += " (sample " + r.Sample + ")"
+			}
+			return er.bad(col, string(v), "repeats the id "+where,
+				"each consignment once: a repeated row would count it twice (remove repeated rows, or map id to a column unique per consignment)")
+		case 0:
+			if s.full {
+				s.extra++
+				return nil
+			}
+			s.fp[i], s.line[i] = fp, uint32(min(er.line, math.MaxUint32))
+			s.n++
+			if 4*s.n > 3*len(s.fp) {
+				if len(s.fp) >= maxIDSlots {
+					s.full = true
+				} else {
+					s.grow()
+				}
+			}
+			return nil
+		}
+	}
+}
+
+func (s *idSet) grow() {
+	fp, line := s.fp, s.line
+	s.fp, s.line = make([]uint64, 2*len(fp)), make([]uint32, 2*len(fp))
+	mask := uint64(len(s.fp) - 1)
+	for k, f := range fp {
+		if f == 0 {
+			continue
+		}
+		i := f & mask
+		for s.fp[i] != 0 {
+			i = (i + 1) & mask
+		}
+		s.fp[i], s.line[i] = f, line[k]
+	}
 }

@@ -79,24 +79,58 @@ func TestEventReaderOwnLayout(t *testing.T) {
 }
 
 func TestEventReaderErrors(t *testing.T) {
+	long := strings.Repeat("x", 3<<20)
 	for _, tc := range []struct {
 		name, text, want string
 	}{
 		{"no arrival column", "release\n2025-01-01T00:00:00Z\n", "has no arrival column"},
-		{"bad time names line and column", "arrival,release\n2025-01-01T00:00:00Z,2025-01-01T00:00:00Z\n2025-01-01T00:00:00Z,yesterday\n", `line 3: column release: "yesterday" is not a time`},
-		{"bad channel", "arrival,channel\n2025-01-01T00:00:00Z,purple\n", `line 2: column channel: "purple" is not a channel`},
-		{"missing arrival", "arrival,channel\n,red\n", "line 2: column arrival"},
-		{"short row", "arrival,channel,aeo\n2025-01-01T00:00:00Z\n", "line 2: has 1 fields"},
+		{"bad time names line and column", "arrival,release\n2025-01-01T00:00:00Z,2025-01-01T00:00:00Z\n2025-01-01T00:00:00Z,yesterday\n", `line 3, col 2: column release: "yesterday" is not a time`},
+		{"bad channel", "arrival,channel\n2025-01-01T00:00:00Z,purple\n", `line 2, col 2: column channel: "purple" is not a channel`},
+		{"missing arrival", "arrival,channel\n,red\n", "line 2, col 1: column arrival is missing"},
+		{"short row", "arrival,channel,aeo\n2025-01-01T00:00:00Z\n", "line 2: has 1 fields (want 3 fields, one per header column"},
+		// An unquoted comma in a value shifts the values after it: the row
+		// is refused for its field count, not for a value in the wrong column.
+		{"long row (unquoted delimiter)", "id,office,arrival\nA,Port, North,2025-01-01T00:00:00Z\n", "line 2: has 4 fields (want 3 fields"},
 		{"unterminated quote", "arrival,office\n2025-01-01T00:00:00Z,\"open\n", "quoted field that never ends"},
 		{"month 13", "arrival\n2025-13-01T00:00:00Z\n", "is not a time"},
 		{"empty file", "", "the file is empty"},
+		{"column named twice", "id,arrival,Arrival\nA,2025-01-01T00:00:00Z,2025-01-02T00:00:00Z\n", "line 1, col 3: column arrival is named more than once (cols 2, 3)"},
+		{"repeated id", "id,arrival\nA,2025-01-01T00:00:00Z\nB,2025-01-01T00:00:00Z\nA,2025-01-02T00:00:00Z\n", `line 4, col 1: column id: "A" repeats the id on line 2`},
+		{"repeated id in a sample", "sample,id,arrival\n1,A,2025-01-01T00:00:00Z\n2,A,2025-01-01T00:00:00Z\n1,A,2025-01-02T00:00:00Z\n", `line 4, col 2: column id: "A" repeats the id on line 2 (sample 1)`},
+		{"line over the bound", "id,arrival\n" + long + ",2025-01-01T00:00:00Z\n", "line 2: a row longer than 1048576 bytes"},
+		{"quoted field over the bound", "id,arrival\n\"" + strings.Repeat("y\n", 1<<19) + "\",2025-01-01T00:00:00Z\n", "line 2: a row longer than 1048576 bytes"},
+		{"huge value cut in the message", "arrival,channel\n2025-01-01T00:00:00Z," + strings.Repeat("z", 500000) + "\n", `zzz… (500000 bytes)" is not a channel`},
+		{"bad aeo", "arrival,aeo\n2025-01-01T00:00:00Z,maybe\n", `line 2, col 2: column aeo: "maybe" is not yes or no`},
+		{"bad outcome", "arrival,outcome\n2025-01-01T00:00:00Z,perhaps\n", `line 2, col 2: column outcome: "perhaps" is not an outcome`},
+		{"duty not finite", "arrival,duty\n2025-01-01T00:00:00Z,NaN\n", `line 2, col 2: column duty: "NaN" is not a number`},
+		{"trace stage without its hours", "arrival_h,lane_at_h,release_h,stage1_pool,stage1_start_h\n1,1,2,physical,1\n", "column stage1_queue_h is not in the header"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := readEvents(t, tc.text, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error containing %q", err, tc.want)
 			}
+			if err != nil && len(err.Error()) > 1000 {
+				t.Errorf("message of %d bytes: a value must be cut", len(err.Error()))
+			}
 		})
+	}
+}
+
+// TestEventReaderAccepts: what a real extract holds and must be read: a
+// byte-order mark, CRLF line ends, header names in another case and with
+// spaces, empty ids (not checked for repeats), the same id in two samples.
+func TestEventReaderAccepts(t *testing.T) {
+	text := "\ufeff ID ;Arrival; Release\r\n;2025-01-01T00:00:00Z;2025-01-01T01:00:00Z\r\n;2025-01-01T00:00:00Z;\r\nX;2025-01-02T00:00:00Z;2025-01-02T03:00:00Z"
+	recs, err := readEvents(t, text, &datamodel.EventMapping{Delimiter: ';'})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 || recs[2].Release-recs[2].Arrival != 3*3600 || !math.IsNaN(recs[1].Release) {
+		t.Errorf("got %d records %+v", len(recs), recs)
+	}
+	if _, err := readEvents(t, "sample,id,arrival\n1,A,2025-01-01T00:00:00Z\n2,A,2025-01-01T00:00:00Z\n", nil); err != nil {
+		t.Errorf("the same id in two samples: %v", err)
 	}
 }
 

@@ -18,7 +18,7 @@ type RecordTooLongError struct {
 }
 
 func (e *RecordTooLongError) Error() string {
-	return fmt.Sprintf("line %d: a row longer than %d bytes (a row holds one declaration; is a quote left open, or is this not a CSV file?)", e.Line, e.Limit)
+	return fmt.Sprintf("line %d: a row longer than %d bytes (a row holds one consignment; is a quote left open, or is this not a CSV file?)", e.Line, e.Limit)
 }
 
 // LimitRecords returns a reader of r that fails with a *RecordTooLongError

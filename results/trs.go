@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"time"
 
 	"pilotsim/datamodel"
 )
@@ -208,7 +207,31 @@ type trsCell struct {
 	n, outliers, negative int64
 	sum, sumSq            float64
 	hist                  logHist
-	groups                [trsGroups]trsGroup
+	groups                [trsGroups]trsGroup // by block of 64 consecutive records
+	fine                  [trsGroups]trsGroup // by record (k mod 64), for cells of few blocks
+	// The values themselves while there are at most trsExact of them, so
+	// that a small study's quantiles are exact (nil once spilled).
+	xs      []float64
+	ks      []uint16 // each value's record number mod 4096 (its groups)
+	spilled bool
+}
+
+// trsExact is the number of values a cell keeps exactly: up to it,
+// quantiles are exact (linear between order statistics); past it, they
+// are read from the histogram.
+const trsExact = 1024
+
+// blocksFor reports whether a cell's bootstrap resamples blocks of 64
+// consecutive records (when its values fill at least half the groups) or,
+// in a small study, single records.
+func (c *trsCell) blocksFor() bool {
+	k := 0
+	for _, g := range c.groups {
+		if g.n > 0 {
+			k++
+		}
+	}
+	return k >= trsGroups/2
 }
 
 // trsGroup is a bootstrap group's count and sum in one cell (one cache line
@@ -226,6 +249,8 @@ type trsSegment struct {
 	records, released, controlled, known int64
 	irregular                            int64
 	groupHist                            *[trsGroups]logHist // arrival → release per bootstrap group (all and channels)
+	fineHist                             *[trsGroups]logHist // the same by record (k mod 64)
+	within                               [4]int64            // released within each of TRSWithin's times
 }
 
 // trsWeek is one week of the trend.
@@ -235,6 +260,8 @@ type trsWeek struct {
 	sum    float64
 	hist   logHist
 	arrive int64
+	xs     []float64 // exact values while at most trsExact
+	spill  bool
 }
 
 // TRSOptions are the choices of a Time Release Study.
@@ -247,13 +274,6 @@ type TRSOptions struct {
 	// Bootstrap is the number of bootstrap replicates for means (default
 	// 1000); quantiles use a fifth of them (at least 100).
 	Bootstrap int
-	// Location is the time zone hours and weekdays are read in (default
-	// UTC), at its offset from UTC at the first record (a daylight-saving
-	// change later shifts them by an hour).
-	Location *time.Location
-	// Offset is added to every time before hours and weekdays are read (set
-	// from Location at the first record).
-	Offset float64
 }
 
 // TRSStudy accumulates a Time Release Study over a stream of records.
@@ -268,6 +288,7 @@ type TRSStudy struct {
 	last      float64 // latest time seen
 	records   int64
 	noRelease int64
+	offset    float64 // the first record's offset (for the hours of week observed)
 	// queue by hour of week (168) per step: waiting time sum and count by
 	// the hour it began, and waiting time overlapping each hour (for the
 	// mean queue length).
@@ -343,6 +364,7 @@ func (t *TRSStudy) segment(kind TRSSegmentKind, value string) int {
 	s := &trsSegment{kind: kind, value: value}
 	if kind == SegAll || kind == SegChannel {
 		s.groupHist = new([trsGroups]logHist)
+		s.fineHist = new([trsGroups]logHist)
 	}
 	t.segs = append(t.segs, s)
 	t.index[key] = len(t.segs) - 1
@@ -352,15 +374,17 @@ func (t *TRSStudy) segment(kind TRSSegmentKind, value string) int {
 // Add adds one record.
 func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 	nan := math.NaN()
-	if t.records == 0 && t.opt.Location != nil && !math.IsNaN(r.Arrival) {
-		_, off := time.Unix(int64(r.Arrival), 0).In(t.opt.Location).Zone()
-		t.opt.Offset = float64(off)
+	off := float64(r.Offset) // hours and weekdays are local
+	if t.records == 0 {
+		t.offset = off
 	}
 	t.records++
 	// Blocks of 64 consecutive records go to the groups in turn: records
 	// close in time (which share queues) stay together, as in a block
-	// bootstrap, and a block updates one cache line per cell.
-	group := int((t.records - 1) >> 6 % trsGroups)
+	// bootstrap, and a block updates one cache line per cell. A study of
+	// few blocks resamples single records instead (fine: record k mod 64).
+	k := uint16((t.records - 1) % (trsGroups * 64))
+	group, fine := int(k>>6), int(k%trsGroups)
 	if _, ok := t.samples[r.Sample]; !ok && len(t.samples) < trsMaxSamples {
 		t.samples[r.Sample] = struct{}{}
 	}
@@ -402,7 +426,7 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 		v[StepControl(s)] = end - start
 		if w := start - entry; w >= 0 && w <= t.opt.MaxInterval {
 			t.seen(end)
-			t.queue(s, entry, start)
+			t.queue(s, entry, start, off)
 		}
 	}
 	if math.IsNaN(r.Release) {
@@ -431,7 +455,7 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 		idx = append(idx, t.cached(&t.fixed[6], SegLodgement, "unknown"))
 	}
 	idx = append(idx, t.named(SegOffice, r.Office))
-	local := r.Arrival + t.opt.Offset
+	local := r.Arrival + off
 	wd, hr := weekday(local), hourOf(local)
 	idx = append(idx, t.cached(&t.wdIdx[wd], SegWeekday, weekdayNames[wd]))
 	idx = append(idx, t.cached(&t.hrIdx[hr], SegHour, hourLabel(hr)))
@@ -474,8 +498,26 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 			c.hist[histBin(x)]++
 			c.groups[group].n++
 			c.groups[group].sum += x
-			if iv == int(IvTotal) && sg.groupHist != nil {
-				sg.groupHist[group][histBin(x)]++
+			c.fine[fine].n++
+			c.fine[fine].sum += x
+			if !c.spilled {
+				if len(c.xs) < trsExact {
+					c.xs = append(c.xs, x)
+					c.ks = append(c.ks, k)
+				} else {
+					c.xs, c.ks, c.spilled = nil, nil, true
+				}
+			}
+			if iv == int(IvTotal) {
+				if sg.groupHist != nil {
+					sg.groupHist[group][histBin(x)]++
+					sg.fineHist[fine][histBin(x)]++
+				}
+				for j, w := range TRSWithin {
+					if x <= w.Hours*3600+1e-6 {
+						sg.within[j]++
+					}
+				}
 			}
 		}
 	}
@@ -493,6 +535,13 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 			w.n++
 			w.sum += x
 			w.hist[histBin(x)]++
+			if !w.spill {
+				if len(w.xs) < trsExact {
+					w.xs = append(w.xs, x)
+				} else {
+					w.xs, w.spill = nil, true
+				}
+			}
 		}
 	}
 }
@@ -505,9 +554,9 @@ func (t *TRSStudy) seen(x float64) {
 	t.last = math.Max(t.last, x)
 }
 
-// queue adds a wait from entry to start to the step's hour-of-week figures.
-func (t *TRSStudy) queue(s datamodel.Step, entry, start float64) {
-	off := t.opt.Offset
+// queue adds a wait from entry to start to the step's hour-of-week figures
+// (local time: off seconds from UTC).
+func (t *TRSStudy) queue(s datamodel.Step, entry, start, off float64) {
 	h := hourOfWeek(entry + off)
 	t.waitSum[s][h] += start - entry
 	t.waitN[s][h]++
@@ -668,9 +717,11 @@ func (t *TRSStudy) Result() *TRSResult {
 		sg := t.segs[si]
 		counts := TRSSegmentCounts{Kind: sg.kind.Name(), Segment: sg.value, Records: sg.records, Released: sg.released,
 			Controlled: sg.controlled, Known: sg.known, Irregular: sg.irregular, Within: map[string]float64{}}
-		if c := sg.cells[IvTotal]; c != nil && sg.records > 0 {
-			for _, w := range TRSWithin {
-				counts.Within[w.Name] = cdfOf(&c.hist, float64(c.n), w.Hours*3600) * float64(c.n) / float64(sg.records)
+		if sg.records > 0 {
+			// Counted exactly (a release time equal to the target is
+			// within it); a record not released counts as late.
+			for j, w := range TRSWithin {
+				counts.Within[w.Name] = float64(sg.within[j]) / float64(sg.records)
 			}
 		}
 		res.Segments = append(res.Segments, counts)
@@ -686,6 +737,10 @@ func (t *TRSStudy) Result() *TRSResult {
 			n := float64(c.n)
 			h := &c.hist
 			q := func(p float64) float64 { return quantileOf(func(i int) float64 { return float64(h[i]) }, n, p) / 3600 }
+			if !c.spilled {
+				sorted := slices.Sorted(slices.Values(c.xs))
+				q = func(p float64) float64 { return quantile7(sorted, p) / 3600 }
+			}
 			st.Mean = c.sum / n / 3600
 			if c.n > 1 {
 				st.SD = math.Sqrt(math.Max(0, (c.sumSq-c.sum*c.sum/n)/(n-1))) / 3600
@@ -694,11 +749,21 @@ func (t *TRSStudy) Result() *TRSResult {
 			}
 			st.Median, st.P90, st.P10, st.P25, st.P75 = q(0.5), q(0.9), q(0.1), q(0.25), q(0.75)
 			st.IQR = st.P75 - st.P25
-			st.MeanLow, st.MeanHigh = bootMean(c, weights)
+			blocks := c.blocksFor()
+			st.MeanLow, st.MeanHigh = bootMean(c, weights, blocks)
 			st.MedianLow, st.MedianHigh, st.P90Low, st.P90High = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 			if TRSInterval(iv) == IvTotal && sg.groupHist != nil {
 				res.curves = append(res.curves, trsCurve{sg.kind.Name(), sg.value, &c.hist})
-				st.MedianLow, st.MedianHigh, st.P90Low, st.P90High = bootQuantiles(sg.groupHist, weights[:min(B, max(100, B/5))])
+				qw := weights[:min(B, max(100, B/5))]
+				switch {
+				case c.n < 2:
+				case !c.spilled:
+					st.MedianLow, st.MedianHigh, st.P90Low, st.P90High = bootExact(c, qw, blocks)
+				case blocks:
+					st.MedianLow, st.MedianHigh, st.P90Low, st.P90High = bootQuantiles(sg.groupHist, qw)
+				default:
+					st.MedianLow, st.MedianHigh, st.P90Low, st.P90High = bootQuantiles(sg.fineHist, qw)
+				}
 			}
 			if c.n == 0 {
 				st.Mean, st.MeanLow, st.MeanHigh = math.NaN(), math.NaN(), math.NaN()
@@ -721,6 +786,10 @@ func (t *TRSStudy) Result() *TRSResult {
 		n := float64(w.n)
 		h := &w.hist
 		q := func(p float64) float64 { return quantileOf(func(i int) float64 { return float64(h[i]) }, n, p) / 3600 }
+		if !w.spill {
+			sorted := slices.Sorted(slices.Values(w.xs))
+			q = func(p float64) float64 { return quantile7(sorted, p) / 3600 }
+		}
 		res.Weeks = append(res.Weeks, TRSWeek{Start: dateString(w.start), Arrivals: w.arrive, N: w.n,
 			Mean: w.sum / n / 3600, Median: q(0.5), P90: q(0.9)})
 	}
@@ -728,7 +797,7 @@ func (t *TRSStudy) Result() *TRSResult {
 	// occurs between the first and the last instant, times the samples.
 	var occ [168]float64
 	if t.last > t.first {
-		off := t.opt.Offset
+		off := t.offset
 		startH := math.Floor((t.first + off) / 3600)
 		endH := math.Ceil((t.last + off) / 3600)
 		total := endH - startH
@@ -817,17 +886,107 @@ func poisson1(rng *rand.Rand) int {
 	return k
 }
 
+// quantile7 is the p-quantile of sorted values, linear between order
+// statistics (Hyndman and Fan's type 7: R's default, numpy's and Excel's
+// PERCENTILE.INC); NaN when empty.
+func quantile7(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	h := p * float64(len(xs)-1)
+	lo := int(math.Floor(h))
+	hi := min(lo+1, len(xs)-1)
+	return xs[lo] + (h-float64(lo))*(xs[hi]-xs[lo])
+}
+
+// bootExact is the bootstrap of the median and p90 of a cell that kept its
+// values: each replicate weighs every value by its group's Poisson weight
+// and reads the quantile (type 7) of the weighted values.
+func bootExact(c *trsCell, weights [][trsGroups]float64, blocks bool) (mLo, mHi, pLo, pHi float64) {
+	type vk struct {
+		x float64
+		g int
+	}
+	vals := make([]vk, len(c.xs))
+	for i, k := range c.ks {
+		g := int(k % trsGroups)
+		if blocks {
+			g = int(k >> 6)
+		}
+		vals[i] = vk{c.xs[i], g}
+	}
+	slices.SortStableFunc(vals, func(a, b vk) int { return cmpFloat(a.x, b.x) })
+	// valueAt is the value at 0-based index j of the replicate's sorted
+	// values (each value repeated by its weight).
+	valueAt := func(w *[trsGroups]float64, j float64) float64 {
+		cum := 0.0
+		last := math.NaN()
+		for _, v := range vals {
+			cnt := w[v.g]
+			if cnt == 0 {
+				continue
+			}
+			if j < cum+cnt {
+				return v.x
+			}
+			cum += cnt
+			last = v.x
+		}
+		return last
+	}
+	at := func(w *[trsGroups]float64, n, p float64) float64 {
+		h := p * (n - 1)
+		lo := math.Floor(h)
+		x0 := valueAt(w, lo)
+		if h == lo {
+			return x0
+		}
+		return x0 + (h-lo)*(valueAt(w, lo+1)-x0)
+	}
+	meds := make([]float64, 0, len(weights))
+	p90s := make([]float64, 0, len(weights))
+	for i := range weights {
+		w := &weights[i]
+		n := 0.0
+		for _, v := range vals {
+			n += w[v.g]
+		}
+		if n > 0 {
+			meds = append(meds, at(w, n, 0.5)/3600)
+			p90s = append(p90s, at(w, n, 0.9)/3600)
+		}
+	}
+	mLo, mHi = percentileInterval(meds)
+	pLo, pHi = percentileInterval(p90s)
+	return
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
 // bootMean is the 95% percentile interval of the mean over the bootstrap
-// replicates, in hours.
-func bootMean(c *trsCell, weights [][trsGroups]float64) (float64, float64) {
+// replicates, in hours: over blocks of records, or single records when the
+// cell's values fill too few blocks.
+func bootMean(c *trsCell, weights [][trsGroups]float64, blocks bool) (float64, float64) {
 	if c.n < 2 {
 		return math.NaN(), math.NaN()
+	}
+	groups := &c.groups
+	if !blocks {
+		groups = &c.fine
 	}
 	means := make([]float64, 0, len(weights))
 	for _, w := range weights {
 		var s, n float64
 		for g := range trsGroups {
-			if gr := c.groups[g]; gr.n > 0 {
+			if gr := groups[g]; gr.n > 0 {
 				s += w[g] * gr.sum
 				n += w[g] * float64(gr.n)
 			}

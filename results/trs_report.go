@@ -48,8 +48,8 @@ func (r *TRSResult) OutlierRule() string {
 
 // BootstrapRule says how the intervals were made.
 func (r *TRSResult) BootstrapRule() string {
-	return fmt.Sprintf("95%% intervals are Poisson-bootstrap percentile intervals over blocks: blocks of 64 consecutive records go in turn to %d groups (records close in time, which share queues, stay together), and each of %d replicates weighs every group by a Poisson(1) draw from the seed (quantiles: %d replicates, arrival → release overall and per channel). Quantiles are read from histograms with 64 bins per doubling (within 1.6%%).",
-		trsGroups, r.Bootstrap, min(r.Bootstrap, max(100, r.Bootstrap/5)))
+	return fmt.Sprintf("95%% intervals are Poisson-bootstrap percentile intervals over blocks: blocks of 64 consecutive records go in turn to %d groups (records close in time, which share queues, stay together), and each of %d replicates weighs every group by a Poisson(1) draw from the seed (quantiles: %d replicates, arrival → release overall and per channel); a figure whose values fill fewer than %d of the groups (a study of a few thousand records or less) is resampled record by record instead. Quantiles are linear between order statistics (as R, numpy and Excel's PERCENTILE.INC) for figures of up to %d values, and read from histograms with 64 bins per doubling (within 1.6%%) above. Hours and weekdays are local: in the mapping's time zone, else at the offset written with the arrival time, else UTC.",
+		trsGroups, r.Bootstrap, min(r.Bootstrap, max(100, r.Bootstrap/5)), trsGroups/2, trsExact)
 }
 
 func (r *TRSResult) stat(kind, seg string, iv TRSInterval) (TRSStat, bool) {

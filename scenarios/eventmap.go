@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -38,6 +41,14 @@ type EventMappingFile struct {
 	Codes map[string]map[string]string `yaml:"codes"`
 }
 
+// codeValues are the values the codes of a field may translate to (fields
+// of free text, such as office or mode, take any).
+var codeValues = map[string][]string{
+	"channel": {"green", "blue", "yellow", "red"},
+	"aeo":     {"yes", "no", "true", "false", "1", "0", "y", "n"},
+	"outcome": {"irregular", "regular", "yes", "no", "true", "false", "1", "0", "found", "clean"},
+}
+
 // maxEventMappingBytes bounds a mapping file (a mapping is a few hundred
 // bytes; a larger file is a mistake).
 const maxEventMappingBytes = 16 << 20
@@ -61,7 +72,9 @@ func ParseEventMapping(name string, data []byte) (*datamodel.EventMapping, error
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("mapping %s: the file is empty", name)
 		}
-		return nil, fmt.Errorf("mapping %s: %w", name, err)
+		// The parser's messages in words, with line and column, as for
+		// scenarios and backtest mappings.
+		return nil, fmt.Errorf("mapping %w", ExplainYAML(name, data, err))
 	}
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)
@@ -101,9 +114,21 @@ func ParseEventMapping(name string, data []byte) (*datamodel.EventMapping, error
 			return nil, fmt.Errorf("mapping %s: line %d: columns.%s: want the header of a column", name, lineOf("columns", k), k)
 		}
 	}
-	for k := range f.Codes {
+	for _, k := range slices.Sorted(maps.Keys(f.Codes)) {
 		if !known[k] {
 			return nil, fmt.Errorf("mapping %s: line %d: codes: unknown field %q (want one of the event-record fields, see docs/trs.md)", name, lineOf("codes", k), k)
+		}
+		// A code must translate to a value the field can hold: a typo in
+		// the mapping is reported here, with its line, not at the first
+		// record that uses the code.
+		want, ok := codeValues[k]
+		if !ok {
+			continue
+		}
+		for _, raw := range slices.Sorted(maps.Keys(f.Codes[k])) {
+			if v := strings.ToLower(strings.TrimSpace(f.Codes[k][raw])); !slices.Contains(want, v) {
+				return nil, fmt.Errorf("mapping %s: line %d: codes.%s: %q translates to %q (want one of %s)", name, lineOf("codes", k, raw), k, raw, f.Codes[k][raw], strings.Join(want, ", "))
+			}
 		}
 	}
 	if f.TimeLayout != "" {
@@ -120,7 +145,7 @@ func ParseEventMapping(name string, data []byte) (*datamodel.EventMapping, error
 		m.Location = loc
 	}
 	if f.Delimiter != "" {
-		if utf8.RuneCountInString(f.Delimiter) != 1 || len(f.Delimiter) != 1 || f.Delimiter == `"` || f.Delimiter == "\n" {
+		if utf8.RuneCountInString(f.Delimiter) != 1 || len(f.Delimiter) != 1 || f.Delimiter == `"` || f.Delimiter == "\n" || f.Delimiter == "\r" {
 			return nil, fmt.Errorf("mapping %s: line %d: delimiter %q: want one ASCII character other than a quote or a line break", name, lineOf("delimiter"), f.Delimiter)
 		}
 		m.Delimiter = f.Delimiter[0]

@@ -35,6 +35,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	skipBad := fs.Bool("skip-bad", false, "go on past bad rows and count them (default: the first bad row stops the run, exit 2)")
 	out := fs.String("out", "", "write backtest.json, curve.csv, rules.csv and report.html to `DIR`")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout")
+	force := fs.Bool("force", false, "replace the output of another study in --out")
 	rep := fs.Int("rep", 0, "random stream of the selectivity's random and expected rates (the simulator's replication)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -172,13 +173,14 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		if *skipBad {
 			opts = append(opts, "skip-bad")
 		}
-		if err := results.BeginOutput(*out); err != nil {
-			return badInput(err)
+		man := results.NewManifest("backtest", inputs, sets, opts)
+		if err := claimResults(*out, man, *force); err != nil {
+			return err
 		}
 		if err := rep2.WriteFiles(*out); err != nil {
 			return err
 		}
-		if err := results.WriteManifest(*out, results.NewManifest("backtest", inputs, sets, opts)); err != nil {
+		if err := results.WriteManifest(*out, man); err != nil {
 			return err
 		}
 	}

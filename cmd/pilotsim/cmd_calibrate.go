@@ -23,6 +23,7 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 0, "goroutines simulating the check (default: all CPUs)")
 	noCheck := fs.Bool("no-check", false, "write the fitted scenario without simulating it against the records")
 	asJSON := fs.Bool("json", false, "print the fit and its check as JSON on stdout")
+	force := fs.Bool("force", false, "write --out inside another study's folder")
 	var sets stringList
 	fs.Var(&sets, "set", "override a value of the base scenario: `path=value` (repeatable)")
 	pos, err := parseFlags(fs, args)
@@ -33,9 +34,18 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return badInput(fmt.Errorf("expected one records file, got %d arguments", len(pos)))
 	}
+	if *workers < 0 {
+		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *workers))
+	}
 	if *basePath == "" || *out == "" {
 		fs.Usage()
 		return badInput(errors.New("want --base S.yaml and --out SCENARIO.yaml"))
+	}
+	// The fitted scenario is a result set of its own (SCENARIO.yaml and
+	// SCENARIO.yaml.manifest.json): not written inside another study's
+	// folder, whose manifest would not list it.
+	if err := refuseInsideStudy(*out, *force); err != nil {
+		return err
 	}
 	base, err := scenarios.Load(*basePath, sets)
 	if err != nil {
@@ -63,7 +73,23 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	if _, err := scenarios.Parse(*out, data, nil); err != nil {
 		return fmt.Errorf("internal: the fitted scenario does not load: %w", err)
 	}
+	inputFiles := []string{*basePath, pos[0]}
+	if *mapPath != "" {
+		inputFiles = append(inputFiles, *mapPath)
+	}
+	inputs, err := scenarioInputs(inputFiles...)
+	if err != nil {
+		return err
+	}
+	// The scenario, then its manifest beside it, last (the old one first:
+	// until the new one is written nothing says the file is complete).
+	if err := results.BeginFileOutput(*out); err != nil {
+		return badInput(err)
+	}
 	if err := results.WriteFileAtomic(*out, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+		return err
+	}
+	if err := results.WriteFileManifest(*out, results.NewManifest("calibrate", inputs, sets, []string{fmt.Sprintf("seed=%d", *seed)})); err != nil {
 		return err
 	}
 	if !*asJSON {

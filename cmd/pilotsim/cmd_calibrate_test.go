@@ -79,7 +79,7 @@ func TestCalibrateRoundTrip(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("run: %s", stderr)
 	}
-	fitted := filepath.Join(dir, "fitted.yaml")
+	fitted := filepath.Join(t.TempDir(), "fitted.yaml") // not inside the run's folder: another study
 	code, stdout, stderr := runCmd(context.Background(), "calibrate", filepath.Join(dir, "consignments.csv"), "--base", src, "--out", fitted)
 	if code != exitOK {
 		t.Fatalf("calibrate: exit %d: %s", code, stderr)
@@ -134,7 +134,7 @@ func TestCalibrateBadInput(t *testing.T) {
 		want string
 	}{
 		{"no base", []string{"calibrate", recs, "--out", filepath.Join(dir, "f.yaml")}, "want --base"},
-		{"bad record", []string{"calibrate", recs, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "f.yaml")}, `r.csv: line 3: column channel: "purple" is not a channel`},
+		{"bad record", []string{"calibrate", recs, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "f.yaml")}, `r.csv: line 3, col 2: column channel: "purple" is not a channel`},
 		{"no time span", []string{"calibrate", one, "--base", "testdata/small.yaml", "--out", filepath.Join(dir, "f.yaml")}, "span no time"},
 		{"bad base", []string{"calibrate", recs, "--base", "testdata/bad.yaml", "--out", filepath.Join(dir, "f.yaml")}, "bad.yaml"},
 	} {

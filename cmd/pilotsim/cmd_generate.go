@@ -74,6 +74,9 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 		// The CSV, then its manifest beside it (FILE.csv.manifest.json),
 		// written last; the old manifest goes first, so that until the new
 		// one is written nothing says the file is complete.
+		if inside := studyAbove(*out); inside != "" {
+			return badInput(fmt.Errorf("%s; use another --out", inside))
+		}
 		if err := results.BeginFileOutput(*out); err != nil {
 			return badInput(err)
 		}

@@ -16,6 +16,7 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "output `directory` (default out/batch)")
 	asJSON := fs.Bool("json", false, "print the merged batch as JSON on stdout (the batch and every scenario's aggregate)")
 	asParquet := fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile)
+	force := fs.Bool("force", false, "replace the output of another study in --out")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -37,16 +38,17 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", "batch")
 	}
-	if err := results.BeginOutput(dir); err != nil {
-		return badInput(err)
+	// The same manifest an unsharded batch writes: merged shards give the
+	// same folder, byte for byte (and the batch's own folder is its study).
+	man := batchManifest(br.Batch)
+	if err := claimResults(dir, man, *force); err != nil {
+		return err
 	}
 	br.Parquet = *asParquet
 	if err := br.WriteFiles(dir); err != nil {
 		return err
 	}
-	// The same manifest an unsharded batch writes: merged shards give the
-	// same folder, byte for byte.
-	if err := results.WriteManifest(dir, batchManifest(br.Batch)); err != nil {
+	if err := results.WriteManifest(dir, man); err != nil {
 		return err
 	}
 	reports, err := br.Reports()

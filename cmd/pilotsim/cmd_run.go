@@ -107,6 +107,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}
 	_, statErr := os.Stat(dir)
 	made := os.IsNotExist(statErr) // made here: removed again if nothing is written
+	if err := refuseInsideStudy(dir, *force); err != nil {
+		return err
+	}
 	if !made {
 		// A folder holding another study's results (other inputs,
 		// overrides, options or build) is not overwritten without --force:

@@ -23,6 +23,7 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "`seed` of the bootstrap")
 	boot := fs.Int("bootstrap", 1000, "bootstrap `replicates` for the intervals of means (quantiles use a fifth, at least 100)")
 	maxIv := fs.String("max-interval", "30d", "intervals longer than this `duration` are outliers, counted and left out")
+	force := fs.Bool("force", false, "replace the output of another study in --out")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	name := pos[0]
-	study := results.NewTRSStudy(results.TRSOptions{MaxInterval: maxMin * 60, Seed: *seed, Bootstrap: *boot, Location: locationOf(m)})
+	study := results.NewTRSStudy(results.TRSOptions{MaxInterval: maxMin * 60, Seed: *seed, Bootstrap: *boot})
 	start := time.Now()
 	if err := readEvents(ctx, e, name, m, study.Add); err != nil {
 		return err
@@ -67,8 +68,8 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	}
 	man := results.NewManifest("trs", inputs, nil, []string{
 		fmt.Sprintf("seed=%d", *seed), fmt.Sprintf("bootstrap=%d", *boot), "max-interval=" + *maxIv})
-	if err := results.BeginOutput(dir); err != nil {
-		return badInput(err)
+	if err := claimResults(dir, man, *force); err != nil {
+		return err
 	}
 	if err := res.WriteFiles(dir, name); err != nil {
 		return err
@@ -86,13 +87,6 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "read %d records in %.1f s (%.0f records/s); wrote %s\n", res.Records, read.Seconds(),
 		float64(res.Records)/read.Seconds(), filepath.Join(dir, results.ReportHTMLFile))
 	return nil
-}
-
-func locationOf(m *datamodel.EventMapping) *time.Location {
-	if m == nil {
-		return nil
-	}
-	return m.Location
 }
 
 // readEvents streams the event records of a file (gzipped when its name
@@ -136,6 +130,7 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 	free := make(chan []datamodel.EventRecord, 6)
 	done := make(chan struct{})
 	defer close(done)
+	rows := &badRows{}
 	go func() {
 		defer close(ch)
 		for {
@@ -149,11 +144,31 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 			var rerr error
 			for len(recs) < batch {
 				rec, err := er.Next()
+				var ee *datamodel.EventError
+				if errors.As(err, &ee) {
+					// A bad row: noted, and the reading goes on, so that
+					// every bad row is reported (the first maxBadShown
+					// with their line and column), not only the first.
+					rows.n++
+					if len(rows.shown) < maxBadShown {
+						rows.shown = append(rows.shown, err.Error())
+					}
+					continue
+				}
 				if err != nil {
 					rerr = err
+					if rows.n > 0 {
+						if !errors.Is(err, io.EOF) {
+							rows.n++
+							rows.shown = append(rows.shown, err.Error())
+						}
+						rerr = rows
+					}
 					break
 				}
-				recs = append(recs, *rec)
+				if rows.n == 0 {
+					recs = append(recs, *rec)
+				}
 			}
 			select {
 			case ch <- chunk{recs, rerr}:
@@ -165,20 +180,30 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 			}
 		}
 	}()
+	records := 0
 	for c := range ch {
 		for i := range c.recs {
 			add(&c.recs[i])
 		}
+		records += len(c.recs)
 		select {
 		case free <- c.recs:
 		default:
 		}
 		if err := c.err; err != nil {
 			if errors.Is(err, io.EOF) {
+				if records == 0 {
+					return badInput(fmt.Errorf("%s: no records after the header line (want one row per consignment)", name))
+				}
 				return nil
 			}
 			var ee *datamodel.EventError
-			if errors.As(err, &ee) {
+			var long *datamodel.RecordTooLongError
+			var br *badRows
+			if errors.As(err, &br) && br.n == 1 {
+				return badInput(fmt.Errorf("%s: %s", name, br.shown[0]))
+			}
+			if errors.As(err, &ee) || errors.As(err, &long) || errors.As(err, &br) {
 				return badInput(fmt.Errorf("%s: %w", name, err))
 			}
 			return badInput(fmt.Errorf("%s: line %d: %w", name, er.Line(), err))
@@ -188,4 +213,23 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 		}
 	}
 	return ctx.Err()
+}
+
+// badRows are the bad rows of an event-record file: how many, and the
+// messages of the first maxBadShown (each with its line and column).
+type badRows struct {
+	n     int
+	shown []string
+}
+
+func (b *badRows) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d bad rows:", b.n)
+	for _, m := range b.shown {
+		sb.WriteString("\n  " + m)
+	}
+	if more := b.n - len(b.shown); more > 0 {
+		fmt.Fprintf(&sb, "\n  … and %d more", more)
+	}
+	return sb.String()
 }

@@ -62,6 +62,9 @@ const (
 // dropped. The earlier manifest is removed: until the new one is written
 // nothing in dir says complete.
 func claimOutput(dir string, m *results.Manifest, force bool) error {
+	if err := refuseInsideStudy(dir, force); err != nil {
+		return err
+	}
 	if err := results.MakeOutputDir(dir); err != nil {
 		return badInput(err)
 	}
@@ -88,7 +91,9 @@ func claimOutput(dir string, m *results.Manifest, force bool) error {
 // is fine: re-running a study into its own folder overwrites it.
 func refuseOtherStudy(dir string, m *results.Manifest, force bool) error {
 	other := ""
-	if old, err := results.ReadManifest(dir); err == nil && old.Hash != m.Hash {
+	if inside := studyAbove(dir); inside != "" {
+		other = inside
+	} else if old, err := results.ReadManifest(dir); err == nil && old.Hash != m.Hash {
 		other = fmt.Sprintf("%s holds the results of another %s (%s)", dir, old.Command, describeInputs(old))
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		other = err.Error()
@@ -104,6 +109,53 @@ func refuseOtherStudy(dir string, m *results.Manifest, force bool) error {
 		return badInput(fmt.Errorf("%s; use another --out, or --force to replace it", other))
 	}
 	return os.RemoveAll(part)
+}
+
+// studyAbove says which study folder dir lies inside, "" when none: a
+// result set written inside another's would be listed in that study's
+// manifest the next time it is written, and mix two studies in one folder.
+func studyAbove(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for p := filepath.Dir(abs); ; p = filepath.Dir(p) {
+		if old, err := results.ReadManifest(p); err == nil {
+			return fmt.Sprintf("%s is inside %s, which holds the results of a %s (%s)", dir, p, old.Command, describeInputs(old))
+		}
+		if filepath.Dir(p) == p {
+			return ""
+		}
+	}
+}
+
+// refuseInsideStudy refuses (bad input) an output path inside another
+// study's folder unless force, before anything is made there.
+func refuseInsideStudy(path string, force bool) error {
+	if inside := studyAbove(path); inside != "" && !force {
+		return badInput(fmt.Errorf("%s; use another --out, or --force to write there", inside))
+	}
+	return nil
+}
+
+// claimResults prepares dir for a result set that is written at once (no
+// resume): it refuses a path that is not a folder, and a folder holding or
+// inside another study unless force (bad input), then removes the earlier
+// manifest so that nothing says complete until the new one is written.
+func claimResults(dir string, m *results.Manifest, force bool) error {
+	if err := refuseInsideStudy(dir, force); err != nil {
+		return err
+	}
+	if err := results.MakeOutputDir(dir); err != nil {
+		return badInput(err)
+	}
+	if err := refuseOtherStudy(dir, m, force); err != nil {
+		return err
+	}
+	if err := results.BeginOutput(dir); err != nil {
+		return badInput(err)
+	}
+	return nil
 }
 
 // describeInputs says briefly what a manifest's study ran.

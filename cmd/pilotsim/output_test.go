@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,5 +104,71 @@ func TestGenerateAndBacktestManifests(t *testing.T) {
 	}
 	if err := results.VerifyManifest(out, bm); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestResultFoldersOfStudies: every command that writes a result set
+// refuses a folder holding another study, a folder inside one, and paths
+// that are not folders (or files, for calibrate and generate), with exit 2;
+// --force writes anyway; the same study again overwrites its own folder.
+func TestResultFoldersOfStudies(t *testing.T) {
+	dir := t.TempDir()
+	study := filepath.Join(dir, "study")
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--reps", "1", "--quiet", "--out", study); code != exitOK {
+		t.Fatal(stderr)
+	}
+	recs := filepath.Join(dir, "r.csv")
+	os.WriteFile(recs, []byte("arrival,release,channel\n2025-01-06T00:00:00Z,2025-01-06T01:00:00Z,green\n2025-01-06T02:00:00Z,2025-01-06T05:00:00Z,red\n"), 0o644)
+	file := filepath.Join(dir, "afile")
+	os.WriteFile(file, []byte("keep"), 0o644)
+	link := filepath.Join(dir, "link.yaml")
+	os.Symlink(file, link)
+	trsOut := filepath.Join(dir, "trs")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"trs into a run's folder", []string{"trs", recs, "--out", study}, exitBadInput, "holds the results of another run"},
+		{"trs inside a run's folder", []string{"trs", recs, "--out", filepath.Join(study, "trs")}, exitBadInput, "is inside " + study + ", which holds the results of a run"},
+		{"run inside a run's folder", []string{"run", "testdata/small.yaml", "--reps", "1", "--quiet", "--out", filepath.Join(study, "again")}, exitBadInput, "is inside"},
+		{"calibrate inside a run's folder", []string{"calibrate", recs, "--base", "testdata/small.yaml", "--no-check", "--out", filepath.Join(study, "fit.yaml")}, exitBadInput, "is inside"},
+		{"generate inside a run's folder", []string{"generate", "testdata/small.yaml", "--count", "5", "--out", filepath.Join(study, "d.csv")}, exitBadInput, "is inside"},
+		{"trs --out a file", []string{"trs", recs, "--out", file}, exitBadInput, "is a regular file; want a folder"},
+		{"trs --out a device", []string{"trs", recs, "--out", "/dev/null"}, exitBadInput, "is a character device"},
+		{"calibrate --out a symlink", []string{"calibrate", recs, "--base", "testdata/small.yaml", "--no-check", "--out", link}, exitBadInput, "symbolic link"},
+		{"calibrate --out a folder", []string{"calibrate", recs, "--base", "testdata/small.yaml", "--no-check", "--out", dir}, exitBadInput, "is a folder"},
+		{"trs once", []string{"trs", recs, "--out", trsOut}, exitOK, ""},
+		{"the same trs again", []string{"trs", recs, "--out", trsOut}, exitOK, ""},
+		{"another trs", []string{"trs", recs, "--out", trsOut, "--seed", "2"}, exitBadInput, "holds the results of another trs"},
+		{"another trs, forced", []string{"trs", recs, "--out", trsOut, "--seed", "2", "--force"}, exitOK, ""},
+		{"calibrate inside, forced", []string{"calibrate", recs, "--base", "testdata/small.yaml", "--no-check", "--force", "--out", filepath.Join(dir, "fit.yaml")}, exitOK, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCmd(context.Background(), tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
+			}
+		})
+	}
+	if got := string(readFile(t, file)); got != "keep" {
+		t.Errorf("a refused --out was written: %q", got)
+	}
+	for _, p := range []string{filepath.Join(study, "trs"), filepath.Join(study, "again"), filepath.Join(study, "fit.yaml"), filepath.Join(study, "d.csv"), filepath.Join(study, "trs.csv")} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("%s written inside another study", p)
+		}
+	}
+	// calibrate's scenario has its manifest beside it, complete.
+	var man struct {
+		Command  string `json:"command"`
+		Complete bool   `json:"complete"`
+		Files    []struct {
+			Path string `json:"path"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(readFile(t, filepath.Join(dir, "fit.yaml.manifest.json")), &man); err != nil || man.Command != "calibrate" || !man.Complete || len(man.Files) != 1 || man.Files[0].Path != "fit.yaml" {
+		t.Errorf("calibrate's manifest: %v %+v", err, man)
 	}
 }
