@@ -318,6 +318,10 @@ func (v *validator) scenario(sc *Scenario) {
 	v.selectivity(sc)
 	v.resources(sc)
 	v.targets(sc)
+	if sc.Costs != nil {
+		v.nonNegative("costs.officer_hour", sc.Costs.OfficerHour)
+		v.nonNegative("costs.scan", sc.Costs.Scan)
+	}
 	v.limits(sc)
 	v.names(sc)
 }

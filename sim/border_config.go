@@ -63,8 +63,9 @@ type borderConfig struct {
 	ruleRoutes []borderPoolMask
 	routed     RuleSet
 	routeSets  []borderRouteSet
-	laneRoute  [NumLanes]int8 // index into routeSets, -1 for no route
-	defs       []metric.Def   // the metrics, in order
+	laneRoute  [NumLanes]int8   // index into routeSets, -1 for no route
+	defs       []metric.Def     // the metrics, in order
+	costs      *scenarios.Costs // nil: no cost metrics
 }
 
 // borderPoolMask is a set of pool indices (pool i is bit i%64 of word i/64).
@@ -174,6 +175,7 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 		horizon:   float64(sc.Horizon),
 		onAlarm:   sc.Resources.RedPhysicalOnAlarm == nil || *sc.Resources.RedPhysicalOnAlarm,
 		targetAll: float64(sc.Targets.Overall),
+		costs:     sc.Costs,
 	}
 	cfg.wend, cfg.end = cfg.horizon, cfg.horizon+float64(scenarios.DefaultDrain)
 	if sc.WindowEnd != 0 {
