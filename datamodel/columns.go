@@ -3,7 +3,7 @@ package datamodel
 // Column describes one column of a declarations CSV file.
 type Column struct {
 	Name     string // header name, e.g. "hs_code"
-	WCO      string // WCO Data Model id(s), e.g. "145"; "" where DOMAIN.md gives none
+	WCO      string // WCO Data Model id(s), e.g. "145"; "" where docs/domain.md gives none
 	Required bool   // the header must name it and every row must give a value
 	Expected string // what a good value looks like, as error messages say it
 }

@@ -15,7 +15,7 @@ type Party struct {
 
 // Consignment is one consignment as a customs administration receives it in
 // advance electronic cargo information: the key data elements of the WCO Data
-// Model (DOMAIN.md, "Key data elements"), with their WCO Data Model ids in the
+// Model (docs/domain.md, "Key data elements"), with their WCO Data Model ids in the
 // comments ("unverified" where the source marks them so, "—" where it gives
 // none), and, for data with known results, the Outcome of the controls.
 //
@@ -31,7 +31,7 @@ type Consignment struct {
 	Exporter    Party // 041 name / 042 id; columns exporter_name, exporter_id
 	Carrier     Party // 049 name / 050 id; columns carrier_name, carrier_id
 	NotifyParty Party // 057 name / 058 id; columns notify_party_name, notify_party_id
-	Declarant   Party // — (no WCO id in DOMAIN.md); columns declarant_name, declarant_id
+	Declarant   Party // — (no WCO id in docs/domain.md); columns declarant_name, declarant_id
 
 	GoodsDescription string  // 137 plain-language description; column goods_description; required
 	HS               HSCode  // 145 tariff classification, 6-digit HS subheading; column hs_code; required

@@ -56,6 +56,7 @@ const (
 	Warmup       Family = "warmup"          // warmup.hours, warmup.mser_hours
 	Backlog      Family = "backlog"         // backlog.growth, backlog.trend_t: the backlog's trend
 	Unstable     Family = "unstable"        // unstable: 1 when a replication is unstable
+	Cost         Family = "cost"            // cost.officer_hours.per_day, cost.scans.per_day, cost.per_day
 )
 
 // Kind says what a metric's Subject names.
@@ -96,6 +97,7 @@ const (
 	MeanQueue      Stat = "mean_queue"       // time-average queue length
 	MaxQueue       Stat = "max_queue"        // longest queue
 	MeanAge        Stat = "mean_age"         // mean time since arrival
+	PerDay         Stat = "per_day"          // a quantity per day of the measured window
 	Estimate       Stat = "estimate"         // an estimate from what an administration sees
 	True           Stat = "true"             // the truth only a simulation knows
 	Length         Stat = "hours"            // a length of time in hours (drain.hours, warmup.hours)

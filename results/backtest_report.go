@@ -5,20 +5,17 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"image/color"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"pilotsim/sim"
 	"pilotsim/sim/backtest"
@@ -45,6 +42,11 @@ type BacktestReport struct {
 	Rules     []BacktestRule
 	AtRates   []TargetPoint // at TargetingRates
 	Curve     []TargetPoint // at every distinct score
+	// AtLow and AtHigh are the precision's 95% bootstrap band at
+	// TargetingRates (PrecisionBand).
+	AtLow, AtHigh []float64
+
+	bandRates, bandLow, bandHigh []float64 // the band drawn on the chart
 }
 
 // NewBacktestReport computes the report's figures from a tally.
@@ -54,6 +56,7 @@ func NewBacktestReport(in BacktestInputs, t *backtest.Tally) *BacktestReport {
 	for _, rate := range TargetingRates {
 		r.AtRates = append(r.AtRates, TargetAt(t, rate))
 	}
+	r.AtLow, r.AtHigh = PrecisionBand(t, TargetingRates)
 	return r
 }
 
@@ -62,13 +65,6 @@ func btPct(v float64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
-}
-
-func btNum(v float64) string {
-	if math.IsNaN(v) {
-		return "-"
-	}
-	return FormatFloat(v)
 }
 
 // f2 formats a ratio such as a lift with two decimals.
@@ -186,6 +182,9 @@ type btJSONPoint struct {
 	RevenueShare JSONFloat   `json:"revenue_share"`
 	Lift         JSONFloat   `json:"lift"`
 	ClassRecall  []JSONFloat `json:"class_recall,omitempty"`
+	// The precision's 95% bootstrap band, at the fixed rates only.
+	PrecisionLow  *JSONFloat `json:"precision_low,omitempty"`
+	PrecisionHigh *JSONFloat `json:"precision_high,omitempty"`
 }
 
 // btJSONLane is a lane's row of BacktestJSON.
@@ -216,7 +215,7 @@ func btJSONPoints(ps []TargetPoint) []btJSONPoint {
 	out := make([]btJSONPoint, len(ps))
 	for i, p := range ps {
 		out[i] = btJSONPoint{JSONFloat(p.Rate), JSONFloat(p.Score), JSONFloat(p.Inspected), JSONFloat(p.Hits), JSONFloat(p.Revenue),
-			JSONFloat(p.Precision), JSONFloat(p.Recall), JSONFloat(p.RevenueShare), JSONFloat(p.Lift), btJSONFloats(p.ClassRecall)}
+			JSONFloat(p.Precision), JSONFloat(p.Recall), JSONFloat(p.RevenueShare), JSONFloat(p.Lift), btJSONFloats(p.ClassRecall), nil, nil}
 	}
 	return out
 }
@@ -292,6 +291,12 @@ func (r *BacktestReport) JSON() BacktestJSON {
 			JSONFloat(ru.Revenue), ru.Controlled})
 	}
 	j.AtRates = btJSONPoints(r.AtRates)
+	for i := range j.AtRates {
+		if i < len(r.AtLow) {
+			lo, hi := JSONFloat(r.AtLow[i]), JSONFloat(r.AtHigh[i])
+			j.AtRates[i].PrecisionLow, j.AtRates[i].PrecisionHigh = &lo, &hi
+		}
+	}
 	j.ExactScores = t.Scores.Exact()
 	if t.RecordedAll > 0 {
 		rec := t.Recorded
@@ -347,12 +352,31 @@ func (r *BacktestReport) WriteRulesCSV(w io.Writer) error {
 // curveSVG draws precision, recall and revenue share against the inspection
 // rate, with random selection for comparison.
 func (r *BacktestReport) curveSVG() ([]byte, error) {
-	p := plot.New()
-	p.Title.Text = "Targeting curve over the score"
-	p.X.Label.Text = "inspection rate"
-	p.Y.Label.Text = "share"
+	p := newChart("Targeting curve over the score", "inspection rate (share of declarations inspected)", "share")
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	p.Add(plotter.NewGrid())
+	// The precision's 95% bootstrap band, shaded under the curves.
+	rates, low, high := r.band()
+	var poly plotter.XYs
+	for i, x := range rates {
+		if !math.IsNaN(high[i]) {
+			poly = append(poly, plotter.XY{X: x, Y: high[i]})
+		}
+	}
+	for i := len(rates) - 1; i >= 0; i-- {
+		if !math.IsNaN(low[i]) {
+			poly = append(poly, plotter.XY{X: rates[i], Y: low[i]})
+		}
+	}
+	if len(poly) >= 3 {
+		band, err := plotter.NewPolygon(poly)
+		if err != nil {
+			return nil, err
+		}
+		band.Color = color.RGBA{R: 0x9e, G: 0xc3, B: 0xe6, A: 0xff}
+		band.LineStyle.Width = 0
+		p.Add(band)
+		p.Legend.Add("precision: 95% bootstrap band", swatch{fill: band.Color})
+	}
 	mk := func(f func(TargetPoint) float64) plotter.XYs {
 		xy := plotter.XYs{{X: 0, Y: f(TargetPoint{Precision: math.NaN()})}}
 		for _, pt := range r.Curve {
@@ -365,18 +389,19 @@ func (r *BacktestReport) curveSVG() ([]byte, error) {
 	type series struct {
 		name string
 		xy   plotter.XYs
-		c    color.RGBA
+		c    color.Color
 		dash bool
 	}
 	base := r.Selection.IrregularShare
+	recallC, precC, revC := paletteColor(3), paletteColor(0), paletteColor(2)
 	all := []series{
-		{"recall (detection)", mk(func(p TargetPoint) float64 { return btZeroIfNaN(p.Recall) }), color.RGBA{R: 200, A: 255}, false},
-		{"precision (hit rate)", mk(func(p TargetPoint) float64 { return p.Precision })[1:], color.RGBA{B: 200, A: 255}, false},
-		{"random: recall", plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}, color.RGBA{R: 200, A: 255}, true},
-		{"random: precision", plotter.XYs{{X: 0, Y: base}, {X: 1, Y: base}}, color.RGBA{B: 200, A: 255}, true},
+		{"recall (detection)", mk(func(p TargetPoint) float64 { return btZeroIfNaN(p.Recall) }), recallC, false},
+		{"precision (hit rate)", mk(func(p TargetPoint) float64 { return p.Precision })[1:], precC, false},
+		{"random: recall", plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}, recallC, true},
+		{"random: precision", plotter.XYs{{X: 0, Y: base}, {X: 1, Y: base}}, precC, true},
 	}
 	if r.Tally.Revenue > 0 {
-		all = append(all, series{"revenue share", mk(func(p TargetPoint) float64 { return btZeroIfNaN(p.RevenueShare) }), color.RGBA{G: 140, A: 255}, false})
+		all = append(all, series{"revenue share", mk(func(p TargetPoint) float64 { return btZeroIfNaN(p.RevenueShare) }), revC, false})
 	}
 	for _, s := range all {
 		if len(s.xy) == 0 || math.IsNaN(s.xy[0].Y) {
@@ -400,13 +425,25 @@ func (r *BacktestReport) curveSVG() ([]byte, error) {
 	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(10)
 	p.Legend.YOffs = -1.1 * vg.Inch
-	c := vgsvg.NewWith(vgsvg.UseWH(7*vg.Inch, 4.5*vg.Inch), vgsvg.EmbedFonts(false))
-	p.Draw(draw.New(c))
-	var b bytes.Buffer
-	if _, err := c.WriteTo(&b); err != nil {
-		return nil, err
+	return renderSVG(p, chartW, chartH)
+}
+
+// bandRates are the inspection rates the precision band is drawn at.
+func bandRates() []float64 {
+	var rates []float64
+	for i := 1; i <= 200; i++ {
+		rates = append(rates, float64(i)/200)
 	}
-	return b.Bytes(), nil
+	return rates
+}
+
+// band is the precision's bootstrap band at bandRates, computed once.
+func (r *BacktestReport) band() (rates, low, high []float64) {
+	if r.bandRates == nil {
+		r.bandRates = bandRates()
+		r.bandLow, r.bandHigh = PrecisionBand(r.Tally, r.bandRates)
+	}
+	return r.bandRates, r.bandLow, r.bandHigh
 }
 
 func btZeroIfNaN(v float64) float64 {
@@ -416,60 +453,96 @@ func btZeroIfNaN(v float64) float64 {
 	return v
 }
 
-var backtestHTML = template.Must(template.New("backtest").Funcs(template.FuncMap{"pct": btPct, "num": btNum, "f2": btF2, "amount": btAmount}).Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>pilotsim backtest: {{.In.File}}</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;margin:1rem 0}td,th{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right}
-th:first-child,td:first-child{text-align:left}caption{text-align:left;font-weight:600;padding:.3rem 0}
-.note{color:#555;font-size:.9rem}
-</style></head><body>
-<h1>Backtest of {{.In.Rules}}</h1>
-<p>{{.T.Rows}} declarations from <code>{{.In.File}}</code>{{.Dates}}{{if .In.Mapping}}, read through <code>{{.In.Mapping}}</code>{{end}}{{if .In.History}}, with the history of {{range $i, $h := .In.History}}{{if $i}}, {{end}}<code>{{$h}}</code>{{end}}{{end}}.
-{{if .T.Bad}}{{.T.Bad}} bad rows were skipped.{{end}}
-{{if .T.Unknown}}{{.T.Unknown}} declarations have no outcome (not controlled) and count as regular.{{end}}
-Irregular: {{.T.Irregular}} ({{pct .S.IrregularShare}}){{if .T.Revenue}}; revenue at stake {{amount .T.Revenue}}{{end}}.</p>
-<table><caption>The rule set's own selection</caption>
-<tr><th>inspection rate</th><td>{{pct .S.InspectionRate}}</td><td>{{.S.Controlled}} controlled (yellow + red)</td></tr>
-<tr><th>hit rate</th><td>{{pct .S.HitRate}}</td><td>{{.S.Hits}} irregular found; lift {{f2 .S.Lift}} over random</td></tr>
-<tr><th>detection rate</th><td>{{pct .S.DetectionRate}}</td><td></td></tr>
-{{if .T.Revenue}}<tr><th>revenue captured</th><td>{{pct .S.RevenueShare}}</td><td>{{amount .S.RevenueFound}} of {{amount .S.Revenue}}</td></tr>{{end}}
-{{range $i, $c := .T.Classes}}<tr><th>detection of {{$c}}</th><td>{{pct (index $.S.ClassDetection $i)}}</td><td></td></tr>{{end}}
-</table>
-<h2>Targeting curve</h2>
-<p class="note">Inspect the declarations with the highest scores. Random selection finds irregular declarations at the base rate ({{pct .S.IrregularShare}}) and recalls as much as it inspects. Declarations with equal scores are split at random: counts at a cut inside such a group are expected values.</p>
-{{.SVG}}
-<table><tr><th>inspected</th><th>score &ge;</th><th>precision</th><th>random</th><th>recall</th><th>random</th><th>revenue share</th><th>lift</th>{{range .T.Classes}}<th>{{.}} recall</th>{{end}}</tr>
-{{range .At}}<tr><td>{{pct .Rate}}</td><td>{{amount .Score}}</td><td>{{pct .Precision}}</td><td>{{pct $.S.IrregularShare}}</td><td>{{pct .Recall}}</td><td>{{pct .Rate}}</td><td>{{pct .RevenueShare}}</td><td>{{f2 .Lift}}</td>{{range .ClassRecall}}<td>{{pct .}}</td>{{end}}</tr>
-{{end}}</table>
-<h2>Lanes</h2>
-<table><tr><th>lane</th><th>declarations</th><th>share</th><th>irregular</th><th>hit rate</th><th>by score</th><th>forced</th><th>random</th><th>expected</th></tr>
-{{range .Lanes}}<tr><td>{{.Lane}}</td><td>{{.N}}</td><td>{{pct .Share}}</td><td>{{.Irregular}}</td><td>{{pct .HitRate}}</td><td>{{index .Reasons "score"}}</td><td>{{index .Reasons "forced"}}</td><td>{{index .Reasons "random"}}</td><td>{{index .Reasons "expected"}}</td></tr>
-{{end}}</table>
-<h2>Rules</h2>
-<p class="note">How often each rule fired and its own hit rate: a rule with a lift near 1 selects no better than chance.</p>
-<table><tr><th>rule</th><th>fired</th><th>share</th><th>hits</th><th>hit rate</th><th>lift</th><th>recall</th><th>controlled</th></tr>
-{{range .Rules}}<tr><td>{{.ID}}</td><td>{{.Fired}}</td><td>{{pct .FiredShare}}</td><td>{{.Hits}}</td><td>{{pct .HitRate}}</td><td>{{f2 .Lift}}</td><td>{{pct .Recall}}</td><td>{{.Controlled}}</td></tr>
-{{end}}</table>
-<p class="note">Made by pilotsim backtest.</p>
-</body></html>
-`))
+// doc is the backtest report as the common report document: the same look
+// as the run, compare and sweep reports.
+func (r *BacktestReport) doc() (*reportDoc, error) {
+	t, sel := r.Tally, r.Selection
+	sub := fmt.Sprintf("%d declarations from %s%s", t.Rows, r.Inputs.File, btDayRange(t))
+	if r.Inputs.Mapping != "" {
+		sub += ", read through " + r.Inputs.Mapping
+	}
+	if len(r.Inputs.History) > 0 {
+		sub += ", with the history of " + strings.Join(r.Inputs.History, ", ")
+	}
+	intro := fmt.Sprintf("Irregular: %d (%s)", t.Irregular, btPct(sel.IrregularShare))
+	if t.Revenue > 0 {
+		intro += "; revenue at stake " + btAmount(t.Revenue)
+	}
+	intro += "."
+	if t.Bad > 0 {
+		intro += fmt.Sprintf(" %d bad rows were skipped.", t.Bad)
+	}
+	if t.Unknown > 0 {
+		intro += fmt.Sprintf(" %d declarations have no outcome (not controlled) and count as regular.", t.Unknown)
+	}
+	doc := &reportDoc{Title: "pilotsim backtest: " + r.Inputs.Rules, Subtitle: sub + ".",
+		Intro: []string{intro, "What the rule set would have caught, scored on declarations whose control results are known: at its own selection (its thresholds, random and expected rates), and along the targeting curve, inspecting the declarations with the highest scores first."}}
 
-// WriteHTML writes a self-contained HTML report with the curve drawn as
-// inline SVG.
-func (r *BacktestReport) WriteHTML(w io.Writer) error {
+	st := reportTable{Caption: "The rule set's own selection", Header: []string{"figure", "value", ""}, Numeric: []bool{false, true, false}}
+	st.Rows = append(st.Rows,
+		[]string{"inspection rate", btPct(sel.InspectionRate), fmt.Sprintf("%d controlled (yellow + red)", sel.Controlled)},
+		[]string{"hit rate", btPct(sel.HitRate), fmt.Sprintf("%d irregular found; lift %s over random", sel.Hits, btF2(sel.Lift))},
+		[]string{"detection rate", btPct(sel.DetectionRate), ""})
+	if t.Revenue > 0 {
+		st.Rows = append(st.Rows, []string{"revenue captured", btPct(sel.RevenueShare), btAmount(sel.RevenueFound) + " of " + btAmount(sel.Revenue)})
+	}
+	for i, c := range t.Classes {
+		st.Rows = append(st.Rows, []string{"detection of " + c, btPct(sel.ClassDetection[i]), ""})
+	}
+	doc.Sections = append(doc.Sections, reportSection{ID: "selection", Title: "The rule set's own selection", Tables: []reportTable{st}})
+
 	svg, err := r.curveSVG()
+	if err != nil {
+		return nil, err
+	}
+	ct := reportTable{Caption: "At fixed inspection rates (precision with its 95% bootstrap band)",
+		Header:  []string{"inspected", "score ≥", "precision", "95% band", "random", "recall", "random", "revenue share", "lift"},
+		Numeric: []bool{true, true, true, true, true, true, true, true, true}}
+	for _, c := range t.Classes {
+		ct.Header = append(ct.Header, c+" recall")
+		ct.Numeric = append(ct.Numeric, true)
+	}
+	for i, a := range r.AtRates {
+		row := []string{btPct(a.Rate), btAmount(a.Score), btPct(a.Precision), "[" + btPct(r.AtLow[i]) + ", " + btPct(r.AtHigh[i]) + "]",
+			btPct(sel.IrregularShare), btPct(a.Recall), btPct(a.Rate), btPct(a.RevenueShare), btF2(a.Lift)}
+		for _, c := range a.ClassRecall {
+			row = append(row, btPct(c))
+		}
+		ct.Rows = append(ct.Rows, row)
+	}
+	doc.Sections = append(doc.Sections, reportSection{ID: "targeting", Title: "Targeting curve",
+		Text: []string{"Inspect the declarations with the highest scores. Random selection finds irregular declarations at the base rate (" + btPct(sel.IrregularShare) + ") and recalls as much as it inspects. Declarations with equal scores are split at random: counts at a cut inside such a group are expected values.",
+			fmt.Sprintf("The shaded band is the precision's 95%% bootstrap interval (%d Poisson-bootstrap replicates of the declarations): how far the curve could move on another sample of the same kind. A narrow band at a small inspection rate needs many declarations there.", BandReplicates)},
+		Chart:  &reportChart{SVG: svg, Caption: "Precision (hit rate), recall (detection) and revenue share against the share of declarations inspected, highest scores first; dashed: random selection. Shaded: the precision's 95% bootstrap band."},
+		Tables: []reportTable{ct}})
+
+	lt := reportTable{Header: []string{"lane", "declarations", "share", "irregular", "hit rate", "by score", "forced", "random", "expected"},
+		Numeric: []bool{false, true, true, true, true, true, true, true, true}}
+	for _, l := range btReverse(r.Lanes) {
+		lt.Rows = append(lt.Rows, []string{l.Lane, strconv.FormatInt(l.N, 10), btPct(l.Share), strconv.FormatInt(l.Irregular, 10), btPct(l.HitRate),
+			strconv.FormatInt(l.Reasons["score"], 10), strconv.FormatInt(l.Reasons["forced"], 10), strconv.FormatInt(l.Reasons["random"], 10), strconv.FormatInt(l.Reasons["expected"], 10)})
+	}
+	doc.Sections = append(doc.Sections, reportSection{ID: "lanes", Title: "Lanes", Tables: []reportTable{lt}})
+
+	rt := reportTable{Header: []string{"rule", "fired", "share", "hits", "hit rate", "lift", "recall", "controlled"},
+		Numeric: []bool{false, true, true, true, true, true, true, true}}
+	for _, ru := range r.Rules {
+		rt.Rows = append(rt.Rows, []string{ru.ID, strconv.FormatInt(ru.Fired, 10), btPct(ru.FiredShare), strconv.FormatInt(ru.Hits, 10), btPct(ru.HitRate),
+			btF2(ru.Lift), btPct(ru.Recall), strconv.FormatInt(ru.Controlled, 10)})
+	}
+	doc.Sections = append(doc.Sections, reportSection{ID: "rules", Title: "Rules",
+		Text: []string{"How often each rule fired and its own hit rate: a rule with a lift near 1 selects no better than chance."}, Tables: []reportTable{rt}})
+	doc.Notes = []string{"Made by pilotsim backtest. Files beside this report: backtest.json (everything here), curve.csv (the curve at every distinct score), rules.csv."}
+	return doc, nil
+}
+
+// WriteHTML writes the self-contained HTML report (the curve inline as SVG).
+func (r *BacktestReport) WriteHTML(w io.Writer) error {
+	doc, err := r.doc()
 	if err != nil {
 		return err
 	}
-	// Drop the XML prolog: the SVG is inlined in HTML.
-	if i := bytes.Index(svg, []byte("<svg")); i > 0 {
-		svg = svg[i:]
-	}
-	return backtestHTML.Execute(w, map[string]any{
-		"In": r.Inputs, "T": r.Tally, "S": r.Selection, "At": r.AtRates, "Lanes": btReverse(r.Lanes), "Rules": r.Rules,
-		"SVG": template.HTML(svg), "Dates": btDayRange(r.Tally),
-	})
+	return doc.writeHTML(w)
 }
 
 func btReverse(ls []BacktestLane) []BacktestLane {
@@ -480,8 +553,9 @@ func btReverse(ls []BacktestLane) []BacktestLane {
 	return out
 }
 
-// WriteFiles writes backtest.json, curve.csv, rules.csv and report.html into
-// dir (created if needed), each atomically.
+// WriteFiles writes backtest.json, curve.csv, rules.csv, report.html and
+// report.md (with its charts in report-charts/) into dir (created if
+// needed), each atomically.
 func (r *BacktestReport) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -489,10 +563,14 @@ func (r *BacktestReport) WriteFiles(dir string) error {
 	for _, f := range []struct {
 		name  string
 		write func(io.Writer) error
-	}{{"backtest.json", r.WriteJSON}, {"curve.csv", r.WriteCurveCSV}, {"rules.csv", r.WriteRulesCSV}, {"report.html", r.WriteHTML}} {
+	}{{"backtest.json", r.WriteJSON}, {"curve.csv", r.WriteCurveCSV}, {"rules.csv", r.WriteRulesCSV}} {
 		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
 			return err
 		}
 	}
-	return nil
+	doc, err := r.doc()
+	if err != nil {
+		return err
+	}
+	return writeReport(dir, doc)
 }

@@ -157,7 +157,7 @@ func TestBacktestWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := h.String()
-	for _, want := range []string{"<svg", "</svg>", "Targeting curve", "R3", "</html>"} {
+	for _, want := range []string{"<svg", "</svg>", "Targeting curve", "R3", "</html>", "95% bootstrap band", "class=\"table-wrap\""} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report.html lacks %q", want)
 		}

@@ -372,6 +372,8 @@ type BatchResults struct {
 	Batch   *Batch
 	Metrics [][]Metric      // per scenario
 	Reps    [][]Replication // per scenario, in replication order
+	// Parquet makes WriteFiles write the long table as long.parquet too.
+	Parquet bool
 }
 
 // MergeShards joins the shard files at paths into the batch's results. It
@@ -488,7 +490,9 @@ type batchManifest struct {
 }
 
 // WriteFiles writes the batch's results into dir: every scenario's
-// summary.csv, aggregate.csv and aggregate.json in its subdirectory, then
+// summary.csv, aggregate.csv and aggregate.json in its subdirectory, the
+// long table of the whole batch (long.csv, one parameter column per --set
+// path) and results.xlsx, then
 // batch.json, the manifest, last — so a batch.json means the batch is
 // complete. Unsharded and merged batches write the same bytes.
 func (br *BatchResults) WriteFiles(dir string) error {
@@ -505,6 +509,15 @@ func (br *BatchResults) WriteFiles(dir string) error {
 			return err
 		}
 		if err := reports[k].WriteFiles(sub); err != nil {
+			return err
+		}
+	}
+	long := LongBatch(br.Batch, reports)
+	if err := long.WriteFiles(dir); err != nil {
+		return err
+	}
+	if br.Parquet {
+		if err := long.WriteParquetFile(dir); err != nil {
 			return err
 		}
 	}
@@ -586,4 +599,32 @@ func FindShardFiles(dirs []string) ([]string, error) {
 		return nil, fmt.Errorf("%w in %s", errNoShards, strings.Join(dirs, ", "))
 	}
 	return out, nil
+}
+
+// JSONBatch is what batch and merge print with --json: the batch (its id,
+// seed and scenarios with their files' SHA-256 and --set lists) and every
+// scenario's aggregate, in batch order.
+type JSONBatch struct {
+	SchemaVersion int             `json:"schema_version"`
+	Kind          string          `json:"kind"`
+	Batch         Batch           `json:"batch"`
+	Pairs         int             `json:"pairs"`
+	Results       []JSONBatchItem `json:"results"`
+}
+
+// JSONBatchItem is one scenario's aggregate in a batch.
+type JSONBatchItem struct {
+	Dir string `json:"dir"`
+	JSONReport
+}
+
+// WriteBatchJSON writes the batch and its scenarios' aggregates as JSON.
+func WriteBatchJSON(w io.Writer, b *Batch, reports []*Report) error {
+	j := JSONBatch{SchemaVersion: SchemaVersion, Kind: batchKind, Batch: *b, Pairs: b.Pairs()}
+	for k, s := range b.Scenarios {
+		j.Results = append(j.Results, JSONBatchItem{Dir: s.Dir, JSONReport: reports[k].JSON()})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(j)
 }

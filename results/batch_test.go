@@ -92,8 +92,8 @@ func TestMergeOfThreeShardsEqualsUnsharded(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameTree(t, whole, merged)
-	if n := len(filetest.Tree(t, whole)); n != 7 {
-		t.Errorf("the batch wrote %d files, want 2 scenarios × 3 + batch.json", n)
+	if n := len(filetest.Tree(t, whole)); n != 9 {
+		t.Errorf("the batch wrote %d files, want 2 scenarios × 3 + long.csv, results.xlsx, batch.json", n)
 	}
 	for k := range br.Reps {
 		for r := range br.Reps[k] {

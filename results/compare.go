@@ -380,7 +380,7 @@ func (c *Comparison) WriteCSV(w io.Writer) error {
 		}
 		for k := range c.Paired {
 			d := c.Paired[k][i]
-			row = append(row, FormatFloat(d.Mean), FormatFloat(d.Low), FormatFloat(d.High), strconv.Itoa(d.N), strconv.FormatBool(d.ExcludesZero))
+			row = append(row, FormatFloat(d.Mean), FormatFloat(d.Low), FormatFloat(d.High), strconv.Itoa(d.N), YesNo(d.ExcludesZero))
 			if c.Unpaired != nil {
 				u := c.Unpaired[k][i]
 				row = append(row, FormatFloat(u.Low), FormatFloat(u.High))
@@ -488,8 +488,8 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	return enc.Encode(c.JSON())
 }
 
-// WriteFiles writes compare.csv and compare.json into dir and each
-// scenario's own results (summary.csv, aggregate.csv, aggregate.json) into
+// WriteFiles writes compare.csv, compare.json, the long table of every
+// scenario (long.csv) and results.xlsx into dir, and each scenario's own results (summary.csv, aggregate.csv, aggregate.json) into
 // dir/LABEL/, every file atomically. dir must exist.
 func (c *Comparison) WriteFiles(dir string) error {
 	for k, r := range c.Reports {
@@ -500,6 +500,9 @@ func (c *Comparison) WriteFiles(dir string) error {
 		if err := r.WriteFiles(sub); err != nil {
 			return err
 		}
+	}
+	if err := c.Long().WriteFiles(dir); err != nil {
+		return err
 	}
 	if err := WriteFileAtomic(filepath.Join(dir, CompareCSVFile), c.WriteCSV); err != nil {
 		return err

@@ -31,6 +31,9 @@ var keyMetrics = []keyMetric{
 	{key(metric.Release, "all", metric.Mean), "Mean release time"},
 	{key(metric.Release, "all", metric.P90), "90th percentile release time"},
 	{key(metric.Release, "all", metric.WithinTarget), "Released within target"},
+	// Only when the scenarios price their controls (costs:).
+	{metric.Key{Family: metric.Cost, Stat: metric.PerDay}, "Cost of controls per day"},
+	{metric.Key{Family: metric.Cost, Subject: "officer_hours", Stat: metric.PerDay}, "Officer-hours per day"},
 }
 
 // axisLabel returns the value-axis label of a metric of unit: what it is
@@ -129,10 +132,10 @@ func (c *Comparison) reportDoc() (*reportDoc, error) {
 		}
 		p.Add(&barsPlotter{bars: bars})
 		padCategories(p, len(c.Labels), false)
+		// Room above the highest whisker: a cap on the frame's edge (a
+		// share whose interval reaches 100%) is cut in half by the clip.
 		p.Y.Min = 0
-		if unit == UnitFraction {
-			p.Y.Max = math.Min(100, p.Y.Max*1.08)
-		}
+		p.Y.Max *= 1.1
 		panels = append(panels, p)
 		kt.Rows = append(kt.Rows, row)
 	}
@@ -212,7 +215,9 @@ func symmetricAroundZero(p *plot.Plot) {
 	if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
 		m = 1
 	}
-	p.X.Min, p.X.Max = -m*1.1, m*1.1
+	// 25% beyond the farthest end: the dot and the whisker cap at the end
+	// are drawn whole, not cut by the frame.
+	p.X.Min, p.X.Max = -m*1.25, m*1.25
 }
 
 // pairingSection shows how much narrower the paired intervals are than those

@@ -56,7 +56,14 @@ type reportTable struct {
 	Header  []string
 	Rows    [][]string
 	Numeric []bool
+	// Compact sets a wide table in a smaller type, so that it fits the
+	// page without scrolling (the sweep table: a column per figure).
+	Compact bool
 }
+
+// headerBreaks lets a header such as resources.pools[physical].servers wrap
+// after its dots and brackets (<wbr>), so wide tables fit the page.
+var headerBreaks = strings.NewReplacer(".", ".<wbr>", "[", "<wbr>[")
 
 // writeReport writes doc as report.html and report.md (with its charts) into
 // dir, each file atomically. Chart files of an earlier report that this one
@@ -110,8 +117,11 @@ table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
 .table-wrap { overflow-x: auto; }
 caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
 th, td { padding: 0.25rem 0.55rem; border-bottom: 1px solid #e2e2e2; white-space: nowrap; }
-th { background: #f3f3f3; text-align: left; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { background: #f3f3f3; text-align: left; white-space: normal; vertical-align: bottom; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { text-align: right; }
+table.compact { font-size: 0.78rem; }
+table.compact th, table.compact td { padding: 0.2rem 0.35rem; }
 .notes { font-size: 0.9rem; color: #333; }
 .alert { background: #b00020; color: #fff; font-weight: bold; padding: 0.6rem 0.9rem; border-radius: 4px; }
 nav { font-size: 0.9rem; }
@@ -161,13 +171,18 @@ func (doc *reportDoc) writeHTML(w io.Writer) error {
 				inlineSVG(s.Chart.SVG, s.Title), esc(s.Chart.Caption))
 		}
 		for _, t := range s.Tables {
-			b.WriteString("<div class=\"table-wrap\"><table>\n")
+			if t.Compact {
+				b.WriteString("<div class=\"table-wrap\"><table class=\"compact\">\n")
+			} else {
+				b.WriteString("<div class=\"table-wrap\"><table>\n")
+			}
 			if t.Caption != "" {
 				fmt.Fprintf(&b, "<caption>%s</caption>\n", esc(t.Caption))
 			}
 			b.WriteString("<thead><tr>")
 			for i, h := range t.Header {
-				fmt.Fprintf(&b, "<th%s>%s</th>", numClass(t.Numeric, i), esc(h))
+				// A long parameter path may break after its dots and brackets.
+				fmt.Fprintf(&b, "<th%s>%s</th>", numClass(t.Numeric, i), headerBreaks.Replace(esc(h)))
 			}
 			b.WriteString("</tr></thead>\n<tbody>\n")
 			for _, row := range t.Rows {

@@ -527,11 +527,14 @@ func laneSection(r *Report, m estimates) (reportSection, error) {
 		t.Header = append(t.Header, reason)
 		t.Numeric = append(t.Numeric, true)
 	}
-	var bars []chartBar
 	reasonColor := map[string]int{"score": 0, "forced": 3, "random": 1, "expected": 4}
-	for i, lane := range lanes {
+	// One panel per lane, each on its own scale: on one axis green's 85%
+	// leaves yellow and red as slivers no one can read.
+	var panels []*plot.Plot
+	for _, lane := range lanes {
 		share, _ := m.get(key(metric.Lane, lane, metric.Of))
 		row := []string{lane, cell(share, true)}
+		var bars []chartBar
 		bottom := 0.0
 		for _, reason := range laneReasons {
 			e, ok := m.get(metric.Key{Family: metric.Lane, Subject: lane, Part: reason, Stat: metric.N})
@@ -540,37 +543,39 @@ func laneSection(r *Report, m estimates) (reportSection, error) {
 				continue
 			}
 			h := 100 * e.Mean / total.Mean
-			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Bottom: bottom, Top: bottom + h, Low: math.NaN(), High: math.NaN(), Color: paletteColor(reasonColor[reason])})
+			bars = append(bars, chartBar{X: 0, Width: 0.6, Bottom: bottom, Top: bottom + h, Low: math.NaN(), High: math.NaN(), Color: paletteColor(reasonColor[reason])})
 			bottom += h
 		}
+		t.Rows = append(t.Rows, row)
 		mean, lo, hi := scaled(share.Interval, 100)
 		if bottom == 0 { // no counts by reason: one bar for the share
-			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: mean, Low: lo, High: hi, Color: laneColors[lane]})
+			bars = append(bars, chartBar{X: 0, Width: 0.6, Top: mean, Low: lo, High: hi, Color: laneColors[lane]})
 		} else {
 			// The whisker goes on the stacked total, the lane's share.
-			bars = append(bars, chartBar{X: float64(i), Width: 0.6, Top: mean, Bottom: mean, Low: lo, High: hi, Color: laneColors[lane]})
+			bars = append(bars, chartBar{X: 0, Width: 0.6, Top: mean, Bottom: mean, Low: lo, High: hi, Color: laneColors[lane]})
 		}
-		t.Rows = append(t.Rows, row)
+		p := newCategoryChart(fmt.Sprintf("%s: %s", lane, value(share.Mean, share.Unit)), "consignments (%)", []string{lane})
+		bp := &barsPlotter{bars: bars}
+		p.Add(bp)
+		_, _, _, top := bp.DataRange()
+		p.Y.Min, p.Y.Max = 0, math.Min(100, math.Max(top*1.15, 0.1))
+		padCategories(p, 1, false)
+		panels = append(panels, p)
 	}
 	t.Caption = "Share of consignments per lane, and consignments per replication by reason"
 	s.Tables = append(s.Tables, t)
 	if len(lanes) == 0 {
 		return s, nil
 	}
-	p := newCategoryChart("Lane mix: share of consignments per lane, by reason", "consignments (%)", lanes)
-	bp := &barsPlotter{bars: bars}
-	p.Add(bp)
-	_, _, _, top := bp.DataRange()
-	p.Y.Min, p.Y.Max = 0, math.Min(100, top*1.2) // room for the legend
-	padCategories(p, len(lanes), false)
+	// The legend of the reasons goes on the first panel.
 	for _, reason := range laneReasons {
-		p.Legend.Add(reason, swatch{fill: paletteColor(reasonColor[reason])})
+		panels[0].Legend.Add(reason, swatch{fill: paletteColor(reasonColor[reason])})
 	}
-	svg, err := renderSVG(p, chartW, chartH)
+	svg, err := renderTiles("Lane mix: share of consignments per lane, by reason (each lane on its own scale)", panels, len(panels), chartH)
 	if err != nil {
 		return s, err
 	}
-	s.Chart = &reportChart{SVG: svg, Caption: "Each bar is one lane's share of all consignments, stacked by the reason for the lane. Whiskers: 95% confidence interval of the lane's share."}
+	s.Chart = &reportChart{SVG: svg, Caption: "Each panel is one lane's share of all consignments, stacked by the reason for the lane, on the lane's own scale (read the axis: green's panel goes to 100%, red's to a few percent). Whiskers: 95% confidence interval of the lane's share."}
 	return s, nil
 }
 
@@ -593,6 +598,23 @@ func resourceSection(r *Report, m estimates) (reportSection, error) {
 		}
 	}
 	s.Tables = append(s.Tables, t)
+	// What the controls cost, when the scenario prices them (costs:).
+	ct := reportTable{Caption: "Cost of controls per day (the scenario's prices)", Header: []string{"", "per day"}, Numeric: []bool{false, true}}
+	for _, c := range []struct {
+		k     metric.Key
+		label string
+	}{
+		{metric.Key{Family: metric.Cost, Subject: "officer_hours", Stat: metric.PerDay}, "officer-hours of document and physical pools"},
+		{metric.Key{Family: metric.Cost, Subject: "scans", Stat: metric.PerDay}, "NII scans"},
+		{metric.Key{Family: metric.Cost, Stat: metric.PerDay}, "cost"},
+	} {
+		if e, ok := m.get(c.k); ok {
+			ct.Rows = append(ct.Rows, []string{c.label, cell(e, true)})
+		}
+	}
+	if len(ct.Rows) > 0 {
+		s.Tables = append(s.Tables, ct)
+	}
 	if len(bars) == 0 {
 		s.Text = append(s.Text, "The scenario has no control resources.")
 		return s, nil
@@ -660,33 +682,57 @@ func trsSection(r *Report, m estimates) (reportSection, error) {
 	if len(rows) == 0 {
 		return s, nil
 	}
-	// Lying bars, the journey read from the top down.
-	names := make([]string, len(rows))
-	var bars []chartBar
-	for i, rw := range rows {
-		at := len(rows) - 1 - i
-		names[at] = rw.name
-		col := color.Color(chartInk)
-		if rw.col >= 0 {
-			col = paletteColor(rw.col)
+	// Two panels, one denominator each: the intervals are means over all
+	// consignments, the pool times means over the consignments each pool
+	// controlled; on one axis they would read as parts of one whole.
+	var intervals, perPool []row
+	for _, rw := range rows {
+		if rw.col < 0 {
+			intervals = append(intervals, rw)
+		} else {
+			perPool = append(perPool, rw)
 		}
-		bars = append(bars, chartBar{X: float64(at), Width: 0.6, Top: rw.e.Mean, Low: rw.e.Low, High: rw.e.High, Color: col})
 	}
-	p := newChartGrid("Time Release Study: mean hours per interval and per pool", "mean time (hours)", "", true, false)
-	p.NominalY(names...)
-	p.Add(refLine{v: 0, vertical: true}, &barsPlotter{bars: bars, horizontal: true})
-	padCategories(p, len(rows), true)
-	span := p.X.Max - p.X.Min
-	p.X.Max += 0.04 * span // whisker caps off the frame
-	if p.X.Min < 0 {
-		p.X.Min -= 0.04 * span
+	panel := func(title string, rows []row) *plot.Plot {
+		// Lying bars, the journey read from the top down.
+		names := make([]string, len(rows))
+		var bars []chartBar
+		for i, rw := range rows {
+			at := len(rows) - 1 - i
+			names[at] = rw.name
+			col := color.Color(chartInk)
+			if rw.col >= 0 {
+				col = paletteColor(rw.col)
+			}
+			bars = append(bars, chartBar{X: float64(at), Width: 0.6, Top: rw.e.Mean, Low: rw.e.Low, High: rw.e.High, Color: col})
+		}
+		p := newChartGrid(title, "mean time (hours)", "", true, false)
+		p.NominalY(names...)
+		p.Add(refLine{v: 0, vertical: true}, &barsPlotter{bars: bars, horizontal: true})
+		padCategories(p, len(rows), true)
+		span := p.X.Max - p.X.Min
+		p.X.Max += 0.04 * span // whisker caps off the frame
+		if p.X.Min < 0 {
+			p.X.Min -= 0.04 * span
+		}
+		return p
 	}
-	h := vg.Length(1.1)*vg.Inch + vg.Length(len(rows))*0.32*vg.Inch
-	svg, err := renderSVG(p, chartW, h)
+	var panels []*plot.Plot
+	n := 0
+	if len(intervals) > 0 {
+		panels = append(panels, panel("Intervals: mean hours per consignment (all consignments)", intervals))
+		n = len(intervals)
+	}
+	if len(perPool) > 0 {
+		panels = append(panels, panel("Per pool: mean hours per consignment the pool controlled", perPool))
+		n = max(n, len(perPool))
+	}
+	rowH := vg.Length(1.2)*vg.Inch + vg.Length(n)*0.32*vg.Inch
+	svg, err := renderTiles("Time Release Study", panels, 1, rowH)
 	if err != nil {
 		return s, err
 	}
-	s.Chart = &reportChart{SVG: svg, Caption: "Top, in black: the Time Release Study intervals, mean hours over all consignments, counted from arrival (they add up to the mean release time). Below: per pool, the mean queue wait and mean control time of the consignments it controlled. Whiskers: 95% confidence interval."}
+	s.Chart = &reportChart{SVG: svg, Caption: "Top: the Time Release Study intervals, mean hours over all consignments, counted from arrival (they add up to the mean release time). Below, on its own axis because its denominator differs: per pool, the mean queue wait and control time of the consignments that pool controlled. Whiskers: 95% confidence interval."}
 	return s, nil
 }
 

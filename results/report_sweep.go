@@ -67,7 +67,7 @@ func (s *Sweep) reportDoc() (*reportDoc, error) {
 // sweepTable is the sweep table for the reports.
 func (s *Sweep) sweepTable() reportTable {
 	cols := s.columns()
-	t := reportTable{}
+	t := reportTable{Compact: true}
 	for _, p := range s.Params {
 		t.Header = append(t.Header, p.Path)
 		t.Numeric = append(t.Numeric, true)

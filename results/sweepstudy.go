@@ -11,7 +11,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -115,6 +114,12 @@ func (s *Sweep) columns() []sweepColumn {
 	}
 	for _, pool := range subjects(s.Points[0].Report.Estimates, metric.Pool, metric.OfPool, metric.Utilization) {
 		cols = append(cols, sweepColumn{key(metric.Pool, pool, metric.Utilization), pool + " util."})
+	}
+	// What the controls cost, beside what they buy, when the scenario prices
+	// them (costs:).
+	cost := metric.Key{Family: metric.Cost, Stat: metric.PerDay}
+	if _, ok := indexEstimates(s.Points[0].Report.Estimates).get(cost); ok {
+		cols = append(cols, sweepColumn{cost, "cost per day"})
 	}
 	return cols
 }
@@ -229,7 +234,7 @@ func (s *Sweep) WriteCSV(w io.Writer) error {
 	for i, p := range s.Points {
 		est := indexEstimates(p.Report.Estimates)
 		row := append([]string(nil), p.Values...)
-		row = append(row, strconv.FormatBool(s.OnFrontier[i]), strconv.FormatBool(s.OnInspectionFrontier[i]))
+		row = append(row, YesNo(s.OnFrontier[i]), YesNo(s.OnInspectionFrontier[i]))
 		for _, m := range metrics {
 			e, ok := est[m.Key]
 			if !ok {
@@ -335,8 +340,9 @@ func SafeName(s string) string {
 // path element that stays inside its folder.
 func IsSafeName(s string) bool { return s != "" && SafeName(s) == s }
 
-// WriteFiles writes sweep.csv and sweep.json into dir and every point's run
-// files (summary.csv, aggregate.csv, aggregate.json) into
+// WriteFiles writes sweep.csv, sweep.json, the long table of every point
+// (long.csv) and results.xlsx into dir, and every point's run files
+// (summary.csv, aggregate.csv, aggregate.json) into
 // dir/points/PointDir(point)/, each atomically. dir must exist.
 func (s *Sweep) WriteFiles(dir string) error {
 	for _, p := range s.Points {
@@ -347,6 +353,9 @@ func (s *Sweep) WriteFiles(dir string) error {
 		if err := p.Report.WriteFiles(sub); err != nil {
 			return err
 		}
+	}
+	if err := s.Long().WriteFiles(dir); err != nil {
+		return err
 	}
 	if err := WriteFileAtomic(filepath.Join(dir, SweepCSVFile), s.WriteCSV); err != nil {
 		return err

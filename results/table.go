@@ -174,6 +174,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 	})
 	tw.write(pools)
 
+	// What the controls cost, when the scenario prices them.
+	costs := &table{title: "Cost of controls (per day)", cols: []string{""}}
+	costs.addMetric(g, metric.Key{Family: metric.Cost, Subject: "officer_hours", Stat: metric.PerDay}, "officer-hours")
+	costs.addMetric(g, metric.Key{Family: metric.Cost, Subject: "scans", Stat: metric.PerDay}, "NII scans")
+	costs.addMetric(g, metric.Key{Family: metric.Cost, Stat: metric.PerDay}, "cost")
+	tw.write(costs)
+
 	other := &table{title: "Other", cols: []string{""}}
 	for _, e := range g.rest() {
 		other.addEstimate(e.Name(), e)

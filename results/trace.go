@@ -18,6 +18,9 @@ type TraceNames struct {
 	Rules, Threats     []string
 	Pools, PoolMethods []string
 	Stages             int
+	// Warmup is the scenario's warm-up in minutes: a consignment that
+	// arrives before it is marked warm_up (left out of every statistic).
+	Warmup float64
 }
 
 // RecordFunc fills the full WCO Data Model record of a compact consignment
@@ -27,7 +30,7 @@ type RecordFunc func(c *sim.Consignment, rec *datamodel.Consignment)
 // traceExtra returns the trace's columns after the record's.
 func traceExtra(names TraceNames) []string {
 	x := []string{
-		"rep", "seq", "trader", "carried_threat", "clean_signature", "duty_at_stake",
+		"rep", "seq", "warm_up", "trader", "carried_threat", "clean_signature", "duty_at_stake",
 		"score", "rules", "lane", "reason", "arrival_h", "lodgement_h", "lane_at_h", "stages",
 	}
 	for k := 1; k <= names.Stages; k++ {
@@ -52,7 +55,9 @@ func TraceHeader(names TraceNames) []string {
 // matched, lane and why, the Time Release Study milestones in hours since the
 // start of the replication, and the outcome: released (regular), found,
 // missed (irregular, released unfound) or in_system (not released by the
-// horizon).
+// horizon). Yes/no columns are written "yes" or "no", as in the record.
+// trader is the trader's id as rules name it (T001406), the same number as
+// the record's importer_id (BET001406).
 type ConsignmentTrace struct {
 	names    TraceNames
 	controls []datamodel.Controls // per pool
@@ -87,6 +92,15 @@ func NewConsignmentTrace(names TraceNames, tf *TraceFiles, rep int, record Recor
 }
 
 func hours(min float64) string { return FormatFloat(min / 60) }
+
+// YesNo is how every CSV file pilotsim writes spells a boolean: "yes" or
+// "no", as the declaration record does.
+func YesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
 
 // Consignment implements sim.TraceSink.
 func (t *ConsignmentTrace) Consignment(c *sim.Consignment, ms *sim.Milestones) error {
@@ -129,14 +143,18 @@ func (t *ConsignmentTrace) Consignment(c *sim.Consignment, ms *sim.Milestones) e
 	for i, id := range t.names.Rules {
 		if i < sim.MaxRules && c.Hits.Has(i) {
 			if t.b.Len() > 0 {
-				t.b.WriteByte(' ')
+				t.b.WriteByte(';') // lists are ';'-separated, as in the record and generate
 			}
 			t.b.WriteString(id)
 		}
 	}
+	trader := ""
+	if c.Trader >= 0 {
+		trader = sim.TraderID(int(c.Trader))
+	}
 	r := append(t.row[:0],
-		t.rep, strconv.FormatUint(c.Seq, 10), strconv.Itoa(int(c.Trader)),
-		threat, strconv.FormatBool(c.Flags&sim.FlagClean != 0), FormatFloat(c.Duty),
+		t.rep, strconv.FormatUint(c.Seq, 10), YesNo(c.Arrival < t.names.Warmup), trader,
+		threat, YesNo(c.Flags&sim.FlagClean != 0), FormatFloat(c.Duty),
 		FormatFloat(c.Score), t.b.String(), c.Lane.String(), c.Reason.String(),
 		hours(ms.Arrival), hours(ms.Lodgement), hours(ms.LaneAt), strconv.Itoa(int(ms.Stages)),
 	)

@@ -26,6 +26,9 @@ func TestConsignmentTrace(t *testing.T) {
 		// team that also does the physical method.
 		PoolMethods: []string{"document", "nii", "physical"},
 		Stages:      2,
+		// The green consignment (arrival 60 min) is in the warm-up, the
+		// others (90, 1400) are not.
+		Warmup: 80,
 	}
 	tf, err := NewTraceFiles(path, TraceHeader(names))
 	if err != nil {

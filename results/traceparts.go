@@ -3,6 +3,7 @@ package results
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -20,6 +21,13 @@ type TraceFiles struct {
 	path   string // the final file
 	dir    string // temporary directory of the parts
 	header []byte // the header line every part starts with
+
+	// Gzip compresses the final file (gzip, no name or time in its header,
+	// so the same trace gives the same bytes); the parts stay plain.
+	Gzip bool
+	// Parquet writes the final file as Parquet (typed columns, nulls for
+	// empty cells) instead of CSV.
+	Parquet bool
 }
 
 // NewTraceFiles prepares a trace that Commit will write to path (whose
@@ -64,7 +72,16 @@ func (t *TraceFiles) Part(rep int) (*TracePart, error) {
 // removes the temporary parts. A part that is missing or does not start with
 // the header is an error, and then no file is written.
 func (t *TraceFiles) Commit(reps []int) error {
-	err := WriteFileAtomic(t.path, func(w io.Writer) error {
+	err := WriteFileAtomic(t.path, func(out io.Writer) error {
+		if t.Parquet {
+			return t.writeTraceParquet(out, reps)
+		}
+		w := out
+		var zw *gzip.Writer
+		if t.Gzip {
+			zw = gzip.NewWriter(out)
+			w = zw
+		}
 		if _, err := w.Write(t.header); err != nil {
 			return err
 		}
@@ -72,6 +89,9 @@ func (t *TraceFiles) Commit(reps []int) error {
 			if err := t.copyPart(w, rep); err != nil {
 				return fmt.Errorf("replication %d: %w", rep, err)
 			}
+		}
+		if zw != nil {
+			return zw.Close()
 		}
 		return nil
 	})

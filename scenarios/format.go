@@ -42,6 +42,9 @@ type Scenario struct {
 	Selectivity Selectivity `yaml:"selectivity"`
 	Resources   Resources   `yaml:"resources"`
 	Targets     Targets     `yaml:"targets"`
+	// Costs, when given, price the controls, so that the cost of a measure
+	// stands beside the detection it buys and the release time it costs.
+	Costs *Costs `yaml:"costs"`
 
 	// Sites are the offices a pilot may run at (optional): each runs this
 	// model with its own traffic scale and its own random streams, and the
@@ -383,6 +386,14 @@ type Hours struct {
 type Targets struct {
 	Overall Duration            `yaml:"overall"` // default 48h
 	Lanes   map[string]Duration `yaml:"lanes"`   // by lane (red, yellow, blue, green), e.g. green: 1h
+}
+
+// Costs are what the controls cost the administration, in its currency: an
+// officer-hour of the pools that are not scanners (document checks and
+// physical examinations, busy time), and one scan of an nii pool.
+type Costs struct {
+	OfficerHour float64 `yaml:"officer_hour"` // cost of one officer-hour of document and physical pools, >= 0
+	Scan        float64 `yaml:"scan"`         // cost of one NII scan, >= 0
 }
 
 // Dist is a probability distribution, written the same way everywhere:

@@ -117,6 +117,12 @@ func (d *decoder) applySets(root *yaml.Node, sets []string) {
 			d.add(position{set: s}, "", "want path=value, e.g. selectivity.red=50")
 			continue
 		}
+		if strings.TrimSpace(val) == "" {
+			// An empty value would decode as null and quietly restore the
+			// default: almost always a shell variable that was not set.
+			d.add(position{set: path}, "", `the value is empty; want path=value (to clear a field write path=null, for an empty text path='""')`)
+			continue
+		}
 		if err := d.applySet(root, path, val); err != nil {
 			d.add(position{set: path}, "", "%v", err)
 		}

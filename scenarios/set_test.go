@@ -72,7 +72,7 @@ func TestSet(t *testing.T) {
 			func(s *Scenario) any { return s.Replications }, 3},
 		{"a value with = in it", []string{`rules[R1]={id: R1, score: 5, expr: 'origin == "CO"'}`},
 			func(s *Scenario) any { return s.Rules[0].Expr }, `origin == "CO"`},
-		{"an empty value clears an optional field", []string{"description="},
+		{"a quoted empty text clears an optional field", []string{`description=""`},
 			func(s *Scenario) any { return s.Description }, ""},
 	} {
 		t.Run(c.why, func(t *testing.T) {
@@ -121,6 +121,25 @@ func TestSetValidated(t *testing.T) {
 	}
 	if got := e.Error(); got != "testdata/minimal.yaml: --set threats[0].prevalence: want a probability in [0,1], got 1.5" {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+// TestSetEmptyRefused: an empty --set value (path=, or only spaces), usually
+// a shell variable that was not set, is refused with the path named, and
+// the file's value is not quietly replaced by the default.
+func TestSetEmptyRefused(t *testing.T) {
+	for _, set := range []string{"selectivity.red=", "selectivity.red=  ", "description="} {
+		t.Run(set, func(t *testing.T) {
+			_, err := Load("testdata/minimal.yaml", []string{set})
+			var list *ErrorList
+			if !errors.As(err, &list) || len(*list) != 1 {
+				t.Fatalf("got %v, want one error", err)
+			}
+			path, _, _ := strings.Cut(set, "=")
+			if e := (*list)[0]; e.Set != path || !strings.Contains(e.Msg, "the value is empty") {
+				t.Errorf("got %+v, want the --set %s named and 'the value is empty'", *e, path)
+			}
+		})
 	}
 }
 

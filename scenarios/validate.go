@@ -319,6 +319,10 @@ func (v *validator) scenario(sc *Scenario) {
 	v.resources(sc)
 	v.targets(sc)
 	v.sites(sc)
+	if sc.Costs != nil {
+		v.nonNegative("costs.officer_hour", sc.Costs.OfficerHour)
+		v.nonNegative("costs.scan", sc.Costs.Scan)
+	}
 	v.limits(sc)
 	v.names(sc)
 }

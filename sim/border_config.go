@@ -64,8 +64,9 @@ type borderConfig struct {
 	ruleRoutes []borderPoolMask
 	routed     RuleSet
 	routeSets  []borderRouteSet
-	laneRoute  [NumLanes]int8 // index into routeSets, -1 for no route
-	defs       []metric.Def   // the metrics, in order
+	laneRoute  [NumLanes]int8   // index into routeSets, -1 for no route
+	defs       []metric.Def     // the metrics, in order
+	costs      *scenarios.Costs // nil: no cost metrics
 	// phases[k] is what changes in phase k (0: the scenario itself):
 	// routes, service times, false alarms, detection per consignment of
 	// that phase, and server counts from phases[k].at on.
@@ -260,6 +261,7 @@ func borderNamesConfig(sc *scenarios.Scenario) *borderConfig {
 		horizon:   float64(sc.Horizon),
 		onAlarm:   sc.Resources.RedPhysicalOnAlarm == nil || *sc.Resources.RedPhysicalOnAlarm,
 		targetAll: float64(sc.Targets.Overall),
+		costs:     sc.Costs,
 	}
 	cfg.wend, cfg.end = cfg.horizon, cfg.horizon+float64(scenarios.DefaultDrain)
 	if sc.WindowEnd != 0 {

@@ -336,6 +336,9 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 			return metric.Def{Key: key(metric.MaxQueue), Of: metric.OfPool, Unit: metric.Count, Help: "most waiting at once"}
 		})
 	}
+	if cfg.costs != nil {
+		emitCosts(cfg, w, pools)
+	}
 	// By route: what each route (a lane's, or the union of routed rules'
 	// pools) controlled, its hit rate, and its part of all detections.
 	if cfg.routed != (RuleSet{}) {
@@ -452,5 +455,36 @@ func (st *borderStats) emitReasons(w *borderMetricWriter, foundAll int64) {
 		return metric.Def{Key: metric.Key{Family: metric.Lift, Stat: metric.True}, Unit: metric.None,
 			Num: "irregular share of risk-selected controls (ground truth)", Den: "irregular share of all consignments (ground truth)",
 			Help: "true lift of risk selection (simulation only): irregular share of risk-selected controls / irregular share of all consignments"}
+	})
+}
+
+// emitCosts writes what the controls cost per day of the measured window:
+// the officer-hours the pools that are not scanners were busy, the scans the
+// nii pools started, and their cost at the scenario's prices.
+func emitCosts(cfg *borderConfig, w *borderMetricWriter, pools []borderPoolState) {
+	days := (cfg.horizon - cfg.warmup) / 1440
+	hours, scans := math.NaN(), math.NaN()
+	if pools != nil {
+		hours, scans = 0, 0
+		for i := range cfg.pools {
+			if cfg.pools[i].method == MethodNII {
+				scans += float64(pools[i].starts)
+			} else {
+				hours += pools[i].busyArea / 60
+			}
+		}
+		hours, scans = hours/days, scans/days
+	}
+	w.put(hours, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Cost, Subject: "officer_hours", Stat: metric.PerDay}, Unit: metric.Hours,
+			Help: "officer-hours the document and physical pools were busy, per day"}
+	})
+	w.put(scans, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Cost, Subject: "scans", Stat: metric.PerDay}, Unit: metric.Count,
+			Help: "NII scans started, per day"}
+	})
+	w.put(hours*cfg.costs.OfficerHour+scans*cfg.costs.Scan, func() metric.Def {
+		return metric.Def{Key: metric.Key{Family: metric.Cost, Stat: metric.PerDay}, Unit: metric.Currency,
+			Help: "cost of the controls per day: officer-hours × costs.officer_hour + scans × costs.scan"}
 	})
 }

@@ -41,7 +41,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// DESIGN.md writes `backtest RULES.yaml DECLARATIONS.csv`: take the rules
+	// docs/design.md writes `backtest RULES.yaml DECLARATIONS.csv`: take the rules
 	// file as the first argument when --rules is not given.
 	if *rulesPath == "" && len(pos) == 2 {
 		*rulesPath, pos = pos[0], pos[1:]

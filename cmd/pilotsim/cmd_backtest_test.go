@@ -62,7 +62,7 @@ func TestBacktestKCSCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	// DESIGN.md's form, the rules file first, gives the same output.
+	// docs/design.md's form, the rules file first, gives the same output.
 	code2, stdout2, _ := backtestRun(t, "backtest", "--mapping", kcsMapping, "--history", hist, "--json", kcsRules, in)
 	if code2 != 0 || stdout2 != stdout {
 		t.Errorf("backtest RULES.yaml FILE.csv: exit %d, output differs from --rules RULES.yaml FILE.csv:\n%s\n%s", code2, stdout2, stdout)

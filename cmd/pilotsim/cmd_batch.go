@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -219,6 +220,7 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "batch", "LIST_OR_DIR")
 	out := fs.String("out", "", "output `directory` (default out/batch)")
 	shard := fs.String("shard", "", "run only shard `i/n`: the (scenario, replication) pairs whose number modulo n is i")
+	asJSON := fs.Bool("json", false, "print the result as JSON on stdout (the batch and every scenario's aggregate; a shard's summary with --shard)")
 	f := addStudyFlags(fs, "seed of every scenario (default: each scenario's own)")
 	pos, err := f.parse(fs, args)
 	if err != nil {
@@ -248,6 +250,7 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 	if err := results.MakeOutputDir(dir); err != nil {
 		return badInput(err)
 	}
+	f.json = *asJSON
 	if sn > 0 {
 		return runShard(ctx, e, lb, si, sn, dir, f)
 	}
@@ -267,6 +270,9 @@ func runShard(ctx context.Context, e *env, lb *loadedBatch, i, n int, dir string
 			return badInput(fmt.Errorf("%s was run with another seed: use another --out", path))
 		}
 		if old.Complete() == nil {
+			if f.json {
+				return writeShardJSON(e, b, i, n, path, 0, true)
+			}
 			fmt.Fprintf(e.stdout, "shard %d/%d of batch %s: complete output exists, skipped (%s)\n", i, n, b.ID, path)
 			return nil
 		}
@@ -291,8 +297,28 @@ func runShard(ctx context.Context, e *env, lb *loadedBatch, i, n int, dir string
 	if err := results.WriteShardFile(path, s); err != nil {
 		return err
 	}
+	if f.json {
+		return writeShardJSON(e, b, i, n, path, pairs, false)
+	}
 	fmt.Fprintf(e.stdout, "shard %d/%d of batch %s: %d of %d (scenario, replication) pairs written to %s\n", i, n, b.ID, pairs, b.Pairs(), path)
 	return nil
+}
+
+// writeShardJSON prints what a shard run did, for batch --shard --json.
+func writeShardJSON(e *env, b *results.Batch, i, n int, path string, pairs int, skipped bool) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		SchemaVersion int    `json:"schema_version"`
+		Kind          string `json:"kind"`
+		Batch         string `json:"batch"`
+		Shard         int    `json:"shard"`
+		Shards        int    `json:"shards"`
+		Pairs         int    `json:"pairs"`       // written by this run
+		BatchPairs    int    `json:"batch_pairs"` // of the whole batch
+		File          string `json:"file"`
+		Skipped       bool   `json:"skipped"` // the complete shard file existed
+	}{results.SchemaVersion, "shard", b.ID, i, n, pairs, b.Pairs(), path, skipped})
 }
 
 func sameSeed(a, b *uint64) bool {
@@ -361,6 +387,7 @@ func runWholeBatch(ctx context.Context, e *env, lb *loadedBatch, dir string, f *
 	if err := results.BeginOutput(dir); err != nil {
 		return err
 	}
+	br.Parquet = *f.parquet
 	if err := br.WriteFiles(dir); err != nil {
 		return err
 	}
@@ -373,6 +400,9 @@ func runWholeBatch(ctx context.Context, e *env, lb *loadedBatch, dir string, f *
 	reports, err := br.Reports()
 	if err != nil {
 		return err
+	}
+	if f.json {
+		return results.WriteBatchJSON(e.stdout, b, reports)
 	}
 	return results.WriteBatchTable(e.stdout, b, reports)
 }

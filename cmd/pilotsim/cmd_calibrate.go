@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "`seed` of the samples kept for the fits")
 	workers := fs.Int("workers", 0, "goroutines simulating the check (default: all CPUs)")
 	noCheck := fs.Bool("no-check", false, "write the fitted scenario without simulating it against the records")
+	asJSON := fs.Bool("json", false, "print the fit and its check as JSON on stdout")
 	force := fs.Bool("force", false, "write --out inside another study's folder")
 	var sets stringList
 	fs.Var(&sets, "set", "override a value of the base scenario: `path=value` (repeatable)")
@@ -90,17 +92,61 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	if err := results.WriteFileManifest(*out, results.NewManifest("calibrate", inputs, sets, []string{fmt.Sprintf("seed=%d", *seed)})); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Fitted %s to %d records (%d samples, %.1f days each); wrote %s\n", filepath.Base(*basePath), fit.Records, fit.Samples, fit.Days, *out)
-	for _, n := range fit.Notes {
-		fmt.Fprintln(e.stdout, "note:", n)
+	if !*asJSON {
+		fmt.Fprintf(e.stdout, "Fitted %s to %d records (%d samples, %.1f days each); wrote %s\n", filepath.Base(*basePath), fit.Records, fit.Samples, fit.Days, *out)
+		for _, n := range fit.Notes {
+			fmt.Fprintln(e.stdout, "note:", n)
+		}
 	}
-	if *noCheck {
-		return nil
+	var checks []calibrate.LaneCheck
+	if !*noCheck {
+		if checks, err = fitter.Check(ctx, fit, *workers); err != nil {
+			return err
+		}
 	}
-	checks, err := fitter.Check(ctx, fit, *workers)
-	if err != nil {
-		return err
+	if *asJSON {
+		type jsonCheck struct {
+			Lane      string              `json:"lane"`
+			Records   int                 `json:"records"`
+			Simulated int                 `json:"simulated"`
+			Quantiles []float64           `json:"quantiles"`
+			Recorded  []results.JSONFloat `json:"recorded_h"`
+			Simulate  []results.JSONFloat `json:"simulated_h"`
+			RecMean   results.JSONFloat   `json:"recorded_mean_h"`
+			SimMean   results.JSONFloat   `json:"simulated_mean_h"`
+			KS        results.JSONFloat   `json:"ks"`
+			Fits      bool                `json:"fits"`
+			Why       string              `json:"why,omitempty"`
+		}
+		floats := func(v []float64) []results.JSONFloat {
+			out := make([]results.JSONFloat, len(v))
+			for i, x := range v {
+				out[i] = results.JSONFloat(x)
+			}
+			return out
+		}
+		j := struct {
+			SchemaVersion int         `json:"schema_version"`
+			Base          string      `json:"base"`
+			Out           string      `json:"out"`
+			Records       int64       `json:"records"`
+			Samples       int         `json:"samples"`
+			Days          float64     `json:"days_per_sample"`
+			Notes         []string    `json:"notes"`
+			Checked       bool        `json:"checked"`
+			Checks        []jsonCheck `json:"checks"`
+		}{SchemaVersion: 1, Base: *basePath, Out: *out, Records: fit.Records, Samples: fit.Samples, Days: fit.Days,
+			Notes: append([]string{}, fit.Notes...), Checked: !*noCheck, Checks: []jsonCheck{}}
+		for _, c := range checks {
+			j.Checks = append(j.Checks, jsonCheck{c.Lane, c.Records, c.Simulated, c.Quantiles, floats(c.RecQ), floats(c.SimQ),
+				results.JSONFloat(c.RecMean), results.JSONFloat(c.SimMean), results.JSONFloat(c.KS), c.Fits, c.Why})
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(j)
 	}
-	fmt.Fprint(e.stdout, "\n"+calibrate.CheckText(checks))
+	if !*noCheck {
+		fmt.Fprint(e.stdout, "\n"+calibrate.CheckText(checks))
+	}
 	return nil
 }

@@ -141,7 +141,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON, man)
+	return writeStudy(e, dir, c, c.WriteCompareReport, *asJSON, *f.parquet, man)
 }
 
 // independentSeed is the seed of scenario k's independent run: far from seed

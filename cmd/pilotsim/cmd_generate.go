@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,7 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "write the declarations to this CSV file (- for standard output); required")
 	count := fs.Int("count", 0, "write at most this many declarations (0: every consignment up to the horizon)")
 	rep := fs.Int("rep", 0, "replication whose consignments to write (0 to replications-1 or beyond)")
+	asJSON := fs.Bool("json", false, "print what was written as JSON on stdout (not with --out -)")
 	var sets stringList
 	fs.Var(&sets, "set", "override a scenario value, e.g. --set traffic.sea.rate=60 (repeatable)")
 	pos, err := parseFlags(fs, args)
@@ -53,6 +55,8 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("--count %d: want a number >= 0", *count))
 	case *rep < 0:
 		return badInput(fmt.Errorf("--rep %d: want a replication >= 0", *rep))
+	case *asJSON && *out == "-":
+		return badInput(errors.New("--json and --out - both want standard output: give --out a file"))
 	}
 	sc, m, err := loadModel(pos[0], sets, nil, 0)
 	if err != nil {
@@ -91,6 +95,19 @@ func runGenerate(ctx context.Context, e *env, args []string) error {
 	where := *out
 	if where == "-" {
 		where = "standard output"
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			SchemaVersion int      `json:"schema_version"`
+			Scenario      string   `json:"scenario"`
+			Seed          uint64   `json:"seed"`
+			Rep           int      `json:"rep"`
+			Declarations  int      `json:"declarations"`
+			File          string   `json:"file"`
+			Columns       []string `json:"columns"`
+		}{results.SchemaVersion, sc.Name, sc.Seed, *rep, n, *out, append(datamodel.ColumnNames(), generateExtra...)})
 	}
 	fmt.Fprintf(e.stderr, "pilotsim generate: %d declarations of %s, replication %d, to %s\n", n, sc.Name, *rep, where)
 	return nil

@@ -14,6 +14,8 @@ import (
 func runMerge(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "merge", "SHARD_DIR_OR_FILE…")
 	out := fs.String("out", "", "output `directory` (default out/batch)")
+	asJSON := fs.Bool("json", false, "print the merged batch as JSON on stdout (the batch and every scenario's aggregate)")
+	asParquet := fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile)
 	force := fs.Bool("force", false, "replace the output of another study in --out")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -42,6 +44,7 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	if err := claimResults(dir, man, *force); err != nil {
 		return err
 	}
+	br.Parquet = *asParquet
 	if err := br.WriteFiles(dir); err != nil {
 		return err
 	}
@@ -52,7 +55,11 @@ func runMerge(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := results.WriteBatchTable(e.stdout, br.Batch, reports); err != nil {
+	write := results.WriteBatchTable
+	if *asJSON {
+		write = results.WriteBatchJSON
+	}
+	if err := write(e.stdout, br.Batch, reports); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "merged %d shard files into %s\n", len(paths), dir)

@@ -18,8 +18,13 @@ import (
 	"pilotsim/sim"
 )
 
-// TraceFile is the per-consignment trace written with --trace.
+// TraceFile is the per-consignment trace written with --trace; with
+// --trace-format csv.gz it is gzipped under the name traceFile+".gz".
 const traceFile = "consignments.csv"
+
+// traceFileNames are the names a trace may have; a run removes those it did
+// not write, so that an earlier run's trace never looks like this run's.
+var traceFileNames = map[string]string{"csv": traceFile, "csv.gz": traceFile + ".gz", "parquet": "consignments.parquet"}
 
 // progressEvery is how often the progress bar polls the consignment counter
 // (a variable for tests).
@@ -40,10 +45,12 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	fs.Var(&sets, "set", "override a scenario value, `path=value` (repeatable)")
 	asJSON := fs.Bool("json", false, "print the aggregate as JSON on stdout instead of the table")
 	trace := fs.Bool("trace", false, "also write "+traceFile+", one row per consignment")
+	traceFormat := fs.String("trace-format", "csv", "format of the --trace file: csv; csv.gz (gzipped, about a fifth of the size); or parquet (typed columns, for pandas, R, DuckDB, Spark)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	force := fs.Bool("force", false, "run what the pre-run estimate says will not fit this machine, and replace the output of another study in --out")
 	estimate := fs.Bool("estimate", false, "print the pre-run estimate of memory and time and stop")
 	prec := addPrecisionFlags(fs, "each named figure's 95% interval")
+	asParquet := fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile+" (for pandas, R, DuckDB, Spark)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -57,6 +64,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("want one scenario file, got %d arguments", len(pos)))
 	case *workers < 0:
 		return badInput(fmt.Errorf("--workers %d: want 0 (all CPUs) or more", *workers))
+	case traceFileNames[*traceFormat] == "":
+		return badInput(fmt.Errorf("--trace-format %q: want csv, csv.gz or parquet", *traceFormat))
 	}
 	if err := scenarios.CheckReplications(*reps); err != nil {
 		return badInput(err)
@@ -127,10 +136,12 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	var tf *results.TraceFiles
 	if *trace {
 		names := traceNames(sc)
-		tf, err = results.NewTraceFiles(filepath.Join(dir, traceFile), results.TraceHeader(names))
+		tf, err = results.NewTraceFiles(filepath.Join(dir, traceFileNames[*traceFormat]), results.TraceHeader(names))
 		if err != nil {
 			return err
 		}
+		tf.Gzip = *traceFormat == "csv.gz"
+		tf.Parquet = *traceFormat == "parquet"
 		defer tf.Discard() // a no-op once committed
 		opt.Trace = func(rep int) sim.TraceSink {
 			// Each replication's records come from a generator set to it;
@@ -193,6 +204,16 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err := report.WriteFiles(dir); err != nil {
 		return err
 	}
+	if err := results.RunLong(report).WriteFiles(dir); err != nil {
+		return err
+	}
+	if *asParquet {
+		if err := results.RunLong(report).WriteParquetFile(dir); err != nil {
+			return err
+		}
+	} else if err := os.Remove(filepath.Join(dir, results.LongParquetFile)); err != nil && !os.IsNotExist(err) {
+		return err // an earlier run's table would look like this one's
+	}
 	if err := report.WriteRunReport(dir); err != nil {
 		return err
 	}
@@ -204,9 +225,15 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		if err := tf.Commit(done); err != nil {
 			return err
 		}
-	} else if err := os.Remove(filepath.Join(dir, traceFile)); err != nil && !os.IsNotExist(err) {
+	}
+	for format, name := range traceFileNames {
+		if tf != nil && format == *traceFormat {
+			continue
+		}
 		// A trace left by an earlier run would look like this run's.
-		return err
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
 	}
 	// The manifest, last: an interrupted run's partial results say
 	// complete: false.
@@ -316,5 +343,6 @@ func traceNames(sc *scenarios.Scenario) results.TraceNames {
 		}
 	}
 	n.Stages = max(len(sc.Resources.Yellow), len(sc.Resources.Red), len(union))
+	n.Warmup = float64(sc.Warmup)
 	return n
 }

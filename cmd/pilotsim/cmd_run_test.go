@@ -2,15 +2,21 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"pilotsim/internal/filetest"
 	"pilotsim/results"
@@ -47,7 +53,7 @@ func TestRunGolden(t *testing.T) {
 	filetest.Golden(t, "small.aggregate.csv", readFile(t, filepath.Join(out, results.AggregateFile)))
 	filetest.Golden(t, "small.aggregate.json", readFile(t, filepath.Join(out, results.AggregateJSONFile)))
 	filetest.Golden(t, "small.table.txt", []byte(stdout))
-	want := []string{results.AggregateFile, results.AggregateJSONFile, results.ManifestFile, results.ReportChartsDir, results.ReportHTMLFile, results.ReportMDFile, results.SummaryFile}
+	want := []string{results.AggregateFile, results.AggregateJSONFile, results.LongFile, results.ManifestFile, results.ReportChartsDir, results.ReportHTMLFile, results.ReportMDFile, results.XLSXFile, results.SummaryFile}
 	if got := filetest.Names(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("output directory holds %v, want %v", got, want)
 	}
@@ -88,8 +94,8 @@ func TestRunWorkersIdentical(t *testing.T) {
 		}
 	}
 	names := filetest.Names(t, dirs[0])
-	if len(names) != 8 {
-		t.Errorf("output directory holds %v, want 4 files (with the trace), the report (3) and the manifest", names)
+	if len(names) != 10 {
+		t.Errorf("output directory holds %v, want 4 files (with the trace), long.csv, results.xlsx, the report (3) and the manifest", names)
 	}
 	for _, n := range names {
 		if n == results.ReportChartsDir {
@@ -103,6 +109,41 @@ func TestRunWorkersIdentical(t *testing.T) {
 	trace := readFile(t, filepath.Join(dirs[0], traceFile))
 	if n := bytes.Count(trace, []byte("\n")); n < 4*1000 {
 		t.Errorf("trace has %d lines, want one per consignment (thousands)", n)
+	}
+	checkTraceColumns(t, filepath.Join(dirs[0], traceFile), 6)
+}
+
+// checkTraceColumns checks a trace's cross-column promises on every row: the
+// trader column is the id rules use, the same number as the record's
+// importer_id (BE + T001406); warm_up is yes exactly for arrivals before the
+// warm-up; yes/no columns say yes or no.
+func checkTraceColumns(t *testing.T, path string, warmupH float64) {
+	t.Helper()
+	trader, importer := csvColumn(t, path, "trader"), csvColumn(t, path, "importer_id")
+	warm, arrival := csvColumn(t, path, "warm_up"), csvColumn(t, path, "arrival_h")
+	clean, aeo := csvColumn(t, path, "clean_signature"), csvColumn(t, path, "aeo")
+	sawWarm, sawAfter := false, false
+	for i := range trader {
+		if !strings.HasPrefix(trader[i], "T") || !strings.HasSuffix(importer[i], trader[i]) {
+			t.Fatalf("row %d: trader %q, importer_id %q: want the same trader number", i+2, trader[i], importer[i])
+		}
+		a, err := strconv.ParseFloat(arrival[i], 64)
+		if err != nil {
+			t.Fatalf("row %d: arrival_h %q", i+2, arrival[i])
+		}
+		if want := results.YesNo(a < warmupH); warm[i] != want {
+			t.Fatalf("row %d: arrival %v h, warm_up %q; want %q (warm-up %v h)", i+2, a, warm[i], want, warmupH)
+		}
+		sawWarm = sawWarm || warm[i] == "yes"
+		sawAfter = sawAfter || warm[i] == "no"
+		for _, v := range []string{clean[i], aeo[i]} {
+			if v != "yes" && v != "no" {
+				t.Fatalf("row %d: yes/no column holds %q", i+2, v)
+			}
+		}
+	}
+	if !sawWarm || !sawAfter {
+		t.Errorf("warm_up: saw yes %v, no %v; want both in a run with a warm-up", sawWarm, sawAfter)
 	}
 }
 
@@ -155,8 +196,8 @@ func TestRunInterrupted(t *testing.T) {
 	if strings.Join(traced, " ") != strings.Join(summary, " ") {
 		t.Errorf("the trace holds replications %v, summary.csv %v", traced, summary)
 	}
-	if names := filetest.Names(t, out); len(names) != 8 {
-		t.Errorf("output directory holds %v, want the four result files, the report (3) and the manifest only", names)
+	if names := filetest.Names(t, out); len(names) != 10 {
+		t.Errorf("output directory holds %v, want the four result files, long.csv, results.xlsx, the report (3) and the manifest only", names)
 	}
 }
 
@@ -256,6 +297,115 @@ func TestRunWithoutTraceRemovesOldTrace(t *testing.T) {
 		_, err := os.Stat(filepath.Join(out, traceFile))
 		if traced := slices.Contains(args, "--trace"); traced != (err == nil) {
 			t.Errorf("%v: %s exists = %v", args, traceFile, err == nil)
+		}
+	}
+}
+
+// TestRunTraceGzip: --trace-format csv.gz writes consignments.csv.gz whose
+// content is the plain trace byte for byte (and the same for any worker
+// count); a later run in another format removes the other file, so a stale
+// trace never sits beside new results; an unknown format is bad input.
+func TestRunTraceGzip(t *testing.T) {
+	plain, gz := t.TempDir(), t.TempDir()
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", plain, "--trace", "--quiet", "--reps", "2"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", gz, "--trace", "--trace-format", "csv.gz", "--quiet", "--reps", "2", "--workers", "1"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(readFile(t, filepath.Join(gz, traceFile+".gz"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, readFile(t, filepath.Join(plain, traceFile))) {
+		t.Error("consignments.csv.gz does not hold the plain trace")
+	}
+	if _, err := os.Stat(filepath.Join(gz, traceFile)); !os.IsNotExist(err) {
+		t.Errorf("a csv.gz run wrote %s too (%v)", traceFile, err)
+	}
+	// The plain format again, into the gzipped run's folder: the .gz goes.
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", gz, "--trace", "--quiet", "--reps", "2"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(gz, traceFile+".gz")); !os.IsNotExist(err) {
+		t.Errorf("the earlier run's %s.gz is still there (%v)", traceFile, err)
+	}
+	if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", t.TempDir(), "--trace-format", "xml"); code != exitBadInput || !strings.Contains(stderr, "want csv, csv.gz or parquet") {
+		t.Errorf("--trace-format xml: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestRunTraceParquet: --trace-format parquet holds the plain trace's rows,
+// typed: the same count, and per row the same rep and seq (integers),
+// warm_up (boolean from yes/no), arrival_h (double), trader and hs_code
+// (text, zeros kept), release_h null where the CSV cell is empty.
+func TestRunTraceParquet(t *testing.T) {
+	plain, pq := t.TempDir(), t.TempDir()
+	for _, c := range []struct{ dir, format string }{{plain, "csv"}, {pq, "parquet"}} {
+		if code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--out", c.dir, "--trace", "--trace-format", c.format, "--quiet", "--reps", "2"); code != exitOK {
+			t.Fatalf("%s: exit %d: %s", c.format, code, stderr)
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(plain, traceFile)))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := rows[0]
+	col := func(name string) int { return slices.Index(head, name) }
+	data := readFile(t, filepath.Join(pq, "consignments.parquet"))
+	r := parquet.NewReader(bytes.NewReader(data))
+	defer r.Close()
+	if r.NumRows() != int64(len(rows)-1) {
+		t.Fatalf("parquet has %d rows, the CSV trace %d", r.NumRows(), len(rows)-1)
+	}
+	idx := func(name string) int {
+		leaf, ok := r.Schema().Lookup(name)
+		if !ok {
+			t.Fatalf("no column %s", name)
+		}
+		return leaf.ColumnIndex
+	}
+	names := []string{"rep", "seq", "warm_up", "arrival_h", "trader", "hs_code", "release_h"}
+	buf := make([]parquet.Row, 128)
+	i := 1
+	for {
+		n, err := r.ReadRows(buf)
+		for _, row := range buf[:n] {
+			got := map[int]parquet.Value{}
+			for _, v := range row {
+				got[v.Column()] = v
+			}
+			want := rows[i]
+			for _, name := range names {
+				v, w := got[idx(name)], want[col(name)]
+				var s string
+				switch {
+				case v.IsNull():
+					s = ""
+				case name == "rep" || name == "seq":
+					s = strconv.FormatInt(v.Int64(), 10)
+				case name == "warm_up":
+					s = results.YesNo(v.Boolean())
+				case name == "arrival_h" || name == "release_h":
+					s = results.FormatFloat(v.Double())
+				default:
+					s = string(v.ByteArray())
+				}
+				if s != w {
+					t.Fatalf("row %d, %s: parquet %q, CSV %q", i, name, s, w)
+				}
+			}
+			i++
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -204,7 +204,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	s.Precision = precision
-	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON, man)
+	return writeStudy(e, dir, s, s.WriteSweepReport, *asJSON, *f.parquet, man)
 }
 
 // writeBatchList writes the grid as a batch list: one line per point, the

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -119,7 +121,7 @@ func TestValidateBadInput(t *testing.T) {
 		stderr string
 	}{
 		{"no file", []string{"validate"}, "want a file to check"},
-		{"neither csv nor yaml", []string{"validate", "notes.txt"}, "notes.txt: validate expects a .csv declarations file or a .yaml scenario"},
+		{"neither csv nor yaml", []string{"validate", "notes.txt"}, "notes.txt: validate expects a .csv (or .csv.gz) declarations file or a .yaml scenario"},
 		{"missing scenario", []string{"validate", "scenario.yaml"}, "no such file"},
 		{"missing file", []string{"validate", filepath.Join(dir, "nope.csv")}, "no such file"},
 		{"header lacks columns", []string{"validate", noHeader}, noHeader + ":1: header: missing required column(s) consignor_name"},
@@ -138,5 +140,85 @@ func TestValidateInterrupted(t *testing.T) {
 	cancel()
 	if code, _, _ := runArgs(ctx, "validate", exampleCSV); code != exitInterrupted {
 		t.Errorf("exit %d after cancel, want %d", code, exitInterrupted)
+	}
+}
+
+// validate --mapping reads a national layout as backtest does, gzipped or
+// not: the Korean test file is clean; a bad date, a tax rate that is not a
+// number (a column no rule tests) and a Fraud value the mapping does not
+// accept as an outcome are each reported with line, column and value, every
+// bad row counted; a gzipped datamodel file is checked like a plain one.
+func TestValidateThroughMapping(t *testing.T) {
+	const kcsTest = "../../testdata/kcs-synthetic/df_syn_test_eng.csv.gz"
+	code, out, errs := runArgs(context.Background(), "validate", "--mapping", kcsMapping, kcsTest)
+	if code != exitOK || out != "ok: "+kcsTest+" (8481 rows, mapping kcs-synthetic)\n" || errs != "" {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, out, errs)
+	}
+	bad := writeFile(t, "bad.csv", kcsHead+
+		kcsRow("1", "2021-01-01", "420231", "IT", "IT", "1")+
+		kcsRow("2", "2021/01/02", "420231", "IT", "IT", "1")+
+		strings.Replace(kcsRow("3", "2021-01-02", "610910", "CN", "CN", "0"), ",8.0,", ",8%,", 1)+
+		kcsRow("4", "2021-01-02", "610910", "CN", "CN", "0"))
+	code, out, errs = runArgs(context.Background(), "validate", "--mapping", kcsMapping, bad)
+	if code != exitBadInput || out != "" {
+		t.Fatalf("exit %d, stdout %q; want 2 and nothing on stdout", code, out)
+	}
+	for _, want := range []string{
+		bad + `:3: column "Date": "2021/01/02": expected a date like 2006-01-02`,
+		bad + `:4: column "Tax Rate": "8%": expected a number`,
+		"pilotsim validate: " + bad + ": 2 of 4 rows bad (mapping kcs-synthetic)",
+	} {
+		if !strings.Contains(errs, want+"\n") {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	src, err := os.ReadFile(exampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(src)
+	zw.Close()
+	p := writeFile(t, "decl.csv.gz", gz.String())
+	code, out, errs = runArgs(context.Background(), "validate", p)
+	if code != exitOK || out != "ok: "+p+" (48 rows)\n" || errs != "" {
+		t.Errorf("gzipped datamodel file: exit %d\nstdout %q\nstderr %q", code, out, errs)
+	}
+	trunc := writeFile(t, "cut.csv.gz", gz.String()[:gz.Len()/2])
+	if code, _, errs = runArgs(context.Background(), "validate", trunc); code != exitBadInput || !strings.Contains(errs, "truncated or corrupt gzip") {
+		t.Errorf("truncated gzip: exit %d, stderr %q; want 2 and 'truncated or corrupt gzip'", code, errs)
+	}
+}
+
+// validate --json prints one JSON document on stdout with every file, ok or
+// not, and each problem with its line, column and field; the exit code is
+// still 2 when a file has problems.
+func TestValidateJSON(t *testing.T) {
+	code, out, _ := runArgs(context.Background(), "validate", "--json", "--max", "2", "../../scenarios/examples/seaport.yaml", faultyCSV)
+	if code != exitBadInput {
+		t.Errorf("exit %d, want 2", code)
+	}
+	var got validateJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if got.SchemaVersion != validateSchemaVersion || got.OK || len(got.Files) != 2 {
+		t.Fatalf("got %+v", got)
+	}
+	sc, csvf := got.Files[0], got.Files[1]
+	if !sc.OK || sc.Kind != "scenario" || sc.Name != "seaport" || sc.Rules != 13 {
+		t.Errorf("scenario: %+v", sc)
+	}
+	if csvf.OK || csvf.Kind != "declarations" || csvf.Rows != 20 || csvf.BadRows != 10 || csvf.ProblemCount != 11 || len(csvf.Problems) != 2 {
+		t.Errorf("faulty.csv: %+v", csvf)
+	}
+	if p := csvf.Problems[0]; p.Line != 3 || p.Column != 413 || p.Field != "container_numbers" || p.Value != "NVLU8174130" {
+		t.Errorf("first problem %+v, want line 3, column 413, container_numbers, NVLU8174130", p)
+	}
+	code, out, _ = runArgs(context.Background(), "validate", "--json", "--set", "selectivity.red=abc", "../../scenarios/examples/seaport.yaml")
+	if code != exitBadInput || !strings.Contains(out, `"set": "selectivity.red"`) || !strings.Contains(out, `"message": "want a number, got \"abc\""`) {
+		t.Errorf("bad --set: exit %d\n%s", code, out)
 	}
 }

@@ -98,8 +98,8 @@ func TestGenerateAndBacktestManifests(t *testing.T) {
 	for _, f := range bm.Files {
 		files = append(files, f.Path)
 	}
-	if !bm.Complete || bm.Command != "backtest" || strings.Join(files, " ") != "backtest.json curve.csv report.html rules.csv" || len(bm.Inputs) != 4 {
-		t.Errorf("backtest manifest: complete %v, command %s, files %v, %d inputs; want complete, the four files, rules+history+mapping+file",
+	if !bm.Complete || bm.Command != "backtest" || strings.Join(files, " ") != "backtest.json curve.csv report-charts/targeting.svg report.html report.md rules.csv" || len(bm.Inputs) != 4 {
+		t.Errorf("backtest manifest: complete %v, command %s, files %v, %d inputs; want complete, the six files (the report with its Markdown and chart), rules+history+mapping+file",
 			bm.Complete, bm.Command, files, len(bm.Inputs))
 	}
 	if err := results.VerifyManifest(out, bm); err != nil {

@@ -26,6 +26,8 @@ type studyFlags struct {
 	sets    stringList
 	quiet   *bool
 	force   *bool
+	parquet *bool
+	json    bool // --json, for the commands that take it
 }
 
 // addStudyFlags adds --workers, --reps, --seed, --set and --quiet to fs.
@@ -36,6 +38,7 @@ func addStudyFlags(fs *flag.FlagSet, seedHelp string) *studyFlags {
 		seed:    fs.Uint64("seed", 0, seedHelp),
 		quiet:   fs.Bool("quiet", false, "no progress bar"),
 		force:   fs.Bool("force", false, "run what the pre-run estimate says will not fit this machine, and replace the output of another study in --out"),
+		parquet: fs.Bool("parquet", false, "also write the long table as "+results.LongParquetFile+" (for pandas, R, DuckDB, Spark)"),
 	}
 	fs.Var(&f.sets, "set", "override a value of every scenario, `path=value` (repeatable)")
 	return f
@@ -135,14 +138,21 @@ type study interface {
 	WriteFiles(dir string) error
 	WriteTable(w io.Writer) error
 	WriteJSON(w io.Writer) error
+	Long() *results.LongTable
 }
 
 // writeStudy writes a study's files and report into dir, then its table (or
 // JSON with asJSON) to stdout, and names the report on stderr.
-// The manifest m is written last, when every file is in place.
-func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON bool, m *results.Manifest) error {
+// The manifest m is written last, when every file is in place (long.parquet
+// too, with parquet).
+func writeStudy(e *env, dir string, s study, writeReport func(dir string) error, asJSON, parquet bool, m *results.Manifest) error {
 	if err := s.WriteFiles(dir); err != nil {
 		return err
+	}
+	if parquet {
+		if err := s.Long().WriteParquetFile(dir); err != nil {
+			return err
+		}
 	}
 	if err := writeReport(dir); err != nil {
 		return err

@@ -72,8 +72,8 @@ func TestBatchMergeOfThreeShardsEqualsUnshardedByteForByte(t *testing.T) {
 	mustRun(t, "merge", shards, "--out", merged)
 
 	a, b := filetest.Tree(t, whole), filetest.Tree(t, merged)
-	if len(a) != 3*3+2 {
-		t.Errorf("the unsharded batch wrote %d files, want 3 scenarios × 3 files + batch.json + manifest.json: %v", len(a), keys(a))
+	if len(a) != 3*3+4 {
+		t.Errorf("the unsharded batch wrote %d files, want 3 scenarios × 3 files + long.csv, results.xlsx, batch.json, manifest.json: %v", len(a), keys(a))
 	}
 	for name, da := range a {
 		if !bytes.Equal(da, b[name]) {

@@ -15,8 +15,9 @@ import (
 // per line with file, line, column, field path and what was expected, and
 // then returns a bad-input error (exit code 2) that counts them. A valid
 // scenario's warnings (Scenario.Warnings: e.g. a window of not whole weeks)
-// go to stderr as "FILE: warning: …" and it is still ok.
-func validateScenario(e *env, path string, sets []string) error {
+// go to stderr as "FILE: warning: …" (with --json, into the file's
+// warnings) and it is still ok.
+func validateScenario(v *vctx, path string, sets []string) error {
 	sc, err := scenarios.Load(path, sets)
 	if err != nil {
 		var list *scenarios.ErrorList
@@ -24,10 +25,16 @@ func validateScenario(e *env, path string, sets []string) error {
 			return badInput(err) // unreadable file
 		}
 		for _, p := range *list {
-			fmt.Fprintln(e.stderr, p)
+			if v.json {
+				v.file.Problems = append(v.file.Problems, validateProblem{Line: p.Line, Column: p.Column, Field: p.Path, Set: p.Set, Message: p.Msg})
+			} else {
+				fmt.Fprintln(v.e.stderr, p)
+			}
 		}
+		v.file.ProblemCount = len(*list)
 		return badInput(fmt.Errorf("%s: %s", path, problems(len(*list))))
 	}
+	v.file.Name, v.file.Rules, v.file.Threats = sc.Name, len(sc.Rules), len(sc.Threats)
 	// Load checks everything a user can get wrong (sim.Compile trusts it):
 	// a scenario Load accepts and Compile refuses is a bug (exit code 3).
 	m, err := sim.Compile(sc)
@@ -37,15 +44,23 @@ func validateScenario(e *env, path string, sets []string) error {
 	// Expression rules that type-check can still fail on data: try them on
 	// the first consignments, as run would meet them.
 	if err := m.ProbeRules(context.Background(), probeConsignments); err != nil {
-		fmt.Fprintln(e.stderr, err)
+		if v.json {
+			v.file.Problems = append(v.file.Problems, validateProblem{Message: err.Error()})
+		} else {
+			fmt.Fprintln(v.e.stderr, err)
+		}
+		v.file.ProblemCount = 1
 		return badInput(fmt.Errorf("%s: %s", path, problems(1)))
 	}
 	// Legal but likely to bias the figures: warned about, still ok (exit 0).
 	for _, w := range sc.Warnings() {
-		fmt.Fprintf(e.stderr, "%s: warning: %s\n", path, w)
+		if v.json {
+			v.file.Warnings = append(v.file.Warnings, w)
+		} else {
+			fmt.Fprintf(v.e.stderr, "%s: warning: %s\n", path, w)
+		}
 	}
-	_, err = fmt.Fprintf(e.stdout, "ok: %s (%s, %s)\n", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat"))
-	return err
+	return v.ok(fmt.Sprintf("ok: %s (%s, %s)", sc.Name, count(len(sc.Rules), "rule"), count(len(sc.Threats), "threat")))
 }
 
 // probeConsignments is how many consignments validate runs expression rules

@@ -58,7 +58,7 @@ func TestValidateScenario(t *testing.T) {
 	} {
 		t.Run(c.why, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			err := validateScenario(&env{stdout: &out, stderr: &errb}, c.path, c.sets)
+			err := validateScenario(&vctx{e: &env{stdout: &out, stderr: &errb}}, c.path, c.sets)
 			if got := exitCode(context.Background(), err); err != nil && got != c.wantExit || err == nil && c.wantExit != exitOK {
 				t.Errorf("exit code %d (err %v), want %d", got, err, c.wantExit)
 			}

@@ -19,9 +19,9 @@ func TestValidateDispatch(t *testing.T) {
 		{"a shipped scenario is valid", []string{"validate", "../../scenarios/examples/reference.yaml"}, 0, "ok: reference"},
 		{"--set is applied with the same checks", []string{"validate", "--set", "selectivity.red=abc", "../../scenarios/examples/reference.yaml"}, 2, "want a number"},
 		{"what only the engine knows is checked too (an unknown expr variable)",
-			[]string{"validate", "--set", "rules[0].when=", "--set", "rules[0].expr=foo > 2", "../../scenarios/examples/reference.yaml"}, 2, "unknown name foo"},
-		{"version prints the version", []string{"version"}, 0, "pilotsim dev"},
-		{"version refuses flags it does not have", []string{"version", "--json"}, 2, "flag provided but not defined"},
+			[]string{"validate", "--set", "rules[0].when=null", "--set", "rules[0].expr=foo > 2", "../../scenarios/examples/reference.yaml"}, 2, "unknown name foo"},
+		{"version prints the version", []string{"version"}, 0, "pilotsim devel"},
+		{"version refuses flags it does not have", []string{"version", "--jsonx"}, 2, "flag provided but not defined"},
 		{"an unknown extension is bad input", []string{"validate", "x.txt"}, 2, "expects a .csv"},
 	} {
 		var out, errb bytes.Buffer

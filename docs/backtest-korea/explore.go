@@ -6,11 +6,20 @@
 // and prints precision and recall at 1, 2, 5 and 10% inspection. It reads the
 // training and validation files only.
 //
-//	go run docs/backtest-korea/explore.go /work/shared/data/kcs-synthetic
+//	go run docs/backtest-korea/explore.go                          # every feature, testdata/kcs-synthetic
+//	go run docs/backtest-korea/explore.go testdata/kcs-synthetic hs6+origin hs4
+//
+// The directory holds df_syn_train_eng.csv and df_syn_valid_eng.csv, plain or
+// gzipped (.csv.gz, as kept in testdata/kcs-synthetic). Keys are column names
+// (declarant, importer, seller, courier, hs6, departure, origin, taxtype, oi,
+// office, importtype, importuse, payment, mode) or hs4, hs2, taxrate, routed,
+// joined with "+".
 package main
 
 import (
+	"compress/gzip"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -31,30 +40,90 @@ type row struct {
 
 type stat struct{ n, k float64 }
 
+var col = map[string]int{"declarant": 8, "importer": 9, "seller": 10, "courier": 11, "hs6": 12, "departure": 13, "origin": 14, "taxtype": 16, "oi": 17, "office": 2, "importtype": 4, "importuse": 5, "payment": 6, "mode": 7}
+
 func main() {
-	dir := os.Args[1]
+	if err := explore(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "explore:", err)
+		os.Exit(2)
+	}
+}
+
+// readFile reads one of the Korean files, plain or gzipped (name, then name+".gz").
+func readFile(dir, name string, valid bool) ([]row, error) {
+	path := filepath.Join(dir, name)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		path += ".gz"
+		f, err = os.Open(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w (want %s or %s.gz in %s)", err, name, name, dir)
+	}
+	defer f.Close()
+	var in io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		in = gz
+	}
+	r := csv.NewReader(in)
+	if _, err := r.Read(); err != nil {
+		return nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	var rows []row
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(rec) < 22 {
+			line, _ := r.FieldPos(0)
+			return nil, fmt.Errorf("%s:%d: %d columns, want the 22 of the Korean layout", path, line, len(rec))
+		}
+		fr, err := strconv.Atoi(rec[20])
+		if err != nil || (fr != 0 && fr != 1) {
+			line, _ := r.FieldPos(20)
+			return nil, fmt.Errorf("%s:%d: Fraud %q, want 0 or 1", path, line, rec[20])
+		}
+		rows = append(rows, row{f: rec, fraud: fr, critical: rec[21] == "2", valid: valid, date: rec[1]})
+	}
+}
+
+// checkSpec refuses a key the program does not know (it would read column 0).
+func checkSpec(spec string) error {
+	for _, p := range strings.Split(spec, "+") {
+		switch p {
+		case "hs4", "hs2", "taxrate", "routed":
+		default:
+			if _, ok := col[p]; !ok {
+				return fmt.Errorf("unknown key %q in %q (want column names joined with +, e.g. hs6+origin)", p, spec)
+			}
+		}
+	}
+	return nil
+}
+
+func explore(args []string) error {
+	dir := "testdata/kcs-synthetic"
+	if len(args) > 0 {
+		if st, err := os.Stat(args[0]); err == nil && st.IsDir() {
+			dir, args = args[0], args[1:]
+		}
+	}
 	var rows []row
 	for i, name := range []string{"df_syn_train_eng.csv", "df_syn_valid_eng.csv"} {
-		f, err := os.Open(filepath.Join(dir, name))
+		rs, err := readFile(dir, name, i == 1)
 		if err != nil {
-			panic(err)
+			return err
 		}
-		r := csv.NewReader(f)
-		r.Read()
-		for {
-			rec, err := r.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				panic(err)
-			}
-			fr, _ := strconv.Atoi(rec[20])
-			rows = append(rows, row{f: rec, fraud: fr, critical: rec[21] == "2", valid: i == 1, date: rec[1]})
-		}
-		f.Close()
+		rows = append(rows, rs...)
 	}
-	col := map[string]int{"declarant": 8, "importer": 9, "seller": 10, "courier": 11, "hs6": 12, "departure": 13, "origin": 14, "taxtype": 16, "oi": 17, "office": 2, "importtype": 4, "importuse": 5, "payment": 6, "mode": 7}
 	key := func(r row, spec string) string {
 		var b strings.Builder
 		for _, p := range strings.Split(spec, "+") {
@@ -75,7 +144,12 @@ func main() {
 		return b.String()
 	}
 	const prior, weight = 0.215, 5.0
-	specs := os.Args[2:]
+	specs := args
+	for _, spec := range specs {
+		if err := checkSpec(spec); err != nil {
+			return err
+		}
+	}
 	if len(specs) == 0 {
 		specs = []string{"importer", "declarant", "seller", "courier", "hs6", "hs4", "hs2", "origin", "departure", "office", "taxtype", "taxrate", "oi", "importtype", "importuse", "payment", "mode",
 			"hs6+origin", "hs6+departure", "hs6+importer", "hs6+declarant", "hs6+seller", "hs6+taxrate", "hs6+routed", "hs4+origin", "importer+declarant", "importer+seller", "hs6+office", "hs6+taxtype", "taxtype+taxrate", "hs6+oi"}
@@ -160,11 +234,12 @@ func main() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Printf("%-26s %s\n", "feature (valid, n=8134)", "prec@1%  prec@2%  prec@5%  prec@10%  rec@10%  crit-rec@10%  AUC")
+	fmt.Printf("%-26s %s\n", fmt.Sprintf("feature (valid, n=%d)", len(y)), "prec@1%  prec@2%  prec@5%  prec@10%  rec@10%  crit-rec@10%  AUC")
 	for _, n := range names {
 		p, rc, cr := atK(scores[n], y, crit)
 		fmt.Printf("%-26s %.3f    %.3f    %.3f    %.3f     %.3f    %.3f        %.3f\n", n, p[0], p[1], p[2], p[3], rc, cr, auc(scores[n], y))
 	}
+	return nil
 }
 
 // atK ranks by score (ties share the inspected fraction evenly: expected

@@ -1,5 +1,10 @@
 package backtest
 
+import (
+	"bytes"
+	"hash/maphash"
+)
+
 // History is what an administration's database knows of past controls: per
 // history key (an importer, an HS code and origin …), how many declarations
 // were controlled and how many found irregular. It answers for a declaration
@@ -16,11 +21,71 @@ type History struct {
 	keys    []histIndex
 	day     int32
 	started bool
+	seed    maphash.Seed
 }
 
+// histIndex finds a key's counts: an open-addressing hash table over the
+// keys' bytes, kept in one arena (no string per key, no Go map: a lookup
+// hashes the bytes once and compares them once in the common case).
 type histIndex struct {
-	index map[string]int32
+	slots []int32  // index into stats, -1 when empty; a power of two long
+	hash  []uint64 // per key
+	off   []uint32 // per key: where its bytes start in arena; they end at the next key's start
+	arena []byte
 	stats []histStat
+}
+
+// find returns the index of key (hash h) in stats, or -1 and the empty slot
+// where it would go.
+func (x *histIndex) find(key []byte, h uint64) (int32, int) {
+	mask := len(x.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		j := x.slots[i]
+		if j < 0 {
+			return -1, i
+		}
+		if x.hash[j] == h && bytes.Equal(x.keyOf(j), key) {
+			return j, i
+		}
+	}
+}
+
+func (x *histIndex) keyOf(j int32) []byte {
+	end := uint32(len(x.arena))
+	if int(j)+1 < len(x.off) {
+		end = x.off[j+1]
+	}
+	return x.arena[x.off[j]:end]
+}
+
+// insert adds key (hash h) at slot i and returns its index.
+func (x *histIndex) insert(key []byte, h uint64, i int, day int32) int32 {
+	j := int32(len(x.stats))
+	x.slots[i] = j
+	x.hash = append(x.hash, h)
+	x.off = append(x.off, uint32(len(x.arena)))
+	x.arena = append(x.arena, key...)
+	x.stats = append(x.stats, histStat{day: day})
+	if 2*len(x.stats) > len(x.slots) { // keep the load under one half
+		x.grow()
+	}
+	return j
+}
+
+func (x *histIndex) grow() {
+	slots := make([]int32, 2*len(x.slots))
+	for i := range slots {
+		slots[i] = -1
+	}
+	mask := len(slots) - 1
+	for j, h := range x.hash {
+		i := int(h) & mask
+		for slots[i] >= 0 {
+			i = (i + 1) & mask
+		}
+		slots[i] = int32(j)
+	}
+	x.slots = slots
 }
 
 // histStat holds the counts of one key: n and k up to the day before day,
@@ -32,12 +97,19 @@ type histStat struct {
 }
 
 // NewHistory returns an empty history.
-func NewHistory() *History { return &History{} }
+func NewHistory() *History { return &History{seed: maphash.MakeSeed()} }
 
 // ensure makes room for n keys.
 func (h *History) ensure(n int) {
+	if h.seed == (maphash.Seed{}) { // a History made without NewHistory
+		h.seed = maphash.MakeSeed()
+	}
 	for len(h.keys) < n {
-		h.keys = append(h.keys, histIndex{index: make(map[string]int32)})
+		slots := make([]int32, 1024)
+		for i := range slots {
+			slots[i] = -1
+		}
+		h.keys = append(h.keys, histIndex{slots: slots})
 	}
 }
 
@@ -55,14 +127,13 @@ func (h *History) advance(day int32) bool {
 // the declaration to day's counts (when its outcome is known).
 func (h *History) observe(i int, key []byte, day int32, irregular, known bool) (n, k uint32) {
 	hi := &h.keys[i]
-	j, ok := hi.index[string(key)]
-	if !ok && h.Frozen {
+	hash := maphash.Bytes(h.seed, key)
+	j, slot := hi.find(key, hash)
+	if j < 0 && h.Frozen {
 		return 0, 0
 	}
-	if !ok {
-		j = int32(len(hi.stats))
-		hi.index[string(key)] = j
-		hi.stats = append(hi.stats, histStat{day: day})
+	if j < 0 {
+		j = hi.insert(key, hash, slot, day)
 	}
 	s := &hi.stats[j]
 	if s.day != day {

@@ -86,6 +86,7 @@ type conv struct {
 	ctrl    bool // lane from the datamodel's control column
 	layout  string
 	fastISO bool // layout is 2006-01-02
+	numeric bool // a number (NewCheckReader's columns)
 }
 
 // core field slots in Reader.core.
@@ -167,6 +168,78 @@ type Reader struct {
 	hsBuf  []byte
 
 	unknownRegular bool // Mapping.Outcome.Unknown == "regular"
+
+	// check holds every entry of Mapping.Columns, converted on every row by
+	// a reader made with NewCheckReader (pilotsim validate --mapping), so a
+	// bad value is found whether or not a rule tests its column.
+	check []conv
+}
+
+// NewCheckReader is NewReader for checking a file through a mapping: besides
+// the datamodel fields and the outcome, it converts every column the mapping
+// names under columns on every row and reports the first bad value of a row.
+func NewCheckReader(file string, r io.Reader, m *Mapping) (*Reader, error) {
+	rd, err := NewReader(file, r, m, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[string]int, len(rd.header))
+	for i, h := range rd.header {
+		if _, dup := pos[h]; !dup {
+			pos[h] = i
+		}
+	}
+	var missing []string
+	idx := func(path, h string, optional bool) int {
+		if h == "" {
+			return -1
+		}
+		i, ok := pos[h]
+		if !ok {
+			if !optional {
+				missing = append(missing, fmt.Sprintf("%q (%s)", h, path))
+			}
+			return -1
+		}
+		return i
+	}
+	for _, name := range sortedKeys(m.Columns) {
+		c := m.Columns[name]
+		p := "columns." + name
+		cv := conv{header: c.Column, codes: c.Codes, missing: c.Missing, upper: c.Upper, digits: c.Digits, pad: c.Pad,
+			scale: 1, yes: c.Values, anyYes: c.AnyValue, numeric: c.Type == "number"}
+		if c.Scale != nil {
+			cv.scale = *c.Scale
+		}
+		cv.idx = idx(p, c.Column, c.Optional)
+		cv.times = idx(p+".times", c.Times, c.Optional)
+		cv.per = idx(p+".per", c.Per, c.Optional)
+		if cv.idx < 0 || (c.Times != "" && cv.times < 0) || (c.Per != "" && cv.per < 0) {
+			continue
+		}
+		rd.check = append(rd.check, cv)
+	}
+	if len(missing) > 0 {
+		return nil, &RowError{File: file, Line: 1, Reason: "the header has no column " + strings.Join(missing, ", ")}
+	}
+	return rd, nil
+}
+
+// checkColumns converts every column of rd.check (NewCheckReader).
+func (rd *Reader) checkColumns(d *Decl) error {
+	for i := range rd.check {
+		cv := &rd.check[i]
+		var err error
+		if cv.numeric {
+			_, _, err = rd.number(cv, d)
+		} else {
+			_, _, err = rd.textValue(cv, d)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewReader reads the header of r and resolves every mapped column and every
@@ -393,6 +466,11 @@ func (rd *Reader) Next(d *Decl) error {
 				return rd.bad(d, &rd.lane, v, "expected a lane: green, blue, yellow or red (map other codes with codes)")
 			}
 			d.RecordedLane = int8(l)
+		}
+	}
+	if len(rd.check) > 0 {
+		if e := rd.checkColumns(d); e != nil {
+			return e
 		}
 	}
 	// Extra fields.

@@ -243,12 +243,12 @@ func TestHistoryNoLookAhead(t *testing.T) {
 }
 
 // kcsData returns the content of one of the Korean customs files: from
-// PILOTSIM_KCS_DIR or the shared data folder beside the repository when there,
-// else from the gzipped copy in testdata/kcs-synthetic (always in the
-// repository, so CI reads the real data too).
+// PILOTSIM_KCS_DIR when set (plain files), else from the gzipped copy in
+// testdata/kcs-synthetic (always in the repository, so CI reads the real
+// data too).
 func kcsData(t testing.TB, name string) []byte {
 	t.Helper()
-	for _, d := range []string{os.Getenv("PILOTSIM_KCS_DIR"), "../../../shared/data/kcs-synthetic", "../../../../shared/data/kcs-synthetic"} {
+	for _, d := range []string{os.Getenv("PILOTSIM_KCS_DIR")} {
 		if d == "" {
 			continue
 		}

@@ -50,7 +50,7 @@ func MixedScenario(base, measure *scenarios.Scenario, at, share float64) (*scena
 func phaseDiff(a, b *scenarios.Scenario) string {
 	strip := func(s *scenarios.Scenario) scenarios.Scenario {
 		c := *s
-		c.Name, c.Description, c.Path, c.Sites, c.Phases = "", "", "", nil, nil
+		c.Name, c.Description, c.Path, c.Sites, c.Phases, c.Costs = "", "", "", nil, nil, nil
 		c.Rules, c.Selectivity = nil, scenarios.Selectivity{}
 		c.Resources = scenarios.Resources{}
 		for _, p := range s.Resources.Pools {
@@ -105,7 +105,7 @@ func SharesQueues(base, measure *scenarios.Scenario) bool {
 		for i := range c.Resources.Pools {
 			c.Resources.Pools[i].Line = 0
 		}
-		c.Sites, c.Phases = nil, nil
+		c.Sites, c.Phases, c.Costs = nil, nil, nil // costs change no queue
 		b, _ := json.Marshal(c)
 		return b
 	}
