@@ -46,8 +46,85 @@ type Scenario struct {
 	// stands beside the detection it buys and the release time it costs.
 	Costs *Costs `yaml:"costs"`
 
+	// Sites are the offices a pilot may run at (optional): each runs this
+	// model with its own traffic scale and its own random streams, and the
+	// offices differ by the spread given. Used by plan's multi-site designs.
+	Sites *Sites `yaml:"sites"`
+
+	// Phases change the scenario from a simulated time on (optional): each
+	// phase is a set of overrides with the paths and checks of --set,
+	// applied on top of the scenario and the phases before it.
+	Phases []Phase `yaml:"phases"`
+
 	// Path is the file the scenario was read from ("" when built in code).
 	Path string `yaml:"-"`
+}
+
+// Sites are several offices that run the same model, each with its own
+// traffic scale and a between-site spread: the service times of every pool
+// and the prevalence of every threat of each office are the scenario's
+// multiplied by lognormal factors with median 1 and the given coefficients of
+// variation, drawn per office. Offices share nothing at run time.
+type Sites struct {
+	Offices      []Site  `yaml:"offices"`       // at least 2, names unique
+	ServiceCV    float64 `yaml:"service_cv"`    // between-site CV of service times, >= 0, default 0
+	PrevalenceCV float64 `yaml:"prevalence_cv"` // between-site CV of threat prevalence, >= 0, default 0
+}
+
+// Site is one office.
+type Site struct {
+	Name  string  `yaml:"name"`  // required, unique
+	Scale float64 `yaml:"scale"` // traffic relative to the scenario's rates, > 0, default 1
+
+	// Line is the office's line in its file (0 when built in code).
+	Line int `yaml:"-"`
+}
+
+// Phase is a change of the scenario from a simulated time on: for example
+// the scanner route opens on day 28, or a new rule set starts in week 5. With
+// a ramp the change is phased in linearly: a consignment arriving a share x
+// of the way through the ramp is handled under the phase with probability
+// x (decided per consignment from its own stream), as officers learning a
+// scanner take over more of the traffic. Server counts change at At.
+type Phase struct {
+	At   Duration `yaml:"at"`   // simulated time the phase starts, > 0, < horizon, increasing
+	Ramp Duration `yaml:"ramp"` // optional, >= 0: the change phases in linearly over this time
+	// Set is written in the file as a mapping from --set paths to values;
+	// the loader reads it apart from the rest (its values keep their own
+	// lines) and fills Sets and Scenario.
+	Set struct{} `yaml:"set"`
+
+	// Share, when in (0, 1), applies the phase to that share of the
+	// consignments arriving in it, drawn per consignment (the others stay
+	// in the phase before): a random stratum inside one run, whose treated
+	// and control consignments share the queues. Set in code (plan measures
+	// a random stratum's interference with it); 0 means every consignment.
+	Share float64 `yaml:"-"`
+
+	Sets []PhaseSet `yaml:"-"`
+	// Scenario is the whole scenario in force from At on (the base with
+	// this phase's and every earlier phase's overrides), validated like the
+	// file itself; its Phases are nil.
+	Scenario *Scenario `yaml:"-"`
+	// Line is the phase's line in its file (0 when built in code).
+	Line int `yaml:"-"`
+}
+
+// PhaseSet is one override of a phase.
+type PhaseSet struct {
+	Path      string // as for --set, e.g. resources.red or resources.pools[nii].servers
+	Line, Col int    // of its value in the file
+}
+
+// PhasePaths are the parts of a scenario a phase may change: what the
+// engine can switch during a run (lanes' routes, rules and selectivity,
+// service times, server counts and false alarms of existing pools,
+// detection probabilities, and lodgement leads). The traffic, traders,
+// trade and threats' prevalence stay those of the run.
+var PhasePaths = []string{
+	"rules", "selectivity", "resources.yellow", "resources.red", "resources.red_physical_on_alarm",
+	"resources.pools[].service", "resources.pools[].servers", "resources.pools[].false_alarm",
+	"threats[].detection", "traffic.*.lodgement_lead",
 }
 
 // ModeTraffic is the arrival process of one transport mode: Poisson arrivals at

@@ -80,6 +80,7 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 		return nil, d.result()
 	}
 	d.applySets(root, sets)
+	phaseSets := takePhaseSets(root)
 	sc := new(Scenario)
 	d.decode(root, reflect.ValueOf(sc).Elem(), "", false)
 	if root.Kind != yaml.MappingNode || d.over {
@@ -93,6 +94,22 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 		base := filepath.Base(name)
 		sc.Name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
+	fillLines(d, sc)
+	applyDefaults(sc, d.has)
+	d.decodeErrs = len(d.errs)
+	v := &validator{d: d, rulesOnly: rulesOnly}
+	v.scenario(sc)
+	if len(d.errs) == 0 && !rulesOnly {
+		d.phases(sc, root, phaseSets)
+	}
+	if err := d.result(); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// fillLines records the lines of the list elements that keep them.
+func fillLines(d *decoder, sc *Scenario) {
 	for i := range sc.Threats {
 		sc.Threats[i].Line = d.pos[indexPath("threats", i)].line
 	}
@@ -104,14 +121,15 @@ func parse(name string, data []byte, sets []string, rulesOnly bool) (*Scenario, 
 	for i := range sc.Resources.Pools {
 		sc.Resources.Pools[i].Line = d.pos[indexPath("resources.pools", i)].line
 	}
-	applyDefaults(sc, d.has)
-	d.decodeErrs = len(d.errs)
-	v := &validator{d: d, rulesOnly: rulesOnly}
-	v.scenario(sc)
-	if err := d.result(); err != nil {
-		return nil, err
+	if sc.Sites != nil {
+		for i := range sc.Sites.Offices {
+			o := &sc.Sites.Offices[i]
+			o.Line = d.pos[indexPath("sites.offices", i)].line
+			if !d.has(indexPath("sites.offices", i) + ".scale") {
+				o.Scale = 1
+			}
+		}
 	}
-	return sc, nil
 }
 
 // result returns the problems found as a *ErrorList, or nil.

@@ -47,6 +47,10 @@ func JSONSchema() ([]byte, error) {
 			return nil, false
 		},
 		Field: func(key string, t reflect.Type) (yamlschema.Schema, bool) {
+			if key == "Phase.set" {
+				// --set paths to any YAML value, checked by the loader.
+				return yamlschema.Schema{"type": "object", "description": "--set paths and their values, e.g. resources.red: [nii, physical]"}, true
+			}
 			typ, name, _ := strings.Cut(key, ".")
 			if typ != "Dist" || !distDurationFields[name] {
 				return nil, false

@@ -151,7 +151,13 @@ func (d *decoder) applySet(root *yaml.Node, path, val string) error {
 		value = doc.Content[0]
 	}
 	d.markSet(value, path)
+	return d.setNode(root, steps, path, value, func(n *yaml.Node) { d.markSet(n, path) })
+}
 
+// setNode puts value at path (parsed into steps) in the tree under root,
+// making the mappings the path needs; mark is called on every node it makes
+// and on the node that takes the value, to record where they came from.
+func (d *decoder) setNode(root *yaml.Node, steps []setStep, path string, value *yaml.Node, mark func(*yaml.Node)) error {
 	cur := root
 	t := reflect.TypeFor[Scenario]()
 	done := "" // the part of the path walked so far
@@ -177,7 +183,7 @@ func (d *decoder) applySet(root *yaml.Node, path, val string) error {
 			}
 			if cur.Kind == yaml.ScalarNode && isNull(cur) {
 				*cur = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-				d.markSet(cur, path)
+				mark(cur)
 			}
 			if cur.Kind != yaml.MappingNode {
 				return fmt.Errorf("%s is not a mapping in the file (it is %s)", orWhole(parentPath(done)), describe(cur))
@@ -191,8 +197,8 @@ func (d *decoder) applySet(root *yaml.Node, path, val string) error {
 			if next == nil {
 				next = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 				key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: st.key}
-				d.markSet(key, path)
-				d.markSet(next, path)
+				mark(key)
+				mark(next)
 				cur.Content = append(cur.Content, key, next)
 			} else if next.Kind == yaml.AliasNode && !last {
 				*next = *deepCopy(next)
@@ -242,7 +248,7 @@ func (d *decoder) applySet(root *yaml.Node, path, val string) error {
 	}
 	// Replace the value in place, keeping the node's identity in its parent.
 	*cur = *value
-	d.origin[cur] = path
+	mark(cur)
 	return nil
 }
 

@@ -318,12 +318,43 @@ func (v *validator) scenario(sc *Scenario) {
 	v.selectivity(sc)
 	v.resources(sc)
 	v.targets(sc)
+	v.sites(sc)
 	if sc.Costs != nil {
 		v.nonNegative("costs.officer_hour", sc.Costs.OfficerHour)
 		v.nonNegative("costs.scan", sc.Costs.Scan)
 	}
 	v.limits(sc)
 	v.names(sc)
+}
+
+// maxSites bounds the offices of a scenario (each is simulated apart).
+const maxSites = 200
+
+func (v *validator) sites(sc *Scenario) {
+	st := sc.Sites
+	if st == nil {
+		return
+	}
+	if len(st.Offices) < 2 {
+		v.errf("sites.offices", "want at least 2 offices, e.g. [{name: north}, {name: south, scale: 0.5}], got %d", len(st.Offices))
+	}
+	v.atMost("sites.offices", "offices", len(st.Offices), maxSites)
+	names := make(map[string]int)
+	for i, o := range st.Offices {
+		p := indexPath("sites.offices", i)
+		v.unique(names, p+".name", "office name", o.Name, o.Line, "the office's name, e.g. north")
+		if v.has(p+".scale") && !(o.Scale > 0 && !math.IsInf(o.Scale, 0)) {
+			v.errf(p+".scale", "want a traffic scale > 0 (1 = the scenario's rates), got %v", o.Scale)
+		}
+	}
+	for _, f := range []struct {
+		path string
+		x    float64
+	}{{"sites.service_cv", st.ServiceCV}, {"sites.prevalence_cv", st.PrevalenceCV}} {
+		if !(f.x >= 0 && f.x <= 2) {
+			v.errf(f.path, "want a coefficient of variation in [0, 2], got %v", f.x)
+		}
+	}
 }
 
 func (v *validator) traffic(sc *Scenario) {

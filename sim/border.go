@@ -105,6 +105,7 @@ const (
 	borderEvReady borderEventKind = iota // consignment ready for its first control
 	borderEvDone                         // a service ended
 	borderEvOpen                         // a pool opens
+	borderEvPhase                        // a scenario phase starts: server counts change
 )
 
 // borderEvent is one scheduled event.
@@ -169,6 +170,7 @@ type borderPoolState struct {
 	busyArea    float64 // ∫ busy servers dt over the window
 	overArea    float64 // the part of busyArea outside opening hours (overtime)
 	hours       *borderHours
+	servers     int32 // in force now (phases change it)
 	maxQ        int
 	waitSum     float64 // waits of services started in the window
 	starts      int64   // services started in the window
@@ -322,7 +324,10 @@ func (b *border) reset(rep int, sink TraceSink) {
 	for i := range b.pools {
 		q := b.pools[i].q
 		q.head, q.n = 0, 0
-		b.pools[i] = borderPoolState{q: q, hours: &b.cfg.pools[i].hours}
+		b.pools[i] = borderPoolState{q: q, hours: &b.cfg.pools[i].hours, servers: b.cfg.pools[i].servers}
+	}
+	for k := 1; k < len(b.cfg.phases); k++ {
+		b.push(borderEvent{t: b.cfg.phases[k].at, pool: int16(k), kind: borderEvPhase})
 	}
 	b.st.reset()
 	b.sink, b.sinkErr = sink, nil
@@ -392,6 +397,8 @@ func (b *border) handle(e borderEvent) {
 		b.done(e.slot, int(e.pool), e.t)
 	case borderEvOpen:
 		b.open(int(e.pool), e.t)
+	case borderEvPhase:
+		b.phase(int(e.pool), e.t)
 	}
 }
 
@@ -451,6 +458,15 @@ func (b *border) add(c *Consignment) {
 	}
 	ready := max(c.Arrival, c.LaneAt)
 	rt, ri := b.cfg.routeOf(c)
+	if c.Phase > 0 {
+		// The route of the consignment's phase; its index in the
+		// scenario's routes for the metrics by route.
+		ph := &b.cfg.phases[c.Phase]
+		rt, ri = ph.cfg.routeOf(c)
+		if ri >= 0 {
+			ri = ph.routeMap[ri]
+		}
+	}
 	if win && ri >= 0 {
 		b.st.routeN[ri]++
 		if c.Threat != NoThreat {
@@ -497,13 +513,14 @@ func (b *border) add(c *Consignment) {
 // route sends the consignment in slot to its next control at t, or releases it.
 func (b *border) route(slot int32, t float64) {
 	s := &b.slots[slot]
+	ph := &b.cfg.phases[s.c.Phase]
 	r := &s.route
 	for s.ri < r.n {
 		p := int(r.pools[s.ri])
 		// Physical examination after a scan only on alarm: on the red
-		// lane's route and on any rule route.
-		if s.cleared && b.cfg.onAlarm && b.cfg.pools[p].method == MethodPhysical &&
-			(s.c.Lane == Red || s.ms.Route != b.cfg.laneRoute[s.c.Lane]) {
+		// lane's route and on any rule route (of the consignment's phase).
+		if s.cleared && ph.onAlarm && b.cfg.pools[p].method == MethodPhysical &&
+			(s.c.Lane == Red || s.route != ph.cfg.routes[s.c.Lane]) {
 			s.ri++
 			continue
 		}
@@ -554,7 +571,7 @@ func (b *border) enter(slot int32, p int, t float64) {
 		ps.entries++
 	}
 	open := pc.hours.isOpen(t)
-	if ps.q.n == 0 && ps.busy < pc.servers && open {
+	if ps.q.n == 0 && ps.busy < ps.servers && open {
 		b.start(slot, p, t)
 		return
 	}
@@ -584,7 +601,7 @@ func (b *border) start(slot int32, p int, t float64) {
 	pc := &b.cfg.pools[p]
 	h := borderDrawKey(b.ctrlKey, s.c.Seq, pc.method, s.visits[pc.method])
 	b.svcSrc.Seed(h, mix(h))
-	d := pc.service.Sample(b.svcRand)
+	d := b.cfg.phases[s.c.Phase].service[p].Sample(b.svcRand)
 	if !(d > 0) {
 		d = 0
 	}
@@ -595,7 +612,7 @@ func (b *border) start(slot int32, p int, t float64) {
 func (b *border) serve(p int, t float64) {
 	ps := &b.pools[p]
 	pc := &b.cfg.pools[p]
-	for ps.q.n > 0 && ps.busy < pc.servers {
+	for ps.q.n > 0 && ps.busy < ps.servers {
 		if !pc.hours.isOpen(t) {
 			if !ps.openPending {
 				ps.openPending = true
@@ -623,18 +640,19 @@ func (b *border) done(slot int32, p int, t float64) {
 	u := float64(borderDrawKey(b.detKey, s.c.Seq, pc.method, s.visits[pc.method])>>11) * 0x1p-53
 	s.visits[pc.method]++
 	var alarm bool
+	ph := &b.cfg.phases[s.c.Phase]
 	if th := s.c.Threat; th != NoThreat {
-		pd := b.cfg.detect[th][pc.method]
+		pd := ph.detect[th][pc.method]
 		switch {
 		case s.ms.Found:
 			alarm = true
 		case u < pd:
 			s.ms.Found, s.ms.FoundStage, alarm = true, k, true
 		default:
-			alarm = u < pd+(1-pd)*pc.falseAlarm
+			alarm = u < pd+(1-pd)*ph.falseAlarm[p]
 		}
 	} else {
-		alarm = u < pc.falseAlarm
+		alarm = u < ph.falseAlarm[p]
 	}
 	if pc.method == MethodNII {
 		s.cleared = !alarm
@@ -643,6 +661,20 @@ func (b *border) done(slot int32, p int, t float64) {
 	b.serve(p, t)
 	s.ri++
 	b.route(slot, t)
+}
+
+// phase starts scenario phase k at t: every pool gets the phase's number of
+// servers (a pool with fewer lets the services under way finish and starts
+// no more until it is below the new count).
+func (b *border) phase(k int, t float64) {
+	for p := range b.pools {
+		ps := &b.pools[p]
+		if n := b.cfg.phases[k].servers[p]; n != ps.servers {
+			b.account(ps, t)
+			ps.servers = n
+			b.serve(p, t)
+		}
+	}
 }
 
 // open is pool p's opening at t.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -66,6 +67,10 @@ type borderConfig struct {
 	laneRoute  [NumLanes]int8   // index into routeSets, -1 for no route
 	defs       []metric.Def     // the metrics, in order
 	costs      *scenarios.Costs // nil: no cost metrics
+	// phases[k] is what changes in phase k (0: the scenario itself):
+	// routes, service times, false alarms, detection per consignment of
+	// that phase, and server counts from phases[k].at on.
+	phases []borderPhase
 }
 
 // borderPoolMask is a set of pool indices (pool i is bit i%64 of word i/64).
@@ -83,6 +88,86 @@ type borderRouteSet struct {
 	mask  borderPoolMask
 	route borderRoute
 	name  string
+}
+
+// borderPhase is the part of the border a scenario phase may change.
+type borderPhase struct {
+	at float64 // minutes; 0 for phase 0
+	// cfg is the phase's own compiled border (phase 0: the scenario's):
+	// its lane and rule routes; routeMap maps its route sets to the
+	// scenario's (−1: a route the scenario's metrics have no row for).
+	cfg        *borderConfig
+	routeMap   []int8
+	onAlarm    bool
+	service    []scenarios.Sampler // per pool
+	falseAlarm []float64           // per pool
+	servers    []int32             // per pool
+	detect     [][NumMethods]float64
+}
+
+// phaseOf returns the border phase of cfg's own pools, routes and detection.
+func (cfg *borderConfig) phaseOf(at float64) borderPhase {
+	ph := borderPhase{at: at, cfg: cfg, onAlarm: cfg.onAlarm, detect: cfg.detect}
+	for i := range cfg.routeSets {
+		ph.routeMap = append(ph.routeMap, int8(i))
+	}
+	for _, p := range cfg.pools {
+		ph.service = append(ph.service, p.service)
+		ph.falseAlarm = append(ph.falseAlarm, p.falseAlarm)
+		ph.servers = append(ph.servers, p.servers)
+	}
+	return ph
+}
+
+// addPhases compiles the border of every phase of m and adds them to
+// cfg.phases (which compileBorder starts with phase 0).
+func (cfg *borderConfig) addPhases(m *Model) error {
+	for k, mp := range m.phases {
+		pc, err := compileBorder(mp.m.Scenario, borderDetect(mp.m))
+		if err != nil {
+			return fmt.Errorf("phase %d: %w", k+1, err)
+		}
+		if len(pc.pools) != len(cfg.pools) {
+			return fmt.Errorf("phase %d: %d pools, the scenario has %d: a phase may not add or remove pools", k+1, len(pc.pools), len(cfg.pools))
+		}
+		for i := range pc.pools {
+			a, b := &cfg.pools[i], &pc.pools[i]
+			if a.name != b.name || a.method != b.method || !reflect.DeepEqual(a.hours, b.hours) {
+				return fmt.Errorf("phase %d: pool %s: a phase may change only its servers, service and false alarms", k+1, a.name)
+			}
+		}
+		ph := pc.phaseOf(mp.at)
+		for i, rs := range pc.routeSets {
+			ph.routeMap[i] = -1
+			for j, base := range cfg.routeSets {
+				if base.mask == rs.mask {
+					ph.routeMap[i] = int8(j)
+				}
+			}
+		}
+		cfg.phases = append(cfg.phases, ph)
+	}
+	return nil
+}
+
+// capacity returns pool p's server time open in the window [warmup, wend):
+// servers × open time, phase by phase.
+func (cfg *borderConfig) capacity(p int, warmup float64) float64 {
+	pc := &cfg.pools[p]
+	if len(cfg.phases) <= 1 {
+		return float64(pc.servers) * pc.hours.openTime(warmup, cfg.wend)
+	}
+	c := 0.0
+	for k, ph := range cfg.phases {
+		lo, hi := max(ph.at, warmup), cfg.wend
+		if k+1 < len(cfg.phases) {
+			hi = min(hi, cfg.phases[k+1].at)
+		}
+		if hi > lo {
+			c += float64(ph.servers[p]) * pc.hours.openTime(lo, hi)
+		}
+	}
+	return c
 }
 
 // compileBorder compiles the resources, routes, targets and run window of sc.
@@ -162,6 +247,7 @@ func compileBorder(sc *scenarios.Scenario, detect [][NumMethods]float64) (*borde
 	if err := cfg.compileRuleRoutes(sc, index); err != nil {
 		return nil, err
 	}
+	cfg.phases = []borderPhase{cfg.phaseOf(0)}
 	return cfg, nil
 }
 

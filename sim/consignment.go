@@ -117,6 +117,11 @@ type Consignment struct {
 	Threat int8    // index of the threat carried, NoThreat if regular
 	Duty   float64 // duty at stake (revenue threats), else 0
 
+	// Phase is the scenario phase the consignment is handled under (0: the
+	// scenario itself; k: its k-th phase), set from its arrival and, during
+	// a ramp, a draw of its own.
+	Phase uint8
+
 	Score  float64 // total risk score after AEO discount
 	Hits   RuleSet // rules that matched
 	Lane   Lane

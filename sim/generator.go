@@ -70,10 +70,12 @@ type Generator struct {
 	next [datamodel.NumModes]float64 // next arrival per mode in m.modes order
 
 	arrivals, features, lodgement, assessment *rand.Rand
-	assessZero                                bool
 
 	rec *rand.Rand // Record's stream, reseeded per consignment
 	pcg *rand.PCG
+
+	phaseKey uint64 // key of the replication's PurposePhase draws
+	phaseIdx int    // phases started by the latest arrival (arrivals come in order)
 }
 
 // NewGenerator returns a generator for m. Call Reset before Next.
@@ -90,7 +92,6 @@ func (m *Model) NewGenerator() *Generator {
 	g.dutyRand = rand.New(g.dutySrc)
 	g.pcg = rand.NewPCG(0, 0)
 	g.rec = rand.New(g.pcg)
-	g.assessZero = m.risk.assessZero
 	g.Reset(0)
 	return g
 }
@@ -127,6 +128,7 @@ func (g *Generator) Reset(rep int) {
 	g.dutyKey = StreamKey(seed, rep, PurposeDuty)
 	g.lodgement = Stream(seed, rep, PurposeLodgement)
 	g.assessment = Stream(seed, rep, PurposeAssessment)
+	g.phaseKey, g.phaseIdx = StreamKey(seed, rep, PurposePhase), 0
 	for i := range g.next {
 		g.next[i] = math.Inf(1)
 	}
@@ -223,6 +225,37 @@ func (g *Generator) fillThreatBits(class int) {
 	}
 }
 
+// phase returns the phase of a consignment arriving at t: the latest phase
+// started by t, or during that phase's ramp, with probability (t − at)/ramp,
+// else the phase before it; a phase with a share below 1 takes that share
+// of its consignments (a second draw), the others stay in the phase before. The draw is a hash of the consignment's number
+// (PurposePhase), so it shifts no other draw.
+func (g *Generator) phase(t float64, seq uint64) uint8 {
+	ph := g.m.phases
+	for g.phaseIdx < len(ph) && t >= ph[g.phaseIdx].at {
+		g.phaseIdx++
+	}
+	k := g.phaseIdx
+	if k == 0 {
+		return 0
+	}
+	p := &ph[k-1]
+	if t < p.at+p.ramp {
+		u := float64(mix(g.phaseKey^mix(seq))>>11) * 0x1p-53
+		if u >= (t-p.at)/p.ramp {
+			return uint8(k - 1)
+		}
+	}
+	if p.share < 1 {
+		// A second, independent draw of the consignment: the stratum.
+		u := float64(mix(g.phaseKey^mix(seq^0x5eed57a7))>>11) * 0x1p-53
+		if u >= p.share {
+			return uint8(k - 1)
+		}
+	}
+	return uint8(k)
+}
+
 // nextArrival returns the first arrival of mode gm after t: candidates of a
 // Poisson process at the mode's largest rate, each kept with probability
 // rate(t)/largest rate (thinning).
@@ -260,14 +293,20 @@ func (g *Generator) Next(c *Consignment) bool {
 
 	*c = Consignment{Seq: g.seq, Arrival: t, Mode: gm.mode, Threat: NoThreat, Hub: datamodel.NoCountry}
 	g.seq++
+	pm, lm := m, gm // the model in force for the consignment's phase, and its mode
+	if len(m.phases) > 0 {
+		c.Phase = g.phase(t, c.Seq)
+		pm = m.phaseModel(c.Phase)
+		lm = &pm.modes[mi]
+	}
 	lead := 0.0
-	if !gm.leadZero {
-		lead = gm.lead.Sample(g.lodgement)
+	if !lm.leadZero {
+		lead = lm.lead.Sample(g.lodgement)
 	}
 	c.Lodgement = t - lead
 	c.LaneAt = c.Lodgement
-	if !g.assessZero {
-		if a := m.risk.assessment.Sample(g.assessment); a > 0 {
+	if !pm.risk.assessZero {
+		if a := pm.risk.assessment.Sample(g.assessment); a > 0 {
 			c.LaneAt += a
 		}
 	}

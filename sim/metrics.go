@@ -314,7 +314,7 @@ func (st *borderStats) emit(cfg *borderConfig, w *borderMetricWriter, pools []bo
 		util := math.NaN()
 		if pools != nil {
 			ps = pools[i]
-			util = metric.Ratio(ps.busyArea, float64(pc.servers)*pc.hours.openTime(st.warmup, cfg.wend)+ps.overArea)
+			util = metric.Ratio(ps.busyArea, cfg.capacity(i, st.warmup)+ps.overArea)
 		}
 		key := func(s metric.Stat) metric.Key { return metric.Key{Family: metric.Pool, Subject: pc.name, Stat: s} }
 		w.put(util, func() metric.Def {

@@ -86,6 +86,67 @@ type Model struct {
 	threats []genThreat
 
 	risk riskModel
+
+	// phases are the scenario's phases (phase k+1 in force from
+	// phases[k].at), each compiled from the scenario in force during it;
+	// nil without phases.
+	phases []modelPhase
+}
+
+// modelPhase is one compiled phase.
+type modelPhase struct {
+	at, ramp float64 // minutes
+	share    float64 // in (0, 1): the share of consignments it applies to; 1: all
+	m        *Model
+}
+
+// MaxPhases is the most phases a scenario may have (Consignment.Phase is a
+// uint8; scenarios validates the same bound).
+const MaxPhases = scenarios.MaxPhases
+
+// compilePhases compiles the scenario in force during each phase. A phase
+// may change only what the engine switches during a run
+// (scenarios.PhasePaths): the traffic and threats it draws stay the base's.
+func (m *Model) compilePhases(sc *scenarios.Scenario, errf func(string, ...any) error) error {
+	if len(sc.Phases) > MaxPhases {
+		return errf("phases: at most %d phases, got %d", MaxPhases, len(sc.Phases))
+	}
+	prev := 0.0
+	for i, ph := range sc.Phases {
+		if ph.Scenario == nil {
+			return errf("phases[%d]: no resolved scenario (load the scenario with scenarios.Load)", i)
+		}
+		at, ramp, share := float64(ph.At), float64(ph.Ramp), ph.Share
+		if !(at > prev) || !(ramp >= 0) || math.IsInf(at+ramp, 0) {
+			return errf("phases[%d]: want a start after the phase before and a ramp >= 0, got at %v, ramp %v minutes", i, at, ramp)
+		}
+		if share == 0 {
+			share = 1
+		}
+		if !(share > 0 && share <= 1) {
+			return errf("phases[%d]: share must be in (0, 1], got %v", i, ph.Share)
+		}
+		prev = at
+		psc := *ph.Scenario
+		psc.Phases = nil
+		pm, err := Compile(&psc)
+		if err != nil {
+			return fmt.Errorf("phase %d (from %s): %w", i+1, scenarios.FormatDuration(at), err)
+		}
+		if len(pm.modes) != len(m.modes) || len(pm.Threats) != len(m.Threats) || len(psc.Resources.Pools) != len(sc.Resources.Pools) {
+			return errf("phases[%d]: a phase may not change the transport modes, threats or pools", i)
+		}
+		m.phases = append(m.phases, modelPhase{at: at, ramp: ramp, share: share, m: pm})
+	}
+	return nil
+}
+
+// phaseModel returns the model in force for phase p (0: m itself).
+func (m *Model) phaseModel(p uint8) *Model {
+	if p == 0 {
+		return m
+	}
+	return m.phases[p-1].m
 }
 
 // genMode is the arrival process of one transport mode.
@@ -154,6 +215,9 @@ func Compile(sc *scenarios.Scenario) (*Model, error) {
 		return nil, err
 	}
 	if err := m.risk.compile(m, sc, bug, nil); err != nil {
+		return nil, err
+	}
+	if err := m.compilePhases(sc, bug); err != nil {
 		return nil, err
 	}
 	return m, nil

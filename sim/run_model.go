@@ -40,10 +40,22 @@ type borderCache struct {
 // first use; a Model made without Compile compiles it on every call.
 func (m *Model) borderConfig() (*borderConfig, error) {
 	if m.border == nil {
-		return compileBorder(m.Scenario, borderDetect(m))
+		return compileBorderPhases(m)
 	}
-	m.border.once.Do(func() { m.border.cfg, m.border.err = compileBorder(m.Scenario, borderDetect(m)) })
+	m.border.once.Do(func() { m.border.cfg, m.border.err = compileBorderPhases(m) })
 	return m.border.cfg, m.border.err
+}
+
+// compileBorderPhases compiles m's border with its phases.
+func compileBorderPhases(m *Model) (*borderConfig, error) {
+	cfg, err := compileBorder(m.Scenario, borderDetect(m))
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.addPhases(m); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 // borderDetect is the detection table of m's threats.

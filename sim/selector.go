@@ -281,7 +281,8 @@ func (s *Selector) Assess(c *Consignment) { s.assess(c, nil) }
 // assess is Assess with the extra values x of a backtest declaration (nil in
 // simulation; see AssessExtra).
 func (s *Selector) assess(c *Consignment, x *Extra) {
-	rm := &s.m.risk
+	pm := s.m.phaseModel(c.Phase)
+	rm := &pm.risk
 	s.seq = c.Seq
 	c.Hits = RuleSet{}
 	score := 0.0
@@ -310,7 +311,7 @@ func (s *Selector) assess(c *Consignment, x *Extra) {
 			if r.expr == nil {
 				hit = rm.prog.evalExtra(r.root, c, x)
 			} else {
-				hit = s.runExpr(r.expr, i)
+				hit = s.runExpr(r.expr, pm, i)
 			}
 			if hit {
 				c.Hits.Add(i)
@@ -438,14 +439,15 @@ func (e *RuleError) Error() string {
 // Unwrap returns what expr-lang reported.
 func (e *RuleError) Unwrap() error { return e.Err }
 
-// runExpr runs rule i's expression on the current environment. A failure
-// counts as not matched; the first is kept for Err.
-func (s *Selector) runExpr(p *vm.Program, i int) bool {
+// runExpr runs rule i of pm (the model of the consignment's phase) on the
+// current environment. A failure counts as not matched; the first is kept
+// for Err.
+func (s *Selector) runExpr(p *vm.Program, pm *Model, i int) bool {
 	out, err := s.vm.Run(p, &s.env)
 	if err != nil {
 		if s.err == nil {
-			sc := s.m.Scenario
-			re := &RuleError{File: sc.Path, ID: s.m.risk.ids[i], Seq: s.seq, Err: err}
+			sc := pm.Scenario
+			re := &RuleError{File: sc.Path, ID: pm.risk.ids[i], Seq: s.seq, Err: err}
 			if i < len(sc.Rules) {
 				re.Line, re.Set = sc.Rules[i].Line, sc.Rules[i].Set
 			}

@@ -781,7 +781,7 @@ func TestCandidateRulesMatchBruteForce(t *testing.T) {
 				hit = rm.prog.eval(r.root, &c)
 			} else {
 				s.fillEnv(&c)
-				hit = s.runExpr(r.expr, i)
+				hit = s.runExpr(r.expr, m, i)
 			}
 			if hit {
 				want.Add(i)

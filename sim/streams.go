@@ -20,6 +20,7 @@ const (
 	PurposeRecord                       // strings of the full record (names, UCRs, containers)
 	PurposeClean                        // whether an irregular consignment is clean (no signature)
 	PurposeDuty                         // the duty at stake on an irregular consignment
+	PurposePhase     Purpose = 20       // a consignment's phase during a ramp (one draw per consignment, keyed by its number)
 )
 
 // Stream returns the random stream for (seed, replication, purpose). Streams are

@@ -163,6 +163,9 @@ func TestJSONOnEveryCommand(t *testing.T) {
 	traced := filepath.Join(tmp, "traced")
 	mustRun(t, "run", "testdata/small.yaml", "--reps", "2", "--trace", "--quiet", "--out", traced)
 	trace := filepath.Join(traced, traceFile)
+	long := filepath.Join(tmp, "long")
+	mustRun(t, "run", "testdata/small.yaml", "--reps", "1", "--set", "horizon=22d", "--trace", "--quiet", "--out", long)
+	pilotTrace := filepath.Join(long, traceFile)
 	cases := [][]string{
 		{"version", "--json"},
 		{"validate", "--json", smallScenario},
@@ -176,6 +179,8 @@ func TestJSONOnEveryCommand(t *testing.T) {
 		{"backtest", "--json", "--rules", kcsRules, "--mapping", kcsMapping, "../../testdata/kcs-synthetic/df_syn_valid_eng.csv.gz"},
 		{"trs", "--json", trace, "--out", filepath.Join(tmp, "trs"), "--bootstrap", "20"},
 		{"calibrate", "--json", trace, "--base", "testdata/small.yaml", "--out", filepath.Join(tmp, "fit.yaml"), "--no-check"},
+		{"plan", "--json", smallScenario, smallScenario, "--pilots", "2", "--max-weeks", "2", "--weeks", "2", "--pre-weeks", "4", "--sites", "4", "--quiet", "--out", filepath.Join(tmp, "plan")},
+		{"evaluate", "--json", pilotTrace, "--design", "before-after", "--switch", "2025-01-13"},
 	}
 	seen := map[string]bool{}
 	for _, args := range cases {

@@ -56,6 +56,8 @@ var commands = map[string]command{
 	"batch":     {"run many scenarios, whole or one shard (--shard i/n) of the (scenario, replication) pairs", runBatch},
 	"calibrate": {"fit a scenario to event records (--base for what records cannot show), then check the fit by simulation", runCalibrate},
 	"trs":       {"a Time Release Study report from consignment event records (real, or a run --trace)", runTRS},
+	"evaluate":  {"the effect of a pilot that was run, from its event records, with the design's checks", runEvaluate},
+	"plan":      {"simulate possible pilots of a measure: MDE, power, weeks needed and a sequential rule per design", runPlan},
 	"merge":     {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
 	"schema":    {"print the JSON Schema of scenario files, for editors that complete and check them", runSchema},
 }
@@ -232,6 +234,8 @@ var commandExamples = map[string]string{
 	"backtest":  "pilotsim backtest --rules rules.yaml --mapping map.yaml declarations.csv",
 	"trs":       "pilotsim trs out/seaport/consignments.csv --out out/trs",
 	"calibrate": "pilotsim calibrate records.csv --base scenarios/examples/seaport.yaml --out fitted.yaml",
+	"plan":      "pilotsim plan scenarios/examples/seaport.yaml scenarios/examples/nii-pilot.yaml --pilots 400 --out out/plan-nii",
+	"evaluate":  "pilotsim evaluate out/seaport/consignments.csv --design before-after --switch 2025-02-03",
 	"schema":    "pilotsim schema --out scenario.schema.json",
 	"version":   "pilotsim version",
 }
