@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,7 +151,8 @@ type Reader struct {
 	file   string
 	header []string
 	m      *Mapping
-	cr     *csv.Reader
+	cr     *csvReader  // a one-byte delimiter
+	std    *csv.Reader // any other delimiter
 	ncol   int
 	rec    []string
 	schema *sim.ExtraSchema
@@ -248,17 +250,28 @@ func (rd *Reader) checkColumns(d *Decl) error {
 // files read one after another (earlier files first). schema may be nil (no
 // field or history criteria).
 func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hist *History) (*Reader, error) {
-	cr := csv.NewReader(datamodel.LimitRecords(r, datamodel.MaxRecordBytes))
-	cr.Comma = []rune(m.Delimiter)[0]
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	lr := datamodel.LimitRecords(r, datamodel.MaxRecordBytes)
+	var cr *csvReader
+	var std *csv.Reader
+	var header []string
+	var err error
+	if len(m.Delimiter) == 1 {
+		cr = newCSVReader(lr, m.Delimiter[0])
+		header, _, err = cr.read()
+		header = slices.Clone(header) // views into the read buffer
+	} else {
+		std = csv.NewReader(lr)
+		std.Comma = []rune(m.Delimiter)[0]
+		std.ReuseRecord = true
+		header, err = std.Read()
+	}
 	if err == io.EOF {
 		return nil, &RowError{File: file, Line: 1, Reason: "the file is empty: expected a header row"}
 	}
 	if err != nil {
 		return nil, &RowError{File: file, Line: 1, Reason: "reading the header: " + csvReason(err)}
 	}
-	rd := &Reader{file: file, m: m, cr: cr, ncol: len(header), schema: schema, hist: hist,
+	rd := &Reader{file: file, m: m, cr: cr, std: std, ncol: len(header), schema: schema, hist: hist,
 		unknownRegular: m.Outcome.Unknown == "regular"}
 	pos := make(map[string]int, len(header))
 	for i, h := range header {
@@ -384,14 +397,26 @@ func csvReason(err error) string {
 	return err.Error()
 }
 
-// Next reads the next declaration into d. It returns io.EOF at the end of
-// the file, a *RowError for a bad row (the reader can go on with the next
-// one), or another error when reading fails.
-func (rd *Reader) Next(d *Decl) error {
-	rec, err := rd.cr.Read()
+// record reads the next record and the line where it starts.
+func (rd *Reader) record() ([]string, int, error) {
+	if rd.cr != nil {
+		rec, line, err := rd.cr.read()
+		if err == nil || err == io.EOF {
+			return rec, line, err
+		}
+		var ce *csvError
+		if errors.As(err, &ce) {
+			if ce.err == csv.ErrFieldCount {
+				return nil, 0, &RowError{File: rd.file, Line: ce.line, Reason: fmt.Sprintf("expected %d fields as in the header, got %d", rd.ncol, ce.n)}
+			}
+			return nil, 0, &RowError{File: rd.file, Line: ce.line, Reason: ce.err.Error()}
+		}
+		return nil, 0, fmt.Errorf("%s: %w", rd.file, err)
+	}
+	rec, err := rd.std.Read()
 	if err != nil {
 		if err == io.EOF {
-			return io.EOF
+			return nil, 0, io.EOF
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -405,14 +430,25 @@ func (rd *Reader) Next(d *Decl) error {
 				if rec != nil {
 					n = len(rec)
 				}
-				return &RowError{File: rd.file, Line: line, Reason: fmt.Sprintf("expected %d fields as in the header, got %d", rd.ncol, n)}
+				return nil, 0, &RowError{File: rd.file, Line: line, Reason: fmt.Sprintf("expected %d fields as in the header, got %d", rd.ncol, n)}
 			}
-			return &RowError{File: rd.file, Line: line, Reason: pe.Err.Error()}
+			return nil, 0, &RowError{File: rd.file, Line: line, Reason: pe.Err.Error()}
 		}
-		return fmt.Errorf("%s: %w", rd.file, err)
+		return nil, 0, fmt.Errorf("%s: %w", rd.file, err)
+	}
+	line, _ := rd.std.FieldPos(0)
+	return rec, line, nil
+}
+
+// Next reads the next declaration into d. It returns io.EOF at the end of
+// the file, a *RowError for a bad row (the reader can go on with the next
+// one), or another error when reading fails.
+func (rd *Reader) Next(d *Decl) error {
+	rec, line, err := rd.record()
+	if err != nil {
+		return err
 	}
 	rd.rec = rec
-	line, _ := rd.cr.FieldPos(0)
 	*d = Decl{Line: line, Day: NoDay, RecordedLane: -1}
 	c := &d.C
 	c.Hub, c.Origin, c.Dispatch = datamodel.NoCountry, datamodel.NoCountry, datamodel.NoCountry
@@ -501,7 +537,7 @@ func (rd *Reader) Next(d *Decl) error {
 }
 
 func (rd *Reader) bad(d *Decl, cv *conv, v, reason string) *RowError {
-	return &RowError{File: rd.file, Line: d.Line, Column: cv.header, Value: v, Reason: reason}
+	return &RowError{File: rd.file, Line: d.Line, Column: cv.header, Value: strings.Clone(v), Reason: reason}
 }
 
 // text returns the converted text value of cv (false when missing).
@@ -592,7 +628,7 @@ func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
 		}
 		y, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(y) || math.IsInf(y, 0) {
-			return 0, false, &RowError{File: rd.file, Line: d.Line, Column: rd.headerOf(o), Value: s, Reason: "expected a number"}
+			return 0, false, &RowError{File: rd.file, Line: d.Line, Column: rd.headerOf(o), Value: strings.Clone(s), Reason: "expected a number"}
 		}
 		if o == cv.times {
 			x *= y

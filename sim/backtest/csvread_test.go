@@ -1,0 +1,120 @@
+package backtest
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+// stdRecords reads s with encoding/csv as the reader did before csvReader:
+// each record (or the error's text) with the line where it starts.
+func stdRecords(s string) []string {
+	cr := csv.NewReader(strings.NewReader(s))
+	cr.ReuseRecord = true
+	var out []string
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			line := pe.StartLine
+			if errors.Is(pe.Err, csv.ErrFieldCount) {
+				line = pe.Line
+			}
+			out = append(out, fmt.Sprintf("%d: error %v", line, pe.Err))
+			continue
+		}
+		if err != nil {
+			return append(out, "error "+err.Error())
+		}
+		line, _ := cr.FieldPos(0)
+		out = append(out, fmt.Sprintf("%d: %q", line, rec))
+	}
+}
+
+func ownRecords(s string, bufSize int) []string {
+	r := newCSVReader(strings.NewReader(s), ',')
+	if bufSize > 0 {
+		r = newCSVReader(&smallReader{s: s, n: bufSize}, ',')
+	}
+	var out []string
+	for {
+		rec, line, err := r.read()
+		if err == io.EOF {
+			return out
+		}
+		var ce *csvError
+		if errors.As(err, &ce) {
+			out = append(out, fmt.Sprintf("%d: error %v", ce.line, ce.err))
+			continue
+		}
+		if err != nil {
+			return append(out, "error "+err.Error())
+		}
+		out = append(out, fmt.Sprintf("%d: %q", line, rec))
+	}
+}
+
+// smallReader hands over at most n bytes a call.
+type smallReader struct {
+	s string
+	n int
+}
+
+func (r *smallReader) Read(p []byte) (int, error) {
+	if r.s == "" {
+		return 0, io.EOF
+	}
+	k := min(len(p), r.n, len(r.s))
+	copy(p, r.s[:k])
+	r.s = r.s[k:]
+	return k, nil
+}
+
+var csvCases = []string{
+	"a,b,c\n1,2,3\n",
+	"a,b,c\r\n1,2,3\r\n\r\n\n4,5,6",
+	"a,b\n1,2,3\n4,5\n",
+	"a,b\n\"x,y\",2\n\"multi\nline\",3\n4,5\n",
+	"a,b\n\"he said \"\"hi\"\"\",2\n",
+	"a,b\nx\"y,2\n3,4\n",
+	"a,b\n\"x\"y,2\n3,4\n",
+	"a,b\n\"unterminated,2\n3,4\n",
+	"a,b\n1,2\r",
+	"a,b\n,\n\"\",\"\"\n",
+	"a,b\n1,\"2\"",
+	"a\n\n\n1\n  2  \n",
+	"\"a\",\"b\"\n\"1\r\n2\",3\n",
+	"a,b\n1,\"x\ny\"z\n5,6\n",
+}
+
+// TestCSVReaderAsEncodingCSV: csvReader reads records, lines and errors as
+// encoding/csv does, whatever the size of the reads.
+func TestCSVReaderAsEncodingCSV(t *testing.T) {
+	long := "a,b\n" + strings.Repeat("x", 70000) + ",\"" + strings.Repeat("y\n", 40000) + "\"\n1,2\n"
+	for _, s := range append(csvCases, long) {
+		want := strings.Join(stdRecords(s), "\n")
+		for _, n := range []int{0, 1, 7} {
+			if got := strings.Join(ownRecords(s, n), "\n"); got != want {
+				t.Errorf("%.60q (reads of %d bytes):\ngot  %.300s\nwant %.300s", s, n, got, want)
+			}
+		}
+	}
+}
+
+func FuzzCSVReader(f *testing.F) {
+	for _, s := range csvCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Join(stdRecords(s), "\n")
+		if got := strings.Join(ownRecords(s, 3), "\n"); got != want {
+			t.Errorf("%q:\ngot  %s\nwant %s", s, got, want)
+		}
+	})
+}
