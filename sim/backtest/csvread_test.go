@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -115,6 +118,43 @@ func FuzzCSVReader(f *testing.F) {
 		want := strings.Join(stdRecords(s), "\n")
 		if got := strings.Join(ownRecords(s, 3), "\n"); got != want {
 			t.Errorf("%q:\ngot  %s\nwant %s", s, got, want)
+		}
+	})
+}
+
+// TestParseFloat: parseFloat gives strconv.ParseFloat's value bit for bit,
+// and its error, on plain decimals and on everything else.
+func TestParseFloat(t *testing.T) {
+	cases := []string{"0", "-0", "1", "12.5", "0.1", "0.3", "123456789012345", "1234567890123456",
+		"99999999999999.9", ".5", "5.", "-.5", ".", "-", "", "1e5", "1.2.3", "+1", "0x10", "inf", "NaN",
+		"000000000000001.5", "9007199254740993", "3.14159265358979", "1_000", " 1"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		n := r.Uint64N(1 << 50)
+		s := strconv.FormatUint(n, 10)
+		if k := r.IntN(len(s) + 1); k < len(s) {
+			s = s[:k] + "." + s[k:]
+		}
+		cases = append(cases, s)
+	}
+	for _, s := range cases {
+		want, werr := strconv.ParseFloat(s, 64)
+		got, gerr := parseFloat(s)
+		if (werr == nil) != (gerr == nil) || (werr == nil && math.Float64bits(got) != math.Float64bits(want)) {
+			t.Errorf("parseFloat(%q) = %v, %v; strconv: %v, %v", s, got, gerr, want, werr)
+		}
+	}
+}
+
+func FuzzParseFloat(f *testing.F) {
+	for _, s := range []string{"12.5", "-0.001", "1e3", "123456789012345.6"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, werr := strconv.ParseFloat(s, 64)
+		got, gerr := parseFloat(s)
+		if (werr == nil) != (gerr == nil) || (werr == nil && math.Float64bits(got) != math.Float64bits(want)) {
+			t.Errorf("parseFloat(%q) = %v, %v; strconv: %v, %v", s, got, gerr, want, werr)
 		}
 	})
 }

@@ -135,6 +135,15 @@ type keyPart struct {
 	conv
 	core int // >= 0: a core field
 	n    int // keep the first n characters (0: all)
+	val  int // index in Reader.vals: parts of one name share it
+}
+
+// keyVal is the converted value of a key part's column on the current row,
+// shared by the keys that name it (hs, origin … appear in several keys).
+type keyVal struct {
+	row int // Reader.row when v and ok were computed
+	v   string
+	ok  bool
 }
 
 const (
@@ -168,6 +177,8 @@ type Reader struct {
 
 	keyBuf []byte
 	hsBuf  []byte
+	vals   []keyVal
+	row    int // rows read, for vals
 
 	unknownRegular bool // Mapping.Outcome.Unknown == "regular"
 
@@ -335,11 +346,17 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 		for _, f := range schema.Fields {
 			rd.slots = append(rd.slots, rd.slotFor(f, compile))
 		}
+		valOf := map[string]int{}
 		for _, k := range schema.Histories {
 			var ka keyAcc
 			for _, p := range k.Parts {
 				name, n, _ := sim.ParseKeyPart(p)
-				kp := keyPart{core: -1, n: n}
+				v, ok := valOf[name]
+				if !ok {
+					v = len(valOf)
+					valOf[name] = v
+				}
+				kp := keyPart{core: -1, n: n, val: v}
 				if c, ok := m.Columns[name]; ok {
 					kp.conv = compile("columns."+name, &c)
 				} else {
@@ -351,6 +368,7 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 			}
 			rd.keys = append(rd.keys, ka)
 		}
+		rd.vals = make([]keyVal, len(valOf))
 		if len(schema.Histories) > 0 {
 			if hist == nil {
 				return nil, errors.New("backtest: history criteria need a History")
@@ -449,6 +467,7 @@ func (rd *Reader) Next(d *Decl) error {
 		return err
 	}
 	rd.rec = rec
+	rd.row++
 	*d = Decl{Line: line, Day: NoDay, RecordedLane: -1}
 	c := &d.C
 	c.Hub, c.Origin, c.Dispatch = datamodel.NoCountry, datamodel.NoCountry, datamodel.NoCountry
@@ -614,7 +633,7 @@ func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
 	if !ok {
 		return 0, false, nil
 	}
-	x, err := strconv.ParseFloat(v, 64)
+	x, err := parseFloat(v)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0, false, rd.bad(d, cv, v, "expected a number")
 	}
@@ -626,7 +645,7 @@ func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
 		if s == "" {
 			return 0, false, nil
 		}
-		y, err := strconv.ParseFloat(s, 64)
+		y, err := parseFloat(s)
 		if err != nil || math.IsNaN(y) || math.IsInf(y, 0) {
 			return 0, false, &RowError{File: rd.file, Line: d.Line, Column: rd.headerOf(o), Value: strings.Clone(s), Reason: "expected a number"}
 		}
@@ -640,6 +659,51 @@ func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
 		}
 	}
 	return x * cv.scale, true, nil
+}
+
+// pow10 holds the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseFloat is strconv.ParseFloat(v, 64) with a fast path for a plain
+// decimal (digits, at most one point, an optional minus sign) of at most 15
+// digits: the digits as an integer, exact in a float64, divided by an exact
+// power of ten is the correctly rounded value, as strconv's own exact path
+// computes it. Anything else goes to strconv.
+func parseFloat(v string) (float64, error) {
+	s := v
+	neg := false
+	if len(s) > 0 && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if len(s) == 0 || len(s) > 16 {
+		return strconv.ParseFloat(v, 64)
+	}
+	var mant uint64
+	frac, digits, point := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case c == '.' && !point:
+			point = true
+		default:
+			return strconv.ParseFloat(v, 64)
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return strconv.ParseFloat(v, 64)
+	}
+	x := float64(mant) / pow10[frac]
+	if neg {
+		x = -x
+	}
+	return x, nil
 }
 
 func (rd *Reader) headerOf(i int) string { return rd.header[i] }
@@ -857,14 +921,18 @@ func (rd *Reader) fillSlot(i int, d *Decl) error {
 // part is missing: the row then has no history for that key).
 func (rd *Reader) key(i int, d *Decl) ([]byte, bool) {
 	b := rd.keyBuf[:0]
-	for j, p := range rd.keys[i].parts {
-		var v string
-		var ok bool
-		if p.core >= 0 {
-			v, ok, _ = rd.coreText(p.core, d)
-		} else {
-			v, ok, _ = rd.textValue(&p.conv, d)
+	for j := range rd.keys[i].parts {
+		p := &rd.keys[i].parts[j]
+		kv := &rd.vals[p.val]
+		if kv.row != rd.row {
+			if p.core >= 0 {
+				kv.v, kv.ok, _ = rd.coreText(p.core, d)
+			} else {
+				kv.v, kv.ok, _ = rd.textValue(&p.conv, d)
+			}
+			kv.row = rd.row
 		}
+		v, ok := kv.v, kv.ok
 		if !ok {
 			rd.keyBuf = b
 			return nil, false
