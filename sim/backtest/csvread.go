@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"io"
 	"unsafe"
+
+	"pilotsim/datamodel"
 )
 
 // csvReader reads RFC 4180 records as encoding/csv does with its defaults
@@ -24,6 +26,15 @@ type csvReader struct {
 	numLine int // physical lines read so far
 	nfield  int // fields of the first record; 0 before it
 
+	// The bound on a record's bytes, as datamodel.LimitRecords counts them
+	// (the bytes between two line breaks outside quotes, a quote toggling
+	// in or out): recBytes so far of the record that starts on line recStart.
+	limit    int
+	recBytes int
+	recStart int
+	inQuote  bool
+	err      error // sticky: the record too long
+
 	raw    []byte   // a line longer than the bufio buffer
 	buf    []byte   // the unquoted fields of a quoted record
 	ends   []int    // end of each field in buf
@@ -40,21 +51,57 @@ type csvError struct {
 
 func (e *csvError) Error() string { return e.err.Error() }
 
-func newCSVReader(r io.Reader, comma byte) *csvReader {
-	return &csvReader{br: bufio.NewReaderSize(r, 64<<10), comma: comma}
+// newCSVReader reads r; a record of more than limit bytes is a
+// *datamodel.RecordTooLongError, as datamodel.LimitRecords reports it.
+func newCSVReader(r io.Reader, comma byte, limit int) *csvReader {
+	return &csvReader{br: bufio.NewReaderSize(r, 64<<10), comma: comma, limit: limit, recStart: 1}
+}
+
+func (r *csvReader) tooLong() error {
+	r.err = &datamodel.RecordTooLongError{Line: r.recStart, Limit: r.limit}
+	return r.err
 }
 
 func (r *csvReader) readLine() ([]byte, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.raw = append(r.raw[:0], line...)
 		for err == bufio.ErrBufferFull {
+			if r.recBytes+len(r.raw) > r.limit {
+				return nil, r.tooLong()
+			}
 			line, err = r.br.ReadSlice('\n')
 			r.raw = append(r.raw, line...)
 		}
 		line = r.raw
 	}
 	n := len(line)
+	// The bound, as LimitRecords counts.
+	body := n
+	nl := n > 0 && line[n-1] == '\n'
+	if nl {
+		body--
+	}
+	if r.recBytes+body > r.limit {
+		return nil, r.tooLong()
+	}
+	if bytes.Count(line, quote)&1 == 1 {
+		r.inQuote = !r.inQuote
+	}
+	switch {
+	case nl && !r.inQuote:
+		r.recBytes, r.recStart = 0, r.numLine+2
+	case nl:
+		r.recBytes += body + 1
+		if r.recBytes > r.limit {
+			return nil, r.tooLong()
+		}
+	default:
+		r.recBytes += body
+	}
 	if n > 0 && err == io.EOF {
 		err = nil
 		if line[n-1] == '\r' {
@@ -68,6 +115,8 @@ func (r *csvReader) readLine() ([]byte, error) {
 	}
 	return line, err
 }
+
+var quote = []byte{'"'}
 
 func lengthNL(b []byte) int {
 	if len(b) > 0 && b[len(b)-1] == '\n' {

@@ -261,17 +261,16 @@ func (rd *Reader) checkColumns(d *Decl) error {
 // files read one after another (earlier files first). schema may be nil (no
 // field or history criteria).
 func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hist *History) (*Reader, error) {
-	lr := datamodel.LimitRecords(r, datamodel.MaxRecordBytes)
 	var cr *csvReader
 	var std *csv.Reader
 	var header []string
 	var err error
 	if len(m.Delimiter) == 1 {
-		cr = newCSVReader(lr, m.Delimiter[0])
+		cr = newCSVReader(r, m.Delimiter[0], datamodel.MaxRecordBytes)
 		header, _, err = cr.read()
 		header = slices.Clone(header) // views into the read buffer
 	} else {
-		std = csv.NewReader(lr)
+		std = csv.NewReader(datamodel.LimitRecords(r, datamodel.MaxRecordBytes))
 		std.Comma = []rune(m.Delimiter)[0]
 		std.ReuseRecord = true
 		header, err = std.Read()
