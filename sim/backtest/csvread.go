@@ -153,23 +153,13 @@ func (r *csvReader) read() ([]string, int, error) {
 	}
 	start := r.numLine
 	r.fields = r.fields[:0]
-	if bytes.IndexByte(line, '"') < 0 {
-		// The common case: split the line where it lies.
-		body := line[:len(line)-lengthNL(line)]
-		for {
-			i := bytes.IndexByte(body, r.comma)
-			if i < 0 {
-				r.fields = append(r.fields, view(body))
-				break
+	if !r.split(line) {
+		if e := r.quoted(line, start); e != nil {
+			if r.nfield == 0 { // as encoding/csv: the fields before the error count
+				r.nfield = len(r.ends)
 			}
-			r.fields = append(r.fields, view(body[:i]))
-			body = body[i+1:]
+			return nil, start, e
 		}
-	} else if e := r.quoted(line, start); e != nil {
-		if r.nfield == 0 { // as encoding/csv: the fields before the error count
-			r.nfield = len(r.ends)
-		}
-		return nil, start, e
 	}
 	if r.nfield == 0 {
 		r.nfield = len(r.fields)
@@ -177,6 +167,24 @@ func (r *csvReader) read() ([]string, int, error) {
 		return r.fields, start, &csvError{line: start, err: csv.ErrFieldCount, n: len(r.fields)}
 	}
 	return r.fields, start, nil
+}
+
+// split splits a line without quotes into r.fields where it lies; false
+// when the line has a quote.
+func (r *csvReader) split(line []byte) bool {
+	if bytes.IndexByte(line, '"') >= 0 {
+		return false
+	}
+	body := line[:len(line)-lengthNL(line)]
+	for {
+		i := bytes.IndexByte(body, r.comma)
+		if i < 0 {
+			r.fields = append(r.fields, view(body))
+			return true
+		}
+		r.fields = append(r.fields, view(body[:i]))
+		body = body[i+1:]
+	}
 }
 
 // quoted parses a record with quotes into r.buf, as encoding/csv's
