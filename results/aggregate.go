@@ -189,10 +189,13 @@ func estimateCI(u metric.Unit, x, den []float64, level float64) Interval {
 	switch u {
 	case metric.Fraction:
 		return FractionCI(x, den, level)
-	case metric.Count, metric.Currency, metric.Load:
+	case metric.Count, metric.Currency, metric.Load, metric.Hours:
 		iv := meanCI(x, level)
 		if iv.N >= 2 && iv.Low < 0 && iv.Mean >= 0 {
-			iv.Low = 0 // a count (a load) is never negative: the part below 0 covers nothing
+			// A count, an amount, a load or a time (every metric in hours
+			// is a duration) is never negative: the part below 0 covers
+			// nothing.
+			iv.Low = 0
 		}
 		return iv
 	}

@@ -86,7 +86,7 @@ func TestMeanCICoverage(t *testing.T) {
 }
 
 func TestAggregate(t *testing.T) {
-	metrics := []Metric{{Key: metric.Key{Family: "a"}, Unit: UnitHours}, {Key: metric.Key{Family: "b"}, Unit: UnitFraction}}
+	metrics := []Metric{{Key: metric.Key{Family: "a"}}, {Key: metric.Key{Family: "b"}, Unit: UnitFraction}}
 	nan := math.NaN()
 	reps := []Replication{{Rep: 0, Values: []float64{1, nan}}, {Rep: 1, Values: []float64{2, 0.5}}, {Rep: 2, Values: []float64{3, nan}}}
 	got, err := Aggregate(metrics, reps)
@@ -98,6 +98,15 @@ func TestAggregate(t *testing.T) {
 	}
 	if got[0].N != 3 || !close(got[0].Mean, 2) || !close(got[0].HalfWidth(), t975[2]/math.Sqrt(3)) {
 		t.Errorf("a: %+v, want mean 2, n 3, half-width t(.975,2)/sqrt(3)", got[0])
+	}
+	// A time is never negative: the same values in hours keep the t
+	// interval's upper bound and cut the lower one at 0.
+	hours, err := Aggregate([]Metric{{Key: metric.Key{Family: "a"}, Unit: UnitHours}}, []Replication{{Values: []float64{1}}, {Values: []float64{2}}, {Values: []float64{3}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := hours[0]; h.Low != 0 || !close(h.High, got[0].High) || !close(h.Mean, 2) {
+		t.Errorf("hours: %+v, want [0, %v]", h, got[0].High)
 	}
 	if got[1].N != 1 || got[1].Mean != 0.5 || !math.IsNaN(got[1].Low) || !math.IsNaN(got[1].High) {
 		t.Errorf("b: %+v, want mean 0.5, n 1, no bounds", got[1])

@@ -181,6 +181,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 	costs.addMetric(g, metric.Key{Family: metric.Cost, Stat: metric.PerDay}, "cost")
 	tw.write(costs)
 
+	// Stability and warm-up (the evidence behind the unstable verdict).
+	stab := &table{title: "Stability and warm-up", cols: []string{""}}
+	stab.addMetric(g, metric.Key{Family: metric.Unstable}, "replications found unstable (share)")
+	stab.addMetric(g, metric.Key{Family: metric.Backlog, Stat: metric.Growth}, "backlog growth over the window (consignments)")
+	stab.addMetric(g, metric.Key{Family: metric.Backlog, Stat: metric.TrendT}, "  t statistic of the backlog's trend")
+	stab.addMetric(g, metric.Key{Family: metric.Warmup, Stat: metric.Length}, "warm-up used (h)")
+	stab.addMetric(g, metric.Key{Family: metric.Warmup, Stat: metric.MSER}, "  MSER-5's truncation point (h)")
+	tw.write(stab)
+
 	other := &table{title: "Other", cols: []string{""}}
 	for _, e := range g.rest() {
 		other.addEstimate(e.Name(), e)

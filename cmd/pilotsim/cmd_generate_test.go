@@ -196,8 +196,9 @@ func generateTruth(t *testing.T, scenario string, sets ...string) (threat, clean
 // cannot change which consignments are irregular (resources, rules,
 // selectivity, detection, duty amounts) leave every row's threat and clean
 // flag as they were; raising one threat's prevalence only adds cases of that
-// threat; a stronger AEO programme (more AEO traders, whose prevalence is
-// lower) only removes cases.
+// threat; the AEO programme (more AEO traders, overall prevalence held
+// fixed) keeps most of the baseline's cases, each with the same threat,
+// clean flag and duty.
 func TestGenerateGroundTruthCommonRandomNumbers(t *testing.T) {
 	const seaport, aeo = "../../scenarios/examples/seaport.yaml", "../../scenarios/examples/aeo-programme.yaml"
 	thA, clA, duA := generateTruth(t, seaport)
