@@ -28,8 +28,11 @@ type History struct {
 // keys' bytes, kept in one arena (no string per key, no Go map: a lookup
 // hashes the bytes once and compares them once in the common case).
 type histIndex struct {
-	slots []int32  // index into stats, -1 when empty; a power of two long
-	hash  []uint64 // per key
+	// slots holds per slot 0 when empty, else the key's index in stats plus
+	// one in the low 32 bits and the high 32 bits of its hash above (a lookup
+	// compares the bytes only of a key whose hash agrees); a power of two long.
+	slots []uint64
+	hash  []uint64 // per key, to grow
 	off   []uint32 // per key: where its bytes start in arena; they end at the next key's start
 	arena []byte
 	stats []histStat
@@ -39,13 +42,16 @@ type histIndex struct {
 // where it would go.
 func (x *histIndex) find(key []byte, h uint64) (int32, int) {
 	mask := len(x.slots) - 1
+	tag := h &^ 0xffffffff
 	for i := int(h) & mask; ; i = (i + 1) & mask {
-		j := x.slots[i]
-		if j < 0 {
+		e := x.slots[i]
+		if e == 0 {
 			return -1, i
 		}
-		if x.hash[j] == h && bytes.Equal(x.keyOf(j), key) {
-			return j, i
+		if e&^0xffffffff == tag {
+			if j := int32(uint32(e)) - 1; bytes.Equal(x.keyOf(j), key) {
+				return j, i
+			}
 		}
 	}
 }
@@ -61,7 +67,7 @@ func (x *histIndex) keyOf(j int32) []byte {
 // insert adds key (hash h) at slot i and returns its index.
 func (x *histIndex) insert(key []byte, h uint64, i int, day int32) int32 {
 	j := int32(len(x.stats))
-	x.slots[i] = j
+	x.slots[i] = slotOf(j, h)
 	x.hash = append(x.hash, h)
 	x.off = append(x.off, uint32(len(x.arena)))
 	x.arena = append(x.arena, key...)
@@ -73,20 +79,20 @@ func (x *histIndex) insert(key []byte, h uint64, i int, day int32) int32 {
 }
 
 func (x *histIndex) grow() {
-	slots := make([]int32, 2*len(x.slots))
-	for i := range slots {
-		slots[i] = -1
-	}
+	slots := make([]uint64, 2*len(x.slots))
 	mask := len(slots) - 1
 	for j, h := range x.hash {
 		i := int(h) & mask
-		for slots[i] >= 0 {
+		for slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		slots[i] = int32(j)
+		slots[i] = slotOf(int32(j), h)
 	}
 	x.slots = slots
 }
+
+// slotOf is the slot entry of key j with hash h.
+func slotOf(j int32, h uint64) uint64 { return h&^0xffffffff | uint64(j+1) }
 
 // histStat holds the counts of one key: n and k up to the day before day,
 // dn and dk of day itself (not yet visible).
@@ -105,11 +111,7 @@ func (h *History) ensure(n int) {
 		h.seed = maphash.MakeSeed()
 	}
 	for len(h.keys) < n {
-		slots := make([]int32, 1024)
-		for i := range slots {
-			slots[i] = -1
-		}
-		h.keys = append(h.keys, histIndex{slots: slots})
+		h.keys = append(h.keys, histIndex{slots: make([]uint64, 1024)})
 	}
 }
 

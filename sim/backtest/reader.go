@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,6 +135,15 @@ type keyPart struct {
 	conv
 	core int // >= 0: a core field
 	n    int // keep the first n characters (0: all)
+	val  int // index in Reader.vals: parts of one name share it
+}
+
+// keyVal is the converted value of a key part's column on the current row,
+// shared by the keys that name it (hs, origin … appear in several keys).
+type keyVal struct {
+	row int // Reader.row when v and ok were computed
+	v   string
+	ok  bool
 }
 
 const (
@@ -150,7 +160,8 @@ type Reader struct {
 	file   string
 	header []string
 	m      *Mapping
-	cr     *csv.Reader
+	cr     *csvReader  // a one-byte delimiter
+	std    *csv.Reader // any other delimiter
 	ncol   int
 	rec    []string
 	schema *sim.ExtraSchema
@@ -166,6 +177,8 @@ type Reader struct {
 
 	keyBuf []byte
 	hsBuf  []byte
+	vals   []keyVal
+	row    int // rows read, for vals
 
 	unknownRegular bool // Mapping.Outcome.Unknown == "regular"
 
@@ -248,17 +261,27 @@ func (rd *Reader) checkColumns(d *Decl) error {
 // files read one after another (earlier files first). schema may be nil (no
 // field or history criteria).
 func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hist *History) (*Reader, error) {
-	cr := csv.NewReader(datamodel.LimitRecords(r, datamodel.MaxRecordBytes))
-	cr.Comma = []rune(m.Delimiter)[0]
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	var cr *csvReader
+	var std *csv.Reader
+	var header []string
+	var err error
+	if len(m.Delimiter) == 1 {
+		cr = newCSVReader(r, m.Delimiter[0], datamodel.MaxRecordBytes)
+		header, _, err = cr.read()
+		header = slices.Clone(header) // views into the read buffer
+	} else {
+		std = csv.NewReader(datamodel.LimitRecords(r, datamodel.MaxRecordBytes))
+		std.Comma = []rune(m.Delimiter)[0]
+		std.ReuseRecord = true
+		header, err = std.Read()
+	}
 	if err == io.EOF {
 		return nil, &RowError{File: file, Line: 1, Reason: "the file is empty: expected a header row"}
 	}
 	if err != nil {
 		return nil, &RowError{File: file, Line: 1, Reason: "reading the header: " + csvReason(err)}
 	}
-	rd := &Reader{file: file, m: m, cr: cr, ncol: len(header), schema: schema, hist: hist,
+	rd := &Reader{file: file, m: m, cr: cr, std: std, ncol: len(header), schema: schema, hist: hist,
 		unknownRegular: m.Outcome.Unknown == "regular"}
 	pos := make(map[string]int, len(header))
 	for i, h := range header {
@@ -322,11 +345,17 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 		for _, f := range schema.Fields {
 			rd.slots = append(rd.slots, rd.slotFor(f, compile))
 		}
+		valOf := map[string]int{}
 		for _, k := range schema.Histories {
 			var ka keyAcc
 			for _, p := range k.Parts {
 				name, n, _ := sim.ParseKeyPart(p)
-				kp := keyPart{core: -1, n: n}
+				v, ok := valOf[name]
+				if !ok {
+					v = len(valOf)
+					valOf[name] = v
+				}
+				kp := keyPart{core: -1, n: n, val: v}
 				if c, ok := m.Columns[name]; ok {
 					kp.conv = compile("columns."+name, &c)
 				} else {
@@ -338,6 +367,7 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 			}
 			rd.keys = append(rd.keys, ka)
 		}
+		rd.vals = make([]keyVal, len(valOf))
 		if len(schema.Histories) > 0 {
 			if hist == nil {
 				return nil, errors.New("backtest: history criteria need a History")
@@ -384,14 +414,26 @@ func csvReason(err error) string {
 	return err.Error()
 }
 
-// Next reads the next declaration into d. It returns io.EOF at the end of
-// the file, a *RowError for a bad row (the reader can go on with the next
-// one), or another error when reading fails.
-func (rd *Reader) Next(d *Decl) error {
-	rec, err := rd.cr.Read()
+// record reads the next record and the line where it starts.
+func (rd *Reader) record() ([]string, int, error) {
+	if rd.cr != nil {
+		rec, line, err := rd.cr.read()
+		if err == nil || err == io.EOF {
+			return rec, line, err
+		}
+		var ce *csvError
+		if errors.As(err, &ce) {
+			if ce.err == csv.ErrFieldCount {
+				return nil, 0, &RowError{File: rd.file, Line: ce.line, Reason: fmt.Sprintf("expected %d fields as in the header, got %d", rd.ncol, ce.n)}
+			}
+			return nil, 0, &RowError{File: rd.file, Line: ce.line, Reason: ce.err.Error()}
+		}
+		return nil, 0, fmt.Errorf("%s: %w", rd.file, err)
+	}
+	rec, err := rd.std.Read()
 	if err != nil {
 		if err == io.EOF {
-			return io.EOF
+			return nil, 0, io.EOF
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -405,14 +447,26 @@ func (rd *Reader) Next(d *Decl) error {
 				if rec != nil {
 					n = len(rec)
 				}
-				return &RowError{File: rd.file, Line: line, Reason: fmt.Sprintf("expected %d fields as in the header, got %d", rd.ncol, n)}
+				return nil, 0, &RowError{File: rd.file, Line: line, Reason: fmt.Sprintf("expected %d fields as in the header, got %d", rd.ncol, n)}
 			}
-			return &RowError{File: rd.file, Line: line, Reason: pe.Err.Error()}
+			return nil, 0, &RowError{File: rd.file, Line: line, Reason: pe.Err.Error()}
 		}
-		return fmt.Errorf("%s: %w", rd.file, err)
+		return nil, 0, fmt.Errorf("%s: %w", rd.file, err)
+	}
+	line, _ := rd.std.FieldPos(0)
+	return rec, line, nil
+}
+
+// Next reads the next declaration into d. It returns io.EOF at the end of
+// the file, a *RowError for a bad row (the reader can go on with the next
+// one), or another error when reading fails.
+func (rd *Reader) Next(d *Decl) error {
+	rec, line, err := rd.record()
+	if err != nil {
+		return err
 	}
 	rd.rec = rec
-	line, _ := rd.cr.FieldPos(0)
+	rd.row++
 	*d = Decl{Line: line, Day: NoDay, RecordedLane: -1}
 	c := &d.C
 	c.Hub, c.Origin, c.Dispatch = datamodel.NoCountry, datamodel.NoCountry, datamodel.NoCountry
@@ -501,7 +555,7 @@ func (rd *Reader) Next(d *Decl) error {
 }
 
 func (rd *Reader) bad(d *Decl, cv *conv, v, reason string) *RowError {
-	return &RowError{File: rd.file, Line: d.Line, Column: cv.header, Value: v, Reason: reason}
+	return &RowError{File: rd.file, Line: d.Line, Column: cv.header, Value: strings.Clone(v), Reason: reason}
 }
 
 // text returns the converted text value of cv (false when missing).
@@ -578,7 +632,7 @@ func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
 	if !ok {
 		return 0, false, nil
 	}
-	x, err := strconv.ParseFloat(v, 64)
+	x, err := parseFloat(v)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0, false, rd.bad(d, cv, v, "expected a number")
 	}
@@ -590,9 +644,9 @@ func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
 		if s == "" {
 			return 0, false, nil
 		}
-		y, err := strconv.ParseFloat(s, 64)
+		y, err := parseFloat(s)
 		if err != nil || math.IsNaN(y) || math.IsInf(y, 0) {
-			return 0, false, &RowError{File: rd.file, Line: d.Line, Column: rd.headerOf(o), Value: s, Reason: "expected a number"}
+			return 0, false, &RowError{File: rd.file, Line: d.Line, Column: rd.headerOf(o), Value: strings.Clone(s), Reason: "expected a number"}
 		}
 		if o == cv.times {
 			x *= y
@@ -604,6 +658,51 @@ func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
 		}
 	}
 	return x * cv.scale, true, nil
+}
+
+// pow10 holds the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseFloat is strconv.ParseFloat(v, 64) with a fast path for a plain
+// decimal (digits, at most one point, an optional minus sign) of at most 15
+// digits: the digits as an integer, exact in a float64, divided by an exact
+// power of ten is the correctly rounded value, as strconv's own exact path
+// computes it. Anything else goes to strconv.
+func parseFloat(v string) (float64, error) {
+	s := v
+	neg := false
+	if len(s) > 0 && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if len(s) == 0 || len(s) > 16 {
+		return strconv.ParseFloat(v, 64)
+	}
+	var mant uint64
+	frac, digits, point := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case c == '.' && !point:
+			point = true
+		default:
+			return strconv.ParseFloat(v, 64)
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return strconv.ParseFloat(v, 64)
+	}
+	x := float64(mant) / pow10[frac]
+	if neg {
+		x = -x
+	}
+	return x, nil
 }
 
 func (rd *Reader) headerOf(i int) string { return rd.header[i] }
@@ -821,14 +920,18 @@ func (rd *Reader) fillSlot(i int, d *Decl) error {
 // part is missing: the row then has no history for that key).
 func (rd *Reader) key(i int, d *Decl) ([]byte, bool) {
 	b := rd.keyBuf[:0]
-	for j, p := range rd.keys[i].parts {
-		var v string
-		var ok bool
-		if p.core >= 0 {
-			v, ok, _ = rd.coreText(p.core, d)
-		} else {
-			v, ok, _ = rd.textValue(&p.conv, d)
+	for j := range rd.keys[i].parts {
+		p := &rd.keys[i].parts[j]
+		kv := &rd.vals[p.val]
+		if kv.row != rd.row {
+			if p.core >= 0 {
+				kv.v, kv.ok, _ = rd.coreText(p.core, d)
+			} else {
+				kv.v, kv.ok, _ = rd.textValue(&p.conv, d)
+			}
+			kv.row = rd.row
 		}
+		v, ok := kv.v, kv.ok
 		if !ok {
 			rd.keyBuf = b
 			return nil, false

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 
@@ -313,4 +314,43 @@ func TestFrozenHistory(t *testing.T) {
 			t.Errorf("frozen %v: scores %v, want %s", c.frozen, got, c.want)
 		}
 	}
+}
+
+// BenchmarkRunFile scores the file named by $PILOTSIM_BENCH_FILE (a large
+// file in the Korean layout, made as docs/backtest-korea.md says) with the
+// shipped rules and mapping, streamed from disk as pilotsim backtest reads
+// it; skipped when the variable is unset.
+func BenchmarkRunFile(b *testing.B) {
+	name := os.Getenv("PILOTSIM_BENCH_FILE")
+	if name == "" {
+		b.Skip("set PILOTSIM_BENCH_FILE to a declarations file in the Korean layout")
+	}
+	m, err := LoadMapping("../../scenarios/examples/kcs/kcs-mapping.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc, err := scenarios.LoadRules("../../scenarios/examples/kcs/kcs-rules.yaml", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules, err := Compile(sc, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rows int64
+	for b.Loop() {
+		f, err := os.Open(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t, err := Run(context.Background(), Config{Rules: rules, Mapping: m, Input: Input{Name: name, R: f}})
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += t.Rows
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
