@@ -1003,24 +1003,28 @@ func AppendEventRow(b []byte, r *EventRecord) []byte {
 		ns := int64(math.Round((t - sec) * 1e9))
 		b = time.Unix(int64(sec), ns).UTC().AppendFormat(b, time.RFC3339Nano)
 	}
-	text(r.ID)
-	b = append(b, ',')
-	text(r.Sample)
-	b = append(b, ',')
-	text(r.Mode)
-	b = append(b, ',')
-	text(r.Office)
-	b = append(b, ',')
-	switch r.AEO {
-	case 1:
-		b = append(b, "yes"...)
-	case 0:
-		b = append(b, "no"...)
+	// flag writes a yes/no cell: 1 as yes, 0 as no, anything else (unknown)
+	// empty.
+	flag := func(v int8, yes, no string) {
+		switch v {
+		case 1:
+			b = append(b, yes...)
+		case 0:
+			b = append(b, no...)
+		}
+	}
+	for i, s := range [...]string{r.ID, r.Sample, r.Mode, r.Office} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		text(s)
 	}
 	b = append(b, ',')
-	text(r.Channel)
-	b = append(b, ',')
-	text(r.Selection)
+	flag(r.AEO, "yes", "no")
+	for _, s := range [...]string{r.Channel, r.Selection} {
+		b = append(b, ',')
+		text(s)
+	}
 	for _, t := range []float64{r.Arrival, r.Lodgement, r.Assessed} {
 		b = append(b, ',')
 		tm(t)
@@ -1034,12 +1038,7 @@ func AppendEventRow(b []byte, r *EventRecord) []byte {
 	b = append(b, ',')
 	tm(r.Release)
 	b = append(b, ',')
-	switch r.Outcome {
-	case 1:
-		b = append(b, "irregular"...)
-	case 0:
-		b = append(b, "regular"...)
-	}
+	flag(r.Outcome, "irregular", "regular")
 	b = append(b, ',')
 	if !math.IsNaN(r.Duty) {
 		b = strconv.AppendFloat(b, r.Duty, 'f', -1, 64)
