@@ -326,13 +326,11 @@ func round(x float64) float64 {
 // fitPositive fits exp, lognormal, gamma and normal to non-negative
 // durations (minutes) by maximum likelihood and keeps the lowest AIC.
 func fitPositive(d *durAcc) DistFit {
-	m := d.m
-	n := m.n
-	mean := m.sum / n
-	fit := DistFit{N: int64(n), AIC: map[string]float64{}, Mean: mean, Median: median(d.res.xs)}
-	if c, ok := constantFit(d, fit); ok {
-		return c
+	fit, done := d.startFit()
+	if done {
+		return fit
 	}
+	m, n, mean := d.m, d.m.n, fit.Mean
 	type cand struct {
 		name string
 		dist scenarios.Dist
@@ -413,13 +411,11 @@ func fitPositive(d *durAcc) DistFit {
 // normal by maximum likelihood, clamped to the observed range; when its KS
 // distance exceeds 0.03, an empirical distribution over 101 quantiles.
 func fitLead(d *durAcc) DistFit {
-	m := d.m
-	n := m.n
-	mean := m.sum / n
-	fit := DistFit{N: int64(n), AIC: map[string]float64{}, Mean: mean, Median: median(d.res.xs)}
-	if c, ok := constantFit(d, fit); ok {
-		return c
+	fit, done := d.startFit()
+	if done {
+		return fit
 	}
+	m, n, mean := d.m, d.m.n, fit.Mean
 	v := math.Max(m.sumSq/n-mean*mean, 1e-12)
 	sd := math.Sqrt(v)
 	fit.AIC["normal"] = 4 + n*math.Log(2*math.Pi*v) + n
@@ -440,6 +436,14 @@ func fitLead(d *durAcc) DistFit {
 		fit.How += fmt.Sprintf(", KS distance %.3f", fit.KS)
 	}
 	return fit
+}
+
+// startFit is the start of every fit of d: its count, mean and median, and
+// done with the constant fit (constantFit) when the durations do not vary.
+func (d *durAcc) startFit() (fit DistFit, done bool) {
+	n := d.m.n
+	fit = DistFit{N: int64(n), AIC: map[string]float64{}, Mean: d.m.sum / n, Median: median(d.res.xs)}
+	return constantFit(d, fit)
 }
 
 // constantFit is the fit of durations that do not vary (all within a

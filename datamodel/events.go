@@ -802,17 +802,6 @@ func (er *EventReader) parseTime(v []byte) (float64, bool) {
 	return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
 }
 
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
 // fastRFC3339 reads "2006-01-02T15:04:05[.frac](Z|±hh:mm|)" (T or a space)
 // without allocating, with the offset written (0 for Z; loc's at that time
 // when none is written); ok is false for anything else (the caller falls
@@ -821,13 +810,13 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, int, bool) {
 	if len(v) < 19 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' || v[16] != ':' {
 		return 0, 0, false
 	}
-	y, ok1 := digits(v[0:4])
-	mo, ok2 := digits(v[5:7])
-	d, ok3 := digits(v[8:10])
-	h, ok4 := digits(v[11:13])
-	mi, ok5 := digits(v[14:16])
-	s, ok6 := digits(v[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 || y < 1900 {
+	y, ok1 := ParseDigits(v[0:4])
+	mo, ok2 := ParseDigits(v[5:7])
+	d, ok3 := ParseDigits(v[8:10])
+	h, ok4 := ParseDigits(v[11:13])
+	mi, ok5 := ParseDigits(v[14:16])
+	s, ok6 := ParseDigits(v[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > DaysIn(y, mo) || h > 23 || mi > 59 || s > 59 || y < 1900 {
 		return 0, 0, false
 	}
 	rest := v[19:]
@@ -854,8 +843,8 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, int, bool) {
 		}
 	case len(rest) == 1 && rest[0] == 'Z':
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, ok1 := digits(rest[1:3])
-		om, ok2 := digits(rest[4:6])
+		oh, ok1 := ParseDigits(rest[1:3])
+		om, ok2 := ParseDigits(rest[4:6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
 			return 0, 0, false
 		}
@@ -866,35 +855,8 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, int, bool) {
 	default:
 		return 0, 0, false
 	}
-	days := daysFromCivil(y, mo, d)
+	days := DaysFromCivil(y, mo, d)
 	return float64(days*86400+int64(h*3600+mi*60+s-offset)) + frac, offset, true
-}
-
-func daysIn(m, y int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil is the number of days from 1970-01-01 to y-m-d (proleptic
-// Gregorian; Howard Hinnant's algorithm).
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // readRow reads one CSV record (RFC 4180: quoted fields may hold the
@@ -1041,24 +1003,28 @@ func AppendEventRow(b []byte, r *EventRecord) []byte {
 		ns := int64(math.Round((t - sec) * 1e9))
 		b = time.Unix(int64(sec), ns).UTC().AppendFormat(b, time.RFC3339Nano)
 	}
-	text(r.ID)
-	b = append(b, ',')
-	text(r.Sample)
-	b = append(b, ',')
-	text(r.Mode)
-	b = append(b, ',')
-	text(r.Office)
-	b = append(b, ',')
-	switch r.AEO {
-	case 1:
-		b = append(b, "yes"...)
-	case 0:
-		b = append(b, "no"...)
+	// flag writes a yes/no cell: 1 as yes, 0 as no, anything else (unknown)
+	// empty.
+	flag := func(v int8, yes, no string) {
+		switch v {
+		case 1:
+			b = append(b, yes...)
+		case 0:
+			b = append(b, no...)
+		}
+	}
+	for i, s := range [...]string{r.ID, r.Sample, r.Mode, r.Office} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		text(s)
 	}
 	b = append(b, ',')
-	text(r.Channel)
-	b = append(b, ',')
-	text(r.Selection)
+	flag(r.AEO, "yes", "no")
+	for _, s := range [...]string{r.Channel, r.Selection} {
+		b = append(b, ',')
+		text(s)
+	}
 	for _, t := range []float64{r.Arrival, r.Lodgement, r.Assessed} {
 		b = append(b, ',')
 		tm(t)
@@ -1072,12 +1038,7 @@ func AppendEventRow(b []byte, r *EventRecord) []byte {
 	b = append(b, ',')
 	tm(r.Release)
 	b = append(b, ',')
-	switch r.Outcome {
-	case 1:
-		b = append(b, "irregular"...)
-	case 0:
-		b = append(b, "regular"...)
-	}
+	flag(r.Outcome, "irregular", "regular")
 	b = append(b, ',')
 	if !math.IsNaN(r.Duty) {
 		b = strconv.AppendFloat(b, r.Duty, 'f', -1, 64)

@@ -177,21 +177,24 @@ type ShardResult struct {
 	Den      []ExactFloat `json:"den,omitempty"` // denominators of the counted ratios (metric.Rep.Den)
 }
 
+// convertFloats copies xs converted to To (between float64 and ExactFloat,
+// the same bits) into a new slice of its length (never nil).
+func convertFloats[To, From ~float64](xs []From) []To {
+	out := make([]To, len(xs))
+	for i, x := range xs {
+		out[i] = To(x)
+	}
+	return out
+}
+
 // Replication returns what r holds as a Replication: values and, for the
 // counted ratios, denominators (exactly as written).
 func (r ShardResult) Replication() Replication {
-	v := make([]float64, len(r.Values))
-	for j, x := range r.Values {
-		v[j] = float64(x)
-	}
 	var den []float64
-	if r.Den != nil {
-		den = make([]float64, len(r.Den))
-		for j, x := range r.Den {
-			den[j] = float64(x)
-		}
+	if r.Den != nil { // nil: no denominators
+		den = convertFloats[float64](r.Den)
 	}
-	return Replication{Rep: r.Rep, Values: v, Den: den}
+	return Replication{Rep: r.Rep, Values: convertFloats[float64](r.Values), Den: den}
 }
 
 // Shard is the output of one shard of a batch.
@@ -232,18 +235,11 @@ func NewShard(b *Batch, i, n int, metrics [][]Metric) *Shard {
 
 // Add records what replication rep of scenario k measured.
 func (s *Shard) Add(k int, r Replication) {
-	v := make([]ExactFloat, len(r.Values))
-	for i, x := range r.Values {
-		v[i] = ExactFloat(x)
-	}
 	var den []ExactFloat
-	if r.Den != nil {
-		den = make([]ExactFloat, len(r.Den))
-		for i, x := range r.Den {
-			den[i] = ExactFloat(x)
-		}
+	if r.Den != nil { // nil: no denominators
+		den = convertFloats[ExactFloat](r.Den)
 	}
-	s.Results = append(s.Results, ShardResult{Scenario: k, Rep: r.Rep, Values: v, Den: den})
+	s.Results = append(s.Results, ShardResult{Scenario: k, Rep: r.Rep, Values: convertFloats[ExactFloat](r.Values), Den: den})
 }
 
 // FileName is the shard's file name.

@@ -256,7 +256,13 @@ func WriteManifest(dir string, m *Manifest) error {
 		return fmt.Errorf("manifest of %s: %w", dir, err)
 	}
 	m.Complete = !m.Partial
-	return WriteFileAtomic(filepath.Join(dir, ManifestFile), func(w io.Writer) error {
+	return writeManifestAt(filepath.Join(dir, ManifestFile), m)
+}
+
+// writeManifestAt writes m to path atomically as indented JSON (WriteManifest
+// and WriteFileManifest).
+func writeManifestAt(path string, m *Manifest) error {
+	return WriteFileAtomic(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(m)
@@ -300,25 +306,12 @@ func WriteFileManifest(file string, m *Manifest) error {
 	}
 	m.Files = []ManifestEntry{{Path: filepath.Base(file), Size: st.Size(), SHA256: sum}}
 	m.Complete = !m.Partial
-	return WriteFileAtomic(FileManifestPath(file), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(m)
-	})
+	return writeManifestAt(FileManifestPath(file), m)
 }
 
 // ReadFileManifest reads the manifest of a one-file output.
 func ReadFileManifest(file string) (*Manifest, error) {
-	path := FileManifestPath(file)
-	data, err := ReadRegular(path, maxManifestBytes)
-	if err != nil {
-		return nil, err
-	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil || m.Kind != manifestKind {
-		return nil, fmt.Errorf("%s: not a pilotsim manifest", path)
-	}
-	return &m, nil
+	return readManifestAt(FileManifestPath(file))
 }
 
 // maxManifestBytes bounds the manifest ReadManifest reads.
@@ -326,7 +319,12 @@ const maxManifestBytes = 64 << 20
 
 // ReadManifest reads dir/manifest.json; fs.ErrNotExist when there is none.
 func ReadManifest(dir string) (*Manifest, error) {
-	path := filepath.Join(dir, ManifestFile)
+	return readManifestAt(filepath.Join(dir, ManifestFile))
+}
+
+// readManifestAt reads and checks the manifest at path (ReadManifest and
+// ReadFileManifest); fs.ErrNotExist when there is none.
+func readManifestAt(path string) (*Manifest, error) {
 	data, err := ReadRegular(path, maxManifestBytes)
 	if err != nil {
 		return nil, err

@@ -672,14 +672,9 @@ func (r *TRSResult) queueSection() (reportSection, error) {
 			if len(xys) == 0 {
 				continue
 			}
-			line, pts, err := plotter.NewLinePoints(xys)
-			if err != nil {
+			if err := addPaletteLine(p, st, i, xys, 2); err != nil {
 				return s, err
 			}
-			line.LineStyle = draw.LineStyle{Color: paletteColor(i), Width: 1.8}
-			pts.GlyphStyle = draw.GlyphStyle{Color: paletteColor(i), Radius: 2, Shape: draw.CircleGlyph{}}
-			p.Add(line, pts)
-			p.Legend.Add(st, line)
 		}
 		p.Y.Min = 0
 		if by == "weekday" {
@@ -698,6 +693,20 @@ func (r *TRSResult) queueSection() (reportSection, error) {
 	}
 	s.Tables = append(s.Tables, t)
 	return s, nil
+}
+
+// addPaletteLine adds xys to p as a line in the i-th palette colour (width
+// 1.8) with round points of the given radius, named in the legend.
+func addPaletteLine(p *plot.Plot, name string, i int, xys plotter.XYs, radius vg.Length) error {
+	line, pts, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return err
+	}
+	line.LineStyle = draw.LineStyle{Color: paletteColor(i), Width: 1.8}
+	pts.GlyphStyle = draw.GlyphStyle{Color: paletteColor(i), Radius: radius, Shape: draw.CircleGlyph{}}
+	p.Add(line, pts)
+	p.Legend.Add(name, line)
+	return nil
 }
 
 func (r *TRSResult) weekSection() (reportSection, error) {
@@ -720,14 +729,9 @@ func (r *TRSResult) weekSection() (reportSection, error) {
 		if len(xys) == 0 {
 			continue
 		}
-		line, pts, err := plotter.NewLinePoints(xys)
-		if err != nil {
+		if err := addPaletteLine(p, f.name, i, xys, 2.5); err != nil {
 			return s, err
 		}
-		line.LineStyle = draw.LineStyle{Color: paletteColor(i), Width: 1.8}
-		pts.GlyphStyle = draw.GlyphStyle{Color: paletteColor(i), Radius: 2.5, Shape: draw.CircleGlyph{}}
-		p.Add(line, pts)
-		p.Legend.Add(f.name, line)
 	}
 	p.Y.Min = 0
 	svg, err := renderSVG(p, chartW, chartH)

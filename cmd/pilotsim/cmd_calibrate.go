@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"pilotsim/calibrate"
-	"pilotsim/datamodel"
 	"pilotsim/results"
 	"pilotsim/scenarios"
 )
@@ -51,11 +50,9 @@ func runCalibrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return badInput(err)
 	}
-	var m *datamodel.EventMapping
-	if *mapPath != "" {
-		if m, err = scenarios.LoadEventMapping(*mapPath); err != nil {
-			return badInput(err)
-		}
+	m, err := eventMapping(*mapPath)
+	if err != nil {
+		return err
 	}
 	fitter := calibrate.NewFitter(*seed)
 	if err := readEvents(ctx, e, pos[0], m, fitter.Add); err != nil {

@@ -15,6 +15,20 @@ import (
 	"pilotsim/scenarios"
 )
 
+// eventMapping loads the column mapping of event records at path (--mapping
+// of trs and calibrate), nil for pilotsim's own columns when path is empty; a
+// bad mapping is bad input.
+func eventMapping(path string) (*datamodel.EventMapping, error) {
+	if path == "" {
+		return nil, nil
+	}
+	m, err := scenarios.LoadEventMapping(path)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return m, nil
+}
+
 func runTRS(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "trs", "[--mapping MAP.yaml] [--out DIR] RECORDS.csv")
 	mapPath := fs.String("mapping", "", "read a national layout through the column mapping `MAP.yaml` (default: pilotsim's event-record columns, or a run --trace file)")
@@ -39,11 +53,9 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	if err != nil || !(maxMin > 0) {
 		return badInput(fmt.Errorf("--max-interval: want a positive duration such as 30d or 72h, got %q", *maxIv))
 	}
-	var m *datamodel.EventMapping
-	if *mapPath != "" {
-		if m, err = scenarios.LoadEventMapping(*mapPath); err != nil {
-			return badInput(err)
-		}
+	m, err := eventMapping(*mapPath)
+	if err != nil {
+		return err
 	}
 	name := pos[0]
 	study := results.NewTRSStudy(results.TRSOptions{MaxInterval: maxMin * 60, Seed: *seed, Bootstrap: *boot})

@@ -95,21 +95,36 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// openValidated opens a file that validate checks (a regular file,
+// gunzipped when its name ends in .gz) for buffered reading; closeIn releases
+// the decompressor, then the file. A file that cannot be opened or is not
+// gzip is bad input.
+func openValidated(name string) (in io.Reader, closeIn func(), err error) {
+	f, err := results.OpenRegular(name, -1)
+	if err != nil {
+		return nil, nil, badInput(err)
+	}
+	in, zc, err := decompress(name, bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		f.Close()
+		return nil, nil, badInput(err)
+	}
+	return in, func() {
+		if zc != nil {
+			zc.Close()
+		}
+		f.Close()
+	}, nil
+}
+
 // validateCSV reads a declarations file row by row in constant memory and
 // prints its problems, up to maxShown (all are counted).
 func validateCSV(ctx context.Context, v *vctx, name string, maxShown int) error {
-	f, err := results.OpenRegular(name, -1)
+	in, closeIn, err := openValidated(name)
 	if err != nil {
-		return badInput(err)
+		return err
 	}
-	defer f.Close()
-	in, zc, err := decompress(name, bufio.NewReaderSize(f, 1<<16))
-	if err != nil {
-		return badInput(err)
-	}
-	if zc != nil {
-		defer zc.Close()
-	}
+	defer closeIn()
 	r, err := datamodel.NewReader(in)
 	if err != nil {
 		var he *datamodel.HeaderError
@@ -185,18 +200,11 @@ func validateCSV(ctx context.Context, v *vctx, name string, maxShown int) error 
 // are counted): every mapped field, the outcome and every named column is
 // converted on every row.
 func validateMapped(ctx context.Context, v *vctx, name string, m *backtest.Mapping, maxShown int) error {
-	f, err := results.OpenRegular(name, -1)
+	in, closeIn, err := openValidated(name)
 	if err != nil {
-		return badInput(err)
+		return err
 	}
-	defer f.Close()
-	in, zc, err := decompress(name, bufio.NewReaderSize(f, 1<<16))
-	if err != nil {
-		return badInput(err)
-	}
-	if zc != nil {
-		defer zc.Close()
-	}
+	defer closeIn()
 	rd, err := backtest.NewCheckReader(name, in, m)
 	if err != nil {
 		var re *backtest.RowError

@@ -62,13 +62,7 @@ const (
 // dropped. The earlier manifest is removed: until the new one is written
 // nothing in dir says complete.
 func claimOutput(dir string, m *results.Manifest, force bool) error {
-	if err := refuseInsideStudy(dir, force); err != nil {
-		return err
-	}
-	if err := results.MakeOutputDir(dir); err != nil {
-		return badInput(err)
-	}
-	if err := refuseOtherStudy(dir, m, force); err != nil {
+	if err := claimDir(dir, m, force); err != nil {
 		return err
 	}
 	if err := results.BeginOutput(dir); err != nil {
@@ -138,11 +132,10 @@ func refuseInsideStudy(path string, force bool) error {
 	return nil
 }
 
-// claimResults prepares dir for a result set that is written at once (no
-// resume): it refuses a path that is not a folder, and a folder holding or
-// inside another study unless force (bad input), then removes the earlier
-// manifest so that nothing says complete until the new one is written.
-func claimResults(dir string, m *results.Manifest, force bool) error {
+// claimDir is the part of claimOutput and claimResults that refuses a dir
+// inside or holding another study (unless force) and makes the folder; a
+// path that cannot be a folder is bad input.
+func claimDir(dir string, m *results.Manifest, force bool) error {
 	if err := refuseInsideStudy(dir, force); err != nil {
 		return err
 	}
@@ -150,6 +143,17 @@ func claimResults(dir string, m *results.Manifest, force bool) error {
 		return badInput(err)
 	}
 	if err := refuseOtherStudy(dir, m, force); err != nil {
+		return err
+	}
+	return nil
+}
+
+// claimResults prepares dir for a result set that is written at once (no
+// resume): it refuses a path that is not a folder, and a folder holding or
+// inside another study unless force (bad input), then removes the earlier
+// manifest so that nothing says complete until the new one is written.
+func claimResults(dir string, m *results.Manifest, force bool) error {
+	if err := claimDir(dir, m, force); err != nil {
 		return err
 	}
 	if err := results.BeginOutput(dir); err != nil {

@@ -951,11 +951,11 @@ func (rd *Reader) key(i int, d *Decl) ([]byte, bool) {
 // parseDay reads a date as days since 1970-01-01.
 func parseDay(v string, cv *conv) (int32, bool) {
 	if cv.fastISO && len(v) == 10 && v[4] == '-' && v[7] == '-' {
-		y, ok1 := atoiN(v[0:4])
-		m, ok2 := atoiN(v[5:7])
-		dd, ok3 := atoiN(v[8:10])
-		if ok1 && ok2 && ok3 && m >= 1 && m <= 12 && dd >= 1 && dd <= daysIn(y, m) {
-			return daysFromCivil(y, m, dd), true
+		y, ok1 := datamodel.ParseDigits(v[0:4])
+		m, ok2 := datamodel.ParseDigits(v[5:7])
+		dd, ok3 := datamodel.ParseDigits(v[8:10])
+		if ok1 && ok2 && ok3 && m >= 1 && m <= 12 && dd >= 1 && dd <= datamodel.DaysIn(y, m) {
+			return int32(datamodel.DaysFromCivil(y, m, dd)), true
 		}
 		return 0, false
 	}
@@ -964,47 +964,7 @@ func parseDay(v string, cv *conv) (int32, bool) {
 		return 0, false
 	}
 	y, m, dd := t.Date()
-	return daysFromCivil(y, int(m), dd), true
-}
-
-func atoiN(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil is Howard Hinnant's days_from_civil.
-func daysFromCivil(y, m, d int) int32 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int32(era*146097 + doe - 719468)
+	return int32(datamodel.DaysFromCivil(y, int(m), dd)), true
 }
 
 // DayString formats a day number as 2006-01-02.
@@ -1029,7 +989,7 @@ func traderIndex(v string) int32 {
 	if i == 0 || v[i-1] != 'T' || len(v)-i < 6 || len(v)-i > 9 {
 		return -1
 	}
-	n, _ := atoiN(v[i:])
+	n, _ := datamodel.ParseDigits(v[i:])
 	if n < 1 {
 		return -1
 	}

@@ -99,7 +99,7 @@ func TestReaderConverts(t *testing.T) {
 	}{
 		{"line of row 1", a.Line, 2},
 		{"line of row 2", b.Line, 3},
-		{"day", a.Day, daysFromCivil(2021, 1, 2)},
+		{"day", a.Day, int32(datamodel.DaysFromCivil(2021, 1, 2))},
 		{"origin", a.C.Origin, cn},
 		{"origin XX → none", b.C.Origin, datamodel.NoCountry},
 		{"HS10 → HS6", a.C.HS, uint32(847130)},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"pilotsim/datamodel"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
 )
@@ -226,7 +227,7 @@ selectivity: {red: 5}
 				if w.found {
 					f = "Y"
 				}
-				fmt.Fprintf(&b, "%s,I%d,%s,84%02d30,1,1,1,O%d,1,%s,,\n", DayString(daysFromCivil(2021, 1, 1)+int32(w.day)), w.imp, origins[w.orig], 71+w.hs, w.office, f)
+				fmt.Fprintf(&b, "%s,I%d,%s,84%02d30,1,1,1,O%d,1,%s,,\n", DayString(int32(datamodel.DaysFromCivil(2021, 1, 1))+int32(w.day)), w.imp, origins[w.orig], 71+w.hs, w.office, f)
 			}
 			return b.String()
 		}

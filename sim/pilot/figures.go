@@ -108,6 +108,18 @@ type weekAcc struct {
 	hist                                          [sim.NumLanes][histBins]int32
 }
 
+// addCounts adds b's counts and duty to a (not the histograms: Value pools
+// one lane's, Merge all of them).
+func (a *weekAcc) addCounts(b *weekAcc) {
+	a.n += b.n
+	a.controlled += b.controlled
+	a.hits += b.hits
+	a.irregular += b.irregular
+	a.found += b.found
+	a.within += b.within
+	a.duty += b.duty
+}
+
 // Weeks are a run's weekly accumulators, per stratum (0 and 1).
 type Weeks struct {
 	acc [][2]weekAcc
@@ -194,13 +206,7 @@ func (w *Weeks) Value(f Figure, wk int, s Strata) float64 {
 			continue
 		}
 		b := &w.acc[wk][k]
-		a.n += b.n
-		a.controlled += b.controlled
-		a.hits += b.hits
-		a.irregular += b.irregular
-		a.found += b.found
-		a.within += b.within
-		a.duty += b.duty
+		a.addCounts(b)
 		if lane >= 0 {
 			for i, c := range b.hist[lane] {
 				hist[i] += c
@@ -240,13 +246,7 @@ func (w *Weeks) Merge(o *Weeks) {
 	for i := range min(len(w.acc), len(o.acc)) {
 		for k := range 2 {
 			a, b := &w.acc[i][k], &o.acc[i][k]
-			a.n += b.n
-			a.controlled += b.controlled
-			a.hits += b.hits
-			a.irregular += b.irregular
-			a.found += b.found
-			a.within += b.within
-			a.duty += b.duty
+			a.addCounts(b)
 			for l := range a.hist {
 				for j, c := range b.hist[l] {
 					a.hist[l][j] += c
