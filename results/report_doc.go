@@ -29,7 +29,7 @@ type reportDoc struct {
 	Title    string
 	Subtitle string   // one line under the title: scenario, seed, replications
 	Intro    []string // paragraphs of plain text
-	Alerts   []string // shown first, as a red banner: an unstable run (see Report.Stability)
+	Alerts   []string // shown first, as a red banner: an unstable run (see Report.Stability); one starting "Warning: " in amber
 	Sections []reportSection
 	Notes    []string // closing notes
 }
@@ -124,6 +124,7 @@ table.compact { font-size: 0.78rem; }
 table.compact th, table.compact td { padding: 0.2rem 0.35rem; }
 .notes { font-size: 0.9rem; color: #333; }
 .alert { background: #b00020; color: #fff; font-weight: bold; padding: 0.6rem 0.9rem; border-radius: 4px; }
+.alert.warn { background: #fff4d6; color: #4a3200; font-weight: normal; border-left: 5px solid #e69f00; }
 nav { font-size: 0.9rem; }
 nav a { margin-right: 1rem; }
 `
@@ -149,7 +150,11 @@ func (doc *reportDoc) writeHTML(w io.Writer) error {
 		fmt.Fprintf(&b, "<p class=\"subtitle\">%s</p>\n", esc(doc.Subtitle))
 	}
 	for _, a := range doc.Alerts {
-		fmt.Fprintf(&b, "<p class=\"alert\">%s</p>\n", esc(a))
+		class := "alert"
+		if strings.HasPrefix(a, warningPrefix) {
+			class = "alert warn"
+		}
+		fmt.Fprintf(&b, "<p class=\"%s\">%s</p>\n", class, esc(a))
 	}
 	for _, p := range doc.Intro {
 		fmt.Fprintf(&b, "<p>%s</p>\n", esc(p))

@@ -106,7 +106,7 @@ func (s *Sweep) tradeoffSection() (reportSection, error) {
 	if err != nil {
 		return sec, err
 	}
-	sec.Chart = &reportChart{SVG: svg, Caption: "Up is more detection (better security); left is faster release (left panel) or fewer inspections (right panel). Frontier points: filled and joined; dominated points: open grey circles. Labels: " + s.paramNames() + "."}
+	sec.Chart = &reportChart{SVG: svg, Caption: "Up is more detection (better security); left is faster release (left panel) or fewer inspections (right panel). Frontier points: filled and joined; dominated points: open grey circles. Labels: " + s.paramNames() + "; UNSTABLE marks a point whose queues grow without bound (see the banners)."}
 	sec.Tables = append(sec.Tables, s.sweepTable())
 	return sec, nil
 }
@@ -144,7 +144,11 @@ func (s *Sweep) tradeoffPanel(title string, x metric.Key, xScale float64, xLabel
 		pts.XYs = append(pts.XYs, plotter.XY{X: ex.Mean * xScale, Y: ey.Mean * 100})
 		pts.XErrors = append(pts.XErrors, errOf(ex.Interval, xScale))
 		pts.YErrors = append(pts.YErrors, errOf(ey.Interval, 100))
-		labels = append(labels, pt.Label())
+		lab := pt.Label()
+		if pt.Report.Stability().Unstable {
+			lab += " UNSTABLE" // its figures depend on the horizon (banner above)
+		}
+		labels = append(labels, lab)
 		if on[i] {
 			onIdx = append(onIdx, k)
 		} else {

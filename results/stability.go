@@ -87,6 +87,10 @@ const UnstableBanner = "UNSTABLE: queues grow without bound; these figures depen
 
 // alerts are the report banners of one run labelled label ("" for a run
 // report): the instability verdict and its reasons, then the warnings.
+// warningPrefix starts an alert that is a warning (a warm-up that looks too
+// short), not an unstable run: the report shows it in amber, not red.
+const warningPrefix = "Warning: "
+
 func (st Stability) alerts(label string) []string {
 	var out []string
 	if st.Unstable {
@@ -100,7 +104,7 @@ func (st Stability) alerts(label string) []string {
 		if label != "" {
 			w = label + ": " + w
 		}
-		out = append(out, "Warning: "+w+".")
+		out = append(out, warningPrefix+w+".")
 	}
 	return out
 }
