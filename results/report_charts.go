@@ -294,6 +294,16 @@ func (b *barsPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
 			}
 		}
 	}
+	// Headroom beyond the longest bar or whisker, so that its end (and the
+	// whisker's cap) is not drawn on the edge of the plot.
+	if span := ymax - ymin; span > 0 {
+		if ymax > 0 {
+			ymax += 0.04 * span
+		}
+		if ymin < 0 {
+			ymin -= 0.04 * span
+		}
+	}
 	if b.horizontal {
 		return ymin, ymax, xmin, xmax
 	}
