@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -94,7 +93,7 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 	}
 
 	name := pos[0]
-	f, err := os.Open(name)
+	f, err := results.OpenRegular(name, -1)
 	if err != nil {
 		return badInput(err)
 	}

@@ -51,6 +51,10 @@ func TestEvaluateBadInput(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("arrival_time,lane,release_time_h\n2025-01-06T08:00:00Z,purple,1\n"), 0o644)
+	// A row past the 1 MiB bound every CSV reader has: refused at its line,
+	// not read whole into memory.
+	long := filepath.Join(dir, "long.csv")
+	os.WriteFile(long, []byte("arrival_time,lane,release_time_h\n"+strings.Repeat("x", 2<<20)+"\n"), 0o644)
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -64,6 +68,8 @@ func TestEvaluateBadInput(t *testing.T) {
 		{[]string{"evaluate", bad, "--design", "before-after", "--switch", "20/1/2025"}, "want a date"},
 		{[]string{"evaluate", bad, "--design", "before-after", "--switch", "2025-01-20"}, "line 2, column lane"},
 		{[]string{"evaluate", filepath.Join(dir, "missing.csv"), "--design", "before-after", "--switch", "2025-01-20"}, "no such file"},
+		{[]string{"evaluate", long, "--design", "before-after", "--switch", "2025-01-20"}, "line 2: a row longer than 1048576 bytes"},
+		{[]string{"evaluate", dir, "--design", "before-after", "--switch", "2025-01-20"}, "is a folder; want a regular file"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), tc.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {

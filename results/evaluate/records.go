@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"pilotsim/datamodel"
 	"pilotsim/sim"
 	"pilotsim/sim/pilot"
 )
@@ -91,7 +92,9 @@ type Data struct {
 // ReadRecords reads event records from a CSV file with a header row. name is
 // used in errors, which give the line and column at fault.
 func ReadRecords(r io.Reader, name string, cols Columns) (*Data, error) {
-	cr := csv.NewReader(r)
+	// Rows are bounded like every CSV pilotsim reads, so a 1 GB line (or a
+	// small .csv.gz that unpacks to one) cannot fill memory.
+	cr := csv.NewReader(datamodel.LimitRecords(r, datamodel.MaxRecordBytes))
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	head = slices.Clone(head) // ReuseRecord: the next Read overwrites it
