@@ -262,18 +262,7 @@ selectivity: {red: 5}
 // allocations per row.
 func BenchmarkRunKCS(b *testing.B) {
 	data := kcsData(b, "df_syn_train_eng.csv")
-	m, err := LoadMapping("../../scenarios/examples/kcs/kcs-mapping.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	sc, err := scenarios.LoadRules("../../scenarios/examples/kcs/kcs-rules.yaml", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rules, err := Compile(sc, m)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rules, m := kcsRules(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var rows int64
@@ -326,18 +315,7 @@ func BenchmarkRunFile(b *testing.B) {
 	if name == "" {
 		b.Skip("set PILOTSIM_BENCH_FILE to a declarations file in the Korean layout")
 	}
-	m, err := LoadMapping("../../scenarios/examples/kcs/kcs-mapping.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	sc, err := scenarios.LoadRules("../../scenarios/examples/kcs/kcs-rules.yaml", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rules, err := Compile(sc, m)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rules, m := kcsRules(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var rows int64
@@ -354,4 +332,23 @@ func BenchmarkRunFile(b *testing.B) {
 		rows += t.Rows
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// kcsRules loads the shipped Korean mapping and compiles the shipped rules
+// against it, for the benchmarks.
+func kcsRules(b *testing.B) (*Rules, *Mapping) {
+	b.Helper()
+	m, err := LoadMapping("../../scenarios/examples/kcs/kcs-mapping.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc, err := scenarios.LoadRules("../../scenarios/examples/kcs/kcs-rules.yaml", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules, err := Compile(sc, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rules, m
 }
