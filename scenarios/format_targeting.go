@@ -13,7 +13,7 @@ package scenarios
 // A policy learns only from outcomes that inspections have revealed, each
 // known when its last control ends plus its threat's audit delay.
 type Targeting struct {
-	// Policy is the policy pilotsim run applies: rules (default), rules_eps,
+	// Policy is the policy pilotsim run applies: rules (default), rules+random,
 	// oracle, or a learned policy (see docs/learning.md).
 	Policy string `yaml:"policy"`
 	// Policies are the policies pilotsim learn compares, each over the same
@@ -76,7 +76,7 @@ type Displacement struct {
 
 // TargetingPolicies are the policy names a targeting block may use, in the
 // order pilotsim learn runs them.
-var TargetingPolicies = []string{"rules", "rules_eps", "oracle"}
+var TargetingPolicies = []string{"rules", "rules+random", "oracle"}
 
 // TargetingKeys are the key families learned policies may learn on.
 var TargetingKeys = []string{"hs2", "hs4", "hs6", "origin", "hub", "mode", "trader", "aeo", "new_trader",

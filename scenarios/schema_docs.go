@@ -123,7 +123,7 @@ var schemaDocs = map[string]string{
 	"Targeting.keys":                  "Keys are the key families learned policies learn on (hs2, hs4, hs6, origin, hub, mode, trader, aeo, new_trader, value_per_kg, rules, hs2_origin, hs4_origin, hs6_origin, trader_hs2); default all.",
 	"Targeting.lane":                  "Lane is the lane targeted consignments go to: red (default) or yellow.",
 	"Targeting.policies":              "Policies are the policies pilotsim learn compares, each over the same seeds; default every policy there is.",
-	"Targeting.policy":                "Policy is the policy pilotsim run applies: rules (default), rules_eps, oracle, or a learned policy (see docs/learning.md).",
+	"Targeting.policy":                "Policy is the policy pilotsim run applies: rules (default), rules+random, oracle, or a learned policy (see docs/learning.md).",
 	"Targeting.target_wait":           "TargetWait is the queue wait at the busiest pool of the lane's route that the inspection budget aims at, default 2h, > 0.",
 	"Targeting.update":                "Update is how often learned models are refitted from the outcomes revealed so far (simulated time), default 1d (nightly), >= 1h.",
 	"Targets":                         "Targets are the release-time targets a Time Release Study reports against (share released within the target).",

@@ -40,7 +40,7 @@ func (v *validator) targeting(sc *Scenario) {
 			seen[p] = true
 		}
 		if v.has("targeting.policies") && len(tg.Policies) == 0 {
-			v.errf("targeting.policies", "empty; want policy names, e.g. [rules, rules_eps, oracle]")
+			v.errf("targeting.policies", "empty; want policy names, e.g. [rules, rules+random, oracle]")
 		}
 		if e := tg.Epsilon; e != nil && !(*e >= 0 && *e < 1) {
 			v.errf("targeting.epsilon", "want a share of the budget in [0, 1), got %g", *e)

@@ -29,7 +29,7 @@ func (m *Model) newPolicy(name string, g *Generator, cfg *borderConfig) (Policy,
 	switch name {
 	case "rules":
 		return rulesPolicy{}, 0, nil
-	case "rules_eps":
+	case "rules+random":
 		return rulesPolicy{}, t.epsilon, nil
 	case "oracle":
 		return &oraclePolicy{g: g, pfind: laneFindProbs(cfg, t.lane)}, 0, nil

@@ -32,6 +32,8 @@ type LearnWeek struct {
 	ReleaseMedianH, ReleaseP90H float64
 	// Release-time median and 90th percentile of the inspected arrivals.
 	InspectedMedianH, InspectedP90H float64
+	// Per threat (scenario order): irregular arrivals and found ones.
+	IrregularBy, FoundBy []int64
 }
 
 // LearnRep is one policy's run of one seed (replication).
@@ -43,6 +45,22 @@ type LearnRep struct {
 	// Labels is the number of outcomes revealed to the policy by the
 	// horizon.
 	Labels int64
+}
+
+// clear zeroes w, keeping its per-threat slices.
+func (w *LearnWeek) clear() {
+	irr, fnd := w.IrregularBy, w.FoundBy
+	clear(irr)
+	clear(fnd)
+	*w = LearnWeek{IrregularBy: irr, FoundBy: fnd}
+}
+
+// clone returns a copy of w with its own per-threat slices.
+func (w *LearnWeek) clone() LearnWeek {
+	c := *w
+	c.IrregularBy = append([]int64(nil), w.IrregularBy...)
+	c.FoundBy = append([]int64(nil), w.FoundBy...)
+	return c
 }
 
 // label is an outcome waiting for its time.
@@ -136,6 +154,11 @@ func newLearnLoop(m *Model, cfg *borderConfig, g *Generator, b *border, tg Targe
 	l.auditRand = rand.New(l.auditSrc)
 	weeks := int(math.Ceil(cfg.horizon / (7 * 1440)))
 	l.weeks = make([]LearnWeek, weeks)
+	nk := len(cfg.detect)
+	for i := range l.weeks {
+		l.weeks[i].IrregularBy, l.weeks[i].FoundBy = make([]int64, nk), make([]int64, nk)
+	}
+	l.total.IrregularBy, l.total.FoundBy = make([]int64, nk), make([]int64, nk)
 	l.rel = make([]borderDist, weeks)
 	l.relI = make([]borderDist, weeks)
 	for i := range m.tg.displaced {
@@ -164,12 +187,14 @@ func (l *learnLoop) reset(rep int) {
 	l.auditKey = StreamKey(l.cfg.seed, rep, PurposeAudit)
 	l.pending = l.pending[:0]
 	l.labels = 0
-	clear(l.weeks)
+	for i := range l.weeks {
+		l.weeks[i].clear()
+	}
 	for i := range l.rel {
 		l.rel[i].reset()
 		l.relI[i].reset()
 	}
-	l.total = LearnWeek{}
+	l.total.clear()
 	l.relT.reset()
 	l.relTI.reset()
 	for i := range l.disp {
@@ -190,7 +215,7 @@ func (l *learnLoop) target(c *Consignment) {
 	l.b.upTo(now)
 	for len(l.pending) > 0 && l.pending[0].at <= now {
 		lab := l.popLabel()
-		l.tg.Reveal(&lab.c, lab.found, lab.at)
+		l.tg.Reveal(&lab.c, lab.found, float64(l.prop[lab.c.Seq]), lab.at)
 	}
 	for i := range l.disp {
 		if now >= l.disp[i].next {
@@ -265,6 +290,7 @@ func (l *learnLoop) arrived(c *Consignment, w *LearnWeek) {
 	}
 	if c.Threat != NoThreat {
 		w.Irregular++
+		w.IrregularBy[c.Threat]++
 		w.Findable += l.pfind[c.Threat]
 		w.DutyAtStake += c.Duty
 		if inspected {
@@ -321,6 +347,7 @@ func (l *learnLoop) released(c *Consignment, ms *Milestones) {
 func (l *learnLoop) outcome(c *Consignment, ms *Milestones, w *LearnWeek) {
 	if ms.Found && c.Lane == l.lane {
 		w.Found++
+		w.FoundBy[c.Threat]++
 		w.DutyRecovered += c.Duty
 		if p := l.prop[c.Seq]; p > 0 {
 			w.IPW += 1 / float64(p)
@@ -373,12 +400,12 @@ func (l *learnLoop) displace(d *loopDisplace, now float64) {
 func (l *learnLoop) finish(policy string, seed int) LearnRep {
 	rep := LearnRep{Policy: policy, Seed: seed, Weeks: make([]LearnWeek, len(l.weeks)), Labels: l.labels}
 	for i := range l.weeks {
-		w := l.weeks[i]
+		w := l.weeks[i].clone()
 		w.ReleaseMedianH, w.ReleaseP90H = l.rel[i].quantile(0.5)/60, l.rel[i].quantile(0.9)/60
 		w.InspectedMedianH, w.InspectedP90H = l.relI[i].quantile(0.5)/60, l.relI[i].quantile(0.9)/60
 		rep.Weeks[i] = w
 	}
-	rep.Total = l.total
+	rep.Total = l.total.clone()
 	rep.Total.ReleaseMedianH, rep.Total.ReleaseP90H = l.relT.quantile(0.5)/60, l.relT.quantile(0.9)/60
 	rep.Total.InspectedMedianH, rep.Total.InspectedP90H = l.relTI.quantile(0.5)/60, l.relTI.quantile(0.9)/60
 	return rep

@@ -38,18 +38,21 @@ type Targeter interface {
 	// random (exploration) stratum, and its selection probability
 	// (propensity) given everything before it.
 	Target(c *Consignment, st *TargetState) (inspect, explore bool, propensity float64)
-	// Reveal gives the outcome of an inspected consignment at time at.
-	Reveal(c *Consignment, found bool, at float64)
+	// Reveal gives the outcome of an inspected consignment at time at,
+	// with the propensity Target gave it (c.Reason is ReasonRandom when it
+	// was drawn into the random stratum).
+	Reveal(c *Consignment, found bool, propensity, at float64)
 }
 
-// Policy scores consignments for the budget targeter (NewBudgetTargeter):
-// higher is more worth inspecting. Observe receives each revealed outcome;
+// Policy scores consignments for the budget targeter: higher is more worth
+// inspecting. Observe receives each revealed outcome with the propensity of
+// its selection and whether it came from the random stratum;
 // Update is called at every model-update time (targeting.update), after the
 // outcomes revealed by then. None may allocate per consignment.
 type Policy interface {
 	Reset(rep int)
 	Score(c *Consignment) float64
-	Observe(c *Consignment, found bool)
+	Observe(c *Consignment, found bool, propensity float64, explored bool)
 	Update(now float64)
 }
 
@@ -161,9 +164,9 @@ func (t *budgetTargeter) updatesTo(now float64) {
 
 // Reveal passes a revealed outcome to the policy, after the updates due
 // before it.
-func (t *budgetTargeter) Reveal(c *Consignment, found bool, at float64) {
+func (t *budgetTargeter) Reveal(c *Consignment, found bool, propensity, at float64) {
 	t.updatesTo(at)
-	t.pol.Observe(c, found)
+	t.pol.Observe(c, found, propensity, c.Reason == ReasonRandom)
 }
 
 // hour closes the hour ending at t.nextHour: steers the budget, reads the
@@ -261,10 +264,10 @@ func (t *budgetTargeter) Target(c *Consignment, st *TargetState) (bool, bool, fl
 // rulesPolicy ranks by the rule engine's total score. It learns nothing.
 type rulesPolicy struct{}
 
-func (rulesPolicy) Reset(int)                    {}
-func (rulesPolicy) Score(c *Consignment) float64 { return math.Max(c.Score, 0) + 1 }
-func (rulesPolicy) Observe(*Consignment, bool)   {}
-func (rulesPolicy) Update(float64)               {}
+func (rulesPolicy) Reset(int)                                 {}
+func (rulesPolicy) Score(c *Consignment) float64              { return math.Max(c.Score, 0) + 1 }
+func (rulesPolicy) Observe(*Consignment, bool, float64, bool) {}
+func (rulesPolicy) Update(float64)                            {}
 
 // oraclePolicy ranks by the Bayes-optimal score from the scenario's true
 // signatures (Generator.oracleScore): a reference no administration has.
@@ -273,10 +276,10 @@ type oraclePolicy struct {
 	pfind []float64
 }
 
-func (o *oraclePolicy) Reset(int)                    {}
-func (o *oraclePolicy) Score(c *Consignment) float64 { return o.g.oracleScore(c, o.pfind) }
-func (o *oraclePolicy) Observe(*Consignment, bool)   {}
-func (o *oraclePolicy) Update(float64)               {}
+func (o *oraclePolicy) Reset(int)                                 {}
+func (o *oraclePolicy) Score(c *Consignment) float64              { return o.g.oracleScore(c, o.pfind) }
+func (o *oraclePolicy) Observe(*Consignment, bool, float64, bool) {}
+func (o *oraclePolicy) Update(float64)                            {}
 
 // routeFindProb returns the probability that a consignment of a threat with
 // detection probabilities det (per method) is found on route r of lane

@@ -58,6 +58,7 @@ var commands = map[string]command{
 	"trs":       {"a Time Release Study report from consignment event records (real, or a run --trace)", runTRS},
 	"evaluate":  {"the effect of a pilot that was run, from its event records, with the design's checks", runEvaluate},
 	"plan":      {"simulate possible pilots of a measure: MDE, power, weeks needed and a sequential rule per design", runPlan},
+	"learn":     {"targeting that learns from its own inspections: policies over seeds, weekly curves, honest estimates", runLearn},
 	"merge":     {"join the shard files of a batch into the files an unsharded batch writes", runMerge},
 	"schema":    {"print the JSON Schema of scenario files, for editors that complete and check them", runSchema},
 }
@@ -220,7 +221,7 @@ func reportError(ctx context.Context, stderr io.Writer, name string, err error) 
 // commandOrder lists the commands in the order a user meets them; commands
 // not listed follow in alphabetical order.
 var commandOrder = []string{"validate", "generate", "run", "compare", "sweep", "batch", "merge", "trs", "calibrate",
-	"backtest", "plan", "evaluate", "schema", "version"}
+	"backtest", "plan", "evaluate", "learn", "schema", "version"}
 
 // commandExamples gives each command a one-line example for the overview.
 var commandExamples = map[string]string{
@@ -236,6 +237,7 @@ var commandExamples = map[string]string{
 	"calibrate": "pilotsim calibrate records.csv --base scenarios/examples/seaport.yaml --out fitted.yaml",
 	"plan":      "pilotsim plan scenarios/examples/seaport.yaml scenarios/examples/nii-pilot.yaml --pilots 400 --out out/plan-nii",
 	"evaluate":  "pilotsim evaluate out/seaport/consignments.csv --design before-after --switch 2025-02-03",
+	"learn":     "pilotsim learn scenarios/examples/narcotics-drift.yaml --seeds 30 --out out/narcotics-drift",
 	"schema":    "pilotsim schema --out scenario.schema.json",
 	"version":   "pilotsim version",
 }
