@@ -86,6 +86,7 @@ type learnLoop struct {
 	means   []float64 // their mean service times
 	st      TargetState
 	view    Consignment // the consignment without its truth, for the targeter
+	cur     label       // the label being revealed
 	pending []label     // a min-heap on at
 	labels  int64
 
@@ -214,8 +215,8 @@ func (l *learnLoop) target(c *Consignment) {
 	now := c.Arrival
 	l.b.upTo(now)
 	for len(l.pending) > 0 && l.pending[0].at <= now {
-		lab := l.popLabel()
-		l.tg.Reveal(&lab.c, lab.found, float64(l.prop[lab.c.Seq]), lab.at)
+		l.popLabel(&l.cur)
+		l.tg.Reveal(&l.cur.c, l.cur.found, float64(l.prop[l.cur.c.Seq]), l.cur.at)
 	}
 	for i := range l.disp {
 		if now >= l.disp[i].next {
@@ -426,10 +427,10 @@ func (l *learnLoop) pushLabel(x label) {
 	}
 }
 
-// popLabel removes and returns the earliest label.
-func (l *learnLoop) popLabel() label {
+// popLabel removes the earliest label into top.
+func (l *learnLoop) popLabel(top *label) {
 	h := l.pending
-	top := h[0]
+	*top = h[0]
 	n := len(h) - 1
 	h[0] = h[n]
 	h = h[:n]
@@ -450,5 +451,4 @@ func (l *learnLoop) popLabel() label {
 		i = c
 	}
 	l.labels++
-	return top
 }

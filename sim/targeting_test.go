@@ -345,3 +345,73 @@ func TestIPWUnbiased(t *testing.T) {
 		t.Errorf("IPW − findable: mean %.2f, more than 3 standard errors (%.2f) from 0", mean, se)
 	}
 }
+
+// originSink counts narcotics cases by whether their origin is one the
+// rules target, over arrivals from a time on.
+type originSink struct {
+	from           float64
+	andean         map[datamodel.Country]bool
+	cases, targetd int
+}
+
+func (s *originSink) Consignment(c *Consignment, ms *Milestones) error {
+	if c.Threat == 0 && c.Flags&FlagClean == 0 && c.Arrival >= s.from {
+		s.cases++
+		if s.andean[c.Origin] {
+			s.targetd++
+		}
+	}
+	return nil
+}
+func (s *originSink) Close() error { return nil }
+
+// TestDisplacementMovesAway: under the rules, which inspect Andean origins
+// far more than others, a displaced narcotics threat (elasticity 3) comes
+// less often from them after the first weeks than the same seed without
+// displacement.
+func TestDisplacementMovesAway(t *testing.T) {
+	share := func(displaced bool) (float64, int) {
+		m := learnModel(t, func(sc *scenarios.Scenario) {
+			sc.Drift = nil
+			if displaced {
+				sc.Displacement = []scenarios.Displacement{{Threat: "narcotics", Elasticity: 3, Over: []string{"origin"}, Period: 7 * 1440}}
+			}
+		}, "horizon=70d")
+		cfg, err := m.borderConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, sel, b := m.NewGenerator(), m.NewSelector(), newBorder(cfg)
+		tg, err := m.newTargeter("rules", g, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp := newLearnLoop(m, cfg, g, b, tg)
+		sink := &originSink{from: 14 * 1440, andean: map[datamodel.Country]bool{}}
+		for _, code := range []string{"CO", "EC", "PE", "BO"} {
+			c, _ := datamodel.ParseCountry(code)
+			sink.andean[c] = true
+		}
+		g.Reset(5)
+		sel.Reset(5)
+		b.reset(5, sink)
+		lp.reset(5)
+		var c Consignment
+		for g.Next(&c) {
+			sel.Assess(&c)
+			lp.target(&c)
+			b.add(&c)
+		}
+		b.finish()
+		return float64(sink.targetd) / float64(sink.cases), sink.cases
+	}
+	base, n0 := share(false)
+	moved, n1 := share(true)
+	t.Logf("narcotics cases from Andean origins after week 2: %.2f of %d without displacement, %.2f of %d with", base, n0, moved, n1)
+	if n0 != n1 {
+		t.Errorf("%d cases without displacement, %d with: displacement must not change how many", n0, n1)
+	}
+	if !(moved < base-0.15) {
+		t.Errorf("Andean share %.2f with displacement, %.2f without: want it well below", moved, base)
+	}
+}
