@@ -87,8 +87,8 @@ var learnMetrics = []learnMetric{
 	{"inspected_p90_h", func(w *sim.LearnWeek) float64 { return w.InspectedP90H }},
 }
 
-// LearnRow is one line of learn.csv or policies.csv.
-type LearnRow struct {
+// LearnSimRow is one line of learn.csv or policies.csv.
+type LearnSimRow struct {
 	Policy string
 	Week   int // 1-based week of arrival (0 in policies.csv)
 	Metric string
@@ -130,8 +130,8 @@ func weekRange(r *sim.LearnRep, from, to int) sim.LearnWeek {
 // Weekly returns learn.csv's rows: for each policy, week and figure (the
 // learnMetrics, then detection.<threat>), the mean over seeds and its
 // interval.
-func (s *LearnStudy) Weekly() []LearnRow {
-	var rows []LearnRow
+func (s *LearnStudy) Weekly() []LearnSimRow {
+	var rows []LearnSimRow
 	for p, name := range s.Policies {
 		reps := s.Reps[p]
 		if len(reps) == 0 {
@@ -143,13 +143,13 @@ func (s *LearnStudy) Weekly() []LearnRow {
 				for i := range reps {
 					x[i] = m.f(&reps[i].Weeks[w])
 				}
-				rows = append(rows, LearnRow{Policy: name, Week: w + 1, Metric: m.name, Interval: MeanCI(x, Confidence)})
+				rows = append(rows, LearnSimRow{Policy: name, Week: w + 1, Metric: m.name, Interval: MeanCI(x, Confidence)})
 			}
 			for k, th := range s.Threats {
 				for i := range reps {
 					x[i] = threatDetection(&reps[i].Weeks[w], k)
 				}
-				rows = append(rows, LearnRow{Policy: name, Week: w + 1, Metric: "detection." + th, Interval: MeanCI(x, Confidence)})
+				rows = append(rows, LearnSimRow{Policy: name, Week: w + 1, Metric: "detection." + th, Interval: MeanCI(x, Confidence)})
 			}
 		}
 	}
@@ -173,11 +173,11 @@ func (s *LearnStudy) oracleIndex() int {
 // and the one before); with a drift, the drifted threat's detection in the
 // four weeks before and after it (drift_before, drift_after), their ratio
 // (drift_retained), and weeks_to_recover (see RecoveryWeeks).
-func (s *LearnStudy) Summary() []LearnRow {
-	var rows []LearnRow
+func (s *LearnStudy) Summary() []LearnSimRow {
+	var rows []LearnSimRow
 	oi := s.oracleIndex()
 	add := func(policy, metric string, x []float64) {
-		rows = append(rows, LearnRow{Policy: policy, Metric: metric, Interval: MeanCI(x, Confidence)})
+		rows = append(rows, LearnSimRow{Policy: policy, Metric: metric, Interval: MeanCI(x, Confidence)})
 	}
 	for p, name := range s.Policies {
 		reps := s.Reps[p]
@@ -219,7 +219,7 @@ func (s *LearnStudy) Summary() []LearnRow {
 			add(name, "drift_before", before)
 			add(name, "drift_after", after)
 			add(name, "drift_retained", x)
-			rows = append(rows, LearnRow{Policy: name, Metric: "weeks_to_recover", Interval: s.RecoveryWeeks(p)})
+			rows = append(rows, LearnSimRow{Policy: name, Metric: "weeks_to_recover", Interval: s.RecoveryWeeks(p)})
 		}
 	}
 	return rows
@@ -257,29 +257,33 @@ func (s *LearnStudy) RecoveryWeeks(p int) Interval {
 	return Interval{Mean: float64(weeks - d), Low: math.NaN(), High: math.NaN(), N: len(reps)}
 }
 
-// learnCell formats a number for the CSV files: shortest exact form, empty
-// for NaN.
-func learnCell(x float64) string {
+// learnSimCell formats a number for the CSV files (6 significant digits,
+// as the replay's files), empty where undefined.
+func learnSimCell(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return ""
 	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
+	return strconv.FormatFloat(x, 'g', 6, 64)
 }
 
-// writeLearnRows writes rows as CSV with or without the week column.
-func writeLearnRows(w io.Writer, rows []LearnRow, week bool) error {
+// writeLearnRows writes rows as CSV: policies.csv has the columns
+// policy,metric,mean,ci_low,ci_high; learn.csv (week) has
+// policy,week,week_start,metric,mean,ci_low,ci_high, week_start the
+// simulated day the week starts ("14d"), as the replay's learn.csv has
+// its calendar date.
+func writeLearnRows(w io.Writer, rows []LearnSimRow, week bool) error {
 	cw := csv.NewWriter(w)
-	head := []string{"policy", "metric", "mean", "ci_low", "ci_high", "n"}
+	head := []string{"policy", "metric", "mean", "ci_low", "ci_high"}
 	if week {
-		head = []string{"policy", "week", "metric", "mean", "ci_low", "ci_high", "n"}
+		head = []string{"policy", "week", "week_start", "metric", "mean", "ci_low", "ci_high"}
 	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		rec := []string{r.Policy, r.Metric, learnCell(r.Mean), learnCell(r.Low), learnCell(r.High), strconv.Itoa(r.N)}
+		rec := []string{r.Policy, r.Metric, learnSimCell(r.Mean), learnSimCell(r.Low), learnSimCell(r.High)}
 		if week {
-			rec = append([]string{r.Policy, strconv.Itoa(r.Week)}, rec[1:]...)
+			rec = append([]string{r.Policy, strconv.Itoa(r.Week), strconv.Itoa(7*(r.Week-1)) + "d"}, rec[1:]...)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
