@@ -48,12 +48,15 @@ type Targeter interface {
 // inspecting. Observe receives each revealed outcome with the propensity of
 // its selection and whether it came from the random stratum;
 // Update is called at every model-update time (targeting.update), after the
-// outcomes revealed by then. None may allocate per consignment.
+// outcomes revealed by then, and reports whether the scores changed (the
+// targeter then re-scores the consignments of its 24-hour window, so that its
+// threshold follows the new model at once). None may allocate per
+// consignment.
 type Policy interface {
 	Reset(rep int)
 	Score(c *Consignment) float64
 	Observe(c *Consignment, found bool, propensity float64, explored bool)
-	Update(now float64)
+	Update(now float64) bool
 }
 
 // Explorer is a Policy that sets its own exploration share (an adaptive
@@ -104,20 +107,36 @@ type budgetTargeter struct {
 	update   float64 // model-update period, minutes
 	seed     uint64
 
-	key       uint64
-	share     float64
-	eps       float64 // ε in force
-	nextHour  float64
-	nextUpd   float64
-	hist      [tgHours][tgBins]uint32
-	sum       [tgBins]uint32
-	cur       int
-	total     int64
-	sinceThr  int
-	thrBin    int
-	thrQ      float64 // selection probability inside thrBin
-	topShare  float64 // share taken from the top of the scores
-	scoreSeen bool
+	key      uint64
+	share    float64
+	eps      float64 // ε in force
+	nextHour float64
+	nextUpd  float64
+	hist     [tgHours][tgBins]uint32
+	sum      [tgBins]uint32
+	cur      int
+	total    int64
+	sinceThr int
+	thrBin   int
+	thrQ     float64 // selection probability inside thrBin
+	topShare float64 // share taken from the top of the scores
+	// window holds the consignments of the last 24 hours (a ring, oldest
+	// at head), for re-scoring them when the policy's model changes.
+	window     []tgEntry
+	head, size int
+	keep       bool // the policy's scores can change: keep the window
+}
+
+// stationary is implemented by policies whose scores never change (the
+// rules, the oracle): the targeter then keeps no window.
+type stationary interface{ stationary() }
+
+// tgEntry is a consignment of the score window and the hour slot it was
+// counted in.
+type tgEntry struct {
+	c    Consignment
+	t    float64
+	slot int
 }
 
 // newBudgetTargeter returns a targeter of pol. share0 is the starting
@@ -125,6 +144,8 @@ type budgetTargeter struct {
 func newBudgetTargeter(pol Policy, seed uint64, epsilon, share0, fixed, wait, update float64) *budgetTargeter {
 	t := &budgetTargeter{pol: pol, epsilon: epsilon, share0: share0, fixed: fixed, wait: wait, update: update, seed: seed}
 	t.explorer, _ = pol.(Explorer)
+	_, still := pol.(stationary)
+	t.keep = !still
 	return t
 }
 
@@ -150,16 +171,54 @@ func (t *budgetTargeter) Reset(rep int) {
 	t.hist = [tgHours][tgBins]uint32{}
 	t.sum = [tgBins]uint32{}
 	t.cur, t.total, t.sinceThr = 0, 0, 0
-	t.scoreSeen = false
+	t.head, t.size = 0, 0
 	t.setThreshold()
 }
 
-// updatesTo runs the model updates due by now.
+// updatesTo runs the model updates due by now; when the scores changed, the
+// window is re-scored and the threshold set again.
 func (t *budgetTargeter) updatesTo(now float64) {
 	for now >= t.nextUpd {
-		t.pol.Update(t.nextUpd)
+		if t.pol.Update(t.nextUpd) {
+			t.rescore()
+		}
 		t.nextUpd += t.update
 	}
+}
+
+// rescore rebuilds the score histograms from the window's consignments with
+// the policy's current scores, and sets the threshold.
+func (t *budgetTargeter) rescore() {
+	t.hist = [tgHours][tgBins]uint32{}
+	t.sum = [tgBins]uint32{}
+	t.total = 0
+	for i := 0; i < t.size; i++ {
+		e := &t.window[(t.head+i)%len(t.window)]
+		b := tgBin(t.pol.Score(&e.c))
+		t.hist[e.slot][b]++
+		t.sum[b]++
+		t.total++
+	}
+	t.setThreshold()
+}
+
+// remember adds c to the window, dropping what is older than 24 hours.
+func (t *budgetTargeter) remember(c *Consignment, now float64) {
+	for t.size > 0 && t.window[t.head].t < now-tgHours*60 {
+		t.head = (t.head + 1) % len(t.window)
+		t.size--
+	}
+	if t.size == len(t.window) {
+		// Grow (until the window holds a day of arrivals; then never).
+		nw := make([]tgEntry, max(1024, 2*len(t.window)))
+		for i := 0; i < t.size; i++ {
+			nw[i] = t.window[(t.head+i)%len(t.window)]
+		}
+		t.window, t.head = nw, 0
+	}
+	e := &t.window[(t.head+t.size)%len(t.window)]
+	e.c, e.t, e.slot = *c, now, t.cur
+	t.size++
 }
 
 // Reveal passes a revealed outcome to the policy, after the updates due
@@ -237,6 +296,9 @@ func (t *budgetTargeter) Target(c *Consignment, st *TargetState) (bool, bool, fl
 	t.updatesTo(st.Now)
 	score := t.pol.Score(c)
 	b := tgBin(score)
+	if t.keep {
+		t.remember(c, st.Now)
+	}
 	t.hist[t.cur][b]++
 	t.sum[b]++
 	t.total++
@@ -267,7 +329,8 @@ type rulesPolicy struct{}
 func (rulesPolicy) Reset(int)                                 {}
 func (rulesPolicy) Score(c *Consignment) float64              { return math.Max(c.Score, 0) + 1 }
 func (rulesPolicy) Observe(*Consignment, bool, float64, bool) {}
-func (rulesPolicy) Update(float64)                            {}
+func (rulesPolicy) Update(float64) bool                       { return false }
+func (rulesPolicy) stationary()                               {}
 
 // oraclePolicy ranks by the Bayes-optimal score from the scenario's true
 // signatures (Generator.oracleScore): a reference no administration has.
@@ -279,7 +342,8 @@ type oraclePolicy struct {
 func (o *oraclePolicy) Reset(int)                                 {}
 func (o *oraclePolicy) Score(c *Consignment) float64              { return o.g.oracleScore(c, o.pfind) }
 func (o *oraclePolicy) Observe(*Consignment, bool, float64, bool) {}
-func (o *oraclePolicy) Update(float64)                            {}
+func (o *oraclePolicy) Update(float64) bool                       { return false }
+func (o *oraclePolicy) stationary()                               {}
 
 // routeFindProb returns the probability that a consignment of a threat with
 // detection probabilities det (per method) is found on route r of lane
