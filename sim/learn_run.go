@@ -34,7 +34,7 @@ func (m *Model) newPolicy(name string, g *Generator, cfg *borderConfig) (Policy,
 	case "oracle":
 		return &oraclePolicy{g: g, pfind: laneFindProbs(cfg, t.lane)}, 0, nil
 	}
-	return nil, 0, fmt.Errorf("targeting: unknown policy %q", name)
+	return m.newLearned(name, cfg.seed)
 }
 
 // LearnOptions control Learn.
