@@ -209,4 +209,3 @@ func (m *Model) newLearned(name string, seed uint64) (Policy, float64, error) {
 type adaptivePolicy struct{ *learnedPolicy }
 
 var _ Explorer = adaptivePolicy{}
-
