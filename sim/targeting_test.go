@@ -321,7 +321,9 @@ func TestFixedBudgetRate(t *testing.T) {
 // (Findable). Over 24 seeds the mean difference must be within three
 // standard errors of 0.
 func TestIPWUnbiased(t *testing.T) {
-	m := learnModel(t, nil, "horizon=14d", "targeting.budget=0.1", "targeting.epsilon=0.5", "drift=[]")
+	// Three scanners: the fixed budget stays within capacity, so every
+	// inspected consignment is examined by the end of the drain.
+	m := learnModel(t, nil, "horizon=14d", "targeting.budget=0.1", "targeting.epsilon=0.5", "drift=[]", "resources.pools[nii].servers=3")
 	reps, err := Learn(context.Background(), m, LearnOptions{Seeds: 24, Policies: []string{"rules+random"}})
 	if err != nil {
 		t.Fatal(err)
