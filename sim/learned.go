@@ -73,8 +73,8 @@ func features(f *learn.Features, ids []int, c *Consignment) {
 			k = learn.Key(id, uint64(c.Flags&FlagAEO))
 		case 8: // new_trader
 			k = learn.Key(id, uint64(c.Flags&FlagNew))
-		case 9: // value per kg: half powers of two
-			k = learn.Key(id, uint64(int64(math.Floor(2*math.Log2(math.Max(c.ValuePerKg, 1e-9))))+1000))
+		case 9: // value per kg: half powers of two (the float's exponent and top mantissa bit)
+			k = learn.Key(id, math.Float64bits(c.ValuePerKg)>>51)
 		case 10: // the set of rules hit
 			k = learn.Key(id, c.Hits[0], c.Hits[1])
 		case 11: // hs2 × origin
@@ -131,7 +131,7 @@ func newLearnedPolicy(kind learn.Kind, keys []string, seed uint64, eps float64) 
 }
 
 func (p *learnedPolicy) Reset(rep int) {
-	m, err := learn.NewModel(p.schema, 1<<16)
+	m, err := learn.NewModel(p.schema, 1<<12) // the table doubles when it fills
 	if err != nil {
 		panic(err) // the schema was checked in newLearnedPolicy
 	}
