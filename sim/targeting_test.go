@@ -417,3 +417,33 @@ func TestDisplacementMovesAway(t *testing.T) {
 		t.Errorf("Andean share %.2f with displacement, %.2f without: want it well below", moved, base)
 	}
 }
+
+// TestRunWithTargeting: pilotsim run applies the scenario's policy
+// (rules+random in narcotics-drift): only the red and green lanes, the
+// random stratum a tenth of the red lane, and the same ground truth as
+// without targeting (the rules' lanes).
+func TestRunWithTargeting(t *testing.T) {
+	m := learnModel(t, nil, "horizon=14d", "replications=2")
+	plain := learnModel(t, func(sc *scenarios.Scenario) { sc.Targeting, sc.Drift = nil, nil }, "horizon=14d", "replications=2")
+	res, err := Run(context.Background(), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := Run(context.Background(), plain, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if y, b := runValue(t, m, r, "lane.yellow.share"), runValue(t, m, r, "lane.blue.share"); y != 0 || b != 0 {
+			t.Errorf("rep %d: yellow %v, blue %v; targeting sends only to red or green", i, y, b)
+		}
+		red := runValue(t, m, r, "lane.red.share")
+		random := runValue(t, m, r, "lane.red.random.count") / runValue(t, m, r, "consignments")
+		if !(red > 0.01) || math.Abs(random/red-0.1) > 0.03 {
+			t.Errorf("rep %d: red %.4f, of which random %.4f: want a tenth", i, red, random)
+		}
+		if a, b := runValue(t, m, r, "irregular.count"), runValue(t, plain, base[i], "irregular.count"); a != b {
+			t.Errorf("rep %d: %v irregular with targeting, %v without", i, a, b)
+		}
+	}
+}
