@@ -3,10 +3,10 @@ package sim
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"pilotsim/datamodel"
 	"pilotsim/scenarios"
 )
 
@@ -193,7 +193,7 @@ func (m *Model) compileTargeting(sc *scenarios.Scenario, bug compileErrf) error 
 			return bug("drift[%d]: no threat %q", i, d.Threat)
 		}
 		gt := m.threats[k] // prevalence, clean share, new-trader ratio, duty stay
-		if err := m.signatureTables(&gt, d.Signature, "drift["+itoa(i)+"]", bug); err != nil {
+		if err := m.signatureTables(&gt, d.Signature, "drift["+strconv.Itoa(i)+"]", bug); err != nil {
 			return err
 		}
 		t.drifts = append(t.drifts, modelDrift{threat: k, at: float64(d.At), gt: gt, lr: newVpkLR(&m.valuePerKg, gt.valueDiv)})
@@ -228,19 +228,6 @@ func (m *Model) compileTargeting(sc *scenarios.Scenario, bug compileErrf) error 
 	return nil
 }
 
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b [20]byte
-	n := len(b)
-	for ; i > 0; i /= 10 {
-		n--
-		b[n] = byte('0' + i%10)
-	}
-	return string(b[n:])
-}
-
 // Targeting reports whether the model has a targeting block (its lanes are
 // then decided by a targeting policy; see Learn).
 func (m *Model) Targeting() bool { return m.tg != nil }
@@ -252,5 +239,3 @@ func (m *Model) TargetingPolicies() []string {
 	}
 	return slices.Clone(m.tg.policies)
 }
-
-var _ = datamodel.NoCountry
