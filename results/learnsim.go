@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -103,12 +104,10 @@ func threatDetection(w *sim.LearnWeek, k int) float64 {
 // weekRange sums weeks [from, to) of r (clamped).
 func weekRange(r *sim.LearnRep, from, to int) sim.LearnWeek {
 	var t sim.LearnWeek
+	t.IrregularBy, t.FoundBy = make([]int64, len(r.Total.IrregularBy)), make([]int64, len(r.Total.FoundBy))
 	from, to = max(from, 0), min(to, len(r.Weeks))
 	for i := from; i < to; i++ {
 		w := &r.Weeks[i]
-		if t.IrregularBy == nil {
-			t.IrregularBy, t.FoundBy = make([]int64, len(w.IrregularBy)), make([]int64, len(w.FoundBy))
-		}
 		t.Arrivals += w.Arrivals
 		t.Irregular += w.Irregular
 		t.Inspected += w.Inspected
@@ -208,7 +207,7 @@ func (s *LearnStudy) Summary() []LearnSimRow {
 			}
 			add(name, "oracle_share_week", x)
 		}
-		if s.DriftWeek > 0 {
+		if s.DriftWeek > 0 && len(reps) > 0 && s.DriftWeek < len(reps[0].Weeks) {
 			k, d := s.DriftThreat, s.DriftWeek
 			before, after := make([]float64, len(reps)), make([]float64, len(reps))
 			for i := range reps {
@@ -234,7 +233,7 @@ func (s *LearnStudy) Summary() []LearnSimRow {
 // recovered by the horizon gets the weeks left (censored: at least that).
 func (s *LearnStudy) RecoveryWeeks(p int) Interval {
 	reps := s.Reps[p]
-	if len(reps) == 0 || s.DriftWeek <= 0 {
+	if len(reps) == 0 || s.DriftWeek <= 0 || s.DriftWeek >= len(reps[0].Weeks) {
 		return Interval{Mean: math.NaN(), Low: math.NaN(), High: math.NaN()}
 	}
 	d, k := s.DriftWeek, s.DriftThreat
@@ -300,4 +299,39 @@ func (s *LearnStudy) WriteFiles(dir string) error {
 		return err
 	}
 	return WriteFileAtomic(filepath.Join(dir, PoliciesCSVFile), func(w io.Writer) error { return writeLearnRows(w, summary, false) })
+}
+
+// LearnSimSchemaVersion is the schema_version of pilotsim learn
+// SCENARIO.yaml --json.
+const LearnSimSchemaVersion = 1
+
+// WriteJSON writes the summary as one JSON object: schema_version, the
+// scenario, seed and policies, and per policy and metric the mean and its
+// interval (null where undefined), as policies.csv.
+func (s *LearnStudy) WriteJSON(w io.Writer) error {
+	type row struct {
+		Policy string    `json:"policy"`
+		Metric string    `json:"metric"`
+		Mean   JSONFloat `json:"mean"`
+		Low    JSONFloat `json:"ci_low"`
+		High   JSONFloat `json:"ci_high"`
+	}
+	seeds := 0
+	if len(s.Reps) > 0 {
+		seeds = len(s.Reps[0])
+	}
+	out := struct {
+		Schema   int      `json:"schema_version"`
+		Scenario string   `json:"scenario"`
+		Seed     uint64   `json:"seed"`
+		Seeds    int      `json:"seeds"`
+		Policies []string `json:"policies"`
+		Summary  []row    `json:"summary"`
+	}{Schema: LearnSimSchemaVersion, Scenario: s.Scenario, Seed: s.Seed, Seeds: seeds, Policies: s.Policies}
+	for _, r := range s.Summary() {
+		out.Summary = append(out.Summary, row{r.Policy, r.Metric, JSONFloat(r.Mean), JSONFloat(r.Low), JSONFloat(r.High)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }

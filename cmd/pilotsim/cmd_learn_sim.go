@@ -31,6 +31,7 @@ func runLearnSim(ctx context.Context, e *env, args []string) error {
 	fs.Var(&sets, "set", "override a scenario value, `path=value` (repeatable)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	force := fs.Bool("force", false, "replace the output of another study in --out")
+	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout (schema_version, scenario, seeds, per policy and metric the mean and interval)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -149,10 +150,12 @@ wait:
 				first = d
 			}
 		}
-		study.DriftWeek = int(float64(first.At) / (7 * 1440))
-		for k, t := range sc.Threats {
-			if t.Name == first.Threat {
-				study.DriftThreat = k
+		if first.At < sc.Horizon { // a drift at or after the horizon never starts
+			study.DriftWeek = int(float64(first.At) / (7 * 1440))
+			for k, t := range sc.Threats {
+				if t.Name == first.Threat {
+					study.DriftThreat = k
+				}
 			}
 		}
 	}
@@ -166,6 +169,9 @@ wait:
 		return err
 	}
 	success = true
+	if *asJSON {
+		return study.WriteJSON(e.stdout)
+	}
 	return writeLearnTable(e, study)
 }
 
