@@ -169,7 +169,7 @@ func TestBorderByHourWindow(t *testing.T) {
 // standard errors of Wq (a bias shared by all bins would hide in the
 // per-bin tolerance).
 func TestBorderByHourMMc(t *testing.T) {
-	const reps, weeks = 10, 100.0 // 150,000 arrivals a replication: a quarter of a second
+	const reps, weeks = 10, 100.0               // 150,000 arrivals a replication: a quarter of a second
 	const servers, lambda, mean = 2, 0.15, 10.0 // per minute, minutes: ρ = 0.75
 	wq := borderErlangC(servers, lambda, 1/mean) / 60
 	sc := borderTestScenario(weeks*HoursPerWeek*60, 0, borderTestPool("document", servers, mean))
