@@ -147,7 +147,7 @@ func (r *Report) runDoc() (*reportDoc, error) {
 	doc.Alerts = r.Stability().alerts("")
 
 	for _, build := range []func(*Report, estimates) (reportSection, error){
-		releaseSection, groupSection, detectionSection, laneSection, resourceSection, trsSection,
+		releaseSection, groupSection, detectionSection, laneSection, resourceSection, poolHoursSection, trsSection,
 	} {
 		s, err := build(r, m)
 		if err != nil {

@@ -84,7 +84,7 @@ func checkReportFiles(t *testing.T, dir string, wantSections []string) {
 
 func TestRunReport(t *testing.T) {
 	run, metrics, reps := fixture()
-	r, err := NewReport(run, metrics, reps)
+	r, err := NewReport(run, metrics, withPoolHours(reps))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestRunReport(t *testing.T) {
 	if err := r.WriteRunReport(dir); err != nil {
 		t.Fatal(err)
 	}
-	checkReportFiles(t, dir, []string{"release", "groups", "detection", "lanes", "resources", "trs"})
+	checkReportFiles(t, dir, []string{"release", "groups", "detection", "lanes", "resources", "pool-hours", "trs"})
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
 	filetest.Golden(t, "run-report.md", md)
 	html, _ := os.ReadFile(filepath.Join(dir, ReportHTMLFile))
