@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -16,6 +17,10 @@ import (
 // PoolsByHourFile is the pools' profiles by hour of the week that a run
 // writes: one row per pool, weekday and hour.
 const PoolsByHourFile = "pools_by_hour.csv"
+
+// PoolsByHourJSONFile is the same profiles as JSON: per pool, arrays of 168
+// values.
+const PoolsByHourJSONFile = "pools_by_hour.json"
 
 // SheetPoolsByHour is the sheet of results.xlsx that holds the same table.
 const SheetPoolsByHour = "pools_by_hour"
@@ -203,7 +208,21 @@ func ReadPoolHoursCSV(rd io.Reader) ([]PoolHourProfile, error) {
 	return out, nil
 }
 
-// JSONPoolHours is one pool's profile in aggregate.json: arrays of 168
+// JSONPoolsByHour is the document pools_by_hour.json holds (schema version
+// SchemaVersion): the run, then each pool's profile.
+type JSONPoolsByHour struct {
+	SchemaVersion int     `json:"schema_version"`
+	Scenario      string  `json:"scenario"`
+	Seed          uint64  `json:"seed"`
+	Completed     int     `json:"completed"` // replications aggregated
+	Confidence    float64 `json:"confidence"`
+	// Weekdays name the days of the bins: bin 24·d + h is hour h of
+	// Weekdays[d].
+	Weekdays []string        `json:"weekdays"`
+	Pools    []JSONPoolHours `json:"pools"`
+}
+
+// JSONPoolHours is one pool's profile in pools_by_hour.json: arrays of 168
 // values, index 24·weekday + hour from Monday 00:00 (null where undefined).
 type JSONPoolHours struct {
 	Pool          string            `json:"pool"`
@@ -230,13 +249,22 @@ func jsonHourIntervals(ivs *[metric.HoursPerWeek]Interval) JSONHourIntervals {
 	return j
 }
 
-// jsonPoolHours is the profiles as aggregate.json holds them (nil: none).
-func jsonPoolHours(ps []PoolHourProfile) []JSONPoolHours {
-	var out []JSONPoolHours
-	for i := range ps {
-		p := &ps[i]
-		out = append(out, JSONPoolHours{Pool: p.Pool, Queue: jsonHourIntervals(&p.Queue), WaitHours: jsonHourIntervals(&p.Wait),
+// PoolHoursJSON returns the report's profiles as pools_by_hour.json holds
+// them.
+func (r *Report) PoolHoursJSON() JSONPoolsByHour {
+	j := JSONPoolsByHour{SchemaVersion: SchemaVersion, Scenario: r.Scenario, Seed: r.Seed, Completed: len(r.Reps),
+		Confidence: Confidence, Weekdays: metric.Weekdays[:], Pools: []JSONPoolHours{}}
+	for i := range r.PoolHours {
+		p := &r.PoolHours[i]
+		j.Pools = append(j.Pools, JSONPoolHours{Pool: p.Pool, Queue: jsonHourIntervals(&p.Queue), WaitHours: jsonHourIntervals(&p.Wait),
 			StartsPerHour: jsonHourIntervals(&p.Starts)})
 	}
-	return out
+	return j
+}
+
+// WritePoolHoursJSON writes pools_by_hour.json: compact (one line; 168
+// numbers an array would otherwise take a line each), for programs; people
+// read pools_by_hour.csv.
+func (r *Report) WritePoolHoursJSON(w io.Writer) error {
+	return json.NewEncoder(w).Encode(r.PoolHoursJSON())
 }

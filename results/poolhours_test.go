@@ -120,7 +120,7 @@ func TestAggregatePoolHours(t *testing.T) {
 	}
 }
 
-// The profiles written to pools_by_hour.csv, aggregate.json and the sheet
+// The profiles written to pools_by_hour.csv, pools_by_hour.json and the sheet
 // pools_by_hour of results.xlsx read back as the report holds them; a report
 // without profiles writes no such file, member or sheet.
 func TestPoolHoursFiles(t *testing.T) {
@@ -171,29 +171,32 @@ func TestPoolHoursFiles(t *testing.T) {
 		t.Errorf("physical Sunday 10h: wait %+v, queue %v after %v; want no wait and a growing queue", phys.Wait[sun], phys.Queue[sun].Mean, phys.Queue[sun-1].Mean)
 	}
 
-	var j JSONReport
-	js, err := os.ReadFile(filepath.Join(dir, AggregateJSONFile))
+	var j JSONPoolsByHour
+	js, err := os.ReadFile(filepath.Join(dir, PoolsByHourJSONFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(js, &j); err != nil {
 		t.Fatal(err)
 	}
-	if len(j.PoolsByHour) != 3 || j.PoolsByHour[0].Pool != "document" {
-		t.Fatalf("aggregate.json pools_by_hour: %d pools", len(j.PoolsByHour))
+	if j.SchemaVersion != SchemaVersion || j.Completed != len(reps) || len(j.Weekdays) != 7 || j.Weekdays[6] != "sun" {
+		t.Errorf("pools_by_hour.json: schema %d, %d replications, weekdays %v", j.SchemaVersion, j.Completed, j.Weekdays)
 	}
-	for p, jp := range j.PoolsByHour {
+	if len(j.Pools) != 3 || j.Pools[0].Pool != "document" {
+		t.Fatalf("pools_by_hour.json: %d pools", len(j.Pools))
+	}
+	for p, jp := range j.Pools {
 		for _, a := range []struct {
 			name string
 			j    JSONHourIntervals
 			iv   *[metric.HoursPerWeek]Interval
 		}{{"queue", jp.Queue, &r.PoolHours[p].Queue}, {"wait_h", jp.WaitHours, &r.PoolHours[p].Wait}, {"starts_per_hour", jp.StartsPerHour, &r.PoolHours[p].Starts}} {
 			if len(a.j.Mean) != metric.HoursPerWeek || len(a.j.Low) != metric.HoursPerWeek || len(a.j.High) != metric.HoursPerWeek || len(a.j.N) != metric.HoursPerWeek {
-				t.Fatalf("aggregate.json %s %s: arrays of %d, %d, %d, %d values, want 168", jp.Pool, a.name, len(a.j.Mean), len(a.j.Low), len(a.j.High), len(a.j.N))
+				t.Fatalf("pools_by_hour.json %s %s: arrays of %d, %d, %d, %d values, want 168", jp.Pool, a.name, len(a.j.Mean), len(a.j.Low), len(a.j.High), len(a.j.N))
 			}
 			for s := range metric.HoursPerWeek {
 				if got := (Interval{float64(a.j.Mean[s]), float64(a.j.Low[s]), float64(a.j.High[s]), a.j.N[s]}); !sameIv(got, a.iv[s]) {
-					t.Fatalf("aggregate.json %s %s[%d] = %+v, want %+v", jp.Pool, a.name, s, got, a.iv[s])
+					t.Fatalf("pools_by_hour.json %s %s[%d] = %+v, want %+v", jp.Pool, a.name, s, got, a.iv[s])
 				}
 			}
 		}
@@ -239,11 +242,10 @@ func TestPoolHoursFiles(t *testing.T) {
 	if err := plain.WriteFiles(dir2); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir2, PoolsByHourFile)); !os.IsNotExist(err) {
-		t.Errorf("a report without profiles wrote %s (%v)", PoolsByHourFile, err)
-	}
-	if js, _ := os.ReadFile(filepath.Join(dir2, AggregateJSONFile)); bytes.Contains(js, []byte("pools_by_hour")) {
-		t.Error("a report without profiles has pools_by_hour in aggregate.json")
+	for _, name := range []string{PoolsByHourFile, PoolsByHourJSONFile} {
+		if _, err := os.Stat(filepath.Join(dir2, name)); !os.IsNotExist(err) {
+			t.Errorf("a report without profiles wrote %s (%v)", name, err)
+		}
 	}
 	b.Reset()
 	if err := RunLong(plain).WriteXLSX(&b); err != nil {

@@ -192,9 +192,6 @@ type JSONReport struct {
 	Metrics      []JSONEstimate `json:"metrics"`
 	// Precision is present when --precision chose the replications.
 	Precision *Precision `json:"precision,omitempty"`
-	// PoolsByHour are the pools' profiles by hour of the week (a run's;
-	// absent elsewhere): the same figures as pools_by_hour.csv.
-	PoolsByHour []JSONPoolHours `json:"pools_by_hour,omitempty"`
 }
 
 // JSONEstimate is one metric in a JSONReport.
@@ -220,7 +217,6 @@ func (r *Report) JSON() JSONReport {
 		Confidence:    Confidence,
 		Metrics:       make([]JSONEstimate, len(r.Estimates)),
 		Precision:     r.Precision,
-		PoolsByHour:   jsonPoolHours(r.PoolHours),
 	}
 	st := r.Stability()
 	out.Unstable, out.UnstableReps, out.Reasons, out.Warnings = st.Unstable, st.UnstableReps, st.Reasons, st.Warnings
@@ -240,8 +236,8 @@ func (r *Report) WriteAggregateJSON(w io.Writer) error {
 }
 
 // WriteFiles writes summary.csv, aggregate.csv and aggregate.json into dir,
-// and pools_by_hour.csv when the report has the pools' hour-of-week
-// profiles, each atomically (see WriteFileAtomic). dir must exist.
+// and pools_by_hour.csv and pools_by_hour.json when the report has the
+// pools' hour-of-week profiles, each atomically (see WriteFileAtomic). dir must exist.
 func (r *Report) WriteFiles(dir string) error {
 	files := []struct {
 		name  string
@@ -255,7 +251,10 @@ func (r *Report) WriteFiles(dir string) error {
 		files = append(files, struct {
 			name  string
 			write func(io.Writer) error
-		}{PoolsByHourFile, r.WritePoolHoursCSV})
+		}{PoolsByHourFile, r.WritePoolHoursCSV}, struct {
+			name  string
+			write func(io.Writer) error
+		}{PoolsByHourJSONFile, r.WritePoolHoursJSON})
 	}
 	for _, f := range files {
 		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {

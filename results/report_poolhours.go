@@ -36,7 +36,8 @@ var (
 
 // heatMap draws 7×24 cells, weekday d at row 6−d (Monday on top), hour h at
 // column h, coloured from scale by value over top and labelled with the
-// value; NaN cells are grey with a dash. It implements plot.Plotter and
+// value (a cell of 0 has the lightest colour and no label); NaN cells are
+// grey with a dash. It implements plot.Plotter and
 // plot.DataRanger.
 type heatMap struct {
 	v     [metric.HoursPerWeek]float64
@@ -81,9 +82,14 @@ func (hm *heatMap) Plot(c draw.Canvas, p *plot.Plot) {
 				ink = color.White
 			}
 		}
-		pts := []vg.Point{{X: x0, Y: y0}, {X: x0, Y: y1}, {X: x1, Y: y1}, {X: x1, Y: y0}}
+		// Inset by a hair: the white between cells parts them (a stroke per
+		// cell would double the SVG).
+		const gap = 0.35
+		pts := []vg.Point{{X: x0 + gap, Y: y0 + gap}, {X: x0 + gap, Y: y1 - gap}, {X: x1 - gap, Y: y1 - gap}, {X: x1 - gap, Y: y0 + gap}}
 		c.FillPolygon(fill, pts)
-		c.StrokeLines(draw.LineStyle{Color: color.White, Width: 0.6}, append(pts, pts[0]))
+		if v == 0 {
+			continue // the lightest colour, unlabelled: 0 (keeps the SVG small)
+		}
 		sty := draw.TextStyle{Color: ink, Font: font.From(chartSans, 6.8), XAlign: draw.XCenter, YAlign: draw.YCenter, Handler: plot.DefaultTextHandler}
 		c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, heatLabel(v))
 	}
@@ -118,8 +124,8 @@ func poolHoursSection(r *Report, _ estimates) (reportSection, error) {
 		return reportSection{}, nil
 	}
 	s := reportSection{ID: "pool-hours", Title: "Queues and waiting by hour of the week"}
-	s.Text = []string{"When in the week each pool's queue builds up and how long the controls that start then have waited, hour by hour (simulated time starts on a Monday at 00:00; every week of the statistics window adds to the same 168 hours). For each pool, the upper map is the time-average number waiting in the queue and the lower one the mean wait in hours of the controls started in that hour; each map has its own colour scale, from light (0) to dark (its largest value), and every cell is labelled with its value. A grey cell with a dash: no control started in that hour (the pool was closed, or had nothing to do).",
-		"Means over the replications; pools_by_hour.csv (and the sheet pools_by_hour of results.xlsx) has every hour with its 95% confidence interval and the controls started per hour."}
+	s.Text = []string{"When in the week each pool's queue builds up and how long the controls that start then have waited, hour by hour (simulated time starts on a Monday at 00:00; every week of the statistics window adds to the same 168 hours). For each pool, the upper map is the time-average number waiting in the queue and the lower one the mean wait in hours of the controls started in that hour; each map has its own colour scale, from light (0) to dark (its largest value), and every cell but those of 0 (the lightest, unlabelled) is labelled with its value. A grey cell with a dash: no control started in that hour (the pool was closed, or had nothing to do).",
+		"Means over the replications; pools_by_hour.csv, the sheet pools_by_hour of results.xlsx and pools_by_hour.json have every hour with its 95% confidence interval and the controls started per hour."}
 	t := reportTable{Caption: "Busiest hour of the week per pool (95% confidence intervals; wait n/a: no control started in that hour)",
 		Header:  []string{"pool", "busiest hour", "mean queue then", "mean wait then h", "mean queue Mon–Fri", "mean queue Sat–Sun", "longest mean wait h"},
 		Numeric: []bool{false, false, true, true, true, true, true}}
@@ -179,7 +185,7 @@ func poolHoursSection(r *Report, _ estimates) (reportSection, error) {
 	if err != nil {
 		return s, err
 	}
-	s.Chart = &reportChart{SVG: svg, Caption: "Rows: weekdays, Monday on top; columns: hours of the day. Per pool, blue: time-average number waiting in the queue; orange: mean queue wait (hours) of the controls started in the hour. Each map's colour runs from light at 0 to dark at its own largest value (in its title); grey with a dash: no control started. Means over the replications; the 95% confidence intervals are in pools_by_hour.csv."}
+	s.Chart = &reportChart{SVG: svg, Caption: "Rows: weekdays, Monday on top; columns: hours of the day. Per pool, blue: time-average number waiting in the queue; orange: mean queue wait (hours) of the controls started in the hour. Each map's colour runs from light at 0 (unlabelled) to dark at its own largest value (in its title); grey with a dash: no control started. Means over the replications; the 95% confidence intervals are in pools_by_hour.csv."}
 	return s, nil
 }
 

@@ -350,7 +350,7 @@ func TestSweepAsBatchRefusesSpaceOrHash(t *testing.T) {
 func TestRunReportSections(t *testing.T) {
 	out := t.TempDir()
 	mustRun(t, "run", smallScenario, "--out", out, "--quiet")
-	checkSections(t, out, []string{"release", "groups", "detection", "lanes", "resources", "trs"})
+	checkSections(t, out, []string{"release", "groups", "detection", "lanes", "resources", "pool-hours", "trs"})
 }
 
 // checkSections checks that report.html holds the sections, each with one
