@@ -403,7 +403,7 @@ func (s *Sweep) metricsSection() (reportSection, error) {
 		if title == "" {
 			title = strings.TrimSuffix(c.title, " util.") + " utilization"
 		}
-		p := newChart(strings.ToUpper(title[:1])+title[1:], xLabel, axis)
+		p := newChart(sentenceLabel(title), xLabel, axis)
 		if !numeric {
 			p.NominalX(param.Values...)
 		}
