@@ -124,9 +124,9 @@ func TestBorderByHourToy(t *testing.T) {
 }
 
 // The warm-up and the window's end bound the profiles as they bound the
-// pool's other figures: a queue and a start before the warm-up or after the
-// window's end are not counted; and a window of a week and a half counts its
-// extra half week's hours twice as long, not twice as much.
+// pool's other figures: a queue and a start before the warm-up, or after the
+// window's end (in the drain), are not counted; and a window of a week and a
+// half counts its extra half week's hours twice as long, not twice as much.
 func TestBorderByHourWindow(t *testing.T) {
 	const week = HoursPerWeek * 60
 	sc := borderTestScenario(2*week, week/2, borderTestConstPool("document", 1, 10)) // Thursday 12:00 on
@@ -154,6 +154,26 @@ func TestBorderByHourWindow(t *testing.T) {
 	// and no start: no wait.
 	if fri := 4*24 + 9; got.Queue[fri] != 0 || !math.IsNaN(got.Wait[fri]) || got.Starts[fri] != 0 {
 		t.Errorf("Friday 09h: queue %v, wait %v, starts %v; want 0, NaN, 0", got.Queue[fri], got.Wait[fri], got.Starts[fri])
+	}
+
+	// The drain: a week from Monday 00:00, the simulation going on after
+	// the horizon until every window arrival is released. Three arrive on
+	// Sunday at 23:50: the first starts at once (Sunday 23h), the second at
+	// 00:00 the next Monday — after the window, so not counted, and its
+	// wait neither; the queue after midnight is not counted either.
+	sc = borderTestScenario(week, 0, borderTestConstPool("document", 1, 10))
+	b = newBorder(borderTestCompile(t, sc))
+	b.reset(0, nil)
+	seq = 0
+	burst(week - 10)
+	b.finish()
+	got = byHourOf(t, b, 0)
+	const sun23 = HoursPerWeek - 1
+	if math.Abs(got.Queue[sun23]-1.0/3) > 1e-12 || got.Wait[sun23] != 0 || got.Starts[sun23] != 1 {
+		t.Errorf("Sunday 23h: queue %v (want 1/3), wait %v (want 0), starts %v (want 1)", got.Queue[sun23], got.Wait[sun23], got.Starts[sun23])
+	}
+	if got.Queue[0] != 0 || !math.IsNaN(got.Wait[0]) || got.Starts[0] != 0 {
+		t.Errorf("Monday 00h (the drain): queue %v, wait %v, starts %v; want 0, NaN, 0", got.Queue[0], got.Wait[0], got.Starts[0])
 	}
 }
 
