@@ -61,7 +61,8 @@ func number(x float64) any {
 // description), the long table (as long.csv), and one sheet per lane with
 // the summary rows of that lane. Parameter values and scenario labels are
 // text unless they are plain numbers (so an HS code keeps its leading zero).
-// The bytes depend only on the study.
+// A study whose reports have the pools' hour-of-week profiles (a run's)
+// also gets the sheet pools_by_hour. The bytes depend only on the study.
 func (t *LongTable) WriteXLSX(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
