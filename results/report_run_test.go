@@ -101,6 +101,13 @@ func TestRunReport(t *testing.T) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
+	// Value labels on the detection bars: undervaluation's 0.4% is a
+	// sliver, its label is text in the chart.
+	for _, want := range []string{">0.40%</text>", ">55.2%</text>"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html's charts lack the bar label %q", want)
+		}
+	}
 }
 
 // TestDurationLabel checks how the times of release.<lane>.within.<T> are
