@@ -103,6 +103,7 @@ func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 		g := m.NewGenerator()
 		sel := m.NewSelector()
 		b := newBorder(cfg)
+		b.hours = opt.PoolHours
 		var lp *learnLoop // the targeting loop, with a targeting block
 		if m.tg != nil {
 			tg, err := m.newTargeter(m.tg.policy, g, cfg)
