@@ -47,6 +47,7 @@ type Engine struct {
 // riskRule is one compiled rule.
 type riskRule struct {
 	root  int32       // criteria node, when expr is nil
+	extra int32       // >= 0: the criteria are this one field or history test alone (prog.extra)
 	expr  *vm.Program // compiled expression, or nil
 	score float64
 	force int8 // forced lane, or -1
@@ -109,7 +110,7 @@ func (rm *Engine) compile(sc *scenarios.Scenario, traders int, schema *ExtraSche
 	for i := range sc.Rules {
 		r := &sc.Rules[i]
 		where := fmt.Sprintf("rules[%d] (%s)", i, r.ID)
-		rr := riskRule{score: r.Score, force: -1}
+		rr := riskRule{extra: -1, score: r.Score, force: -1}
 		if r.Lane != "" {
 			l, ok := ParseLane(r.Lane)
 			if !ok {
@@ -128,6 +129,9 @@ func (rm *Engine) compile(sc *scenarios.Scenario, traders int, schema *ExtraSche
 				return bug("%s: %v", where, err)
 			}
 			rr.root = root
+			if n := &rm.prog.nodes[root]; n.op == riskExtra {
+				rr.extra = n.a
+			}
 		case r.Expr != "" && r.When == nil:
 			prog, err := scenarios.CompileExpr(r.Expr)
 			if err != nil {

@@ -143,6 +143,9 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 	if rm.hasExpr {
 		s.fillEnv(rm, c)
 	}
+	if x != nil {
+		rm.prog.setRates(x)
+	}
 	// Candidate rules: those whose origin, chapter and hub conditions admit
 	// the consignment's; the others cannot hold.
 	cand := rm.byOrigin[c.Origin]
@@ -154,6 +157,9 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 	bh := &rm.byHub[c.Hub]
 	cand[0] &= bh[0]
 	cand[1] &= bh[1]
+	// First which rules hold, then their scores in rule order (the order
+	// of the sum is the rules'): a history test sets its bit without a
+	// branch on the outcome, which the data make unpredictable.
 	for w, word := range cand {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
@@ -161,17 +167,35 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 			i := w<<6 | b
 			r := &rm.rules[i]
 			var hit bool
-			if r.expr == nil {
+			switch {
+			case r.extra >= 0: // a rule of one field or history test, as most of a backtest's
+				if x == nil {
+					continue
+				}
+				t := &rm.prog.extra[r.extra]
+				if t.kind == extraHistory {
+					c.Hits[w] |= t.historyBit(x) << b
+					continue
+				}
+				hit = t.match(x)
+			case r.expr == nil:
 				hit = rm.prog.evalExtra(r.root, c, x)
-			} else {
+			default:
 				hit = s.runExpr(r.expr, rm, i)
 			}
 			if hit {
-				c.Hits.Add(i)
-				score += r.score
-				if r.force > forced {
-					forced = r.force
-				}
+				c.Hits[w] |= 1 << b
+			}
+		}
+	}
+	for w, word := range c.Hits {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &= word - 1
+			r := &rm.rules[w<<6|b]
+			score += r.score
+			if r.force > forced {
+				forced = r.force
 			}
 		}
 	}
