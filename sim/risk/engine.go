@@ -30,6 +30,10 @@ type Engine struct {
 	byHub     [256]RuleSet
 	ids       []string
 	hasExpr   bool
+	// hist are the rules that are one history test alone (most of a
+	// backtest's), evaluated in one tight loop; histMask is their set.
+	hist      []histRule
+	histMask  RuleSet
 	traderIDs []string // the expression environment's trader, by index
 
 	thresh       [NumLanes]float64 // score thresholds of blue, yellow, red; +Inf when absent
@@ -51,6 +55,13 @@ type riskRule struct {
 	expr  *vm.Program // compiled expression, or nil
 	score float64
 	force int8 // forced lane, or -1
+}
+
+// histRule is a rule that is one history test: where its hit bit goes, and
+// the test.
+type histRule struct {
+	w, b uint8 // Hits word and bit
+	extraTest
 }
 
 // Config is what compiling a rule set needs beyond the scenario.
@@ -131,6 +142,10 @@ func (rm *Engine) compile(sc *scenarios.Scenario, traders int, schema *ExtraSche
 			rr.root = root
 			if n := &rm.prog.nodes[root]; n.op == riskExtra {
 				rr.extra = n.a
+				if t := rm.prog.extra[n.a]; t.kind == extraHistory {
+					rm.hist = append(rm.hist, histRule{w: uint8(i >> 6), b: uint8(i & 63), extraTest: t})
+					rm.histMask.Add(i)
+				}
 			}
 		case r.Expr != "" && r.When == nil:
 			prog, err := scenarios.CompileExpr(r.Expr)

@@ -228,18 +228,7 @@ func (t *extraTest) matchHistory(x *Extra) bool {
 	return !t.rate || (n > 0 && x.rate[t.slot] >= t.lo && x.rate[t.slot] < t.hi)
 }
 
-// historyBit is matchHistory as 1 or 0, computed without branching on the
-// counts.
-func (t *extraTest) historyBit(x *Extra) uint64 {
-	n, k := x.Count[t.slot], x.Irregular[t.slot]
-	ok := bit(n >= t.minCount) & bit(n <= t.maxCount) & bit(k >= t.minIrr)
-	if t.rate { // a property of the test: predictable
-		r := x.rate[t.slot] // stale when n is 0, and then not used
-		ok &= bit(n > 0) & bit(r >= t.lo) & bit(r < t.hi)
-	}
-	return ok
-}
-
+// bit is 1 for true, 0 for false (compiled without a branch).
 func bit(b bool) uint64 {
 	if b {
 		return 1
