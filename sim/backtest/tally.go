@@ -39,6 +39,12 @@ type Tally struct {
 
 	// Days spans the dated declarations scored (NoDay when none).
 	FirstDay, LastDay int32
+
+	// Novelty is the key of Config.Novelty, parts joined by "+" ("" when
+	// none); Seen and New tally the declarations whose key was seen before
+	// and those whose key was new (nil when none).
+	Novelty   string
+	Seen, New *Tally
 }
 
 // Cell counts declarations and what was found among them.

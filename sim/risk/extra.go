@@ -170,6 +170,11 @@ func (s *ExtraSchema) stringCond(name string, c StringCond) (int, uint64, error)
 	return slot, 1 << uint(len(f.Conds)-1), nil
 }
 
+// AddHistory registers a history key that no rule tests (a key the caller
+// reads Extra.Count of, such as backtest's novelty key) and returns its
+// slot; the same parts give the same slot as a rule's key.
+func (s *ExtraSchema) AddHistory(parts []string) (int, error) { return s.history(parts) }
+
 // history registers a history key and returns its slot.
 func (s *ExtraSchema) history(parts []string) (int, error) {
 	if len(parts) == 0 {
