@@ -224,7 +224,7 @@ func TestSelectorSeesLabelsOnlyWhenDue(t *testing.T) {
 	pol, _ := ParsePolicy("learned+random")
 	const delay, perDay = 3, 100
 	runToy(t, pol, 1, 30, perDay, delay, func(day int, m *Model, q *Pending) {
-		want := float64(max(0, day-delay+1) * perDay / 10)
+		want := max(0, day-delay+1) * perDay / 10
 		if m.Observed() != want {
 			t.Fatalf("day %d: model learned %v outcomes, want %v (inspections of days <= %d)", day, m.Observed(), want, day-delay)
 		}

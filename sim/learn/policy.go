@@ -278,7 +278,11 @@ func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 // stratum. Labels must come from a Pending queue (or in order of reveal time).
 func (s *Selector) Reveal(l *Label) {
 	if s.model != nil && s.pol.Kind.Learned() {
-		s.model.Observe(&l.F, l.Irregular)
+		w := 1.0
+		if l.Decision.Propensity > 0 {
+			w = 1 / l.Decision.Propensity
+		}
+		s.model.ObserveWeighted(&l.F, l.Irregular, w)
 	}
 	if s.pol.Kind == KindAdaptive && l.Decision.Random {
 		s.drift.Add(l.Irregular)
