@@ -205,6 +205,7 @@ func runToy(t *testing.T, pol Policy, seed uint64, days, perDay int, delay float
 		}
 		w.day(r, perDay, items, truth)
 		sel.SelectDay(items, perDay/10, out)
+		est.AddDecisions(day, out)
 		for i := range items {
 			if truth[i] {
 				total++
@@ -246,17 +247,23 @@ func TestIPWUnbiased(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var errs, naive []float64
+			var errs, naive, dr []float64
 			const days, perDay = 20, 200
 			for s := range seeds {
 				est, total := runToy(t, pol, uint64(s+1), days, perDay, 2, nil)
 				tot := est.Total(0, days)
 				errs = append(errs, tot.IPW-total)
+				dr = append(dr, tot.DR()-total)
 				naive = append(naive, tot.Found/tot.Inspected*days*perDay-total)
 			}
 			mean, se := meanSE(errs)
 			if math.Abs(mean) > 3*se {
 				t.Errorf("IPW total: mean error %.2f, standard error %.2f: biased", mean, se)
+			}
+			if pol.Kind.Learned() {
+				if m, se := meanSE(dr); math.Abs(m) > 3*se {
+					t.Errorf("doubly robust total: mean error %.2f, standard error %.2f: biased", m, se)
+				}
 			}
 			if nm, _ := meanSE(naive); nm < 10*se {
 				t.Errorf("naive total: mean error %.2f; expected a large upward bias (selection)", nm)

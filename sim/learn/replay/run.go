@@ -68,6 +68,7 @@ type Tally struct {
 	Random, RandomFound                           float64
 	NNew, IrregularNew, InspectedNew, FoundNew    float64
 	EstimateFound, EstimateIrregular              float64 // revealed found and IPW irregular total of the stretch's decisions
+	EstimateIrregularDR                           float64 // doubly robust irregular total (learned policies)
 }
 
 func (t *Tally) add(o *Tally) {
@@ -87,6 +88,7 @@ func (t *Tally) add(o *Tally) {
 	t.FoundNew += o.FoundNew
 	t.EstimateFound += o.EstimateFound
 	t.EstimateIrregular += o.EstimateIrregular
+	t.EstimateIrregularDR += o.EstimateIrregularDR
 }
 
 // Result is one policy's replay with one replication's draws.
@@ -103,6 +105,9 @@ type Result struct {
 	// policy has no random stratum: it cannot estimate what it misses).
 	Detection float64
 	Estimate  learn.Interval
+	// EstimateDR is the doubly robust estimate (learned policies, with a
+	// random stratum; NaN otherwise).
+	EstimateDR learn.Interval
 	// Learned is how many outcomes the model learned during the replay
 	// (the history's and those revealed before the last day's decisions).
 	Learned int
@@ -204,6 +209,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 		}
 		budget := int(math.Round(cfg.Budget * float64(len(rows))))
 		sel.SelectDay(items, budget, out)
+		est.AddDecisions(di, out)
 		w := &res.Weeks[di/7]
 		for i := range rows {
 			r, dc := &rows[i], &out[i]
@@ -254,12 +260,18 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 	for wi := range res.Weeks {
 		t := est.Total(wi*7, wi*7+7)
 		res.Weeks[wi].EstimateFound, res.Weeks[wi].EstimateIrregular = t.Found, t.IPW
+		if pol.Kind.Learned() {
+			res.Weeks[wi].EstimateIrregularDR = t.DR()
+		}
 		res.Total.add(&res.Weeks[wi])
 	}
 	res.Detection = res.Total.Found / res.Total.Irregular
 	res.Undetected = res.Total.Revenue - res.Total.FoundRevenue
 	nan := learn.Interval{Est: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
-	res.Estimate, res.UndetectedEstimate = nan, nan
+	res.Estimate, res.UndetectedEstimate, res.EstimateDR = nan, nan, nan
+	if res.Total.Random > 0 && pol.Kind.Learned() {
+		res.EstimateDR = est.BootstrapDetectionDR(0, nd, cfg.Bootstrap, cfg.Seed, rep)
+	}
 	if res.Total.Random > 0 {
 		res.Estimate = est.BootstrapDetection(0, nd, cfg.Bootstrap, cfg.Seed, rep)
 		res.UndetectedEstimate = est.BootstrapUndetected(0, nd, cfg.Bootstrap, cfg.Seed, rep)
@@ -356,7 +368,7 @@ func ParsePolicy(s string) (Policy, error) {
 // policies of learn.DefaultPolicies and the rules on the full history.
 func DefaultPolicies() []Policy {
 	var ps []Policy
-	for _, n := range []string{"rules@full", "rules", "rules+random", "learned", "learned+random", "thompson", "adaptive"} {
+	for _, n := range []string{"rules@full", "rules", "rules+random", "learned", "learned+random", "learned+random:0.3", "thompson", "adaptive"} {
 		p, _ := ParsePolicy(n)
 		ps = append(ps, p)
 	}
