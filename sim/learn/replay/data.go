@@ -29,7 +29,11 @@ type Row struct {
 	Irregular bool
 	Critical  bool    // first outcome class holds (Korean data: critical fraud)
 	Revenue   float64 // revenue at stake of an irregular declaration
-	RuleScore float64 // the rules' score, history = every earlier labelled row
+	RuleScore float64 // the rules' score, history = every labelled history row, frozen
+	// RuleScoreLive is the rules' score with every history row and every
+	// earlier replayed day's outcome, inspected or not (pilotsim backtest's
+	// default): a reference that knows every label as soon as its day ends.
+	RuleScoreLive float64
 	// New says the declaration's novelty key (the goods tuple) appears in no
 	// history row: the copy effect cannot help on it.
 	New bool
@@ -211,6 +215,15 @@ func Load(ctx context.Context, opt Options, history []File, test File) (*Data, e
 			d.History = append(d.History, rows...)
 		} else {
 			d.Test = rows
+		}
+	}
+	live, err := loadFile(ctx, opt, history, test, false)
+	if err != nil {
+		return nil, err
+	}
+	for i := range live {
+		if i < len(d.Test) {
+			d.Test[i].RuleScoreLive = live[i].RuleScore
 		}
 	}
 	if err := d.features(opt, files); err != nil {

@@ -20,7 +20,9 @@ type Reference struct {
 }
 
 // References returns, at each share, the rules (scored with every history
-// row's outcome, frozen), the exact look-up of the novelty key (the past
+// row's outcome, frozen), the rules as pilotsim backtest runs them by default
+// (every history outcome and, each day, every earlier replayed day's outcome,
+// inspected or not), the exact look-up of the novelty key (the past
 // irregular rate of the same goods tuple among all history rows; unseen
 // tuples last), and random selection (the base rate).
 func References(d *Data, shares []float64) []Reference {
@@ -35,8 +37,10 @@ func References(d *Data, shares []float64) []Reference {
 	}
 	lookup := make([]float64, len(d.Test))
 	rules := make([]float64, len(d.Test))
+	live := make([]float64, len(d.Test))
 	for i, r := range d.Test {
 		rules[i] = r.RuleScore
+		live[i] = r.RuleScoreLive
 		lookup[i] = -1
 		if c, ok := rate[r.Tuple]; ok {
 			lookup[i] = c[1] / c[0]
@@ -59,7 +63,7 @@ func References(d *Data, shares []float64) []Reference {
 		for _, c := range []struct {
 			name  string
 			score []float64
-		}{{"rules (full history)", rules}, {"exact-tuple look-up", lookup}} {
+		}{{"rules (full history)", rules}, {"rules (every outcome, daily)", live}, {"exact-tuple look-up", lookup}} {
 			ref := Reference{Name: c.name, Share: sh}
 			ref.Precision, ref.Recall, ref.Inspected = topShare(d, c.score, sh, false, irr)
 			ref.PrecisionNew, ref.RecallNew, ref.Selected = topShare(d, c.score, sh, true, irrNew)
