@@ -184,7 +184,7 @@ func NewLearnReport(in LearnInputs, res [][]*replay.Result, refs []replay.Refere
 	}
 	for pi, name := range r.Policies {
 		for _, m := range LearnMetrics {
-			r.Summary = append(r.Summary, LearnRow{Policy: name, Metric: m.Name, Interval: MeanCI(vals(pi, m), 0.95)})
+			r.Summary = append(r.Summary, LearnRow{Policy: name, Metric: m.Name, Interval: clampShare(m.Name, MeanCI(vals(pi, m), 0.95))})
 		}
 		if exploit >= 0 && pi != exploit {
 			for _, mn := range []string{"precision", "precision_new", "recall", "recall_new", "duty_recovered"} {
@@ -204,11 +204,22 @@ func NewLearnReport(in LearnInputs, res [][]*replay.Result, refs []replay.Refere
 				for k, x := range res[pi] {
 					v[k] = m.of(nil, &x.Weeks[w])
 				}
-				r.Weekly = append(r.Weekly, LearnRow{Policy: name, Metric: mn, Week: w + 1, Interval: MeanCI(v, 0.95)})
+				r.Weekly = append(r.Weekly, LearnRow{Policy: name, Metric: mn, Week: w + 1, Interval: clampShare(mn, MeanCI(v, 0.95))})
 			}
 		}
 	}
 	return r
+}
+
+// clampShare keeps the Student t interval of a share (every metric but the
+// errors, in points or %) inside [0, 1]: the mean of 30 values of 0 or 1
+// cannot have an interval past 1.
+func clampShare(metric string, iv Interval) Interval {
+	if strings.HasSuffix(metric, "_error") {
+		return iv
+	}
+	iv.Low, iv.High = math.Max(0, iv.Low), math.Min(1, iv.High)
+	return iv
 }
 
 // Get returns the summary interval of a policy's metric (N = 0 when absent).
