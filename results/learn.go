@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"image/color"
 	"io"
@@ -20,19 +21,24 @@ import (
 
 // LearnInputs describes a learning replay for its report.
 type LearnInputs struct {
-	Records, Mapping, Rules string
-	History                 []string
-	Seed                    uint64
-	Seeds                   int
-	Budget, Delay           float64
-	HistoryTop, HistoryRand float64
-	Keys, Novelty           string
+	Records     string   `json:"records"`
+	Mapping     string   `json:"mapping"`
+	Rules       string   `json:"rules"`
+	History     []string `json:"history"`
+	Seed        uint64   `json:"seed"`
+	Seeds       int      `json:"seeds"`
+	Budget      float64  `json:"budget"`
+	Delay       float64  `json:"delay_days"`
+	HistoryTop  float64  `json:"history_top"`
+	HistoryRand float64  `json:"history_random"`
+	Keys        string   `json:"keys"`
+	Novelty     string   `json:"novelty"`
 	// FirstDay is the first replayed day (days since 1970-01-01).
-	FirstDay int32
-	Rows     int
-	NewRows  int
-	NewFraud float64
-	Fraud    float64
+	FirstDay int32   `json:"first_day"`
+	Rows     int     `json:"rows"`
+	NewRows  int     `json:"new_rows"`
+	NewFraud float64 `json:"new_fraud_share"`
+	Fraud    float64 `json:"fraud_share"`
 }
 
 // LearnMetric names one figure of a replay, per replication.
@@ -265,6 +271,47 @@ func (r *LearnReport) WriteCurvesCSV(w io.Writer) error {
 	return cw.Error()
 }
 
+// LearnJSONSchema is the schema_version of the learn report's JSON.
+const LearnJSONSchema = 1
+
+// WriteJSON writes the summary as one JSON object: schema_version, the
+// inputs, per policy and metric the mean and 95% interval (null where
+// undefined), and the references.
+func (r *LearnReport) WriteJSON(w io.Writer) error {
+	type row struct {
+		Policy string    `json:"policy"`
+		Metric string    `json:"metric"`
+		Mean   JSONFloat `json:"mean"`
+		Low    JSONFloat `json:"ci_low"`
+		High   JSONFloat `json:"ci_high"`
+		N      int       `json:"seeds_defined"`
+	}
+	type ref struct {
+		Name         string    `json:"ranking"`
+		Share        float64   `json:"inspected"`
+		Precision    JSONFloat `json:"precision"`
+		Recall       JSONFloat `json:"recall"`
+		PrecisionNew JSONFloat `json:"precision_new"`
+		RecallNew    JSONFloat `json:"recall_new"`
+	}
+	out := struct {
+		Schema     int         `json:"schema_version"`
+		Inputs     LearnInputs `json:"inputs"`
+		Weeks      int         `json:"weeks"`
+		Policies   []row       `json:"policies"`
+		References []ref       `json:"references"`
+	}{Schema: LearnJSONSchema, Inputs: r.Inputs, Weeks: r.Weeks}
+	for _, s := range r.Summary {
+		out.Policies = append(out.Policies, row{s.Policy, s.Metric, JSONFloat(s.Mean), JSONFloat(s.Low), JSONFloat(s.High), s.N})
+	}
+	for _, x := range r.References {
+		out.References = append(out.References, ref{x.Name, x.Share, JSONFloat(x.Precision), JSONFloat(x.Recall), JSONFloat(x.PrecisionNew), JSONFloat(x.RecallNew)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
 // WriteText writes the summary table for a terminal.
 func (r *LearnReport) WriteText(w io.Writer) error {
 	in := r.Inputs
@@ -288,7 +335,7 @@ func (r *LearnReport) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintln(w, "\nreferences over the whole test file (labels no policy sees: every history outcome):")
 	for _, ref := range r.References {
-		fmt.Fprintf(w, "  %-22s at %3.0f%%: precision %.3f, recall %.3f; new tuples: precision %.3f\n", ref.Name, 100*ref.Share,
+		fmt.Fprintf(w, "  %-30s at %3.0f%%: precision %.3f, recall %.3f; new tuples: precision %.3f\n", ref.Name, 100*ref.Share,
 			ref.Precision, ref.Recall, ref.PrecisionNew)
 	}
 	return nil

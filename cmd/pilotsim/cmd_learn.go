@@ -63,6 +63,7 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "write policies.csv, learn.csv, report.html to `DIR`")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	force := fs.Bool("force", false, "replace the output of another study in --out")
+	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout (schema_version, inputs, per policy and metric the mean and interval, references)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -232,6 +233,9 @@ wait:
 		if err := results.WriteManifest(*out, man); err != nil {
 			return err
 		}
+	}
+	if *asJSON {
+		return rep.WriteJSON(e.stdout)
 	}
 	return rep.WriteText(e.stdout)
 }
