@@ -393,12 +393,12 @@ func (m *Model) Refit() {
 
 func logit(p float64) float64 {
 	p = clampP(p)
-	return math.Log(p / (1 - p))
+	return fastLog(p / (1 - p))
 }
 
 // logRatio is logit(p) − logit(q) with one logarithm.
 func logRatio(p, q float64) float64 {
-	return math.Log(clampP(p) * (1 - clampP(q)) / (clampP(q) * (1 - clampP(p))))
+	return fastLog(clampP(p) * (1 - clampP(q)) / (clampP(q) * (1 - clampP(p))))
 }
 
 // clampP keeps a probability in [1e-6, 1 − 1e-6] so that its log-odds stay

@@ -178,7 +178,14 @@ type Selector struct {
 	eps     float64
 	drift   Drift
 
-	order []int
+	order  []int
+	ranked []ranked
+}
+
+// ranked is a declaration's score and position, for sorting.
+type ranked struct {
+	score float64
+	i     int32
 }
 
 // NewSelector returns a selector for policy p. model may be nil for rules
@@ -238,19 +245,25 @@ func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 	}
 	nr := int(math.Round(s.eps * float64(budget)))
 	nt := budget - nr
-	s.order = s.order[:0]
+	// Rank by score, highest first, ties by position: a comparison that
+	// captures nothing, so sorting allocates nothing.
+	s.ranked = s.ranked[:0]
 	for i := range n {
-		s.order = append(s.order, i)
+		s.ranked = append(s.ranked, ranked{score: out[i].Score, i: int32(i)})
 	}
-	slices.SortStableFunc(s.order, func(a, b int) int {
-		switch sa, sb := out[a].Score, out[b].Score; {
-		case sa > sb:
+	slices.SortFunc(s.ranked, func(a, b ranked) int {
+		switch {
+		case a.score > b.score:
 			return -1
-		case sa < sb:
+		case a.score < b.score:
 			return 1
 		}
-		return 0
+		return int(a.i - b.i)
 	})
+	s.order = s.order[:0]
+	for _, r := range s.ranked {
+		s.order = append(s.order, int(r.i))
+	}
 	for _, i := range s.order[:nt] {
 		out[i].Inspect, out[i].Propensity = true, 1
 	}
