@@ -144,3 +144,25 @@ func BenchmarkSelectDay(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecide is the border's per-consignment path: score one
+// declaration and decide on it under a capacity signal.
+func BenchmarkDecide(b *testing.B) {
+	items, s := benchItems(1 << 16)
+	m, _ := NewModel(s, 1<<18)
+	for i := range items {
+		m.Observe(&items[i].F, i%5 == 0)
+	}
+	pol, _ := ParsePolicy("learned+random")
+	sel := NewSelector(pol, m, 1, 0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer cpuTimer(b)()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		if sel.Decide(&items[i&(len(items)-1)], 0.1).Inspect {
+			n++
+		}
+	}
+	_ = n
+}

@@ -486,3 +486,60 @@ func TestBootstrapCovers(t *testing.T) {
 		t.Error("same seed, different interval")
 	}
 }
+
+// TestDecideStreaming: declarations decided one at a time under a capacity
+// signal: the inspected share follows the rate, the targeted ones are the
+// high scores, the random stratum is ε of it, and IPW stays unbiased.
+func TestDecideStreaming(t *testing.T) {
+	pol, _ := ParsePolicy("rules+random:0.2")
+	var errs []float64
+	for seed := range 60 {
+		sel := NewSelector(pol, nil, uint64(seed+1), 0)
+		r := rand.New(rand.NewPCG(uint64(seed), 3))
+		var inspected, random, n, truth, ipw, lowTargeted float64
+		for i := range 20000 {
+			rate := 0.1
+			if i >= 10000 {
+				rate = 0.05 // capacity falls
+			}
+			x := r.NormFloat64()
+			it := Item{RuleScore: x}
+			d := sel.Decide(&it, rate)
+			y := r.Float64() < 1/(1+math.Exp(-(x-2)))
+			if i < 1000 {
+				continue // the threshold is settling
+			}
+			n++
+			if y {
+				truth++
+			}
+			if !d.Inspect {
+				continue
+			}
+			inspected++
+			if d.Random {
+				random++
+			} else if x < 0.5 {
+				lowTargeted++
+			}
+			if y {
+				ipw += 1 / d.Propensity
+			}
+		}
+		if seed == 0 {
+			if share := inspected / n; math.Abs(share-(0.1*9+0.05*10)/19) > 0.01 {
+				t.Errorf("inspected share %.4f, want about %.4f", share, (0.1*9+0.05*10)/19)
+			}
+			if rs := random / inspected; math.Abs(rs-0.2) > 0.03 {
+				t.Errorf("random share of inspections %.3f, want 0.2", rs)
+			}
+			if lowTargeted > 0 {
+				t.Errorf("%v targeted declarations with low scores (x < 0.5)", lowTargeted)
+			}
+		}
+		errs = append(errs, ipw-truth)
+	}
+	if m, se := meanSE(errs); math.Abs(m) > 3*se {
+		t.Errorf("IPW total under Decide: mean error %.1f, standard error %.1f", m, se)
+	}
+}

@@ -180,6 +180,30 @@ type Selector struct {
 
 	order  []int
 	ranked []ranked
+
+	// Decide's running threshold: a histogram of recent scores (decayed
+	// by half every decayEvery decisions) and the cut it implies.
+	hist    [histBins]float64
+	histN   float64
+	seen    int
+	cutBin  int
+	cutFrac float64
+	cutRate float64
+}
+
+// Decide's histogram: histBins bins over the monotone map s/(1+|s|) of the
+// score, the cut recomputed every recutEvery decisions, counts halved every
+// decayEvery (the threshold follows the last few thousand scores).
+const (
+	histBins   = 1024
+	recutEvery = 128
+	decayEvery = 2048
+)
+
+func histBin(score float64) int {
+	t := score / (1 + math.Abs(score)) // in (-1, 1), increasing
+	b := int((t + 1) / 2 * histBins)
+	return min(max(b, 0), histBins-1)
 }
 
 // ranked is a declaration's score and position, for sorting.
@@ -284,6 +308,72 @@ func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 			out[i].Inspect, out[i].Random = true, true
 		}
 	}
+}
+
+// Decide decides on one declaration as it arrives, for a caller that cannot
+// wait for a day's batch (the border): rate is the share of declarations that
+// capacity allows inspecting now (the capacity signal). The declaration is
+// targeted when its score is in the top (1−ε)·rate of recent scores (a
+// running threshold over a histogram of the last few thousand scores; in the
+// threshold's own bin, a known share is taken at random); otherwise the
+// random stratum takes it with probability ε·rate. The decision's propensity
+// is the probability of inspection given its score, 1 above the threshold, so
+// the estimates hold as with SelectDay. Until recutEvery scores have been
+// seen, only the random stratum selects.
+func (s *Selector) Decide(it *Item, rate float64) Decision {
+	var d Decision
+	s.score(it, &d)
+	rate = min(max(rate, 0), 1)
+	if rate != s.cutRate || s.seen%recutEvery == 0 {
+		s.recut(rate)
+	}
+	bin := histBin(d.Score)
+	s.hist[bin]++
+	s.histN++
+	s.seen++
+	if s.seen%decayEvery == 0 {
+		for i := range s.hist {
+			s.hist[i] *= 0.5
+		}
+		s.histN *= 0.5
+	}
+	e := s.eps * rate
+	d.Propensity = e
+	switch {
+	case bin > s.cutBin:
+		d.Inspect, d.Propensity = true, 1
+		return d
+	case bin == s.cutBin:
+		d.Propensity = s.cutFrac + (1-s.cutFrac)*e
+		if s.explore.Float64() < s.cutFrac {
+			d.Inspect = true
+			return d
+		}
+	}
+	if e > 0 && s.explore.Float64() < e {
+		d.Inspect, d.Random = true, true
+	}
+	return d
+}
+
+// recut sets the cut: every bin above cutBin and a share cutFrac of cutBin
+// hold (1−ε)·rate of the recent scores.
+func (s *Selector) recut(rate float64) {
+	s.cutRate = rate
+	s.cutBin, s.cutFrac = histBins, 0 // nothing targeted
+	if s.histN < recutEvery {
+		return
+	}
+	want := (1 - s.eps) * rate * s.histN
+	acc := 0.0
+	for b := histBins - 1; b >= 0 && want > 0; b-- {
+		if acc+s.hist[b] >= want {
+			s.cutBin, s.cutFrac = b, (want-acc)/s.hist[b]
+			return
+		}
+		acc += s.hist[b]
+	}
+	s.cutBin, s.cutFrac = -1, 0 // everything targeted
 }
 
 // Reveal gives the selector one revealed outcome: the model learns it, and
