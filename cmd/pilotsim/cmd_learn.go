@@ -50,7 +50,7 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	var history, sets, policyNames stringList
 	fs.Var(&history, "history", "earlier declarations with outcomes, `FILE` (repeatable, oldest first): only what the earlier policy inspected is known")
 	fs.Var(&sets, "set", "override a value of the rules file: `path=value` (repeatable)")
-	fs.Var(&policyNames, "policy", "a policy to replay, `NAME` (repeatable; default: rules@full, rules, rules+random, learned, learned+random, learned+random:0.3, thompson, adaptive)")
+	fs.Var(&policyNames, "policy", "a policy to replay, `NAME` (repeatable; default: rules@full, rules, rules+random, learned, learned+random, learned+random:0.3, learned/value, thompson, adaptive)")
 	seeds := fs.Int("seeds", 30, "replications (seeds): the intervals are over them")
 	seed := fs.Uint64("seed", 1, "master seed")
 	workers := fs.Int("workers", 0, "replications run at the same time (default: number of CPUs)")

@@ -28,7 +28,12 @@ type Row struct {
 	Day       int32 // days since 1970-01-01
 	Irregular bool
 	Critical  bool    // first outcome class holds (Korean data: critical fraud)
-	Revenue   float64 // revenue at stake of an irregular declaration
+	Revenue   float64 // revenue at stake of an irregular declaration (0 when regular)
+	// Duty is the revenue at stake as the mapping's outcome.revenue
+	// defines it, computed for every row from its declared values, known
+	// before any inspection: what a policy ranking by expected duty may use.
+	// Revenue is Duty for an irregular row.
+	Duty      float64
 	RuleScore float64 // the rules' score, history = every labelled history row, frozen
 	// RuleScoreLive is the rules' score with every history row and every
 	// earlier replayed day's outcome, inspected or not (pilotsim backtest's
@@ -327,6 +332,10 @@ func (d *Data) features(opt Options, files []File) error {
 			}
 		}
 		vals := make([]string, len(names))
+		duty, err := dutyColumns(opt.Mapping, head)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
 		for {
 			start := r.InputOffset()
 			rec, err := r.Read()
@@ -347,6 +356,7 @@ func (d *Data) features(opt Options, files []File) error {
 			}
 			rowAt++
 			row.File, row.Start, row.End = fi, start, r.InputOffset()
+			row.Duty = duty.value(rec)
 			for i, j := range idx {
 				vals[i] = ""
 				if j < len(rec) {
@@ -441,4 +451,73 @@ func (d *Data) RuleScores(ctx context.Context, known []float64) ([]float64, erro
 		s[i] = rows[i].RuleScore
 	}
 	return s, nil
+}
+
+// dutyOf computes the mapping's revenue column (Column × Times / Per ×
+// Scale) from a raw row.
+type dutyOf struct {
+	col, times, per int // -1: absent
+	scale           float64
+}
+
+func dutyColumns(m *backtest.Mapping, head []string) (dutyOf, error) {
+	d := dutyOf{col: -1, times: -1, per: -1, scale: 1}
+	c := m.Outcome.Revenue
+	if c == nil {
+		return d, nil
+	}
+	find := func(h string) (int, error) {
+		if h == "" {
+			return -1, nil
+		}
+		i := slices.IndexFunc(head, func(s string) bool { return strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")) == h })
+		if i < 0 {
+			return -1, fmt.Errorf("no column %q (outcome revenue)", h)
+		}
+		return i, nil
+	}
+	var err error
+	if d.col, err = find(c.Column); err != nil {
+		return d, err
+	}
+	if d.times, err = find(c.Times); err != nil {
+		return d, err
+	}
+	if d.per, err = find(c.Per); err != nil {
+		return d, err
+	}
+	if c.Scale != nil {
+		d.scale = *c.Scale
+	}
+	return d, nil
+}
+
+// value is the row's duty; 0 when a number is missing or bad.
+func (d dutyOf) value(rec []string) float64 {
+	num := func(i int) (float64, bool) {
+		if i < 0 || i >= len(rec) {
+			return 0, false
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
+		return v, err == nil
+	}
+	v, ok := num(d.col)
+	if !ok {
+		return 0
+	}
+	if d.times >= 0 {
+		t, ok := num(d.times)
+		if !ok {
+			return 0
+		}
+		v *= t
+	}
+	if d.per >= 0 {
+		p, ok := num(d.per)
+		if !ok || p == 0 {
+			return 0
+		}
+		v /= p
+	}
+	return v * d.scale
 }

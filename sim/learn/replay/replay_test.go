@@ -84,6 +84,26 @@ func TestKCSNovelty(t *testing.T) {
 	}
 }
 
+// TestDutyKnownBeforeInspection: the duty a /value policy ranks by is known
+// for every row (regular ones too: ranking by the outcome's revenue would
+// leak the label), and equals backtest's revenue on the irregular rows.
+func TestDutyKnownBeforeInspection(t *testing.T) {
+	d := kcsData(t)
+	regularWithDuty := 0
+	for i, r := range d.Test {
+		if r.Irregular && math.Abs(r.Duty-r.Revenue) > 1e-6*math.Max(1, r.Revenue) {
+			t.Fatalf("row %d: duty %v, backtest's revenue %v", i, r.Duty, r.Revenue)
+		}
+		if !r.Irregular && r.Duty > 0 {
+			regularWithDuty++
+		}
+	}
+	// 4,081 of the 6,646 regular test rows have a tax rate above 0.
+	if regularWithDuty != 4081 {
+		t.Errorf("%d regular rows with a duty, want 4081", regularWithDuty)
+	}
+}
+
 // TestHistoryLabels: per day, the rules' top 5% and 2% at random of the rest;
 // the same draws for the same replication.
 func TestHistoryLabels(t *testing.T) {

@@ -205,7 +205,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 			if ruleScores != nil {
 				rs = ruleScores[d.Days[di]+i]
 			}
-			items = append(items, learn.Item{F: rows[i].F, RuleScore: rs, Value: rows[i].Revenue})
+			items = append(items, learn.Item{F: rows[i].F, RuleScore: rs, Value: rows[i].Duty})
 		}
 		budget := int(math.Round(cfg.Budget * float64(len(rows))))
 		sel.SelectDay(items, budget, out)
@@ -368,7 +368,7 @@ func ParsePolicy(s string) (Policy, error) {
 // policies of learn.DefaultPolicies and the rules on the full history.
 func DefaultPolicies() []Policy {
 	var ps []Policy
-	for _, n := range []string{"rules@full", "rules", "rules+random", "learned", "learned+random", "learned+random:0.3", "thompson", "adaptive"} {
+	for _, n := range []string{"rules@full", "rules", "rules+random", "learned", "learned+random", "learned+random:0.3", "learned/value", "thompson", "adaptive"} {
 		p, _ := ParsePolicy(n)
 		ps = append(ps, p)
 	}
