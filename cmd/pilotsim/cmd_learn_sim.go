@@ -17,6 +17,9 @@ import (
 	"pilotsim/sim"
 )
 
+// The simulator arena of pilotsim learn (cmd_learn.go dispatches to it).
+func init() { learnScenario = runLearnSim }
+
 // runLearnSim is `pilotsim learn SCENARIO.yaml`: run every targeting policy
 // of the scenario over --seeds seeds with common random numbers and write
 // learn.csv, policies.csv, report.html and the manifest.
