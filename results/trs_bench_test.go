@@ -62,6 +62,7 @@ func BenchmarkTRS(b *testing.B) {
 	b.SetBytes(int64(len(data)) / n)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b, cpuClock())
 	var study *TRSStudy
 	var er *datamodel.EventReader
 	left := 0
@@ -105,6 +106,7 @@ func BenchmarkTRSAdd(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b, cpuClock())
 	study := NewTRSStudy(TRSOptions{Seed: 1})
 	for i := range b.N {
 		study.Add(&recs[i%n])
@@ -118,6 +120,7 @@ func BenchmarkEventReader(b *testing.B) {
 	b.SetBytes(int64(len(data)) / n)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b, cpuClock())
 	var er *datamodel.EventReader
 	for i := range b.N {
 		if i%n == 0 {

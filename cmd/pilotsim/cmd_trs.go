@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -131,9 +132,71 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 	if err != nil {
 		return badInput(fmt.Errorf("%s: %w", name, err))
 	}
+	rows := &badRows{}
+	// next returns the next record; after a bad row, records are still
+	// read (so that every bad row is reported, the first maxBadShown with
+	// their line and column) but no longer returned, and the end of the
+	// file is the error rows.
+	next := func() (*datamodel.EventRecord, error) {
+		for {
+			rec, err := er.Next()
+			if err == nil {
+				if rows.n == 0 {
+					return rec, nil
+				}
+				continue
+			}
+			var ee *datamodel.EventError
+			if errors.As(err, &ee) {
+				rows.n++
+				if len(rows.shown) < maxBadShown {
+					rows.shown = append(rows.shown, err.Error())
+				}
+				continue
+			}
+			if rows.n > 0 {
+				if !errors.Is(err, io.EOF) {
+					rows.n++
+					rows.shown = append(rows.shown, err.Error())
+				}
+				return nil, rows
+			}
+			return nil, err
+		}
+	}
+	// end turns the error that ended the reading into the command's.
+	end := func(err error, records int) error {
+		if errors.Is(err, io.EOF) {
+			if records == 0 {
+				return badInput(fmt.Errorf("%s: no records after the header line (want one row per consignment)", name))
+			}
+			return nil
+		}
+		var ee *datamodel.EventError
+		var long *datamodel.RecordTooLongError
+		var br *badRows
+		if errors.As(err, &br) && br.n == 1 {
+			return badInput(fmt.Errorf("%s: %s", name, br.shown[0]))
+		}
+		if errors.As(err, &ee) || errors.As(err, &long) || errors.As(err, &br) {
+			return badInput(fmt.Errorf("%s: %w", name, err))
+		}
+		return badInput(fmt.Errorf("%s: line %d: %w", name, er.Line(), err))
+	}
+	if serialEvents() {
+		for records := 0; ; records++ {
+			rec, err := next()
+			if err != nil {
+				return end(err, records)
+			}
+			add(rec)
+			if records%eventBatch == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+	}
 	// Parse on one goroutine, add on this one: batches of records go through
 	// a channel in file order, so the result does not depend on timing.
-	const batch = 4096
 	type chunk struct {
 		recs []datamodel.EventRecord
 		err  error
@@ -142,7 +205,6 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 	free := make(chan []datamodel.EventRecord, 6)
 	done := make(chan struct{})
 	defer close(done)
-	rows := &badRows{}
 	go func() {
 		defer close(ch)
 		for {
@@ -150,37 +212,17 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 			select {
 			case recs = <-free:
 			default:
-				recs = make([]datamodel.EventRecord, 0, batch)
+				recs = make([]datamodel.EventRecord, 0, eventBatch)
 			}
 			recs = recs[:0]
 			var rerr error
-			for len(recs) < batch {
-				rec, err := er.Next()
-				var ee *datamodel.EventError
-				if errors.As(err, &ee) {
-					// A bad row: noted, and the reading goes on, so that
-					// every bad row is reported (the first maxBadShown
-					// with their line and column), not only the first.
-					rows.n++
-					if len(rows.shown) < maxBadShown {
-						rows.shown = append(rows.shown, err.Error())
-					}
-					continue
-				}
+			for len(recs) < eventBatch {
+				rec, err := next()
 				if err != nil {
 					rerr = err
-					if rows.n > 0 {
-						if !errors.Is(err, io.EOF) {
-							rows.n++
-							rows.shown = append(rows.shown, err.Error())
-						}
-						rerr = rows
-					}
 					break
 				}
-				if rows.n == 0 {
-					recs = append(recs, *rec)
-				}
+				recs = append(recs, *rec)
 			}
 			select {
 			case ch <- chunk{recs, rerr}:
@@ -202,23 +244,8 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 		case free <- c.recs:
 		default:
 		}
-		if err := c.err; err != nil {
-			if errors.Is(err, io.EOF) {
-				if records == 0 {
-					return badInput(fmt.Errorf("%s: no records after the header line (want one row per consignment)", name))
-				}
-				return nil
-			}
-			var ee *datamodel.EventError
-			var long *datamodel.RecordTooLongError
-			var br *badRows
-			if errors.As(err, &br) && br.n == 1 {
-				return badInput(fmt.Errorf("%s: %s", name, br.shown[0]))
-			}
-			if errors.As(err, &ee) || errors.As(err, &long) || errors.As(err, &br) {
-				return badInput(fmt.Errorf("%s: %w", name, err))
-			}
-			return badInput(fmt.Errorf("%s: line %d: %w", name, er.Line(), err))
+		if c.err != nil {
+			return end(c.err, records)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -226,6 +253,14 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 	}
 	return ctx.Err()
 }
+
+// eventBatch is the number of records the parsing goroutine hands over at
+// a time (about 256 KB: they stay in the processor's caches).
+const eventBatch = 1024
+
+// serialEvents reports whether the records are parsed and added on one
+// goroutine: with one processor, a second goroutine only adds hand-overs.
+func serialEvents() bool { return runtime.GOMAXPROCS(0) < 2 }
 
 // badRows are the bad rows of an event-record file: how many, and the
 // messages of the first maxBadShown (each with its line and column).
