@@ -3,8 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"path/filepath"
 	"runtime"
@@ -61,7 +64,9 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	name := pos[0]
 	study := results.NewTRSStudy(results.TRSOptions{MaxInterval: maxMin * 60, Seed: *seed, Bootstrap: *boot})
 	start := time.Now()
-	if err := readEvents(ctx, e, name, m, study.Add); err != nil {
+	// The file's hash, for the manifest, from the bytes as they are read.
+	h := sha256.New()
+	if err := streamEvents(ctx, e, name, m, study.Add, h); err != nil {
 		return err
 	}
 	read := time.Since(start)
@@ -71,13 +76,13 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 		base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(name), ".gz"), ".csv")
 		dir = filepath.Join("out", "trs-"+base)
 	}
-	inputFiles := []string{name}
+	inputs := []results.ManifestInput{{File: filepath.ToSlash(name), SHA256: hex.EncodeToString(h.Sum(nil))}}
 	if *mapPath != "" {
-		inputFiles = append(inputFiles, *mapPath)
-	}
-	inputs, err := scenarioInputs(inputFiles...)
-	if err != nil {
-		return err
+		more, err := scenarioInputs(*mapPath)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, more...)
 	}
 	man := results.NewManifest("trs", inputs, nil, []string{
 		fmt.Sprintf("seed=%d", *seed), fmt.Sprintf("bootstrap=%d", *boot), "max-interval=" + *maxIv})
@@ -106,6 +111,13 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 // ends in .gz) to add, with a progress bar on a terminal. A bad value is bad
 // input naming the file, line and column.
 func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapping, add func(*datamodel.EventRecord)) error {
+	return streamEvents(ctx, e, name, m, add, nil)
+}
+
+// streamEvents is readEvents; when h is not nil, every byte of the file
+// also goes through h (the file's hash for a manifest, without reading the
+// file a second time).
+func streamEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapping, add func(*datamodel.EventRecord), h hash.Hash) error {
 	f, err := results.OpenRegular(name, -1)
 	if err != nil {
 		return badInput(err)
@@ -116,6 +128,9 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 		total = st.Size()
 	}
 	var r io.Reader = f
+	if h != nil {
+		r = io.TeeReader(f, h)
+	}
 	bar := newBar(e, total)
 	if bar != nil {
 		defer bar.Finish()
@@ -164,11 +179,18 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 			return nil, err
 		}
 	}
-	// end turns the error that ended the reading into the command's.
+	// end turns the error that ended the reading into the command's; at
+	// the end of the records, what follows them in the file (a gzip
+	// stream's trailer) goes through h too.
 	end := func(err error, records int) error {
 		if errors.Is(err, io.EOF) {
 			if records == 0 {
 				return badInput(fmt.Errorf("%s: no records after the header line (want one row per consignment)", name))
+			}
+			if h != nil {
+				if _, err := io.Copy(h, f); err != nil {
+					return badInput(fmt.Errorf("%s: %w", name, err))
+				}
 			}
 			return nil
 		}
