@@ -234,6 +234,7 @@ type EventReader struct {
 	fields    []eventField
 	trace     *traceLayout // non-nil: the simulator's trace
 	layout    string
+	steps     []layoutStep // layout compiled (nil: read by the time package)
 	loc       *time.Location
 	line      int // physical line of the current row's start
 	next      int // physical line of the next row
@@ -300,6 +301,11 @@ func NewEventReader(r io.Reader, m *EventMapping) (*EventReader, error) {
 		er.loc = time.UTC
 	} else {
 		er.zoneSet = true
+	}
+	if er.layout != "" {
+		if er.steps = compileLayout(er.layout); er.steps != nil {
+			er.checkLayout()
+		}
 	}
 	er.offLo, er.offHi = math.Inf(1), math.Inf(-1)
 	er.zoneLo, er.zoneHi = math.MaxInt64, math.MinInt64
@@ -909,12 +915,19 @@ func lowerASCII(v []byte, scratch *[]byte) []byte {
 	return v
 }
 
-// parseTime reads a time: the mapping's layout, or RFC 3339 (a space may
+// parseTime reads a time: the mapping's layout (compiled when it can be,
+// else by the time package), or RFC 3339 (a space may
 // stand for the T; no zone means the mapping's location) by a fast path.
 // The offset written with the time is kept in er.lastOff (0 when none).
 func (er *EventReader) parseTime(v []byte) (float64, bool) {
 	er.lastOff = 0
 	if er.layout != "" {
+		if er.steps != nil {
+			if t, off, ok := er.fastLayout(v); ok {
+				er.lastOff = int32(off)
+				return t, true
+			}
+		}
 		t, err := time.ParseInLocation(er.layout, string(v), er.loc)
 		if err != nil {
 			return 0, false

@@ -296,3 +296,118 @@ func TestReadAheadOrder(t *testing.T) {
 		t.Fatalf("after the last row: %v, want io.EOF", err)
 	}
 }
+
+// TestCompileLayout: which layouts are compiled, and which are left to
+// the time package.
+func TestCompileLayout(t *testing.T) {
+	for _, c := range []struct {
+		layout string
+		steps  int // 0: not compiled
+	}{
+		{"2006-01-02 15:04:05", 11},
+		{"02/01/2006 15:04", 9},
+		{"2006-01-02T15:04:05", 11},
+		{"01.02.2006 15:04", 9}, // dots before digits: separators, not a fraction
+		{"20060102150405", 6},
+		{"2006-01-02", 0},                // no clock
+		{"2006-01-02 15:04:05.000", 0},   // a fraction
+		{"2006-01-02 15:04:05Z07:00", 0}, // a zone
+		{"2006-01-02 15:04:05 -0700", 0},
+		{"2 Jan 2006 15:04", 0},          // a month name, an unpadded day
+		{"02/01/2006 03:04 PM", 0},       // 12-hour clock
+		{"2006-002 15:04", 0},            // day of the year
+		{"02/01/06 15:04", 0},            // two-digit year
+		{"2006-01-02  15:04", 0},         // two spaces
+		{"2006-01-02 15:04:05 15:04", 0}, // hour twice
+		{"2006-01-02_15:04", 0},
+		{"200601021505,04", 0}, // seconds, a comma, a number: read as a fraction
+	} {
+		if got := len(compileLayout(c.layout)); got != c.steps {
+			t.Errorf("%q: %d steps, want %d", c.layout, got, c.steps)
+		}
+	}
+}
+
+// layoutCases are layouts and values for the layout fast path: each value
+// must read as time.ParseInLocation reads it (or be refused by both).
+var layoutCases = []struct{ layout, value string }{
+	{"02/01/2006 15:04", "14/03/2025 09:30"},
+	{"02/01/2006 15:04", "29/02/2024 23:59"},
+	{"02/01/2006 15:04", "29/02/2025 23:59"}, // not a leap year
+	{"02/01/2006 15:04", "31/04/2025 10:00"},
+	{"02/01/2006 15:04", "14/13/2025 09:30"},
+	{"02/01/2006 15:04", "14/03/2025 24:00"},
+	{"02/01/2006 15:04", "14/03/2025 9:30"},   // one-digit hour: the time package's
+	{"02/01/2006 15:04", "14/03/2025  09:30"}, // two spaces: the time package's
+	{"02/01/2006 15:04", "14/03/2025 09:30 "},
+	{"02/01/2006 15:04", "30/03/2025 02:30"}, // Brussels: skipped hour
+	{"02/01/2006 15:04", "26/10/2025 02:30"}, // Brussels: repeated hour
+	{"2006-01-02 15:04:05", "2025-03-14 09:30:45"},
+	{"2006-01-02 15:04:05", "2025-03-14 09:30:45.25"}, // a fraction the layout does not name
+	{"2006-01-02 15:04:05", "2025-03-14 09:30:60"},
+	{"2006-01-02 15:04:05", "0000-01-01 00:00:00"},
+	{"2006-01-02 15:04:05", "1969-12-31 23:59:59"},
+	{"2006-01-02 15:04:05", "+025-03-14 09:30:45"},
+	{"20060102150405", "20250314093045"},
+	{"20060102150405", "2025031409304"},
+	{"01.02.2006 15:04", "03.14.2025 09:30"},
+}
+
+// TestLayoutTime: the layout fast path against time.ParseInLocation, in
+// UTC and in Europe/Brussels.
+func TestLayoutTime(t *testing.T) {
+	brussels, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	for _, loc := range []*time.Location{time.UTC, brussels} {
+		for _, c := range layoutCases {
+			checkLayoutTime(t, loc, c.layout, c.value)
+		}
+	}
+}
+
+// checkLayoutTime reads value by layout in loc with a reader's parseTime
+// and with the time package, and fails when they differ.
+func checkLayoutTime(t *testing.T, loc *time.Location, layout, value string) {
+	t.Helper()
+	er := newTimeReader(t, loc, layout)
+	if er.steps == nil && compileLayout(layout) != nil {
+		t.Fatalf("%q: the compiled layout failed its own check", layout)
+	}
+	got, ok := timeOf(er, value)
+	want, err := time.ParseInLocation(layout, value, loc)
+	switch {
+	case ok != (err == nil):
+		t.Errorf("%q by %q in %s: read %v (%v), the time package: %v", value, layout, loc, got, ok, err)
+	case ok && got != float64(want.Unix())+float64(want.Nanosecond())/1e9:
+		t.Errorf("%q by %q in %s: got %v, want %v", value, layout, loc, got, want)
+	case ok:
+		if _, off := want.Zone(); er.lastOff != int32(off) {
+			t.Errorf("%q by %q in %s: offset %d, want %d", value, layout, loc, er.lastOff, off)
+		}
+	}
+}
+
+// FuzzLayoutTime: any value, by a compiled layout, reads as the time
+// package reads it.
+func FuzzLayoutTime(f *testing.F) {
+	for _, c := range layoutCases {
+		f.Add(c.layout, c.value, false)
+	}
+	f.Add("02/01/2006 15:04", "26/10/2025 02:30", true)
+	brussels, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		f.Skip("no time zone database:", err)
+	}
+	f.Fuzz(func(t *testing.T, layout, value string, zone bool) {
+		if compileLayout(layout) == nil {
+			return
+		}
+		loc := time.UTC
+		if zone {
+			loc = brussels
+		}
+		checkLayoutTime(t, loc, layout, value)
+	})
+}
