@@ -1,8 +1,8 @@
 // Package sim is pilotsim's engine. It takes a validated scenario and turns it
-// into consignments (the generator), assigns each a lane (the risk engine, which
-// also scores real declarations), moves them through control resources in
-// simulated time (the border, a discrete-event simulation), and runs
-// replications concurrently and reproducibly.
+// into consignments (the generator), assigns each a lane (the risk engine of
+// package sim/risk, which also scores real declarations), moves them through
+// control resources in simulated time (the border, a discrete-event
+// simulation), and runs replications concurrently and reproducibly.
 //
 // sim is pure: no file I/O, no flags, no printing. Every random draw comes from
 // a stream derived from (seed, replication, purpose) by Stream, so results do not

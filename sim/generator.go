@@ -305,8 +305,8 @@ func (g *Generator) Next(c *Consignment) bool {
 	}
 	c.Lodgement = t - lead
 	c.LaneAt = c.Lodgement
-	if !pm.risk.assessZero {
-		if a := pm.risk.assessment.Sample(g.assessment); a > 0 {
+	if !pm.assessZero {
+		if a := pm.assessment.Sample(g.assessment); a > 0 {
 			c.LaneAt += a
 		}
 	}

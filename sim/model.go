@@ -10,6 +10,7 @@ import (
 	"pilotsim/datamodel"
 	"pilotsim/internal/fault"
 	"pilotsim/scenarios"
+	"pilotsim/sim/risk"
 )
 
 // Method is a control method: how a control looks for a threat.
@@ -85,7 +86,9 @@ type Model struct {
 
 	threats []genThreat
 
-	risk riskModel
+	risk       *risk.Engine      // rules and selectivity
+	assessment scenarios.Sampler // time the risk assessment takes (selectivity.assessment)
+	assessZero bool              // assessment is const 0 or below: skip the draw
 
 	// phases are the scenario's phases (phase k+1 in force from
 	// phases[k].at), each compiled from the scenario in force during it;
@@ -214,9 +217,13 @@ func Compile(sc *scenarios.Scenario) (*Model, error) {
 	if err := m.compileThreats(sc, bug); err != nil {
 		return nil, err
 	}
-	if err := m.risk.compile(m, sc, bug, nil); err != nil {
+	if m.risk, err = risk.Compile(sc, risk.Config{Traders: m.traderCount, TraderIDs: m.traderIDs}); err != nil {
 		return nil, err
 	}
+	if m.assessment, err = genSampler(sc.Selectivity.Assessment, genConst(0)); err != nil {
+		return nil, bug("selectivity.assessment: %v", err)
+	}
+	m.assessZero = m.assessment.IsConst() && m.assessment.Mean() <= 0
 	if err := m.compilePhases(sc, bug); err != nil {
 		return nil, err
 	}
@@ -233,9 +240,7 @@ func bugf(sc *scenarios.Scenario) compileErrf {
 	if sc.Path != "" {
 		name = sc.Path
 	}
-	return func(format string, args ...any) error {
-		return fault.Bugf("compile %s: %s (scenarios validation refuses this: was the scenario validated?)", name, fmt.Sprintf(format, args...))
-	}
+	return fault.Unvalidated(name)
 }
 
 // genSampler returns d's sampler, or def's when d is the zero Dist.

@@ -10,7 +10,7 @@ import "context"
 // of range) this finds before a run, so validate reports it. A model
 // without expression rules returns nil at once.
 func (m *Model) ProbeRules(ctx context.Context, n int) error {
-	if !m.risk.hasExpr {
+	if !m.risk.HasExpr() {
 		return nil
 	}
 	g, s := m.NewGenerator(), m.NewSelector()

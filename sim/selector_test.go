@@ -749,57 +749,6 @@ func TestCompileErrors(t *testing.T) {
 	}
 }
 
-// TestCandidateRulesMatchBruteForce: Assess evaluates only the rules whose
-// origin, chapter and hub conditions admit the consignment; the hits must be
-// those of evaluating every rule.
-func TestCandidateRulesMatchBruteForce(t *testing.T) {
-	sc := engScenario(200, 5)
-	sc.Trade.Origins = map[string]float64{"CN": 3, "CO": 1, "PA": 1, "SG": 1, "DE": 1}
-	sc.Traders.NewShare = 0.3
-	sc.Rules = []scenarios.Rule{
-		{ID: "origin", Score: 1, When: &scenarios.Criteria{Origin: []string{"CO", "PA"}}},
-		{ID: "origin+hs-range", Score: 1, When: &scenarios.Criteria{Origin: []string{"CN"}, HS: []string{"0803", "8501", "30"}}},
-		{ID: "chapters", Score: 1, When: &scenarios.Criteria{HS: []string{"08", "85", "93"}}},
-		{ID: "routing", Score: 1, When: &scenarios.Criteria{Routing: []string{"PA"}}},
-		{ID: "not routing", Score: 1, When: &scenarios.Criteria{Not: &scenarios.Criteria{Routing: []string{"PA"}}}},
-		{ID: "any", Score: 1, When: &scenarios.Criteria{Any: []scenarios.Criteria{{Origin: []string{"DE"}}, {HS: []string{"01"}}}}},
-		{ID: "all nested", Score: 1, When: &scenarios.Criteria{All: []scenarios.Criteria{{Origin: []string{"CN", "SG"}}, {All: []scenarios.Criteria{{HS: []string{"84"}}, {NewTrader: engB(true)}}}}}},
-		{ID: "dispatch", Score: 1, When: &scenarios.Criteria{Dispatch: []string{"PA", "SG"}}},
-		{ID: "expr", Score: 1, Expr: `origin == "CN" && chapter < 20`},
-		{ID: "no condition on origin", Score: 1, When: &scenarios.Criteria{ValuePerKg: &scenarios.Range{Max: engF(3)}}},
-	}
-	m := engCompile(t, sc)
-	rm := &m.risk
-	counts := make([]int, len(sc.Rules))
-	n := 0
-	s := m.NewSelector()
-	for _, c := range engAll(m, 0) {
-		var want RuleSet
-		for i, r := range rm.rules {
-			hit := false
-			if r.expr == nil {
-				hit = rm.prog.eval(r.root, &c)
-			} else {
-				s.fillEnv(&c)
-				hit = s.runExpr(r.expr, m, i)
-			}
-			if hit {
-				want.Add(i)
-				counts[i]++
-			}
-		}
-		if c.Hits != want {
-			t.Fatalf("consignment %d (origin %v hs %06d hub %v): hits %v, want %v", c.Seq, c.Origin, c.HS, c.Hub, c.Hits, want)
-		}
-		n++
-	}
-	for i, k := range counts {
-		if k == 0 || k == n {
-			t.Errorf("rule %s holds for %d of %d consignments: the test does not exercise it", sc.Rules[i].ID, k, n)
-		}
-	}
-}
-
 // TestCompileErrorNamesFileAndLine: an expr rule that does not type-check
 // is refused when the file is loaded, with the file, line and column of the
 // expression, before the engine sees it.

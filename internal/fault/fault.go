@@ -54,3 +54,13 @@ func (b *Bug) Error() string { return "internal error: " + b.Msg }
 func Bugf(format string, args ...any) error {
 	return &Bug{Msg: fmt.Sprintf(format, args...)}
 }
+
+// Unvalidated returns the error maker of a compiler handed a scenario that
+// validation should have refused: each error is a *Bug naming the scenario
+// (its file, or its name when built in code) and what is wrong. sim.Compile
+// and risk.Compile trust validated scenarios and share these messages.
+func Unvalidated(name string) func(format string, args ...any) error {
+	return func(format string, args ...any) error {
+		return Bugf("compile %s: %s (scenarios validation refuses this: was the scenario validated?)", name, fmt.Sprintf(format, args...))
+	}
+}

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"pilotsim/sim"
+	"pilotsim/sim/risk"
 )
 
 // The built-in mappings: pilotsim's own CSV columns (package datamodel), and
@@ -103,16 +103,16 @@ func DefaultMapping(header []string, threats []string) *Mapping {
 }
 
 // laneOfControls maps the datamodel's control column to a lane.
-func laneOfControls(v string) (sim.Lane, bool) {
+func laneOfControls(v string) (risk.Lane, bool) {
 	switch {
 	case v == "none":
-		return sim.Green, true
+		return risk.Green, true
 	case strings.Contains(v, "nii") || strings.Contains(v, "physical"):
-		return sim.Red, true
+		return risk.Red, true
 	case strings.Contains(v, "document"):
-		return sim.Yellow, true
+		return risk.Yellow, true
 	case strings.Contains(v, "audit"):
-		return sim.Blue, true
+		return risk.Blue, true
 	}
 	return 0, false
 }

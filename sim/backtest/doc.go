@@ -9,9 +9,9 @@
 // in flat memory; a History answers, for each declaration, what was known of
 // its trader (or HS code, origin, any mapped column) from declarations dated
 // strictly before it — never later ones. Run scores every declaration with
-// sim's Selector and adds it to a Tally: lanes, per-rule hits, and a histogram
-// of scores with exact counts per distinct score, from which package results
-// draws the targeting curve.
+// the simulator's own risk engine (package sim/risk) and adds it to a Tally:
+// lanes, per-rule hits, and a histogram of scores with exact counts per
+// distinct score, from which package results draws the targeting curve.
 //
 // Like sim, the package does no file I/O of its own: it reads from the
 // io.Readers it is given.

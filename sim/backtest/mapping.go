@@ -15,7 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"pilotsim/sim"
+	"pilotsim/sim/risk"
 )
 
 // Mapping says how a declarations file in a foreign layout maps onto what the
@@ -365,7 +365,7 @@ func (m *Mapping) checkColumn(path string, c *Column, t fieldType) []error {
 	if path == "outcome.lane" {
 		for _, raw := range sortedKeys(c.Codes) {
 			v := c.Codes[raw]
-			if _, ok := sim.ParseLane(v); !ok && v != "" {
+			if _, ok := risk.ParseLane(v); !ok && v != "" {
 				errs = append(errs, m.errAt(path+".codes", "code %q maps to %q, not a lane (green, blue, yellow, red)", raw, v))
 			}
 		}
@@ -376,31 +376,31 @@ func (m *Mapping) checkColumn(path string, c *Column, t fieldType) []error {
 // kind says whether name is a field that criteria may test, and its type. The
 // names are the mapped datamodel text and number fields, value_per_kg when
 // value and gross_weight are mapped, and every entry of Columns.
-func (m *Mapping) kind(name string) sim.FieldKind {
+func (m *Mapping) kind(name string) risk.FieldKind {
 	if c, ok := m.Columns[name]; ok {
 		if c.Type == "number" {
-			return sim.FieldNumber
+			return risk.FieldNumber
 		}
-		return sim.FieldText
+		return risk.FieldText
 	}
 	if name == "value_per_kg" {
 		if _, ok := m.Fields["value"]; ok {
 			if _, ok := m.Fields["gross_weight"]; ok {
-				return sim.FieldNumber
+				return risk.FieldNumber
 			}
 		}
-		return sim.FieldUnknown
+		return risk.FieldUnknown
 	}
 	if _, ok := m.Fields[name]; !ok {
-		return sim.FieldUnknown
+		return risk.FieldUnknown
 	}
 	switch coreFields[name] {
 	case typeNumber:
-		return sim.FieldNumber
+		return risk.FieldNumber
 	case typeBool, typeDate, typeTime:
-		return sim.FieldUnknown
+		return risk.FieldUnknown
 	}
-	return sim.FieldText
+	return risk.FieldText
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"pilotsim/datamodel"
-	"pilotsim/sim"
+	"pilotsim/sim/risk"
 )
 
 // RowError is a bad row of a declarations file: where it is and what is wrong.
@@ -55,8 +55,8 @@ type Decl struct {
 	Line int   // line in the file
 	Day  int32 // days since 1970-01-01, NoDay when the date is not mapped
 
-	C sim.Consignment
-	X sim.Extra
+	C risk.Consignment
+	X risk.Extra
 
 	Irregular bool
 	// Known is false when the file gives no outcome (the declaration was
@@ -122,7 +122,7 @@ type slotAcc struct {
 	conv
 	numeric bool
 	derived int // >= 0: a core field (fWeight …) or derivedVPK
-	conds   []sim.StringCond
+	conds   []risk.StringCond
 	cache   map[string]uint64 // value → condition bits, bounded by maxCache
 }
 
@@ -164,7 +164,7 @@ type Reader struct {
 	std    *csv.Reader // any other delimiter
 	ncol   int
 	rec    []string
-	schema *sim.ExtraSchema
+	schema *risk.ExtraSchema
 	hist   *History
 
 	core    [numCore]conv
@@ -260,7 +260,7 @@ func (rd *Reader) checkColumns(d *Decl) error {
 // answers the history criteria; it may be shared by the readers of several
 // files read one after another (earlier files first). schema may be nil (no
 // field or history criteria).
-func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hist *History) (*Reader, error) {
+func NewReader(file string, r io.Reader, m *Mapping, schema *risk.ExtraSchema, hist *History) (*Reader, error) {
 	var cr *csvReader
 	var std *csv.Reader
 	var header []string
@@ -349,7 +349,7 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 		for _, k := range schema.Histories {
 			var ka keyAcc
 			for _, p := range k.Parts {
-				name, n, _ := sim.ParseKeyPart(p)
+				name, n, _ := risk.ParseKeyPart(p)
 				v, ok := valOf[name]
 				if !ok {
 					v = len(valOf)
@@ -385,7 +385,7 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *sim.ExtraSchema, hi
 }
 
 // slotFor compiles one field of the schema.
-func (rd *Reader) slotFor(f sim.ExtraField, compile func(string, *Column) conv) slotAcc {
+func (rd *Reader) slotFor(f risk.ExtraField, compile func(string, *Column) conv) slotAcc {
 	s := slotAcc{numeric: f.Numeric, derived: derivedNone, conds: f.Conds}
 	if c, ok := rd.m.Columns[f.Name]; ok {
 		s.conv = compile("columns."+f.Name, &c)
@@ -470,7 +470,7 @@ func (rd *Reader) Next(d *Decl) error {
 	*d = Decl{Line: line, Day: NoDay, RecordedLane: -1}
 	c := &d.C
 	c.Hub, c.Origin, c.Dispatch = datamodel.NoCountry, datamodel.NoCountry, datamodel.NoCountry
-	c.Threat = sim.NoThreat
+	c.Threat = risk.NoThreat
 	c.Trader = -1
 
 	// Datamodel fields.
@@ -512,7 +512,7 @@ func (rd *Reader) Next(d *Decl) error {
 	if rd.lane.idx >= 0 {
 		v, ok := rd.text(&rd.lane)
 		if ok {
-			l, lok := sim.ParseLane(v)
+			l, lok := risk.ParseLane(v)
 			if rd.lane.ctrl {
 				l, lok = laneOfControls(v)
 			}
@@ -785,7 +785,7 @@ func (rd *Reader) readCore(d *Decl) error {
 				c.Dispatch = k
 			default:
 				c.Hub = k
-				c.Flags |= sim.FlagRouted
+				c.Flags |= risk.FlagRouted
 			}
 		case fHS:
 			v, ok, err := rd.textValue(cv, d)
@@ -830,9 +830,9 @@ func (rd *Reader) readCore(d *Decl) error {
 			}
 			switch f {
 			case fAEO:
-				c.Flags |= sim.FlagAEO
+				c.Flags |= risk.FlagAEO
 			case fNew:
-				c.Flags |= sim.FlagNew
+				c.Flags |= risk.FlagNew
 			default:
 				c.Lodgement, c.Arrival = 1, 0 // lodged after arrival
 			}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"pilotsim/datamodel"
-	"pilotsim/sim"
+	"pilotsim/sim/risk"
 )
 
 // testMapping is a small mapping of a hand-made layout.
@@ -49,7 +49,7 @@ func mustMapping(t testing.TB, src string) *Mapping {
 
 // readAll reads every row of csv through m with schema, returning the
 // declarations and the errors (bad rows).
-func readAll(t *testing.T, m *Mapping, schema *sim.ExtraSchema, hist *History, csv string) ([]Decl, []error) {
+func readAll(t *testing.T, m *Mapping, schema *risk.ExtraSchema, hist *History, csv string) ([]Decl, []error) {
 	t.Helper()
 	rd, err := NewReader("in.csv", strings.NewReader(csv), m, schema, hist)
 	if err != nil {
@@ -73,12 +73,12 @@ func readAll(t *testing.T, m *Mapping, schema *sim.ExtraSchema, hist *History, c
 
 func TestReaderConverts(t *testing.T) {
 	m := mustMapping(t, testMapping)
-	schema := &sim.ExtraSchema{
-		Fields: []sim.ExtraField{
-			{Name: "office", Conds: []sim.StringCond{{In: []string{"A1"}}, {Prefix: []string{"B"}}}},
+	schema := &risk.ExtraSchema{
+		Fields: []risk.ExtraField{
+			{Name: "office", Conds: []risk.StringCond{{In: []string{"A1"}}, {Prefix: []string{"B"}}}},
 			{Name: "duty", Numeric: true},
 			{Name: "value_per_kg", Numeric: true},
-			{Name: "hs", Conds: []sim.StringCond{{Prefix: []string{"0306"}}}},
+			{Name: "hs", Conds: []risk.StringCond{{Prefix: []string{"0306"}}}},
 		},
 	}
 	in := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n" +
@@ -132,11 +132,11 @@ func TestReaderConverts(t *testing.T) {
 func TestReaderBadRows(t *testing.T) {
 	m := mustMapping(t, testMapping)
 	head := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n"
-	hist := &sim.ExtraSchema{Histories: []sim.HistoryKey{{Parts: []string{"importer"}}}}
+	hist := &risk.ExtraSchema{Histories: []risk.HistoryKey{{Parts: []string{"importer"}}}}
 	cases := []struct {
 		why    string
 		row    string
-		schema *sim.ExtraSchema
+		schema *risk.ExtraSchema
 		line   int
 		column string
 		reason string
@@ -222,7 +222,7 @@ func TestMappingBadCodesOrder(t *testing.T) {
 // never see each other's outcomes, and a later day sees all earlier ones.
 func TestHistoryNoLookAhead(t *testing.T) {
 	m := mustMapping(t, testMapping)
-	schema := &sim.ExtraSchema{Histories: []sim.HistoryKey{{Parts: []string{"importer"}}, {Parts: []string{"hs:4", "importer"}}}}
+	schema := &risk.ExtraSchema{Histories: []risk.HistoryKey{{Parts: []string{"importer"}}, {Parts: []string{"hs:4", "importer"}}}}
 	in := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n" +
 		"2021-01-01,I1,CN,847130,1,1,1,A,1,Y,1,\n" + // I1: nothing known yet
 		"2021-01-01,I1,CN,847150,1,1,1,A,1,Y,1,\n" + // same day: still nothing
@@ -279,9 +279,9 @@ func TestKCSMappingReadsAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	schema := &sim.ExtraSchema{
-		Fields:    []sim.ExtraField{{Name: "tax_rate", Numeric: true}, {Name: "office", Conds: []sim.StringCond{{In: []string{"20"}}}}},
-		Histories: []sim.HistoryKey{{Parts: []string{"importer"}}, {Parts: []string{"hs", "origin"}}},
+	schema := &risk.ExtraSchema{
+		Fields:    []risk.ExtraField{{Name: "tax_rate", Numeric: true}, {Name: "office", Conds: []risk.StringCond{{In: []string{"20"}}}}},
+		Histories: []risk.HistoryKey{{Parts: []string{"importer"}}, {Parts: []string{"hs", "origin"}}},
 	}
 	hist := NewHistory()
 	for _, f := range []struct {
@@ -334,9 +334,9 @@ func FuzzReader(f *testing.F) {
 	f.Add("day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n2021-01-02,I1,XX,30617,4,0,50,B7,,N,,\n2021-01-01,\"I\n2\",CN,1,1,1,1,1,1,Y,1,1\n")
 	m := mustMapping(f, testMapping)
 	f.Fuzz(func(t *testing.T, in string) {
-		schema := &sim.ExtraSchema{
-			Fields:    []sim.ExtraField{{Name: "office", Conds: []sim.StringCond{{Prefix: []string{"A"}}}}, {Name: "duty", Numeric: true}},
-			Histories: []sim.HistoryKey{{Parts: []string{"importer"}}, {Parts: []string{"hs:4", "origin"}}},
+		schema := &risk.ExtraSchema{
+			Fields:    []risk.ExtraField{{Name: "office", Conds: []risk.StringCond{{Prefix: []string{"A"}}}}, {Name: "duty", Numeric: true}},
+			Histories: []risk.HistoryKey{{Parts: []string{"importer"}}, {Parts: []string{"hs:4", "origin"}}},
 		}
 		rd, err := NewReader("f.csv", strings.NewReader(in), m, schema, NewHistory())
 		if err != nil {
@@ -361,7 +361,7 @@ func FuzzReader(f *testing.F) {
 func TestUnknownOutcome(t *testing.T) {
 	m := mustMapping(t, strings.Replace(testMapping, "  irregular: {column: found, values: [\"Y\"]}",
 		"  irregular: {column: found, values: [\"Y\"]}\n  unknown: regular", 1))
-	schema := &sim.ExtraSchema{Histories: []sim.HistoryKey{{Parts: []string{"importer"}}}}
+	schema := &risk.ExtraSchema{Histories: []risk.HistoryKey{{Parts: []string{"importer"}}}}
 	in := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n" +
 		"2021-01-01,I1,CN,847130,1,1,1,A,1,,1,\n" + // not controlled
 		"2021-01-01,I1,CN,847130,1,1,1,A,1,Y,1,\n" +

@@ -9,23 +9,35 @@ import (
 
 	"pilotsim/scenarios"
 	"pilotsim/sim"
+	"pilotsim/sim/risk"
 )
 
 // Rules is a rule set compiled for a mapping: the risk engine and the slots of
 // the extra values its field and history criteria read.
 type Rules struct {
-	Model  *sim.Model
-	Schema *sim.ExtraSchema
+	Engine *risk.Engine
+	Schema *risk.ExtraSchema
+	// Seed is the rule set's seed (scenarios' seed field): with Config.Rep
+	// it selects the random stream of the selectivity's random rates.
+	Seed uint64
 }
 
 // Compile compiles the rules and selectivity of sc against the columns of m.
 func Compile(sc *scenarios.Scenario, m *Mapping) (*Rules, error) {
-	schema := sim.NewExtraSchema(m.kind)
-	model, err := sim.CompileRules(sc, schema)
+	schema := risk.NewExtraSchema(m.kind)
+	e, err := risk.Compile(sc, risk.Config{Traders: sc.Traders.Count, Schema: schema})
 	if err != nil {
 		return nil, err
 	}
-	return &Rules{Model: model, Schema: schema}, nil
+	return &Rules{Engine: e, Schema: schema, Seed: sc.Seed}, nil
+}
+
+// NewSelector returns a risk.Selector drawing the random rates from the
+// stream the simulator's replication rep uses (sim.PurposeSelection).
+func (r *Rules) NewSelector(rep int) *risk.Selector {
+	s := new(risk.Selector)
+	s.Reset(sim.Stream(r.Seed, rep, sim.PurposeSelection))
+	return s
 }
 
 // Input is one declarations file.
@@ -71,7 +83,7 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 		return nil, err
 	}
 	hist := NewHistory()
-	t := NewTally(cfg.Rules.Model.RuleIDs(), cfg.Mapping.ClassNames())
+	t := NewTally(cfg.Rules.Engine.RuleIDs(), cfg.Mapping.ClassNames())
 	var d Decl
 	for _, in := range cfg.History {
 		n, err := read(ctx, &cfg, in, hist, t, &d, false)
@@ -92,8 +104,7 @@ func read(ctx context.Context, cfg *Config, in Input, hist *History, t *Tally, d
 	if err != nil {
 		return 0, err
 	}
-	sel := cfg.Rules.Model.NewSelector()
-	sel.Reset(cfg.Rep)
+	sel := cfg.Rules.NewSelector(cfg.Rep)
 	var n, pending int64
 	defer func() {
 		if cfg.Progress != nil {
@@ -130,7 +141,7 @@ func read(ctx context.Context, cfg *Config, in Input, hist *History, t *Tally, d
 		if !score {
 			continue
 		}
-		sel.AssessExtra(&d.C, &d.X)
+		sel.Assess(cfg.Rules.Engine, &d.C, &d.X)
 		t.Add(d)
 		if cfg.Each != nil {
 			cfg.Each(d)

@@ -11,7 +11,7 @@ import (
 
 	"pilotsim/datamodel"
 	"pilotsim/scenarios"
-	"pilotsim/sim"
+	"pilotsim/sim/risk"
 )
 
 // handRules score the hand-made file of TestRunHandComputed.
@@ -56,7 +56,7 @@ func TestRunHandComputed(t *testing.T) {
 	m := mustMapping(t, testMapping)
 	rules := compileRules(t, m, handRules)
 	var scores []float64
-	var lanes []sim.Lane
+	var lanes []risk.Lane
 	tally, err := Run(context.Background(), Config{Rules: rules, Mapping: m,
 		Input: Input{Name: "hand.csv", R: strings.NewReader(handFile)},
 		Each: func(d *Decl) {
@@ -67,7 +67,7 @@ func TestRunHandComputed(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantScores := []float64{70, 20, 0, 30, 80, 50, 20, 50}
-	wantLanes := []sim.Lane{sim.Red, sim.Green, sim.Green, sim.Green, sim.Red, sim.Yellow, sim.Green, sim.Yellow}
+	wantLanes := []risk.Lane{risk.Red, risk.Green, risk.Green, risk.Green, risk.Red, risk.Yellow, risk.Green, risk.Yellow}
 	if fmt.Sprint(scores) != fmt.Sprint(wantScores) {
 		t.Errorf("scores %v, want %v", scores, wantScores)
 	}
@@ -85,10 +85,10 @@ func TestRunHandComputed(t *testing.T) {
 		{"controlled", c.N, int64(4)},
 		{"hits", c.Irregular, int64(2)},
 		{"revenue found", c.Revenue, 150.0},
-		{"red", tally.Lanes[sim.Red].N, int64(2)},
-		{"yellow", tally.Lanes[sim.Yellow].N, int64(2)},
-		{"green", tally.Lanes[sim.Green].N, int64(4)},
-		{"green irregular", tally.Lanes[sim.Green].Irregular, int64(1)},
+		{"red", tally.Lanes[risk.Red].N, int64(2)},
+		{"yellow", tally.Lanes[risk.Yellow].N, int64(2)},
+		{"green", tally.Lanes[risk.Green].N, int64(4)},
+		{"green irregular", tally.Lanes[risk.Green].Irregular, int64(1)},
 		{"R1 fired", tally.PerRule[0].N, int64(3)},
 		{"R1 hits", tally.PerRule[0].Irregular, int64(2)},
 		{"R2 fired", tally.PerRule[1].N, int64(4)},
@@ -116,27 +116,27 @@ func TestRunMaxHits(t *testing.T) {
 	m := mustMapping(t, testMapping)
 	for _, tc := range []struct {
 		maxHits string
-		lanes   []sim.Lane
-		reasons []sim.Reason
+		lanes   []risk.Lane
+		reasons []risk.Reason
 	}{
 		// Rows with 2 hits: 1 (R1 R2, red by score), 5 (R1 R3, red by
 		// score), 8 (R2 R3, yellow by score, now red).
 		{"{count: 2}",
-			[]sim.Lane{sim.Red, sim.Green, sim.Green, sim.Green, sim.Red, sim.Yellow, sim.Green, sim.Red},
-			[]sim.Reason{sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonForced}},
+			[]risk.Lane{risk.Red, risk.Green, risk.Green, risk.Green, risk.Red, risk.Yellow, risk.Green, risk.Red},
+			[]risk.Reason{risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonForced}},
 		// Every row with a hit is at least yellow: rows 2, 4, 7 (green by
 		// score with one hit) are forced; row 3 (no hit) stays green.
 		{"{count: 1, lane: yellow}",
-			[]sim.Lane{sim.Red, sim.Yellow, sim.Green, sim.Yellow, sim.Red, sim.Yellow, sim.Yellow, sim.Yellow},
-			[]sim.Reason{sim.ReasonScore, sim.ReasonForced, sim.ReasonScore, sim.ReasonForced, sim.ReasonScore, sim.ReasonScore, sim.ReasonForced, sim.ReasonScore}},
+			[]risk.Lane{risk.Red, risk.Yellow, risk.Green, risk.Yellow, risk.Red, risk.Yellow, risk.Yellow, risk.Yellow},
+			[]risk.Reason{risk.ReasonScore, risk.ReasonForced, risk.ReasonScore, risk.ReasonForced, risk.ReasonScore, risk.ReasonScore, risk.ReasonForced, risk.ReasonScore}},
 		// No row hits all three rules.
 		{"{count: 3}",
-			[]sim.Lane{sim.Red, sim.Green, sim.Green, sim.Green, sim.Red, sim.Yellow, sim.Green, sim.Yellow},
-			[]sim.Reason{sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore, sim.ReasonScore}},
+			[]risk.Lane{risk.Red, risk.Green, risk.Green, risk.Green, risk.Red, risk.Yellow, risk.Green, risk.Yellow},
+			[]risk.Reason{risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore, risk.ReasonScore}},
 	} {
 		rules := compileRules(t, m, handRules+"  max_hits: "+tc.maxHits+"\n")
-		var lanes []sim.Lane
-		var reasons []sim.Reason
+		var lanes []risk.Lane
+		var reasons []risk.Reason
 		tally, err := Run(context.Background(), Config{Rules: rules, Mapping: m,
 			Input: Input{Name: "hand.csv", R: strings.NewReader(handFile)},
 			Each: func(d *Decl) {
@@ -151,12 +151,12 @@ func TestRunMaxHits(t *testing.T) {
 		}
 		var red int64
 		for _, l := range tc.lanes {
-			if l == sim.Red {
+			if l == risk.Red {
 				red++
 			}
 		}
-		if tally.Lanes[sim.Red].N != red {
-			t.Errorf("max_hits %s: tally has %d red, want %d", tc.maxHits, tally.Lanes[sim.Red].N, red)
+		if tally.Lanes[risk.Red].N != red {
+			t.Errorf("max_hits %s: tally has %d red, want %d", tc.maxHits, tally.Lanes[risk.Red].N, red)
 		}
 	}
 }

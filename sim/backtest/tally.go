@@ -5,7 +5,7 @@ import (
 	"math/bits"
 	"slices"
 
-	"pilotsim/sim"
+	"pilotsim/sim/risk"
 )
 
 // Tally is what a backtest counted: declarations, outcomes and revenue per
@@ -23,15 +23,15 @@ type Tally struct {
 	Revenue     float64 // of irregular declarations
 	ClassN      []int64 // declarations per outcome class
 
-	Lanes   [sim.NumLanes]Cell
-	Reasons [sim.NumLanes][sim.NumReasons]int64
+	Lanes   [risk.NumLanes]Cell
+	Reasons [risk.NumLanes][risk.NumReasons]int64
 	// PerRule[i] counts the declarations rule i fired on (whatever lane they
 	// got); Controlled counts those among them in yellow or red.
 	PerRule []RuleCell
 
 	// Recorded compares the rule set's lanes with the lanes the declarations
 	// actually got, when the mapping has a lane column: Recorded[actual][rules].
-	Recorded    [sim.NumLanes][sim.NumLanes]int64
+	Recorded    [risk.NumLanes][risk.NumLanes]int64
 	RecordedAll int64
 
 	// Scores is the histogram of scores.
@@ -112,7 +112,7 @@ func (t *Tally) Add(d *Decl) {
 	}
 	t.Lanes[c.Lane].add(d)
 	t.Reasons[c.Lane][c.Reason]++
-	controlled := c.Lane == sim.Yellow || c.Lane == sim.Red
+	controlled := c.Lane == risk.Yellow || c.Lane == risk.Red
 	for w, set := range c.Hits {
 		for set != 0 {
 			b := set & -set
@@ -144,8 +144,8 @@ func (t *Tally) Add(d *Decl) {
 // Controlled returns the declarations in yellow or red.
 func (t *Tally) Controlled() Cell {
 	c := Cell{Classes: make([]int64, len(t.Classes))}
-	c.merge(&t.Lanes[sim.Yellow])
-	c.merge(&t.Lanes[sim.Red])
+	c.merge(&t.Lanes[risk.Yellow])
+	c.merge(&t.Lanes[risk.Red])
 	return c
 }
 

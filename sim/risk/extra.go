@@ -1,4 +1,4 @@
-package sim
+package risk
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"pilotsim/internal/fault"
 	"pilotsim/scenarios"
 )
 
@@ -16,7 +15,8 @@ import (
 // Consignment does not carry. The backtest reader fills an Extra per
 // declaration; the rule evaluator reads it by slot indices resolved when the
 // rules are compiled, so scoring a row does no look-up by name. The
-// simulator's own path (Selector.Assess) never touches any of this.
+// simulator calls Selector.Assess with a nil Extra, and such criteria do not
+// compile without a schema.
 
 // Limits of the extension point.
 const (
@@ -370,36 +370,3 @@ type schemaError struct{ err error }
 
 func (e *schemaError) Error() string { return e.err.Error() }
 func (e *schemaError) Unwrap() error { return e.err }
-
-// CompileRules compiles only the rules and selectivity of sc: what scoring
-// declarations needs, without traffic, traders or threats (the scenario may
-// be a rules file as scenarios.LoadRules returns it). Field and history
-// criteria are resolved against schema, which the compilation fills with the
-// fields and history keys they use; with a nil schema they are errors.
-//
-// Like Compile it trusts a validated sc (scenarios.LoadRules): what fails a
-// check validation makes is a *fault.Bug. What only the mapping knows (a
-// field that is not one of its columns, a text column tested with min/max,
-// more columns than Extra holds) is bad input, named by the rule's file,
-// line and id.
-func CompileRules(sc *scenarios.Scenario, schema *ExtraSchema) (*Model, error) {
-	if sc == nil {
-		return nil, fault.Bugf("compile: nil scenario")
-	}
-	m := &Model{Scenario: sc}
-	user := func(format string, args ...any) error { return fmt.Errorf(format, args...) }
-	m.traderCount = sc.Traders.Count
-	if m.traderCount < 1 {
-		m.traderCount = scenarios.BacktestTraders
-	}
-	m.risk.schema = schema
-	if err := m.risk.compile(m, sc, bugf(sc), user); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// AssessExtra is Assess for a declaration read from a file: field and
-// history criteria read x. Scoring, lanes and random draws are otherwise
-// exactly those of Assess.
-func (s *Selector) AssessExtra(c *Consignment, x *Extra) { s.assess(c, x) }

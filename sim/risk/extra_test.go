@@ -1,8 +1,9 @@
-package sim
+package risk
 
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -46,14 +47,15 @@ selectivity: {red: 100}
 // (NaN) meets no range, history bounds are inclusive as documented.
 func TestAssessExtra(t *testing.T) {
 	schema := NewExtraSchema(extraKinds)
-	m, err := CompileRules(extraRules(t, extraRuleSet), schema)
+	m, err := Compile(extraRules(t, extraRuleSet), Config{Schema: schema})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(schema.Fields) != 2 || len(schema.Fields[0].Conds) != 2 || len(schema.Histories) != 2 {
 		t.Fatalf("schema %+v: want office (2 conditions: the same list twice is one), rate; 2 history keys", schema)
 	}
-	s := m.NewSelector()
+	var s Selector
+	s.Reset(rand.New(rand.NewPCG(1, 1)))
 	type in struct {
 		office   uint64 // condition bits
 		rate     float64
@@ -74,7 +76,7 @@ func TestAssessExtra(t *testing.T) {
 		x.Bits[0], x.Num[1] = c.office, c.rate
 		x.Count[0], x.Irregular[0], x.Count[1], x.Irregular[1] = c.n, c.k, c.n2, c.k2
 		var cs Consignment
-		s.AssessExtra(&cs, &x)
+		s.Assess(m, &cs, &x)
 		var hits []string
 		for j, id := range ids {
 			if cs.Hits.Has(j) {
@@ -94,7 +96,7 @@ func TestExtraCriteriaErrors(t *testing.T) {
 	// Without a schema (no mapping) field criteria cannot compile; only a
 	// caller that skipped backtest's mapping gets here: an internal error.
 	var bug *fault.Bug
-	if _, err := CompileRules(sc, nil); !errors.As(err, &bug) || !strings.Contains(err.Error(), "pilotsim backtest") {
+	if _, err := Compile(sc, Config{}); !errors.As(err, &bug) || !strings.Contains(err.Error(), "pilotsim backtest") {
 		t.Errorf("without a schema: %v, want an internal error", err)
 	}
 	for _, c := range []struct{ rule, msg string }{
@@ -104,7 +106,7 @@ func TestExtraCriteriaErrors(t *testing.T) {
 		{`{id: X, score: 1, when: {history: {key: [importer, colour], min_count: 1}}}`, `"colour" is not a column`},
 	} {
 		sc := extraRules(t, "rules:\n  - "+c.rule+"\nselectivity: {red: 1}\n")
-		_, err := CompileRules(sc, NewExtraSchema(extraKinds))
+		_, err := Compile(sc, Config{Schema: NewExtraSchema(extraKinds)})
 		// What only the mapping knows is bad input, named by file, line and
 		// rule, never an internal error.
 		if err == nil || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "rules.yaml:2: rule X: ") || errors.As(err, &bug) {

@@ -1,0 +1,338 @@
+package learn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Kind is a targeting policy's way of choosing what to inspect.
+type Kind uint8
+
+// Policy kinds. The values are part of the output contract (they name the
+// policies in files); they are explicit and pinned by a test.
+const (
+	// KindRules inspects the highest rule scores (Item.RuleScore).
+	KindRules Kind = 0
+	// KindRulesRandom gives a share ε of the budget to random selection and
+	// the rest to the highest rule scores.
+	KindRulesRandom Kind = 1
+	// KindLearned inspects the highest learned probabilities (exploit only).
+	KindLearned Kind = 2
+	// KindLearnedRandom is KindLearned with a random share ε.
+	KindLearnedRandom Kind = 3
+	// KindThompson ranks by one draw from the model's posterior per
+	// declaration (Thompson sampling), with an optional random share ε.
+	KindThompson Kind = 4
+	// KindAdaptive is KindLearnedRandom whose random share moves between
+	// EpsMin and EpsMax with a drift signal computed from the outcomes of
+	// the random stratum only.
+	KindAdaptive Kind = 5
+)
+
+var kindNames = [...]string{"rules", "rules+random", "learned", "learned+random", "thompson", "adaptive"}
+
+// String returns the kind's name as policies are written.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Learned reports whether the kind uses the learned model.
+func (k Kind) Learned() bool { return k >= KindLearned }
+
+// Policy is a named targeting policy and its parameters.
+type Policy struct {
+	// Name is how the policy is written ("learned+random:0.1").
+	Name string
+	Kind Kind
+	// Epsilon is the share of the budget given to random selection
+	// (the random stratum), in [0, 1).
+	Epsilon float64
+	// EpsMin and EpsMax bound the adaptive random share (KindAdaptive).
+	EpsMin, EpsMax float64
+	// ByValue ranks learned policies by P(irregular) × Item.Value (the
+	// expected duty) instead of P(irregular).
+	ByValue bool
+}
+
+// Default random shares.
+const (
+	DefaultEpsilon = 0.10
+	DefaultEpsMin  = 0.05
+	DefaultEpsMax  = 0.30
+)
+
+// ParsePolicy reads a policy name: one of rules, rules+random, learned,
+// learned+random, thompson, adaptive, optionally followed by ":ε" (the random
+// share; for adaptive ":min-max") and by "/value" to rank by expected duty.
+// Examples: "learned+random:0.05", "adaptive:0.02-0.4", "learned/value".
+func ParsePolicy(s string) (Policy, error) {
+	name := strings.TrimSpace(s)
+	p := Policy{Name: name}
+	if rest, ok := strings.CutSuffix(name, "/value"); ok {
+		p.ByValue = true
+		name = rest
+	}
+	base, arg, hasArg := strings.Cut(name, ":")
+	k := slices.Index(kindNames[:], base)
+	if k < 0 {
+		return Policy{}, fmt.Errorf("policy %q: want one of %s (optionally :SHARE and /value)", s, strings.Join(kindNames[:], ", "))
+	}
+	p.Kind = Kind(k)
+	switch p.Kind {
+	case KindRulesRandom, KindLearnedRandom:
+		p.Epsilon = DefaultEpsilon
+	case KindAdaptive:
+		p.EpsMin, p.EpsMax = DefaultEpsMin, DefaultEpsMax
+	}
+	if p.ByValue && !p.Kind.Learned() {
+		return Policy{}, fmt.Errorf("policy %q: /value ranks by the learned probability × duty; the rules rank by their score", s)
+	}
+	if !hasArg {
+		return p, nil
+	}
+	share := func(v string) (float64, error) {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(x >= 0 && x < 1) {
+			return 0, fmt.Errorf("policy %q: random share %q: want a number in [0, 1)", s, v)
+		}
+		return x, nil
+	}
+	var err error
+	switch p.Kind {
+	case KindRules, KindLearned:
+		return Policy{}, fmt.Errorf("policy %q: %s has no random share (use %s+random:%s)", s, p.Kind, p.Kind, arg)
+	case KindAdaptive:
+		lo, hi, ok := strings.Cut(arg, "-")
+		if !ok {
+			return Policy{}, fmt.Errorf("policy %q: adaptive takes :MIN-MAX random shares", s)
+		}
+		if p.EpsMin, err = share(lo); err != nil {
+			return Policy{}, err
+		}
+		if p.EpsMax, err = share(hi); err != nil {
+			return Policy{}, err
+		}
+		if p.EpsMin <= 0 || p.EpsMax < p.EpsMin {
+			return Policy{}, fmt.Errorf("policy %q: want 0 < MIN <= MAX (the drift signal needs a random stratum)", s)
+		}
+	default:
+		if p.Epsilon, err = share(arg); err != nil {
+			return Policy{}, err
+		}
+	}
+	return p, nil
+}
+
+// DefaultPolicies returns the policies the issue compares: rules only, rules
+// + 10% random, learned (exploit), learned + 10% random, Thompson sampling,
+// and the adaptive random share.
+func DefaultPolicies() []Policy {
+	var ps []Policy
+	for _, n := range []string{"rules", "rules+random", "learned", "learned+random", "thompson", "adaptive"} {
+		p, _ := ParsePolicy(n)
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// Item is one declaration offered to a policy.
+type Item struct {
+	F Features
+	// RuleScore is the rules' score (rules policies rank by it).
+	RuleScore float64
+	// Value is the duty at stake if irregular, for ranking by value.
+	Value float64
+}
+
+// Decision is a policy's choice on one declaration.
+type Decision struct {
+	Inspect bool
+	// Random says the declaration was chosen by the random stratum.
+	Random bool
+	// Propensity is the probability that the policy inspects the
+	// declaration, given the day's scores: 1 for a targeted one; for the
+	// others, the random stratum's sampling share. Weighting an inspected
+	// declaration's outcome by 1/Propensity estimates totals over all
+	// declarations without bias (inverse-propensity weighting).
+	Propensity float64
+	// Score is what the policy ranked by (rule score, probability, draw).
+	Score float64
+	// Prob is the model's probability of irregularity (learned policies).
+	Prob float64
+}
+
+// Selector applies a policy with a model. It is not safe for concurrent use:
+// one per replication.
+type Selector struct {
+	pol     Policy
+	model   *Model
+	explore *rand.Rand
+	ts      *rand.Rand
+	eps     float64
+	drift   Drift
+
+	order []int
+}
+
+// NewSelector returns a selector for policy p. model may be nil for rules
+// policies. Its random stratum and Thompson draws come from the streams of
+// (seed, rep).
+func NewSelector(p Policy, model *Model, seed uint64, rep int) *Selector {
+	s := &Selector{pol: p, model: model, explore: Stream(seed, rep, PurposeExplore), ts: Stream(seed, rep, PurposeThompson),
+		eps: p.Epsilon}
+	if p.Kind == KindAdaptive {
+		s.eps = p.EpsMin
+		s.drift = NewDrift()
+	}
+	return s
+}
+
+// Policy returns the selector's policy.
+func (s *Selector) Policy() Policy { return s.pol }
+
+// Epsilon returns the random share in force (the adaptive one moves).
+func (s *Selector) Epsilon() float64 { return s.eps }
+
+// score is what a declaration is ranked by.
+func (s *Selector) score(it *Item, d *Decision) {
+	switch s.pol.Kind {
+	case KindRules, KindRulesRandom:
+		d.Score = it.RuleScore
+		return
+	case KindThompson:
+		d.Prob = s.model.Prob(&it.F)
+		d.Score = s.model.Sample(&it.F, s.ts)
+	default:
+		d.Prob = s.model.Prob(&it.F)
+		d.Score = d.Prob
+	}
+	if s.pol.ByValue {
+		d.Score *= it.Value
+	}
+}
+
+// SelectDay decides on one day's declarations under a budget of inspections:
+// the targeted stratum is the budget − round(ε × budget) highest scores (ties
+// broken by position, so the same input gives the same choice); the random
+// stratum draws round(ε × budget) of the remaining declarations uniformly
+// without replacement, each with propensity (random budget) / (declarations
+// not targeted). out must have len(items) entries.
+func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
+	n := len(items)
+	if budget > n {
+		budget = n
+	}
+	if budget < 0 {
+		budget = 0
+	}
+	for i := range items {
+		out[i] = Decision{}
+		s.score(&items[i], &out[i])
+	}
+	nr := int(math.Round(s.eps * float64(budget)))
+	nt := budget - nr
+	s.order = s.order[:0]
+	for i := range n {
+		s.order = append(s.order, i)
+	}
+	slices.SortStableFunc(s.order, func(a, b int) int {
+		switch sa, sb := out[a].Score, out[b].Score; {
+		case sa > sb:
+			return -1
+		case sa < sb:
+			return 1
+		}
+		return 0
+	})
+	for _, i := range s.order[:nt] {
+		out[i].Inspect, out[i].Propensity = true, 1
+	}
+	rest := s.order[nt:]
+	if len(rest) == 0 {
+		return
+	}
+	q := float64(nr) / float64(len(rest))
+	// Partial Fisher–Yates over the declarations not targeted (in score
+	// order, a fixed order): the first nr after shuffling are the stratum.
+	for j := 0; j < nr; j++ {
+		k := j + s.explore.IntN(len(rest)-j)
+		rest[j], rest[k] = rest[k], rest[j]
+	}
+	for j, i := range rest {
+		out[i].Propensity = q
+		if j < nr {
+			out[i].Inspect, out[i].Random = true, true
+		}
+	}
+}
+
+// Reveal gives the selector one revealed outcome: the model learns it, and
+// the adaptive policy's drift signal reads it if it came from the random
+// stratum. Labels must come from a Pending queue (or in order of reveal time).
+func (s *Selector) Reveal(l *Label) {
+	if s.model != nil && s.pol.Kind.Learned() {
+		s.model.Observe(&l.F, l.Irregular)
+	}
+	if s.pol.Kind == KindAdaptive && l.Decision.Random {
+		s.drift.Add(l.Irregular)
+		s.eps = s.pol.EpsMin + (s.pol.EpsMax-s.pol.EpsMin)*s.drift.Level()
+	}
+}
+
+// Drift is a change detector on the hit rate of the random stratum: a fast
+// and a slow exponentially weighted mean of its outcomes. When fraud appears
+// where the targeting does not look, random inspections find it first, and the
+// fast mean rises above the slow one. The signal uses only revealed outcomes of
+// randomly chosen declarations, which no targeting choice biases.
+type Drift struct {
+	fast, slow float64
+	n          int
+}
+
+// Drift smoothing: the fast mean weighs the last ~20 random-stratum outcomes,
+// the slow one the last ~400.
+const (
+	driftFast = 0.05
+	driftSlow = 0.0025
+	// driftFull is the standardized rise that opens the random share fully.
+	driftFull = 3
+)
+
+// NewDrift returns a detector with no outcomes.
+func NewDrift() Drift { return Drift{} }
+
+// Add adds one random-stratum outcome.
+func (d *Drift) Add(irregular bool) {
+	y := 0.0
+	if irregular {
+		y = 1
+	}
+	if d.n == 0 {
+		d.fast, d.slow = y, y
+	}
+	d.n++
+	d.fast += driftFast * (y - d.fast)
+	d.slow += driftSlow * (y - d.slow)
+}
+
+// Z returns the fast mean's rise above the slow one in standard errors of the
+// fast mean (an EWMA with weight a has variance p(1−p)·a/(2−a)).
+func (d *Drift) Z() float64 {
+	if d.n < 20 {
+		return 0
+	}
+	p := math.Min(0.99, math.Max(0.01, d.slow))
+	se := math.Sqrt(p * (1 - p) * driftFast / (2 - driftFast))
+	return (d.fast - d.slow) / se
+}
+
+// Level maps Z to [0, 1]: 0 at or below no rise, 1 at driftFull standard
+// errors or more.
+func (d *Drift) Level() float64 { return math.Min(1, math.Max(0, d.Z()/driftFull)) }
