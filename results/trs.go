@@ -247,10 +247,10 @@ type trsSegment struct {
 	cells                                [NumTRSIntervals]*trsCell
 	records, released, controlled, known int64
 	irregular                            int64
-	groupHist                            *[trsGroups]logHist // arrival → release per bootstrap group (all and channels)
-	fineHist                             *[trsGroups]logHist // the same by record (k mod 64)
-	within                               [4]int64            // released within each of TRSWithin's times
-	has                                  uint32              // the intervals whose cells exist (bit i: cells[i])
+	groupHist                            *groupHists // arrival → release per bootstrap group (all and channels)
+	fineHist                             *groupHists // the same by record (k mod 64)
+	within                               [4]int64    // released within each of TRSWithin's times
+	has                                  uint32      // the intervals whose cells exist (bit i: cells[i])
 }
 
 // trsWeek is one week of the trend.
@@ -417,8 +417,8 @@ func (t *TRSStudy) segment(kind TRSSegmentKind, value string) int {
 	t.nKind[kind]++
 	s := &trsSegment{kind: kind, value: value}
 	if kind == SegAll || kind == SegChannel {
-		s.groupHist = new([trsGroups]logHist)
-		s.fineHist = new([trsGroups]logHist)
+		s.groupHist = new(groupHists)
+		s.fineHist = new(groupHists)
 	}
 	t.segs = append(t.segs, s)
 	t.index[key] = len(t.segs) - 1
@@ -610,9 +610,9 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 		}
 		if totalOK {
 			if sg.groupHist != nil {
-				sg.groupHist[group][totalBin]++
+				sg.groupHist[totalBin][group]++
 				if sg.cells[IvTotal].filled < trsGroups/2 {
-					sg.fineHist[fine][totalBin]++
+					sg.fineHist[totalBin][fine]++
 				}
 			}
 			for j, w := range within {
@@ -1103,11 +1103,31 @@ func bootMean(c *trsCell, weights [][trsGroups]float64, blocks bool) (float64, f
 	return percentileInterval(means)
 }
 
+// groupHists are the histograms of the bootstrap groups, bin by bin: the
+// 64 groups' counts of a bin side by side (gh[bin][group]), so that
+// consecutive blocks of records, which count in consecutive groups, share
+// cache lines.
+type groupHists [len(logHist{})][trsGroups]uint32
+
 // bootQuantiles are the 95% intervals of the median and p90 from the
 // per-group histograms.
-func bootQuantiles(gh *[trsGroups]logHist, weights [][trsGroups]float64) (mLo, mHi, pLo, pHi float64) {
+func bootQuantiles(gh *groupHists, weights [][trsGroups]float64) (mLo, mHi, pLo, pHi float64) {
 	meds := make([]float64, 0, len(weights))
 	p90s := make([]float64, 0, len(weights))
+	// Each group's bins with a count, in bin order: the same in every
+	// replicate, which weighs them (group by group, bin by bin).
+	type binCount struct {
+		bin int
+		c   float64
+	}
+	var counts [trsGroups][]binCount
+	for i := range gh {
+		for g, c := range &gh[i] {
+			if c != 0 {
+				counts[g] = append(counts[g], binCount{i, float64(c)})
+			}
+		}
+	}
 	var merged [len(logHist{})]float64
 	for _, w := range weights {
 		clear(merged[:])
@@ -1116,12 +1136,9 @@ func bootQuantiles(gh *[trsGroups]logHist, weights [][trsGroups]float64) (mLo, m
 			if w[g] == 0 {
 				continue
 			}
-			h := &gh[g]
-			for i, c := range h {
-				if c != 0 {
-					merged[i] += w[g] * float64(c)
-					n += w[g] * float64(c)
-				}
+			for _, bc := range counts[g] {
+				merged[bc.bin] += w[g] * bc.c
+				n += w[g] * bc.c
 			}
 		}
 		if n > 0 {
