@@ -192,8 +192,8 @@ type eventField struct {
 	col   int // index in the row
 	name  string
 	kind  fieldKind
-	dst   int // which field of EventRecord (see setters)
-	codes map[string]string
+	dst   int               // which field of EventRecord (see setters)
+	codes map[string][]byte // the mapping's codes of the field, as bytes
 	// The last distinct text values read (interned), looked at before
 	// the reader's map: a column of codes holds few distinct values.
 	recent [8]string
@@ -456,7 +456,14 @@ func (er *EventReader) ownFields(index headerIndex, m *EventMapping) error {
 			continue
 		}
 		dst, kind, _ := eventDest(name)
-		er.fields = append(er.fields, eventField{col: i, name: er.header[i], kind: kind, dst: dst, codes: m.Codes[name]})
+		var codes map[string][]byte
+		if c := m.Codes[name]; c != nil {
+			codes = make(map[string][]byte, len(c))
+			for raw, v := range c {
+				codes[raw] = []byte(v)
+			}
+		}
+		er.fields = append(er.fields, eventField{col: i, name: er.header[i], kind: kind, dst: dst, codes: codes})
 	}
 	if !slices.ContainsFunc(er.fields, func(f eventField) bool { return f.dst == dArrival }) {
 		return &EventError{Line: 1, Problem: "has no arrival column",
@@ -733,7 +740,7 @@ func (er *EventReader) set(f *eventField, r *EventRecord) error {
 	v := trimSpace(er.cells[f.col])
 	if f.codes != nil {
 		if c, ok := f.codes[string(v)]; ok {
-			v = []byte(c)
+			v = c
 		}
 	}
 	if f.dst == dID {

@@ -411,3 +411,50 @@ func FuzzLayoutTime(f *testing.F) {
 		checkLayoutTime(t, loc, layout, value)
 	})
 }
+
+// TestEventReaderNoAllocs: reading a record allocates nothing, in
+// pilotsim's own layout and through a mapping with codes, a compiled time
+// layout and a time zone (the hot path of pilotsim trs).
+func TestEventReaderNoAllocs(t *testing.T) {
+	brussels, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	var own, national strings.Builder
+	own.WriteString("id,mode,office,aeo,channel,arrival,lodgement,release\n")
+	national.WriteString("DECL;MODE;BUREAU;AEO;CIRCUIT;ARR;DEP;REL\n")
+	for i := range 3000 {
+		d := 1 + i/1440
+		h, m := i/60%24, i%60
+		fmt.Fprintf(&own, "C%d,Sea,BEANR,no,green,2025-01-%02dT%02d:%02d:00Z,2025-01-%02dT%02d:%02d:00+01:00,2025-01-%02dT%02d:%02d:30Z\n", i, d, h, m, d, h, m, d, h, m)
+		fmt.Fprintf(&national, "C%d;SEA;BEANR;N;V;%02d/01/2025 %02d:%02d;%02d/01/2025 %02d:%02d;%02d/01/2025 %02d:%02d\n", i, d, h, m, d, h, m, d, h, m)
+	}
+	mapping := &EventMapping{
+		Columns:   map[string]string{"id": "DECL", "mode": "MODE", "office": "BUREAU", "aeo": "AEO", "channel": "CIRCUIT", "arrival": "ARR", "lodgement": "DEP", "release": "REL"},
+		Layout:    "02/01/2006 15:04",
+		Location:  brussels,
+		Codes:     map[string]map[string]string{"channel": {"V": "green", "R": "red"}, "aeo": {"N": "no", "O": "yes"}},
+		Delimiter: ';',
+	}
+	for _, c := range []struct {
+		name string
+		text string
+		m    *EventMapping
+	}{{"own layout", own.String(), nil}, {"national layout", national.String(), mapping}} {
+		er, err := NewEventReader(strings.NewReader(c.text), c.m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if er.steps == nil && c.m != nil {
+			t.Fatalf("%s: the layout was not compiled", c.name)
+		}
+		allocs := testing.AllocsPerRun(2000, func() {
+			if _, err := er.Next(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations a record, want 0", c.name, allocs)
+		}
+	}
+}
