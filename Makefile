@@ -69,28 +69,32 @@ fuzz:
 # height (shot in a window taller than the page, then cropped by
 # internal/pngtrim; a page taller than the window is shot again twice as
 # tall). Two sets: the results package's fixtures (run, compare, sweep,
-# sweep-grid) and real runs of the shipped scenarios and data (seaport-run,
-# nii-compare, expected-sweep, kcs-backtest, and the Time Release Study of a
-# seaport trace, seaport-trs).
+# sweep-grid, batch) and real runs of the shipped scenarios and data
+# (seaport-run, nii-compare, expected-sweep, grid-batch: a batch of six
+# seaport variants, kcs-backtest, and the Time Release Study of a seaport
+# trace, seaport-trs).
 # Debian: apt-get install -y chromium.
 CHROMIUM    ?= chromium
 REPORT_DIR  ?= out/report-check
 REPORT_W    ?= 1200
 REPORT_H    ?= 8000
-REPORTS     := run compare sweep sweep-grid seaport-run nii-compare expected-sweep kcs-backtest seaport-trs
+REPORTS     := run compare sweep sweep-grid batch seaport-run nii-compare expected-sweep grid-batch kcs-backtest seaport-trs
 CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --hide-scrollbars \
 	--disable-background-networking --disable-component-update --disable-sync
 report-check: build
 	@command -v $(CHROMIUM) >/dev/null || { echo "report-check needs $(CHROMIUM) (Debian: apt-get install -y chromium)"; exit 1; }
 	rm -rf $(REPORT_DIR) && mkdir -p $(REPORT_DIR)
 	$(GO) build -o bin/pngtrim ./internal/pngtrim
-	$(GO) test ./results/ -count=1 -run 'TestRunReport|TestComparisonGolden|TestSweepFrontiersAndFiles|TestSweepGridReport' \
+	$(GO) test ./results/ -count=1 -run 'TestRunReport|TestComparisonGolden|TestSweepFrontiersAndFiles|TestSweepGridReport|TestBatchReport' \
 	  -report-dir $(abspath $(REPORT_DIR))
 	./$(BIN) run scenarios/examples/seaport.yaml --quiet --reps 5 --out $(REPORT_DIR)/seaport-run > /dev/null
 	./$(BIN) compare scenarios/examples/seaport.yaml scenarios/examples/nii-pilot.yaml --independent --quiet \
 	  --out $(REPORT_DIR)/nii-compare > /dev/null 2>&1
 	./$(BIN) sweep scenarios/examples/seaport.yaml --param selectivity.expected.red --values 0.01,0.02,0.04,0.06,0.08 \
 	  --quiet --out $(REPORT_DIR)/expected-sweep > /dev/null 2>&1
+	./$(BIN) sweep scenarios/examples/seaport.yaml --param selectivity.expected.red --values 0.02,0.04,0.06 \
+	  --param 'resources.pools[physical].servers' --values 24,30 --batch-list $(REPORT_DIR)/grid.list > /dev/null
+	./$(BIN) batch $(REPORT_DIR)/grid.list --quiet --out $(REPORT_DIR)/grid-batch > /dev/null
 	./$(BIN) backtest --rules scenarios/examples/kcs/kcs-rules.yaml --mapping scenarios/examples/kcs/kcs-mapping.yaml \
 	  --history testdata/kcs-synthetic/df_syn_train_eng.csv.gz --history testdata/kcs-synthetic/df_syn_valid_eng.csv.gz \
 	  testdata/kcs-synthetic/df_syn_test_eng.csv.gz --out $(REPORT_DIR)/kcs-backtest > /dev/null

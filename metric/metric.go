@@ -175,6 +175,37 @@ type Rep struct {
 	Rep    int
 	Values []float64
 	Den    []float64
+	// Hours is, per pool in the scenario's order, its profile by hour of
+	// the week; nil unless the run asked for it (sim.Options.PoolHours). It
+	// is an output of its own, not metrics: 3 × 168 figures per pool would
+	// swell every metric table.
+	Hours []PoolHours
+}
+
+// HoursPerWeek is the number of hours in a week: the bins of a PoolHours
+// profile. Bin 24·d + h is hour h (h:00 to h+1:00) of weekday d, Monday
+// first: simulated time 0 is a Monday at 00:00.
+const HoursPerWeek = 7 * 24
+
+// Weekdays are the weekday names of the bins, Monday first, as opening hours
+// spell them.
+var Weekdays = [7]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// PoolHours is what one replication measured of one control pool in each
+// hour of the week, over the statistics window of time [warm-up, window
+// end) as the pool's other figures (every week of the window adds to the
+// same 168 bins).
+type PoolHours struct {
+	Pool string
+	// Queue is the time-average number waiting in the pool's queue during
+	// the bin's hours; NaN where the window has no time in the bin.
+	Queue [HoursPerWeek]float64
+	// Wait is the mean queue wait in hours of the controls that started
+	// in the bin; NaN where none started (the pool was closed, or idle).
+	Wait [HoursPerWeek]float64
+	// Starts is the number of controls started per hour of the bin (so
+	// per week); NaN where the window has no time in the bin.
+	Starts [HoursPerWeek]float64
 }
 
 // Index maps the keys of defs to their positions.

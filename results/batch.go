@@ -488,7 +488,8 @@ type batchManifest struct {
 // WriteFiles writes the batch's results into dir: every scenario's
 // summary.csv, aggregate.csv and aggregate.json in its subdirectory, the
 // long table of the whole batch (long.csv, one parameter column per --set
-// path) and results.xlsx, then
+// path), results.xlsx and the report (report.html, report.md and its
+// charts: the study table, the trade-off and each figure per scenario), then
 // batch.json, the manifest, last — so a batch.json means the batch is
 // complete. Unsharded and merged batches write the same bytes.
 func (br *BatchResults) WriteFiles(dir string) error {
@@ -516,6 +517,13 @@ func (br *BatchResults) WriteFiles(dir string) error {
 		if err := long.WriteParquetFile(dir); err != nil {
 			return err
 		}
+	}
+	doc, err := batchReportDoc(br.Batch, reports)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(dir, doc); err != nil {
+		return err
 	}
 	m := batchManifest{SchemaVersion: SchemaVersion, Kind: batchKind, Batch: *br.Batch, Pairs: br.Batch.Pairs()}
 	return WriteFileAtomic(filepath.Join(dir, BatchManifestFile), func(w io.Writer) error {

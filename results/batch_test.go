@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -92,8 +93,8 @@ func TestMergeOfThreeShardsEqualsUnsharded(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameTree(t, whole, merged)
-	if n := len(filetest.Tree(t, whole)); n != 9 {
-		t.Errorf("the batch wrote %d files, want 2 scenarios × 3 + long.csv, results.xlsx, batch.json", n)
+	if n := len(filetest.Tree(t, whole)); n != 13 {
+		t.Errorf("the batch wrote %d files, want 2 scenarios × 3 + long.csv, results.xlsx, batch.json, the report (2) and its 2 charts", n)
 	}
 	for k := range br.Reps {
 		for r := range br.Reps[k] {
@@ -243,6 +244,32 @@ func TestExactFloatRoundTrip(t *testing.T) {
 		}
 		if math.Float64bits(float64(back)) != math.Float64bits(v) && !(math.IsNaN(v) && math.IsNaN(float64(back))) {
 			t.Fatalf("%v → %s → %v", v, b, float64(back))
+		}
+	}
+}
+
+// The batch report: the study table with the frontiers and the trade-off
+// chart, each key figure per scenario; the same for a merged batch (above).
+func TestBatchReport(t *testing.T) {
+	br := batchFixture(t, nil)
+	dir := reportOut(t, "batch")
+	if err := br.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	checkReportFiles(t, dir, []string{"study", "intervals"})
+	md, err := os.ReadFile(filepath.Join(dir, ReportMDFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	filetest.Golden(t, "batch-report.md", md)
+	h, err := os.ReadFile(filepath.Join(dir, ReportHTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(h)
+	for _, want := range []string{"000_a", "001_b", "selectivity.red=50", "Detection vs mean release time", "Key figures per scenario", "NII"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report.html lacks %q", want)
 		}
 	}
 }

@@ -57,15 +57,24 @@ type Report struct {
 	// Precision, when the number of replications was chosen by precision
 	// targets (run --precision), says how; nil for a fixed number.
 	Precision *Precision
+	// PoolHours are the pools' profiles by hour of the week, when the
+	// replications carry them (sim.Options.PoolHours; a run does); nil
+	// otherwise.
+	PoolHours []PoolHourProfile
 }
 
-// NewReport aggregates reps (one value per metric each) into a Report.
+// NewReport aggregates reps (one value per metric each, and the pools'
+// hour-of-week profiles where they carry them) into a Report.
 func NewReport(run Run, metrics []Metric, reps []Replication) (*Report, error) {
 	est, err := Aggregate(metrics, reps)
 	if err != nil {
 		return nil, err
 	}
-	return &Report{Run: run, Metrics: metrics, Reps: reps, Estimates: est}, nil
+	hours, err := AggregatePoolHours(reps)
+	if err != nil {
+		return nil, err
+	}
+	return &Report{Run: run, Metrics: metrics, Reps: reps, Estimates: est, PoolHours: hours}, nil
 }
 
 // WriteSummaryCSV writes one row per replication: rep, then every metric as a
@@ -227,16 +236,27 @@ func (r *Report) WriteAggregateJSON(w io.Writer) error {
 }
 
 // WriteFiles writes summary.csv, aggregate.csv and aggregate.json into dir,
-// each atomically (see WriteFileAtomic). dir must exist.
+// and pools_by_hour.csv and pools_by_hour.json when the report has the
+// pools' hour-of-week profiles, each atomically (see WriteFileAtomic). dir must exist.
 func (r *Report) WriteFiles(dir string) error {
-	for _, f := range []struct {
+	files := []struct {
 		name  string
 		write func(io.Writer) error
 	}{
 		{SummaryFile, r.WriteSummaryCSV},
 		{AggregateFile, r.WriteAggregateCSV},
 		{AggregateJSONFile, r.WriteAggregateJSON},
-	} {
+	}
+	if r.PoolHours != nil {
+		files = append(files, struct {
+			name  string
+			write func(io.Writer) error
+		}{PoolsByHourFile, r.WritePoolHoursCSV}, struct {
+			name  string
+			write func(io.Writer) error
+		}{PoolsByHourJSONFile, r.WritePoolHoursJSON})
+	}
+	for _, f := range files {
 		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
 			return err
 		}

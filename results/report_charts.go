@@ -223,12 +223,15 @@ func renderTiles(title string, plots []*plot.Plot, cols int, rowH vg.Length) ([]
 }
 
 // chartBar is one bar from Bottom to Top, centred on X with a Width in data
-// units, and an optional whisker from Low to High (NaN: none).
+// units, an optional whisker from Low to High (NaN: none) and an optional
+// value label written beyond the bar's end (and its whisker): a bar of a
+// tiny value is a sliver, its label says what it is.
 type chartBar struct {
 	X, Width    float64
 	Bottom, Top float64
 	Low, High   float64
 	Color       color.Color
+	Label       string
 }
 
 // barsPlotter draws chartBars, upright or, when horizontal, lying with the
@@ -280,6 +283,46 @@ func (b *barsPlotter) draw(c draw.Canvas, trCat, trVal func(float64) vg.Length, 
 		c.StrokeLines(whisker, c.ClipLinesXY([]vg.Point{at(x, lo), at(x, hi)})...)
 		c.StrokeLines(whisker, c.ClipLinesXY([]vg.Point{at(x-capW, lo), at(x+capW, lo)})...)
 		c.StrokeLines(whisker, c.ClipLinesXY([]vg.Point{at(x-capW, hi), at(x+capW, hi)})...)
+	}
+	b.drawLabels(c, trCat, trVal, at)
+}
+
+// barLabelFont is the size of the value labels on bars.
+const barLabelFont = 9
+
+// drawLabels writes each bar's Label beyond its end: above an upright bar
+// (and its whisker), right of a lying one; where that would leave the plot
+// (a bar reaching the axis's end), just inside the bar's end instead.
+func (b *barsPlotter) drawLabels(c draw.Canvas, trCat, trVal func(float64) vg.Length, at func(cat, val vg.Length) vg.Point) {
+	for _, bar := range b.bars {
+		if bar.Label == "" || math.IsNaN(bar.Top) {
+			continue
+		}
+		end := bar.Top
+		if !math.IsNaN(bar.High) && bar.High > end {
+			end = bar.High
+		}
+		sty := draw.TextStyle{Color: chartInk, Font: font.From(chartSans, barLabelFont), Handler: plot.DefaultTextHandler}
+		pos := trVal(end)
+		const pad = 3
+		w, h := sty.Width(bar.Label), sty.Height(bar.Label)
+		var p vg.Point
+		if b.horizontal {
+			sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+			p = at(trCat(bar.X), pos+pad)
+			if p.X+w > c.Max.X {
+				sty.XAlign = draw.XRight
+				p = at(trCat(bar.X), trVal(bar.Top)-pad)
+			}
+		} else {
+			sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+			p = at(trCat(bar.X), pos+pad)
+			if p.Y+h > c.Max.Y {
+				sty.YAlign = draw.YTop
+				p = at(trCat(bar.X), trVal(bar.Top)-pad)
+			}
+		}
+		c.FillText(sty, p, bar.Label)
 	}
 }
 

@@ -59,6 +59,9 @@ type reportTable struct {
 	// Compact sets a wide table in a smaller type, so that it fits the
 	// page without scrolling (the sweep table: a column per figure).
 	Compact bool
+	// Wrap lets text cells break at spaces (a list of overrides); cells
+	// stay on one line otherwise.
+	Wrap bool
 }
 
 // headerBreaks lets a header such as resources.pools[physical].servers wrap
@@ -122,6 +125,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 th.num { text-align: right; }
 table.compact { font-size: 0.78rem; }
 table.compact th, table.compact td { padding: 0.2rem 0.35rem; }
+table.wrap td { white-space: normal; }
 .notes { font-size: 0.9rem; color: #333; }
 .alert { background: #b00020; color: #fff; font-weight: bold; padding: 0.6rem 0.9rem; border-radius: 4px; }
 .alert.warn { background: #fff4d6; color: #4a3200; font-weight: normal; border-left: 5px solid #e69f00; }
@@ -176,8 +180,15 @@ func (doc *reportDoc) writeHTML(w io.Writer) error {
 				inlineSVG(s.Chart.SVG, s.Title), esc(s.Chart.Caption))
 		}
 		for _, t := range s.Tables {
+			var classes []string
 			if t.Compact {
-				b.WriteString("<div class=\"table-wrap\"><table class=\"compact\">\n")
+				classes = append(classes, "compact")
+			}
+			if t.Wrap {
+				classes = append(classes, "wrap")
+			}
+			if len(classes) > 0 {
+				fmt.Fprintf(&b, "<div class=\"table-wrap\"><table class=\"%s\">\n", strings.Join(classes, " "))
 			} else {
 				b.WriteString("<div class=\"table-wrap\"><table>\n")
 			}

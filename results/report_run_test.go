@@ -84,7 +84,7 @@ func checkReportFiles(t *testing.T, dir string, wantSections []string) {
 
 func TestRunReport(t *testing.T) {
 	run, metrics, reps := fixture()
-	r, err := NewReport(run, metrics, reps)
+	r, err := NewReport(run, metrics, withPoolHours(reps))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,13 +92,20 @@ func TestRunReport(t *testing.T) {
 	if err := r.WriteRunReport(dir); err != nil {
 		t.Fatal(err)
 	}
-	checkReportFiles(t, dir, []string{"release", "groups", "detection", "lanes", "resources", "trs"})
+	checkReportFiles(t, dir, []string{"release", "groups", "detection", "lanes", "resources", "pool-hours", "trs"})
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
 	filetest.Golden(t, "run-report.md", md)
 	html, _ := os.ReadFile(filepath.Join(dir, ReportHTMLFile))
 	for _, want := range []string{"narcotics", "undervaluation", "physical", "arrival → lodgement", "55.2% ± 1.7%"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	// Value labels on the detection bars: undervaluation's 0.4% is a
+	// sliver, its label is text in the chart.
+	for _, want := range []string{">0.40%</text>", ">55.2%</text>"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html's charts lack the bar label %q", want)
 		}
 	}
 }

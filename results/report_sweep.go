@@ -127,13 +127,33 @@ type xyErrs struct {
 	plotter.YErrors
 }
 
-// tradeoffPanel plots detection (%) against metric x (multiplied by xScale).
+// tradeoffPanel plots detection (%) against metric x (multiplied by xScale)
+// for the sweep's points.
 func (s *Sweep) tradeoffPanel(title string, x metric.Key, xScale float64, xLabel string, on []bool) (*plot.Plot, error) {
+	pts := make([]tradeoffPoint, len(s.Points))
+	for i, pt := range s.Points {
+		pts[i] = tradeoffPoint{Label: pt.Label(), Report: pt.Report, On: on[i]}
+	}
+	return tradeoffPanel(title, x, xScale, xLabel, pts)
+}
+
+// tradeoffPoint is one point of a trade-off chart: its label, its results
+// and whether it is on the frontier.
+type tradeoffPoint struct {
+	Label  string
+	Report *Report
+	On     bool
+}
+
+// tradeoffPanel plots detection (%) against metric x (multiplied by xScale):
+// every point with its intervals in both directions and its label, the
+// frontier points filled and joined, the others open and grey.
+func tradeoffPanel(title string, x metric.Key, xScale float64, xLabel string, points []tradeoffPoint) (*plot.Plot, error) {
 	p := newChart(title, xLabel, "detection rate (% of irregular consignments)")
 	var pts xyErrs
 	var labels []string
 	var onIdx, offIdx []int
-	for i, pt := range s.Points {
+	for _, pt := range points {
 		m := indexEstimates(pt.Report.Estimates)
 		ex, okx := m.get(x)
 		ey, oky := m.get(metricDetection)
@@ -144,12 +164,12 @@ func (s *Sweep) tradeoffPanel(title string, x metric.Key, xScale float64, xLabel
 		pts.XYs = append(pts.XYs, plotter.XY{X: ex.Mean * xScale, Y: ey.Mean * 100})
 		pts.XErrors = append(pts.XErrors, errOf(ex.Interval, xScale))
 		pts.YErrors = append(pts.YErrors, errOf(ey.Interval, 100))
-		lab := pt.Label()
+		lab := pt.Label
 		if pt.Report.Stability().Unstable {
 			lab += " UNSTABLE" // its figures depend on the horizon (banner above)
 		}
 		labels = append(labels, lab)
-		if on[i] {
+		if pt.On {
 			onIdx = append(onIdx, k)
 		} else {
 			offIdx = append(offIdx, k)
@@ -403,7 +423,7 @@ func (s *Sweep) metricsSection() (reportSection, error) {
 		if title == "" {
 			title = strings.TrimSuffix(c.title, " util.") + " utilization"
 		}
-		p := newChart(strings.ToUpper(title[:1])+title[1:], xLabel, axis)
+		p := newChart(sentenceLabel(title), xLabel, axis)
 		if !numeric {
 			p.NominalX(param.Values...)
 		}

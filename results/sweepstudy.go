@@ -113,7 +113,7 @@ func (s *Sweep) columns() []sweepColumn {
 		{metricReleaseP90, "p90 release h"},
 	}
 	for _, pool := range subjects(s.Points[0].Report.Estimates, metric.Pool, metric.OfPool, metric.Utilization) {
-		cols = append(cols, sweepColumn{key(metric.Pool, pool, metric.Utilization), pool + " util."})
+		cols = append(cols, sweepColumn{key(metric.Pool, pool, metric.Utilization), labelText(pool) + " util."})
 	}
 	// What the controls cost, beside what they buy, when the scenario prices
 	// them (costs:).

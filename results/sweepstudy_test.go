@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"pilotsim/internal/filetest"
@@ -84,6 +85,12 @@ func TestSweepFrontiersAndFiles(t *testing.T) {
 	checkReportFiles(t, dir, []string{"trade-off", "metrics"})
 	md, _ := os.ReadFile(filepath.Join(dir, ReportMDFile))
 	filetest.Golden(t, "sweep-report.md", md)
+	// The panel titles made from the pool's name write its acronym in
+	// capitals: "NII utilization", never "Nii utilization".
+	html, _ := os.ReadFile(filepath.Join(dir, ReportHTMLFile))
+	if !strings.Contains(string(html), ">NII utilization</text>") || strings.Contains(string(html), "Nii") {
+		t.Error("the sweep report's NII panel is not titled \"NII utilization\"")
+	}
 }
 
 func TestSweepGridReport(t *testing.T) {

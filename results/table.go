@@ -243,7 +243,8 @@ func durationLabel(h float64) string {
 	return strconv.FormatFloat(h, 'g', 4, 64) + " h"
 }
 
-// labels are the readable forms of name parts; others show with "_" as space.
+// labels are the readable forms of name parts; others show with "_" as space
+// and acronyms in capitals (labelText).
 var labels = map[string]string{
 	"arrival_lodgement": "arrival → lodgement",
 	"lodgement_lane":    "lodgement → lane",
@@ -260,7 +261,7 @@ func label(s string) string {
 	if l, ok := labels[s]; ok {
 		return l
 	}
-	return strings.ReplaceAll(s, "_", " ")
+	return labelText(s)
 }
 
 // grouper hands out estimates by key and remembers which were shown.

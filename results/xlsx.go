@@ -61,7 +61,8 @@ func number(x float64) any {
 // description), the long table (as long.csv), and one sheet per lane with
 // the summary rows of that lane. Parameter values and scenario labels are
 // text unless they are plain numbers (so an HS code keeps its leading zero).
-// The bytes depend only on the study.
+// A study whose reports have the pools' hour-of-week profiles (a run's)
+// also gets the sheet pools_by_hour. The bytes depend only on the study.
 func (t *LongTable) WriteXLSX(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -138,12 +139,50 @@ func (t *LongTable) WriteXLSX(w io.Writer) error {
 			return err
 		}
 	}
+	if err := t.writePoolHoursSheet(f); err != nil {
+		return err
+	}
 	f.SetActiveSheet(0)
 	var buf bytes.Buffer
 	if _, err := f.WriteTo(&buf); err != nil {
 		return err
 	}
 	return sortedZip(w, buf.Bytes())
+}
+
+// writePoolHoursSheet adds the sheet pools_by_hour, pools_by_hour.csv of
+// every scenario that has the pools' hour-of-week profiles (a run's), after
+// the scenario and its parameter values; no sheet when none has them.
+func (t *LongTable) writePoolHoursSheet(f *excelize.File) error {
+	some := false
+	for _, s := range t.Scenarios {
+		some = some || s.Report.PoolHours != nil
+	}
+	if !some {
+		return nil
+	}
+	if _, err := f.NewSheet(SheetPoolsByHour); err != nil {
+		return err
+	}
+	head := append(append([]string{"scenario"}, t.Params...), poolHourHeader...)
+	return t.writeSheet(f, SheetPoolsByHour, head, func(add func([]any) error) error {
+		for _, s := range t.Scenarios {
+			for _, r := range poolHourRows(s.Report.PoolHours) {
+				row := []any{excelize.Cell{Value: s.Label}}
+				for _, p := range s.Params {
+					row = append(row, xlsxValue(p))
+				}
+				row = append(row, excelize.Cell{Value: r.Pool}, r.Weekday, r.Hour, r.HourOfWeek,
+					number(float64(r.Queue)), number(float64(r.QueueLow)), number(float64(r.QueueHigh)),
+					number(float64(r.Wait)), number(float64(r.WaitLow)), number(float64(r.WaitHigh)),
+					number(float64(r.Starts)), number(float64(r.StartsLow)), number(float64(r.StartsHigh)), r.N, r.NWait)
+				if err := add(row); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // sortedZip copies a zip archive to w with its entries in name order:

@@ -175,6 +175,8 @@ type borderPoolState struct {
 	waitSum     float64 // waits of services started in the window
 	starts      int64   // services started in the window
 	entries     int64   // queue entries (arrivals at the pool) in the window
+	// byHour: the queue area and the waits by hour of the week (border_byhour.go).
+	byHour *borderByHour
 }
 
 // borderStats are a replication's consignment statistics.
@@ -292,6 +294,8 @@ type border struct {
 	slots   []borderSlot
 	free    []int32
 	pools   []borderPoolState
+	byHour  []borderByHour // per pool, pointed to by pools[i].byHour
+	hours   bool           // values returns the pools' hour-of-week profiles
 	st      borderStats
 	scratch Milestones
 	sink    TraceSink
@@ -308,7 +312,7 @@ var borderNoPools = func() (p [MaxStages]int8) {
 }()
 
 func newBorder(cfg *borderConfig) *border {
-	b := &border{cfg: cfg, pools: make([]borderPoolState, len(cfg.pools)), svcSrc: rand.NewPCG(0, 0)}
+	b := &border{cfg: cfg, pools: make([]borderPoolState, len(cfg.pools)), byHour: make([]borderByHour, len(cfg.pools)), svcSrc: rand.NewPCG(0, 0)}
 	b.svcRand = rand.New(b.svcSrc)
 	b.st.init(cfg)
 	return b
@@ -324,7 +328,8 @@ func (b *border) reset(rep int, sink TraceSink) {
 	for i := range b.pools {
 		q := b.pools[i].q
 		q.head, q.n = 0, 0
-		b.pools[i] = borderPoolState{q: q, hours: &b.cfg.pools[i].hours, servers: b.cfg.pools[i].servers}
+		b.byHour[i] = borderByHour{}
+		b.pools[i] = borderPoolState{q: q, hours: &b.cfg.pools[i].hours, servers: b.cfg.pools[i].servers, byHour: &b.byHour[i]}
 	}
 	for k := 1; k < len(b.cfg.phases); k++ {
 		b.push(borderEvent{t: b.cfg.phases[k].at, pool: int16(k), kind: borderEvPhase})
@@ -546,6 +551,9 @@ func (b *border) account(ps *borderPoolState, t float64) {
 	if hi > lo {
 		dt := hi - lo
 		ps.qArea += float64(ps.q.n) * dt
+		if ps.q.n > 0 {
+			ps.byHour.addQueue(lo, hi, float64(ps.q.n))
+		}
 		ps.busyArea += float64(ps.busy) * dt
 		if ps.busy > 0 && !ps.hours.always {
 			ps.overArea += float64(ps.busy) * (dt - ps.hours.openTime(lo, hi))
@@ -597,6 +605,7 @@ func (b *border) start(slot int32, p int, t float64) {
 	if b.inPoolWindow(t) {
 		ps.waitSum += t - s.ms.Queue[k]
 		ps.starts++
+		ps.byHour.addStart(t, t-s.ms.Queue[k])
 	}
 	pc := &b.cfg.pools[p]
 	h := borderDrawKey(b.ctrlKey, s.c.Seq, pc.method, s.visits[pc.method])
@@ -812,5 +821,9 @@ func (b *border) values(rep int) metric.Rep {
 	n := len(b.cfg.defs)
 	w := borderMetricWriter{vals: make([]float64, 0, n), dens: make([]float64, 0, n)}
 	b.st.emit(b.cfg, &w, b.pools)
-	return metric.Rep{Rep: rep, Values: w.vals, Den: w.dens}
+	r := metric.Rep{Rep: rep, Values: w.vals, Den: w.dens}
+	if b.hours {
+		r.Hours = b.poolHours()
+	}
+	return r
 }

@@ -71,6 +71,9 @@ func EstimateRun(m *Model, reps, workers int) Estimate {
 	perWorker := nMax*slotBytes*estimateGrowth + float64(m.traderCount)
 	traders := float64(m.traderCount) * estimateTraderBytes * estimateGrowth
 	values := float64(reps) * float64(len(m.Metrics())) * 8 * 4 // values, report, aggregates, JSON
+	// A run's pool profiles by hour of the week (Options.PoolHours): queue,
+	// wait and starts per pool and hour, per replication.
+	values += float64(reps) * float64(len(sc.Resources.Pools)) * HoursPerWeek * 3 * 8
 	bytes := estimateBase + traders + float64(workers)*perWorker + values
 	passes := 1.0
 	if sc.WarmupAuto {

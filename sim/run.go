@@ -32,6 +32,10 @@ type Options struct {
 	// for any worker count, not sorted by release) and closes it when the
 	// replication ends, also when it fails or is cancelled. nil: no trace.
 	Trace func(rep int) TraceSink
+	// PoolHours makes every replication's result carry the pools' profiles
+	// by hour of the week (metric.Rep.Hours): a few kilobytes per pool and
+	// replication, so only runs that write them ask.
+	PoolHours bool
 }
 
 // borderProgressBatch is how many consignments a worker simulates between

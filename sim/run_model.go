@@ -103,6 +103,7 @@ func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 		g := m.NewGenerator()
 		sel := m.NewSelector()
 		b := newBorder(cfg)
+		b.hours = opt.PoolHours
 		var c Consignment
 		// feed runs replication rep's consignments through the border with
 		// the given warm-up (minutes), up to the last arrival.

@@ -132,7 +132,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	}()
 
 	var done, repsDone atomic.Int64
-	opt := sim.Options{Workers: *workers, Progress: &done, Done: &repsDone}
+	opt := sim.Options{Workers: *workers, Progress: &done, Done: &repsDone, PoolHours: true}
 	var tf *results.TraceFiles
 	if *trace {
 		names := traceNames(sc)

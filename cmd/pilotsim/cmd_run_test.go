@@ -53,7 +53,14 @@ func TestRunGolden(t *testing.T) {
 	filetest.Golden(t, "small.aggregate.csv", readFile(t, filepath.Join(out, results.AggregateFile)))
 	filetest.Golden(t, "small.aggregate.json", readFile(t, filepath.Join(out, results.AggregateJSONFile)))
 	filetest.Golden(t, "small.table.txt", []byte(stdout))
-	want := []string{results.AggregateFile, results.AggregateJSONFile, results.LongFile, results.ManifestFile, results.ReportChartsDir, results.ReportHTMLFile, results.ReportMDFile, results.XLSXFile, results.SummaryFile}
+	// The pools by hour of the week: the figures, and the file reads back.
+	byHour := readFile(t, filepath.Join(out, results.PoolsByHourFile))
+	filetest.Golden(t, "small.pools_by_hour.csv", byHour)
+	if ps, err := results.ReadPoolHoursCSV(bytes.NewReader(byHour)); err != nil || len(ps) == 0 {
+		t.Errorf("%s does not read back: %d pools, %v", results.PoolsByHourFile, len(ps), err)
+	}
+	want := []string{results.AggregateFile, results.AggregateJSONFile, results.LongFile, results.ManifestFile, results.PoolsByHourFile, results.PoolsByHourJSONFile,
+		results.ReportChartsDir, results.ReportHTMLFile, results.ReportMDFile, results.XLSXFile, results.SummaryFile}
 	if got := filetest.Names(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("output directory holds %v, want %v", got, want)
 	}
@@ -94,8 +101,8 @@ func TestRunWorkersIdentical(t *testing.T) {
 		}
 	}
 	names := filetest.Names(t, dirs[0])
-	if len(names) != 10 {
-		t.Errorf("output directory holds %v, want 4 files (with the trace), long.csv, results.xlsx, the report (3) and the manifest", names)
+	if len(names) != 12 {
+		t.Errorf("output directory holds %v, want 4 files (with the trace), pools_by_hour.csv and .json, long.csv, results.xlsx, the report (3) and the manifest", names)
 	}
 	for _, n := range names {
 		if n == results.ReportChartsDir {
@@ -196,8 +203,8 @@ func TestRunInterrupted(t *testing.T) {
 	if strings.Join(traced, " ") != strings.Join(summary, " ") {
 		t.Errorf("the trace holds replications %v, summary.csv %v", traced, summary)
 	}
-	if names := filetest.Names(t, out); len(names) != 10 {
-		t.Errorf("output directory holds %v, want the four result files, long.csv, results.xlsx, the report (3) and the manifest only", names)
+	if names := filetest.Names(t, out); len(names) != 12 {
+		t.Errorf("output directory holds %v, want the four result files, pools_by_hour.csv and .json, long.csv, results.xlsx, the report (3) and the manifest only", names)
 	}
 }
 

@@ -11,14 +11,14 @@ import (
 	"pilotsim/results"
 )
 
-// TestDiskFull fills a small disk (a 1 MB tmpfs, where the test may mount
+// TestDiskFull fills a small disk (a 2 MB tmpfs, where the test may mount
 // one) in the middle of writing a run's results, over an earlier complete
 // run: the run fails (exit 1, the reason named) and nothing in the folder
 // says complete. Without the right to mount, the results package's
 // TestWriteFilesDiskFull covers the same with an injected failing writer.
 func TestDiskFull(t *testing.T) {
 	mnt := t.TempDir()
-	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m"); err != nil {
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=2m"); err != nil {
 		t.Skipf("cannot mount a tmpfs (%v); TestWriteFilesDiskFull in results covers a full disk with an injected writer", err)
 	}
 	t.Cleanup(func() { syscall.Unmount(mnt, 0) })
@@ -30,8 +30,10 @@ func TestDiskFull(t *testing.T) {
 	if m, err := results.ReadManifest(out); err != nil || !m.Complete {
 		t.Fatalf("the first run's manifest: %v", err)
 	}
-	// The second, with a trace of thousands of rows, does not fit (another
-	// number of replications: another study, so --force).
+	// The first run takes about 0.9 MB (its report's heat maps of the pools
+	// by hour are 2 × 0.2 MB), its temporary files while writing a little
+	// more. The second, with a trace of thousands of rows (4.9 MB), does
+	// not fit (another number of replications: another study, so --force).
 	code, _, stderr := runCmd(context.Background(), "run", "testdata/small.yaml", "--trace", "--force", "--out", out, "--quiet")
 	if code != exitFailed || !strings.Contains(stderr, "no space left on device") {
 		t.Fatalf("the run on a full disk: exit %d, want %d and the reason\n%s", code, exitFailed, stderr)

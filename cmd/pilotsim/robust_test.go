@@ -381,8 +381,8 @@ func TestRobustIntegrity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !m.Complete || len(m.Files) != 2*3+3 || m.Pilotsim.Go == "" {
-		t.Errorf("manifest: complete %v, %d files, build %+v; want complete, 9 files (2 scenarios × 3, long.csv, results.xlsx, batch.json) and the build", m.Complete, len(m.Files), m.Pilotsim)
+	if !m.Complete || len(m.Files) != 2*3+3+4 || m.Pilotsim.Go == "" {
+		t.Errorf("manifest: complete %v, %d files, build %+v; want complete, 13 files (2 scenarios × 3, long.csv, results.xlsx, batch.json, the report: report.html, report.md and 2 charts) and the build", m.Complete, len(m.Files), m.Pilotsim)
 	}
 	if err := results.VerifyManifest(merged, m); err != nil {
 		t.Error(err)

@@ -71,9 +71,10 @@ func TestBatchMergeOfThreeShardsEqualsUnshardedByteForByte(t *testing.T) {
 	}
 	mustRun(t, "merge", shards, "--out", merged)
 
+	checkSections(t, whole, []string{"study", "intervals"}) // the batch report
 	a, b := filetest.Tree(t, whole), filetest.Tree(t, merged)
-	if len(a) != 3*3+4 {
-		t.Errorf("the unsharded batch wrote %d files, want 3 scenarios × 3 files + long.csv, results.xlsx, batch.json, manifest.json: %v", len(a), keys(a))
+	if len(a) != 3*3+4+4 {
+		t.Errorf("the unsharded batch wrote %d files, want 3 scenarios × 3 files + long.csv, results.xlsx, batch.json, manifest.json and the report (report.html, report.md, 2 charts): %v", len(a), keys(a))
 	}
 	for name, da := range a {
 		if !bytes.Equal(da, b[name]) {
@@ -350,7 +351,7 @@ func TestSweepAsBatchRefusesSpaceOrHash(t *testing.T) {
 func TestRunReportSections(t *testing.T) {
 	out := t.TempDir()
 	mustRun(t, "run", smallScenario, "--out", out, "--quiet")
-	checkSections(t, out, []string{"release", "groups", "detection", "lanes", "resources", "trs"})
+	checkSections(t, out, []string{"release", "groups", "detection", "lanes", "resources", "pool-hours", "trs"})
 }
 
 // checkSections checks that report.html holds the sections, each with one

@@ -38,7 +38,7 @@ func trimFile(path string) (int, error) {
 	if err != nil {
 		return 1, fmt.Errorf("%s: %w", path, err)
 	}
-	out, full := trim(img, 16)
+	out, full := trim(img, 16, minBlank)
 	w, err := os.Create(path)
 	if err != nil {
 		return 1, err
@@ -56,10 +56,19 @@ func trimFile(path string) (int, error) {
 	return 0, nil
 }
 
+// minBlank is how many rows of background must follow the content for the
+// page to have ended inside the window. A window that cuts a page may well
+// cut it in a gap between two table rows or sections, a few rows of
+// background above its last row (seen: the compare report of nii-pilot cut
+// at exactly 8000 pixels in its metric table); no gap inside a report is
+// this tall.
+const minBlank = 240
+
 // trim returns img cut below its last row that is not all the colour of the
 // bottom-left pixel (the page background), keeping margin rows; full says the
-// content reaches the last row.
-func trim(img image.Image, margin int) (image.Image, bool) {
+// content comes within blank rows of the last row (the page may go on below
+// the window).
+func trim(img image.Image, margin, blank int) (image.Image, bool) {
 	b := img.Bounds()
 	bg := img.At(b.Min.X, b.Max.Y-1)
 	br, bgG, bb, ba := bg.RGBA()
@@ -73,7 +82,7 @@ func trim(img image.Image, margin int) (image.Image, bool) {
 			}
 		}
 	}
-	full := last == b.Max.Y-1
+	full := last >= b.Max.Y-blank
 	bottom := min(b.Max.Y, last+1+margin)
 	if bottom <= b.Min.Y {
 		bottom = b.Min.Y + 1

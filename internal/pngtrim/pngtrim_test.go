@@ -16,7 +16,7 @@ func TestTrim(t *testing.T) {
 		}
 	}
 	img.Set(3, 39, color.Black)
-	out, full := trim(img, 5)
+	out, full := trim(img, 5, 20)
 	if got := out.Bounds().Dy(); got != 45 || full {
 		t.Errorf("height %d, full %v; want 45, false", got, full)
 	}
@@ -25,7 +25,19 @@ func TestTrim(t *testing.T) {
 	}
 	img.Set(5, 99, color.Black)
 	img.Set(0, 99, color.White)
-	if out, full := trim(img, 5); !full || out.Bounds().Dy() != 100 {
+	if out, full := trim(img, 5, 20); !full || out.Bounds().Dy() != 100 {
 		t.Errorf("content on the last row: height %d, full %v; want 100, true", out.Bounds().Dy(), full)
+	}
+	// Content a few rows above the bottom, the last rows blank (a window
+	// that cut the page between two table rows): still too short.
+	img.Set(5, 99, color.White)
+	img.Set(5, 90, color.Black)
+	if _, full := trim(img, 5, 20); !full {
+		t.Error("content 9 rows above the bottom with 20 blank rows asked for: not full")
+	}
+	// 60 blank rows below the content at row 39: the page ended.
+	img.Set(5, 90, color.White)
+	if _, full := trim(img, 5, 60); full {
+		t.Error("60 blank rows below the content: full")
 	}
 }
