@@ -45,6 +45,9 @@ type BacktestReport struct {
 	// AtLow and AtHigh are the precision's 95% bootstrap band at
 	// TargetingRates (PrecisionBand).
 	AtLow, AtHigh []float64
+	// Novelty splits the curve by whether the declaration's novelty key
+	// was seen before (backtest --novelty); nil without it.
+	Novelty *BacktestNovelty
 
 	bandRates, bandLow, bandHigh []float64 // the band drawn on the chart
 }
@@ -57,7 +60,49 @@ func NewBacktestReport(in BacktestInputs, t *backtest.Tally) *BacktestReport {
 		r.AtRates = append(r.AtRates, TargetAt(t, rate))
 	}
 	r.AtLow, r.AtHigh = PrecisionBand(t, TargetingRates)
+	if t.Seen != nil && t.New != nil {
+		r.Novelty = &BacktestNovelty{Key: t.Novelty, Seen: noveltySubset(t.Seen, t), New: noveltySubset(t.New, t)}
+	}
 	return r
+}
+
+// BacktestNovelty is the targeting curve split by a key (backtest
+// --novelty): over the declarations whose key an earlier declaration with a
+// known outcome had, and over those whose key was new. Each part is ranked
+// by score on its own: at 5%, the top 5% of its own declarations.
+type BacktestNovelty struct {
+	Key       string // the key's parts joined by "+"
+	Seen, New BacktestSubset
+}
+
+// BacktestSubset is the targeting curve over part of the declarations.
+type BacktestSubset struct {
+	Declarations   int64
+	Share          float64 // of all declarations scored
+	Irregular      int64
+	IrregularShare float64       // the precision of random selection within the part
+	AtRates        []TargetPoint // at TargetingRates of the part's declarations
+	Curve          []TargetPoint // at every distinct score
+}
+
+func noveltySubset(sub, all *backtest.Tally) BacktestSubset {
+	b := BacktestSubset{Declarations: sub.Rows, Share: btRatio(float64(sub.Rows), float64(all.Rows)), Irregular: sub.Irregular,
+		IrregularShare: btRatio(float64(sub.Irregular), float64(sub.Rows)), Curve: TargetingCurve(sub)}
+	for _, rate := range TargetingRates {
+		b.AtRates = append(b.AtRates, TargetAt(sub, rate))
+	}
+	return b
+}
+
+// noveltyParts names the two parts of a novelty split, in output order.
+func (n *BacktestNovelty) parts() []struct {
+	Name string
+	S    *BacktestSubset
+} {
+	return []struct {
+		Name string
+		S    *BacktestSubset
+	}{{"seen", &n.Seen}, {"new", &n.New}}
 }
 
 func btPct(v float64) string {
@@ -158,6 +203,23 @@ func (r *BacktestReport) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "\n")
 	}
 	tw.Flush()
+	if n := r.Novelty; n != nil {
+		fmt.Fprintf(&b, "\nTargeting curve by novelty of %s: seen before (an earlier declaration with an outcome had the key) or new; each part ranked on its own\n", n.Key)
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "key\tdeclarations\tshare\tirregular share\tinspected\tscore >=\tprecision\trecall\tlift\t\n")
+		for _, part := range n.parts() {
+			sp := part.S
+			for i, p := range sp.AtRates {
+				if i == 0 {
+					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t", part.Name, sp.Declarations, btPct(sp.Share), btPct(sp.IrregularShare))
+				} else {
+					fmt.Fprintf(tw, "\t\t\t\t")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", btPct(p.Rate), btAmount(p.Score), btPct(p.Precision), btPct(p.Recall), btF2(p.Lift))
+			}
+		}
+		tw.Flush()
+	}
 	if t.RecordedAll > 0 {
 		agree := int64(0)
 		for l := range t.Recorded {
@@ -263,6 +325,29 @@ type BacktestJSON struct {
 	ExactScores bool          `json:"exact_scores"` // false: scores were rounded into bins
 	// RecordedLanes[actual][rules] compares with the lanes in the file.
 	RecordedLanes *[sim.NumLanes][sim.NumLanes]int64 `json:"recorded_lanes,omitempty"`
+	// Novelty is the curve split by the novelty key (--novelty).
+	Novelty *btJSONNovelty `json:"novelty,omitempty"`
+}
+
+// btJSONNovelty is BacktestNovelty in BacktestJSON.
+type btJSONNovelty struct {
+	Key  string       `json:"key"`
+	Seen btJSONSubset `json:"seen"`
+	New  btJSONSubset `json:"new"`
+}
+
+// btJSONSubset is a BacktestSubset in BacktestJSON (its fixed rates only;
+// novelty.csv has the curve at every score).
+type btJSONSubset struct {
+	Declarations   int64         `json:"declarations"`
+	Share          JSONFloat     `json:"share"`
+	Irregular      int64         `json:"irregular"`
+	IrregularShare JSONFloat     `json:"irregular_share"`
+	AtRates        []btJSONPoint `json:"targeting"`
+}
+
+func btJSONSubsetOf(s *BacktestSubset) btJSONSubset {
+	return btJSONSubset{s.Declarations, JSONFloat(s.Share), s.Irregular, JSONFloat(s.IrregularShare), btJSONPoints(s.AtRates)}
 }
 
 // JSON returns the report's JSON document (without the full curve, which
@@ -302,6 +387,9 @@ func (r *BacktestReport) JSON() BacktestJSON {
 		rec := t.Recorded
 		j.RecordedLanes = &rec
 	}
+	if n := r.Novelty; n != nil {
+		j.Novelty = &btJSONNovelty{Key: n.Key, Seen: btJSONSubsetOf(&n.Seen), New: btJSONSubsetOf(&n.New)}
+	}
 	return j
 }
 
@@ -310,6 +398,28 @@ func (r *BacktestReport) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r.JSON())
+}
+
+// WriteNoveltyCSV writes the targeting curve of each part of the novelty
+// split (seen, then new), one row per distinct score from the highest down,
+// with the part's random baseline beside it; rates are of the part's own
+// declarations.
+func (r *BacktestReport) WriteNoveltyCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"key", "part", "declarations", "rate", "score", "inspected", "hits", "precision", "recall", "revenue_share", "lift",
+		"random_precision"})
+	if n := r.Novelty; n != nil {
+		for _, part := range n.parts() {
+			sp := part.S
+			for _, p := range sp.Curve {
+				cw.Write([]string{n.Key, part.Name, strconv.FormatInt(sp.Declarations, 10), FormatFloat(p.Rate), FormatFloat(p.Score),
+					FormatFloat(p.Inspected), FormatFloat(p.Hits), FormatFloat(p.Precision), FormatFloat(p.Recall),
+					FormatFloat(p.RevenueShare), FormatFloat(p.Lift), FormatFloat(sp.IrregularShare)})
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // WriteCurveCSV writes the full targeting curve, one row per distinct score
@@ -516,6 +626,26 @@ func (r *BacktestReport) doc() (*reportDoc, error) {
 		Chart:  &reportChart{SVG: svg, Caption: "Precision (hit rate), recall (detection) and revenue share against the share of declarations inspected, highest scores first; dashed: random selection. Shaded: the precision's 95% bootstrap band."},
 		Tables: []reportTable{ct}})
 
+	if n := r.Novelty; n != nil {
+		nt := reportTable{Caption: "At fixed inspection rates of each part's own declarations",
+			Header:  []string{"key", "declarations", "share", "irregular share", "inspected", "score ≥", "precision", "recall", "lift"},
+			Numeric: []bool{false, true, true, true, true, true, true, true, true}}
+		for _, part := range n.parts() {
+			sp := part.S
+			for i, p := range sp.AtRates {
+				row := []string{"", "", "", ""}
+				if i == 0 {
+					row = []string{part.Name, strconv.FormatInt(sp.Declarations, 10), btPct(sp.Share), btPct(sp.IrregularShare)}
+				}
+				nt.Rows = append(nt.Rows, append(row, btPct(p.Rate), btAmount(p.Score), btPct(p.Precision), btPct(p.Recall), btF2(p.Lift)))
+			}
+		}
+		doc.Sections = append(doc.Sections, reportSection{ID: "novelty", Title: "Seen before or new: " + n.Key,
+			Text: []string{"The targeting curve split by whether an earlier declaration with a known outcome had the same " + n.Key +
+				" (seen) or none did (new; also a declaration with a part of the key missing). Each part is ranked by score on its own. A rule set that only recognises what it has seen before does well on the first and no better than random (the part's irregular share) on the second: the second is what it would do on trade it has not met."},
+			Tables: []reportTable{nt}})
+	}
+
 	lt := reportTable{Header: []string{"lane", "declarations", "share", "irregular", "hit rate", "by score", "forced", "random", "expected"},
 		Numeric: []bool{false, true, true, true, true, true, true, true, true}}
 	for _, l := range btReverse(r.Lanes) {
@@ -533,6 +663,9 @@ func (r *BacktestReport) doc() (*reportDoc, error) {
 	doc.Sections = append(doc.Sections, reportSection{ID: "rules", Title: "Rules",
 		Text: []string{"How often each rule fired and its own hit rate: a rule with a lift near 1 selects no better than chance."}, Tables: []reportTable{rt}})
 	doc.Notes = []string{"Made by pilotsim backtest. Files beside this report: backtest.json (everything here), curve.csv (the curve at every distinct score), rules.csv."}
+	if r.Novelty != nil {
+		doc.Notes[0] = strings.TrimSuffix(doc.Notes[0], ".") + ", novelty.csv (the curve of each part at every distinct score)."
+	}
 	return doc, nil
 }
 
@@ -553,9 +686,9 @@ func btReverse(ls []BacktestLane) []BacktestLane {
 	return out
 }
 
-// WriteFiles writes backtest.json, curve.csv, rules.csv, report.html and
-// report.md (with its charts in report-charts/) into dir (created if
-// needed), each atomically.
+// WriteFiles writes backtest.json, curve.csv, rules.csv, novelty.csv (with
+// --novelty), report.html and report.md (with its charts in
+// report-charts/) into dir (created if needed), each atomically.
 func (r *BacktestReport) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -563,7 +696,10 @@ func (r *BacktestReport) WriteFiles(dir string) error {
 	for _, f := range []struct {
 		name  string
 		write func(io.Writer) error
-	}{{"backtest.json", r.WriteJSON}, {"curve.csv", r.WriteCurveCSV}, {"rules.csv", r.WriteRulesCSV}} {
+	}{{"backtest.json", r.WriteJSON}, {"curve.csv", r.WriteCurveCSV}, {"rules.csv", r.WriteRulesCSV}, {"novelty.csv", r.WriteNoveltyCSV}} {
+		if f.name == "novelty.csv" && r.Novelty == nil {
+			continue
+		}
 		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
 			return err
 		}

@@ -37,6 +37,7 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout")
 	force := fs.Bool("force", false, "replace the output of another study in --out")
 	rep := fs.Int("rep", 0, "random stream of the selectivity's random and expected rates (the simulator's replication)")
+	novelty := fs.String("novelty", "", "also report the targeting curve split by whether the declaration's `KEY,…` (mapped field names, as a history key: hs,origin,tax_type) was seen before in a declaration with an outcome, or is new")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -110,6 +111,15 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		defer bar.Finish()
 	}
 	cfg := backtest.Config{Rules: rules, Mapping: m, Rep: *rep, SkipBad: *skipBad, FrozenHistory: *frozen}
+	if *novelty != "" {
+		cfg.Novelty = strings.Split(*novelty, ",")
+		for i, p := range cfg.Novelty {
+			cfg.Novelty[i] = strings.TrimSpace(p)
+		}
+		if _, err := rules.Schema.AddHistory(cfg.Novelty); err != nil {
+			return badInput(fmt.Errorf("--novelty %s: %v", *novelty, err))
+		}
+	}
 	for i, f := range files {
 		var r io.Reader = f
 		if bar != nil {
@@ -172,6 +182,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		}
 		if *skipBad {
 			opts = append(opts, "skip-bad")
+		}
+		if *novelty != "" {
+			opts = append(opts, "novelty="+strings.Join(cfg.Novelty, ","))
 		}
 		man := results.NewManifest("backtest", inputs, sets, opts)
 		if err := claimResults(*out, man, *force); err != nil {

@@ -152,6 +152,8 @@ func TestBacktestUsage(t *testing.T) {
 		{"no file", []string{"backtest", "--rules", kcsRules}, "expected one declarations file"},
 		{"bad mapping path", []string{"backtest", "--rules", kcsRules, "--mapping", "nope.yaml", "x.csv"}, "nope.yaml"},
 		{"rules name an unknown column", []string{"backtest", "--rules", writeFile(t, "r.yaml", "rules:\n  - {id: A, score: 1, when: {field: {name: colour, in: [red]}}}\nselectivity: {red: 1}\n"), "--mapping", kcsMapping, "x.csv"}, `"colour" is not a column of the mapping`},
+		{"novelty key not a column", []string{"backtest", "--rules", kcsRules, "--mapping", kcsMapping, "--novelty", "hs, colour", writeFile(t, "in.csv", kcsHead+kcsRow("1", "2021-01-01", "420231", "IT", "IT", "1"))},
+			`--novelty hs, colour: history key "hs+colour": "colour" is not a column of the mapping`},
 	} {
 		code, _, stderr := backtestRun(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.msg) {
@@ -307,5 +309,71 @@ func TestBacktestKCSTestFile(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("no targeting point at %v", want)
+	}
+}
+
+// TestBacktestNovelty: --novelty splits the curve into declarations whose
+// key (here the goods profile) an earlier declaration had, in the history
+// file, and those whose key is new, in the text, the JSON, novelty.csv and
+// the report.
+func TestBacktestNovelty(t *testing.T) {
+	hist := writeFile(t, "hist.csv", kcsHead+
+		kcsRow("1", "2021-01-01", "420231", "IT", "IT", "1")+
+		kcsRow("2", "2021-01-02", "420231", "IT", "IT", "1")+
+		kcsRow("3", "2021-01-02", "610910", "CN", "CN", "0"))
+	in := writeFile(t, "in.csv", kcsHead+
+		kcsRow("4", "2021-01-03", "420231", "IT", "IT", "1")+ // seen, irregular
+		kcsRow("5", "2021-01-03", "610910", "CN", "CN", "0")+ // seen
+		kcsRow("6", "2021-01-03", "950300", "CN", "CN", "0")) // new
+	args := []string{"backtest", "--rules", kcsRules, "--mapping", kcsMapping, "--history", hist, "--novelty", "hs,origin,dispatch,tax_type"}
+	code, text, stderr := backtestRun(t, append(args, in)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(text, "Targeting curve by novelty of hs+origin+dispatch+tax_type") {
+		t.Errorf("text output has no novelty section:\n%s", text)
+	}
+	out := t.TempDir()
+	code, stdout, stderr := backtestRun(t, append(args, "--json", "--out", out, in)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	type part struct {
+		Declarations, Irregular int64
+		Targeting               []struct{ Precision *float64 }
+	}
+	var doc struct {
+		Novelty struct {
+			Key       string
+			Seen, New part
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := doc.Novelty
+	if n.Key != "hs+origin+dispatch+tax_type" || n.Seen.Declarations != 2 || n.Seen.Irregular != 1 || n.New.Declarations != 1 || n.New.Irregular != 0 ||
+		len(n.Seen.Targeting) != 5 || n.Seen.Targeting[0].Precision == nil || *n.Seen.Targeting[0].Precision != 1 {
+		t.Errorf("novelty %+v: want key hs+origin+dispatch+tax_type, seen 2 (1 irregular, top 1%% precision 1), new 1 (0)", n)
+	}
+	f, err := os.Open(filepath.Join(out, "novelty.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string]int{}
+	for _, r := range rows[1:] {
+		parts[r[1]]++
+	}
+	if rows[0][1] != "part" || parts["seen"] == 0 || parts["new"] == 0 {
+		t.Errorf("novelty.csv: header %v, rows per part %v", rows[0], parts)
+	}
+	html, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil || !strings.Contains(string(html), "Seen before or new: hs+origin+dispatch+tax_type") {
+		t.Errorf("report.html has no novelty section (%v)", err)
 	}
 }

@@ -88,6 +88,33 @@ type conv struct {
 	layout  string
 	fastISO bool // layout is 2006-01-02
 	numeric bool // a number (NewCheckReader's columns)
+	memo    *textMemo
+}
+
+// textMemo remembers, per distinct short value of a column that has codes,
+// missing values or upper-casing, what text makes of it: a row's value is
+// then found by one integer look-up, not a map look-up by string.
+type textMemo struct {
+	tab  idTable
+	ents []memoEnt
+}
+
+type memoEnt struct {
+	v  string
+	ok bool
+}
+
+// maxMemo is the most distinct values a textMemo holds; others are converted
+// each time.
+const maxMemo = 4096
+
+// newMemo returns a textMemo for cv when its conversion is more than
+// trimming spaces.
+func newMemo(cv *conv) *textMemo {
+	if cv.codes == nil && len(cv.missing) == 0 && !cv.upper {
+		return nil
+	}
+	return new(textMemo)
 }
 
 // core field slots in Reader.core.
@@ -136,13 +163,37 @@ type keyPart struct {
 	core int // >= 0: a core field
 	n    int // keep the first n characters (0: all)
 	val  int // index in Reader.vals: parts of one name share it
+	src  int // index in Reader.srcs and History.values: parts of one name and n share it
+	// fast, when not fastNone, takes the value's id from the parsed field
+	// instead of interning its text: the text and the parsed value determine
+	// each other (an HS code of exactly 6 digits, divided by div for its
+	// first n; an ISO country code).
+	fast uint8
+	div  uint32
 }
+
+// Kinds of keyPart.fast.
+const (
+	fastNone uint8 = iota
+	fastHS
+	fastOrigin
+	fastDispatch
+)
 
 // keyVal is the converted value of a key part's column on the current row,
 // shared by the keys that name it (hs, origin … appear in several keys).
 type keyVal struct {
 	row int // Reader.row when v and ok were computed
 	v   string
+	ok  bool
+}
+
+// keySrc is the interned id of a key part's value (its column's value,
+// truncated to the part's length) on the current row, shared by the keys
+// that name the same column and length.
+type keySrc struct {
+	row int // Reader.row when id and ok were computed
+	id  uint32
 	ok  bool
 }
 
@@ -175,10 +226,16 @@ type Reader struct {
 	classes []conv
 	lane    conv
 
-	keyBuf []byte
-	hsBuf  []byte
-	vals   []keyVal
-	row    int // rows read, for vals
+	ids    []uint32 // value ids of the parts of the key being built
+	codes  [risk.MaxHistories]uint64
+	codeOK [risk.MaxHistories]bool
+
+	lastDate []byte // the last date parsed, and its day
+	lastDay  int32
+	srcs     []keySrc
+	hsBuf    []byte
+	vals     []keyVal
+	row      int // rows read, for vals
 
 	unknownRegular bool // Mapping.Outcome.Unknown == "regular"
 
@@ -224,6 +281,7 @@ func NewCheckReader(file string, r io.Reader, m *Mapping) (*Reader, error) {
 		if c.Scale != nil {
 			cv.scale = *c.Scale
 		}
+		cv.memo = newMemo(&cv)
 		cv.idx = idx(p, c.Column, c.Optional)
 		cv.times = idx(p+".times", c.Times, c.Optional)
 		cv.per = idx(p+".per", c.Per, c.Optional)
@@ -299,6 +357,7 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *risk.ExtraSchema, h
 		if c.Scale != nil {
 			cv.scale = *c.Scale
 		}
+		cv.memo = newMemo(&cv)
 		find := func(h string) int {
 			i, ok := pos[h]
 			if !ok {
@@ -346,6 +405,11 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *risk.ExtraSchema, h
 			rd.slots = append(rd.slots, rd.slotFor(f, compile))
 		}
 		valOf := map[string]int{}
+		type source struct {
+			name string
+			n    int
+		}
+		srcOf := map[source]int{}
 		for _, k := range schema.Histories {
 			var ka keyAcc
 			for _, p := range k.Parts {
@@ -355,19 +419,36 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *risk.ExtraSchema, h
 					v = len(valOf)
 					valOf[name] = v
 				}
-				kp := keyPart{core: -1, n: n, val: v}
+				src, ok := srcOf[source{name, n}]
+				if !ok {
+					src = len(srcOf)
+					srcOf[source{name, n}] = src
+				}
+				kp := keyPart{core: -1, n: n, val: v, src: src}
 				if c, ok := m.Columns[name]; ok {
 					kp.conv = compile("columns."+name, &c)
 				} else {
 					kp.core = coreIndex[name]
 					c := m.Fields[name]
 					kp.conv = compile("fields."+name, &c)
+					switch {
+					case kp.core == fHS && c.Digits == 6:
+						kp.fast, kp.div = fastHS, 1
+						for i := n; i > 0 && i < 6; i++ {
+							kp.div *= 10
+						}
+					case kp.core == fOrigin && n != 1:
+						kp.fast = fastOrigin
+					case kp.core == fDispatch && n != 1:
+						kp.fast = fastDispatch
+					}
 				}
 				ka.parts = append(ka.parts, kp)
 			}
 			rd.keys = append(rd.keys, ka)
 		}
 		rd.vals = make([]keyVal, len(valOf))
+		rd.srcs = make([]keySrc, len(srcOf))
 		if len(schema.Histories) > 0 {
 			if hist == nil {
 				return nil, errors.New("backtest: history criteria need a History")
@@ -375,7 +456,7 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *risk.ExtraSchema, h
 			if rd.core[fDate].idx < 0 && len(missing) == 0 {
 				return nil, &RowError{File: file, Line: 1, Reason: "history criteria need the declaration date: map fields.date"}
 			}
-			hist.ensure(len(schema.Histories))
+			hist.ensure(len(schema.Histories), len(srcOf))
 		}
 	}
 	if len(missing) > 0 {
@@ -543,12 +624,15 @@ func (rd *Reader) Next(d *Decl) error {
 				"dated before an earlier row (%s): history criteria need the declarations in date order, and --history files older than the file scored",
 				DayString(rd.hist.day)))
 		}
+		// All codes first, then the look-ups: the tables are large and the
+		// look-ups independent, so their cache misses may overlap.
 		for i := range rd.keys {
-			key, ok := rd.key(i, d)
-			if !ok {
-				continue
+			rd.codes[i], rd.codeOK[i] = rd.key(i, d)
+		}
+		for i := range rd.keys {
+			if rd.codeOK[i] {
+				d.X.Count[i], d.X.Irregular[i] = rd.hist.observe(i, rd.codes[i], d.Day, d.Irregular, d.Known)
 			}
-			d.X.Count[i], d.X.Irregular[i] = rd.hist.observe(i, key, d.Day, d.Irregular, d.Known)
 		}
 	}
 	return nil
@@ -563,7 +647,40 @@ func (rd *Reader) text(cv *conv) (string, bool) {
 	if cv.idx < 0 {
 		return "", false
 	}
-	v := strings.TrimSpace(rd.rec[cv.idx])
+	v := trimSpace(rd.rec[cv.idx])
+	if cv.memo == nil {
+		return v, v != ""
+	}
+	w, short := wordOf(v)
+	if !short {
+		return convText(cv, v)
+	}
+	m := cv.memo
+	i, found := m.tab.find(w)
+	if found {
+		e := &m.ents[m.tab.id(i)]
+		return e.v, e.ok
+	}
+	out, ok := convText(cv, v)
+	if len(m.ents) < maxMemo {
+		m.tab.insert(i, w, uint32(len(m.ents)))
+		m.ents = append(m.ents, memoEnt{strings.Clone(out), ok})
+	}
+	return out, ok
+}
+
+// trimSpace is strings.TrimSpace with a fast path for a value that starts
+// and ends with a printable ASCII character, as nearly all do.
+func trimSpace(v string) string {
+	if n := len(v); n > 0 && v[0] > ' ' && v[0] < 0x7f && v[n-1] > ' ' && v[n-1] < 0x7f {
+		return v
+	}
+	return strings.TrimSpace(v)
+}
+
+// convText converts the trimmed value v of cv: codes, missing values,
+// upper-casing.
+func convText(cv *conv, v string) (string, bool) {
 	if cv.codes != nil {
 		if t, ok := cv.codes[v]; ok {
 			v = t
@@ -640,7 +757,7 @@ func (rd *Reader) number(cv *conv, d *Decl) (float64, bool, error) {
 		if o < 0 {
 			continue
 		}
-		s := strings.TrimSpace(rd.rec[o])
+		s := trimSpace(rd.rec[o])
 		if s == "" {
 			return 0, false, nil
 		}
@@ -757,11 +874,16 @@ func (rd *Reader) readCore(d *Decl) error {
 			if !ok {
 				continue
 			}
+			if v == string(rd.lastDate) && len(rd.lastDate) > 0 { // rows come in date order: most repeat the last
+				d.Day = rd.lastDay
+				continue
+			}
 			day, ok := parseDay(v, cv)
 			if !ok {
 				return rd.bad(d, cv, v, fmt.Sprintf("expected a date like %s", cv.layout))
 			}
 			d.Day = day
+			rd.lastDate, rd.lastDay = append(rd.lastDate[:0], v...), day
 		case fOrigin, fDispatch, fRouting:
 			v, ok := rd.text(cv)
 			if !ok {
@@ -916,36 +1038,50 @@ func (rd *Reader) fillSlot(i int, d *Decl) error {
 	return nil
 }
 
-// key builds history key i of the current row into rd.keyBuf (false when a
-// part is missing: the row then has no history for that key).
-func (rd *Reader) key(i int, d *Decl) ([]byte, bool) {
-	b := rd.keyBuf[:0]
+// key returns the code of history key i on the current row (false when a
+// part is missing: the row then has no history for that key; or when the
+// history is frozen and has never seen the key).
+func (rd *Reader) key(i int, d *Decl) (uint64, bool) {
+	ids := rd.ids[:0]
 	for j := range rd.keys[i].parts {
 		p := &rd.keys[i].parts[j]
-		kv := &rd.vals[p.val]
-		if kv.row != rd.row {
-			if p.core >= 0 {
-				kv.v, kv.ok, _ = rd.coreText(p.core, d)
-			} else {
-				kv.v, kv.ok, _ = rd.textValue(&p.conv, d)
+		ks := &rd.srcs[p.src]
+		switch {
+		case ks.row == rd.row:
+		case p.fast == fastHS: // read and checked by readCore: 0 when missing
+			ks.id, ks.ok, ks.row = d.C.HS/p.div, d.C.HS != 0, rd.row
+		case p.fast == fastOrigin:
+			ks.id, ks.ok, ks.row = uint32(d.C.Origin), d.C.Origin != datamodel.NoCountry, rd.row
+		case p.fast == fastDispatch:
+			ks.id, ks.ok, ks.row = uint32(d.C.Dispatch), d.C.Dispatch != datamodel.NoCountry, rd.row
+		default:
+			kv := &rd.vals[p.val]
+			if kv.row != rd.row {
+				if p.core >= 0 {
+					kv.v, kv.ok, _ = rd.coreText(p.core, d)
+				} else {
+					kv.v, kv.ok, _ = rd.textValue(&p.conv, d)
+				}
+				kv.row = rd.row
 			}
-			kv.row = rd.row
+			ks.ok = kv.ok
+			if kv.ok {
+				v := kv.v
+				if p.n > 0 && len(v) > p.n {
+					v = v[:p.n]
+				}
+				ks.id, ks.ok = rd.hist.valueID(p.src, v)
+			}
+			ks.row = rd.row
 		}
-		v, ok := kv.v, kv.ok
-		if !ok {
-			rd.keyBuf = b
-			return nil, false
+		if !ks.ok {
+			rd.ids = ids
+			return 0, false
 		}
-		if p.n > 0 && len(v) > p.n {
-			v = v[:p.n]
-		}
-		if j > 0 {
-			b = append(b, 0)
-		}
-		b = append(b, v...)
+		ids = append(ids, ks.id)
 	}
-	rd.keyBuf = b
-	return b, true
+	rd.ids = ids
+	return rd.hist.code(i, ids)
 }
 
 // parseDay reads a date as days since 1970-01-01.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 
 	"pilotsim/scenarios"
@@ -71,6 +72,12 @@ type Config struct {
 	Progress *atomic.Int64
 	// Each, when set, is called with every declaration after it is scored.
 	Each func(*Decl)
+	// Novelty, when set, is a key (field names, as a history key's parts)
+	// that splits the tally: declarations whose key an earlier declaration
+	// with a known outcome had (Tally.Seen) and the others (Tally.New), the
+	// history's "before" (with FrozenHistory, the history files only). A
+	// declaration with a part of the key missing counts as new.
+	Novelty []string
 }
 
 // Run reads the history files, then scores every declaration of the input
@@ -84,22 +91,32 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 	}
 	hist := NewHistory()
 	t := NewTally(cfg.Rules.Engine.RuleIDs(), cfg.Mapping.ClassNames())
+	novelty := -1
+	if len(cfg.Novelty) > 0 {
+		var err error
+		if novelty, err = cfg.Rules.Schema.AddHistory(cfg.Novelty); err != nil {
+			return nil, fmt.Errorf("novelty key: %w", err)
+		}
+		t.Novelty = strings.Join(cfg.Novelty, "+")
+		t.Seen = NewTally(t.Rules, t.Classes)
+		t.New = NewTally(t.Rules, t.Classes)
+	}
 	var d Decl
 	for _, in := range cfg.History {
-		n, err := read(ctx, &cfg, in, hist, t, &d, false)
+		n, err := read(ctx, &cfg, in, hist, t, &d, false, novelty)
 		t.HistoryRows += n
 		if err != nil {
 			return t, err
 		}
 	}
 	hist.Frozen = cfg.FrozenHistory
-	_, err := read(ctx, &cfg, cfg.Input, hist, t, &d, true)
+	_, err := read(ctx, &cfg, cfg.Input, hist, t, &d, true, novelty)
 	return t, err
 }
 
 // read streams one file; score says whether its rows are scored or only
-// enter the history.
-func read(ctx context.Context, cfg *Config, in Input, hist *History, t *Tally, d *Decl, score bool) (int64, error) {
+// enter the history; novelty is the history slot of Config.Novelty, or -1.
+func read(ctx context.Context, cfg *Config, in Input, hist *History, t *Tally, d *Decl, score bool, novelty int) (int64, error) {
 	rd, err := NewReader(in.Name, in.R, cfg.Mapping, cfg.Rules.Schema, hist)
 	if err != nil {
 		return 0, err
@@ -143,6 +160,13 @@ func read(ctx context.Context, cfg *Config, in Input, hist *History, t *Tally, d
 		}
 		sel.Assess(cfg.Rules.Engine, &d.C, &d.X)
 		t.Add(d)
+		if novelty >= 0 {
+			if d.X.Count[novelty] > 0 {
+				t.Seen.Add(d)
+			} else {
+				t.New.Add(d)
+			}
+		}
 		if cfg.Each != nil {
 			cfg.Each(d)
 		}

@@ -352,3 +352,44 @@ func kcsRules(b *testing.B) (*Rules, *Mapping) {
 	}
 	return rules, m
 }
+
+// TestNoveltySplit: with Config.Novelty a declaration counts as seen when
+// a declaration of an earlier day (history files included) with a known
+// outcome had its key, else as new; with FrozenHistory only the history
+// files count. A key whose importer the rules also test shares its slot.
+func TestNoveltySplit(t *testing.T) {
+	m := mustMapping(t, testMapping)
+	head := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n"
+	past := head + "2020-12-30,I3,US,847130,1,10,100,B1,8,Y,5,\n"
+	now := head +
+		"2021-01-01,I1,US,847130,1,10,100,B1,8,Y,,\n" + // new
+		"2021-01-01,I1,US,847130,1,10,100,B1,8,N,,\n" + // new: the same day is not before
+		"2021-01-02,I1,US,847130,1,10,100,B1,8,Y,,\n" + // seen (unless frozen)
+		"2021-01-02,I2,US,847130,1,10,100,B1,8,N,,\n" + // new
+		"2021-01-03,I3,US,847130,1,10,100,B1,8,N,,\n" // seen: the history file
+	for _, c := range []struct {
+		frozen    bool
+		seen, new int64
+		seenIrr   int64
+	}{{false, 2, 3, 1}, {true, 1, 4, 0}} {
+		for _, key := range [][]string{{"importer"}, {"trader"}} {
+			rules := compileRules(t, m, handRules)
+			tally, err := Run(context.Background(), Config{Rules: rules, Mapping: m, FrozenHistory: c.frozen, Novelty: key,
+				History: []Input{{Name: "past.csv", R: strings.NewReader(past)}},
+				Input:   Input{Name: "now.csv", R: strings.NewReader(now)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tally.Novelty != key[0] || tally.Seen.Rows != c.seen || tally.New.Rows != c.new || tally.Seen.Irregular != c.seenIrr ||
+				tally.Seen.Rows+tally.New.Rows != tally.Rows {
+				t.Errorf("frozen %v, key %v: %q seen %d (%d irregular), new %d of %d; want seen %d (%d), new %d", c.frozen, key, tally.Novelty,
+					tally.Seen.Rows, tally.Seen.Irregular, tally.New.Rows, tally.Rows, c.seen, c.seenIrr, c.new)
+			}
+		}
+	}
+	rules := compileRules(t, m, handRules)
+	_, err := Run(context.Background(), Config{Rules: rules, Mapping: m, Novelty: []string{"colour"}, Input: Input{Name: "now.csv", R: strings.NewReader(now)}})
+	if err == nil || !strings.Contains(err.Error(), `"colour" is not a column of the mapping`) {
+		t.Errorf("an unknown novelty key: %v", err)
+	}
+}

@@ -39,6 +39,12 @@ type Tally struct {
 
 	// Days spans the dated declarations scored (NoDay when none).
 	FirstDay, LastDay int32
+
+	// Novelty is the key of Config.Novelty, parts joined by "+" ("" when
+	// none); Seen and New tally the declarations whose key was seen before
+	// and those whose key was new (nil when none).
+	Novelty   string
+	Seen, New *Tally
 }
 
 // Cell counts declarations and what was found among them.
@@ -163,7 +169,7 @@ const MaxExactScores = 1 << 16
 
 // ScoreHist counts declarations per score.
 type ScoreHist struct {
-	index  map[float64]int32
+	index  idTable // math.Float64bits of the score → index in bins
 	bins   []Bin
 	digits int // 0: exact; else scores rounded to this many significant digits
 	nclass int
@@ -182,16 +188,7 @@ func (h *ScoreHist) add(score float64, d *Decl) {
 	if len(h.bins) > 0 && score == h.last {
 		i = h.lastI
 	} else {
-		if h.index == nil {
-			h.index = make(map[float64]int32)
-		}
-		var ok bool
-		i, ok = h.index[score]
-		if !ok {
-			i = int32(len(h.bins))
-			h.index[score] = i
-			h.bins = append(h.bins, Bin{Score: score, Cell: Cell{Classes: make([]int64, h.nclass)}})
-		}
+		i = h.bin(score)
 		h.last, h.lastI = score, i
 	}
 	h.bins[i].add(d)
@@ -210,15 +207,9 @@ func (h *ScoreHist) coarsen() {
 		}
 		old := h.bins
 		h.bins = nil
-		h.index = make(map[float64]int32)
+		h.index = idTable{}
 		for _, b := range old {
-			s := roundSig(b.Score, h.digits)
-			i, ok := h.index[s]
-			if !ok {
-				i = int32(len(h.bins))
-				h.index[s] = i
-				h.bins = append(h.bins, Bin{Score: s, Cell: Cell{Classes: make([]int64, h.nclass)}})
-			}
+			i := h.bin(roundSig(b.Score, h.digits))
 			h.bins[i].merge(&b.Cell)
 		}
 		if h.digits == 1 {
@@ -226,6 +217,24 @@ func (h *ScoreHist) coarsen() {
 		}
 	}
 	h.last, h.lastI = math.NaN(), 0
+}
+
+// bin returns the index of score's bin, adding an empty one if it has none.
+// Scores are never NaN here, and -0 is taken as 0, so equal scores have
+// equal bits.
+func (h *ScoreHist) bin(score float64) int32 {
+	if score == 0 {
+		score = 0
+	}
+	k := math.Float64bits(score)
+	s, found := h.index.find(k)
+	if found {
+		return int32(h.index.id(s))
+	}
+	i := int32(len(h.bins))
+	h.index.insert(s, k, uint32(i))
+	h.bins = append(h.bins, Bin{Score: score, Cell: Cell{Classes: make([]int64, h.nclass)}})
+	return i
 }
 
 func roundSig(x float64, digits int) float64 {

@@ -53,6 +53,8 @@ type riskProgram struct {
 	hs      [][2]uint32 // [lo, hi) ranges of 6-digit HS codes
 	traders [][]uint64  // bit sets over trader indices
 	extra   []extraTest // field and history tests (backtest only, extra.go)
+	// rateSlots are the history slots that rate tests read (setRates).
+	rateSlots []uint8
 }
 
 func riskSetHas(s *[4]uint64, i uint8) bool { return s[i>>6]&(1<<(i&63)) != 0 }

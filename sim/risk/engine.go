@@ -30,6 +30,10 @@ type Engine struct {
 	byHub     [256]RuleSet
 	ids       []string
 	hasExpr   bool
+	// hist are the rules that are one history test alone (most of a
+	// backtest's), evaluated in one tight loop; histMask is their set.
+	hist      []histRule
+	histMask  RuleSet
 	traderIDs []string // the expression environment's trader, by index
 
 	thresh       [NumLanes]float64 // score thresholds of blue, yellow, red; +Inf when absent
@@ -47,9 +51,17 @@ type Engine struct {
 // riskRule is one compiled rule.
 type riskRule struct {
 	root  int32       // criteria node, when expr is nil
+	extra int32       // >= 0: the criteria are this one field or history test alone (prog.extra)
 	expr  *vm.Program // compiled expression, or nil
 	score float64
 	force int8 // forced lane, or -1
+}
+
+// histRule is a rule that is one history test: where its hit bit goes, and
+// the test.
+type histRule struct {
+	w, b uint8 // Hits word and bit
+	extraTest
 }
 
 // Config is what compiling a rule set needs beyond the scenario.
@@ -109,7 +121,7 @@ func (rm *Engine) compile(sc *scenarios.Scenario, traders int, schema *ExtraSche
 	for i := range sc.Rules {
 		r := &sc.Rules[i]
 		where := fmt.Sprintf("rules[%d] (%s)", i, r.ID)
-		rr := riskRule{score: r.Score, force: -1}
+		rr := riskRule{extra: -1, score: r.Score, force: -1}
 		if r.Lane != "" {
 			l, ok := ParseLane(r.Lane)
 			if !ok {
@@ -128,6 +140,13 @@ func (rm *Engine) compile(sc *scenarios.Scenario, traders int, schema *ExtraSche
 				return bug("%s: %v", where, err)
 			}
 			rr.root = root
+			if n := &rm.prog.nodes[root]; n.op == riskExtra {
+				rr.extra = n.a
+				if t := rm.prog.extra[n.a]; t.kind == extraHistory {
+					rm.hist = append(rm.hist, histRule{w: uint8(i >> 6), b: uint8(i & 63), extraTest: t})
+					rm.histMask.Add(i)
+				}
+			}
 		case r.Expr != "" && r.When == nil:
 			prog, err := scenarios.CompileExpr(r.Expr)
 			if err != nil {

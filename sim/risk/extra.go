@@ -38,6 +38,11 @@ type Extra struct {
 	// were found irregular.
 	Count     [MaxHistories]uint32
 	Irregular [MaxHistories]uint32
+
+	// rate is Irregular/Count of the history slots that rate criteria test,
+	// set by Selector.Assess and Score before the rules run (each slot's
+	// rate divided once, whatever the number of rules on it).
+	rate [MaxHistories]float64
 }
 
 // ExtraField is one mapped column that criteria test.
@@ -165,6 +170,11 @@ func (s *ExtraSchema) stringCond(name string, c StringCond) (int, uint64, error)
 	return slot, 1 << uint(len(f.Conds)-1), nil
 }
 
+// AddHistory registers a history key that no rule tests (a key the caller
+// reads Extra.Count of, such as backtest's novelty key) and returns its
+// slot; the same parts give the same slot as a rule's key.
+func (s *ExtraSchema) AddHistory(parts []string) (int, error) { return s.history(parts) }
+
 // history registers a history key and returns its slot.
 func (s *ExtraSchema) history(parts []string) (int, error) {
 	if len(parts) == 0 {
@@ -213,6 +223,24 @@ type extraTest struct {
 	rate     bool // history: the rate bounds apply
 }
 
+// matchHistory is match for a test of kind extraHistory, small enough to be
+// inlined in the rule loop.
+func (t *extraTest) matchHistory(x *Extra) bool {
+	n, k := x.Count[t.slot], x.Irregular[t.slot]
+	if n < t.minCount || n > t.maxCount || k < t.minIrr {
+		return false
+	}
+	return !t.rate || (n > 0 && x.rate[t.slot] >= t.lo && x.rate[t.slot] < t.hi)
+}
+
+// bit is 1 for true, 0 for false (compiled without a branch).
+func bit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // match evaluates the test on x. NaN (a missing number) meets no range.
 func (t *extraTest) match(x *Extra) bool {
 	switch t.kind {
@@ -222,18 +250,7 @@ func (t *extraTest) match(x *Extra) bool {
 	case extraBits:
 		return x.Bits[t.slot]&t.bit != 0
 	default:
-		n, k := x.Count[t.slot], x.Irregular[t.slot]
-		if n < t.minCount || n > t.maxCount || k < t.minIrr {
-			return false
-		}
-		if t.rate {
-			if n == 0 {
-				return false
-			}
-			r := float64(k) / float64(n)
-			return r >= t.lo && r < t.hi
-		}
-		return true
+		return t.matchHistory(x)
 	}
 }
 
@@ -342,6 +359,9 @@ func (rc *riskCompiler) extraCriteria(c *scenarios.Criteria, path string, parts 
 		return fmt.Errorf("%s: field and history criteria test the columns of real declarations: they work in pilotsim backtest only", path)
 	}
 	add := func(t extraTest) {
+		if t.kind == extraHistory && t.rate && !slices.Contains(rc.p.rateSlots, t.slot) {
+			rc.p.rateSlots = append(rc.p.rateSlots, t.slot)
+		}
 		rc.p.extra = append(rc.p.extra, t)
 		*parts = append(*parts, rc.add(riskNode{op: riskExtra, a: int32(len(rc.p.extra) - 1)}))
 	}
@@ -370,3 +390,12 @@ type schemaError struct{ err error }
 
 func (e *schemaError) Error() string { return e.err.Error() }
 func (e *schemaError) Unwrap() error { return e.err }
+
+// setRates sets x.rate of the history slots that rate criteria test.
+func (p *riskProgram) setRates(x *Extra) {
+	for _, i := range p.rateSlots {
+		if n := x.Count[i]; n > 0 {
+			x.rate[i] = float64(x.Irregular[i]) / float64(n)
+		}
+	}
+}

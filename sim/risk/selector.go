@@ -143,6 +143,23 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 	if rm.hasExpr {
 		s.fillEnv(rm, c)
 	}
+	if x != nil {
+		rm.prog.setRates(x)
+		// The rules that are one history test alone, whatever the
+		// candidates (they have no condition on origin, chapter or hub),
+		// each setting its hit bit without a branch on the data, which
+		// make it unpredictable.
+		for j := range rm.hist {
+			h := &rm.hist[j]
+			n, k := x.Count[h.slot], x.Irregular[h.slot]
+			ok := bit(n >= h.minCount) & bit(n <= h.maxCount) & bit(k >= h.minIrr)
+			if h.rate { // a property of the rule: predictable
+				r := x.rate[h.slot] // stale when n is 0, and then not used
+				ok &= bit(n > 0) & bit(r >= h.lo) & bit(r < h.hi)
+			}
+			c.Hits[h.w] |= ok << h.b
+		}
+	}
 	// Candidate rules: those whose origin, chapter and hub conditions admit
 	// the consignment's; the others cannot hold.
 	cand := rm.byOrigin[c.Origin]
@@ -152,8 +169,10 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 		cand[1] &= bc[1]
 	}
 	bh := &rm.byHub[c.Hub]
-	cand[0] &= bh[0]
-	cand[1] &= bh[1]
+	cand[0] &= bh[0] &^ rm.histMask[0]
+	cand[1] &= bh[1] &^ rm.histMask[1]
+	// First which rules hold, then their scores in rule order (the order
+	// of the sum is the rules').
 	for w, word := range cand {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
@@ -161,17 +180,27 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 			i := w<<6 | b
 			r := &rm.rules[i]
 			var hit bool
-			if r.expr == nil {
+			switch {
+			case r.extra >= 0: // a rule of one field or history test, as most of a backtest's
+				hit = x != nil && rm.prog.extra[r.extra].match(x)
+			case r.expr == nil:
 				hit = rm.prog.evalExtra(r.root, c, x)
-			} else {
+			default:
 				hit = s.runExpr(r.expr, rm, i)
 			}
 			if hit {
-				c.Hits.Add(i)
-				score += r.score
-				if r.force > forced {
-					forced = r.force
-				}
+				c.Hits[w] |= 1 << b
+			}
+		}
+	}
+	for w, word := range c.Hits {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &= word - 1
+			r := &rm.rules[w<<6|b]
+			score += r.score
+			if r.force > forced {
+				forced = r.force
 			}
 		}
 	}
