@@ -149,6 +149,9 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 		// candidates (they have no condition on origin, chapter or hub),
 		// each setting its hit bit without a branch on the data, which
 		// make it unpredictable.
+		// The hit bits gather in registers: or-ing each into c.Hits would
+		// chain every rule through a load and a store of the same word.
+		var h0, h1 uint64
 		for j := range rm.hist {
 			h := &rm.hist[j]
 			n, k := x.Count[h.slot], x.Irregular[h.slot]
@@ -157,8 +160,13 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 				r := x.rate[h.slot] // stale when n is 0, and then not used
 				ok &= bit(n > 0) & bit(r >= h.lo) & bit(r < h.hi)
 			}
-			c.Hits[h.w] |= ok << h.b
+			m := ok << h.b
+			w1 := -uint64(h.w) // all ones for word 1
+			h0 |= m &^ w1
+			h1 |= m & w1
 		}
+		c.Hits[0] |= h0
+		c.Hits[1] |= h1 // RuleSet is two words (ruleSetWords)
 	}
 	// Candidate rules: those whose origin, chapter and hub conditions admit
 	// the consignment's; the others cannot hold.
@@ -306,3 +314,7 @@ func riskHSString(hs uint32) string {
 	}
 	return string(b[:])
 }
+
+// This fails to compile when RuleSet is not the two words score
+// gathers its history hits in.
+var _ [2]uint64 = RuleSet{}
