@@ -229,6 +229,8 @@ type Reader struct {
 	ids    []uint32 // value ids of the parts of the key being built
 	codes  [risk.MaxHistories]uint64
 	codeOK [risk.MaxHistories]bool
+	// touched keeps the loads of History.touch from being dropped.
+	touched uint64
 
 	lastDate []byte // the last date parsed, and its day
 	lastDay  int32
@@ -629,6 +631,13 @@ func (rd *Reader) Next(d *Decl) error {
 		for i := range rd.keys {
 			rd.codes[i], rd.codeOK[i] = rd.key(i, d)
 		}
+		var touched uint64
+		for i := range rd.keys {
+			if rd.codeOK[i] {
+				touched ^= rd.hist.touch(i, rd.codes[i])
+			}
+		}
+		rd.touched = touched
 		for i := range rd.keys {
 			if rd.codeOK[i] {
 				d.X.Count[i], d.X.Irregular[i] = rd.hist.observe(i, rd.codes[i], d.Day, d.Irregular, d.Known)
