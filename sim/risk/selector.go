@@ -146,27 +146,20 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 	if x != nil {
 		rm.prog.setRates(x)
 		// The rules that are one history test alone, whatever the
-		// candidates (they have no condition on origin, chapter or hub),
-		// each setting its hit bit without a branch on the data, which
-		// make it unpredictable.
-		// The hit bits gather in registers: or-ing each into c.Hits would
-		// chain every rule through a load and a store of the same word.
-		var h0, h1 uint64
-		for j := range rm.hist {
-			h := &rm.hist[j]
-			n, k := x.Count[h.slot], x.Irregular[h.slot]
-			ok := bit(n >= h.minCount) & bit(n <= h.maxCount) & bit(k >= h.minIrr)
-			if h.rate { // a property of the rule: predictable
-				r := x.rate[h.slot] // stale when n is 0, and then not used
-				ok &= bit(n > 0) & bit(r >= h.lo) & bit(r < h.hi)
+		// candidates (they have no condition on origin, chapter or hub):
+		// by slot, from threshold tables (histSlot).
+		var h RuleSet
+		if rm.histSlots != nil {
+			for i := range rm.histSlots {
+				m := rm.histSlots[i].hits(x)
+				h[0] |= m[0]
+				h[1] |= m[1]
 			}
-			m := ok << h.b
-			w1 := -uint64(h.w) // all ones for word 1
-			h0 |= m &^ w1
-			h1 |= m & w1
+		} else {
+			h = histHits(rm.hist, x)
 		}
-		c.Hits[0] |= h0
-		c.Hits[1] |= h1 // RuleSet is two words (ruleSetWords)
+		c.Hits[0] |= h[0]
+		c.Hits[1] |= h[1]
 	}
 	// Candidate rules: those whose origin, chapter and hub conditions admit
 	// the consignment's; the others cannot hold.
@@ -315,6 +308,6 @@ func riskHSString(hs uint32) string {
 	return string(b[:])
 }
 
-// This fails to compile when RuleSet is not the two words score
-// gathers its history hits in.
+// This fails to compile when RuleSet is not the two words that score and
+// histSlot.hits handle.
 var _ [2]uint64 = RuleSet{}
