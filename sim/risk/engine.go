@@ -32,8 +32,8 @@ type Engine struct {
 	hasExpr   bool
 	// hist are the rules that are one history test alone (most of a
 	// backtest's), evaluated in one tight loop; histMask is their set.
-	hist      []histRule
-	histMask  RuleSet
+	hist     []histRule
+	histMask RuleSet
 	// histSlots are the rules of hist by slot as threshold tables (nil
 	// when hist is empty or a bound is NaN: then hist's loop).
 	histSlots []histSlot
