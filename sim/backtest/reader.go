@@ -926,8 +926,11 @@ func (rd *Reader) readCore(d *Decl) error {
 			if !ok {
 				continue
 			}
-			hs, _ := strconv.ParseUint(v, 10, 32)
-			if !datamodel.HSChapterValid(int(hs / 10000)) {
+			hs, ok := datamodel.ParseDigits(v)
+			if !ok || len(v) > 9 { // as strconv.ParseUint(v, 10, 32) failing: an invalid chapter
+				hs = 0
+			}
+			if !datamodel.HSChapterValid(hs / 10000) {
 				return rd.bad(d, cv, v, "expected an HS code of a chapter in use (01-97 except 77)")
 			}
 			c.HS = uint32(hs)
