@@ -122,24 +122,24 @@ func histSlots(hist []histRule) (slots []histSlot, ok bool) {
 	return slots, true
 }
 
-// hits returns the rules of the slot that hold for x (x.rate set).
-func (hs *histSlot) hits(x *Extra) RuleSet {
+// hits returns the rules of the slot that hold for x (x.rate set), as the
+// two words of a RuleSet: returned in registers (an array result goes
+// through memory, and reading it back as one stalls).
+func (hs *histSlot) hits(x *Extra) (uint64, uint64) {
 	n, k := x.Count[hs.slot&(MaxHistories-1)], x.Irregular[hs.slot&(MaxHistories-1)]
 	mn, mk := hs.n.mask(uint64(n)), hs.k.mask(uint64(k))
 	mr := hs.rate.mask(x.rate[hs.slot&(MaxHistories-1)]) // stale when n is 0: the rated rules are then dropped
 	nz := -uint64(bit(n > 0))
-	return RuleSet{
-		mn[0] & mk[0] & mr[0] &^ (hs.rated[0] &^ nz),
-		mn[1] & mk[1] & mr[1] &^ (hs.rated[1] &^ nz),
-	}
+	return mn[0] & mk[0] & mr[0] &^ (hs.rated[0] &^ nz),
+		mn[1] & mk[1] & mr[1] &^ (hs.rated[1] &^ nz)
 }
 
-// histHits returns the rules of hist that hold for x (x.rate set), rule by
-// rule, each setting its hit bit without a branch on the data, which make
+// histHits returns the rules of hist that hold for x (x.rate set), as the
+// two words of a RuleSet, rule by rule, each setting its hit bit without a branch on the data, which make
 // it unpredictable; the hit bits gather in registers (or-ing each into a
 // RuleSet in memory would chain every rule through a load and a store of
 // the same word).
-func histHits(hist []histRule, x *Extra) RuleSet {
+func histHits(hist []histRule, x *Extra) (uint64, uint64) {
 	var h0, h1 uint64
 	for j := range hist {
 		h := &hist[j]
@@ -154,5 +154,5 @@ func histHits(hist []histRule, x *Extra) RuleSet {
 		h0 |= m &^ w1
 		h1 |= m & w1
 	}
-	return RuleSet{h0, h1}
+	return h0, h1
 }

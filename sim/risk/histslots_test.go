@@ -62,11 +62,12 @@ func TestHistSlotsMatchRules(t *testing.T) {
 			}
 			var got RuleSet
 			for i := range slots {
-				m := slots[i].hits(&x)
-				got[0] |= m[0]
-				got[1] |= m[1]
+				w0, w1 := slots[i].hits(&x)
+				got[0] |= w0
+				got[1] |= w1
 			}
-			if want := histHits(hist, &x); got != want {
+			w0, w1 := histHits(hist, &x)
+			if want := (RuleSet{w0, w1}); got != want {
 				t.Fatalf("trial %d: counts %v irregular %v: tables give %x, the rules %x", trial, x.Count[:4], x.Irregular[:4], got, want)
 			}
 		}

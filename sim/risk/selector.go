@@ -148,18 +148,18 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 		// The rules that are one history test alone, whatever the
 		// candidates (they have no condition on origin, chapter or hub):
 		// by slot, from threshold tables (histSlot).
-		var h RuleSet
+		var h0, h1 uint64
 		if rm.histSlots != nil {
 			for i := range rm.histSlots {
-				m := rm.histSlots[i].hits(x)
-				h[0] |= m[0]
-				h[1] |= m[1]
+				w0, w1 := rm.histSlots[i].hits(x)
+				h0 |= w0
+				h1 |= w1
 			}
 		} else {
-			h = histHits(rm.hist, x)
+			h0, h1 = histHits(rm.hist, x)
 		}
-		c.Hits[0] |= h[0]
-		c.Hits[1] |= h[1]
+		c.Hits[0] |= h0
+		c.Hits[1] |= h1
 	}
 	// Candidate rules: those whose origin, chapter and hub conditions admit
 	// the consignment's; the others cannot hold.
