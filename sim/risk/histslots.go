@@ -32,13 +32,15 @@ type thresholds[T cmp.Ordered] struct {
 }
 
 // mask returns the rules whose test on the quantity holds for v (counting
-// the points at or below v without a branch: a few at most).
-func (th *thresholds[T]) mask(v T) RuleSet {
+// the points at or below v without a branch: a few at most), by pointer:
+// the caller reads its two words one by one (a RuleSet copied whole goes
+// through the stack and stalls).
+func (th *thresholds[T]) mask(v T) *RuleSet {
 	i := 0
 	for _, t := range th.t {
 		i += int(bit(v >= t))
 	}
-	return th.m[i]
+	return &th.m[i]
 }
 
 // interval is a rule's test on one quantity: it holds for lo <= v < hi
