@@ -174,7 +174,8 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 	cand[1] &= bh[1] &^ rm.histMask[1]
 	// First which rules hold, then their scores in rule order (the order
 	// of the sum is the rules').
-	for w, word := range cand {
+	for w := range cand { // by index: ranging over an array's values copies it
+		word := cand[w]
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &= word - 1
@@ -194,7 +195,8 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 			}
 		}
 	}
-	for w, word := range c.Hits {
+	for w := range c.Hits {
+		word := c.Hits[w]
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &= word - 1
