@@ -3,10 +3,12 @@ package datamodel
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -190,8 +192,12 @@ type eventField struct {
 	col   int // index in the row
 	name  string
 	kind  fieldKind
-	dst   int // which field of EventRecord (see setters)
-	codes map[string]string
+	dst   int               // which field of EventRecord (see setters)
+	codes map[string][]byte // the mapping's codes of the field, as bytes
+	// The last distinct text values read (interned), looked at before
+	// the reader's map: a column of codes holds few distinct values.
+	recent [8]string
+	nextIn uint8
 }
 
 // Destinations of fields (EventRecord fields), the values of eventField.dst.
@@ -228,6 +234,7 @@ type EventReader struct {
 	fields    []eventField
 	trace     *traceLayout // non-nil: the simulator's trace
 	layout    string
+	steps     []layoutStep // layout compiled (nil: read by the time package)
 	loc       *time.Location
 	line      int // physical line of the current row's start
 	next      int // physical line of the next row
@@ -239,7 +246,6 @@ type EventReader struct {
 	intern    map[string]string
 	rec       EventRecord
 	epoch     float64
-	rowsRead  int64
 	maxFields int
 	zoneSet   bool    // the mapping names a time zone: local hours are read in it
 	arrOff    int32   // offset written with the arrival time of the current row
@@ -248,6 +254,19 @@ type EventReader struct {
 	offHi     float64
 	offVal    int32
 	ids       *idSet // ids seen, when the file has an id column
+	idCol     int    // the id column, when ids is not nil
+	ahead     []aheadRow
+	pos       int    // the next row of ahead to return
+	idText    []byte // ids of the rows ahead
+	sink      uint64 // keeps the loads of readAhead
+	// The date of the last RFC 3339 time read, and its day number:
+	// times of one file mostly share a few dates.
+	date     [10]byte
+	dateDays int64
+	// The zone period of er.loc of the last local time converted, and its
+	// offset from UTC (zoneLo > zoneHi: none yet).
+	zoneLo, zoneHi int64
+	zoneOff        int
 }
 
 // traceLayout is where the stages of a trace row are.
@@ -283,7 +302,13 @@ func NewEventReader(r io.Reader, m *EventMapping) (*EventReader, error) {
 	} else {
 		er.zoneSet = true
 	}
+	if er.layout != "" {
+		if er.steps = compileLayout(er.layout); er.steps != nil {
+			er.checkLayout()
+		}
+	}
 	er.offLo, er.offHi = math.Inf(1), math.Inf(-1)
+	er.zoneLo, er.zoneHi = math.MaxInt64, math.MinInt64
 	ok, err := er.readRow()
 	if err != nil {
 		return nil, err
@@ -325,6 +350,7 @@ func NewEventReader(r io.Reader, m *EventMapping) (*EventReader, error) {
 		er.maxFields = max(er.maxFields, f.col+1)
 		if f.dst == dID {
 			er.ids = &idSet{}
+			er.idCol = f.col
 		}
 	}
 	return er, nil
@@ -430,7 +456,14 @@ func (er *EventReader) ownFields(index headerIndex, m *EventMapping) error {
 			continue
 		}
 		dst, kind, _ := eventDest(name)
-		er.fields = append(er.fields, eventField{col: i, name: er.header[i], kind: kind, dst: dst, codes: m.Codes[name]})
+		var codes map[string][]byte
+		if c := m.Codes[name]; c != nil {
+			codes = make(map[string][]byte, len(c))
+			for raw, v := range c {
+				codes[raw] = []byte(v)
+			}
+		}
+		er.fields = append(er.fields, eventField{col: i, name: er.header[i], kind: kind, dst: dst, codes: codes})
 	}
 	if !slices.ContainsFunc(er.fields, func(f eventField) bool { return f.dst == dArrival }) {
 		return &EventError{Line: 1, Problem: "has no arrival column",
@@ -502,7 +535,100 @@ func (er *EventReader) traceFields(index headerIndex) error {
 // Next reads the next record; it returns nil, io.EOF at the end of the file.
 // The record is reused by the next call. A bad value is an *EventError with
 // its line and column.
+//
+// When the file has ids, rows are parsed aheadRows at a time, and their ids
+// checked together (see idSet); records and errors still come one by one
+// in the order of the file, as if each row were read when asked for.
 func (er *EventReader) Next() (*EventRecord, error) {
+	if er.ids == nil {
+		return er.parse(&er.rec)
+	}
+	if er.pos == len(er.ahead) {
+		er.readAhead()
+	}
+	a := &er.ahead[er.pos]
+	er.pos++
+	er.line = a.line
+	if a.err != nil {
+		return nil, a.err
+	}
+	return &a.rec, nil
+}
+
+// aheadRows is the number of rows the reader parses ahead of the caller.
+const aheadRows = 64
+
+// aheadRow is a row parsed ahead: its record or its error, and its id.
+type aheadRow struct {
+	rec        EventRecord
+	err        error
+	line       int
+	fp         uint64 // fingerprint of sample and id; 0: no id
+	idLo, idHi int    // the id in er.idText
+}
+
+// readAhead parses up to aheadRows rows (fewer when the file ends or
+// cannot be read further), then checks their ids in the order of the
+// rows: the filter words of all of them are loaded first, so that the
+// processor fetches them from memory together.
+func (er *EventReader) readAhead() {
+	if er.ahead == nil {
+		er.ahead = make([]aheadRow, aheadRows)
+	}
+	er.ahead, er.pos = er.ahead[:0], 0
+	er.idText = er.idText[:0]
+	for len(er.ahead) < aheadRows {
+		er.ahead = er.ahead[:len(er.ahead)+1]
+		a := &er.ahead[len(er.ahead)-1]
+		_, err := er.parse(&a.rec)
+		a.line, a.err, a.fp = er.line, err, 0
+		if err != nil {
+			var ee *EventError
+			if !errors.As(err, &ee) {
+				break // the end of the file, or a row that cannot be read
+			}
+			continue
+		}
+		if v := trimSpace(er.cells[er.idCol]); len(v) > 0 {
+			a.fp = idFingerprint(a.rec.Sample, v)
+			a.idLo = len(er.idText)
+			er.idText = append(er.idText, v...)
+			a.idHi = len(er.idText)
+		}
+	}
+	var sink uint64
+	for i := range er.ahead {
+		if fp := er.ahead[i].fp; fp != 0 {
+			sink |= er.ids.touch(fp)
+		}
+	}
+	er.sink = sink
+	for i := range er.ahead {
+		a := &er.ahead[i]
+		if a.fp == 0 || a.err != nil {
+			continue
+		}
+		l, ok := er.ids.seen(a.fp, uint32(min(a.line, math.MaxUint32)))
+		if !ok {
+			continue
+		}
+		where := "in an earlier row"
+		if l > 0 {
+			where = "on line " + strconv.Itoa(int(l))
+		}
+		if a.rec.Sample != "" {
+			where += " (sample " + a.rec.Sample + ")"
+		}
+		e := &EventError{Line: a.line, Col: er.idCol + 1, Column: er.header[er.idCol], Value: string(er.idText[a.idLo:a.idHi]),
+			Problem:  "repeats the id " + where,
+			Expected: "each consignment once: a repeated row would count it twice (remove repeated rows, or map id to a column unique per consignment)"}
+		a.err = e
+	}
+}
+
+// parse reads the next row into r; it returns nil, io.EOF at the end of
+// the file. Its id is not checked.
+func (er *EventReader) parse(r *EventRecord) (*EventRecord, error) {
 	for {
 		ok, err := er.readRow()
 		if err != nil {
@@ -522,7 +648,6 @@ func (er *EventReader) Next() (*EventRecord, error) {
 		return nil, &EventError{Line: er.line, Problem: fmt.Sprintf("has %d fields", len(er.cells)),
 			Expected: fmt.Sprintf("%d fields, one per header column (a value holding the delimiter %q must be in double quotes)", len(er.header), string(er.delim))}
 	}
-	r := &er.rec
 	nan := math.NaN()
 	*r = EventRecord{AEO: -1, Outcome: -1, Arrival: nan, Lodgement: nan, Assessed: nan, Release: nan, Duty: nan}
 	er.arrOff = 0
@@ -530,7 +655,11 @@ func (er *EventReader) Next() (*EventRecord, error) {
 		r.Queue[s], r.Start[s], r.End[s] = nan, nan, nan
 	}
 	for i := range er.fields {
-		if err := er.set(&er.fields[i], r); err != nil {
+		f := &er.fields[i]
+		if len(er.cells[f.col]) == 0 && f.codes == nil {
+			continue // an empty value, unless a code translates it
+		}
+		if err := er.set(f, r); err != nil {
 			return nil, err
 		}
 	}
@@ -549,12 +678,6 @@ func (er *EventReader) Next() (*EventRecord, error) {
 	default:
 		r.Offset = er.arrOff
 	}
-	if er.ids != nil {
-		if err := er.checkID(r); err != nil {
-			return nil, err
-		}
-	}
-	er.rowsRead++
 	return r, nil
 }
 
@@ -577,6 +700,20 @@ func (er *EventReader) bad(col int, value, problem, expected string) error {
 	return e
 }
 
+// recent returns the interned string of v (not empty), from the field's
+// last distinct values or the reader's map.
+func (er *EventReader) recent(f *eventField, v []byte) string {
+	for _, s := range &f.recent {
+		if string(v) == s {
+			return s
+		}
+	}
+	s := er.str(v)
+	f.recent[f.nextIn%uint8(len(f.recent))] = s
+	f.nextIn++
+	return s
+}
+
 func (er *EventReader) str(b []byte) string {
 	if s, ok := er.intern[string(b)]; ok {
 		return s
@@ -589,11 +726,21 @@ func (er *EventReader) str(b []byte) string {
 	return s
 }
 
+// trimSpace is bytes.TrimSpace, which it calls only when the value starts
+// or ends with a byte that could begin or end a space (ASCII space and
+// control bytes, or a byte of a multi-byte UTF-8 character such as U+00A0).
+func trimSpace(v []byte) []byte {
+	if n := len(v); n > 0 && (v[0] <= ' ' || v[0] >= 0x80 || v[n-1] <= ' ' || v[n-1] >= 0x80) {
+		return bytes.TrimSpace(v)
+	}
+	return v
+}
+
 func (er *EventReader) set(f *eventField, r *EventRecord) error {
-	v := bytes.TrimSpace(er.cells[f.col])
+	v := trimSpace(er.cells[f.col])
 	if f.codes != nil {
 		if c, ok := f.codes[string(v)]; ok {
-			v = []byte(c)
+			v = c
 		}
 	}
 	if f.dst == dID {
@@ -610,7 +757,7 @@ func (er *EventReader) set(f *eventField, r *EventRecord) error {
 		if f.kind != fkText {
 			v = lowerASCII(v, &er.scratch)
 		}
-		s := er.str(v)
+		s := er.recent(f, v)
 		switch f.dst {
 		case dSample:
 			r.Sample = s
@@ -723,13 +870,13 @@ func (er *EventReader) setTrace(r *EventRecord) error {
 	tl := er.trace
 	controlled := false
 	for _, st := range tl.stages {
-		pool := bytes.TrimSpace(er.cells[st.pool])
+		pool := trimSpace(er.cells[st.pool])
 		if len(pool) == 0 {
 			continue
 		}
 		s := StepOfPool(er.str(pool))
 		for k, col := range [3]int{st.queue, st.start, st.end} {
-			v := bytes.TrimSpace(er.cells[col])
+			v := trimSpace(er.cells[col])
 			if len(v) == 0 {
 				continue
 			}
@@ -744,7 +891,7 @@ func (er *EventReader) setTrace(r *EventRecord) error {
 		}
 	}
 	if tl.outc >= 0 {
-		switch string(bytes.TrimSpace(er.cells[tl.outc])) {
+		switch string(trimSpace(er.cells[tl.outc])) {
 		case "found":
 			r.Outcome = 1
 		case "released", "missed":
@@ -775,12 +922,19 @@ func lowerASCII(v []byte, scratch *[]byte) []byte {
 	return v
 }
 
-// parseTime reads a time: the mapping's layout, or RFC 3339 (a space may
+// parseTime reads a time: the mapping's layout (compiled when it can be,
+// else by the time package), or RFC 3339 (a space may
 // stand for the T; no zone means the mapping's location) by a fast path.
 // The offset written with the time is kept in er.lastOff (0 when none).
 func (er *EventReader) parseTime(v []byte) (float64, bool) {
 	er.lastOff = 0
 	if er.layout != "" {
+		if er.steps != nil {
+			if t, off, ok := er.fastLayout(v); ok {
+				er.lastOff = int32(off)
+				return t, true
+			}
+		}
 		t, err := time.ParseInLocation(er.layout, string(v), er.loc)
 		if err != nil {
 			return 0, false
@@ -789,7 +943,7 @@ func (er *EventReader) parseTime(v []byte) (float64, bool) {
 		er.lastOff = int32(off)
 		return float64(t.Unix()) + float64(t.Nanosecond())/1e9, true
 	}
-	if t, off, ok := fastRFC3339(v, er.loc); ok {
+	if t, off, ok := er.fastRFC3339(v); ok {
 		er.lastOff = int32(off)
 		return t, true
 	}
@@ -803,20 +957,30 @@ func (er *EventReader) parseTime(v []byte) (float64, bool) {
 }
 
 // fastRFC3339 reads "2006-01-02T15:04:05[.frac](Z|±hh:mm|)" (T or a space)
-// without allocating, with the offset written (0 for Z; loc's at that time
-// when none is written); ok is false for anything else (the caller falls
-// back on the time package).
-func fastRFC3339(v []byte, loc *time.Location) (float64, int, bool) {
+// without allocating, with the offset written (0 for Z; er.loc's at that
+// time when none is written); ok is false for anything else (the caller
+// falls back on the time package). The day number of the last date read is
+// kept, so a time of the same date reads only its clock.
+func (er *EventReader) fastRFC3339(v []byte) (float64, int, bool) {
 	if len(v) < 19 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' || v[16] != ':' {
 		return 0, 0, false
 	}
-	y, ok1 := ParseDigits(v[0:4])
-	mo, ok2 := ParseDigits(v[5:7])
-	d, ok3 := ParseDigits(v[8:10])
-	h, ok4 := ParseDigits(v[11:13])
-	mi, ok5 := ParseDigits(v[14:16])
-	s, ok6 := ParseDigits(v[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > DaysIn(y, mo) || h > 23 || mi > 59 || s > 59 || y < 1900 {
+	days := er.dateDays
+	if string(v[:10]) != string(er.date[:]) {
+		y, ok1 := ParseDigits(v[0:4])
+		mo, ok2 := ParseDigits(v[5:7])
+		d, ok3 := ParseDigits(v[8:10])
+		if !(ok1 && ok2 && ok3) || mo < 1 || mo > 12 || d < 1 || d > DaysIn(y, mo) || y < 1900 {
+			return 0, 0, false
+		}
+		days = DaysFromCivil(y, mo, d)
+		copy(er.date[:], v[:10])
+		er.dateDays = days
+	}
+	h, ok4 := twoDigits(v[11], v[12])
+	mi, ok5 := twoDigits(v[14], v[15])
+	s, ok6 := twoDigits(v[17], v[18])
+	if !(ok4 && ok5 && ok6) || h > 23 || mi > 59 || s > 59 {
 		return 0, 0, false
 	}
 	rest := v[19:]
@@ -833,18 +997,18 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, int, bool) {
 		}
 		rest = rest[i:]
 	}
+	clock := int64(h*3600 + mi*60 + s)
 	offset := 0
 	switch {
 	case len(rest) == 0:
-		if loc != time.UTC {
-			t := time.Date(y, time.Month(mo), d, h, mi, s, 0, loc)
-			_, off := t.Zone()
-			return float64(t.Unix()) + frac, off, true
+		if er.loc != time.UTC {
+			utc, off := er.localToUTC(days*86400 + clock)
+			return float64(utc) + frac, off, true
 		}
 	case len(rest) == 1 && rest[0] == 'Z':
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, ok1 := ParseDigits(rest[1:3])
-		om, ok2 := ParseDigits(rest[4:6])
+		oh, ok1 := twoDigits(rest[1], rest[2])
+		om, ok2 := twoDigits(rest[4], rest[5])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
 			return 0, 0, false
 		}
@@ -855,8 +1019,52 @@ func fastRFC3339(v []byte, loc *time.Location) (float64, int, bool) {
 	default:
 		return 0, 0, false
 	}
-	days := DaysFromCivil(y, mo, d)
-	return float64(days*86400+int64(h*3600+mi*60+s-offset)) + frac, offset, true
+	return float64(days*86400+clock-int64(offset)) + frac, offset, true
+}
+
+// twoDigits reads two decimal digits.
+func twoDigits(a, b byte) (int, bool) {
+	x, y := a-'0', b-'0'
+	return int(x)*10 + int(y), x < 10 && y < 10
+}
+
+// localToUTC converts a local time of er.loc (seconds as if it were UTC)
+// to seconds since 1970 UTC, as time.Date does (a time the clocks skip or
+// repeat is read as time.Date reads it), and returns the zone's offset at
+// the result, as time.Time.Zone does.
+func (er *EventReader) localToUTC(local int64) (int64, int) {
+	// time.Date: the offset at local read as UTC, then again at the
+	// result when that is outside the zone period found.
+	off, lo, hi := er.zoneAt(local)
+	unix := local
+	if off != 0 {
+		utc := local - int64(off)
+		if utc < lo || utc >= hi {
+			off, _, _ = er.zoneAt(utc)
+		}
+		unix -= int64(off)
+	}
+	off, _, _ = er.zoneAt(unix)
+	return unix, off
+}
+
+// zoneAt is the offset of er.loc at the instant t (seconds) and the zone
+// period that holds t, [lo, hi), from a cache of the last period.
+func (er *EventReader) zoneAt(t int64) (int, int64, int64) {
+	if t >= er.zoneLo && t < er.zoneHi {
+		return er.zoneOff, er.zoneLo, er.zoneHi
+	}
+	tt := time.Unix(t, 0).In(er.loc)
+	_, off := tt.Zone()
+	lo, hi := tt.ZoneBounds()
+	er.zoneLo, er.zoneHi, er.zoneOff = math.MinInt64, math.MaxInt64, off
+	if !lo.IsZero() {
+		er.zoneLo = lo.Unix()
+	}
+	if !hi.IsZero() {
+		er.zoneHi = hi.Unix()
+	}
+	return er.zoneOff, er.zoneLo, er.zoneHi
 }
 
 // readRow reads one CSV record (RFC 4180: quoted fields may hold the
@@ -874,15 +1082,7 @@ func (er *EventReader) readRow() (bool, error) {
 	er.next++
 	er.cells = er.cells[:0]
 	if bytes.IndexByte(line, '"') < 0 {
-		line = trimEOL(line)
-		start, d := 0, er.delim
-		for i, c := range line {
-			if c == d {
-				er.cells = append(er.cells, line[start:i])
-				start = i + 1
-			}
-		}
-		er.cells = append(er.cells, line[start:])
+		er.cells = splitRow(er.cells, trimEOL(line), er.delim)
 		return true, nil
 	}
 	// Quoted fields: unquote into er.buf (a copy; line may be overwritten by
@@ -965,6 +1165,32 @@ func (er *EventReader) readLine() ([]byte, error) {
 		return nil, &RecordTooLongError{Line: er.line, Limit: MaxRecordBytes}
 	}
 	return line, err
+}
+
+// splitRow appends the fields of line (which holds no quote) to cells: it
+// looks for the delimiter eight bytes at a time.
+func splitRow(cells [][]byte, line []byte, delim byte) [][]byte {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	dm := uint64(delim) * ones
+	start, i := 0, 0
+	for ; i+8 <= len(line); i += 8 {
+		// A high bit for each byte of the word that is the delimiter
+		// (exactly: no borrow runs from one byte into the next).
+		w := binary.LittleEndian.Uint64(line[i:]) ^ dm
+		m := ^((w&^highs + ^uint64(highs)) | w) & highs
+		for ; m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			cells = append(cells, line[start:j])
+			start = j + 1
+		}
+	}
+	for ; i < len(line); i++ {
+		if line[i] == delim {
+			cells = append(cells, line[start:i])
+			start = i + 1
+		}
+	}
+	return append(cells, line[start:])
 }
 
 func trimEOL(b []byte) []byte {
@@ -1051,15 +1277,110 @@ func AppendEventRow(b []byte, r *EventRecord) []byte {
 // with both lines. The table stops growing at maxIDSlots (12 bytes a slot,
 // 12 MB): ids after the first maxIDSlots·3/4 are still looked up, but no
 // longer remembered, which keeps the reader's memory bounded.
+//
+// A table of millions of ids is far larger than a processor's caches, and
+// a probe of it costs a trip to memory, which one row's parsing does not
+// hide. So a blocked Bloom filter of the remembered fingerprints (a 64-bit
+// word per 4 slots, 2 MB at most) answers first: for nearly every new id
+// it says "never seen" from one cache line, and the table is probed only
+// for the rest (a repeated id, or about 1 in 500 that the filter cannot
+// rule out). New fingerprints wait in a short pending list and go into the
+// table by batches, whose probes do not depend on each other, so that the
+// processor overlaps their trips to memory.
 type idSet struct {
-	fp    []uint64 // 0 = empty
-	line  []uint32
-	n     int
-	full  bool  // stopped remembering
-	extra int64 // ids not remembered
+	fp     []uint64 // 0 = empty
+	line   []uint32
+	filter []uint64 // len(fp)/4 words: 4 bits of each remembered fingerprint
+	pend   []idPending
+	n      int   // ids remembered: in the table and pending
+	full   bool  // stopped remembering
+	extra  int64 // ids not remembered
 }
 
-const maxIDSlots = 1 << 20
+// idPending is a remembered id not yet in the table.
+type idPending struct {
+	fp   uint64
+	line uint32
+}
+
+const (
+	maxIDSlots = 1 << 20
+	idBatch    = 256 // pending ids at most
+)
+
+// filterBits are the 4 bits of a fingerprint in its filter word (which
+// word: the fingerprint's top bits; the table slot uses its low bits).
+func filterBits(fp uint64) uint64 {
+	return 1<<(fp&63) | 1<<(fp>>6&63) | 1<<(fp>>12&63) | 1<<(fp>>18&63)
+}
+
+func (s *idSet) filterWord(fp uint64) *uint64 {
+	return &s.filter[fp>>(64-bits.TrailingZeros(uint(len(s.filter))))]
+}
+
+// touch loads the filter word of fp (readAhead loads those of its rows
+// together).
+func (s *idSet) touch(fp uint64) uint64 {
+	if s.filter == nil {
+		return 0
+	}
+	return *s.filterWord(fp)
+}
+
+// seen returns the line of the earlier record with fingerprint fp, if one
+// was remembered; else it remembers fp with line (while not full).
+func (s *idSet) seen(fp uint64, line uint32) (uint32, bool) {
+	if s.fp == nil {
+		s.fp, s.line, s.filter = make([]uint64, 1<<12), make([]uint32, 1<<12), make([]uint64, 1<<10)
+	}
+	w := s.filterWord(fp)
+	fb := filterBits(fp)
+	if *w&fb == fb {
+		for _, p := range s.pend {
+			if p.fp == fp {
+				return p.line, true
+			}
+		}
+		mask := uint64(len(s.fp) - 1)
+		for i := fp & mask; s.fp[i] != 0; i = (i + 1) & mask {
+			if s.fp[i] == fp {
+				return s.line[i], true
+			}
+		}
+	}
+	if s.full {
+		s.extra++
+		return 0, false
+	}
+	*w |= fb
+	s.pend = append(s.pend, idPending{fp, line})
+	s.n++
+	if len(s.pend) == idBatch {
+		s.flush()
+	}
+	if 4*s.n > 3*len(s.fp) {
+		s.flush()
+		if len(s.fp) >= maxIDSlots {
+			s.full = true
+		} else {
+			s.grow()
+		}
+	}
+	return 0, false
+}
+
+// flush puts the pending ids into the table.
+func (s *idSet) flush() {
+	mask := uint64(len(s.fp) - 1)
+	for _, p := range s.pend {
+		i := p.fp & mask
+		for s.fp[i] != 0 {
+			i = (i + 1) & mask
+		}
+		s.fp[i], s.line[i] = p.fp, p.line
+	}
+	s.pend = s.pend[:0]
+}
 
 // IDsNotChecked returns how many records' ids were not remembered for the
 // check of repeated ids (the reader's bound on memory), 0 when every id was.
@@ -1091,55 +1412,11 @@ func idFingerprint(sample string, id []byte) uint64 {
 	return h
 }
 
-// checkID refuses a record whose (sample, id) an earlier record had: a Time
-// Release Study counts consignments, and a repeated row would count one
-// twice. Records with an empty id are not checked.
-func (er *EventReader) checkID(r *EventRecord) error {
-	col := er.colOf(dID)
-	v := bytes.TrimSpace(er.cells[col])
-	if len(v) == 0 {
-		return nil
-	}
-	s := er.ids
-	fp := idFingerprint(r.Sample, v)
-	if s.fp == nil {
-		s.fp, s.line = make([]uint64, 1<<12), make([]uint32, 1<<12)
-	}
-	mask := uint64(len(s.fp) - 1)
-	for i := fp & mask; ; i = (i + 1) & mask {
-		switch s.fp[i] {
-		case fp:
-			where := "in an earlier row"
-			if l := s.line[i]; l > 0 {
-				where = "on line " + strconv.Itoa(int(l))
-			}
-			if r.Sample != "" {
-				where += " (sample " + r.Sample + ")"
-			}
-			return er.bad(col, string(v), "repeats the id "+where,
-				"each consignment once: a repeated row would count it twice (remove repeated rows, or map id to a column unique per consignment)")
-		case 0:
-			if s.full {
-				s.extra++
-				return nil
-			}
-			s.fp[i], s.line[i] = fp, uint32(min(er.line, math.MaxUint32))
-			s.n++
-			if 4*s.n > 3*len(s.fp) {
-				if len(s.fp) >= maxIDSlots {
-					s.full = true
-				} else {
-					s.grow()
-				}
-			}
-			return nil
-		}
-	}
-}
-
+// grow doubles the table (which has no pending ids) and rebuilds the filter.
 func (s *idSet) grow() {
 	fp, line := s.fp, s.line
 	s.fp, s.line = make([]uint64, 2*len(fp)), make([]uint32, 2*len(fp))
+	s.filter = make([]uint64, len(s.fp)/4)
 	mask := uint64(len(s.fp) - 1)
 	for k, f := range fp {
 		if f == 0 {
@@ -1150,5 +1427,6 @@ func (s *idSet) grow() {
 			i = (i + 1) & mask
 		}
 		s.fp[i], s.line[i] = f, line[k]
+		*s.filterWord(f) |= filterBits(f)
 	}
 }

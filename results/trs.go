@@ -2,6 +2,7 @@ package results
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -202,18 +203,24 @@ func cdfOf(h *logHist, n float64, x float64) float64 {
 	return cum / n
 }
 
-// trsCell is one interval of one segment.
+// trsCell is one interval of one segment. The fields every value updates
+// come first, so that they share a cache line.
 type trsCell struct {
-	n, outliers, negative int64
-	sum, sumSq            float64
-	hist                  logHist
-	groups                [trsGroups]trsGroup // by block of 64 consecutive records
-	fine                  [trsGroups]trsGroup // by record (k mod 64), for cells of few blocks
+	n          int64
+	sum, sumSq float64
+	// filled counts the groups with at least one value: from trsGroups/2
+	// on, the cell's bootstrap resamples blocks (blocksFor), never single
+	// records, so fine is no longer kept up to date.
+	filled  int32
+	spilled bool
 	// The values themselves while there are at most trsExact of them, so
 	// that a small study's quantiles are exact (nil once spilled).
-	xs      []float64
-	ks      []uint16 // each value's record number mod 4096 (its groups)
-	spilled bool
+	xs                 []float64
+	ks                 []uint16 // each value's record number mod 4096 (its groups)
+	outliers, negative int64
+	groups             [trsGroups]trsGroup // by block of 64 consecutive records
+	fine               [trsGroups]trsGroup // by record (k mod 64), for cells of few blocks
+	hist               logHist
 }
 
 // trsExact is the number of values a cell keeps exactly: up to it,
@@ -224,15 +231,7 @@ const trsExact = 1024
 // blocksFor reports whether a cell's bootstrap resamples blocks of 64
 // consecutive records (when its values fill at least half the groups) or,
 // in a small study, single records.
-func (c *trsCell) blocksFor() bool {
-	k := 0
-	for _, g := range c.groups {
-		if g.n > 0 {
-			k++
-		}
-	}
-	return k >= trsGroups/2
-}
+func (c *trsCell) blocksFor() bool { return c.filled >= trsGroups/2 }
 
 // trsGroup is a bootstrap group's count and sum in one cell (one cache line
 // holds four).
@@ -248,9 +247,10 @@ type trsSegment struct {
 	cells                                [NumTRSIntervals]*trsCell
 	records, released, controlled, known int64
 	irregular                            int64
-	groupHist                            *[trsGroups]logHist // arrival → release per bootstrap group (all and channels)
-	fineHist                             *[trsGroups]logHist // the same by record (k mod 64)
-	within                               [4]int64            // released within each of TRSWithin's times
+	groupHist                            *groupHists // arrival → release per bootstrap group (all and channels)
+	fineHist                             *groupHists // the same by record (k mod 64)
+	within                               [4]int64    // released within each of TRSWithin's times
+	has                                  uint32      // the intervals whose cells exist (bit i: cells[i])
 }
 
 // trsWeek is one week of the trend.
@@ -295,13 +295,20 @@ type TRSStudy struct {
 	waitSum  [datamodel.NumSteps][168]float64
 	waitN    [datamodel.NumSteps][168]int64
 	queueInt [datamodel.NumSteps][168]float64
-	vals     [NumTRSIntervals]float64
+	vals     []trsValue // the record's intervals within bounds (Add's scratch)
 	segIdx   [numSegKinds]int
+	withinAt [4]float64 // TRSWithin's times in seconds (released within)
+	// the last sample and week seen: records of one sample, or one week,
+	// come together
+	lastSample string
+	lastWeek   *trsWeek
 	// segment indices by value, to spare the (kind, value) map per record
 	fixed  [7]int // +1; 0 = not yet
+	chIdx  [4]int // green, blue, yellow, red
 	wdIdx  [7]int
 	hrIdx  [24]int
 	byName [numSegKinds]map[string]int
+	recent [numSegKinds]recentNames
 }
 
 // cached returns the segment (kind, value) through *slot (index + 1).
@@ -312,8 +319,34 @@ func (t *TRSStudy) cached(slot *int, kind TRSSegmentKind, value string) int {
 	return *slot - 1
 }
 
-// named returns the segment of a text value ("" is unknown).
+// named returns the segment of a text value ("" is unknown), from the
+// kind's last distinct values or its map.
 func (t *TRSStudy) named(kind TRSSegmentKind, value string) int {
+	rc := &t.recent[kind]
+	for i := range rc.value {
+		if rc.set&(1<<i) != 0 && rc.value[i] == value {
+			return rc.seg[i]
+		}
+	}
+	i := t.namedMap(kind, value)
+	j := rc.next % uint8(len(rc.value))
+	rc.value[j], rc.seg[j] = value, i
+	rc.set |= 1 << j
+	rc.next++
+	return i
+}
+
+// recentNames are the last distinct values of a segment kind and their
+// segments: a study of a few offices or modes finds them with no map
+// lookup.
+type recentNames struct {
+	value [8]string
+	seg   [8]int
+	set   uint8 // which entries are filled
+	next  uint8
+}
+
+func (t *TRSStudy) namedMap(kind TRSSegmentKind, value string) int {
 	m := t.byName[kind]
 	if m == nil {
 		m = map[string]int{}
@@ -333,6 +366,22 @@ func (t *TRSStudy) named(kind TRSSegmentKind, value string) int {
 	return i
 }
 
+// channel returns the segment of a channel, without a map lookup for the
+// four lanes.
+func (t *TRSStudy) channel(c string) int {
+	switch c {
+	case "green":
+		return t.cached(&t.chIdx[0], SegChannel, c)
+	case "blue":
+		return t.cached(&t.chIdx[1], SegChannel, c)
+	case "yellow":
+		return t.cached(&t.chIdx[2], SegChannel, c)
+	case "red":
+		return t.cached(&t.chIdx[3], SegChannel, c)
+	}
+	return t.named(SegChannel, c)
+}
+
 // NewTRSStudy returns an empty study.
 func NewTRSStudy(opt TRSOptions) *TRSStudy {
 	if !(opt.MaxInterval > 0) {
@@ -341,8 +390,13 @@ func NewTRSStudy(opt TRSOptions) *TRSStudy {
 	if opt.Bootstrap <= 0 {
 		opt.Bootstrap = 1000
 	}
-	return &TRSStudy{opt: opt, index: map[[2]string]int{}, weeks: map[int64]*trsWeek{},
-		samples: map[string]struct{}{}, first: math.Inf(1), last: math.Inf(-1)}
+	t := &TRSStudy{opt: opt, index: map[[2]string]int{}, weeks: map[int64]*trsWeek{},
+		samples: map[string]struct{}{}, first: math.Inf(1), last: math.Inf(-1),
+		vals: make([]trsValue, 0, NumTRSIntervals)}
+	for j, w := range TRSWithin {
+		t.withinAt[j] = w.Hours*3600 + 1e-6
+	}
+	return t
 }
 
 func (t *TRSStudy) segment(kind TRSSegmentKind, value string) int {
@@ -363,17 +417,24 @@ func (t *TRSStudy) segment(kind TRSSegmentKind, value string) int {
 	t.nKind[kind]++
 	s := &trsSegment{kind: kind, value: value}
 	if kind == SegAll || kind == SegChannel {
-		s.groupHist = new([trsGroups]logHist)
-		s.fineHist = new([trsGroups]logHist)
+		s.groupHist = new(groupHists)
+		s.fineHist = new(groupHists)
 	}
 	t.segs = append(t.segs, s)
 	t.index[key] = len(t.segs) - 1
 	return len(t.segs) - 1
 }
 
+// trsValue is one interval of a record, within bounds: its value and
+// histogram bin, computed once for the record's eight segments.
+type trsValue struct {
+	x   float64
+	bin uint16
+	iv  uint8
+}
+
 // Add adds one record.
 func (t *TRSStudy) Add(r *datamodel.EventRecord) {
-	nan := math.NaN()
 	off := float64(r.Offset) // hours and weekdays are local
 	if t.records == 0 {
 		t.offset = off
@@ -385,25 +446,44 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 	// few blocks resamples single records instead (fine: record k mod 64).
 	k := uint16((t.records - 1) % (trsGroups * 64))
 	group, fine := int(k>>6), int(k%trsGroups)
-	if _, ok := t.samples[r.Sample]; !ok && len(t.samples) < trsMaxSamples {
-		t.samples[r.Sample] = struct{}{}
+	if s := r.Sample; s != t.lastSample || t.records == 1 {
+		// Records of one sample come together: the set is looked up only
+		// when the sample changes.
+		if _, ok := t.samples[s]; !ok && len(t.samples) < trsMaxSamples {
+			t.samples[s] = struct{}{}
+		}
+		t.lastSample = s
 	}
 	t.seen(r.Arrival)
 	t.seen(r.Release)
 
-	v := &t.vals
-	for i := range v {
-		v[i] = nan
+	// The record's intervals: each one measured (both ends recorded) is
+	// in present; those out of bounds in negative or outliers, the others
+	// in vals with their histogram bins.
+	var present, negative, outliers uint32
+	vals := t.vals[:0]
+	measure := func(iv TRSInterval, x float64) {
+		switch {
+		case math.IsNaN(x): // an end is missing
+			return
+		case x < 0:
+			negative |= 1 << iv
+		case x > t.opt.MaxInterval:
+			outliers |= 1 << iv
+		default:
+			vals = append(vals, trsValue{x: x, bin: uint16(histBin(x)), iv: uint8(iv)})
+		}
+		present |= 1 << iv
 	}
 	ready := r.Ready()
-	v[IvTotal] = r.Release - r.Arrival
+	measure(IvTotal, r.Release-r.Arrival)
 	if lead := r.Arrival - r.Lodgement; lead >= 0 {
-		v[IvPreArrival] = lead
+		measure(IvPreArrival, lead)
 	} else if lead < 0 {
-		v[IvPostLodge] = -lead
+		measure(IvPostLodge, -lead)
 	}
-	v[IvAssess] = r.Assessed - r.Lodgement
-	v[IvClear] = r.Release - ready
+	measure(IvAssess, r.Assessed-r.Lodgement)
+	measure(IvClear, r.Release-ready)
 	controlled := false
 	for s := range datamodel.NumSteps {
 		start, end := r.Start[s], r.End[s]
@@ -422,21 +502,35 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 				}
 			}
 		}
-		v[StepWait(s)] = start - entry
-		v[StepControl(s)] = end - start
+		measure(StepWait(s), start-entry)
+		measure(StepControl(s), end-start)
 		if w := start - entry; w >= 0 && w <= t.opt.MaxInterval {
 			t.seen(end)
 			t.queue(s, entry, start, off)
 		}
 	}
-	if math.IsNaN(r.Release) {
+	t.vals = vals
+	released := !math.IsNaN(r.Release)
+	if !released {
 		t.noRelease++
+	}
+	// arrival → release, when within bounds: the within-time shares it
+	// counts in and its bin.
+	total, totalBin, totalOK := 0.0, 0, false
+	var within [len(t.withinAt)]int64
+	if len(vals) > 0 && vals[0].iv == uint8(IvTotal) {
+		total, totalBin, totalOK = vals[0].x, int(vals[0].bin), true
+		for j, w := range t.withinAt {
+			if total <= w {
+				within[j] = 1
+			}
+		}
 	}
 
 	// Segments of this record.
 	idx := t.segIdx[:0]
 	idx = append(idx, t.cached(&t.fixed[0], SegAll, "all"))
-	idx = append(idx, t.named(SegChannel, r.Channel))
+	idx = append(idx, t.channel(r.Channel))
 	idx = append(idx, t.named(SegMode, r.Mode))
 	switch r.AEO {
 	case 1:
@@ -463,7 +557,7 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 	for _, si := range idx {
 		sg := t.segs[si]
 		sg.records++
-		if !math.IsNaN(r.Release) {
+		if released {
 			sg.released++
 		}
 		if controlled {
@@ -475,31 +569,36 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 				sg.irregular++
 			}
 		}
-		for iv, x := range v {
-			if math.IsNaN(x) {
-				continue
+		if missing := present &^ sg.has; missing != 0 {
+			for m := missing; m != 0; m &= m - 1 {
+				sg.cells[bits.TrailingZeros32(m)] = new(trsCell)
 			}
-			c := sg.cells[iv]
-			if c == nil {
-				c = new(trsCell)
-				sg.cells[iv] = c
-			}
-			switch {
-			case x < 0:
-				c.negative++
-				continue
-			case x > t.opt.MaxInterval:
-				c.outliers++
-				continue
-			}
+			sg.has |= missing
+		}
+		for m := negative; m != 0; m &= m - 1 {
+			sg.cells[bits.TrailingZeros32(m)].negative++
+		}
+		for m := outliers; m != 0; m &= m - 1 {
+			sg.cells[bits.TrailingZeros32(m)].outliers++
+		}
+		for i := range vals {
+			v := &vals[i]
+			x := v.x
+			c := sg.cells[v.iv]
 			c.n++
 			c.sum += x
 			c.sumSq += x * x
-			c.hist[histBin(x)]++
-			c.groups[group].n++
-			c.groups[group].sum += x
-			c.fine[fine].n++
-			c.fine[fine].sum += x
+			c.hist[v.bin]++
+			g := &c.groups[group]
+			if g.n == 0 {
+				c.filled++
+			}
+			g.n++
+			g.sum += x
+			if c.filled < trsGroups/2 {
+				c.fine[fine].n++
+				c.fine[fine].sum += x
+			}
 			if !c.spilled {
 				if len(c.xs) < trsExact {
 					c.xs = append(c.xs, x)
@@ -508,36 +607,42 @@ func (t *TRSStudy) Add(r *datamodel.EventRecord) {
 					c.xs, c.ks, c.spilled = nil, nil, true
 				}
 			}
-			if iv == int(IvTotal) {
-				if sg.groupHist != nil {
-					sg.groupHist[group][histBin(x)]++
-					sg.fineHist[fine][histBin(x)]++
+		}
+		if totalOK {
+			if sg.groupHist != nil {
+				sg.groupHist[totalBin][group]++
+				if sg.cells[IvTotal].filled < trsGroups/2 {
+					sg.fineHist[totalBin][fine]++
 				}
-				for j, w := range TRSWithin {
-					if x <= w.Hours*3600+1e-6 {
-						sg.within[j]++
-					}
-				}
+			}
+			for j, w := range within {
+				sg.within[j] += w
 			}
 		}
 	}
 
 	// The weekly trend of arrival → release.
 	wk := weekStart(local)
-	w := t.weeks[wk]
-	if w == nil && len(t.weeks) < trsMaxWeeks {
-		w = &trsWeek{start: wk}
-		t.weeks[wk] = w
+	w := t.lastWeek
+	if w == nil || w.start != wk {
+		w = t.weeks[wk]
+		if w == nil && len(t.weeks) < trsMaxWeeks {
+			w = &trsWeek{start: wk}
+			t.weeks[wk] = w
+		}
+		if w != nil {
+			t.lastWeek = w
+		}
 	}
 	if w != nil {
 		w.arrive++
-		if x := v[IvTotal]; x >= 0 && x <= t.opt.MaxInterval {
+		if totalOK {
 			w.n++
-			w.sum += x
-			w.hist[histBin(x)]++
+			w.sum += total
+			w.hist[totalBin]++
 			if !w.spill {
 				if len(w.xs) < trsExact {
-					w.xs = append(w.xs, x)
+					w.xs = append(w.xs, total)
 				} else {
 					w.xs, w.spill = nil, true
 				}
@@ -998,11 +1103,31 @@ func bootMean(c *trsCell, weights [][trsGroups]float64, blocks bool) (float64, f
 	return percentileInterval(means)
 }
 
+// groupHists are the histograms of the bootstrap groups, bin by bin: the
+// 64 groups' counts of a bin side by side (gh[bin][group]), so that
+// consecutive blocks of records, which count in consecutive groups, share
+// cache lines.
+type groupHists [len(logHist{})][trsGroups]uint32
+
 // bootQuantiles are the 95% intervals of the median and p90 from the
 // per-group histograms.
-func bootQuantiles(gh *[trsGroups]logHist, weights [][trsGroups]float64) (mLo, mHi, pLo, pHi float64) {
+func bootQuantiles(gh *groupHists, weights [][trsGroups]float64) (mLo, mHi, pLo, pHi float64) {
 	meds := make([]float64, 0, len(weights))
 	p90s := make([]float64, 0, len(weights))
+	// Each group's bins with a count, in bin order: the same in every
+	// replicate, which weighs them (group by group, bin by bin).
+	type binCount struct {
+		bin int
+		c   float64
+	}
+	var counts [trsGroups][]binCount
+	for i := range gh {
+		for g, c := range &gh[i] {
+			if c != 0 {
+				counts[g] = append(counts[g], binCount{i, float64(c)})
+			}
+		}
+	}
 	var merged [len(logHist{})]float64
 	for _, w := range weights {
 		clear(merged[:])
@@ -1011,12 +1136,9 @@ func bootQuantiles(gh *[trsGroups]logHist, weights [][trsGroups]float64) (mLo, m
 			if w[g] == 0 {
 				continue
 			}
-			h := &gh[g]
-			for i, c := range h {
-				if c != 0 {
-					merged[i] += w[g] * float64(c)
-					n += w[g] * float64(c)
-				}
+			for _, bc := range counts[g] {
+				merged[bc.bin] += w[g] * bc.c
+				n += w[g] * bc.c
 			}
 		}
 		if n > 0 {

@@ -193,3 +193,35 @@ func TestHistBins(t *testing.T) {
 		}
 	}
 }
+
+// TestTRSAddNoAllocs: once its segments exist, adding a record allocates
+// nothing (the hot path of pilotsim trs).
+func TestTRSAddNoAllocs(t *testing.T) {
+	er, err := datamodel.NewEventReader(bytes.NewReader(syntheticEvents(5000, 3)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []datamodel.EventRecord
+	for {
+		r, err := er.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, *r)
+	}
+	study := NewTRSStudy(TRSOptions{Seed: 1})
+	for i := range recs {
+		study.Add(&recs[i])
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(len(recs), func() {
+		study.Add(&recs[i%len(recs)])
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations a record, want 0", allocs)
+	}
+}

@@ -177,6 +177,8 @@ func TestJSONOnEveryCommand(t *testing.T) {
 		{"batch", "--json", list, "--shard", "0/1", "--reps", "2", "--quiet", "--out", shards},
 		{"merge", "--json", shards, "--out", filepath.Join(tmp, "merged")},
 		{"backtest", "--json", "--rules", kcsRules, "--mapping", kcsMapping, "../../testdata/kcs-synthetic/df_syn_valid_eng.csv.gz"},
+		{"learn", "--json", "--replay", "../../testdata/kcs-synthetic/df_syn_valid_eng.csv.gz", "--rules", kcsRules, "--mapping", kcsMapping,
+			"--history", "../../testdata/kcs-synthetic/df_syn_train_eng.csv.gz", "--policy", "learned+random", "--seeds", "2", "--quiet"},
 		{"trs", "--json", trace, "--out", filepath.Join(tmp, "trs"), "--bootstrap", "20"},
 		{"calibrate", "--json", trace, "--base", "testdata/small.yaml", "--out", filepath.Join(tmp, "fit.yaml"), "--no-check"},
 		{"plan", "--json", smallScenario, smallScenario, "--pilots", "2", "--max-weeks", "2", "--weeks", "2", "--pre-weeks", "4", "--sites", "4", "--quiet", "--out", filepath.Join(tmp, "plan")},

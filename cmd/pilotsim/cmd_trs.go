@@ -3,10 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -60,7 +64,9 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 	name := pos[0]
 	study := results.NewTRSStudy(results.TRSOptions{MaxInterval: maxMin * 60, Seed: *seed, Bootstrap: *boot})
 	start := time.Now()
-	if err := readEvents(ctx, e, name, m, study.Add); err != nil {
+	// The file's hash, for the manifest, from the bytes as they are read.
+	h := sha256.New()
+	if err := streamEvents(ctx, e, name, m, study.Add, h); err != nil {
 		return err
 	}
 	read := time.Since(start)
@@ -70,13 +76,13 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 		base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(name), ".gz"), ".csv")
 		dir = filepath.Join("out", "trs-"+base)
 	}
-	inputFiles := []string{name}
+	inputs := []results.ManifestInput{{File: filepath.ToSlash(name), SHA256: hex.EncodeToString(h.Sum(nil))}}
 	if *mapPath != "" {
-		inputFiles = append(inputFiles, *mapPath)
-	}
-	inputs, err := scenarioInputs(inputFiles...)
-	if err != nil {
-		return err
+		more, err := scenarioInputs(*mapPath)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, more...)
 	}
 	man := results.NewManifest("trs", inputs, nil, []string{
 		fmt.Sprintf("seed=%d", *seed), fmt.Sprintf("bootstrap=%d", *boot), "max-interval=" + *maxIv})
@@ -105,6 +111,13 @@ func runTRS(ctx context.Context, e *env, args []string) error {
 // ends in .gz) to add, with a progress bar on a terminal. A bad value is bad
 // input naming the file, line and column.
 func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapping, add func(*datamodel.EventRecord)) error {
+	return streamEvents(ctx, e, name, m, add, nil)
+}
+
+// streamEvents is readEvents; when h is not nil, every byte of the file
+// also goes through h (the file's hash for a manifest, without reading the
+// file a second time).
+func streamEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapping, add func(*datamodel.EventRecord), h hash.Hash) error {
 	f, err := results.OpenRegular(name, -1)
 	if err != nil {
 		return badInput(err)
@@ -115,6 +128,9 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 		total = st.Size()
 	}
 	var r io.Reader = f
+	if h != nil {
+		r = io.TeeReader(f, h)
+	}
 	bar := newBar(e, total)
 	if bar != nil {
 		defer bar.Finish()
@@ -131,9 +147,78 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 	if err != nil {
 		return badInput(fmt.Errorf("%s: %w", name, err))
 	}
+	rows := &badRows{}
+	// next returns the next record; after a bad row, records are still
+	// read (so that every bad row is reported, the first maxBadShown with
+	// their line and column) but no longer returned, and the end of the
+	// file is the error rows.
+	next := func() (*datamodel.EventRecord, error) {
+		for {
+			rec, err := er.Next()
+			if err == nil {
+				if rows.n == 0 {
+					return rec, nil
+				}
+				continue
+			}
+			var ee *datamodel.EventError
+			if errors.As(err, &ee) {
+				rows.n++
+				if len(rows.shown) < maxBadShown {
+					rows.shown = append(rows.shown, err.Error())
+				}
+				continue
+			}
+			if rows.n > 0 {
+				if !errors.Is(err, io.EOF) {
+					rows.n++
+					rows.shown = append(rows.shown, err.Error())
+				}
+				return nil, rows
+			}
+			return nil, err
+		}
+	}
+	// end turns the error that ended the reading into the command's; at
+	// the end of the records, what follows them in the file (a gzip
+	// stream's trailer) goes through h too.
+	end := func(err error, records int) error {
+		if errors.Is(err, io.EOF) {
+			if records == 0 {
+				return badInput(fmt.Errorf("%s: no records after the header line (want one row per consignment)", name))
+			}
+			if h != nil {
+				if _, err := io.Copy(h, f); err != nil {
+					return badInput(fmt.Errorf("%s: %w", name, err))
+				}
+			}
+			return nil
+		}
+		var ee *datamodel.EventError
+		var long *datamodel.RecordTooLongError
+		var br *badRows
+		if errors.As(err, &br) && br.n == 1 {
+			return badInput(fmt.Errorf("%s: %s", name, br.shown[0]))
+		}
+		if errors.As(err, &ee) || errors.As(err, &long) || errors.As(err, &br) {
+			return badInput(fmt.Errorf("%s: %w", name, err))
+		}
+		return badInput(fmt.Errorf("%s: line %d: %w", name, er.Line(), err))
+	}
+	if serialEvents() {
+		for records := 0; ; records++ {
+			rec, err := next()
+			if err != nil {
+				return end(err, records)
+			}
+			add(rec)
+			if records%eventBatch == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+	}
 	// Parse on one goroutine, add on this one: batches of records go through
 	// a channel in file order, so the result does not depend on timing.
-	const batch = 4096
 	type chunk struct {
 		recs []datamodel.EventRecord
 		err  error
@@ -142,7 +227,6 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 	free := make(chan []datamodel.EventRecord, 6)
 	done := make(chan struct{})
 	defer close(done)
-	rows := &badRows{}
 	go func() {
 		defer close(ch)
 		for {
@@ -150,37 +234,17 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 			select {
 			case recs = <-free:
 			default:
-				recs = make([]datamodel.EventRecord, 0, batch)
+				recs = make([]datamodel.EventRecord, 0, eventBatch)
 			}
 			recs = recs[:0]
 			var rerr error
-			for len(recs) < batch {
-				rec, err := er.Next()
-				var ee *datamodel.EventError
-				if errors.As(err, &ee) {
-					// A bad row: noted, and the reading goes on, so that
-					// every bad row is reported (the first maxBadShown
-					// with their line and column), not only the first.
-					rows.n++
-					if len(rows.shown) < maxBadShown {
-						rows.shown = append(rows.shown, err.Error())
-					}
-					continue
-				}
+			for len(recs) < eventBatch {
+				rec, err := next()
 				if err != nil {
 					rerr = err
-					if rows.n > 0 {
-						if !errors.Is(err, io.EOF) {
-							rows.n++
-							rows.shown = append(rows.shown, err.Error())
-						}
-						rerr = rows
-					}
 					break
 				}
-				if rows.n == 0 {
-					recs = append(recs, *rec)
-				}
+				recs = append(recs, *rec)
 			}
 			select {
 			case ch <- chunk{recs, rerr}:
@@ -202,23 +266,8 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 		case free <- c.recs:
 		default:
 		}
-		if err := c.err; err != nil {
-			if errors.Is(err, io.EOF) {
-				if records == 0 {
-					return badInput(fmt.Errorf("%s: no records after the header line (want one row per consignment)", name))
-				}
-				return nil
-			}
-			var ee *datamodel.EventError
-			var long *datamodel.RecordTooLongError
-			var br *badRows
-			if errors.As(err, &br) && br.n == 1 {
-				return badInput(fmt.Errorf("%s: %s", name, br.shown[0]))
-			}
-			if errors.As(err, &ee) || errors.As(err, &long) || errors.As(err, &br) {
-				return badInput(fmt.Errorf("%s: %w", name, err))
-			}
-			return badInput(fmt.Errorf("%s: line %d: %w", name, er.Line(), err))
+		if c.err != nil {
+			return end(c.err, records)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -226,6 +275,14 @@ func readEvents(ctx context.Context, e *env, name string, m *datamodel.EventMapp
 	}
 	return ctx.Err()
 }
+
+// eventBatch is the number of records the parsing goroutine hands over at
+// a time (about 256 KB: they stay in the processor's caches).
+const eventBatch = 1024
+
+// serialEvents reports whether the records are parsed and added on one
+// goroutine: with one processor, a second goroutine only adds hand-overs.
+func serialEvents() bool { return runtime.GOMAXPROCS(0) < 2 }
 
 // badRows are the bad rows of an event-record file: how many, and the
 // messages of the first maxBadShown (each with its line and column).

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,6 +175,47 @@ func TestRunRoutesTable(t *testing.T) {
 	for _, want := range []string{"document", "nii+physical", "share", "hit rate", "detection"} {
 		if !strings.Contains(block, want) {
 			t.Errorf("controls by route lack %q:\n%s", want, block)
+		}
+	}
+}
+
+// TestTRSManifestHash: trs hashes the records file as it reads it; the
+// manifest's hash is the whole file's (results.HashFile), for a plain file
+// and a gzipped one.
+func TestTRSManifestHash(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id,arrival,release,channel\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "C%d,2025-01-06T%02d:%02d:00Z,2025-01-06T%02d:%02d:30Z,green\n", i, i/60%24, i%60, i/60%24, i%60)
+	}
+	plain := filepath.Join(dir, "ev.csv")
+	if err := os.WriteFile(plain, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(b.String()))
+	zw.Close()
+	packed := filepath.Join(dir, "ev.csv.gz")
+	if err := os.WriteFile(packed, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{plain, packed} {
+		out := filepath.Join(dir, "out-"+filepath.Base(name))
+		if code, _, stderr := runCmd(context.Background(), "trs", name, "--out", out, "--bootstrap", "20"); code != exitOK {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr)
+		}
+		man, err := results.ReadManifest(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := results.HashFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(man.Inputs) != 1 || man.Inputs[0].SHA256 != want {
+			t.Errorf("%s: manifest inputs %+v, want sha256 %s", name, man.Inputs, want)
 		}
 	}
 }

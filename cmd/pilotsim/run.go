@@ -48,6 +48,7 @@ type command struct {
 var commands = map[string]command{
 	"version":   {"print the version", runVersion},
 	"backtest":  {"score real declarations with a rule set: what it would have caught", runBacktest},
+	"learn":     {"targeting that learns only from its own inspections (--replay RECORDS.csv: real declarations day by day)", runLearn},
 	"validate":  {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
 	"generate":  {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
 	"run":       {"run a scenario's replications; print the summary and write the results", runRun},
@@ -220,7 +221,7 @@ func reportError(ctx context.Context, stderr io.Writer, name string, err error) 
 // commandOrder lists the commands in the order a user meets them; commands
 // not listed follow in alphabetical order.
 var commandOrder = []string{"validate", "generate", "run", "compare", "sweep", "batch", "merge", "trs", "calibrate",
-	"backtest", "plan", "evaluate", "schema", "version"}
+	"backtest", "learn", "plan", "evaluate", "schema", "version"}
 
 // commandExamples gives each command a one-line example for the overview.
 var commandExamples = map[string]string{
@@ -232,6 +233,7 @@ var commandExamples = map[string]string{
 	"batch":     "pilotsim batch grid.list --shard 0/3 --out out/shards",
 	"merge":     "pilotsim merge out/shards --out out/merged",
 	"backtest":  "pilotsim backtest --rules rules.yaml --mapping map.yaml declarations.csv",
+	"learn":     "pilotsim learn --replay test.csv --mapping map.yaml --rules rules.yaml --history train.csv --out out/learn",
 	"trs":       "pilotsim trs out/seaport/consignments.csv --out out/trs",
 	"calibrate": "pilotsim calibrate records.csv --base scenarios/examples/seaport.yaml --out fitted.yaml",
 	"plan":      "pilotsim plan scenarios/examples/seaport.yaml scenarios/examples/nii-pilot.yaml --pilots 400 --out out/plan-nii",

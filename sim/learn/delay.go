@@ -26,6 +26,7 @@ type Label struct {
 type Pending struct {
 	h   []Label
 	seq uint64
+	top Label // the label being revealed (a local would escape to the heap through reveal)
 }
 
 // NewPending returns an empty queue with room for capacity labels.
@@ -57,17 +58,17 @@ func (q *Pending) less(i, j int) bool {
 
 // Release reveals, in order of reveal time, every label due at or before
 // now, passing each to reveal; it returns how many. A label is never passed
-// before its time.
+// before its time. The *Label is valid only during the call (copy it to keep
+// it).
 func (q *Pending) Release(now float64, reveal func(*Label)) int {
 	n := 0
-	var top Label
 	for len(q.h) > 0 && q.h[0].At <= now {
-		top = q.h[0]
+		q.top = q.h[0]
 		last := len(q.h) - 1
 		q.h[0] = q.h[last]
 		q.h = q.h[:last]
 		q.down(0)
-		reveal(&top)
+		reveal(&q.top)
 		n++
 	}
 	return n

@@ -26,20 +26,52 @@ type DayTally struct {
 	IPWValue   float64 // Σ duty of irregular / propensity
 	Random     float64 // random-stratum inspections revealed
 	RandomHits float64 // of those, irregular
+
+	// The doubly robust estimate: targeted irregular found, plus the model's
+	// expected irregular count over the declarations not targeted, plus the
+	// random stratum's inverse-propensity-weighted residuals (outcome −
+	// model probability), which remove the model's bias whatever it is.
+	TargetedFound float64
+	ModelRest     float64
+	Residual      float64
+}
+
+func (e *Estimator) day(i int) *DayTally {
+	for len(e.days) <= i {
+		e.days = append(e.days, DayTally{})
+	}
+	return &e.days[i]
+}
+
+// AddDecisions records a day's decisions for the doubly robust estimate:
+// the model's probabilities (Decision.Prob) summed over the declarations not
+// targeted. Call it once per day, when the decisions are made.
+func (e *Estimator) AddDecisions(day int, out []Decision) {
+	d := e.day(day)
+	for i := range out {
+		if out[i].Propensity < 1 {
+			d.ModelRest += out[i].Prob
+		}
+	}
 }
 
 // Add counts one revealed label on its decision day.
 func (e *Estimator) Add(l *Label) {
-	for len(e.days) <= l.Day {
-		e.days = append(e.days, DayTally{})
-	}
-	d := &e.days[l.Day]
+	d := e.day(l.Day)
 	d.Inspected++
+	y := 0.0
+	if l.Irregular {
+		y = 1
+	}
 	if l.Decision.Random {
 		d.Random++
+		d.Residual += (y - l.Decision.Prob) / l.Decision.Propensity
 	}
 	if !l.Irregular {
 		return
+	}
+	if l.Decision.Propensity == 1 {
+		d.TargetedFound++
 	}
 	w := 1 / l.Decision.Propensity
 	d.Found++
@@ -71,6 +103,24 @@ func (t *DayTally) add(d *DayTally) {
 	t.IPWValue += d.IPWValue
 	t.Random += d.Random
 	t.RandomHits += d.RandomHits
+	t.TargetedFound += d.TargetedFound
+	t.ModelRest += d.ModelRest
+	t.Residual += d.Residual
+}
+
+// DR returns the doubly robust estimate of the irregular total: targeted
+// found + the model's expectation over the rest + the random stratum's
+// weighted residuals. It is unbiased whatever the model (the residuals
+// correct it), and varies less than IPW when the model is good.
+func (t DayTally) DR() float64 { return t.TargetedFound + t.ModelRest + t.Residual }
+
+// DetectionDR returns the detection estimate Found / DR.
+func (t DayTally) DetectionDR() float64 {
+	dr := t.DR()
+	if dr <= 0 || t.Random == 0 {
+		return math.NaN()
+	}
+	return math.Min(1, t.Found/dr)
 }
 
 // Detection returns the estimated detection rate Found / IPW; NaN when
@@ -96,6 +146,11 @@ type Interval struct {
 // replacement), drawn from the stream of (seed, rep, PurposeBootstrap).
 func (e *Estimator) BootstrapDetection(from, to, b int, seed uint64, rep int) Interval {
 	return e.bootstrap(from, to, b, seed, rep, DayTally.Detection)
+}
+
+// BootstrapDetectionDR is BootstrapDetection for the doubly robust estimate.
+func (e *Estimator) BootstrapDetectionDR(from, to, b int, seed uint64, rep int) Interval {
+	return e.bootstrap(from, to, b, seed, rep, DayTally.DetectionDR)
 }
 
 // BootstrapUndetected is BootstrapDetection for the undetected duty.

@@ -205,6 +205,7 @@ func runToy(t *testing.T, pol Policy, seed uint64, days, perDay int, delay float
 		}
 		w.day(r, perDay, items, truth)
 		sel.SelectDay(items, perDay/10, out)
+		est.AddDecisions(day, out)
 		for i := range items {
 			if truth[i] {
 				total++
@@ -224,7 +225,7 @@ func TestSelectorSeesLabelsOnlyWhenDue(t *testing.T) {
 	pol, _ := ParsePolicy("learned+random")
 	const delay, perDay = 3, 100
 	runToy(t, pol, 1, 30, perDay, delay, func(day int, m *Model, q *Pending) {
-		want := float64(max(0, day-delay+1) * perDay / 10)
+		want := max(0, day-delay+1) * perDay / 10
 		if m.Observed() != want {
 			t.Fatalf("day %d: model learned %v outcomes, want %v (inspections of days <= %d)", day, m.Observed(), want, day-delay)
 		}
@@ -246,17 +247,23 @@ func TestIPWUnbiased(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var errs, naive []float64
+			var errs, naive, dr []float64
 			const days, perDay = 20, 200
 			for s := range seeds {
 				est, total := runToy(t, pol, uint64(s+1), days, perDay, 2, nil)
 				tot := est.Total(0, days)
 				errs = append(errs, tot.IPW-total)
+				dr = append(dr, tot.DR()-total)
 				naive = append(naive, tot.Found/tot.Inspected*days*perDay-total)
 			}
 			mean, se := meanSE(errs)
 			if math.Abs(mean) > 3*se {
 				t.Errorf("IPW total: mean error %.2f, standard error %.2f: biased", mean, se)
+			}
+			if pol.Kind.Learned() {
+				if m, se := meanSE(dr); math.Abs(m) > 3*se {
+					t.Errorf("doubly robust total: mean error %.2f, standard error %.2f: biased", m, se)
+				}
 			}
 			if nm, _ := meanSE(naive); nm < 10*se {
 				t.Errorf("naive total: mean error %.2f; expected a large upward bias (selection)", nm)
@@ -477,5 +484,62 @@ func TestBootstrapCovers(t *testing.T) {
 	}
 	if iv != est.BootstrapDetection(0, 40, 400, 1, 0) {
 		t.Error("same seed, different interval")
+	}
+}
+
+// TestDecideStreaming: declarations decided one at a time under a capacity
+// signal: the inspected share follows the rate, the targeted ones are the
+// high scores, the random stratum is ε of it, and IPW stays unbiased.
+func TestDecideStreaming(t *testing.T) {
+	pol, _ := ParsePolicy("rules+random:0.2")
+	var errs []float64
+	for seed := range 60 {
+		sel := NewSelector(pol, nil, uint64(seed+1), 0)
+		r := rand.New(rand.NewPCG(uint64(seed), 3))
+		var inspected, random, n, truth, ipw, lowTargeted float64
+		for i := range 20000 {
+			rate := 0.1
+			if i >= 10000 {
+				rate = 0.05 // capacity falls
+			}
+			x := r.NormFloat64()
+			it := Item{RuleScore: x}
+			d := sel.Decide(&it, rate)
+			y := r.Float64() < 1/(1+math.Exp(-(x-2)))
+			if i < 1000 {
+				continue // the threshold is settling
+			}
+			n++
+			if y {
+				truth++
+			}
+			if !d.Inspect {
+				continue
+			}
+			inspected++
+			if d.Random {
+				random++
+			} else if x < 0.5 {
+				lowTargeted++
+			}
+			if y {
+				ipw += 1 / d.Propensity
+			}
+		}
+		if seed == 0 {
+			if share := inspected / n; math.Abs(share-(0.1*9+0.05*10)/19) > 0.01 {
+				t.Errorf("inspected share %.4f, want about %.4f", share, (0.1*9+0.05*10)/19)
+			}
+			if rs := random / inspected; math.Abs(rs-0.2) > 0.03 {
+				t.Errorf("random share of inspections %.3f, want 0.2", rs)
+			}
+			if lowTargeted > 0 {
+				t.Errorf("%v targeted declarations with low scores (x < 0.5)", lowTargeted)
+			}
+		}
+		errs = append(errs, ipw-truth)
+	}
+	if m, se := meanSE(errs); math.Abs(m) > 3*se {
+		t.Errorf("IPW total under Decide: mean error %.1f, standard error %.1f", m, se)
 	}
 }

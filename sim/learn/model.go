@@ -75,7 +75,8 @@ type Model struct {
 	bias   float64
 	lr     float64
 
-	n0, k0 float64 // global counts
+	n0, k0 float64 // global counts (weighted)
+	seen   int     // outcomes learned
 
 	table []slot
 	meta  []meta
@@ -171,7 +172,7 @@ func (m *Model) grow() {
 }
 
 // Observed returns the number of outcomes the model has learned.
-func (m *Model) Observed() float64 { return m.n0 }
+func (m *Model) Observed() int { return m.seen }
 
 // Keys returns the number of distinct keys the model holds.
 func (m *Model) Keys() int { return m.used }
@@ -260,7 +261,15 @@ func (m *Model) Sample(f *Features, r *rand.Rand) float64 {
 // Observe adds one revealed outcome. The family weights take one online
 // logistic step on the lifts as they were before this outcome (a prequential
 // fit: the outcome is predicted before it is learned).
-func (m *Model) Observe(f *Features, irregular bool) {
+func (m *Model) Observe(f *Features, irregular bool) { m.ObserveWeighted(f, irregular, 1) }
+
+// ObserveWeighted is Observe for an outcome that stands for w declarations
+// in the global rate (w = 1/propensity): the global rate, which every unseen
+// key falls back to, is then the inverse-propensity estimate of the base rate
+// rather than the hit rate of past targeting, which selection inflates. Cells
+// count the outcome once (weighting them by 1/propensity would let one random
+// inspection outweigh dozens of targeted ones in its cell).
+func (m *Model) ObserveWeighted(f *Features, irregular bool, w float64) {
 	y := 0.0
 	if irregular {
 		y = 1
@@ -273,8 +282,9 @@ func (m *Model) Observe(f *Features, irregular bool) {
 		}
 		m.bias += m.lr * g
 	}
-	m.n0++
-	m.k0 += y
+	m.seen++
+	m.n0 += w
+	m.k0 += w * y
 	for i := 0; i < f.N; i++ {
 		key := f.Keys[i]
 		if key == 0 {
@@ -313,6 +323,18 @@ func (m *Model) Refit() {
 		var num, noise, den float64
 		cells := 0
 		hasParent := m.schema.Families[fam].Parent >= 0
+		parFam := m.schema.Families[fam].Parent
+		// above is the shrunken rate of the cell's parent's own parent (the
+		// global rate for a top family's parent).
+		above := func(pj int) float64 {
+			if m.schema.Families[parFam].Parent < 0 || m.meta[pj].parent == 0 {
+				return g
+			}
+			if gj := m.find(m.meta[pj].parent); gj >= 0 {
+				return est[gj]
+			}
+			return g
+		}
 		parentRate := func(j int) float64 {
 			if !hasParent || m.meta[j].parent == 0 {
 				return g
@@ -322,12 +344,27 @@ func (m *Model) Refit() {
 			}
 			return g
 		}
+		// looRate is the parent's rate without the cell's own outcomes:
+		// a cell that is its parent's only child would otherwise agree
+		// with its parent by construction and hide the spread between
+		// cells.
+		looRate := func(j int) float64 {
+			if !hasParent || m.meta[j].parent == 0 {
+				return g
+			}
+			pj := m.find(m.meta[j].parent)
+			if pj < 0 {
+				return g
+			}
+			p, c := &m.table[pj], &m.table[j]
+			return (float64(p.k-c.k) + m.m[parFam]*above(pj)) / (float64(p.n-c.n) + m.m[parFam])
+		}
 		for j := range m.table {
 			s := &m.table[j]
 			if s.key == 0 || int(m.meta[j].family) != fam || s.n < 2 {
 				continue
 			}
-			mu := parentRate(j)
+			mu := looRate(j)
 			n := float64(s.n)
 			r := float64(s.k) / n
 			v := mu * (1 - mu)
@@ -356,12 +393,12 @@ func (m *Model) Refit() {
 
 func logit(p float64) float64 {
 	p = clampP(p)
-	return math.Log(p / (1 - p))
+	return fastLog(p / (1 - p))
 }
 
 // logRatio is logit(p) − logit(q) with one logarithm.
 func logRatio(p, q float64) float64 {
-	return math.Log(clampP(p) * (1 - clampP(q)) / (clampP(q) * (1 - clampP(p))))
+	return fastLog(clampP(p) * (1 - clampP(q)) / (clampP(q) * (1 - clampP(p))))
 }
 
 // clampP keeps a probability in [1e-6, 1 − 1e-6] so that its log-odds stay

@@ -178,7 +178,38 @@ type Selector struct {
 	eps     float64
 	drift   Drift
 
-	order []int
+	order  []int
+	ranked []ranked
+
+	// Decide's running threshold: a histogram of recent scores (decayed
+	// by half every decayEvery decisions) and the cut it implies.
+	hist    [histBins]float64
+	histN   float64
+	seen    int
+	cutBin  int
+	cutFrac float64
+	cutRate float64
+}
+
+// Decide's histogram: histBins bins over the monotone map s/(1+|s|) of the
+// score, the cut recomputed every recutEvery decisions, counts halved every
+// decayEvery (the threshold follows the last few thousand scores).
+const (
+	histBins   = 1024
+	recutEvery = 128
+	decayEvery = 2048
+)
+
+func histBin(score float64) int {
+	t := score / (1 + math.Abs(score)) // in (-1, 1), increasing
+	b := int((t + 1) / 2 * histBins)
+	return min(max(b, 0), histBins-1)
+}
+
+// ranked is a declaration's score and position, for sorting.
+type ranked struct {
+	score float64
+	i     int32
 }
 
 // NewSelector returns a selector for policy p. model may be nil for rules
@@ -238,19 +269,25 @@ func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 	}
 	nr := int(math.Round(s.eps * float64(budget)))
 	nt := budget - nr
-	s.order = s.order[:0]
+	// Rank by score, highest first, ties by position: a comparison that
+	// captures nothing, so sorting allocates nothing.
+	s.ranked = s.ranked[:0]
 	for i := range n {
-		s.order = append(s.order, i)
+		s.ranked = append(s.ranked, ranked{score: out[i].Score, i: int32(i)})
 	}
-	slices.SortStableFunc(s.order, func(a, b int) int {
-		switch sa, sb := out[a].Score, out[b].Score; {
-		case sa > sb:
+	slices.SortFunc(s.ranked, func(a, b ranked) int {
+		switch {
+		case a.score > b.score:
 			return -1
-		case sa < sb:
+		case a.score < b.score:
 			return 1
 		}
-		return 0
+		return int(a.i - b.i)
 	})
+	s.order = s.order[:0]
+	for _, r := range s.ranked {
+		s.order = append(s.order, int(r.i))
+	}
 	for _, i := range s.order[:nt] {
 		out[i].Inspect, out[i].Propensity = true, 1
 	}
@@ -273,12 +310,82 @@ func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 	}
 }
 
+// Decide decides on one declaration as it arrives, for a caller that cannot
+// wait for a day's batch (the border): rate is the share of declarations that
+// capacity allows inspecting now (the capacity signal). The declaration is
+// targeted when its score is in the top (1−ε)·rate of recent scores (a
+// running threshold over a histogram of the last few thousand scores; in the
+// threshold's own bin, a known share is taken at random); otherwise the
+// random stratum takes it with probability ε·rate. The decision's propensity
+// is the probability of inspection given its score, 1 above the threshold, so
+// the estimates hold as with SelectDay. Until recutEvery scores have been
+// seen, only the random stratum selects.
+func (s *Selector) Decide(it *Item, rate float64) Decision {
+	var d Decision
+	s.score(it, &d)
+	rate = min(max(rate, 0), 1)
+	if rate != s.cutRate || s.seen%recutEvery == 0 {
+		s.recut(rate)
+	}
+	bin := histBin(d.Score)
+	s.hist[bin]++
+	s.histN++
+	s.seen++
+	if s.seen%decayEvery == 0 {
+		for i := range s.hist {
+			s.hist[i] *= 0.5
+		}
+		s.histN *= 0.5
+	}
+	e := s.eps * rate
+	d.Propensity = e
+	switch {
+	case bin > s.cutBin:
+		d.Inspect, d.Propensity = true, 1
+		return d
+	case bin == s.cutBin:
+		d.Propensity = s.cutFrac + (1-s.cutFrac)*e
+		if s.explore.Float64() < s.cutFrac {
+			d.Inspect = true
+			return d
+		}
+	}
+	if e > 0 && s.explore.Float64() < e {
+		d.Inspect, d.Random = true, true
+	}
+	return d
+}
+
+// recut sets the cut: every bin above cutBin and a share cutFrac of cutBin
+// hold (1−ε)·rate of the recent scores.
+func (s *Selector) recut(rate float64) {
+	s.cutRate = rate
+	s.cutBin, s.cutFrac = histBins, 0 // nothing targeted
+	if s.histN < recutEvery {
+		return
+	}
+	want := (1 - s.eps) * rate * s.histN
+	acc := 0.0
+	for b := histBins - 1; b >= 0 && want > 0; b-- {
+		if acc+s.hist[b] >= want {
+			s.cutBin, s.cutFrac = b, (want-acc)/s.hist[b]
+			return
+		}
+		acc += s.hist[b]
+	}
+	s.cutBin, s.cutFrac = -1, 0 // everything targeted
+}
+
 // Reveal gives the selector one revealed outcome: the model learns it, and
 // the adaptive policy's drift signal reads it if it came from the random
 // stratum. Labels must come from a Pending queue (or in order of reveal time).
 func (s *Selector) Reveal(l *Label) {
 	if s.model != nil && s.pol.Kind.Learned() {
-		s.model.Observe(&l.F, l.Irregular)
+		w := 1.0
+		if l.Decision.Propensity > 0 {
+			w = 1 / l.Decision.Propensity
+		}
+		s.model.ObserveWeighted(&l.F, l.Irregular, w)
 	}
 	if s.pol.Kind == KindAdaptive && l.Decision.Random {
 		s.drift.Add(l.Irregular)

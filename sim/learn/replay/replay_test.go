@@ -1,0 +1,182 @@
+package replay
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+)
+
+// TestSchemaParents: each key shrinks towards the latest coarser key with the
+// most parts.
+func TestSchemaParents(t *testing.T) {
+	keys, err := ParseKeys(DefaultKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Schema(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"hs:2": "", "hs:4": "hs:2", "hs": "hs:4", "hs+origin": "hs", "hs+tax_type": "hs",
+		"hs+origin+dispatch+tax_type":                       "hs+tax_type",
+		"hs+origin+dispatch+tax_type+tax_rate+gross_weight": "hs+origin+dispatch+tax_type",
+		"origin": "", "importer": "",
+	}
+	for _, f := range s.Families {
+		w, ok := want[f.Name]
+		if !ok {
+			continue
+		}
+		got := ""
+		if f.Parent >= 0 {
+			got = s.Families[f.Parent].Name
+		}
+		if got != w {
+			t.Errorf("%s: parent %q, want %q", f.Name, got, w)
+		}
+	}
+	for _, bad := range []string{"hs:0", "hs:x", "", "hs+"} {
+		if _, err := ParseKey(bad); err == nil {
+			t.Errorf("ParseKey(%q): want an error", bad)
+		}
+	}
+}
+
+// TestKCSNovelty: the Korean test file has 1,288 rows whose goods tuple is in
+// neither train nor valid, 273 of them fraud (21.2%); the exact look-up of
+// the tuple's past rate scores about 0.99 precision at 5% on all rows (the
+// copy effect) and no better than chance on the new ones.
+func TestKCSNovelty(t *testing.T) {
+	d := kcsData(t)
+	var n, irr int
+	for _, r := range d.Test {
+		if r.New {
+			n++
+			if r.Irregular {
+				irr++
+			}
+		}
+	}
+	if len(d.Test) != 8481 || n != 1288 || irr != 273 {
+		t.Errorf("test rows %d, new %d, new fraud %d; want 8481, 1288, 273", len(d.Test), n, irr)
+	}
+	if len(d.Days)-1 != 91 {
+		t.Errorf("%d days, want 91 (2021-04-01 to 2021-06-30)", len(d.Days)-1)
+	}
+	for _, r := range References(d, []float64{0.05}) {
+		switch r.Name {
+		case "exact-tuple look-up":
+			if r.Precision < 0.98 || r.PrecisionNew > 0.3 {
+				t.Errorf("look-up at 5%%: precision %.3f (want ≥ 0.98), on new rows %.3f (want ≤ 0.3)", r.Precision, r.PrecisionNew)
+			}
+		case "rules (every outcome, daily)":
+			// The figures on new tuples: 0.34 at 5%.
+			if math.Abs(r.PrecisionNew-0.344) > 0.005 {
+				t.Errorf("rules with every outcome on new tuples at 5%%: %.3f, want 0.344", r.PrecisionNew)
+			}
+		case "rules (full history)":
+			if r.Precision < 0.95 {
+				t.Errorf("rules at 5%%: precision %.3f, want ≥ 0.95 (docs/backtest-korea.md: 97.6%% frozen)", r.Precision)
+			}
+		}
+	}
+}
+
+// TestDutyKnownBeforeInspection: the duty a /value policy ranks by is known
+// for every row (regular ones too: ranking by the outcome's revenue would
+// leak the label), and equals backtest's revenue on the irregular rows.
+func TestDutyKnownBeforeInspection(t *testing.T) {
+	d := kcsData(t)
+	regularWithDuty := 0
+	for i, r := range d.Test {
+		if r.Irregular && math.Abs(r.Duty-r.Revenue) > 1e-6*math.Max(1, r.Revenue) {
+			t.Fatalf("row %d: duty %v, backtest's revenue %v", i, r.Duty, r.Revenue)
+		}
+		if !r.Irregular && r.Duty > 0 {
+			regularWithDuty++
+		}
+	}
+	// 4,081 of the 6,646 regular test rows have a tax rate above 0.
+	if regularWithDuty != 4081 {
+		t.Errorf("%d regular rows with a duty, want 4081", regularWithDuty)
+	}
+}
+
+// TestHistoryLabels: per day, the rules' top 5% and 2% at random of the rest;
+// the same draws for the same replication.
+func TestHistoryLabels(t *testing.T) {
+	d := kcsData(t)
+	cfg := Config{Seed: 1}.WithDefaults()
+	a, b, c := HistoryLabels(d, cfg, 0), HistoryLabels(d, cfg, 0), HistoryLabels(d, cfg, 1)
+	var top, rnd, same int
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatal("same replication, different history")
+		}
+		switch {
+		case a[i] == 1:
+			top++
+		case a[i] > 0:
+			rnd++
+		}
+		if a[i] > 0 && c[i] > 0 {
+			same++
+		}
+	}
+	n := float64(len(d.History))
+	if math.Abs(float64(top)/n-0.05) > 0.003 || math.Abs(float64(rnd)/n-0.02) > 0.003 {
+		t.Errorf("history: top %d (%.4f), random %d (%.4f) of %v; want 5%% and 2%%", top, float64(top)/n, rnd, float64(rnd)/n, n)
+	}
+	if same >= top+rnd {
+		t.Error("replications 0 and 1 drew the same random history")
+	}
+}
+
+// TestStudyDeterministic: the results do not depend on the number of
+// workers, and the model learns only the history's outcomes and those of
+// inspections revealed before the last day.
+func TestStudyDeterministic(t *testing.T) {
+	d := kcsData(t)
+	var pols []Policy
+	for _, n := range []string{"rules", "learned+random", "thompson"} {
+		p, err := ParsePolicy(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pols = append(pols, p)
+	}
+	cfg := Config{Seed: 3, Bootstrap: 20}
+	one, err := Study(context.Background(), d, pols, cfg, 2, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := Study(context.Background(), d, pols, cfg, 2, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(deref(one)) != fmt.Sprint(deref(two)) {
+		t.Error("1 and 2 workers give different results")
+	}
+	r := one[1][0]
+	// Labels of the last day (delay 1) are revealed after the replay.
+	lastDay := float64(d.Days[len(d.Days)-1] - d.Days[len(d.Days)-2])
+	wantLearned := r.HistoryLabels + int(r.Total.Inspected) - int(math.Round(0.1*lastDay))
+	if r.Learned != wantLearned {
+		t.Errorf("learned %d outcomes, want %d (history %d + inspections revealed in time)", r.Learned, wantLearned, r.HistoryLabels)
+	}
+	if r.Total.Inspected != math.Round(r.Total.Inspected) || math.Abs(r.Total.Inspected/r.Total.N-0.1) > 0.005 {
+		t.Errorf("inspected %v of %v, want 10%% a day", r.Total.Inspected, r.Total.N)
+	}
+}
+
+func deref(rs [][]*Result) [][]Result {
+	out := make([][]Result, len(rs))
+	for i, r := range rs {
+		for _, x := range r {
+			out[i] = append(out[i], *x)
+		}
+	}
+	return out
+}
