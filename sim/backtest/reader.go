@@ -231,6 +231,7 @@ type Reader struct {
 	codeOK [risk.MaxHistories]bool
 	// touched keeps the loads of History.touch from being dropped.
 	touched uint64
+	last    *Decl // the Decl Next filled last
 
 	lastDate []byte // the last date parsed, and its day
 	lastDay  int32
@@ -550,7 +551,21 @@ func (rd *Reader) Next(d *Decl) error {
 	}
 	rd.rec = rec
 	rd.row++
-	*d = Decl{Line: line, Day: NoDay, RecordedLane: -1}
+	// Decl's Extra is most of its 1 KB: cleared whole only for a Decl this
+	// reader did not fill last. Otherwise its slots are rewritten below on
+	// every good row (the fields' by fillSlot, the keys' counts cleared here
+	// then set when the key is found) and the slots beyond the schema stay
+	// as they were, zero.
+	if d != rd.last {
+		*d = Decl{}
+		rd.last = d
+	}
+	for i := range rd.keys {
+		d.X.Count[i], d.X.Irregular[i] = 0, 0
+	}
+	// Every field but X, as Decl{Line: line, Day: NoDay, RecordedLane: -1}.
+	d.Line, d.Day, d.C = line, NoDay, risk.Consignment{}
+	d.Irregular, d.Known, d.Revenue, d.Classes, d.RecordedLane = false, false, 0, 0, -1
 	c := &d.C
 	c.Hub, c.Origin, c.Dispatch = datamodel.NoCountry, datamodel.NoCountry, datamodel.NoCountry
 	c.Threat = risk.NoThreat
