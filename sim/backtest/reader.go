@@ -671,7 +671,10 @@ func (rd *Reader) text(cv *conv) (string, bool) {
 	if cv.idx < 0 {
 		return "", false
 	}
-	v := trimSpace(rd.rec[cv.idx])
+	v := rd.rec[cv.idx]
+	if !plainEnds(v) {
+		v = strings.TrimSpace(v)
+	}
 	if cv.memo == nil {
 		return v, v != ""
 	}
@@ -696,10 +699,18 @@ func (rd *Reader) text(cv *conv) (string, bool) {
 // trimSpace is strings.TrimSpace with a fast path for a value that starts
 // and ends with a printable ASCII character, as nearly all do.
 func trimSpace(v string) string {
-	if n := len(v); n > 0 && v[0] > ' ' && v[0] < 0x7f && v[n-1] > ' ' && v[n-1] < 0x7f {
+	if plainEnds(v) {
 		return v
 	}
 	return strings.TrimSpace(v)
+}
+
+// plainEnds says whether v starts and ends with a printable ASCII character
+// (c-0x21 < 0x5e: ' ' < c < 0x7f, in one comparison): trimSpace's fast
+// path, small enough to be inlined where trimSpace, with its call, is not.
+func plainEnds(v string) bool {
+	n := len(v)
+	return n > 0 && v[0]-0x21 < 0x5e && v[n-1]-0x21 < 0x5e
 }
 
 // convText converts the trimmed value v of cv: codes, missing values,
