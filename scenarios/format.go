@@ -56,6 +56,16 @@ type Scenario struct {
 	// applied on top of the scenario and the phases before it.
 	Phases []Phase `yaml:"phases"`
 
+	// Targeting, when given, lets a targeting policy decide which assessed
+	// consignments are inspected, within the lane's capacity (pilotsim
+	// learn compares policies; pilotsim run applies one).
+	Targeting *Targeting `yaml:"targeting"`
+	// Drift changes threats' signatures from a simulated time on.
+	Drift []Drift `yaml:"drift"`
+	// Displacement moves threats away from the origins and HS chapters
+	// whose inspection rate rises.
+	Displacement []Displacement `yaml:"displacement"`
+
 	// Path is the file the scenario was read from ("" when built in code).
 	Path string `yaml:"-"`
 }

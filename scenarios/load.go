@@ -121,6 +121,12 @@ func fillLines(d *decoder, sc *Scenario) {
 	for i := range sc.Resources.Pools {
 		sc.Resources.Pools[i].Line = d.pos[indexPath("resources.pools", i)].line
 	}
+	for i := range sc.Drift {
+		sc.Drift[i].Line = d.pos[indexPath("drift", i)].line
+	}
+	for i := range sc.Displacement {
+		sc.Displacement[i].Line = d.pos[indexPath("displacement", i)].line
+	}
 	if sc.Sites != nil {
 		for i := range sc.Sites.Offices {
 			o := &sc.Sites.Offices[i]
@@ -266,4 +272,5 @@ func applyDefaults(sc *Scenario, has func(string) bool) {
 	if !has("targets.overall") {
 		sc.Targets.Overall = DefaultOverall
 	}
+	applyTargetingDefaults(sc, has)
 }

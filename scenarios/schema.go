@@ -29,6 +29,11 @@ var schemaEnums = map[string][]string{
 	"Selectivity.random":   {"red", "yellow", "blue"},
 	"Selectivity.expected": {"red", "yellow", "blue"},
 	"Targets.lanes":        {"red", "yellow", "blue", "green"},
+	"Targeting.policy":     TargetingPolicies,
+	"Targeting.policies":   TargetingPolicies,
+	"Targeting.keys":       TargetingKeys,
+	"Targeting.lane":       {"red", "yellow"},
+	"Displacement.over":    {"origin", "hs_chapter"},
 }
 
 // JSONSchema returns the JSON Schema (draft-07) of scenario files, generated

@@ -25,7 +25,7 @@ import (
 func TestSchemaDocs(t *testing.T) {
 	docs := map[string]string{}
 	fset := token.NewFileSet()
-	for _, file := range []string{"format.go", "format_backtest.go"} {
+	for _, file := range []string{"format.go", "format_backtest.go", "format_targeting.go"} {
 		f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)

@@ -319,6 +319,9 @@ func (v *validator) scenario(sc *Scenario) {
 	v.resources(sc)
 	v.targets(sc)
 	v.sites(sc)
+	if full {
+		v.targeting(sc)
+	}
 	if sc.Costs != nil {
 		v.nonNegative("costs.officer_hour", sc.Costs.OfficerHour)
 		v.nonNegative("costs.scan", sc.Costs.Scan)

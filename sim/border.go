@@ -300,8 +300,9 @@ type border struct {
 	scratch Milestones
 	sink    TraceSink
 	sinkErr error
-	pending int64   // window arrivals in control, not released yet
-	nextDay float64 // the next day boundary at which to sample the backlog
+	pending int64      // window arrivals in control, not released yet
+	nextDay float64    // the next day boundary at which to sample the backlog
+	learn   *learnLoop // the targeting loop told of every outcome (learnloop.go), or nil
 }
 
 var borderNoPools = func() (p [MaxStages]int8) {
@@ -431,14 +432,20 @@ func (b *border) sampleBacklog(t float64) {
 	}
 }
 
+// upTo handles every event at or before t (an arrival), sampling the
+// backlog at the day boundaries on the way.
+func (b *border) upTo(t float64) {
+	if t >= b.nextDay {
+		b.sampleBacklog(t)
+	}
+	if len(b.events) > 0 && b.events[0].t <= t {
+		b.advance(t)
+	}
+}
+
 // add takes in the next consignment in arrival order, with its lane assigned.
 func (b *border) add(c *Consignment) {
-	if c.Arrival >= b.nextDay {
-		b.sampleBacklog(c.Arrival)
-	}
-	if len(b.events) > 0 && b.events[0].t <= c.Arrival {
-		b.advance(c.Arrival)
-	}
+	b.upTo(c.Arrival)
 	st := &b.st
 	win := b.inWindow(c.Arrival)
 	if win {
@@ -775,6 +782,9 @@ func (b *border) stillIn(c *Consignment, ms *Milestones) {
 }
 
 func (b *border) trace(c *Consignment, ms *Milestones) {
+	if b.learn != nil {
+		b.learn.released(c, ms)
+	}
 	if b.sink != nil && b.sinkErr == nil {
 		b.sinkErr = b.sink.Consignment(c, ms)
 	}

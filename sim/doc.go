@@ -13,4 +13,12 @@
 // Inside the engine a consignment is the compact value Consignment: small
 // integer codes, floats and bit flags. The full WCO Data Model record is made
 // from it only when consignments are written out.
+//
+// With a scenario's targeting block, a Targeter decides after the rules which
+// consignments are inspected, within the capacity of the targeting lane, and
+// learns only from the outcomes the border reveals to it when they are known
+// (the end of the exam plus an audit delay); Learn runs every policy over
+// many seeds and reports weekly figures (LearnRep). Drift and displacement
+// change threats' features during a run, never which consignments are
+// irregular.
 package sim

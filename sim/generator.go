@@ -76,6 +76,13 @@ type Generator struct {
 
 	phaseKey uint64 // key of the replication's PurposePhase draws
 	phaseIdx int    // phases started by the latest arrival (arrivals come in order)
+
+	// thr are the threats' feature tables in force: m.threats itself
+	// without drift or displacement, else the replication's own copy
+	// (drift.go). driftIdx: drifts started by the latest arrival.
+	thr      []genThreat
+	drift    *genDrift
+	driftIdx int
 }
 
 // NewGenerator returns a generator for m. Call Reset before Next.
@@ -129,6 +136,7 @@ func (g *Generator) Reset(rep int) {
 	g.lodgement = Stream(seed, rep, PurposeLodgement)
 	g.assessment = Stream(seed, rep, PurposeAssessment)
 	g.phaseKey, g.phaseIdx = StreamKey(seed, rep, PurposePhase), 0
+	g.resetDrift()
 	for i := range g.next {
 		g.next[i] = math.Inf(1)
 	}
@@ -318,13 +326,16 @@ func (g *Generator) Next(c *Consignment) bool {
 	c.Flags = g.traderFlags[trader]
 	class := c.Flags & (FlagAEO | FlagNew)
 	var th *genThreat
+	if g.drift != nil && g.driftIdx < len(m.tg.drifts) && t >= m.tg.drifts[g.driftIdx].at {
+		g.applyDrifts(t)
+	}
 	if k := g.threatOf(c.Seq, class); k >= 0 {
 		c.Threat = int8(k)
 		carried := &m.threats[k]
 		if unitDraw(g.cleanKey, c.Seq, uint64(k)) < g.thrClean[class][k] {
 			c.Flags |= FlagClean
 		} else {
-			th = carried
+			th = &g.thr[k] // m.threats[k] unless drift or displacement changed its features
 		}
 		if carried.revenue {
 			h := drawKey(g.dutyKey, c.Seq, uint64(k))

@@ -90,6 +90,10 @@ type Model struct {
 	assessment scenarios.Sampler // time the risk assessment takes (selectivity.assessment)
 	assessZero bool              // assessment is const 0 or below: skip the draw
 
+	// tg is the compiled targeting, drift and displacement (targeting.go);
+	// nil without a targeting block.
+	tg *targetingModel
+
 	// phases are the scenario's phases (phase k+1 in force from
 	// phases[k].at), each compiled from the scenario in force during it;
 	// nil without phases.
@@ -224,6 +228,9 @@ func Compile(sc *scenarios.Scenario) (*Model, error) {
 		return nil, bug("selectivity.assessment: %v", err)
 	}
 	m.assessZero = m.assessment.IsConst() && m.assessment.Mean() <= 0
+	if err := m.compileTargeting(sc, bug); err != nil {
+		return nil, err
+	}
 	if err := m.compilePhases(sc, bug); err != nil {
 		return nil, err
 	}
@@ -500,56 +507,15 @@ func (m *Model) compileThreats(sc *scenarios.Scenario, bug compileErrf) error {
 		path := fmt.Sprintf("threats[%d]", i)
 		prev := th.Prevalence * scenarios.OverallPrevalenceScale(sc.Traders)
 		gt := genThreat{prevalence: prev, clean: th.CleanShare, newRatio: 1, valueDiv: 1}
-		sig := th.Signature
-		ratio := func(p *float64) float64 {
-			if p == nil {
-				return 1
-			}
-			return *p
+		if th.Signature.NewTrader != nil {
+			gt.newRatio = *th.Signature.NewTrader
 		}
-		gt.newRatio = ratio(sig.NewTrader)
-		gt.valueDiv = ratio(sig.ValueFactor)
-		if !(gt.valueDiv > 0) {
-			return bug("%s.signature.value_factor %v", path, gt.valueDiv)
-		}
-		gt.routed = genOddsTilt(m.routed, ratio(sig.RoutedRatio))
-		if gt.routed > 0 && len(m.hubs) == 0 {
-			return bug("%s: routed without hubs", path)
-		}
-		w, err := genTilt(m.origins, m.originTab.prob, sig.Origin)
-		if err != nil {
-			return bug("%s.signature.origin: %v", path, err)
-		}
-		if gt.origin, err = newPickTable(w); err != nil {
-			return bug("%s.signature.origin: %v", path, err)
-		}
-		cw := make([]float64, len(m.chapters))
-		copy(cw, m.chapTab.prob)
-		for _, key := range slices.Sorted(maps.Keys(sig.HSChapter)) {
-			ch, err := datamodel.ParseHSChapter(key)
-			if err != nil {
-				return bug("%s.signature.hs_chapter: %v", path, err)
-			}
-			for j, c := range m.chapters {
-				if int(c) == ch {
-					cw[j] *= sig.HSChapter[key]
-				}
-			}
-		}
-		if gt.chapter, err = newPickTable(cw); err != nil {
-			return bug("%s.signature.hs_chapter: %v", path, err)
-		}
-		if len(m.hubs) > 0 {
-			w, err := genTilt(m.hubs, m.hubTab.prob, sig.Hub)
-			if err != nil {
-				return bug("%s.signature.hub: %v", path, err)
-			}
-			if gt.hub, err = newPickTable(w); err != nil {
-				return bug("%s.signature.hub: %v", path, err)
-			}
+		if err := m.signatureTables(&gt, th.Signature, path, bug); err != nil {
+			return err
 		}
 		if th.Duty != nil {
 			gt.revenue = true
+			var err error
 			if gt.duty, err = th.Duty.Sampler(); err != nil {
 				return bug("%s.duty: %v", path, err)
 			}
@@ -560,6 +526,58 @@ func (m *Model) compileThreats(sc *scenarios.Scenario, bug compileErrf) error {
 			Detect:  [NumMethods]float64{th.Detection.Document, th.Detection.NII, th.Detection.Physical},
 			Revenue: gt.revenue,
 		})
+	}
+	return nil
+}
+
+// signatureTables fills gt's feature tables (origin, HS chapter, routing,
+// hub, value factor) from signature sig; path names it in errors.
+func (m *Model) signatureTables(gt *genThreat, sig scenarios.Signature, path string, bug compileErrf) error {
+	ratio := func(p *float64) float64 {
+		if p == nil {
+			return 1
+		}
+		return *p
+	}
+	gt.valueDiv = ratio(sig.ValueFactor)
+	if !(gt.valueDiv > 0) {
+		return bug("%s.signature.value_factor %v", path, gt.valueDiv)
+	}
+	gt.routed = genOddsTilt(m.routed, ratio(sig.RoutedRatio))
+	if gt.routed > 0 && len(m.hubs) == 0 {
+		return bug("%s: routed without hubs", path)
+	}
+	w, err := genTilt(m.origins, m.originTab.prob, sig.Origin)
+	if err != nil {
+		return bug("%s.signature.origin: %v", path, err)
+	}
+	if gt.origin, err = newPickTable(w); err != nil {
+		return bug("%s.signature.origin: %v", path, err)
+	}
+	cw := make([]float64, len(m.chapters))
+	copy(cw, m.chapTab.prob)
+	for _, key := range slices.Sorted(maps.Keys(sig.HSChapter)) {
+		ch, err := datamodel.ParseHSChapter(key)
+		if err != nil {
+			return bug("%s.signature.hs_chapter: %v", path, err)
+		}
+		for j, c := range m.chapters {
+			if int(c) == ch {
+				cw[j] *= sig.HSChapter[key]
+			}
+		}
+	}
+	if gt.chapter, err = newPickTable(cw); err != nil {
+		return bug("%s.signature.hs_chapter: %v", path, err)
+	}
+	if len(m.hubs) > 0 {
+		w, err := genTilt(m.hubs, m.hubTab.prob, sig.Hub)
+		if err != nil {
+			return bug("%s.signature.hub: %v", path, err)
+		}
+		if gt.hub, err = newPickTable(w); err != nil {
+			return bug("%s.signature.hub: %v", path, err)
+		}
 	}
 	return nil
 }

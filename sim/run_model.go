@@ -104,6 +104,14 @@ func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 		sel := m.NewSelector()
 		b := newBorder(cfg)
 		b.hours = opt.PoolHours
+		var lp *learnLoop // the targeting loop, with a targeting block
+		if m.tg != nil {
+			tg, err := m.newTargeter(m.tg.policy, g, cfg)
+			if err != nil {
+				return func(context.Context, int, TraceSink, *atomic.Int64) (metric.Rep, error) { return metric.Rep{}, err }
+			}
+			lp = newLearnLoop(m, cfg, g, b, tg)
+		}
 		var c Consignment
 		// feed runs replication rep's consignments through the border with
 		// the given warm-up (minutes), up to the last arrival.
@@ -112,9 +120,15 @@ func Run(ctx context.Context, m *Model, opt Options) ([]metric.Rep, error) {
 			sel.Reset(rep)
 			b.reset(rep, sink)
 			b.setWarmup(warmup)
+			if lp != nil {
+				lp.reset(rep)
+			}
 			var n int64
 			for g.Next(&c) {
 				sel.Assess(&c)
+				if lp != nil {
+					lp.target(&c)
+				}
 				b.add(&c)
 				if n++; n%borderProgressBatch == 0 {
 					if err := b.tick(ctx, rep, progress, borderProgressBatch); err != nil {

@@ -14,6 +14,7 @@ func TestPurposeValues(t *testing.T) {
 		{"threats", PurposeThreats, 4}, {"selection", PurposeSelection, 5}, {"controls", PurposeControls, 6},
 		{"detection", PurposeDetection, 7}, {"lodgement", PurposeLodgement, 8}, {"record", PurposeRecord, 9},
 		{"phase", PurposePhase, 20}, {"assessment", PurposeAssessment, 32},
+		{"targeting", PurposeTargeting, 40}, {"audit", PurposeAudit, 41},
 	} {
 		if uint64(c.p) != c.want {
 			t.Errorf("Purpose %s = %d, want %d", c.name, c.p, c.want)

@@ -183,6 +183,8 @@ func TestJSONOnEveryCommand(t *testing.T) {
 		{"calibrate", "--json", trace, "--base", "testdata/small.yaml", "--out", filepath.Join(tmp, "fit.yaml"), "--no-check"},
 		{"plan", "--json", smallScenario, smallScenario, "--pilots", "2", "--max-weeks", "2", "--weeks", "2", "--pre-weeks", "4", "--sites", "4", "--quiet", "--out", filepath.Join(tmp, "plan")},
 		{"evaluate", "--json", pilotTrace, "--design", "before-after", "--switch", "2025-01-13"},
+		{"learn", "--json", "../../scenarios/examples/narcotics-drift.yaml", "--seeds", "2", "--set", "horizon=14d", "--set", "traffic.sea.rate=30",
+			"--policies", "rules,learned", "--quiet", "--out", filepath.Join(tmp, "learn")},
 	}
 	seen := map[string]bool{}
 	for _, args := range cases {

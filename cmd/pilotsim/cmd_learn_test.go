@@ -58,7 +58,7 @@ func TestLearnBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no arena", []string{"learn"}, "simulator arena"},
+		{"no scenario", []string{"learn"}, "want one scenario file"}, // the simulator arena, without its SCENARIO.yaml
 		{"no rules", []string{"learn", "--replay", "x.csv", "--history", "h.csv"}, "--rules"},
 		{"no history", []string{"learn", "--replay", "x.csv", "--rules", kcsRules}, "--history"},
 		{"bad policy", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--policy", "oracle"}, "want one of"},

@@ -48,7 +48,7 @@ type command struct {
 var commands = map[string]command{
 	"version":   {"print the version", runVersion},
 	"backtest":  {"score real declarations with a rule set: what it would have caught", runBacktest},
-	"learn":     {"targeting that learns only from its own inspections (--replay RECORDS.csv: real declarations day by day)", runLearn},
+	"learn":     {"targeting that learns only from its own inspections: SCENARIO.yaml in the simulator, or --replay RECORDS.csv (real declarations day by day)", runLearn},
 	"validate":  {"check a declarations CSV or a scenario YAML; every problem with line and column", runValidate},
 	"generate":  {"write the synthetic declarations of a scenario to CSV, with lanes and ground truth", runGenerate},
 	"run":       {"run a scenario's replications; print the summary and write the results", runRun},

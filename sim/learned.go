@@ -1,0 +1,211 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"pilotsim/sim/learn"
+)
+
+// The learned policies are sim/learn's model (hierarchical Beta–Binomial
+// cell rates over hashed categorical keys) inside the border: this file
+// turns a Consignment into learn.Features and adapts the model to the
+// Policy interface. The model learns only the outcomes revealed to it, each
+// counted once, as learn.Selector does; the adaptive policy's drift detector
+// reads the outcomes of the random stratum only.
+
+// learnFamilies are the key families a scenario may learn on (the order of
+// scenarios.TargetingKeys), with their parent in the shrinkage hierarchy
+// (a family named here, or "" for the global rate).
+var learnFamilies = []struct{ name, parent string }{
+	{"hs2", ""}, {"hs4", "hs2"}, {"hs6", "hs4"}, {"origin", ""}, {"hub", ""}, {"mode", ""},
+	{"trader", ""}, {"aeo", ""}, {"new_trader", ""}, {"value_per_kg", ""}, {"rules", ""},
+	{"hs2_origin", "hs2"}, {"hs4_origin", "hs4"}, {"hs6_origin", "hs6"}, {"trader_hs2", "trader"},
+}
+
+// learnSchema returns the schema of the families keys (canonical ids in
+// schema order): a family's parent is kept when it is learned too.
+func learnSchema(keys []string) (learn.Schema, []int, error) {
+	var s learn.Schema
+	var ids []int
+	pos := map[string]int{}
+	for id, f := range learnFamilies {
+		if !slices.Contains(keys, f.name) {
+			continue
+		}
+		parent := -1
+		if p, ok := pos[f.parent]; ok && f.parent != "" {
+			parent = p
+		}
+		pos[f.name] = len(s.Families)
+		s.Families = append(s.Families, learn.Family{Name: f.name, Parent: parent})
+		ids = append(ids, id)
+	}
+	if len(ids) != len(keys) {
+		return s, nil, fmt.Errorf("targeting.keys: unknown family among %v", keys)
+	}
+	return s, ids, s.Check()
+}
+
+// features fills f with c's keys, one per family id in ids.
+func features(f *learn.Features, ids []int, c *Consignment) {
+	f.Reset()
+	for _, id := range ids {
+		var k uint64
+		switch id {
+		case 0: // hs2
+			k = learn.Key(id, uint64(c.HS/10000))
+		case 1: // hs4
+			k = learn.Key(id, uint64(c.HS/100))
+		case 2: // hs6
+			k = learn.Key(id, uint64(c.HS))
+		case 3: // origin
+			k = learn.Key(id, uint64(c.Origin))
+		case 4: // hub (NoCountry: not routed, a value of its own)
+			k = learn.Key(id, uint64(c.Hub))
+		case 5: // mode
+			k = learn.Key(id, uint64(c.Mode))
+		case 6: // trader
+			k = learn.Key(id, uint64(c.Trader))
+		case 7: // aeo
+			k = learn.Key(id, uint64(c.Flags&FlagAEO))
+		case 8: // new_trader
+			k = learn.Key(id, uint64(c.Flags&FlagNew))
+		case 9: // value per kg: half powers of two (the float's exponent and top mantissa bit)
+			k = learn.Key(id, math.Float64bits(c.ValuePerKg)>>51)
+		case 10: // the set of rules hit
+			k = learn.Key(id, c.Hits[0], c.Hits[1])
+		case 11: // hs2 × origin
+			k = learn.Key(id, uint64(c.HS/10000), uint64(c.Origin))
+		case 12: // hs4 × origin
+			k = learn.Key(id, uint64(c.HS/100), uint64(c.Origin))
+		case 13: // hs6 × origin
+			k = learn.Key(id, uint64(c.HS), uint64(c.Origin))
+		case 14: // trader × hs2
+			k = learn.Key(id, uint64(c.Trader), uint64(c.HS/10000))
+		}
+		f.Add(k)
+	}
+}
+
+// learnWarmLabels is how many outcomes a learned policy waits for before
+// its model replaces the rules' score: until then it targets as the rules
+// do, so that its first history is the rules' (a cold start).
+const learnWarmLabels = 100
+
+// learnedPolicy is a sim/learn model as a Policy: exploiting (learned),
+// with a random share (learned+random: the targeter's ε), Thompson
+// sampling, or an adaptive random share driven by the drift detector on the
+// random stratum's outcomes.
+type learnedPolicy struct {
+	kind           learn.Kind
+	schema         learn.Schema
+	ids            []int
+	seed           uint64
+	epsMin, epsMax float64
+
+	model  *learn.Model
+	f      learn.Features
+	ts     *rand.Rand
+	drift  learn.Drift
+	labels int
+	active bool // the model has replaced the rules' score
+}
+
+// newLearnedPolicy returns the policy kind learning on keys.
+func newLearnedPolicy(kind learn.Kind, keys []string, seed uint64, eps float64) (*learnedPolicy, error) {
+	s, ids, err := learnSchema(keys)
+	if err != nil {
+		return nil, err
+	}
+	p := &learnedPolicy{kind: kind, schema: s, ids: ids, seed: seed}
+	if kind == learn.KindAdaptive {
+		p.epsMin, p.epsMax = learn.DefaultEpsMin, learn.DefaultEpsMax
+		if eps > 0 {
+			p.epsMin = math.Min(eps/2, p.epsMax)
+		}
+	}
+	return p, nil
+}
+
+func (p *learnedPolicy) Reset(rep int) {
+	m, err := learn.NewModel(p.schema, 1<<12) // the table doubles when it fills
+	if err != nil {
+		panic(err) // the schema was checked in newLearnedPolicy
+	}
+	p.model = m
+	p.ts = learn.Stream(p.seed, rep, learn.PurposeThompson)
+	p.drift = learn.NewDrift()
+	p.labels, p.active = 0, false
+}
+
+func (p *learnedPolicy) Score(c *Consignment) float64 {
+	if !p.active {
+		return math.Max(c.Score, 0) + 1 // the rules, until the model has a history
+	}
+	features(&p.f, p.ids, c)
+	if p.kind == learn.KindThompson {
+		return p.model.Sample(&p.f, p.ts)
+	}
+	return p.model.Prob(&p.f)
+}
+
+func (p *learnedPolicy) Observe(c *Consignment, found bool, _ float64, explored bool) {
+	features(&p.f, p.ids, c)
+	p.model.Observe(&p.f, found)
+	p.labels++
+	if p.kind == learn.KindAdaptive && explored {
+		p.drift.Add(found)
+	}
+}
+
+func (p *learnedPolicy) Update(float64) bool {
+	if p.labels == 0 {
+		return false
+	}
+	p.model.Refit()
+	if !p.active && p.labels >= learnWarmLabels {
+		p.active = true
+	}
+	return p.active
+}
+
+// Epsilon is the adaptive random share: from epsMin, opened up to epsMax
+// by the drift detector on the random stratum's outcomes.
+func (p adaptivePolicy) Epsilon() float64 {
+	return p.epsMin + (p.epsMax-p.epsMin)*p.drift.Level()
+}
+
+// learnedKinds maps the learned policy names to their kinds.
+var learnedKinds = map[string]learn.Kind{
+	"learned": learn.KindLearned, "learned+random": learn.KindLearnedRandom,
+	"thompson": learn.KindThompson, "adaptive": learn.KindAdaptive,
+}
+
+// newLearned returns learned policy name and its exploration share (the
+// adaptive policy sets its own: see Explorer).
+func (m *Model) newLearned(name string, seed uint64) (Policy, float64, error) {
+	kind, ok := learnedKinds[name]
+	if !ok {
+		return nil, 0, fmt.Errorf("targeting: unknown policy %q", name)
+	}
+	eps := 0.0
+	if kind == learn.KindLearnedRandom {
+		eps = m.tg.epsilon
+	}
+	p, err := newLearnedPolicy(kind, m.tg.keys, seed, m.tg.epsilon)
+	if err != nil {
+		return nil, 0, err
+	}
+	if kind == learn.KindAdaptive {
+		return adaptivePolicy{p}, 0, nil
+	}
+	return p, eps, nil
+}
+
+// adaptivePolicy is a learnedPolicy that sets its own exploration share.
+type adaptivePolicy struct{ *learnedPolicy }
+
+var _ Explorer = adaptivePolicy{}
