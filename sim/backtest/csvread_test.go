@@ -111,6 +111,9 @@ var csvCases = []string{
 	"a,b\n\"" + strings.Repeat("x\n", 19) + "\",1\n1,2\n",
 	"a,b\n\"" + strings.Repeat("x\n", 20) + "\",1\n1,2\n",
 	"a,b\n\"x\"\"" + strings.Repeat("y\r\n", 14) + "\",1\n1,2\n",
+	// Words of eight bytes with 0 to 8 delimiters (split writes four
+	// positions a word, eight when it has more).
+	"a,b,c,d,e,f,g,h,i\n,,,,,,,,\n1,2,3,4,5,6,7,8,9\nxxxxxxxx,,,,yyyyyyy,\n",
 }
 
 // TestCSVReaderAsEncodingCSV: csvReader reads records, lines and errors as

@@ -141,20 +141,43 @@ func (h *History) observe(i int, code uint64, day int32, irregular, known bool) 
 		s = t.insert(s, code, day)
 	}
 	e := &t.e[s]
-	if e.day != day {
-		e.n += e.dn
-		e.k += e.dk
-		e.dn, e.dk, e.day = 0, 0, day
-	}
+	// Without a branch on the data: whether the entry's pending counts are
+	// of an earlier day, and whether a declaration is irregular, are as good
+	// as random, and a mispredicted branch would discard the look-ups of
+	// the row's other keys under way.
+	old := -uint32(bit(e.day != day)) // all ones: fold the pending counts
+	e.n += e.dn & old
+	e.k += e.dk & old
+	e.dn &^= old
+	e.dk &^= old
+	e.day = day
 	n, k = e.n, e.k
 	if h.Frozen || !known {
 		return n, k
 	}
 	e.dn++
-	if irregular {
-		e.dk++
-	}
+	e.dk += bit(irregular)
 	return n, k
+}
+
+// touch loads the first slot where key slot i's code would be, so that the
+// cache misses of a row's look-ups overlap before observe's work on each;
+// the result means nothing.
+func (h *History) touch(i int, code uint64) uint64 {
+	t := &h.keys[i]
+	if len(t.e) == 0 {
+		return 0
+	}
+	return t.e[int(mix64(code))&(len(t.e)-1)].key
+}
+
+// bit is 1 for true, 0 for false (the compiler makes it a set instruction,
+// not a branch).
+func bit(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Keys returns the number of distinct keys held, per history key slot.

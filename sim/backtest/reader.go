@@ -229,6 +229,9 @@ type Reader struct {
 	ids    []uint32 // value ids of the parts of the key being built
 	codes  [risk.MaxHistories]uint64
 	codeOK [risk.MaxHistories]bool
+	// touched keeps the loads of History.touch from being dropped.
+	touched uint64
+	last    *Decl // the Decl Next filled last
 
 	lastDate []byte // the last date parsed, and its day
 	lastDay  int32
@@ -548,7 +551,21 @@ func (rd *Reader) Next(d *Decl) error {
 	}
 	rd.rec = rec
 	rd.row++
-	*d = Decl{Line: line, Day: NoDay, RecordedLane: -1}
+	// Decl's Extra is most of its 1 KB: cleared whole only for a Decl this
+	// reader did not fill last. Otherwise its slots are rewritten below on
+	// every good row (the fields' by fillSlot, the keys' counts cleared here
+	// then set when the key is found) and the slots beyond the schema stay
+	// as they were, zero.
+	if d != rd.last {
+		*d = Decl{}
+		rd.last = d
+	}
+	for i := range rd.keys {
+		d.X.Count[i], d.X.Irregular[i] = 0, 0
+	}
+	// Every field but X, as Decl{Line: line, Day: NoDay, RecordedLane: -1}.
+	d.Line, d.Day, d.C = line, NoDay, risk.Consignment{}
+	d.Irregular, d.Known, d.Revenue, d.Classes, d.RecordedLane = false, false, 0, 0, -1
 	c := &d.C
 	c.Hub, c.Origin, c.Dispatch = datamodel.NoCountry, datamodel.NoCountry, datamodel.NoCountry
 	c.Threat = risk.NoThreat
@@ -629,6 +646,13 @@ func (rd *Reader) Next(d *Decl) error {
 		for i := range rd.keys {
 			rd.codes[i], rd.codeOK[i] = rd.key(i, d)
 		}
+		var touched uint64
+		for i := range rd.keys {
+			if rd.codeOK[i] {
+				touched ^= rd.hist.touch(i, rd.codes[i])
+			}
+		}
+		rd.touched = touched
 		for i := range rd.keys {
 			if rd.codeOK[i] {
 				d.X.Count[i], d.X.Irregular[i] = rd.hist.observe(i, rd.codes[i], d.Day, d.Irregular, d.Known)
@@ -647,7 +671,10 @@ func (rd *Reader) text(cv *conv) (string, bool) {
 	if cv.idx < 0 {
 		return "", false
 	}
-	v := trimSpace(rd.rec[cv.idx])
+	v := rd.rec[cv.idx]
+	if !plainEnds(v) {
+		v = strings.TrimSpace(v)
+	}
 	if cv.memo == nil {
 		return v, v != ""
 	}
@@ -672,10 +699,18 @@ func (rd *Reader) text(cv *conv) (string, bool) {
 // trimSpace is strings.TrimSpace with a fast path for a value that starts
 // and ends with a printable ASCII character, as nearly all do.
 func trimSpace(v string) string {
-	if n := len(v); n > 0 && v[0] > ' ' && v[0] < 0x7f && v[n-1] > ' ' && v[n-1] < 0x7f {
+	if plainEnds(v) {
 		return v
 	}
 	return strings.TrimSpace(v)
+}
+
+// plainEnds says whether v starts and ends with a printable ASCII character
+// (c-0x21 < 0x5e: ' ' < c < 0x7f, in one comparison): trimSpace's fast
+// path, small enough to be inlined where trimSpace, with its call, is not.
+func plainEnds(v string) bool {
+	n := len(v)
+	return n > 0 && v[0]-0x21 < 0x5e && v[n-1]-0x21 < 0x5e
 }
 
 // convText converts the trimmed value v of cv: codes, missing values,
@@ -917,8 +952,11 @@ func (rd *Reader) readCore(d *Decl) error {
 			if !ok {
 				continue
 			}
-			hs, _ := strconv.ParseUint(v, 10, 32)
-			if !datamodel.HSChapterValid(int(hs / 10000)) {
+			hs, ok := datamodel.ParseDigits(v)
+			if !ok || len(v) > 9 { // as strconv.ParseUint(v, 10, 32) failing: an invalid chapter
+				hs = 0
+			}
+			if !datamodel.HSChapterValid(hs / 10000) {
 				return rd.bad(d, cv, v, "expected an HS code of a chapter in use (01-97 except 77)")
 			}
 			c.HS = uint32(hs)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -378,5 +379,58 @@ func TestUnknownOutcome(t *testing.T) {
 	}
 	if _, err := ParseMapping("m.yaml", []byte(strings.Replace(testMapping, "values: [\"Y\"]}", "values: [\"Y\"]}\n  unknown: maybe", 1))); err == nil || !strings.Contains(err.Error(), "expected bad or regular") {
 		t.Errorf("unknown: maybe gave %v", err)
+	}
+}
+
+// TestReaderReusedDecl: reading every row into one Decl (as Run does, which
+// clears only the slots the schema uses) gives each row what reading it
+// into a fresh Decl gives, bad rows and missing key parts between them
+// included.
+func TestReaderReusedDecl(t *testing.T) {
+	m := mustMapping(t, testMapping)
+	schema := func() *risk.ExtraSchema {
+		return &risk.ExtraSchema{
+			Fields: []risk.ExtraField{
+				{Name: "office", Conds: []risk.StringCond{{In: []string{"A1"}}, {Prefix: []string{"B"}}}},
+				{Name: "duty", Numeric: true},
+			},
+			Histories: []risk.HistoryKey{{Parts: []string{"importer"}}, {Parts: []string{"hs:4", "office"}}},
+		}
+	}
+	in := "day,imp,orig,hs,mode,kg,val,office,rate,found,recovered,kind\n" +
+		"2021-01-01,I1,CN,847130,1,10,200,A1,8,Y,16,N\n" +
+		"2021-01-02,I1,CN,847130,1,10,200,A1,8,Y,16,N\n" +
+		"2021-01-02,I1,CN,847130,1,10,x,A1,8,Y,16,N\n" + // bad value
+		"2021-01-03,,CN,847130,1,10,200,,,N,,\n" + // no importer, no office, no rate
+		"2021-01-03,I1,CN,847130,1,10,200,B2,8,N,,\n"
+	want, wantErrs := readAll(t, m, schema(), NewHistory(), in)
+	rd, err := NewReader("in.csv", strings.NewReader(in), m, schema(), NewHistory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Decl
+	var errs []error
+	var d Decl
+	for {
+		err := rd.Next(&d)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got = append(got, d)
+	}
+	if len(want) != 4 || len(wantErrs) != 1 || len(errs) != 1 {
+		t.Fatalf("rows %d (fresh), errors %v (fresh) %v (reused)", len(want), wantErrs, errs)
+	}
+	if want[2].X.Count[0] != 0 || want[3].X.Count[0] != 2 {
+		t.Fatalf("fresh Decls: importer counts %d, %d, want 0, 2", want[2].X.Count[0], want[3].X.Count[0])
+	}
+	for i := range want {
+		if fmt.Sprintf("%+v", got[i]) != fmt.Sprintf("%+v", want[i]) {
+			t.Errorf("row %d into a reused Decl:\n%+v\nwant\n%+v", i+1, got[i], want[i])
+		}
 	}
 }

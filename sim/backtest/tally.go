@@ -119,7 +119,8 @@ func (t *Tally) Add(d *Decl) {
 	t.Lanes[c.Lane].add(d)
 	t.Reasons[c.Lane][c.Reason]++
 	controlled := c.Lane == risk.Yellow || c.Lane == risk.Red
-	for w, set := range c.Hits {
+	for w := range c.Hits { // by index: ranging over an array's values copies it
+		set := c.Hits[w]
 		for set != 0 {
 			b := set & -set
 			set ^= b

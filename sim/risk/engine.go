@@ -32,8 +32,11 @@ type Engine struct {
 	hasExpr   bool
 	// hist are the rules that are one history test alone (most of a
 	// backtest's), evaluated in one tight loop; histMask is their set.
-	hist      []histRule
-	histMask  RuleSet
+	hist     []histRule
+	histMask RuleSet
+	// histSlots are the rules of hist by slot as threshold tables (nil
+	// when hist is empty or a bound is NaN: then hist's loop).
+	histSlots []histSlot
 	traderIDs []string // the expression environment's trader, by index
 
 	thresh       [NumLanes]float64 // score thresholds of blue, yellow, red; +Inf when absent
@@ -175,6 +178,9 @@ func (rm *Engine) compile(sc *scenarios.Scenario, traders int, schema *ExtraSche
 				rm.byChapter[x].Add(i)
 			}
 		}
+	}
+	if slots, ok := histSlots(rm.hist); ok {
+		rm.histSlots = slots
 	}
 	return rm.compileSelectivity(sc, bug)
 }

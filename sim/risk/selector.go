@@ -146,19 +146,20 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 	if x != nil {
 		rm.prog.setRates(x)
 		// The rules that are one history test alone, whatever the
-		// candidates (they have no condition on origin, chapter or hub),
-		// each setting its hit bit without a branch on the data, which
-		// make it unpredictable.
-		for j := range rm.hist {
-			h := &rm.hist[j]
-			n, k := x.Count[h.slot], x.Irregular[h.slot]
-			ok := bit(n >= h.minCount) & bit(n <= h.maxCount) & bit(k >= h.minIrr)
-			if h.rate { // a property of the rule: predictable
-				r := x.rate[h.slot] // stale when n is 0, and then not used
-				ok &= bit(n > 0) & bit(r >= h.lo) & bit(r < h.hi)
+		// candidates (they have no condition on origin, chapter or hub):
+		// by slot, from threshold tables (histSlot).
+		var h0, h1 uint64
+		if rm.histSlots != nil {
+			for i := range rm.histSlots {
+				w0, w1 := rm.histSlots[i].hits(x)
+				h0 |= w0
+				h1 |= w1
 			}
-			c.Hits[h.w] |= ok << h.b
+		} else {
+			h0, h1 = histHits(rm.hist, x)
 		}
+		c.Hits[0] |= h0
+		c.Hits[1] |= h1
 	}
 	// Candidate rules: those whose origin, chapter and hub conditions admit
 	// the consignment's; the others cannot hold.
@@ -173,7 +174,8 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 	cand[1] &= bh[1] &^ rm.histMask[1]
 	// First which rules hold, then their scores in rule order (the order
 	// of the sum is the rules').
-	for w, word := range cand {
+	for w := range cand { // by index: ranging over an array's values copies it
+		word := cand[w]
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &= word - 1
@@ -193,7 +195,8 @@ func (s *Selector) score(rm *Engine, c *Consignment, x *Extra) int8 {
 			}
 		}
 	}
-	for w, word := range c.Hits {
+	for w := range c.Hits {
+		word := c.Hits[w]
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &= word - 1
@@ -306,3 +309,7 @@ func riskHSString(hs uint32) string {
 	}
 	return string(b[:])
 }
+
+// This fails to compile when RuleSet is not the two words that score and
+// histSlot.hits handle.
+var _ [2]uint64 = RuleSet{}
