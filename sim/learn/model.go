@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Family is one kind of categorical key (HS6, HS6 × origin, declarant …) and
@@ -58,6 +59,10 @@ type slot struct {
 type meta struct {
 	parent uint64
 	family int32
+	// pslot is the parent key's slot, or -1 (no parent key): kept with
+	// the table (set on insert, reset when the table grows) so that Refit
+	// does not look parents up.
+	pslot int32
 }
 
 // Model is the learned scorer: hierarchical Beta–Binomial cell rates with
@@ -82,6 +87,12 @@ type Model struct {
 	meta  []meta
 	mask  uint64
 	used  int
+
+	// Refit's work space, kept between refits: the shrunken rate per slot
+	// and the occupied slots grouped by family, in table order.
+	est   []float64
+	order []int32
+	start [MaxKeys + 1]int
 }
 
 // NewModel returns an empty model for schema, with room for capacity distinct
@@ -148,9 +159,19 @@ func (m *Model) insert(key, parent uint64, family int) int {
 		return m.insert(key, parent, family)
 	}
 	m.table[i].key = key
-	m.meta[i] = meta{parent: parent, family: int32(family)}
+	m.meta[i] = meta{parent: parent, family: int32(family), pslot: m.parentSlot(parent)}
 	m.used++
 	return int(i)
+}
+
+// parentSlot returns the slot of parent key, or -1 for none. A parent is
+// learned before its child (Observe goes through the families in schema
+// order), so a non-zero parent key is in the table.
+func (m *Model) parentSlot(parent uint64) int32 {
+	if parent == 0 {
+		return -1
+	}
+	return int32(m.find(parent))
 }
 
 func (m *Model) grow() {
@@ -168,6 +189,11 @@ func (m *Model) grow() {
 		}
 		m.table[i] = s
 		m.meta[i] = oldMeta[j]
+	}
+	for i := range m.meta {
+		if m.table[i].key != 0 {
+			m.meta[i].pslot = m.parentSlot(m.meta[i].parent)
+		}
 	}
 }
 
@@ -317,30 +343,47 @@ func (m *Model) Priors() []float64 { return append([]float64(nil), m.m[:len(m.sc
 func (m *Model) Refit() {
 	const minCells = 5
 	nf := len(m.schema.Families)
-	est := make([]float64, len(m.table)) // shrunken rate per slot, parents first
+	if len(m.est) != len(m.table) {
+		m.est = make([]float64, len(m.table)) // shrunken rate per slot, parents first
+	}
+	est := m.est
+	// The occupied slots grouped by family, each group in table order (a
+	// counting sort): each family's pass visits its own cells only, in the
+	// order (hence with the sums) of a scan of the whole table.
+	m.start = [MaxKeys + 1]int{}
+	for j := range m.table {
+		if m.table[j].key != 0 {
+			m.start[m.meta[j].family+1]++
+		}
+	}
+	for fam := 0; fam < nf; fam++ {
+		m.start[fam+1] += m.start[fam]
+	}
+	m.order = slices.Grow(m.order[:0], m.used)[:m.used]
+	next := m.start
+	for j := range m.table {
+		if m.table[j].key != 0 {
+			f := m.meta[j].family
+			m.order[next[f]] = int32(j)
+			next[f]++
+		}
+	}
 	g := m.Global()
 	for fam := 0; fam < nf; fam++ {
+		cellsOf := m.order[m.start[fam]:m.start[fam+1]]
 		var num, noise, den float64
 		cells := 0
 		hasParent := m.schema.Families[fam].Parent >= 0
 		parFam := m.schema.Families[fam].Parent
+		grandParent := hasParent && m.schema.Families[parFam].Parent >= 0
 		// above is the shrunken rate of the cell's parent's own parent (the
 		// global rate for a top family's parent).
-		above := func(pj int) float64 {
-			if m.schema.Families[parFam].Parent < 0 || m.meta[pj].parent == 0 {
+		above := func(pj int32) float64 {
+			if !grandParent {
 				return g
 			}
-			if gj := m.find(m.meta[pj].parent); gj >= 0 {
+			if gj := m.meta[pj].pslot; gj >= 0 {
 				return est[gj]
-			}
-			return g
-		}
-		parentRate := func(j int) float64 {
-			if !hasParent || m.meta[j].parent == 0 {
-				return g
-			}
-			if pj := m.find(m.meta[j].parent); pj >= 0 {
-				return est[pj]
 			}
 			return g
 		}
@@ -348,20 +391,20 @@ func (m *Model) Refit() {
 		// a cell that is its parent's only child would otherwise agree
 		// with its parent by construction and hide the spread between
 		// cells.
-		looRate := func(j int) float64 {
-			if !hasParent || m.meta[j].parent == 0 {
+		looRate := func(j int32) float64 {
+			if !hasParent {
 				return g
 			}
-			pj := m.find(m.meta[j].parent)
+			pj := m.meta[j].pslot
 			if pj < 0 {
 				return g
 			}
 			p, c := &m.table[pj], &m.table[j]
 			return (float64(p.k-c.k) + m.m[parFam]*above(pj)) / (float64(p.n-c.n) + m.m[parFam])
 		}
-		for j := range m.table {
+		for _, j := range cellsOf {
 			s := &m.table[j]
-			if s.key == 0 || int(m.meta[j].family) != fam || s.n < 2 {
+			if s.n < 2 {
 				continue
 			}
 			mu := looRate(j)
@@ -381,12 +424,15 @@ func (m *Model) Refit() {
 			}
 			m.m[fam] = math.Min(1000, math.Max(0.5, mm))
 		}
-		for j := range m.table {
+		for _, j := range cellsOf {
 			s := &m.table[j]
-			if s.key == 0 || int(m.meta[j].family) != fam {
-				continue
+			mu := g
+			if hasParent {
+				if pj := m.meta[j].pslot; pj >= 0 {
+					mu = est[pj]
+				}
 			}
-			est[j] = (float64(s.k) + m.m[fam]*parentRate(j)) / (float64(s.n) + m.m[fam])
+			est[j] = (float64(s.k) + m.m[fam]*mu) / (float64(s.n) + m.m[fam])
 		}
 	}
 }
