@@ -83,6 +83,10 @@ type Model struct {
 	n0, k0 float64 // global counts (weighted)
 	seen   int     // outcomes learned
 
+	parent [MaxKeys]int8 // each family's parent (schema.Families[i].Parent)
+	z0     float64       // logit(Global()) + bias, valid when baseOK
+	baseOK bool
+
 	table []slot
 	meta  []meta
 	mask  uint64
@@ -115,6 +119,7 @@ func NewModel(s Schema, capacity int) (*Model, error) {
 			m.m[i] = DefaultPrior
 		}
 		m.w[i] = 1
+		m.parent[i] = int8(f.Parent)
 	}
 	return m, nil
 }
@@ -206,24 +211,43 @@ func (m *Model) Keys() int { return m.used }
 // Global returns the shrunken global rate of irregularity, (k+1)/(n+2).
 func (m *Model) Global() float64 { return (m.k0 + 1) / (m.n0 + 2) }
 
-// rates fills p[i] with family i's shrunken rate for f's key, and lift[i] with
-// logit p[i] − logit p[parent]. It returns the combined log-odds.
-func (m *Model) rates(f *Features, p, lift *[MaxKeys]float64) float64 {
-	// First every look-up, then the arithmetic: the look-ups are
-	// independent memory accesses that the processor overlaps, instead of
-	// waiting for each in turn.
-	var at [MaxKeys]int
+// lookup sets at[i] to the slot of f's key of family i, or -1 (missing or
+// unseen). The look-ups are independent memory accesses that the processor
+// overlaps, instead of waiting for each in turn.
+func (m *Model) lookup(f *Features, at *[MaxKeys]int) {
 	for i := 0; i < f.N; i++ {
 		at[i] = -1
 		if key := f.Keys[i]; key != 0 {
 			at[i] = m.find(key)
 		}
 	}
+}
+
+// base returns logit(Global) + bias, the log-odds every score starts from,
+// computed once per change of the global counts or the bias.
+func (m *Model) base() float64 {
+	if !m.baseOK {
+		m.z0 = logit(m.Global()) + m.bias
+		m.baseOK = true
+	}
+	return m.z0
+}
+
+// rates fills p[i] with family i's shrunken rate for f's key, and lift[i] with
+// logit p[i] − logit p[parent]. It returns the combined log-odds.
+func (m *Model) rates(f *Features, p, lift *[MaxKeys]float64) float64 {
+	var at [MaxKeys]int
+	m.lookup(f, &at)
+	return m.combine(f, &at, p, lift)
+}
+
+// combine is rates with the keys' slots already looked up.
+func (m *Model) combine(f *Features, at *[MaxKeys]int, p, lift *[MaxKeys]float64) float64 {
 	g := m.Global()
-	z := logit(g) + m.bias
+	z := m.base()
 	for i := 0; i < f.N; i++ {
 		mu := g
-		if par := m.schema.Families[i].Parent; par >= 0 {
+		if par := m.parent[i]; par >= 0 {
 			mu = p[par]
 		}
 		p[i] = mu
@@ -265,7 +289,7 @@ func (m *Model) Sample(f *Features, r *rand.Rand) float64 {
 	z := logit(g) + m.bias
 	for i := 0; i < f.N; i++ {
 		mu := g
-		if par := m.schema.Families[i].Parent; par >= 0 {
+		if par := m.parent[i]; par >= 0 {
 			mu = p[par]
 		}
 		p[i] = mu
@@ -300,9 +324,15 @@ func (m *Model) ObserveWeighted(f *Features, irregular bool, w float64) {
 	if irregular {
 		y = 1
 	}
+	// The slots looked up for the weights' step serve the counts too,
+	// unless an insertion grows (rehashes) the table.
+	var at [MaxKeys]int
+	looked := false
 	if m.lr > 0 {
 		var p, lift [MaxKeys]float64
-		g := y - sigmoid(m.rates(f, &p, &lift))
+		m.lookup(f, &at)
+		looked = true
+		g := y - sigmoid(m.combine(f, &at, &p, &lift))
 		for i := 0; i < f.N; i++ {
 			m.w[i] += m.lr * g * lift[i]
 		}
@@ -311,16 +341,25 @@ func (m *Model) ObserveWeighted(f *Features, irregular bool, w float64) {
 	m.seen++
 	m.n0 += w
 	m.k0 += w * y
+	m.baseOK = false
+	size := len(m.table)
 	for i := 0; i < f.N; i++ {
 		key := f.Keys[i]
 		if key == 0 {
 			continue
 		}
-		var parent uint64
-		if par := m.schema.Families[i].Parent; par >= 0 {
-			parent = f.Keys[par]
+		j := -1
+		if looked && len(m.table) == size {
+			j = at[i]
 		}
-		s := &m.table[m.insert(key, parent, i)]
+		if j < 0 {
+			var parent uint64
+			if par := m.parent[i]; par >= 0 {
+				parent = f.Keys[par]
+			}
+			j = m.insert(key, parent, i)
+		}
+		s := &m.table[j]
 		s.n++
 		s.k += float32(y)
 	}
