@@ -257,7 +257,9 @@ func (m *Model) combine(f *Features, at *[MaxKeys]int, p, lift *[MaxKeys]float64
 		}
 		s := &m.table[at[i]]
 		p[i] = (float64(s.k) + m.m[i]*mu) / (float64(s.n) + m.m[i])
-		lift[i] = logRatio(p[i], mu)
+		// logRatio(p[i], mu), written out so that it inlines.
+		cp, cq := clampP(p[i]), clampP(mu)
+		lift[i] = fastLog(cp * (1 - cq) / (cq * (1 - cp)))
 		z += m.w[i] * lift[i]
 	}
 	return z
