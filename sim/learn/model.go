@@ -84,7 +84,7 @@ type Model struct {
 	seen   int     // outcomes learned
 
 	parent [MaxKeys]int8 // each family's parent (schema.Families[i].Parent)
-	z0     float64       // logit(Global()) + bias, valid when baseOK
+	g0, z0 float64       // Global() and logit(Global()) + bias, valid when baseOK
 	baseOK bool
 
 	table []slot
@@ -223,14 +223,15 @@ func (m *Model) lookup(f *Features, at *[MaxKeys]int) {
 	}
 }
 
-// base returns logit(Global) + bias, the log-odds every score starts from,
-// computed once per change of the global counts or the bias.
-func (m *Model) base() float64 {
+// base returns Global() and logit(Global()) + bias, the log-odds every score
+// starts from, computed once per change of the global counts or the bias.
+func (m *Model) base() (g, z float64) {
 	if !m.baseOK {
-		m.z0 = logit(m.Global()) + m.bias
+		m.g0 = m.Global()
+		m.z0 = logit(m.g0) + m.bias
 		m.baseOK = true
 	}
-	return m.z0
+	return m.g0, m.z0
 }
 
 // rates fills p[i] with family i's shrunken rate for f's key, and lift[i] with
@@ -243,8 +244,7 @@ func (m *Model) rates(f *Features, p, lift *[MaxKeys]float64) float64 {
 
 // combine is rates with the keys' slots already looked up.
 func (m *Model) combine(f *Features, at *[MaxKeys]int, p, lift *[MaxKeys]float64) float64 {
-	g := m.Global()
-	z := m.base()
+	g, z := m.base()
 	for i := 0; i < f.N; i++ {
 		mu := g
 		if par := m.parent[i]; par >= 0 {
