@@ -558,3 +558,24 @@ func TestKeyFromSeed(t *testing.T) {
 		}
 	}
 }
+
+// TestProbIsRates checks that Prob's loop (the scorer's hot path, written
+// out) gives exactly the bits of the combined rates Observe and Rate use.
+func TestProbIsRates(t *testing.T) {
+	items, s := benchItems(4096)
+	m, err := NewModel(s, 1<<10) // small: the table grows while learning
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range items {
+		f := &items[i].F
+		var p, lift [MaxKeys]float64
+		if got, want := m.Prob(f), sigmoid(m.rates(f, &p, &lift)); got != want {
+			t.Fatalf("item %d: Prob = %v, rates give %v", i, got, want)
+		}
+		m.Observe(f, i%7 == 0)
+		if i%500 == 499 {
+			m.Refit()
+		}
+	}
+}

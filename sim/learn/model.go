@@ -268,8 +268,28 @@ func (m *Model) combine(f *Features, at *[MaxKeys]int, p, lift *[MaxKeys]float64
 // Prob returns the model's probability that the declaration f is irregular:
 // the posterior-mean cell rates, combined.
 func (m *Model) Prob(f *Features) float64 {
-	var p, lift [MaxKeys]float64
-	return sigmoid(m.rates(f, &p, &lift))
+	var at [MaxKeys]int
+	m.lookup(f, &at)
+	// combine without the lifts kept: the same operations in the same
+	// order, hence the same bits.
+	var p [MaxKeys]float64
+	g, z := m.base()
+	for i := 0; i < f.N; i++ {
+		mu := g
+		if par := m.parent[i]; par >= 0 {
+			mu = p[par]
+		}
+		p[i] = mu
+		if at[i] < 0 {
+			continue
+		}
+		s := &m.table[at[i]]
+		pi := (float64(s.k) + m.m[i]*mu) / (float64(s.n) + m.m[i])
+		p[i] = pi
+		cp, cq := clampP(pi), clampP(mu)
+		z += m.w[i] * fastLog(cp*(1-cq)/(cq*(1-cp)))
+	}
+	return sigmoid(z)
 }
 
 // Rate returns family i's shrunken rate for f's key (its posterior mean): the
