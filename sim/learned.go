@@ -49,42 +49,46 @@ func learnSchema(keys []string) (learn.Schema, []int, error) {
 	return s, ids, s.Check()
 }
 
-// features fills f with c's keys, one per family id in ids.
-func features(f *learn.Features, ids []int, c *Consignment) {
+// features fills f with c's keys, one per family id in ids; seeds[i] is
+// learn.FamilySeed(ids[i]) (made once: the keys are learn.Key of the family
+// and its values, without hashing the family id again).
+func features(f *learn.Features, ids []int, seeds []uint64, c *Consignment) {
 	f.Reset()
-	for _, id := range ids {
+	hs2, hs4, hs6, origin := uint64(c.HS/10000), uint64(c.HS/100), uint64(c.HS), uint64(c.Origin)
+	for j, id := range ids {
 		var k uint64
+		s := seeds[j]
 		switch id {
 		case 0: // hs2
-			k = learn.Key(id, uint64(c.HS/10000))
+			k = learn.Key1(s, hs2)
 		case 1: // hs4
-			k = learn.Key(id, uint64(c.HS/100))
+			k = learn.Key1(s, hs4)
 		case 2: // hs6
-			k = learn.Key(id, uint64(c.HS))
+			k = learn.Key1(s, hs6)
 		case 3: // origin
-			k = learn.Key(id, uint64(c.Origin))
+			k = learn.Key1(s, origin)
 		case 4: // hub (NoCountry: not routed, a value of its own)
-			k = learn.Key(id, uint64(c.Hub))
+			k = learn.Key1(s, uint64(c.Hub))
 		case 5: // mode
-			k = learn.Key(id, uint64(c.Mode))
+			k = learn.Key1(s, uint64(c.Mode))
 		case 6: // trader
-			k = learn.Key(id, uint64(c.Trader))
+			k = learn.Key1(s, uint64(c.Trader))
 		case 7: // aeo
-			k = learn.Key(id, uint64(c.Flags&FlagAEO))
+			k = learn.Key1(s, uint64(c.Flags&FlagAEO))
 		case 8: // new_trader
-			k = learn.Key(id, uint64(c.Flags&FlagNew))
+			k = learn.Key1(s, uint64(c.Flags&FlagNew))
 		case 9: // value per kg: half powers of two (the float's exponent and top mantissa bit)
-			k = learn.Key(id, math.Float64bits(c.ValuePerKg)>>51)
+			k = learn.Key1(s, math.Float64bits(c.ValuePerKg)>>51)
 		case 10: // the set of rules hit
-			k = learn.Key(id, c.Hits[0], c.Hits[1])
+			k = learn.Key2(s, c.Hits[0], c.Hits[1])
 		case 11: // hs2 × origin
-			k = learn.Key(id, uint64(c.HS/10000), uint64(c.Origin))
+			k = learn.Key2(s, hs2, origin)
 		case 12: // hs4 × origin
-			k = learn.Key(id, uint64(c.HS/100), uint64(c.Origin))
+			k = learn.Key2(s, hs4, origin)
 		case 13: // hs6 × origin
-			k = learn.Key(id, uint64(c.HS), uint64(c.Origin))
+			k = learn.Key2(s, hs6, origin)
 		case 14: // trader × hs2
-			k = learn.Key(id, uint64(c.Trader), uint64(c.HS/10000))
+			k = learn.Key2(s, uint64(c.Trader), hs2)
 		}
 		f.Add(k)
 	}
@@ -103,6 +107,7 @@ type learnedPolicy struct {
 	kind           learn.Kind
 	schema         learn.Schema
 	ids            []int
+	seeds          []uint64 // learn.FamilySeed of each id
 	seed           uint64
 	epsMin, epsMax float64
 
@@ -121,6 +126,9 @@ func newLearnedPolicy(kind learn.Kind, keys []string, seed uint64, eps float64) 
 		return nil, err
 	}
 	p := &learnedPolicy{kind: kind, schema: s, ids: ids, seed: seed}
+	for _, id := range ids {
+		p.seeds = append(p.seeds, learn.FamilySeed(id))
+	}
 	if kind == learn.KindAdaptive {
 		p.epsMin, p.epsMax = learn.DefaultEpsMin, learn.DefaultEpsMax
 		if eps > 0 {
@@ -145,7 +153,7 @@ func (p *learnedPolicy) Score(c *Consignment) float64 {
 	if !p.active {
 		return math.Max(c.Score, 0) + 1 // the rules, until the model has a history
 	}
-	features(&p.f, p.ids, c)
+	features(&p.f, p.ids, p.seeds, c)
 	if p.kind == learn.KindThompson {
 		return p.model.Sample(&p.f, p.ts)
 	}
@@ -153,7 +161,7 @@ func (p *learnedPolicy) Score(c *Consignment) float64 {
 }
 
 func (p *learnedPolicy) Observe(c *Consignment, found bool, _ float64, explored bool) {
-	features(&p.f, p.ids, c)
+	features(&p.f, p.ids, p.seeds, c)
 	p.model.Observe(&p.f, found)
 	p.labels++
 	if p.kind == learn.KindAdaptive && explored {

@@ -31,12 +31,29 @@ func (f *Features) Add(key uint64) {
 // hash; two different value tuples of one family collide with probability
 // about 2^-64. The result is never 0 (0 means missing).
 func Key(family int, values ...uint64) uint64 {
-	h := mix(uint64(family) + 0x51afd7ed558ccd3f)
+	h := FamilySeed(family)
 	for _, v := range values {
 		h = mix(h ^ v)
 	}
+	return nonZero(h)
+}
+
+// FamilySeed is the hash of a family id that Key starts from, for a caller
+// that makes many keys of one family: Key1(FamilySeed(f), v) is Key(f, v)
+// and Key2(FamilySeed(f), a, b) is Key(f, a, b), without hashing the family
+// again.
+func FamilySeed(family int) uint64 { return mix(uint64(family) + 0x51afd7ed558ccd3f) }
+
+// Key1 is Key of one value, from the family's FamilySeed.
+func Key1(seed, v uint64) uint64 { return nonZero(mix(seed ^ v)) }
+
+// Key2 is Key of two values, from the family's FamilySeed.
+func Key2(seed, a, b uint64) uint64 { return nonZero(mix(mix(seed^a) ^ b)) }
+
+// nonZero maps the hash 0 (missing) to 1.
+func nonZero(h uint64) uint64 {
 	if h == 0 {
-		h = 1
+		return 1
 	}
 	return h
 }

@@ -543,3 +543,39 @@ func TestDecideStreaming(t *testing.T) {
 		t.Errorf("IPW total under Decide: mean error %.1f, standard error %.1f", m, se)
 	}
 }
+
+// TestKeyFromSeed checks that the keys made from a family's seed are Key's.
+func TestKeyFromSeed(t *testing.T) {
+	for fam := 0; fam < 20; fam++ {
+		s := FamilySeed(fam)
+		for _, v := range []uint64{0, 1, 42, 1 << 40, ^uint64(0)} {
+			if got, want := Key1(s, v), Key(fam, v); got != want {
+				t.Fatalf("Key1(FamilySeed(%d), %d) = %x, want Key's %x", fam, v, got, want)
+			}
+			if got, want := Key2(s, v, 7), Key(fam, v, 7); got != want {
+				t.Fatalf("Key2(FamilySeed(%d), %d, 7) = %x, want Key's %x", fam, v, got, want)
+			}
+		}
+	}
+}
+
+// TestProbIsRates checks that Prob's loop (the scorer's hot path, written
+// out) gives exactly the bits of the combined rates Observe and Rate use.
+func TestProbIsRates(t *testing.T) {
+	items, s := benchItems(4096)
+	m, err := NewModel(s, 1<<10) // small: the table grows while learning
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range items {
+		f := &items[i].F
+		var p, lift [MaxKeys]float64
+		if got, want := m.Prob(f), sigmoid(m.rates(f, &p, &lift)); got != want {
+			t.Fatalf("item %d: Prob = %v, rates give %v", i, got, want)
+		}
+		m.Observe(f, i%7 == 0)
+		if i%500 == 499 {
+			m.Refit()
+		}
+	}
+}

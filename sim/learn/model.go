@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Family is one kind of categorical key (HS6, HS6 × origin, declarant …) and
@@ -58,6 +59,10 @@ type slot struct {
 type meta struct {
 	parent uint64
 	family int32
+	// pslot is the parent key's slot, or -1 (no parent key): kept with
+	// the table (set on insert, reset when the table grows) so that Refit
+	// does not look parents up.
+	pslot int32
 }
 
 // Model is the learned scorer: hierarchical Beta–Binomial cell rates with
@@ -78,10 +83,20 @@ type Model struct {
 	n0, k0 float64 // global counts (weighted)
 	seen   int     // outcomes learned
 
+	parent [MaxKeys]int8 // each family's parent (schema.Families[i].Parent)
+	g0, z0 float64       // Global() and logit(Global()) + bias, valid when baseOK
+	baseOK bool
+
 	table []slot
 	meta  []meta
 	mask  uint64
 	used  int
+
+	// Refit's work space, kept between refits: the shrunken rate per slot
+	// and the occupied slots grouped by family, in table order.
+	est   []float64
+	order []int32
+	start [MaxKeys + 1]int
 }
 
 // NewModel returns an empty model for schema, with room for capacity distinct
@@ -104,6 +119,7 @@ func NewModel(s Schema, capacity int) (*Model, error) {
 			m.m[i] = DefaultPrior
 		}
 		m.w[i] = 1
+		m.parent[i] = int8(f.Parent)
 	}
 	return m, nil
 }
@@ -148,9 +164,19 @@ func (m *Model) insert(key, parent uint64, family int) int {
 		return m.insert(key, parent, family)
 	}
 	m.table[i].key = key
-	m.meta[i] = meta{parent: parent, family: int32(family)}
+	m.meta[i] = meta{parent: parent, family: int32(family), pslot: m.parentSlot(parent)}
 	m.used++
 	return int(i)
+}
+
+// parentSlot returns the slot of parent key, or -1 for none. A parent is
+// learned before its child (Observe goes through the families in schema
+// order), so a non-zero parent key is in the table.
+func (m *Model) parentSlot(parent uint64) int32 {
+	if parent == 0 {
+		return -1
+	}
+	return int32(m.find(parent))
 }
 
 func (m *Model) grow() {
@@ -169,6 +195,11 @@ func (m *Model) grow() {
 		m.table[i] = s
 		m.meta[i] = oldMeta[j]
 	}
+	for i := range m.meta {
+		if m.table[i].key != 0 {
+			m.meta[i].pslot = m.parentSlot(m.meta[i].parent)
+		}
+	}
 }
 
 // Observed returns the number of outcomes the model has learned.
@@ -180,24 +211,43 @@ func (m *Model) Keys() int { return m.used }
 // Global returns the shrunken global rate of irregularity, (k+1)/(n+2).
 func (m *Model) Global() float64 { return (m.k0 + 1) / (m.n0 + 2) }
 
-// rates fills p[i] with family i's shrunken rate for f's key, and lift[i] with
-// logit p[i] − logit p[parent]. It returns the combined log-odds.
-func (m *Model) rates(f *Features, p, lift *[MaxKeys]float64) float64 {
-	// First every look-up, then the arithmetic: the look-ups are
-	// independent memory accesses that the processor overlaps, instead of
-	// waiting for each in turn.
-	var at [MaxKeys]int
+// lookup sets at[i] to the slot of f's key of family i, or -1 (missing or
+// unseen). The look-ups are independent memory accesses that the processor
+// overlaps, instead of waiting for each in turn.
+func (m *Model) lookup(f *Features, at *[MaxKeys]int) {
 	for i := 0; i < f.N; i++ {
 		at[i] = -1
 		if key := f.Keys[i]; key != 0 {
 			at[i] = m.find(key)
 		}
 	}
-	g := m.Global()
-	z := logit(g) + m.bias
+}
+
+// base returns Global() and logit(Global()) + bias, the log-odds every score
+// starts from, computed once per change of the global counts or the bias.
+func (m *Model) base() (g, z float64) {
+	if !m.baseOK {
+		m.g0 = m.Global()
+		m.z0 = logit(m.g0) + m.bias
+		m.baseOK = true
+	}
+	return m.g0, m.z0
+}
+
+// rates fills p[i] with family i's shrunken rate for f's key, and lift[i] with
+// logit p[i] − logit p[parent]. It returns the combined log-odds.
+func (m *Model) rates(f *Features, p, lift *[MaxKeys]float64) float64 {
+	var at [MaxKeys]int
+	m.lookup(f, &at)
+	return m.combine(f, &at, p, lift)
+}
+
+// combine is rates with the keys' slots already looked up.
+func (m *Model) combine(f *Features, at *[MaxKeys]int, p, lift *[MaxKeys]float64) float64 {
+	g, z := m.base()
 	for i := 0; i < f.N; i++ {
 		mu := g
-		if par := m.schema.Families[i].Parent; par >= 0 {
+		if par := m.parent[i]; par >= 0 {
 			mu = p[par]
 		}
 		p[i] = mu
@@ -207,7 +257,9 @@ func (m *Model) rates(f *Features, p, lift *[MaxKeys]float64) float64 {
 		}
 		s := &m.table[at[i]]
 		p[i] = (float64(s.k) + m.m[i]*mu) / (float64(s.n) + m.m[i])
-		lift[i] = logRatio(p[i], mu)
+		// logRatio(p[i], mu), written out so that it inlines.
+		cp, cq := clampP(p[i]), clampP(mu)
+		lift[i] = fastLog(cp * (1 - cq) / (cq * (1 - cp)))
 		z += m.w[i] * lift[i]
 	}
 	return z
@@ -216,8 +268,28 @@ func (m *Model) rates(f *Features, p, lift *[MaxKeys]float64) float64 {
 // Prob returns the model's probability that the declaration f is irregular:
 // the posterior-mean cell rates, combined.
 func (m *Model) Prob(f *Features) float64 {
-	var p, lift [MaxKeys]float64
-	return sigmoid(m.rates(f, &p, &lift))
+	var at [MaxKeys]int
+	m.lookup(f, &at)
+	// combine without the lifts kept: the same operations in the same
+	// order, hence the same bits.
+	var p [MaxKeys]float64
+	g, z := m.base()
+	for i := 0; i < f.N; i++ {
+		mu := g
+		if par := m.parent[i]; par >= 0 {
+			mu = p[par]
+		}
+		p[i] = mu
+		if at[i] < 0 {
+			continue
+		}
+		s := &m.table[at[i]]
+		pi := (float64(s.k) + m.m[i]*mu) / (float64(s.n) + m.m[i])
+		p[i] = pi
+		cp, cq := clampP(pi), clampP(mu)
+		z += m.w[i] * fastLog(cp*(1-cq)/(cq*(1-cp)))
+	}
+	return sigmoid(z)
 }
 
 // Rate returns family i's shrunken rate for f's key (its posterior mean): the
@@ -239,7 +311,7 @@ func (m *Model) Sample(f *Features, r *rand.Rand) float64 {
 	z := logit(g) + m.bias
 	for i := 0; i < f.N; i++ {
 		mu := g
-		if par := m.schema.Families[i].Parent; par >= 0 {
+		if par := m.parent[i]; par >= 0 {
 			mu = p[par]
 		}
 		p[i] = mu
@@ -274,9 +346,15 @@ func (m *Model) ObserveWeighted(f *Features, irregular bool, w float64) {
 	if irregular {
 		y = 1
 	}
+	// The slots looked up for the weights' step serve the counts too,
+	// unless an insertion grows (rehashes) the table.
+	var at [MaxKeys]int
+	looked := false
 	if m.lr > 0 {
 		var p, lift [MaxKeys]float64
-		g := y - sigmoid(m.rates(f, &p, &lift))
+		m.lookup(f, &at)
+		looked = true
+		g := y - sigmoid(m.combine(f, &at, &p, &lift))
 		for i := 0; i < f.N; i++ {
 			m.w[i] += m.lr * g * lift[i]
 		}
@@ -285,16 +363,25 @@ func (m *Model) ObserveWeighted(f *Features, irregular bool, w float64) {
 	m.seen++
 	m.n0 += w
 	m.k0 += w * y
+	m.baseOK = false
+	size := len(m.table)
 	for i := 0; i < f.N; i++ {
 		key := f.Keys[i]
 		if key == 0 {
 			continue
 		}
-		var parent uint64
-		if par := m.schema.Families[i].Parent; par >= 0 {
-			parent = f.Keys[par]
+		j := -1
+		if looked && len(m.table) == size {
+			j = at[i]
 		}
-		s := &m.table[m.insert(key, parent, i)]
+		if j < 0 {
+			var parent uint64
+			if par := m.parent[i]; par >= 0 {
+				parent = f.Keys[par]
+			}
+			j = m.insert(key, parent, i)
+		}
+		s := &m.table[j]
 		s.n++
 		s.k += float32(y)
 	}
@@ -317,30 +404,47 @@ func (m *Model) Priors() []float64 { return append([]float64(nil), m.m[:len(m.sc
 func (m *Model) Refit() {
 	const minCells = 5
 	nf := len(m.schema.Families)
-	est := make([]float64, len(m.table)) // shrunken rate per slot, parents first
+	if len(m.est) != len(m.table) {
+		m.est = make([]float64, len(m.table)) // shrunken rate per slot, parents first
+	}
+	est := m.est
+	// The occupied slots grouped by family, each group in table order (a
+	// counting sort): each family's pass visits its own cells only, in the
+	// order (hence with the sums) of a scan of the whole table.
+	m.start = [MaxKeys + 1]int{}
+	for j := range m.table {
+		if m.table[j].key != 0 {
+			m.start[m.meta[j].family+1]++
+		}
+	}
+	for fam := 0; fam < nf; fam++ {
+		m.start[fam+1] += m.start[fam]
+	}
+	m.order = slices.Grow(m.order[:0], m.used)[:m.used]
+	next := m.start
+	for j := range m.table {
+		if m.table[j].key != 0 {
+			f := m.meta[j].family
+			m.order[next[f]] = int32(j)
+			next[f]++
+		}
+	}
 	g := m.Global()
 	for fam := 0; fam < nf; fam++ {
+		cellsOf := m.order[m.start[fam]:m.start[fam+1]]
 		var num, noise, den float64
 		cells := 0
 		hasParent := m.schema.Families[fam].Parent >= 0
 		parFam := m.schema.Families[fam].Parent
+		grandParent := hasParent && m.schema.Families[parFam].Parent >= 0
 		// above is the shrunken rate of the cell's parent's own parent (the
 		// global rate for a top family's parent).
-		above := func(pj int) float64 {
-			if m.schema.Families[parFam].Parent < 0 || m.meta[pj].parent == 0 {
+		above := func(pj int32) float64 {
+			if !grandParent {
 				return g
 			}
-			if gj := m.find(m.meta[pj].parent); gj >= 0 {
+			if gj := m.meta[pj].pslot; gj >= 0 {
 				return est[gj]
-			}
-			return g
-		}
-		parentRate := func(j int) float64 {
-			if !hasParent || m.meta[j].parent == 0 {
-				return g
-			}
-			if pj := m.find(m.meta[j].parent); pj >= 0 {
-				return est[pj]
 			}
 			return g
 		}
@@ -348,20 +452,20 @@ func (m *Model) Refit() {
 		// a cell that is its parent's only child would otherwise agree
 		// with its parent by construction and hide the spread between
 		// cells.
-		looRate := func(j int) float64 {
-			if !hasParent || m.meta[j].parent == 0 {
+		looRate := func(j int32) float64 {
+			if !hasParent {
 				return g
 			}
-			pj := m.find(m.meta[j].parent)
+			pj := m.meta[j].pslot
 			if pj < 0 {
 				return g
 			}
 			p, c := &m.table[pj], &m.table[j]
 			return (float64(p.k-c.k) + m.m[parFam]*above(pj)) / (float64(p.n-c.n) + m.m[parFam])
 		}
-		for j := range m.table {
+		for _, j := range cellsOf {
 			s := &m.table[j]
-			if s.key == 0 || int(m.meta[j].family) != fam || s.n < 2 {
+			if s.n < 2 {
 				continue
 			}
 			mu := looRate(j)
@@ -381,12 +485,15 @@ func (m *Model) Refit() {
 			}
 			m.m[fam] = math.Min(1000, math.Max(0.5, mm))
 		}
-		for j := range m.table {
+		for _, j := range cellsOf {
 			s := &m.table[j]
-			if s.key == 0 || int(m.meta[j].family) != fam {
-				continue
+			mu := g
+			if hasParent {
+				if pj := m.meta[j].pslot; pj >= 0 {
+					mu = est[pj]
+				}
 			}
-			est[j] = (float64(s.k) + m.m[fam]*parentRate(j)) / (float64(s.n) + m.m[fam])
+			est[j] = (float64(s.k) + m.m[fam]*mu) / (float64(s.n) + m.m[fam])
 		}
 	}
 }
