@@ -36,7 +36,7 @@ dist:
 	cd $(DIST_DIR) && sha256sum pilotsim-* > SHA256SUMS && cat SHA256SUMS
 
 run: build
-	./$(BIN) run scenarios/examples/seaport.yaml --out out/seaport
+	./$(BIN) run scenarios/examples/seaport.yaml --out out/seaport --force
 
 test:
 	$(GO) vet ./...
