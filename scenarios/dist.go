@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"pilotsim/internal/randdist"
 )
 
 // distKind is a distribution family.
@@ -287,7 +289,7 @@ func (s *Sampler) Sample(r *rand.Rand) float64 {
 	case kindLogNormal:
 		x = math.Exp(s.a + s.b*r.NormFloat64())
 	case kindGamma:
-		x = gamma(r, s.a) / s.b
+		x = randdist.Gamma(r, s.a) / s.b
 	case kindNormal:
 		x = s.a + s.b*r.NormFloat64()
 	case kindUniform:
@@ -349,31 +351,6 @@ func (s *Sampler) Distuv(src rand.Source) distuv.Rander {
 		return distuv.NewTriangle(s.a, s.b, s.c, src)
 	}
 	return nil
-}
-
-// gamma draws from the gamma distribution with shape a and rate 1
-// (Marsaglia and Tsang 2000, "A simple method for generating gamma
-// variables"); for a < 1 it draws shape a+1 and multiplies by U^(1/a).
-func gamma(r *rand.Rand, a float64) float64 {
-	boost := 1.0
-	if a < 1 {
-		boost = math.Pow(r.Float64(), 1/a)
-		a++
-	}
-	d := a - 1.0/3
-	c := 1 / math.Sqrt(9*d)
-	for {
-		x := r.NormFloat64()
-		v := 1 + c*x
-		if v <= 0 {
-			continue
-		}
-		v = v * v * v
-		u := r.Float64()
-		if u < 1-0.0331*x*x*x*x || math.Log(u) < 0.5*x*x+d*(1-v+math.Log(v)) {
-			return boost * d * v
-		}
-	}
 }
 
 // IsConst reports whether the distribution always gives the same value.

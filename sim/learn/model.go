@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"pilotsim/internal/randdist"
 )
 
 // Family is one kind of categorical key (HS6, HS6 × origin, declarant …) and
@@ -532,34 +534,10 @@ func betaDraw(r *rand.Rand, a, b float64) float64 {
 		}
 		return 1
 	}
-	x := gammaDraw(r, a)
-	y := gammaDraw(r, b)
+	x := randdist.Gamma(r, a)
+	y := randdist.Gamma(r, b)
 	if x+y == 0 {
 		return a / (a + b)
 	}
 	return x / (x + y)
-}
-
-// gammaDraw draws from Gamma(a, 1) by Marsaglia and Tsang's method (2000);
-// for a < 1 it draws Gamma(a+1) and scales by U^(1/a).
-func gammaDraw(r *rand.Rand, a float64) float64 {
-	scale := 1.0
-	if a < 1 {
-		scale = math.Pow(r.Float64(), 1/a)
-		a++
-	}
-	d := a - 1.0/3
-	c := 1 / math.Sqrt(9*d)
-	for {
-		x := r.NormFloat64()
-		v := 1 + c*x
-		if v <= 0 {
-			continue
-		}
-		v = v * v * v
-		u := r.Float64()
-		if u < 1-0.0331*x*x*x*x || math.Log(u) < 0.5*x*x+d*(1-v+math.Log(v)) {
-			return scale * d * v
-		}
-	}
 }
