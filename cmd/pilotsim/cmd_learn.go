@@ -6,14 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"pilotsim/results"
 	"pilotsim/scenarios"
@@ -24,23 +20,15 @@ import (
 // runLearn is `pilotsim learn`: targeting that learns only from its own
 // inspections. Two arenas share the command: --replay RECORDS.csv replays real
 // declarations in date order (this file); `learn SCENARIO.yaml`, the
-// simulator arena, runs the loop inside the border (learnScenario, which the
-// simulator arena sets; until then the command says it is not built).
+// simulator arena, runs the loop inside the border (runLearnSim).
 func runLearn(ctx context.Context, e *env, args []string) error {
 	for _, a := range args {
 		if a == "--replay" || a == "-replay" || strings.HasPrefix(a, "--replay=") || strings.HasPrefix(a, "-replay=") {
 			return runLearnReplay(ctx, e, args)
 		}
 	}
-	if learnScenario != nil {
-		return learnScenario(ctx, e, args)
-	}
-	return badInput(errors.New("learn: the simulator arena (learn SCENARIO.yaml) is not built yet; replay declarations with --replay RECORDS.csv --mapping MAP.yaml --rules RULES.yaml --history FILE"))
+	return runLearnSim(ctx, e, args)
 }
-
-// learnScenario runs `pilotsim learn SCENARIO.yaml` (the simulator arena);
-// nil until that arena is wired in.
-var learnScenario func(ctx context.Context, e *env, args []string) error
 
 func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "learn", "--replay RECORDS.csv --mapping MAP.yaml --rules RULES.yaml --history FILE [--history FILE …]")
@@ -159,7 +147,7 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	}
 	var done atomic.Int64
 	total := int64(len(pols) * *seeds)
-	bar := learnBar(e, *quiet, total)
+	bar := countBar(e, *quiet, total, "learn: policy × seed runs")
 	type studyOut struct {
 		res [][]*replay.Result
 		err error
@@ -264,19 +252,4 @@ func readWhole(name string) (replay.File, error) {
 		return replay.File{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return replay.File{Name: name, Data: b}, nil
-}
-
-// learnBar returns a progress bar over the (policy, seed) runs when stderr
-// is a terminal and not quiet.
-func learnBar(e *env, quiet bool, total int64) *progressbar.ProgressBar {
-	f, ok := e.stderr.(*os.File)
-	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription("learn: policy × seed runs"),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
 }

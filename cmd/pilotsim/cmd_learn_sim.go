@@ -10,15 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"pilotsim/results"
 	"pilotsim/scenarios"
 	"pilotsim/sim"
 )
-
-// The simulator arena of pilotsim learn (cmd_learn.go dispatches to it).
-func init() { learnScenario = runLearnSim }
 
 // runLearnSim is `pilotsim learn SCENARIO.yaml`: run every targeting policy
 // of the scenario over --seeds seeds with common random numbers and write
@@ -81,21 +76,9 @@ func runLearnSim(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		dir = filepath.Join("out", results.SafeName(sc.Name)+"-learn")
 	}
-	_, statErr := os.Stat(dir)
-	made := os.IsNotExist(statErr)
-	if err := refuseInsideStudy(dir, *force); err != nil {
+	made, err := claimNewResults(dir, man, *force)
+	if err != nil {
 		return err
-	}
-	if !made {
-		if err := results.MakeOutputDir(dir); err != nil {
-			return badInput(err)
-		}
-		if err := refuseOtherStudy(dir, man, *force); err != nil {
-			return err
-		}
-	}
-	if err := results.BeginOutput(dir); err != nil {
-		return badInput(err)
 	}
 	success := false
 	defer func() {
@@ -105,7 +88,7 @@ func runLearnSim(ctx context.Context, e *env, args []string) error {
 	}()
 
 	var done atomic.Int64
-	bar := newLearnProgress(e, *quiet, sc, len(pols)**seeds)
+	bar := consignmentBar(e, *quiet, sc, len(pols)*(*seeds), "policy runs")
 	type result struct {
 		reps []sim.LearnRep
 		err  error
@@ -229,25 +212,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// newLearnProgress returns a progress bar of the consignments of every run,
-// on stderr when it is a terminal and not quiet, else nil.
-func newLearnProgress(e *env, quiet bool, sc *scenarios.Scenario, runs int) *progressbar.ProgressBar {
-	if quiet || !isTerminal(e.stderr) {
-		return nil
-	}
-	rate := 0.0
-	for _, t := range sc.Traffic {
-		rate += t.Rate
-	}
-	total := int64(rate*float64(sc.Horizon)/60*float64(runs)) + 1
-	return progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(e.stderr),
-		progressbar.OptionSetDescription(fmt.Sprintf("%s: %d policy runs, consignments", sc.Name, runs)),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(progressEvery),
-		progressbar.OptionClearOnFinish(),
-	)
 }

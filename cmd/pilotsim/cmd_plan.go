@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"pilotsim/results"
 	"pilotsim/scenarios"
@@ -149,7 +148,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		for p := si; p < *pilots; p += sn {
 			own = append(own, p)
 		}
-		bar := planBar(e, *quiet, len(own))
+		bar := countBar(e, *quiet, int64(len(own)), "plan: simulated pilots")
 		got, err := simulatePilots(ctx, runner, cfg, own, nw, bar, &consignments)
 		if err != nil {
 			return err
@@ -168,7 +167,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 			si, sn, len(own), n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), path)
 		return nil
 	default:
-		bar := planBar(e, *quiet, *pilots)
+		bar := countBar(e, *quiet, int64(*pilots), "plan: simulated pilots")
 		const batch = 100
 		for len(pes) < *pilots {
 			first := len(pes)
@@ -320,18 +319,4 @@ func planPrecise(cfg results.PlanConfig, pes []*results.PilotEstimates, h float6
 		}
 	}
 	return true
-}
-
-// planBar returns a progress bar over pilots when stderr is a terminal.
-func planBar(e *env, quiet bool, total int) *progressbar.ProgressBar {
-	f, ok := e.stderr.(*os.File)
-	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription("plan: simulated pilots"),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
 }

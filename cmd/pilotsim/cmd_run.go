@@ -105,24 +105,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		// The name comes from the file: made safe, it stays inside out/.
 		dir = filepath.Join("out", results.SafeName(sc.Name))
 	}
-	_, statErr := os.Stat(dir)
-	made := os.IsNotExist(statErr) // made here: removed again if nothing is written
-	if err := refuseInsideStudy(dir, *force); err != nil {
+	made, err := claimNewResults(dir, man, *force)
+	if err != nil {
 		return err
-	}
-	if !made {
-		// A folder holding another study's results (other inputs,
-		// overrides, options or build) is not overwritten without --force:
-		// two studies never mix in one folder. The same study again is fine.
-		if err := results.MakeOutputDir(dir); err != nil {
-			return badInput(err)
-		}
-		if err := refuseOtherStudy(dir, man, *force); err != nil {
-			return err
-		}
-	}
-	if err := results.BeginOutput(dir); err != nil {
-		return badInput(err)
 	}
 	success := false
 	defer func() {
@@ -298,6 +283,14 @@ func runWithProgress(ctx context.Context, m *sim.Model, opt sim.Options, done *a
 // not quiet, else nil. Its total is the expected number of consignments: the
 // mean arrival rates times the horizon, for every replication.
 func newProgress(e *env, quiet bool, sc *scenarios.Scenario) *progressbar.ProgressBar {
+	return consignmentBar(e, quiet, sc, sc.Replications, "replications")
+}
+
+// consignmentBar returns a progress bar of the consignments of runs
+// simulations of sc ("N <what>, consignments"), on stderr when it is a
+// terminal and not quiet, else nil: the mean arrival rates times the horizon,
+// for every run.
+func consignmentBar(e *env, quiet bool, sc *scenarios.Scenario, runs int, what string) *progressbar.ProgressBar {
 	if quiet || !isTerminal(e.stderr) {
 		return nil
 	}
@@ -305,13 +298,28 @@ func newProgress(e *env, quiet bool, sc *scenarios.Scenario) *progressbar.Progre
 	for _, t := range sc.Traffic {
 		rate += t.Rate
 	}
-	total := int64(rate*float64(sc.Horizon)/60*float64(sc.Replications)) + 1
+	total := int64(rate*float64(sc.Horizon)/60*float64(runs)) + 1
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(e.stderr),
-		progressbar.OptionSetDescription(fmt.Sprintf("%s: %d replications, consignments", sc.Name, sc.Replications)),
+		progressbar.OptionSetDescription(fmt.Sprintf("%s: %d %s, consignments", sc.Name, runs, what)),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(progressEvery),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// countBar returns a progress bar over total steps named desc, on stderr when
+// it is a terminal and not quiet, else nil.
+func countBar(e *env, quiet bool, total int64, desc string) *progressbar.ProgressBar {
+	f, ok := e.stderr.(*os.File)
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
 }

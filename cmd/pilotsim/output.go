@@ -162,6 +162,31 @@ func claimResults(dir string, m *results.Manifest, force bool) error {
 	return nil
 }
 
+// claimNewResults is claimResults for a folder that may not exist yet: a
+// folder holding another study's results (other inputs, overrides, options or
+// build) is not overwritten without force, so two studies never mix in one
+// folder (the same study again is fine). made reports whether the folder was
+// created here: the caller removes it again if the study writes nothing.
+func claimNewResults(dir string, m *results.Manifest, force bool) (made bool, err error) {
+	_, statErr := os.Stat(dir)
+	made = os.IsNotExist(statErr)
+	if err := refuseInsideStudy(dir, force); err != nil {
+		return false, err
+	}
+	if !made {
+		if err := results.MakeOutputDir(dir); err != nil {
+			return false, badInput(err)
+		}
+		if err := refuseOtherStudy(dir, m, force); err != nil {
+			return false, err
+		}
+	}
+	if err := results.BeginOutput(dir); err != nil {
+		return false, badInput(err)
+	}
+	return made, nil
+}
+
 // describeInputs says briefly what a manifest's study ran.
 func describeInputs(m *results.Manifest) string {
 	s := ""
