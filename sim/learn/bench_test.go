@@ -38,14 +38,26 @@ func benchItems(n int) ([]Item, Schema) {
 	return items, s
 }
 
-// BenchmarkScoreUpdate is the learning cost per declaration in steady state
-// (every key already seen): score it (Prob) and learn its outcome (Observe).
-func BenchmarkScoreUpdate(b *testing.B) {
-	items, s := benchItems(1 << 16)
-	m, _ := NewModel(s, 1<<18)
+// benchModel makes n declarations (benchItems), keeps the first keep of
+// them, and returns them with a model of the given capacity that has learned
+// every one (one in five irregular): the steady state the benchmarks time.
+func benchModel(b *testing.B, n, keep, capacity int) ([]Item, *Model) {
+	items, s := benchItems(n)
+	items = items[:keep]
+	m, err := NewModel(s, capacity)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for i := range items {
 		m.Observe(&items[i].F, i%5 == 0)
 	}
+	return items, m
+}
+
+// BenchmarkScoreUpdate is the learning cost per declaration in steady state
+// (every key already seen): score it (Prob) and learn its outcome (Observe).
+func BenchmarkScoreUpdate(b *testing.B) {
+	items, m := benchModel(b, 1<<16, 1<<16, 1<<18)
 	b.ReportAllocs()
 	b.ResetTimer()
 	defer cpuTimer(b)()
@@ -60,12 +72,7 @@ func BenchmarkScoreUpdate(b *testing.B) {
 // declarations (about 15,000 keys, a table that stays in cache): the cost of
 // the arithmetic without the memory latency of a large table.
 func BenchmarkScoreUpdateSmall(b *testing.B) {
-	items, s := benchItems(1 << 16)
-	items = items[:2048]
-	m, _ := NewModel(s, 1<<15)
-	for i := range items {
-		m.Observe(&items[i].F, i%5 == 0)
-	}
+	items, m := benchModel(b, 1<<16, 2048, 1<<15)
 	b.ReportAllocs()
 	b.ResetTimer()
 	defer cpuTimer(b)()
@@ -78,11 +85,7 @@ func BenchmarkScoreUpdateSmall(b *testing.B) {
 
 // BenchmarkScore is Prob alone.
 func BenchmarkScore(b *testing.B) {
-	items, s := benchItems(1 << 16)
-	m, _ := NewModel(s, 1<<18)
-	for i := range items {
-		m.Observe(&items[i].F, i%5 == 0)
-	}
+	items, m := benchModel(b, 1<<16, 1<<16, 1<<18)
 	b.ReportAllocs()
 	b.ResetTimer()
 	defer cpuTimer(b)()
@@ -95,11 +98,7 @@ func BenchmarkScore(b *testing.B) {
 
 // BenchmarkSample is one Thompson draw (a Beta draw per family).
 func BenchmarkSample(b *testing.B) {
-	items, s := benchItems(1 << 16)
-	m, _ := NewModel(s, 1<<18)
-	for i := range items {
-		m.Observe(&items[i].F, i%5 == 0)
-	}
+	items, m := benchModel(b, 1<<16, 1<<16, 1<<18)
 	r := Stream(1, 0, PurposeThompson)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -117,11 +116,7 @@ func BenchmarkSample(b *testing.B) {
 func BenchmarkSelectDay(b *testing.B) {
 	for _, name := range []string{"learned+random", "thompson"} {
 		b.Run(name, func(b *testing.B) {
-			items, s := benchItems(1 << 14)
-			m, _ := NewModel(s, 1<<18)
-			for i := range items {
-				m.Observe(&items[i].F, i%5 == 0)
-			}
+			items, m := benchModel(b, 1<<14, 1<<14, 1<<18)
 			pol, _ := ParsePolicy(name)
 			sel := NewSelector(pol, m, 1, 0)
 			q := NewPending(1024)
@@ -148,11 +143,7 @@ func BenchmarkSelectDay(b *testing.B) {
 // BenchmarkDecide is the border's per-consignment path: score one
 // declaration and decide on it under a capacity signal.
 func BenchmarkDecide(b *testing.B) {
-	items, s := benchItems(1 << 16)
-	m, _ := NewModel(s, 1<<18)
-	for i := range items {
-		m.Observe(&items[i].F, i%5 == 0)
-	}
+	items, m := benchModel(b, 1<<16, 1<<16, 1<<18)
 	pol, _ := ParsePolicy("learned+random")
 	sel := NewSelector(pol, m, 1, 0)
 	b.ReportAllocs()
