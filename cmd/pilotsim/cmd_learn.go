@@ -181,18 +181,7 @@ wait:
 	in := results.LearnInputs{Records: *records, Mapping: *mapPath, Rules: *rulesPath, History: history, Seed: *seed, Seeds: *seeds,
 		Budget: *budget, Delay: *delay, HistoryTop: *histTop, HistoryRand: *histRand, Keys: *keys, Novelty: *novelty,
 		FirstDay: data.Test[0].Day, Rows: len(data.Test)}
-	var irr, nNew, irrNew float64
-	for _, r := range data.Test {
-		if r.Irregular {
-			irr++
-		}
-		if r.New {
-			nNew++
-			if r.Irregular {
-				irrNew++
-			}
-		}
-	}
+	irr, nNew, irrNew := data.TestCounts()
 	in.Fraud, in.NewRows, in.NewFraud = irr/float64(len(data.Test)), int(nNew), irrNew/max(nNew, 1)
 	rep := results.NewLearnReport(in, so.res, replay.References(data, []float64{0.05, 0.10}))
 	if *out != "" {

@@ -521,3 +521,20 @@ func (d dutyOf) value(rec []string) float64 {
 	}
 	return v * d.scale
 }
+
+// TestCounts counts the test quarter's irregular rows, its rows whose goods
+// tuple is new, and the irregular ones among those.
+func (d *Data) TestCounts() (irregular, newRows, irregularNew float64) {
+	for _, r := range d.Test {
+		if r.Irregular {
+			irregular++
+		}
+		if r.New {
+			newRows++
+			if r.Irregular {
+				irregularNew++
+			}
+		}
+	}
+	return irregular, newRows, irregularNew
+}

@@ -46,18 +46,7 @@ func References(d *Data, shares []float64) []Reference {
 			lookup[i] = c[1] / c[0]
 		}
 	}
-	var irr, irrNew, nNew float64
-	for _, r := range d.Test {
-		if r.Irregular {
-			irr++
-		}
-		if r.New {
-			nNew++
-			if r.Irregular {
-				irrNew++
-			}
-		}
-	}
+	irr, nNew, irrNew := d.TestCounts()
 	var refs []Reference
 	for _, sh := range shares {
 		for _, c := range []struct {
