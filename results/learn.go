@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"pilotsim/sim/backtest"
+	"pilotsim/sim/learn"
 	"pilotsim/sim/learn/replay"
 )
 
@@ -67,7 +68,40 @@ var LearnMetrics = []LearnMetric{
 	{"duty_recovered", "share of the duty at stake on fraudulent declarations found", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.FoundRevenue, t.Revenue) }},
 	{"critical_recall", "share of critical fraud found", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.FoundCritical, t.Critical) }},
 	{"detection", "detection rate, the truth (= recall in a replay)", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Found, t.Irregular) }},
-	{"detection_estimate", "detection rate as the service can estimate it (IPW, random stratum)", func(r *replay.Result, t *replay.Tally) float64 {
+	{"detection_estimate", "detection rate as the service can estimate it: the headline, pooled estimate (the quarter's random stratum with the history's)", func(r *replay.Result, t *replay.Tally) float64 {
+		if r == nil {
+			if t.Random == 0 {
+				return math.NaN()
+			}
+			return math.Min(1, ratio(t.EstimateFound, t.EstimateIrregularPooled))
+		}
+		return r.EstimatePooled.Est
+	}},
+	{"detection_estimate_error", "pooled estimate − truth, in points of detection rate (the headline estimate)", func(r *replay.Result, t *replay.Tally) float64 {
+		if r == nil {
+			if t.Random == 0 {
+				return math.NaN()
+			}
+			return 100 * (math.Min(1, ratio(t.EstimateFound, t.EstimateIrregularPooled)) - ratio(t.Found, t.Irregular))
+		}
+		return 100 * (r.EstimatePooled.Est - r.Detection)
+	}},
+	{"detection_estimate_abs_error", "|pooled estimate − truth|, in points: the error of one seed's estimate", func(r *replay.Result, _ *replay.Tally) float64 {
+		if r == nil {
+			return math.NaN()
+		}
+		return 100 * math.Abs(r.EstimatePooled.Est-r.Detection)
+	}},
+	{"detection_interval_covers", "share of seeds whose 95% interval of the pooled estimate holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
+		return covers(r, r.EstimatePooled)
+	}},
+	{"detection_estimate_quarter_weight", "weight of the quarter's own random stratum in the pooled estimate (the history has the rest)", func(r *replay.Result, _ *replay.Tally) float64 {
+		if r == nil {
+			return math.NaN()
+		}
+		return r.PooledWeight
+	}},
+	{"detection_estimate_ipw", "detection rate, inverse-propensity estimate from the quarter's random stratum alone", func(r *replay.Result, t *replay.Tally) float64 {
 		if r == nil {
 			if t.Random == 0 {
 				return math.NaN()
@@ -76,7 +110,7 @@ var LearnMetrics = []LearnMetric{
 		}
 		return r.Estimate.Est
 	}},
-	{"detection_estimate_error", "estimate − truth, in points of detection rate", func(r *replay.Result, t *replay.Tally) float64 {
+	{"detection_estimate_ipw_error", "IPW estimate − truth, in points", func(r *replay.Result, t *replay.Tally) float64 {
 		if r == nil {
 			if t.Random == 0 {
 				return math.NaN()
@@ -85,11 +119,14 @@ var LearnMetrics = []LearnMetric{
 		}
 		return 100 * (r.Estimate.Est - r.Detection)
 	}},
-	{"detection_estimate_abs_error", "|estimate − truth|, in points: the error of one seed's estimate", func(r *replay.Result, _ *replay.Tally) float64 {
+	{"detection_estimate_ipw_abs_error", "|IPW estimate − truth|, in points", func(r *replay.Result, _ *replay.Tally) float64 {
 		if r == nil {
 			return math.NaN()
 		}
 		return 100 * math.Abs(r.Estimate.Est-r.Detection)
+	}},
+	{"detection_interval_ipw_covers", "share of seeds whose 95% bootstrap interval of the IPW estimate holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
+		return covers(r, r.Estimate)
 	}},
 	{"detection_estimate_dr", "detection rate, doubly robust estimate (model + random-stratum residuals)", func(r *replay.Result, t *replay.Tally) float64 {
 		if r == nil {
@@ -115,15 +152,6 @@ var LearnMetrics = []LearnMetric{
 		}
 		return 100 * math.Abs(r.EstimateDR.Est-r.Detection)
 	}},
-	{"detection_interval_covers", "share of seeds whose 95% bootstrap interval holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
-		if r == nil || math.IsNaN(r.Estimate.Lo) {
-			return math.NaN()
-		}
-		if r.Estimate.Lo <= r.Detection && r.Detection <= r.Estimate.Hi {
-			return 1
-		}
-		return 0
-	}},
 	{"undetected_duty_estimate_error", "(estimated − true duty not found) / true, in %", func(r *replay.Result, _ *replay.Tally) float64 {
 		if r == nil {
 			return math.NaN()
@@ -134,9 +162,21 @@ var LearnMetrics = []LearnMetric{
 	{"inspection_rate", "share of declarations inspected", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Inspected, t.N) }},
 }
 
+// covers is 1 when the interval holds the seed's true detection rate, 0
+// when not, NaN without an interval.
+func covers(r *replay.Result, iv learn.Interval) float64 {
+	if r == nil || math.IsNaN(iv.Lo) {
+		return math.NaN()
+	}
+	if iv.Lo <= r.Detection && r.Detection <= iv.Hi {
+		return 1
+	}
+	return 0
+}
+
 // weeklyMetrics are the curves of learn.csv.
 var weeklyMetrics = []string{"precision", "precision_new", "recall", "duty_recovered", "exploration_share", "detection", "detection_estimate",
-	"detection_estimate_error", "detection_estimate_dr", "detection_estimate_dr_error"}
+	"detection_estimate_error", "detection_estimate_ipw", "detection_estimate_ipw_error", "detection_estimate_dr", "detection_estimate_dr_error"}
 
 // LearnRow is one line of policies.csv or learn.csv.
 type LearnRow struct {
@@ -319,7 +359,7 @@ func (r *LearnReport) WriteText(w io.Writer) error {
 		in.Records, in.Rows, r.Weeks, in.NewRows, 100*in.NewFraud, in.Seeds)
 	fmt.Fprintf(w, "history known at the start: the rules' top %.0f%% + %.0f%% random of %s; budget %.0f%% a day; outcomes known %g day(s) later\n\n",
 		100*in.HistoryTop, 100*in.HistoryRand, strings.Join(in.History, ", "), 100*in.Budget, in.Delay)
-	cols := []string{"precision", "precision_new", "recall", "duty_recovered", "detection_estimate_error", "detection_estimate_dr_error", "exploration_share"}
+	cols := []string{"precision", "precision_new", "recall", "duty_recovered", "detection_estimate_error", "detection_estimate_ipw_error", "exploration_share"}
 	fmt.Fprintf(w, "%-18s", "policy")
 	for _, c := range cols {
 		fmt.Fprintf(w, " %24s", c)
@@ -422,23 +462,27 @@ func (r *LearnReport) doc() (*reportDoc, error) {
 			fmtIv(r.Get(p, "recall"), false), fmtIv(r.Get(p, "duty_recovered"), false), learnPct(r.Get(p, "exploration_share").Mean)})
 	}
 	et := reportTable{Caption: "Honest estimates of the detection rate, in points: mean error [95% interval], mean absolute error of one seed, share of seeds whose 95% bootstrap interval holds the truth",
-		Header:  []string{"policy", "true detection", "IPW: mean error", "IPW: mean |error|", "IPW: interval covers", "doubly robust: mean error", "doubly robust: mean |error|"},
-		Numeric: []bool{false, true, true, true, true, true, true}}
+		Header: []string{"policy", "true detection", "pooled: mean error", "pooled: mean |error|", "pooled: interval covers", "quarter's weight",
+			"IPW: mean error", "IPW: mean |error|", "IPW: interval covers", "doubly robust: mean error", "doubly robust: mean |error|"},
+		Numeric: []bool{false, true, true, true, true, true, true, true, true, true, true}}
 	for _, p := range r.Policies {
 		if r.Get(p, "detection_estimate_error").N == 0 {
 			continue
 		}
 		et.Rows = append(et.Rows, []string{p, fmtIv(r.Get(p, "detection"), false), fmtIv(r.Get(p, "detection_estimate_error"), true),
 			fmtPts(r.Get(p, "detection_estimate_abs_error").Mean), learnPct(r.Get(p, "detection_interval_covers").Mean),
+			learnPct(r.Get(p, "detection_estimate_quarter_weight").Mean),
+			fmtIv(r.Get(p, "detection_estimate_ipw_error"), true), fmtPts(r.Get(p, "detection_estimate_ipw_abs_error").Mean),
+			learnPct(r.Get(p, "detection_interval_ipw_covers").Mean),
 			fmtIv(r.Get(p, "detection_estimate_dr_error"), true), fmtPts(r.Get(p, "detection_estimate_dr_abs_error").Mean)})
 	}
 	doc.Sections = append(doc.Sections, reportSection{ID: "policies", Title: "Policies",
 		Text: []string{"rules: the shipped rule set scored with the history the learner starts from (frozen through the quarter). rules@full: the same rules with every history outcome, which no learning policy sees: a reference. learned: the learned model, exploiting. +random: 10% of the budget drawn at random among the declarations not targeted. thompson: ranked by a draw from the model's posterior. adaptive: a random share between 5% and 30% opened by a change detector on the random stratum's hits.",
-			"The detection estimate is what a customs service can compute: found ÷ the inverse-propensity-weighted total of fraud; it needs a random stratum, so it is blank for policies without one."},
+			"The detection estimate is what a customs service can compute: found ÷ the estimated total of fraud, from the random stratum; it needs one, so it is blank for policies without one."},
 		Tables: []reportTable{pt}})
 	if len(et.Rows) > 0 {
 		doc.Sections = append(doc.Sections, reportSection{ID: "estimates", Title: "What the service can know of what it misses",
-			Text:   []string{"A customs service does not know the fraud it did not inspect. From the random stratum it can estimate it: each randomly chosen declaration stands for 1/q declarations not targeted that day (inverse-propensity weighting, IPW). The doubly robust estimate adds the model's expected fraud over the declarations not targeted and corrects it with the random stratum's residuals: unbiased whatever the model, with less spread when the model is good. Both need a random stratum; their spread falls with its size."},
+			Text:   []string{"A customs service does not know the fraud it did not inspect. From the random stratum it can estimate it: each randomly chosen declaration stands for 1/q declarations not targeted that day (inverse-propensity weighting, IPW). The doubly robust estimate adds the model's expected fraud over the declarations not targeted and corrects it with the random stratum's residuals: unbiased whatever the model, with less spread when the model is good. Both need a random stratum; their spread falls with its size. With 10% of a 10% budget the quarter's random stratum finds some 13 frauds, and one seed's IPW estimate errs by about 5 points. The pooled estimate (the headline) adds the history's random stratum, which an earlier policy left (some 900 outcomes): the two irregular rates are averaged, each weighted by the inverse of its variance, the history's variance including how much the rate moved between the history's own quarters (its drift); its interval adds that drift to the bootstrap's variance. It assumes the rate moves between quarters no more than it did in the history; the quarter's weight says how much the quarter's own stratum counts."},
 			Tables: []reportTable{et}})
 	}
 
@@ -461,7 +505,7 @@ func (r *LearnReport) doc() (*reportDoc, error) {
 	for _, c := range []struct{ id, metric, title, y string }{
 		{"weekly-precision", "precision", "Precision per week", "share of inspections that found fraud"},
 		{"weekly-precision-new", "precision_new", "Precision per week on new goods tuples", "share of inspections of new tuples that found fraud"},
-		{"weekly-estimate-error", "detection_estimate_error", "Error of the weekly detection estimate (IPW)", "estimate − truth (points)"},
+		{"weekly-estimate-error", "detection_estimate_error", "Error of the weekly detection estimate (pooled)", "estimate − truth (points)"},
 	} {
 		svg, err := r.weeklySVG(c.metric, c.title, c.y)
 		if err != nil {

@@ -19,9 +19,11 @@ func fakeLearn() [][]*replay.Result {
 		for rep := range 3 {
 			found := 30.0
 			est := learn.Interval{Est: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+			pooled, weight := est, math.NaN()
 			if p != "learned" {
 				found = 25 + float64(rep)
 				est = learn.Interval{Est: found/200 + 0.02, Lo: found/200 - 0.05, Hi: found/200 + 0.05}
+				pooled, weight = learn.Interval{Est: found/200 - 0.01, Lo: found/200 + 0.001, Hi: found/200 + 0.02}, 0.25
 			}
 			w := replay.Tally{N: 1000, Irregular: 200, Revenue: 1000, Inspected: 100, Found: found, FoundRevenue: 10 * found,
 				NNew: 100, IrregularNew: 20, InspectedNew: 10, FoundNew: 3, Random: 10}
@@ -29,7 +31,7 @@ func fakeLearn() [][]*replay.Result {
 				w.Random = 0
 			}
 			r := &replay.Result{Policy: p, Rep: rep, Weeks: []replay.Tally{w}, Total: w, Detection: found / 200, Estimate: est,
-				EstimateDR: est, UndetectedEstimate: est}
+				EstimateDR: est, UndetectedEstimate: est, EstimatePooled: pooled, PooledWeight: weight}
 			rs = append(rs, r)
 		}
 		out = append(out, rs)
@@ -48,8 +50,11 @@ func TestLearnReport(t *testing.T) {
 		{"learned", "precision", 0.30},
 		{"learned+random", "precision", 0.26},                // (25+26+27)/3/100
 		{"learned+random", "precision_minus_learned", -0.04}, // paired on seeds
-		{"learned+random", "detection_estimate_error", 2},    // +0.02 in points
-		{"learned+random", "detection_interval_covers", 1},
+		{"learned+random", "detection_estimate_error", -1},   // the pooled estimate, −0.01 in points
+		{"learned+random", "detection_interval_covers", 0},   // the pooled interval misses the truth
+		{"learned+random", "detection_estimate_quarter_weight", 0.25},
+		{"learned+random", "detection_estimate_ipw_error", 2}, // +0.02 in points
+		{"learned+random", "detection_interval_ipw_covers", 1},
 		{"learned", "precision_new", 0.3},
 		{"learned", "duty_recovered", 0.3},
 	} {
@@ -60,7 +65,7 @@ func TestLearnReport(t *testing.T) {
 	if iv := r.Get("learned", "detection_estimate"); !math.IsNaN(iv.Mean) {
 		t.Errorf("exploit-only detection estimate %v: want undefined (no random stratum)", iv.Mean)
 	}
-	if iv := r.Get("learned+random", "detection_interval_covers"); iv.High > 1 || iv.Low < 0 {
+	if iv := r.Get("learned+random", "detection_interval_ipw_covers"); iv.High > 1 || iv.Low < 0 {
 		t.Errorf("share interval %+v outside [0, 1]", iv)
 	}
 	var b bytes.Buffer

@@ -34,6 +34,11 @@ type DayTally struct {
 	TargetedFound float64
 	ModelRest     float64
 	Residual      float64
+
+	// For the pooled estimate: the day's declarations and, of those, the
+	// ones not targeted (propensity below 1: the population the random
+	// stratum samples).
+	N, Rest float64
 }
 
 func (e *Estimator) day(i int) *DayTally {
@@ -48,12 +53,19 @@ func (e *Estimator) day(i int) *DayTally {
 // targeted. Call it once per day, when the decisions are made.
 func (e *Estimator) AddDecisions(day int, out []Decision) {
 	d := e.day(day)
+	d.N += float64(len(out))
 	for i := range out {
 		if out[i].Propensity < 1 {
 			d.ModelRest += out[i].Prob
+			d.Rest++
 		}
 	}
 }
+
+// AddDay adds a tally to day i's, for a caller that counts the outcomes of
+// an earlier policy itself (the history of a replay, whose decisions were
+// not made by a Selector).
+func (e *Estimator) AddDay(i int, t DayTally) { e.day(i).add(&t) }
 
 // Add counts one revealed label on its decision day.
 func (e *Estimator) Add(l *Label) {
@@ -106,6 +118,8 @@ func (t *DayTally) add(d *DayTally) {
 	t.TargetedFound += d.TargetedFound
 	t.ModelRest += d.ModelRest
 	t.Residual += d.Residual
+	t.N += d.N
+	t.Rest += d.Rest
 }
 
 // DR returns the doubly robust estimate of the irregular total: targeted
@@ -182,5 +196,164 @@ func (e *Estimator) bootstrap(from, to, b int, seed uint64, rep int, stat func(D
 	slices.Sort(vals)
 	iv.Lo = vals[int(0.025*float64(len(vals)-1)+0.5)]
 	iv.Hi = vals[int(0.975*float64(len(vals)-1)+0.5)]
+	return iv
+}
+
+// Rate returns the stratified inverse-propensity estimate of the irregular
+// rate, IPW / N, and its sampling variance: the random stratum is the only
+// source of error (the targeted declarations' outcomes are all known), a
+// sample of Random of the Rest declarations not targeted each day, so the
+// variance is Σ_days Rest²/Random · (1 − Random/Rest) · p_r(1 − p_r) / N²
+// with p_r the random stratum's hit rate pooled over the days (pooled
+// because a day's stratum holds one or two inspections; (hits + ½)/(n + 1)
+// keeps it off 0 and 1). NaN when the days have no declarations or no
+// random stratum.
+func Rate(days []DayTally) (p, v float64) {
+	var n, ipw, rnd, hits, s float64
+	for i := range days {
+		d := &days[i]
+		n += d.N
+		ipw += d.IPW
+		rnd += d.Random
+		hits += d.RandomHits
+		if d.Random > 0 && d.Rest > 0 {
+			s += d.Rest * d.Rest / d.Random * math.Max(0, 1-d.Random/d.Rest)
+		}
+	}
+	if n == 0 || rnd == 0 {
+		return math.NaN(), math.NaN()
+	}
+	pr := (hits + 0.5) / (rnd + 1)
+	return ipw / n, s * pr * (1 - pr) / (n * n)
+}
+
+// Pooled is the pooled estimate of a stretch's irregular rate: the
+// stretch's own stratified IPW rate, combined with the rate an earlier
+// policy's random stratum measured in the history (the days of History),
+// each weighted by the inverse of its error variance. The history's error
+// includes Drift, the variance of the true rate between stretches of the
+// same length, which the history measures on its own stretches (see
+// DriftVariance): the more the rate moves between quarters, the less the
+// history counts. With the Korean replay's 10% random stratum (one
+// inspection a day), the quarter's own estimate rests on some 13 irregular
+// outcomes; the history's random stratum holds some 900 outcomes.
+type Pooled struct {
+	History []DayTally
+	// Drift is the variance of the rate between stretches (DriftVariance);
+	// +Inf gives the history no weight.
+	Drift float64
+}
+
+// Combine returns the pooled rate of days and the weight the stretch's own
+// estimate gets (1 − weight goes to the history); NaN without a random
+// stratum in the stretch.
+func (pl *Pooled) Combine(days []DayTally) (p, w float64) {
+	pt, vt := Rate(days)
+	if math.IsNaN(pt) {
+		return math.NaN(), math.NaN()
+	}
+	ph, vh := Rate(pl.History)
+	if math.IsNaN(ph) || math.IsInf(pl.Drift, 1) || math.IsNaN(pl.Drift) {
+		return pt, 1
+	}
+	vh += pl.Drift
+	if vt+vh == 0 {
+		return pt, 1
+	}
+	w = vh / (vt + vh)
+	return w*pt + (1-w)*ph, w
+}
+
+// DriftVariance estimates from the history's days how much the true
+// irregular rate moves between stretches of span days: the history cut into
+// consecutive stretches of span days (a last one shorter than span/2 is
+// dropped), the variance of their rates minus their mean sampling variance
+// (the method of moments), at least 0. With fewer than 3 stretches it
+// cannot tell and returns +Inf (the history then gets no weight).
+func DriftVariance(history []DayTally, span int) float64 {
+	var ps, vs []float64
+	for from := 0; from < len(history); from += max(span, 1) {
+		to := min(from+span, len(history))
+		if 2*(to-from) < span {
+			break
+		}
+		p, v := Rate(history[from:to])
+		if !math.IsNaN(p) {
+			ps, vs = append(ps, p), append(vs, v)
+		}
+	}
+	if len(ps) < 3 {
+		return math.Inf(1)
+	}
+	var mp, mv float64
+	for i := range ps {
+		mp += ps[i]
+		mv += vs[i]
+	}
+	mp /= float64(len(ps))
+	mv /= float64(len(ps))
+	var ss float64
+	for _, p := range ps {
+		ss += (p - mp) * (p - mp)
+	}
+	return math.Max(0, ss/float64(len(ps)-1)-mv)
+}
+
+// BootstrapDetectionPooled returns the pooled detection estimate over days
+// [from, to): found / (pooled rate × declarations), capped at 1, with a 95%
+// interval. b bootstrap resamples redraw the stretch's days and the
+// history's days (with replacement) and give the variance of the log of the
+// estimated irregular total; the drift the history may carry into the
+// stretch, (1 − w)² · Drift / rate², is added to it (no resample of the
+// history can show it), and the interval is the estimate × exp(±1.96 sd).
+// NaN without a random stratum.
+func (e *Estimator) BootstrapDetectionPooled(from, to, b int, seed uint64, rep int, pl *Pooled) Interval {
+	from, to = min(from, len(e.days)), min(to, len(e.days))
+	nan := Interval{Est: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+	days := e.days[from:to]
+	p, w := pl.Combine(days)
+	t := e.Total(from, to)
+	if math.IsNaN(p) || p <= 0 || t.N == 0 {
+		return nan
+	}
+	iv := Interval{Est: math.Min(1, t.Found/(p*t.N)), Lo: math.NaN(), Hi: math.NaN()}
+	n, nh := len(days), len(pl.History)
+	if n < 2 || b < 2 {
+		return iv
+	}
+	r := Stream(seed, rep, PurposeBootstrap)
+	rs := make([]DayTally, n)
+	hs := make([]DayTally, nh)
+	bp := Pooled{History: hs, Drift: pl.Drift}
+	var sum, sum2, k float64
+	for range b {
+		var tn float64
+		for i := range rs {
+			rs[i] = days[r.IntN(n)]
+			tn += rs[i].N
+		}
+		for i := range hs {
+			hs[i] = pl.History[r.IntN(nh)]
+		}
+		if nh == 0 {
+			bp.History = nil
+		}
+		pb, _ := bp.Combine(rs)
+		if pb > 0 && tn > 0 {
+			x := math.Log(pb * tn)
+			sum += x
+			sum2 += x * x
+			k++
+		}
+	}
+	if k < 2 {
+		return iv
+	}
+	v := math.Max(0, (sum2-sum*sum/k)/(k-1))
+	if !math.IsInf(pl.Drift, 1) && !math.IsNaN(pl.Drift) {
+		v += (1 - w) * (1 - w) * pl.Drift / (p * p)
+	}
+	sd := math.Sqrt(v)
+	iv.Lo, iv.Hi = iv.Est*math.Exp(-1.96*sd), math.Min(1, iv.Est*math.Exp(1.96*sd))
 	return iv
 }

@@ -69,6 +69,7 @@ type Tally struct {
 	NNew, IrregularNew, InspectedNew, FoundNew    float64
 	EstimateFound, EstimateIrregular              float64 // revealed found and IPW irregular total of the stretch's decisions
 	EstimateIrregularDR                           float64 // doubly robust irregular total (learned policies)
+	EstimateIrregularPooled                       float64 // pooled irregular total (the stretch's random stratum with the history's)
 }
 
 func (t *Tally) add(o *Tally) {
@@ -89,6 +90,7 @@ func (t *Tally) add(o *Tally) {
 	t.EstimateFound += o.EstimateFound
 	t.EstimateIrregular += o.EstimateIrregular
 	t.EstimateIrregularDR += o.EstimateIrregularDR
+	t.EstimateIrregularPooled += o.EstimateIrregularPooled
 }
 
 // Result is one policy's replay with one replication's draws.
@@ -108,6 +110,13 @@ type Result struct {
 	// EstimateDR is the doubly robust estimate (learned policies, with a
 	// random stratum; NaN otherwise).
 	EstimateDR learn.Interval
+	// EstimatePooled is the pooled estimate (learn.Pooled): the quarter's
+	// random stratum with the history's, weighted by their variances and
+	// the history's drift between quarters (NaN without a random stratum).
+	EstimatePooled learn.Interval
+	// PooledWeight is the weight of the quarter's own random stratum in
+	// the pooled estimate (the history has 1 − PooledWeight).
+	PooledWeight float64
 	// Learned is how many outcomes the model learned during the replay
 	// (the history's and those revealed before the last day's decisions).
 	Learned int
@@ -160,6 +169,41 @@ func HistoryLabels(d *Data, cfg Config, rep int) []float64 {
 		start = end
 	}
 	return known
+}
+
+// HistoryPooled returns the history's side of the pooled estimate: one
+// tally per history day of what the earlier policy (known: HistoryLabels)
+// revealed — declarations, those outside its top stratum, its random
+// stratum and hits, the inverse-propensity irregular total — and the drift
+// variance of the irregular rate between history stretches of span days
+// (the replay's length).
+func HistoryPooled(d *Data, known []float64, span int) *learn.Pooled {
+	var days []learn.DayTally
+	for i, r := range d.History {
+		if i == 0 || r.Day != d.History[i-1].Day {
+			days = append(days, learn.DayTally{})
+		}
+		t := &days[len(days)-1]
+		t.N++
+		if known[i] < 1 {
+			t.Rest++
+		}
+		if known[i] > 0 && known[i] < 1 {
+			t.Random++
+			t.Inspected++
+			if r.Irregular {
+				t.RandomHits++
+			}
+		}
+		if known[i] == 1 {
+			t.Inspected++
+		}
+		if known[i] > 0 && r.Irregular {
+			t.Found++
+			t.IPW += 1 / known[i]
+		}
+	}
+	return &learn.Pooled{History: days, Drift: learn.DriftVariance(days, span)}
 }
 
 // Run replays the test quarter day by day under policy pol with replication
@@ -254,6 +298,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 		}
 	}
 	res.Learned = model.Observed()
+	pooled := HistoryPooled(d, known, nd)
 	// The quarter's estimates are made once every outcome of its decisions
 	// is known.
 	q.Release(math.Inf(1), func(l *learn.Label) { est.Add(l) })
@@ -263,18 +308,24 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 		if pol.Kind.Learned() {
 			res.Weeks[wi].EstimateIrregularDR = t.DR()
 		}
+		if p, _ := pooled.Combine(est.Days()[wi*7 : min(wi*7+7, nd)]); !math.IsNaN(p) {
+			res.Weeks[wi].EstimateIrregularPooled = p * t.N
+		}
 		res.Total.add(&res.Weeks[wi])
 	}
 	res.Detection = res.Total.Found / res.Total.Irregular
 	res.Undetected = res.Total.Revenue - res.Total.FoundRevenue
 	nan := learn.Interval{Est: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
-	res.Estimate, res.UndetectedEstimate, res.EstimateDR = nan, nan, nan
+	res.Estimate, res.UndetectedEstimate, res.EstimateDR, res.EstimatePooled = nan, nan, nan, nan
+	res.PooledWeight = math.NaN()
 	if res.Total.Random > 0 && pol.Kind.Learned() {
 		res.EstimateDR = est.BootstrapDetectionDR(0, nd, cfg.Bootstrap, cfg.Seed, rep)
 	}
 	if res.Total.Random > 0 {
 		res.Estimate = est.BootstrapDetection(0, nd, cfg.Bootstrap, cfg.Seed, rep)
 		res.UndetectedEstimate = est.BootstrapUndetected(0, nd, cfg.Bootstrap, cfg.Seed, rep)
+		res.EstimatePooled = est.BootstrapDetectionPooled(0, nd, cfg.Bootstrap, cfg.Seed, rep, pooled)
+		_, res.PooledWeight = pooled.Combine(est.Days()[:nd])
 	}
 	return res
 }
