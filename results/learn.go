@@ -95,6 +95,9 @@ var LearnMetrics = []LearnMetric{
 	{"detection_interval_covers", "share of seeds whose 95% interval of the pooled estimate holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
 		return covers(r, r.EstimatePooled)
 	}},
+	{"detection_interval_width", "width of the pooled estimate's 95% interval, in points", func(r *replay.Result, _ *replay.Tally) float64 {
+		return intervalWidth(r, r.EstimatePooled)
+	}},
 	{"detection_estimate_quarter_weight", "weight of the quarter's own random stratum in the pooled estimate (the history has the rest)", func(r *replay.Result, _ *replay.Tally) float64 {
 		if r == nil {
 			return math.NaN()
@@ -127,6 +130,9 @@ var LearnMetrics = []LearnMetric{
 	}},
 	{"detection_interval_ipw_covers", "share of seeds whose 95% bootstrap interval of the IPW estimate holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
 		return covers(r, r.Estimate)
+	}},
+	{"detection_interval_ipw_width", "width of the IPW estimate's 95% bootstrap interval, in points", func(r *replay.Result, _ *replay.Tally) float64 {
+		return intervalWidth(r, r.Estimate)
 	}},
 	{"detection_estimate_dr", "detection rate, doubly robust estimate (model + random-stratum residuals)", func(r *replay.Result, t *replay.Tally) float64 {
 		if r == nil {
@@ -172,6 +178,14 @@ func covers(r *replay.Result, iv learn.Interval) float64 {
 		return 1
 	}
 	return 0
+}
+
+// intervalWidth is the interval's width in points; NaN without an interval.
+func intervalWidth(r *replay.Result, iv learn.Interval) float64 {
+	if r == nil || math.IsNaN(iv.Lo) {
+		return math.NaN()
+	}
+	return 100 * (iv.Hi - iv.Lo)
 }
 
 // weeklyMetrics are the curves of learn.csv.
@@ -258,10 +272,10 @@ func NewLearnReport(in LearnInputs, res [][]*replay.Result, refs []replay.Refere
 }
 
 // clampShare keeps the Student t interval of a share (every metric but the
-// errors, in points or %) inside [0, 1]: the mean of 30 values of 0 or 1
-// cannot have an interval past 1.
+// errors and widths, in points or %) inside [0, 1]: the mean of 30 values of
+// 0 or 1 cannot have an interval past 1.
 func clampShare(metric string, iv Interval) Interval {
-	if strings.HasSuffix(metric, "_error") {
+	if strings.HasSuffix(metric, "_error") || strings.HasSuffix(metric, "_width") {
 		return iv
 	}
 	iv.Low, iv.High = math.Max(0, iv.Low), math.Min(1, iv.High)

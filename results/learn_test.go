@@ -53,6 +53,8 @@ func TestLearnReport(t *testing.T) {
 		{"learned+random", "detection_estimate_error", -1},   // the pooled estimate, −0.01 in points
 		{"learned+random", "detection_interval_covers", 0},   // the pooled interval misses the truth
 		{"learned+random", "detection_estimate_quarter_weight", 0.25},
+		{"learned+random", "detection_interval_width", 1.9},
+		{"learned+random", "detection_interval_ipw_width", 10},
 		{"learned+random", "detection_estimate_ipw_error", 2}, // +0.02 in points
 		{"learned+random", "detection_interval_ipw_covers", 1},
 		{"learned", "precision_new", 0.3},

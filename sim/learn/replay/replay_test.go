@@ -22,7 +22,7 @@ func TestSchemaParents(t *testing.T) {
 		"hs:2": "", "hs:4": "hs:2", "hs": "hs:4", "hs+origin": "hs", "hs+tax_type": "hs",
 		"hs+origin+dispatch+tax_type":                       "hs+tax_type",
 		"hs+origin+dispatch+tax_type+tax_rate+gross_weight": "hs+origin+dispatch+tax_type",
-		"origin": "", "importer": "",
+		"origin": "", "importer": "", RulesKey: "",
 	}
 	for _, f := range s.Families {
 		w, ok := want[f.Name]
@@ -179,4 +179,39 @@ func deref(rs [][]*Result) [][]Result {
 		}
 	}
 	return out
+}
+
+// TestRulesKeyStartingHistory: the rules' score the learner reads (the
+// RulesKey family) is the rules' on the history it starts from, never the
+// full history's: Study's learned run equals Run given those scores and
+// differs from Run given the full-history ones; no history row carries the
+// key (history rows were scored with outcomes the learner never saw).
+func TestRulesKeyStartingHistory(t *testing.T) {
+	d := kcsData(t)
+	if d.RulesFamily < 0 || d.Schema.Families[d.RulesFamily].Name != RulesKey {
+		t.Fatalf("rules family %d: want the default keys to hold %q", d.RulesFamily, RulesKey)
+	}
+	for i, r := range d.History {
+		if r.F.Keys[d.RulesFamily] != 0 {
+			t.Fatalf("history row %d carries a rules key", i)
+		}
+	}
+	p, _ := ParsePolicy("learned")
+	cfg := Config{Seed: 5, Bootstrap: 10}
+	st, err := Study(context.Background(), d, []Policy{p}, cfg, 1, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores, err := d.RuleScores(context.Background(), HistoryLabels(d, cfg, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := Run(d, p.Policy, cfg, 0, scores)
+	own.Policy = p.Name
+	if fmt.Sprint(*own) != fmt.Sprint(*st[0][0]) {
+		t.Error("Study's learned run differs from Run with the starting history's rule scores")
+	}
+	if full := Run(d, p.Policy, cfg, 0, nil); full.Total.Found == own.Total.Found && full.Total.FoundNew == own.Total.FoundNew {
+		t.Error("the full-history rule scores change nothing: the rules key is not read")
+	}
 }

@@ -212,8 +212,10 @@ func HistoryPooled(d *Data, known []float64, span int) *learn.Pooled {
 // only those reveal their outcome, Delay days later.
 //
 // ruleScores are the rules' scores of the replayed rows (rules policies rank
-// by them; see Data.RuleScores); nil uses the rules with the full history
-// (Row.RuleScore).
+// by them, and learned policies read them through the RulesKey family; see
+// Data.RuleScores); nil uses the rules with the full history (Row.RuleScore),
+// which know outcomes the learner does not: Study passes the scores on the
+// history the learner starts from.
 func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *Result {
 	cfg = cfg.WithDefaults()
 	known := HistoryLabels(d, cfg, rep)
@@ -250,6 +252,9 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 				rs = ruleScores[d.Days[di]+i]
 			}
 			items = append(items, learn.Item{F: rows[i].F, RuleScore: rs, Value: rows[i].Duty})
+			if d.RulesFamily >= 0 {
+				items[i].F.Keys[d.RulesFamily] = learn.Key(d.RulesFamily, math.Float64bits(rs))
+			}
 		}
 		budget := int(math.Round(cfg.Budget * float64(len(rows))))
 		sel.SelectDay(items, budget, out)
@@ -294,7 +299,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 					w.RandomFound++
 				}
 			}
-			q.Push(&learn.Label{At: float64(di) + cfg.Delay, Day: di, F: r.F, Irregular: r.Irregular, Value: r.Revenue, Decision: *dc})
+			q.Push(&learn.Label{At: float64(di) + cfg.Delay, Day: di, F: items[i].F, Irregular: r.Irregular, Value: r.Revenue, Decision: *dc})
 		}
 	}
 	res.Learned = model.Observed()
@@ -339,7 +344,7 @@ func Study(ctx context.Context, d *Data, pols []Policy, cfg Config, reps, worker
 	// another (backtest runs), before the runs in parallel.
 	var scores [][]float64
 	for _, p := range pols {
-		if !p.Kind.Learned() && !p.FullHistory {
+		if !p.FullHistory && (!p.Kind.Learned() || d.RulesFamily >= 0) {
 			scores = make([][]float64, reps)
 			for r := range reps {
 				var err error
@@ -363,7 +368,7 @@ func Study(ctx context.Context, d *Data, pols []Policy, cfg Config, reps, worker
 			defer wg.Done()
 			for u := range units {
 				var rs []float64
-				if p := pols[u.p]; !p.Kind.Learned() && !p.FullHistory {
+				if p := pols[u.p]; !p.FullHistory && (!p.Kind.Learned() || d.RulesFamily >= 0) {
 					rs = scores[u.r]
 				}
 				out[u.p][u.r] = Run(d, pols[u.p].Policy, cfg, u.r, rs)
