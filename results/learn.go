@@ -134,6 +134,27 @@ var LearnMetrics = []LearnMetric{
 	{"detection_interval_ipw_width", "width of the IPW estimate's 95% bootstrap interval, in points", func(r *replay.Result, _ *replay.Tally) float64 {
 		return intervalWidth(r, r.Estimate)
 	}},
+	{"detection_estimate_hajek", "detection rate, self-normalized (Hájek) estimate from the quarter's random stratum alone", func(r *replay.Result, _ *replay.Tally) float64 {
+		if r == nil {
+			return math.NaN()
+		}
+		return r.EstimateHajek.Est
+	}},
+	{"detection_estimate_hajek_error", "Hájek estimate − truth, in points", func(r *replay.Result, _ *replay.Tally) float64 {
+		if r == nil {
+			return math.NaN()
+		}
+		return 100 * (r.EstimateHajek.Est - r.Detection)
+	}},
+	{"detection_estimate_hajek_abs_error", "|Hájek estimate − truth|, in points", func(r *replay.Result, _ *replay.Tally) float64 {
+		if r == nil {
+			return math.NaN()
+		}
+		return 100 * math.Abs(r.EstimateHajek.Est-r.Detection)
+	}},
+	{"detection_interval_hajek_covers", "share of seeds whose 95% bootstrap interval of the Hájek estimate holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
+		return covers(r, r.EstimateHajek)
+	}},
 	{"detection_estimate_dr", "detection rate, doubly robust estimate (model + random-stratum residuals)", func(r *replay.Result, t *replay.Tally) float64 {
 		if r == nil {
 			if t.EstimateIrregularDR == 0 || t.Random == 0 {

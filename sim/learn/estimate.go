@@ -35,10 +35,12 @@ type DayTally struct {
 	ModelRest     float64
 	Residual      float64
 
-	// For the pooled estimate: the day's declarations and, of those, the
-	// ones not targeted (propensity below 1: the population the random
-	// stratum samples).
-	N, Rest float64
+	// For the self-normalized and pooled estimates: the day's
+	// declarations and, of those, the ones not targeted (propensity below 1:
+	// the population the random stratum samples); RestSampled is Rest on a
+	// day whose random stratum drew at least one declaration, else 0 (a
+	// day too small for round(ε × budget) to reach 1 has none).
+	N, Rest, RestSampled float64
 }
 
 func (e *Estimator) day(i int) *DayTally {
@@ -54,11 +56,17 @@ func (e *Estimator) day(i int) *DayTally {
 func (e *Estimator) AddDecisions(day int, out []Decision) {
 	d := e.day(day)
 	d.N += float64(len(out))
+	rest, sampled := 0.0, false
 	for i := range out {
 		if out[i].Propensity < 1 {
 			d.ModelRest += out[i].Prob
-			d.Rest++
+			rest++
 		}
+		sampled = sampled || out[i].Random
+	}
+	d.Rest += rest
+	if sampled {
+		d.RestSampled += rest
 	}
 }
 
@@ -120,6 +128,7 @@ func (t *DayTally) add(d *DayTally) {
 	t.Residual += d.Residual
 	t.N += d.N
 	t.Rest += d.Rest
+	t.RestSampled += d.RestSampled
 }
 
 // DR returns the doubly robust estimate of the irregular total: targeted
@@ -127,6 +136,29 @@ func (t *DayTally) add(d *DayTally) {
 // weighted residuals. It is unbiased whatever the model (the residuals
 // correct it), and varies less than IPW when the model is good.
 func (t DayTally) DR() float64 { return t.TargetedFound + t.ModelRest + t.Residual }
+
+// Hajek returns the self-normalized (Hájek) estimate of the irregular
+// total: targeted found + the declarations not targeted × the random
+// stratum's weighted hit rate, Σ (outcome / q) ÷ Σ (1 / q) (which is the
+// hit rate over the days that drew a random stratum). Summed over days, it
+// is IPW except on days whose random stratum drew nothing: IPW counts no
+// fraud among their declarations not targeted, Hájek gives them the
+// stratum's rate. NaN when no day drew a random stratum.
+func (t DayTally) Hajek() float64 {
+	if t.RestSampled == 0 {
+		return math.NaN()
+	}
+	return t.TargetedFound + t.Rest*(t.IPW-t.TargetedFound)/t.RestSampled
+}
+
+// DetectionHajek returns the detection estimate Found / Hajek, at most 1.
+func (t DayTally) DetectionHajek() float64 {
+	h := t.Hajek()
+	if !(h > 0) {
+		return math.NaN()
+	}
+	return math.Min(1, t.Found/h)
+}
 
 // DetectionDR returns the detection estimate Found / DR.
 func (t DayTally) DetectionDR() float64 {
@@ -167,6 +199,12 @@ func (e *Estimator) BootstrapDetectionDR(from, to, b int, seed uint64, rep int) 
 	return e.bootstrap(from, to, b, seed, rep, DayTally.DetectionDR)
 }
 
+// BootstrapDetectionHajek is BootstrapDetection for the self-normalized
+// estimate.
+func (e *Estimator) BootstrapDetectionHajek(from, to, b int, seed uint64, rep int) Interval {
+	return e.bootstrap(from, to, b, seed, rep, DayTally.DetectionHajek)
+}
+
 // BootstrapUndetected is BootstrapDetection for the undetected duty.
 func (e *Estimator) BootstrapUndetected(from, to, b int, seed uint64, rep int) Interval {
 	return e.bootstrap(from, to, b, seed, rep, DayTally.Undetected)
@@ -199,32 +237,26 @@ func (e *Estimator) bootstrap(from, to, b int, seed uint64, rep int, stat func(D
 	return iv
 }
 
-// Rate returns the stratified inverse-propensity estimate of the irregular
-// rate, IPW / N, and its sampling variance: the random stratum is the only
+// Rate returns the self-normalized (Hájek) estimate of the irregular rate,
+// Hajek / N, and its sampling variance: the random stratum is the only
 // source of error (the targeted declarations' outcomes are all known), a
 // sample of Random of the Rest declarations not targeted each day, so the
-// variance is Σ_days Rest²/Random · (1 − Random/Rest) · p_r(1 − p_r) / N²
-// with p_r the random stratum's hit rate pooled over the days (pooled
-// because a day's stratum holds one or two inspections; (hits + ½)/(n + 1)
-// keeps it off 0 and 1). NaN when the days have no declarations or no
-// random stratum.
+// variance is (Rest / RestSampled)² · Σ_days Rest²/Random · (1 −
+// Random/Rest) · p_r(1 − p_r) / N², with p_r the random stratum's hit rate
+// pooled over the days (pooled because a day's stratum holds one or two
+// inspections; (hits + ½)/(n + 1) keeps it off 0 and 1). NaN when the days
+// have no declarations or no random stratum.
 func Rate(days []DayTally) (p, v float64) {
-	var n, ipw, rnd, hits, s float64
+	var t DayTally
 	for i := range days {
-		d := &days[i]
-		n += d.N
-		ipw += d.IPW
-		rnd += d.Random
-		hits += d.RandomHits
-		if d.Random > 0 && d.Rest > 0 {
-			s += d.Rest * d.Rest / d.Random * math.Max(0, 1-d.Random/d.Rest)
-		}
+		t.add(&days[i])
 	}
-	if n == 0 || rnd == 0 {
+	h := t.Hajek()
+	if t.N == 0 || t.Random == 0 || math.IsNaN(h) {
 		return math.NaN(), math.NaN()
 	}
-	pr := (hits + 0.5) / (rnd + 1)
-	return ipw / n, s * pr * (1 - pr) / (n * n)
+	pr := (t.RandomHits + 0.5) / (t.Random + 1)
+	return h / t.N, rateVariance(days, pr)
 }
 
 // Pooled is the pooled estimate of a stretch's irregular rate: the
@@ -244,46 +276,101 @@ type Pooled struct {
 	Drift float64
 }
 
-// Combine returns the pooled rate of days and the weight the stretch's own
-// estimate gets (1 − weight goes to the history); NaN without a random
+// Combine returns the pooled rate of days, the weight the stretch's own
+// estimate gets (1 − weight goes to the history), and the pooled rate's
+// variance, w²·v_stretch + (1 − w)²·(v_history + Drift); NaN without a random
 // stratum in the stretch.
-func (pl *Pooled) Combine(days []DayTally) (p, w float64) {
+//
+// The stretch's variance needs the hit rate of its random stratum. Its own
+// hits would make the weight depend on the estimate (fewer hits, a lower
+// rate, a smaller variance, more weight: a bias towards low totals, hence
+// high detection), so with a history the hit rate is the one the history's
+// rate implies for the declarations the stretch did not target: (history
+// rate × declarations − targeted found) / declarations not targeted.
+func (pl *Pooled) Combine(days []DayTally) (p, w, v float64) {
 	pt, vt := Rate(days)
 	if math.IsNaN(pt) {
-		return math.NaN(), math.NaN()
+		return math.NaN(), math.NaN(), math.NaN()
 	}
 	ph, vh := Rate(pl.History)
 	if math.IsNaN(ph) || math.IsInf(pl.Drift, 1) || math.IsNaN(pl.Drift) {
-		return pt, 1
+		return pt, 1, vt
+	}
+	var n, tf, rest float64
+	for i := range days {
+		n += days[i].N
+		tf += days[i].TargetedFound
+		rest += days[i].Rest
+	}
+	if rest > 0 {
+		pr := math.Min(0.99, math.Max(0.01, (ph*n-tf)/rest))
+		// pr is a rate of the declarations not targeted.
+		vt = rateVariance(days, pr)
 	}
 	vh += pl.Drift
 	if vt+vh == 0 {
-		return pt, 1
+		return pt, 1, vt
 	}
 	w = vh / (vt + vh)
-	return w*pt + (1-w)*ph, w
+	return w*pt + (1-w)*ph, w, w*w*vt + (1-w)*(1-w)*vh
+}
+
+// rateVariance is Rate's variance with the random stratum's hit rate pr.
+func rateVariance(days []DayTally, pr float64) float64 {
+	var n, s, rest, sampled float64
+	for i := range days {
+		d := &days[i]
+		n += d.N
+		rest += d.Rest
+		sampled += d.RestSampled
+		if d.Random > 0 && d.Rest > 0 {
+			s += d.Rest * d.Rest / d.Random * math.Max(0, 1-d.Random/d.Rest)
+		}
+	}
+	if n == 0 || sampled == 0 {
+		return math.NaN()
+	}
+	return (rest / sampled) * (rest / sampled) * s * pr * (1 - pr) / (n * n)
 }
 
 // DriftVariance estimates from the history's days how much the true
 // irregular rate moves between stretches of span days: the history cut into
-// consecutive stretches of span days (a last one shorter than span/2 is
-// dropped), the variance of their rates minus their mean sampling variance
-// (the method of moments), at least 0. With fewer than 3 stretches it
+// consecutive stretches of span days, the variance of their rates minus
+// their mean sampling variance (the method of moments). Cutting at one
+// offset gives a few stretches and a noisy figure; the estimate is the mean
+// of the figures of every weekly offset (0, 7, 14 … days: the cuts of the
+// same days, shifted), then at least 0. With fewer than 3 stretches it
 // cannot tell and returns +Inf (the history then gets no weight).
 func DriftVariance(history []DayTally, span int) float64 {
-	var ps, vs []float64
-	for from := 0; from < len(history); from += max(span, 1) {
-		to := min(from+span, len(history))
-		if 2*(to-from) < span {
-			break
+	span = max(span, 1)
+	step := min(7, span)
+	var sum float64
+	n := 0
+	for off := 0; off < span; off += step {
+		if d, ok := driftAt(history, span, off); ok {
+			sum += d
+			n++
 		}
-		p, v := Rate(history[from:to])
+	}
+	if n == 0 {
+		return math.Inf(1)
+	}
+	return math.Max(0, sum/float64(n))
+}
+
+// driftAt is DriftVariance's figure for the stretches starting at day off
+// (days before it are left out), before clamping at 0; false with fewer than
+// 3 stretches.
+func driftAt(history []DayTally, span, off int) (float64, bool) {
+	var ps, vs []float64
+	for from := off; from+span <= len(history); from += span {
+		p, v := Rate(history[from : from+span])
 		if !math.IsNaN(p) {
 			ps, vs = append(ps, p), append(vs, v)
 		}
 	}
 	if len(ps) < 3 {
-		return math.Inf(1)
+		return 0, false
 	}
 	var mp, mv float64
 	for i := range ps {
@@ -296,64 +383,26 @@ func DriftVariance(history []DayTally, span int) float64 {
 	for _, p := range ps {
 		ss += (p - mp) * (p - mp)
 	}
-	return math.Max(0, ss/float64(len(ps)-1)-mv)
+	return ss/float64(len(ps)-1) - mv, true
 }
 
-// BootstrapDetectionPooled returns the pooled detection estimate over days
+// DetectionPooled returns the pooled detection estimate over days
 // [from, to): found / (pooled rate × declarations), capped at 1, with a 95%
-// interval. b bootstrap resamples redraw the stretch's days and the
-// history's days (with replacement) and give the variance of the log of the
-// estimated irregular total; the drift the history may carry into the
-// stretch, (1 − w)² · Drift / rate², is added to it (no resample of the
-// history can show it), and the interval is the estimate × exp(±1.96 sd).
-// NaN without a random stratum.
-func (e *Estimator) BootstrapDetectionPooled(from, to, b int, seed uint64, rep int, pl *Pooled) Interval {
+// interval from the pooled rate's variance (Combine: the stretch's sampling
+// error, the history's, and the drift the history may carry into the
+// stretch, which includes the stretch's own departure from the long-run
+// rate) on the log scale: estimate × exp(±1.96 · sd / rate). NaN without a
+// random stratum.
+func (e *Estimator) DetectionPooled(from, to int, pl *Pooled) Interval {
 	from, to = min(from, len(e.days)), min(to, len(e.days))
-	nan := Interval{Est: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 	days := e.days[from:to]
-	p, w := pl.Combine(days)
+	p, _, v := pl.Combine(days)
 	t := e.Total(from, to)
 	if math.IsNaN(p) || p <= 0 || t.N == 0 {
-		return nan
+		return Interval{Est: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 	}
-	iv := Interval{Est: math.Min(1, t.Found/(p*t.N)), Lo: math.NaN(), Hi: math.NaN()}
-	n, nh := len(days), len(pl.History)
-	if n < 2 || b < 2 {
-		return iv
-	}
-	r := Stream(seed, rep, PurposeBootstrap)
-	rs := make([]DayTally, n)
-	hs := make([]DayTally, nh)
-	bp := Pooled{History: hs, Drift: pl.Drift}
-	var sum, sum2, k float64
-	for range b {
-		var tn float64
-		for i := range rs {
-			rs[i] = days[r.IntN(n)]
-			tn += rs[i].N
-		}
-		for i := range hs {
-			hs[i] = pl.History[r.IntN(nh)]
-		}
-		if nh == 0 {
-			bp.History = nil
-		}
-		pb, _ := bp.Combine(rs)
-		if pb > 0 && tn > 0 {
-			x := math.Log(pb * tn)
-			sum += x
-			sum2 += x * x
-			k++
-		}
-	}
-	if k < 2 {
-		return iv
-	}
-	v := math.Max(0, (sum2-sum*sum/k)/(k-1))
-	if !math.IsInf(pl.Drift, 1) && !math.IsNaN(pl.Drift) {
-		v += (1 - w) * (1 - w) * pl.Drift / (p * p)
-	}
-	sd := math.Sqrt(v)
+	iv := Interval{Est: math.Min(1, t.Found/(p*t.N))}
+	sd := math.Sqrt(v) / p
 	iv.Lo, iv.Hi = iv.Est*math.Exp(-1.96*sd), math.Min(1, iv.Est*math.Exp(1.96*sd))
 	return iv
 }

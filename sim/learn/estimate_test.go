@@ -3,69 +3,137 @@ package learn
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 )
 
-// TestRateKnownStrata: Rate on two hand-made days is the stratified IPW
-// rate, and its variance the without-replacement formula with the pooled
-// random-stratum hit rate.
+// TestRateKnownStrata: Rate on hand-made days is the self-normalized
+// (Hájek) rate — a day too small to draw a random stratum gets the
+// stratum's hit rate, where IPW counts no fraud — and its variance the
+// without-replacement formula with the pooled random-stratum hit rate; the
+// pooled weights are the inverse variances.
 func TestRateKnownStrata(t *testing.T) {
 	// Day 1: 100 declarations, 10 targeted (6 irregular), 2 of the 90 others
 	// drawn at random (1 irregular, weight 45). Day 2: 50, 5 targeted (4
-	// irregular), 1 of 45 at random (regular).
+	// irregular), 1 of 45 at random (regular). Day 3: 20, 1 targeted
+	// (irregular), no random stratum among the 19 others.
 	days := []DayTally{
-		{N: 100, Rest: 90, Random: 2, RandomHits: 1, IPW: 6 + 45},
-		{N: 50, Rest: 45, Random: 1, RandomHits: 0, IPW: 4},
+		{N: 100, Rest: 90, RestSampled: 90, Random: 2, RandomHits: 1, TargetedFound: 6, IPW: 6 + 45},
+		{N: 50, Rest: 45, RestSampled: 45, Random: 1, RandomHits: 0, TargetedFound: 4, IPW: 4},
+		{N: 20, Rest: 19, TargetedFound: 1, IPW: 1},
 	}
 	p, v := Rate(days)
-	if want := 55.0 / 150; math.Abs(p-want) > 1e-12 {
+	// Targeted 11; the random stratum's weighted hits 45 over the 135
+	// declarations of the days it sampled: a third, for all 154 not targeted.
+	if want := (11 + 154.0/3) / 170; math.Abs(p-want) > 1e-12 {
 		t.Errorf("rate %v, want %v", p, want)
 	}
+	var tot DayTally
+	for i := range days {
+		tot.add(&days[i])
+	}
+	if tot.IPW != 56 || math.Abs(tot.Hajek()-(11+154.0/3)) > 1e-12 {
+		t.Errorf("IPW total %v (want 56: day 3's 19 count no fraud), Hájek %v", tot.IPW, tot.Hajek())
+	}
 	pr := (1 + 0.5) / (3 + 1.0)
-	want := (90*90/2.0*(1-2/90.0) + 45*45/1.0*(1-1/45.0)) * pr * (1 - pr) / (150 * 150)
+	want := (154.0 / 135) * (154.0 / 135) * (90*90/2.0*(1-2/90.0) + 45*45/1.0*(1-1/45.0)) * pr * (1 - pr) / (170 * 170)
 	if math.Abs(v-want) > 1e-12 {
 		t.Errorf("variance %v, want %v", v, want)
 	}
 	if p, _ := Rate([]DayTally{{N: 10, Rest: 9, IPW: 1}}); !math.IsNaN(p) {
 		t.Errorf("no random stratum: rate %v, want NaN", p)
 	}
-	// Pooled with a history of known rate and no drift: the weights are the
-	// inverse variances.
-	hist := []DayTally{{N: 1000, Rest: 950, Random: 100, RandomHits: 20, IPW: 50 + 20*9.5}}
+	// Pooled with a history and no drift: the weights are the inverse
+	// variances, the stretch's variance taken at the hit rate the history
+	// implies for its declarations not targeted.
+	hist := []DayTally{{N: 1000, Rest: 950, RestSampled: 950, Random: 100, RandomHits: 20, TargetedFound: 50, IPW: 50 + 20*9.5}}
 	ph, vh := Rate(hist)
 	pl := Pooled{History: hist, Drift: 0}
-	got, w := pl.Combine(days)
-	if ww := vh / (v + vh); math.Abs(w-ww) > 1e-12 || math.Abs(got-(ww*p+(1-ww)*ph)) > 1e-12 {
-		t.Errorf("pooled %v with weight %v, want %v with %v", got, w, ww*p+(1-ww)*ph, ww)
+	got, w, gv := pl.Combine(days)
+	prh := (ph*170 - 11) / 154
+	vt := rateVariance(days, prh)
+	if ww := vh / (vt + vh); math.Abs(w-ww) > 1e-12 || math.Abs(got-(ww*p+(1-ww)*ph)) > 1e-12 || math.Abs(gv-(ww*ww*vt+(1-ww)*(1-ww)*vh)) > 1e-15 {
+		t.Errorf("pooled %v with weight %v, variance %v; want %v with %v", got, w, gv, ww*p+(1-ww)*ph, ww)
 	}
 	pl.Drift = math.Inf(1)
-	if got, w := pl.Combine(days); got != p || w != 1 {
+	if got, w, _ := pl.Combine(days); got != p || w != 1 {
 		t.Errorf("infinite drift: pooled %v weight %v, want the stretch's own %v, 1", got, w, p)
 	}
 }
 
-// TestDriftVariance: a stationary history measures a drift near 0; one whose
-// rate steps between stretches measures the step's variance; too few
-// stretches give +Inf.
+// TestHajekSmallDays: on days too small for the random stratum to draw
+// anyone (round(ε × budget) = 0), IPW counts no fraud among the
+// declarations not targeted and underestimates the total; the Hájek
+// estimate gives them the stratum's rate and stays unbiased (within 3
+// standard errors over 300 seeds), in a world with a known rate.
+func TestHajekSmallDays(t *testing.T) {
+	pol, _ := ParsePolicy("rules+random:0.1")
+	var hErr, iErr []float64
+	for s := range 300 {
+		sel := NewSelector(pol, nil, uint64(s+1), 0)
+		r := rand.New(rand.NewPCG(uint64(s), 11))
+		var est Estimator
+		total := 0.0
+		for day := range 40 {
+			n := 200
+			if day%2 == 1 {
+				n = 40 // budget 4: no random inspection
+			}
+			items := make([]Item, n)
+			truth := make([]bool, n)
+			for i := range items {
+				x := r.NormFloat64()
+				items[i].RuleScore = x
+				truth[i] = r.Float64() < 1/(1+math.Exp(-(x-1.5)))
+				if truth[i] {
+					total++
+				}
+			}
+			out := make([]Decision, n)
+			sel.SelectDay(items, n/10, out)
+			est.AddDecisions(day, out)
+			for i := range out {
+				if out[i].Inspect {
+					est.Add(&Label{Day: day, Irregular: truth[i], Decision: out[i]})
+				}
+			}
+		}
+		tot := est.Total(0, 40)
+		hErr = append(hErr, tot.Hajek()-total)
+		iErr = append(iErr, tot.IPW-total)
+	}
+	if m, se := meanSE(hErr); math.Abs(m) > 3*se {
+		t.Errorf("Hájek total: mean error %.2f, standard error %.2f: biased", m, se)
+	}
+	if m, se := meanSE(iErr); m > -10*se {
+		t.Errorf("IPW total: mean error %.2f (se %.2f); expected a large downward bias from the days with no random stratum", m, se)
+	}
+}
+
+// TestDriftVariance: a stationary history measures a drift of 0; one whose
+// rate steps between stretches measures the stretches' variance, averaged
+// over the weekly offsets of the cut; too few stretches give +Inf.
 func TestDriftVariance(t *testing.T) {
 	mk := func(rates []float64) []DayTally {
 		var days []DayTally
 		for _, r := range rates {
 			for range 10 {
-				// Every declaration's outcome known: no sampling error
-				// beyond the pooled formula's floor.
-				days = append(days, DayTally{N: 1000, Rest: 1000, Random: 1000, RandomHits: 1000 * r, IPW: 1000 * r})
+				// Every declaration drawn: no sampling error.
+				days = append(days, DayTally{N: 1000, Rest: 1000, RestSampled: 1000, Random: 1000, RandomHits: 1000 * r, IPW: 1000 * r})
 			}
 		}
 		return days
 	}
-	if d := DriftVariance(mk([]float64{0.2, 0.2, 0.2, 0.2}), 10); d != 0 {
+	if d := DriftVariance(mk([]float64{0.2, 0.2, 0.2, 0.2}), 10); d > 1e-15 {
 		t.Errorf("stationary: drift %v, want 0", d)
 	}
-	steps := []float64{0.1, 0.3, 0.1, 0.3}
-	if d, want := DriftVariance(mk(steps), 10), 0.01*4/3; math.Abs(d-want) > 1e-9 {
-		t.Errorf("stepping rate: drift %v, want %v (the sample variance of the stretches' rates)", d, want)
+	// Stretches of 10 days over blocks of 10 days at 0.1, 0.3, 0.1, 0.3.
+	// Offset 0: rates 0.1, 0.3, 0.1, 0.3, sample variance 0.04/3. Offset 7:
+	// days 7–16, 17–26, 27–36: 0.24, 0.16, 0.24, sample variance 0.0064/3.
+	want := (0.04/3 + 0.0064/3) / 2
+	if d := DriftVariance(mk([]float64{0.1, 0.3, 0.1, 0.3}), 10); math.Abs(d-want) > 1e-12 {
+		t.Errorf("stepping rate: drift %v, want %v", d, want)
 	}
 	if d := DriftVariance(mk([]float64{0.1, 0.3}), 10); !math.IsInf(d, 1) {
 		t.Errorf("two stretches: drift %v, want +Inf", d)
@@ -96,10 +164,10 @@ func TestPooledUnbiasedAndCovers(t *testing.T) {
 		est, total := runToy(t, pol, uint64(s+1), days, perDay, 1, nil)
 		pl := &Pooled{History: hist.Days(), Drift: DriftVariance(hist.Days(), days)}
 		all := est.Total(0, days)
-		p, _ := pl.Combine(est.Days())
+		p, _, _ := pl.Combine(est.Days())
 		errs = append(errs, p*all.N-total)
 		ipwErrs = append(ipwErrs, all.IPW-total)
-		iv := est.BootstrapDetectionPooled(0, days, 200, 7, s, pl)
+		iv := est.DetectionPooled(0, days, pl)
 		if truth := all.Found / total; iv.Lo <= truth && truth <= iv.Hi {
 			covered++
 		}

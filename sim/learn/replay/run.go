@@ -110,6 +110,9 @@ type Result struct {
 	// EstimateDR is the doubly robust estimate (learned policies, with a
 	// random stratum; NaN otherwise).
 	EstimateDR learn.Interval
+	// EstimateHajek is the self-normalized (Hájek) estimate from the
+	// quarter's random stratum (learn.DayTally.Hajek; NaN without one).
+	EstimateHajek learn.Interval
 	// EstimatePooled is the pooled estimate (learn.Pooled): the quarter's
 	// random stratum with the history's, weighted by their variances and
 	// the history's drift between quarters (NaN without a random stratum).
@@ -188,6 +191,9 @@ func HistoryPooled(d *Data, known []float64, span int) *learn.Pooled {
 		if known[i] < 1 {
 			t.Rest++
 		}
+		if known[i] == 1 && r.Irregular {
+			t.TargetedFound++
+		}
 		if known[i] > 0 && known[i] < 1 {
 			t.Random++
 			t.Inspected++
@@ -201,6 +207,11 @@ func HistoryPooled(d *Data, known []float64, span int) *learn.Pooled {
 		if known[i] > 0 && r.Irregular {
 			t.Found++
 			t.IPW += 1 / known[i]
+		}
+	}
+	for i := range days {
+		if days[i].Random > 0 {
+			days[i].RestSampled = days[i].Rest
 		}
 	}
 	return &learn.Pooled{History: days, Drift: learn.DriftVariance(days, span)}
@@ -313,7 +324,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 		if pol.Kind.Learned() {
 			res.Weeks[wi].EstimateIrregularDR = t.DR()
 		}
-		if p, _ := pooled.Combine(est.Days()[wi*7 : min(wi*7+7, nd)]); !math.IsNaN(p) {
+		if p, _, _ := pooled.Combine(est.Days()[wi*7 : min(wi*7+7, nd)]); !math.IsNaN(p) {
 			res.Weeks[wi].EstimateIrregularPooled = p * t.N
 		}
 		res.Total.add(&res.Weeks[wi])
@@ -321,7 +332,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 	res.Detection = res.Total.Found / res.Total.Irregular
 	res.Undetected = res.Total.Revenue - res.Total.FoundRevenue
 	nan := learn.Interval{Est: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
-	res.Estimate, res.UndetectedEstimate, res.EstimateDR, res.EstimatePooled = nan, nan, nan, nan
+	res.Estimate, res.UndetectedEstimate, res.EstimateDR, res.EstimatePooled, res.EstimateHajek = nan, nan, nan, nan, nan
 	res.PooledWeight = math.NaN()
 	if res.Total.Random > 0 && pol.Kind.Learned() {
 		res.EstimateDR = est.BootstrapDetectionDR(0, nd, cfg.Bootstrap, cfg.Seed, rep)
@@ -329,8 +340,9 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 	if res.Total.Random > 0 {
 		res.Estimate = est.BootstrapDetection(0, nd, cfg.Bootstrap, cfg.Seed, rep)
 		res.UndetectedEstimate = est.BootstrapUndetected(0, nd, cfg.Bootstrap, cfg.Seed, rep)
-		res.EstimatePooled = est.BootstrapDetectionPooled(0, nd, cfg.Bootstrap, cfg.Seed, rep, pooled)
-		_, res.PooledWeight = pooled.Combine(est.Days()[:nd])
+		res.EstimatePooled = est.DetectionPooled(0, nd, pooled)
+		res.EstimateHajek = est.BootstrapDetectionHajek(0, nd, cfg.Bootstrap, cfg.Seed, rep)
+		_, res.PooledWeight, _ = pooled.Combine(est.Days()[:nd])
 	}
 	return res
 }
