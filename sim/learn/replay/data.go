@@ -62,11 +62,13 @@ type Data struct {
 	// Days are the first index in Test of each replayed day, and len(Test)
 	// last: day i is Test[Days[i]:Days[i+1]].
 	Days []int
-	// RulesFamily is the index of the key family RulesKey (the rules'
-	// score as a category), −1 without one. Its key is set per replication
-	// from the rules' scores on the history the learner starts from; history
-	// rows leave it missing.
-	RulesFamily int
+	// RulesFamilies are the indexes of the key families with a RulesKey
+	// part (the rules' score as a category, alone or crossed with fields).
+	// Their keys are completed per replication with the rules' scores on the
+	// history the learner starts from (Run); a test row holds the hash of
+	// the family's other parts (1 for RulesKey alone, 0 when one is
+	// missing), a history row 0 (missing).
+	RulesFamilies []int
 
 	opt     Options
 	files   []File
@@ -110,7 +112,8 @@ const DefaultKeys = "hs:2,hs:4,hs,hs+origin,hs+dispatch,hs+tax_type,hs+origin+di
 
 // RulesKey is the key name of the rules' score as a category: the learner
 // learns the fraud rate of each score the rules give, from the outcomes it
-// sees, next to the other keys. The score is the rules' on the history the
+// sees, next to the other keys. It may be crossed with fields like any
+// part ("hs:2+rules"). The score is the rules' on the history the
 // learner starts from (what the administration's rules would say of the
 // declaration), so it knows nothing the learner does not.
 const RulesKey = "rules"
@@ -225,10 +228,10 @@ func Load(ctx context.Context, opt Options, history []File, test File) (*Data, e
 		return nil, err
 	}
 	files := append(slices.Clone(history), test)
-	d := &Data{Schema: schema, Keys: opt.Keys, Novelty: opt.Novelty, opt: opt, files: files, RulesFamily: -1}
+	d := &Data{Schema: schema, Keys: opt.Keys, Novelty: opt.Novelty, opt: opt, files: files}
 	for i, k := range opt.Keys {
-		if k.String() == RulesKey {
-			d.RulesFamily = i
+		if _, ok := k.withoutRules(); ok {
+			d.RulesFamilies = append(d.RulesFamilies, i)
 		}
 	}
 	for i, f := range files {
@@ -311,10 +314,10 @@ func (d *Data) features(opt Options, files []File) error {
 	// The fields the keys and the novelty key name, in first-use order.
 	var names []string
 	for _, k := range append(slices.Clone(opt.Keys), opt.Novelty) {
-		if k.String() == RulesKey {
-			continue
-		}
 		for _, p := range k.Parts {
+			if p.Name == RulesKey {
+				continue
+			}
 			if !slices.Contains(names, p.Name) {
 				names = append(names, p.Name)
 			}
@@ -388,11 +391,17 @@ func (d *Data) features(opt Options, files []File) error {
 			}
 			row.F.Reset()
 			for ki, k := range opt.Keys {
-				if ki == d.RulesFamily {
-					row.F.Add(0) // set per replication (Run)
-					continue
+				rest, ok := k.withoutRules()
+				switch {
+				case !ok:
+					row.F.Add(keyOf(ki, k, names, vals))
+				case fi < len(files)-1:
+					row.F.Add(0) // the rules' score of a history row is not the learner's
+				case len(rest.Parts) == 0:
+					row.F.Add(1) // completed per replication (Run)
+				default:
+					row.F.Add(keyOf(ki, rest, names, vals))
 				}
-				row.F.Add(keyOf(ki, k, names, vals))
 			}
 			nk := keyOf(learn.MaxKeys, opt.Novelty, names, vals)
 			row.Tuple = nk
@@ -410,6 +419,15 @@ func (d *Data) features(opt Options, files []File) error {
 		return fmt.Errorf("%s: backtest read %d rows, the raw pass %d", files[len(files)-1].Name, len(d.Test), rowAt-all)
 	}
 	return nil
+}
+
+// withoutRules returns k without its RulesKey part, and whether it had one.
+func (k Key) withoutRules() (Key, bool) {
+	i := slices.IndexFunc(k.Parts, func(p KeyPart) bool { return p.Name == RulesKey })
+	if i < 0 {
+		return k, false
+	}
+	return Key{Parts: slices.Delete(slices.Clone(k.Parts), i, i+1)}, true
 }
 
 // keyOf hashes the values of key k's parts; a part with an empty value makes

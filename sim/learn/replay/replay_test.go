@@ -188,11 +188,12 @@ func deref(rs [][]*Result) [][]Result {
 // key (history rows were scored with outcomes the learner never saw).
 func TestRulesKeyStartingHistory(t *testing.T) {
 	d := kcsData(t)
-	if d.RulesFamily < 0 || d.Schema.Families[d.RulesFamily].Name != RulesKey {
-		t.Fatalf("rules family %d: want the default keys to hold %q", d.RulesFamily, RulesKey)
+	if len(d.RulesFamilies) != 1 || d.Schema.Families[d.RulesFamilies[0]].Name != RulesKey {
+		t.Fatalf("rules families %v: want the default keys to hold %q once", d.RulesFamilies, RulesKey)
 	}
+	fam := d.RulesFamilies[0]
 	for i, r := range d.History {
-		if r.F.Keys[d.RulesFamily] != 0 {
+		if r.F.Keys[fam] != 0 {
 			t.Fatalf("history row %d carries a rules key", i)
 		}
 	}
@@ -213,5 +214,60 @@ func TestRulesKeyStartingHistory(t *testing.T) {
 	}
 	if full := Run(d, p.Policy, cfg, 0, nil); full.Total.Found == own.Total.Found && full.Total.FoundNew == own.Total.FoundNew {
 		t.Error("the full-history rule scores change nothing: the rules key is not read")
+	}
+}
+
+// TestRulesCross: RulesKey crosses with fields like any part: the cross
+// shrinks towards the latest coarser key, its test rows hold the hash of
+// the other parts (0 when one is missing) for Run to complete with the
+// score, and its history rows hold nothing.
+func TestRulesCross(t *testing.T) {
+	keys, err := ParseKeys("hs:2,rules,hs:2+rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Schema(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Families[2].Parent; p != 1 {
+		t.Errorf("hs:2+rules: parent %d, want 1 (rules, the latest coarser key)", p)
+	}
+	rest, ok := keys[2].withoutRules()
+	if !ok || rest.String() != "hs:2" || keys[2].String() != "hs:2+rules" {
+		t.Errorf("withoutRules(hs:2+rules) = %q, %v; the key itself %q", rest.String(), ok, keys[2].String())
+	}
+	if _, ok := keys[0].withoutRules(); ok {
+		t.Error("hs:2 has no rules part")
+	}
+	base := kcsData(t)
+	d, err := Load(context.Background(), Options{Rules: base.opt.Rules, Mapping: base.opt.Mapping, Keys: keys, Novelty: base.Novelty},
+		base.files[:len(base.files)-1], base.files[len(base.files)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(d.RulesFamilies) != "[1 2]" {
+		t.Fatalf("rules families %v, want [1 2]", d.RulesFamilies)
+	}
+	for i, r := range d.History {
+		if r.F.Keys[1] != 0 || r.F.Keys[2] != 0 {
+			t.Fatalf("history row %d carries a rules key", i)
+		}
+	}
+	hs2 := map[uint64]uint64{} // hs:2 key → the cross's partial hash
+	for i, r := range d.Test {
+		if r.F.Keys[1] != 1 {
+			t.Fatalf("test row %d: rules alone holds %d, want 1", i, r.F.Keys[1])
+		}
+		if r.F.Keys[0] == 0 {
+			continue
+		}
+		if p, ok := hs2[r.F.Keys[0]]; ok && p != r.F.Keys[2] {
+			t.Fatalf("test row %d: one HS chapter, two partial hashes", i)
+		}
+		hs2[r.F.Keys[0]] = r.F.Keys[2]
+	}
+	if len(hs2) < 20 {
+		t.Errorf("%d HS chapters in the test file, want many", len(hs2))
 	}
 }

@@ -263,8 +263,10 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 				rs = ruleScores[d.Days[di]+i]
 			}
 			items = append(items, learn.Item{F: rows[i].F, RuleScore: rs, Value: rows[i].Duty})
-			if d.RulesFamily >= 0 {
-				items[i].F.Keys[d.RulesFamily] = learn.Key(d.RulesFamily, math.Float64bits(rs))
+			for _, fam := range d.RulesFamilies {
+				if part := items[i].F.Keys[fam]; part != 0 {
+					items[i].F.Keys[fam] = learn.Key(fam, part, math.Float64bits(rs))
+				}
 			}
 		}
 		budget := int(math.Round(cfg.Budget * float64(len(rows))))
@@ -356,7 +358,7 @@ func Study(ctx context.Context, d *Data, pols []Policy, cfg Config, reps, worker
 	// another (backtest runs), before the runs in parallel.
 	var scores [][]float64
 	for _, p := range pols {
-		if !p.FullHistory && (!p.Kind.Learned() || d.RulesFamily >= 0) {
+		if !p.FullHistory && (!p.Kind.Learned() || len(d.RulesFamilies) > 0) {
 			scores = make([][]float64, reps)
 			for r := range reps {
 				var err error
@@ -380,7 +382,7 @@ func Study(ctx context.Context, d *Data, pols []Policy, cfg Config, reps, worker
 			defer wg.Done()
 			for u := range units {
 				var rs []float64
-				if p := pols[u.p]; !p.FullHistory && (!p.Kind.Learned() || d.RulesFamily >= 0) {
+				if p := pols[u.p]; !p.FullHistory && (!p.Kind.Learned() || len(d.RulesFamilies) > 0) {
 					rs = scores[u.r]
 				}
 				out[u.p][u.r] = Run(d, pols[u.p].Policy, cfg, u.r, rs)
