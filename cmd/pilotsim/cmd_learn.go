@@ -46,7 +46,7 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	delay := fs.Float64("delay", 1, "days from the inspection to its outcome being known (exam plus audit)")
 	histTop := fs.Float64("history-top", 0.05, "share of each history day the earlier policy took from the top of the rules' ranking")
 	histRand := fs.Float64("history-random", 0.02, "share of each history day the earlier policy drew at random")
-	keys := fs.String("keys", replay.DefaultKeys, "the learner's key families: `KEYS`, fields of the mapping joined by + (name:n keeps n characters), comma-separated")
+	keys := fs.String("keys", replay.DefaultKeys, "the learner's key families: `KEYS`, fields of the mapping joined by + (name:n keeps n characters), comma-separated; rules is the rules' score on the starting history")
 	novelty := fs.String("novelty", replay.DefaultNovelty, "the goods tuple: `KEY`; rows whose tuple is in no history row are reported apart")
 	out := fs.String("out", "", "write policies.csv, learn.csv, report.html to `DIR`")
 	quiet := fs.Bool("quiet", false, "no progress bar")
