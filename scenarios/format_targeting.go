@@ -76,7 +76,7 @@ type Displacement struct {
 
 // TargetingPolicies are the policy names a targeting block may use, in the
 // order pilotsim learn runs them.
-var TargetingPolicies = []string{"rules", "rules+random", "learned", "learned+random", "thompson", "adaptive", "oracle"}
+var TargetingPolicies = []string{"rules", "rules+random", "learned", "learned+random", "thompson", "ucb", "adaptive", "oracle"}
 
 // TargetingKeys are the key families learned policies may learn on.
 var TargetingKeys = []string{"hs2", "hs4", "hs6", "origin", "hub", "mode", "trader", "aeo", "new_trader",

@@ -154,8 +154,11 @@ func (p *learnedPolicy) Score(c *Consignment) float64 {
 		return math.Max(c.Score, 0) + 1 // the rules, until the model has a history
 	}
 	features(&p.f, p.ids, p.seeds, c)
-	if p.kind == learn.KindThompson {
-		return p.model.Sample(&p.f, p.ts)
+	switch p.kind {
+	case learn.KindThompson:
+		return p.model.Drawn(&p.f)
+	case learn.KindUCB:
+		return p.model.Upper(&p.f, learn.UCBWidth(p.model.Observed()))
 	}
 	return p.model.Prob(&p.f)
 }
@@ -174,6 +177,9 @@ func (p *learnedPolicy) Update(float64) bool {
 		return false
 	}
 	p.model.Refit()
+	if p.kind == learn.KindThompson {
+		p.model.Redraw(p.ts) // batched Thompson: one draw per cell per update
+	}
 	if !p.active && p.labels >= learnWarmLabels {
 		p.active = true
 	}
@@ -190,6 +196,7 @@ func (p adaptivePolicy) Epsilon() float64 {
 var learnedKinds = map[string]learn.Kind{
 	"learned": learn.KindLearned, "learned+random": learn.KindLearnedRandom,
 	"thompson": learn.KindThompson, "adaptive": learn.KindAdaptive,
+	"ucb": learn.KindUCB,
 }
 
 // newLearned returns learned policy name and its exploration share (the
