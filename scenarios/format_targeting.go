@@ -25,6 +25,15 @@ type Targeting struct {
 	// Update is how often learned models are refitted from the outcomes
 	// revealed so far (simulated time), default 1d (nightly), >= 1h.
 	Update Duration `yaml:"update"`
+	// LearningRate is the step of the learned model's online logistic fit
+	// of the key families' weights, in [0, 1]; default 0: each family's
+	// log-odds lift counts with weight 1 (a naive-Bayes sum), which is right
+	// when the families are independent given the threat, as the generator
+	// makes them. A small rate (the replay of real declarations uses 0.01)
+	// lets the weights correct for correlated families, but fitted on
+	// inspected outcomes only they also learn the selection
+	// (docs/learning-simulator.md).
+	LearningRate *float64 `yaml:"learning_rate"`
 	// Keys are the key families learned policies learn on (hs2, hs4, hs6,
 	// origin, hub, mode, trader, aeo, new_trader, value_per_kg, rules,
 	// hs2_origin, hs4_origin, hs6_origin, trader_hs2); default all.
@@ -76,7 +85,7 @@ type Displacement struct {
 
 // TargetingPolicies are the policy names a targeting block may use, in the
 // order pilotsim learn runs them.
-var TargetingPolicies = []string{"rules", "rules+random", "learned", "learned+random", "thompson", "adaptive", "oracle"}
+var TargetingPolicies = []string{"rules", "rules+random", "learned", "learned+random", "thompson", "ucb", "adaptive", "oracle"}
 
 // TargetingKeys are the key families learned policies may learn on.
 var TargetingKeys = []string{"hs2", "hs4", "hs6", "origin", "hub", "mode", "trader", "aeo", "new_trader",

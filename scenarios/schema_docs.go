@@ -122,6 +122,7 @@ var schemaDocs = map[string]string{
 	"Targeting.epsilon":               "Epsilon is the share of the inspection budget drawn at random (the random stratum) by the policies that explore, in [0, 1); default 0.1.",
 	"Targeting.keys":                  "Keys are the key families learned policies learn on (hs2, hs4, hs6, origin, hub, mode, trader, aeo, new_trader, value_per_kg, rules, hs2_origin, hs4_origin, hs6_origin, trader_hs2); default all.",
 	"Targeting.lane":                  "Lane is the lane targeted consignments go to: red (default) or yellow.",
+	"Targeting.learning_rate":         "LearningRate is the step of the learned model's online logistic fit of the key families' weights, in [0, 1]; default 0: each family's log-odds lift counts with weight 1 (a naive-Bayes sum), which is right when the families are independent given the threat, as the generator makes them. A small rate (the replay of real declarations uses 0.01) lets the weights correct for correlated families, but fitted on inspected outcomes only they also learn the selection (docs/learning-simulator.md).",
 	"Targeting.policies":              "Policies are the policies pilotsim learn compares, each over the same seeds; default every policy there is.",
 	"Targeting.policy":                "Policy is the policy pilotsim run applies: rules (default), rules+random, oracle, or a learned policy (see docs/learning.md).",
 	"Targeting.target_wait":           "TargetWait is the queue wait at the busiest pool of the lane's route that the inspection budget aims at, default 2h, > 0.",

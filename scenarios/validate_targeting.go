@@ -45,6 +45,9 @@ func (v *validator) targeting(sc *Scenario) {
 		if e := tg.Epsilon; e != nil && !(*e >= 0 && *e < 1) {
 			v.errf("targeting.epsilon", "want a share of the budget in [0, 1), got %g", *e)
 		}
+		if r := tg.LearningRate; r != nil && !(*r >= 0 && *r <= 1) {
+			v.errf("targeting.learning_rate", "want a step in [0, 1], e.g. 0.01 (0: weights fixed at 1), got %g", *r)
+		}
 		if v.has("targeting.update") && !(tg.Update >= 60 && tg.Update <= MaxHorizon) {
 			v.errf("targeting.update", "want a period of at least 1h (and at most ten years), got %s", FormatDuration(float64(tg.Update)))
 		}

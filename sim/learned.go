@@ -109,6 +109,7 @@ type learnedPolicy struct {
 	ids            []int
 	seeds          []uint64 // learn.FamilySeed of each id
 	seed           uint64
+	lr             float64 // the model's family-weight learning rate
 	epsMin, epsMax float64
 
 	model  *learn.Model
@@ -120,12 +121,12 @@ type learnedPolicy struct {
 }
 
 // newLearnedPolicy returns the policy kind learning on keys.
-func newLearnedPolicy(kind learn.Kind, keys []string, seed uint64, eps float64) (*learnedPolicy, error) {
+func newLearnedPolicy(kind learn.Kind, keys []string, seed uint64, eps, lr float64) (*learnedPolicy, error) {
 	s, ids, err := learnSchema(keys)
 	if err != nil {
 		return nil, err
 	}
-	p := &learnedPolicy{kind: kind, schema: s, ids: ids, seed: seed}
+	p := &learnedPolicy{kind: kind, schema: s, ids: ids, seed: seed, lr: lr}
 	for _, id := range ids {
 		p.seeds = append(p.seeds, learn.FamilySeed(id))
 	}
@@ -143,6 +144,7 @@ func (p *learnedPolicy) Reset(rep int) {
 	if err != nil {
 		panic(err) // the schema was checked in newLearnedPolicy
 	}
+	m.SetLearningRate(p.lr)
 	p.model = m
 	p.ts = learn.Stream(p.seed, rep, learn.PurposeThompson)
 	p.drift = learn.NewDrift()
@@ -154,8 +156,11 @@ func (p *learnedPolicy) Score(c *Consignment) float64 {
 		return math.Max(c.Score, 0) + 1 // the rules, until the model has a history
 	}
 	features(&p.f, p.ids, p.seeds, c)
-	if p.kind == learn.KindThompson {
-		return p.model.Sample(&p.f, p.ts)
+	switch p.kind {
+	case learn.KindThompson:
+		return p.model.Drawn(&p.f)
+	case learn.KindUCB:
+		return p.model.Upper(&p.f, learn.UCBWidth(p.model.Observed()))
 	}
 	return p.model.Prob(&p.f)
 }
@@ -174,6 +179,9 @@ func (p *learnedPolicy) Update(float64) bool {
 		return false
 	}
 	p.model.Refit()
+	if p.kind == learn.KindThompson {
+		p.model.Redraw(p.ts) // batched Thompson: one draw per cell per update
+	}
 	if !p.active && p.labels >= learnWarmLabels {
 		p.active = true
 	}
@@ -190,6 +198,7 @@ func (p adaptivePolicy) Epsilon() float64 {
 var learnedKinds = map[string]learn.Kind{
 	"learned": learn.KindLearned, "learned+random": learn.KindLearnedRandom,
 	"thompson": learn.KindThompson, "adaptive": learn.KindAdaptive,
+	"ucb": learn.KindUCB,
 }
 
 // newLearned returns learned policy name and its exploration share (the
@@ -203,7 +212,7 @@ func (m *Model) newLearned(name string, seed uint64) (Policy, float64, error) {
 	if kind == learn.KindLearnedRandom {
 		eps = m.tg.epsilon
 	}
-	p, err := newLearnedPolicy(kind, m.tg.keys, seed, m.tg.epsilon)
+	p, err := newLearnedPolicy(kind, m.tg.keys, seed, m.tg.epsilon, m.tg.learningRate)
 	if err != nil {
 		return nil, 0, err
 	}

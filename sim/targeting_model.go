@@ -13,14 +13,17 @@ import (
 // targetingModel is a scenario's targeting block, drift and displacement,
 // compiled.
 type targetingModel struct {
-	policy     string   // the policy pilotsim run applies
-	policies   []string // the policies Learn compares
-	epsilon    float64
-	update     float64 // minutes between model updates
-	keys       []string
-	lane       Lane
-	targetWait float64 // minutes
-	budget     float64 // fixed share of arrivals inspected; 0: steered by the queues
+	policy   string   // the policy pilotsim run applies
+	policies []string // the policies Learn compares
+	epsilon  float64
+	// learningRate is the step of the learned model's family weights
+	// (0: each family's lift has weight 1).
+	learningRate float64
+	update       float64 // minutes between model updates
+	keys         []string
+	lane         Lane
+	targetWait   float64 // minutes
+	budget       float64 // fixed share of arrivals inspected; 0: steered by the queues
 	// audit[k] is threat k's audit delay (minutes) after the exam that
 	// found it; auditZero[k]: none.
 	audit     []scenarios.Sampler
@@ -127,6 +130,9 @@ func (m *Model) compileTargeting(sc *scenarios.Scenario, bug compileErrf) error 
 	}
 	if tg.Epsilon != nil {
 		t.epsilon = *tg.Epsilon
+	}
+	if tg.LearningRate != nil {
+		t.learningRate = *tg.LearningRate
 	}
 	if !(t.update > 0) {
 		t.update = float64(scenarios.DefaultUpdate)

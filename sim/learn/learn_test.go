@@ -24,7 +24,7 @@ func TestPurposeValues(t *testing.T) {
 	for _, c := range []struct {
 		k    Kind
 		want uint8
-	}{{KindRules, 0}, {KindRulesRandom, 1}, {KindLearned, 2}, {KindLearnedRandom, 3}, {KindThompson, 4}, {KindAdaptive, 5}} {
+	}{{KindRules, 0}, {KindRulesRandom, 1}, {KindLearned, 2}, {KindLearnedRandom, 3}, {KindThompson, 4}, {KindAdaptive, 5}, {KindUCB, 6}} {
 		if uint8(c.k) != c.want {
 			t.Errorf("Kind %s = %d, want %d", c.k, c.k, c.want)
 		}
@@ -292,15 +292,53 @@ func meanSE(x []float64) (float64, float64) {
 // 2012).
 func TestThompsonTwoArms(t *testing.T) {
 	const T = 2000
-	seeds := 40
 	p := [2]float64{0.3, 0.5}
 	kl := p[0]*math.Log(p[0]/p[1]) + (1-p[0])*math.Log((1-p[0])/(1-p[1]))
 	bound := math.Log(T) / kl
-	var worse, early, late float64
+	worse, earlyShare, lateShare := twoArms(t, "thompson", p, T, 40)
+	if !(lateShare < earlyShare/3) {
+		t.Errorf("worse arm's share: first tenth %.3f, last tenth %.3f; want it to fall", earlyShare, lateShare)
+	}
+	if worse < 0.3*bound || worse > 3*bound {
+		t.Errorf("worse arm pulled %.1f times in %d rounds; want the order of ln T / KL = %.1f", worse, T, bound)
+	}
+	t.Logf("worse arm: %.1f pulls (bound %.1f); share %.3f → %.3f", worse, bound, earlyShare, lateShare)
+}
+
+// TestUCBTwoArms: the upper-confidence policy tries the worse arm while its
+// bound overlaps the better arm's rate, then leaves it: its pulls of the
+// worse arm are of the order of ln T / KL, as UCB1's. (With a fixed width of
+// one standard deviation it locked onto the worse arm in about one run in
+// five: 405 pulls of 2,000.)
+func TestUCBTwoArms(t *testing.T) {
+	const T = 2000
+	p := [2]float64{0.3, 0.5}
+	kl := p[0]*math.Log(p[0]/p[1]) + (1-p[0])*math.Log((1-p[0])/(1-p[1]))
+	bound := math.Log(T) / kl
+	worse, earlyShare, lateShare := twoArms(t, "ucb", p, T, 40)
+	if !(lateShare < earlyShare/3) {
+		t.Errorf("worse arm's share: first tenth %.3f, last tenth %.3f; want it to fall", earlyShare, lateShare)
+	}
+	if worse < 0.3*bound || worse > 3*bound {
+		t.Errorf("worse arm pulled %.1f times in %d rounds; want the order of ln T / KL = %.1f", worse, T, bound)
+	}
+	t.Logf("worse arm: %.1f pulls (bound %.1f); share %.3f → %.3f", worse, bound, earlyShare, lateShare)
+}
+
+// twoArms runs policy on a two-arm Bernoulli case (rates p) for T rounds of
+// one inspection a round, over seeds seeds, and returns the mean pulls of
+// the worse arm (arm 0) and its share of the pulls in the first and the last
+// tenth of the rounds.
+func twoArms(t *testing.T, policy string, p [2]float64, T, seeds int) (worse, earlyShare, lateShare float64) {
+	t.Helper()
+	var early, late float64
 	for s := range seeds {
 		model, _ := NewModel(Schema{Families: []Family{{Name: "arm", Parent: -1, Prior: 2}}}, 16)
 		model.SetLearningRate(0)
-		pol, _ := ParsePolicy("thompson")
+		pol, err := ParsePolicy(policy)
+		if err != nil {
+			t.Fatal(err)
+		}
 		sel := NewSelector(pol, model, uint64(s+1), 0)
 		r := rand.New(rand.NewPCG(uint64(s), 7))
 		items := make([]Item, 2)
@@ -325,16 +363,110 @@ func TestThompsonTwoArms(t *testing.T) {
 			sel.Reveal(&Label{F: items[a].F, Irregular: r.Float64() < p[a], Decision: out[a]})
 		}
 	}
-	worse /= float64(seeds)
-	earlyShare := early / float64(seeds) / (T / 10)
-	lateShare := late / float64(seeds) / (T / 10)
-	if !(lateShare < earlyShare/3) {
-		t.Errorf("worse arm's share: first tenth %.3f, last tenth %.3f; want it to fall", earlyShare, lateShare)
+	n := float64(seeds)
+	return worse / n, early / n / float64(T/10), late / n / float64(T/10)
+}
+
+// TestUpper: the upper bound is at least the posterior mean, equals it with
+// a width of 0, and is wider for a cell of few outcomes than for one of many
+// at the same rate, and widest for a key never observed.
+func TestUpper(t *testing.T) {
+	m, _ := NewModel(Schema{Families: []Family{{Name: "hs2", Parent: -1, Prior: 4}, {Name: "origin", Parent: -1, Prior: 4}}}, 64)
+	m.SetLearningRate(0)
+	r := rand.New(rand.NewPCG(3, 4))
+	feat := func(hs, origin uint64) Features {
+		var f Features
+		f.Add(Key(0, hs))
+		f.Add(Key(1, origin))
+		return f
 	}
-	if worse < 0.3*bound || worse > 3*bound {
-		t.Errorf("worse arm pulled %.1f times in %d rounds; want the order of ln T / KL = %.1f", worse, T, bound)
+	// Cell hs 1 (with origin 9) has 20 outcomes at 20%; hs 2 has 500 at 20%;
+	// hs 3 is never seen. Background keeps the global rate near 10%.
+	for i := range 20 {
+		f := feat(1, 9)
+		m.Observe(&f, i%5 == 0)
 	}
-	t.Logf("worse arm: %.1f pulls (bound %.1f); share %.3f → %.3f", worse, bound, earlyShare, lateShare)
+	for i := range 500 {
+		f := feat(2, 9)
+		m.Observe(&f, i%5 == 0)
+	}
+	for range 2000 {
+		f := feat(uint64(10+r.IntN(50)), 9)
+		m.Observe(&f, r.Float64() < 0.05)
+	}
+	m.Refit()
+	few, many, unseen := feat(1, 9), feat(2, 9), feat(3, 9)
+	for _, f := range []*Features{&few, &many, &unseen} {
+		p, u0, u1 := m.Prob(f), m.Upper(f, 0), m.Upper(f, UCBWidth(m.Observed()))
+		if math.Abs(u0-p) > 1e-12 {
+			t.Errorf("Upper(width 0) = %v, Prob = %v; want equal", u0, p)
+		}
+		if !(u1 > p) {
+			t.Errorf("Upper = %v, Prob = %v; want the bound above the mean", u1, p)
+		}
+	}
+	bonus := func(f *Features) float64 { return logit(m.Upper(f, 1)) - logit(m.Prob(f)) }
+	if !(bonus(&few) > bonus(&many)) {
+		t.Errorf("optimism: 20 outcomes %.4f, 500 outcomes %.4f; want more for fewer", bonus(&few), bonus(&many))
+	}
+	if !(bonus(&unseen) > bonus(&many)) {
+		t.Errorf("optimism: unseen %.4f, 500 outcomes %.4f; want more for unseen", bonus(&unseen), bonus(&many))
+	}
+}
+
+// TestRedrawMatchesSample: batched Thompson sampling draws each cell once per
+// Redraw from the same posterior that Sample draws from per declaration:
+// over many draws, the two have the same mean and spread (and Drawn is Prob
+// before any Redraw).
+func TestRedrawMatchesSample(t *testing.T) {
+	m, _ := NewModel(hsSchema(), 256)
+	m.SetLearningRate(0)
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		hs := uint64(100000 + 100*r.IntN(5) + r.IntN(3))
+		f := hsFeatures(hs, []string{"CN", "DE", "CO"}[r.IntN(3)])
+		m.Observe(&f, r.Float64() < 0.05+0.1*float64(hs%100))
+	}
+	m.Refit()
+	f := hsFeatures(100102, "CO")
+	if got, want := m.Drawn(&f), m.Prob(&f); got != want {
+		t.Errorf("Drawn before Redraw = %v, want Prob %v", got, want)
+	}
+	const n = 4000
+	var a, b []float64
+	rs, rd := rand.New(rand.NewPCG(7, 8)), rand.New(rand.NewPCG(9, 10))
+	for range n {
+		a = append(a, m.Sample(&f, rs))
+		m.Redraw(rd)
+		b = append(b, m.Drawn(&f))
+	}
+	ma, sa := meanSD(a)
+	mb, sb := meanSD(b)
+	se := math.Hypot(sa, sb) / math.Sqrt(n)
+	if math.Abs(ma-mb) > 4*se {
+		t.Errorf("mean: Sample %.4f, Drawn %.4f (se %.4f); want equal", ma, mb, se)
+	}
+	if math.Abs(sa-sb) > 0.1*sa {
+		t.Errorf("spread: Sample %.4f, Drawn %.4f; want within 10%%", sa, sb)
+	}
+	// One Redraw ranks every declaration of a cell by the same draw.
+	m.Redraw(rd)
+	g := hsFeatures(100102, "CO")
+	if m.Drawn(&f) != m.Drawn(&g) {
+		t.Error("two declarations of one cell got different draws after one Redraw")
+	}
+	t.Logf("Sample %.4f ± %.4f, Drawn %.4f ± %.4f", ma, sa, mb, sb)
+}
+
+func meanSD(x []float64) (mean, sd float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	for _, v := range x {
+		sd += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(x)-1))
 }
 
 // TestBetaDraw checks the Beta sampler's mean and variance (CLT bounds).
@@ -436,6 +568,8 @@ func TestParsePolicy(t *testing.T) {
 		{in: "thompson:0.1/value", want: Policy{Name: "thompson:0.1/value", Kind: KindThompson, Epsilon: 0.1, ByValue: true}},
 		{in: "adaptive", want: Policy{Name: "adaptive", Kind: KindAdaptive, EpsMin: 0.05, EpsMax: 0.3}},
 		{in: "adaptive:0.02-0.4", want: Policy{Name: "adaptive:0.02-0.4", Kind: KindAdaptive, EpsMin: 0.02, EpsMax: 0.4}},
+		{in: "ucb", want: Policy{Name: "ucb", Kind: KindUCB}},
+		{in: "ucb:0.05/value", want: Policy{Name: "ucb:0.05/value", Kind: KindUCB, Epsilon: 0.05, ByValue: true}},
 		{in: "learned:0.1", bad: true},      // exploit has no random share
 		{in: "rules/value", bad: true},      // rules rank by score
 		{in: "adaptive:0-0.3", bad: true},   // needs a random stratum

@@ -99,6 +99,12 @@ type Model struct {
 	est   []float64
 	order []int32
 	start [MaxKeys + 1]int
+
+	// Redraw's cell draws (batched Thompson sampling), by slot; NaN for a
+	// slot empty at the draw.
+	draw  []float64
+	gDraw float64
+	drawn bool
 }
 
 // NewModel returns an empty model for schema, with room for capacity distinct
@@ -258,7 +264,7 @@ func (m *Model) combine(f *Features, at *[MaxKeys]int, p, lift *[MaxKeys]float64
 			continue
 		}
 		s := &m.table[at[i]]
-		p[i] = (float64(s.k) + m.m[i]*mu) / (float64(s.n) + m.m[i])
+		p[i] = shrink(float64(s.k), float64(s.n), m.m[i], mu)
 		// logRatio(p[i], mu), written out so that it inlines.
 		cp, cq := clampP(p[i]), clampP(mu)
 		lift[i] = fastLog(cp * (1 - cq) / (cq * (1 - cp)))
@@ -286,7 +292,7 @@ func (m *Model) Prob(f *Features) float64 {
 			continue
 		}
 		s := &m.table[at[i]]
-		pi := (float64(s.k) + m.m[i]*mu) / (float64(s.n) + m.m[i])
+		pi := shrink(float64(s.k), float64(s.n), m.m[i], mu)
 		p[i] = pi
 		cp, cq := clampP(pi), clampP(mu)
 		z += m.w[i] * fastLog(cp*(1-cq)/(cq*(1-cp)))
@@ -328,6 +334,102 @@ func (m *Model) Sample(f *Features, r *rand.Rand) float64 {
 			p[i] = betaDraw(r, a, b)
 			z += m.w[i] * logRatio(p[i], mu)
 		}
+	}
+	return sigmoid(z)
+}
+
+// Upper returns an optimistic probability that f is irregular, for
+// upper-confidence-bound (UCB) targeting: each family's cell rate is replaced
+// by its posterior mean plus c posterior standard deviations (a Beta
+// posterior around its parent's rate; an unseen key has the prior's spread,
+// so the less a cell is known the higher it ranks), and the optimistic
+// rates are combined as Prob combines the means. The hierarchy's chain uses
+// the means, so each family adds its own optimism once.
+func (m *Model) Upper(f *Features, c float64) float64 {
+	var at [MaxKeys]int
+	m.lookup(f, &at)
+	var p [MaxKeys]float64
+	g, z := m.base()
+	for i := 0; i < f.N; i++ {
+		mu := g
+		if par := m.parent[i]; par >= 0 {
+			mu = p[par]
+		}
+		p[i] = mu
+		if f.Keys[i] == 0 {
+			continue
+		}
+		n, k := 0.0, 0.0
+		if at[i] >= 0 {
+			s := &m.table[at[i]]
+			n, k = float64(s.n), float64(s.k)
+		}
+		a := n + m.m[i]
+		pi := shrink(k, n, m.m[i], mu)
+		p[i] = pi
+		up := pi + c*math.Sqrt(pi*(1-pi)/(a+1))
+		cp, cq := clampP(up), clampP(mu)
+		z += m.w[i] * fastLog(cp*(1-cq)/(cq*(1-cp)))
+	}
+	return sigmoid(z)
+}
+
+// Redraw draws one value of every cell's rate from its posterior (parents
+// first, each cell's Beta posterior centred on its parent's drawn rate), for
+// batched Thompson sampling: Drawn then ranks every declaration of a cell by
+// the same draw until the next Redraw (typically at each refit). Drawing per
+// cell and period rather than per declaration is the usual form of
+// Thompson sampling when outcomes arrive late and in batches, and costs a
+// look-up per declaration instead of two gamma draws per family.
+func (m *Model) Redraw(r *rand.Rand) {
+	if len(m.draw) != len(m.table) {
+		m.draw = make([]float64, len(m.table))
+	}
+	m.groupByFamily()
+	m.gDraw = betaDraw(r, m.k0+1, m.n0-m.k0+1)
+	for j := range m.draw {
+		m.draw[j] = math.NaN() // empty now: a key inserted later counts as unseen
+	}
+	for fam := 0; fam < len(m.schema.Families); fam++ {
+		for _, j := range m.order[m.start[fam]:m.start[fam+1]] {
+			s := &m.table[j]
+			mu := m.gDraw
+			if pj := m.meta[j].pslot; pj >= 0 && m.parent[fam] >= 0 && !math.IsNaN(m.draw[pj]) {
+				mu = m.draw[pj]
+			}
+			a := float64(s.k) + m.m[fam]*mu
+			b := float64(s.n-s.k) + m.m[fam]*(1-mu)
+			m.draw[j] = betaDraw(r, a, b)
+		}
+	}
+	m.drawn = true
+}
+
+// Drawn returns the probability that f is irregular from the cell rates
+// drawn by the last Redraw, combined as Prob combines the means (an unseen
+// key, or one first seen after the draw, takes its parent's draw). Before
+// any Redraw, or after the table grew, it returns Prob.
+func (m *Model) Drawn(f *Features) float64 {
+	if !m.drawn || len(m.draw) != len(m.table) {
+		return m.Prob(f)
+	}
+	var at [MaxKeys]int
+	m.lookup(f, &at)
+	var p [MaxKeys]float64
+	g := m.gDraw
+	z := logit(g) + m.bias
+	for i := 0; i < f.N; i++ {
+		mu := g
+		if par := m.parent[i]; par >= 0 {
+			mu = p[par]
+		}
+		p[i] = mu
+		if at[i] < 0 || math.IsNaN(m.draw[at[i]]) {
+			continue
+		}
+		p[i] = m.draw[at[i]]
+		cp, cq := clampP(p[i]), clampP(mu)
+		z += m.w[i] * fastLog(cp*(1-cq)/(cq*(1-cp)))
 	}
 	return sigmoid(z)
 }
@@ -410,27 +512,7 @@ func (m *Model) Refit() {
 		m.est = make([]float64, len(m.table)) // shrunken rate per slot, parents first
 	}
 	est := m.est
-	// The occupied slots grouped by family, each group in table order (a
-	// counting sort): each family's pass visits its own cells only, in the
-	// order (hence with the sums) of a scan of the whole table.
-	m.start = [MaxKeys + 1]int{}
-	for j := range m.table {
-		if m.table[j].key != 0 {
-			m.start[m.meta[j].family+1]++
-		}
-	}
-	for fam := 0; fam < nf; fam++ {
-		m.start[fam+1] += m.start[fam]
-	}
-	m.order = slices.Grow(m.order[:0], m.used)[:m.used]
-	next := m.start
-	for j := range m.table {
-		if m.table[j].key != 0 {
-			f := m.meta[j].family
-			m.order[next[f]] = int32(j)
-			next[f]++
-		}
-	}
+	m.groupByFamily()
 	g := m.Global()
 	for fam := 0; fam < nf; fam++ {
 		cellsOf := m.order[m.start[fam]:m.start[fam+1]]
@@ -495,10 +577,40 @@ func (m *Model) Refit() {
 					mu = est[pj]
 				}
 			}
-			est[j] = (float64(s.k) + m.m[fam]*mu) / (float64(s.n) + m.m[fam])
+			est[j] = shrink(float64(s.k), float64(s.n), m.m[fam], mu)
 		}
 	}
 }
+
+// groupByFamily sets m.order to the occupied slots grouped by family, each
+// group in table order (a counting sort), and m.start to the groups' bounds:
+// each family's pass visits its own cells only, in the order (hence with
+// the sums) of a scan of the whole table.
+func (m *Model) groupByFamily() {
+	nf := len(m.schema.Families)
+	m.start = [MaxKeys + 1]int{}
+	for j := range m.table {
+		if m.table[j].key != 0 {
+			m.start[m.meta[j].family+1]++
+		}
+	}
+	for fam := 0; fam < nf; fam++ {
+		m.start[fam+1] += m.start[fam]
+	}
+	m.order = slices.Grow(m.order[:0], m.used)[:m.used]
+	next := m.start
+	for j := range m.table {
+		if m.table[j].key != 0 {
+			f := m.meta[j].family
+			m.order[next[f]] = int32(j)
+			next[f]++
+		}
+	}
+}
+
+// shrink returns the shrunken rate of a cell of k irregular in n outcomes
+// under a Beta prior of strength m around mu: its posterior mean.
+func shrink(k, n, m, mu float64) float64 { return (k + m*mu) / (n + m) }
 
 func logit(p float64) float64 {
 	p = clampP(p)

@@ -31,9 +31,21 @@ const (
 	// EpsMin and EpsMax with a drift signal computed from the outcomes of
 	// the random stratum only.
 	KindAdaptive Kind = 5
+	// KindUCB ranks by an upper confidence bound of the probability
+	// (Model.Upper with UCBWidth standard deviations, a width that grows
+	// with the outcomes learned): optimism in the face of uncertainty, with
+	// an optional random share ε.
+	KindUCB Kind = 6
 )
 
-var kindNames = [...]string{"rules", "rules+random", "learned", "learned+random", "thompson", "adaptive"}
+var kindNames = [...]string{"rules", "rules+random", "learned", "learned+random", "thompson", "adaptive", "ucb"}
+
+// UCBWidth is the number of posterior standard deviations KindUCB adds to
+// each cell's rate once the model has learned t outcomes: √(2 ln(1+t)), the
+// width of UCB1 (Auer, Cesa-Bianchi and Fischer 2002), which grows slowly so
+// that a cell left behind by a few unlucky outcomes is tried again. A fixed
+// width can lock onto a worse cell for good (TestUCBTwoArms).
+func UCBWidth(t int) float64 { return math.Sqrt(2 * math.Log1p(float64(t))) }
 
 // String returns the kind's name as policies are written.
 func (k Kind) String() string {
@@ -69,7 +81,7 @@ const (
 )
 
 // ParsePolicy reads a policy name: one of rules, rules+random, learned,
-// learned+random, thompson, adaptive, optionally followed by ":ε" (the random
+// learned+random, thompson, adaptive, ucb, optionally followed by ":ε" (the random
 // share; for adaptive ":min-max") and by "/value" to rank by expected duty.
 // Examples: "learned+random:0.05", "adaptive:0.02-0.4", "learned/value".
 func ParsePolicy(s string) (Policy, error) {
@@ -240,6 +252,9 @@ func (s *Selector) score(it *Item, d *Decision) {
 	case KindThompson:
 		d.Prob = s.model.Prob(&it.F)
 		d.Score = s.model.Sample(&it.F, s.ts)
+	case KindUCB:
+		d.Prob = s.model.Prob(&it.F)
+		d.Score = s.model.Upper(&it.F, UCBWidth(s.model.Observed()))
 	default:
 		d.Prob = s.model.Prob(&it.F)
 		d.Score = d.Prob
