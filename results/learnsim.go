@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"pilotsim/sim"
@@ -229,17 +230,54 @@ func (s *LearnStudy) Summary() []LearnSimRow {
 // weeks before the drift again: the first week w (counted from the drift's
 // week, 0: at once) whose two-week detection (weeks w and w+1, pooled over
 // seeds) does. It is read from the curve pooled over seeds, since one seed's
-// weekly counts are too few; so it has no interval. A policy that has not
-// recovered by the horizon gets the weeks left (censored: at least that).
+// weekly counts are too few; its 95% interval is the percentile interval of
+// the same figure over RecoveryResamples bootstrap resamples of the seeds
+// (drawn from the stream of the study's seed, PurposeRecoveryBootstrap). A
+// policy that has not recovered by the horizon gets the weeks left
+// (censored: at least that), in the figure and in each resample.
 func (s *LearnStudy) RecoveryWeeks(p int) Interval {
 	reps := s.Reps[p]
 	if len(reps) == 0 || s.DriftWeek <= 0 || s.DriftWeek >= len(reps[0].Weeks) {
 		return Interval{Mean: math.NaN(), Low: math.NaN(), High: math.NaN()}
 	}
+	n := len(reps)
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	iv := Interval{Mean: s.recoveryWeeks(reps, idx), Low: math.NaN(), High: math.NaN(), N: n}
+	if n < 2 {
+		return iv
+	}
+	r := sim.Stream(s.Seed, p, PurposeRecoveryBootstrap)
+	x := make([]float64, RecoveryResamples)
+	for b := range x {
+		for i := range idx {
+			idx[i] = r.IntN(n)
+		}
+		x[b] = s.recoveryWeeks(reps, idx)
+	}
+	slices.Sort(x)
+	iv.Low = x[int(0.025*float64(len(x)-1)+0.5)]
+	iv.High = x[int(0.975*float64(len(x)-1)+0.5)]
+	return iv
+}
+
+// RecoveryResamples is the number of bootstrap resamples of the seeds behind
+// the interval of weeks_to_recover.
+const RecoveryResamples = 1000
+
+// PurposeRecoveryBootstrap is the stream purpose of the seeds' bootstrap
+// resamples for weeks_to_recover (replication: the policy's index).
+const PurposeRecoveryBootstrap sim.Purpose = 49
+
+// recoveryWeeks is RecoveryWeeks' figure over the seeds idx of reps (a seed
+// may repeat).
+func (s *LearnStudy) recoveryWeeks(reps []sim.LearnRep, idx []int) float64 {
 	d, k := s.DriftWeek, s.DriftThreat
 	sum := func(from, to int) float64 {
 		var f, n float64
-		for i := range reps {
+		for _, i := range idx {
 			w := weekRange(&reps[i], from, to)
 			f += float64(w.FoundBy[k])
 			n += float64(w.IrregularBy[k])
@@ -250,10 +288,10 @@ func (s *LearnStudy) RecoveryWeeks(p int) Interval {
 	weeks := len(reps[0].Weeks)
 	for w := d; w+2 <= weeks; w++ {
 		if sum(w, w+2) >= 0.9*before {
-			return Interval{Mean: float64(w - d), Low: math.NaN(), High: math.NaN(), N: len(reps)}
+			return float64(w - d)
 		}
 	}
-	return Interval{Mean: float64(weeks - d), Low: math.NaN(), High: math.NaN(), N: len(reps)}
+	return float64(weeks - d)
 }
 
 // learnSimCell formats a number for the CSV files (6 significant digits,

@@ -78,3 +78,55 @@ func TestLearnStudySummary(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoveryWeeksInterval: the interval of weeks_to_recover is a bootstrap
+// over seeds: with seeds that recover in 2 and 6 weeks it holds the pooled
+// figure and reaches below it as far as resamples rich in fast seeds go;
+// with identical seeds it is a point; and it is the same on every call (its
+// stream is the study's).
+func TestRecoveryWeeksInterval(t *testing.T) {
+	// Seed s finds 4 a week before the drift (week 4), none after it until
+	// week 4+rec[s], then 4 again.
+	mk := func(rec []int) []sim.LearnRep {
+		var reps []sim.LearnRep
+		for seed, r := range rec {
+			rep := sim.LearnRep{Seed: seed, Total: learnWeek(0, 0, 0, 0)}
+			for w := range 14 {
+				f := int64(4)
+				if w >= 4 && w < 4+r {
+					f = 0
+				}
+				rep.Weeks = append(rep.Weeks, learnWeek(1000, 10, 50, f))
+			}
+			reps = append(reps, rep)
+		}
+		return reps
+	}
+	for _, c := range []struct {
+		name         string
+		rec          []int
+		lo, mean, hi float64
+	}{
+		{"identical", []int{3, 3, 3, 3}, 3, 3, 3},
+		// Pooled, half the seeds back at week 2 is 50% < 90%: 6 weeks. A
+		// resample with 7 or 8 of its 8 seeds recovering at 2 (a chance of
+		// 9/256 = 3.5%) reaches 90% when the two-week window of weeks 5
+		// and 6 takes the slow seeds' return: the low end is 5.
+		{"mixed", []int{2, 6, 2, 6, 2, 6, 2, 6}, 5, 6, 6},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := NewLearnStudy("toy", 7, []string{"learned"}, []string{"narcotics"}, mk(c.rec), len(c.rec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.DriftWeek, s.DriftThreat = 4, 0
+			iv := s.RecoveryWeeks(0)
+			if iv.Mean != c.mean || iv.Low != c.lo || iv.High != c.hi {
+				t.Errorf("weeks to recover %v [%v, %v], want %v [%v, %v]", iv.Mean, iv.Low, iv.High, c.mean, c.lo, c.hi)
+			}
+			if again := s.RecoveryWeeks(0); again != iv {
+				t.Errorf("second call %+v, first %+v: want the same", again, iv)
+			}
+		})
+	}
+}
