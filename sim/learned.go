@@ -100,9 +100,13 @@ func features(f *learn.Features, ids []int, seeds []uint64, c *Consignment) {
 const learnWarmLabels = 100
 
 // learnedPolicy is a sim/learn model as a Policy: exploiting (learned),
-// with a random share (learned+random: the targeter's ε), Thompson
-// sampling, or an adaptive random share driven by the drift detector on the
-// random stratum's outcomes.
+// with a random share (learned+random: the targeter's ε), batched Thompson
+// sampling (one draw per cell per model update), an upper confidence bound
+// (ucb), or adaptive: exploration opened by an alarm read from observed
+// outcomes (learn.Shortfall on the targeted outcomes against the model's
+// predictions, held with a half-life of about two weeks of updates;
+// learn.Drift on the random stratum), as a larger random share and, while
+// alarmed, optimism in the ranking (learn.KindAdaptive).
 type learnedPolicy struct {
 	kind           learn.Kind
 	schema         learn.Schema
@@ -116,6 +120,8 @@ type learnedPolicy struct {
 	f      learn.Features
 	ts     *rand.Rand
 	drift  learn.Drift
+	short  learn.Shortfall
+	alarm  float64 // the shortfall level held with a half-life of about two weeks of updates
 	labels int
 	active bool // the model has replaced the rules' score
 }
@@ -148,6 +154,8 @@ func (p *learnedPolicy) Reset(rep int) {
 	p.model = m
 	p.ts = learn.Stream(p.seed, rep, learn.PurposeThompson)
 	p.drift = learn.NewDrift()
+	p.short = learn.Shortfall{}
+	p.alarm = 0
 	p.labels, p.active = 0, false
 }
 
@@ -161,17 +169,25 @@ func (p *learnedPolicy) Score(c *Consignment) float64 {
 		return p.model.Drawn(&p.f)
 	case learn.KindUCB:
 		return p.model.Upper(&p.f, learn.UCBWidth(p.model.Observed()))
+	case learn.KindAdaptive:
+		if l := math.Max(p.alarm, p.short.Level()); l > 0 {
+			return p.model.Upper(&p.f, l*learn.UCBWidth(p.model.Observed()))
+		}
 	}
 	return p.model.Prob(&p.f)
 }
 
 func (p *learnedPolicy) Observe(c *Consignment, found bool, _ float64, explored bool) {
 	features(&p.f, p.ids, p.seeds, c)
+	if p.kind == learn.KindAdaptive && p.active {
+		if explored {
+			p.drift.Add(found)
+		} else {
+			p.short.Add(found, p.model.Prob(&p.f))
+		}
+	}
 	p.model.Observe(&p.f, found)
 	p.labels++
-	if p.kind == learn.KindAdaptive && explored {
-		p.drift.Add(found)
-	}
 }
 
 func (p *learnedPolicy) Update(float64) bool {
@@ -179,6 +195,9 @@ func (p *learnedPolicy) Update(float64) bool {
 		return false
 	}
 	p.model.Refit()
+	if p.kind == learn.KindAdaptive {
+		p.alarm = math.Max(p.short.Level(), p.alarm*learn.AlarmHold)
+	}
 	if p.kind == learn.KindThompson {
 		p.model.Redraw(p.ts) // batched Thompson: one draw per cell per update
 	}
@@ -191,7 +210,7 @@ func (p *learnedPolicy) Update(float64) bool {
 // Epsilon is the adaptive random share: from epsMin, opened up to epsMax
 // by the drift detector on the random stratum's outcomes.
 func (p adaptivePolicy) Epsilon() float64 {
-	return p.epsMin + (p.epsMax-p.epsMin)*p.drift.Level()
+	return p.epsMin + (p.epsMax-p.epsMin)*math.Max(p.drift.Level(), math.Max(p.alarm, p.short.Level()))
 }
 
 // learnedKinds maps the learned policy names to their kinds.

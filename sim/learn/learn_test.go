@@ -537,6 +537,49 @@ func TestSelectDay(t *testing.T) {
 // TestAdaptiveOpensOnDrift: when the random stratum's hit rate jumps, the
 // adaptive share rises towards EpsMax; while it is steady, it stays near
 // EpsMin.
+// TestShortfall: targeted outcomes in line with the model's predictions
+// raise no alarm, however low the predictions (a policy exploring where the
+// model predicts little); a fall of the hit rate below the predictions
+// opens the level fully within a few hundred outcomes; and nothing opens
+// before the detector's warm-up.
+func TestShortfall(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 3))
+	var s Shortfall
+	for range shortfallWarm {
+		s.Add(r.Float64() < 0.05, 0.05)
+	}
+	for i := range 3000 {
+		// Half the inspections now where the model predicts 1%, and
+		// the outcomes follow: no shortfall.
+		p := 0.05
+		if i%2 == 0 {
+			p = 0.01
+		}
+		s.Add(r.Float64() < p, p)
+		if s.Level() > 0 {
+			t.Fatalf("outcomes as predicted (p %.2f): level %.2f at outcome %d, want 0", p, s.Level(), i)
+		}
+	}
+	opened := -1
+	for i := range 2000 {
+		s.Add(r.Float64() < 0.01, 0.05) // predicted 5%, found 1%
+		if s.Level() == 1 {
+			opened = i
+			break
+		}
+	}
+	if opened < 0 || opened > 1000 {
+		t.Errorf("hit rate 1%% against 5%% predicted: fully open after %d outcomes, want within 1,000", opened)
+	}
+	var cold Shortfall
+	for range shortfallWarm - 1 {
+		cold.Add(false, 0.5)
+	}
+	if cold.Level() != 0 {
+		t.Errorf("before the warm-up: level %v, want 0", cold.Level())
+	}
+}
+
 func TestAdaptiveOpensOnDrift(t *testing.T) {
 	pol, _ := ParsePolicy("adaptive:0.05-0.3")
 	sel := NewSelector(pol, nil, 1, 0)
@@ -547,7 +590,9 @@ func TestAdaptiveOpensOnDrift(t *testing.T) {
 	if e := sel.Epsilon(); e > 0.15 {
 		t.Errorf("steady random hit rate: share %v, want near 0.05", e)
 	}
-	for range 60 {
+	// The fast mean weighs about 200 outcomes: a sustained jump opens the
+	// share within about a hundred.
+	for range 150 {
 		sel.Reveal(&Label{Irregular: r.Float64() < 0.4, Decision: Decision{Random: true}})
 	}
 	if e := sel.Epsilon(); e < 0.25 {

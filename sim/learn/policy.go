@@ -27,9 +27,14 @@ const (
 	// KindThompson ranks by one draw from the model's posterior per
 	// declaration (Thompson sampling), with an optional random share ε.
 	KindThompson Kind = 4
-	// KindAdaptive is KindLearnedRandom whose random share moves between
-	// EpsMin and EpsMax with a drift signal computed from the outcomes of
-	// the random stratum only.
+	// KindAdaptive is KindLearnedRandom whose exploration opens on a drift
+	// signal read from observed outcomes only: the targeted inspections
+	// finding less than the model predicted (Shortfall, held with a
+	// half-life of about two weeks) or the random stratum finding more
+	// (Drift). Its random share moves between EpsMin and EpsMax with the
+	// alarm's level, and while alarmed it ranks by an upper confidence
+	// bound of width level × UCBWidth (optimism where the model knows
+	// least) instead of the posterior mean.
 	KindAdaptive Kind = 5
 	// KindUCB ranks by an upper confidence bound of the probability
 	// (Model.Upper with UCBWidth standard deviations, a width that grows
@@ -189,6 +194,8 @@ type Selector struct {
 	ts      *rand.Rand
 	eps     float64
 	drift   Drift
+	short   Shortfall
+	alarm   float64 // the shortfall level, held with a half-life of about two weeks (SelectDay)
 
 	order  []int
 	ranked []ranked
@@ -255,6 +262,12 @@ func (s *Selector) score(it *Item, d *Decision) {
 	case KindUCB:
 		d.Prob = s.model.Prob(&it.F)
 		d.Score = s.model.Upper(&it.F, UCBWidth(s.model.Observed()))
+	case KindAdaptive:
+		d.Prob = s.model.Prob(&it.F)
+		d.Score = d.Prob
+		if l := math.Max(s.alarm, s.short.Level()); l > 0 {
+			d.Score = s.model.Upper(&it.F, l*UCBWidth(s.model.Observed()))
+		}
 	default:
 		d.Prob = s.model.Prob(&it.F)
 		d.Score = d.Prob
@@ -271,6 +284,10 @@ func (s *Selector) score(it *Item, d *Decision) {
 // without replacement, each with propensity (random budget) / (declarations
 // not targeted). out must have len(items) entries.
 func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
+	if s.pol.Kind == KindAdaptive {
+		s.alarm = math.Max(s.short.Level(), s.alarm*AlarmHold)
+		s.eps = s.pol.EpsMin + (s.pol.EpsMax-s.pol.EpsMin)*s.AlarmLevel()
+	}
 	n := len(items)
 	if budget > n {
 		budget = n
@@ -395,6 +412,9 @@ func (s *Selector) recut(rate float64) {
 // the adaptive policy's drift signal reads it if it came from the random
 // stratum. Labels must come from a Pending queue (or in order of reveal time).
 func (s *Selector) Reveal(l *Label) {
+	if s.pol.Kind == KindAdaptive && s.model != nil && !l.Decision.Random {
+		s.short.Add(l.Irregular, s.model.Prob(&l.F)) // predicted before it is learned
+	}
 	if s.model != nil && s.pol.Kind.Learned() {
 		w := 1.0
 		if l.Decision.Propensity > 0 {
@@ -404,7 +424,9 @@ func (s *Selector) Reveal(l *Label) {
 	}
 	if s.pol.Kind == KindAdaptive && l.Decision.Random {
 		s.drift.Add(l.Irregular)
-		s.eps = s.pol.EpsMin + (s.pol.EpsMax-s.pol.EpsMin)*s.drift.Level()
+	}
+	if s.pol.Kind == KindAdaptive {
+		s.eps = s.pol.EpsMin + (s.pol.EpsMax-s.pol.EpsMin)*s.AlarmLevel()
 	}
 }
 
@@ -421,11 +443,93 @@ type Drift struct {
 // Drift smoothing: the fast mean weighs the last ~20 random-stratum outcomes,
 // the slow one the last ~400.
 const (
-	driftFast = 0.05
-	driftSlow = 0.0025
-	// driftFull is the standardized rise that opens the random share fully.
-	driftFull = 3
+	driftFast = 0.005
+	driftSlow = 0.0005
+	// driftFrom and driftFull are the standardized rises at which the
+	// random share starts to open and is fully open.
+	driftFrom = 2.5
+	driftFull = 4
 )
+
+// Shortfall is a change detector on the targeted inspections' outcomes
+// against the model's own predictions: a fast and a slow exponentially
+// weighted mean of the residual y − p̂ (the outcome minus the probability
+// the model gave the declaration just before learning its outcome). A
+// threat that leaves the cells the model targets makes the targeted
+// inspections find less than predicted: the fast mean falls below the slow
+// one within days, long before a small random stratum has found the
+// threat's new route. Residuals, not hits, so that the policy's own
+// exploration (inspecting where the model predicts less) raises no alarm.
+// It reads only revealed outcomes of the policy's own inspections and its
+// own predictions, and starts after shortfallWarm outcomes, once the slow
+// mean has a baseline (a model still learning its first cells moves its
+// residuals too).
+type Shortfall struct {
+	fast, slow, hit float64
+	n               int
+}
+
+// Shortfall smoothing: the fast mean weighs the last ~500 targeted outcomes
+// (about four days at narcotics-drift's port), the slow one the last ~5,000.
+const (
+	shortfallFast = 0.002
+	shortfallSlow = 0.0002
+	shortfallWarm = 5000
+	// shortfallFrom and shortfallFull are the standardized falls at which
+	// the level starts to open and is fully open.
+	shortfallFrom = 2.5
+	shortfallFull = 4
+)
+
+// Add adds one targeted outcome and the probability the model gave it.
+func (s *Shortfall) Add(irregular bool, p float64) {
+	y := 0.0
+	if irregular {
+		y = 1
+	}
+	r := y - p
+	s.n++
+	s.fast += ewmaStep(shortfallFast, s.n) * (r - s.fast)
+	s.slow += ewmaStep(shortfallSlow, s.n) * (r - s.slow)
+	s.hit += ewmaStep(shortfallSlow, s.n) * (y - s.hit)
+}
+
+// Z returns the fast mean's fall below the slow one in standard errors of
+// the fast mean (from the slow hit rate's binomial variance); 0 until
+// shortfallWarm outcomes have been added.
+func (s *Shortfall) Z() float64 {
+	if s.n < shortfallWarm {
+		return 0
+	}
+	h := math.Min(0.99, math.Max(0.01, s.hit))
+	se := math.Sqrt(h * (1 - h) * shortfallFast / (2 - shortfallFast))
+	return (s.slow - s.fast) / se
+}
+
+// Level maps Z to [0, 1]: 0 up to shortfallFrom standard errors, 1 from
+// shortfallFull.
+func (s *Shortfall) Level() float64 {
+	return math.Min(1, math.Max(0, (s.Z()-shortfallFrom)/(shortfallFull-shortfallFrom)))
+}
+
+// AlarmHold is the factor by which the adaptive policy's held shortfall
+// alarm decays each day (or model update) without a new shortfall: a
+// half-life of about two weeks, so that exploration stays open while the
+// model relearns.
+const AlarmHold = 0.95
+
+// AlarmLevel is the adaptive policy's alarm in [0, 1]: the larger of the
+// random stratum's drift level, the targeted outcomes' shortfall level and
+// the shortfall alarm held since.
+func (s *Selector) AlarmLevel() float64 {
+	return math.Max(s.drift.Level(), math.Max(s.alarm, s.short.Level()))
+}
+
+// ewmaStep is the weight of the n-th value (from 1) in an exponentially
+// weighted mean of weight a: 1/n until n reaches 1/a, so that the mean is
+// the plain mean of the first values rather than leaning on the first one
+// (which would make a slow mean lag for its whole memory, a false alarm).
+func ewmaStep(a float64, n int) float64 { return math.Max(a, 1/float64(n)) }
 
 // NewDrift returns a detector with no outcomes.
 func NewDrift() Drift { return Drift{} }
@@ -436,18 +540,15 @@ func (d *Drift) Add(irregular bool) {
 	if irregular {
 		y = 1
 	}
-	if d.n == 0 {
-		d.fast, d.slow = y, y
-	}
 	d.n++
-	d.fast += driftFast * (y - d.fast)
-	d.slow += driftSlow * (y - d.slow)
+	d.fast += ewmaStep(driftFast, d.n) * (y - d.fast)
+	d.slow += ewmaStep(driftSlow, d.n) * (y - d.slow)
 }
 
 // Z returns the fast mean's rise above the slow one in standard errors of the
 // fast mean (an EWMA with weight a has variance p(1−p)·a/(2−a)).
 func (d *Drift) Z() float64 {
-	if d.n < 20 {
+	if d.n < 200 {
 		return 0
 	}
 	p := math.Min(0.99, math.Max(0.01, d.slow))
@@ -455,6 +556,8 @@ func (d *Drift) Z() float64 {
 	return (d.fast - d.slow) / se
 }
 
-// Level maps Z to [0, 1]: 0 at or below no rise, 1 at driftFull standard
-// errors or more.
-func (d *Drift) Level() float64 { return math.Min(1, math.Max(0, d.Z()/driftFull)) }
+// Level maps Z to [0, 1]: 0 up to driftFrom standard errors, 1 at
+// driftFull or more.
+func (d *Drift) Level() float64 {
+	return math.Min(1, math.Max(0, (d.Z()-driftFrom)/(driftFull-driftFrom)))
+}
