@@ -232,7 +232,9 @@ func (s *LearnStudy) Summary() []LearnSimRow {
 // seeds) does. It is read from the curve pooled over seeds, since one seed's
 // weekly counts are too few; its 95% interval is the percentile interval of
 // the same figure over RecoveryResamples bootstrap resamples of the seeds
-// (drawn from the stream of the study's seed, PurposeRecoveryBootstrap). A
+// (drawn from the stream of the study's seed, the policy's name and
+// PurposeRecoveryBootstrap, so that a policy's interval does not depend on
+// which other policies run beside it). A
 // policy that has not recovered by the horizon gets the weeks left
 // (censored: at least that), in the figure and in each resample.
 func (s *LearnStudy) RecoveryWeeks(p int) Interval {
@@ -249,7 +251,7 @@ func (s *LearnStudy) RecoveryWeeks(p int) Interval {
 	if n < 2 {
 		return iv
 	}
-	r := sim.Stream(s.Seed, p, PurposeRecoveryBootstrap)
+	r := sim.Stream(s.Seed, policyStream(s.Policies[p]), PurposeRecoveryBootstrap)
 	x := make([]float64, RecoveryResamples)
 	for b := range x {
 		for i := range idx {
@@ -268,8 +270,20 @@ func (s *LearnStudy) RecoveryWeeks(p int) Interval {
 const RecoveryResamples = 1000
 
 // PurposeRecoveryBootstrap is the stream purpose of the seeds' bootstrap
-// resamples for weeks_to_recover (replication: the policy's index).
+// resamples for weeks_to_recover (replication: policyStream of the policy's
+// name).
 const PurposeRecoveryBootstrap sim.Purpose = 49
+
+// policyStream is the replication number of a policy's own streams: a
+// 31-bit FNV-1a hash of its name.
+func policyStream(name string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return int(h & 0x7fffffff)
+}
 
 // recoveryWeeks is RecoveryWeeks' figure over the seeds idx of reps (a seed
 // may repeat).

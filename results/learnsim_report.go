@@ -38,7 +38,8 @@ func (s *LearnStudy) WriteReport(dir string) error {
 		{"detection_estimate_error", "estimate − truth"}, {"exploration_share", "random share"}, {"release_p90_h", "release p90 h"},
 	}
 	if s.DriftWeek > 0 {
-		cols = append(cols, struct{ metric, head string }{"drift_retained", "drift: detection kept"},
+		cols = append(cols, struct{ metric, head string }{"drift_after", "drift: detection, 4 weeks after"},
+			struct{ metric, head string }{"drift_retained", "drift: detection kept"},
 			struct{ metric, head string }{"weeks_to_recover", "weeks to recover"})
 	}
 	t := reportTable{Caption: "Per policy, over the statistics window (95% intervals over seeds)", Header: []string{"policy"}, Numeric: []bool{false}}

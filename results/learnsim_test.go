@@ -130,3 +130,30 @@ func TestRecoveryWeeksInterval(t *testing.T) {
 		})
 	}
 }
+
+// TestRecoveryWeeksOwnStream: a policy's interval of weeks_to_recover does
+// not depend on the other policies of the study or their order.
+func TestRecoveryWeeksOwnStream(t *testing.T) {
+	mk := func(rec []int) []sim.LearnRep {
+		var reps []sim.LearnRep
+		for seed, r := range rec {
+			rep := sim.LearnRep{Seed: seed, Total: learnWeek(0, 0, 0, 0)}
+			for w := range 14 {
+				f := int64(4)
+				if w >= 4 && w < 4+r {
+					f = 0
+				}
+				rep.Weeks = append(rep.Weeks, learnWeek(1000, 10, 50, f))
+			}
+			reps = append(reps, rep)
+		}
+		return reps
+	}
+	a, b := []int{1, 3, 5, 2, 7, 3, 4, 2}, []int{2, 2, 6, 6, 3, 3, 9, 1}
+	one, _ := NewLearnStudy("toy", 7, []string{"x", "y"}, []string{"narcotics"}, append(mk(a), mk(b)...), 8)
+	two, _ := NewLearnStudy("toy", 7, []string{"y", "x"}, []string{"narcotics"}, append(mk(b), mk(a)...), 8)
+	one.DriftWeek, two.DriftWeek = 4, 4
+	if p, q := one.RecoveryWeeks(0), two.RecoveryWeeks(1); p != q {
+		t.Errorf("policy x first %+v, second %+v: want the same", p, q)
+	}
+}

@@ -168,10 +168,10 @@ func (p *learnedPolicy) Score(c *Consignment) float64 {
 	case learn.KindThompson:
 		return p.model.Drawn(&p.f)
 	case learn.KindUCB:
-		return p.model.Upper(&p.f, learn.UCBWidth(p.model.Observed()))
+		return p.model.Upper(&p.f, p.model.Width())
 	case learn.KindAdaptive:
 		if l := math.Max(p.alarm, p.short.Level()); l > 0 {
-			return p.model.Upper(&p.f, l*learn.UCBWidth(p.model.Observed()))
+			return p.model.Upper(&p.f, l*p.model.Width())
 		}
 	}
 	return p.model.Prob(&p.f)

@@ -447,3 +447,47 @@ func TestRunWithTargeting(t *testing.T) {
 		}
 	}
 }
+
+// TestAdaptiveAfterDrift: on narcotics-drift (8 seeds), the adaptive
+// policy's alarm — its targeted inspections finding less than its model
+// predicted — opens exploration when the narcotics route moves, and it
+// finds at least twice what exploiting alone finds of narcotics in the four
+// weeks after the drift; before the drift, exploiting alone is at least as
+// good (the alarm does not open on noise). A broken alarm (never opening)
+// leaves adaptive at exploit's level; one that opens on noise costs it
+// before the drift.
+func TestAdaptiveAfterDrift(t *testing.T) {
+	if testing.Short() {
+		t.Skip("8 seeds × 2 policies of 24 weeks")
+	}
+	m := learnModel(t, nil)
+	const seeds = 8
+	reps, err := Learn(context.Background(), m, LearnOptions{Policies: []string{"learned", "adaptive"}, Seeds: seeds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Narcotics is threat 0; the drift starts in week 13 (index 12).
+	narcotics := func(r *LearnRep, from, to int) float64 {
+		var f, n int64
+		for _, w := range r.Weeks[from:to] {
+			f += w.FoundBy[0]
+			n += w.IrregularBy[0]
+		}
+		return float64(f) / float64(n)
+	}
+	var before, after [2]float64
+	for p := range 2 {
+		for s := range seeds {
+			r := &reps[p*seeds+s]
+			before[p] += narcotics(r, 8, 12) / seeds
+			after[p] += narcotics(r, 12, 16) / seeds
+		}
+	}
+	t.Logf("narcotics found, 4 weeks before / after the drift: learned %.3f / %.3f, adaptive %.3f / %.3f", before[0], after[0], before[1], after[1])
+	if !(after[1] >= 2*after[0]) {
+		t.Errorf("after the drift adaptive found %.3f, exploit-only %.3f: want at least twice", after[1], after[0])
+	}
+	if !(before[1] > 0.9*before[0]) {
+		t.Errorf("before the drift adaptive found %.3f, exploit-only %.3f: want about as much (no alarm on noise)", before[1], before[0])
+	}
+}

@@ -100,6 +100,10 @@ type Model struct {
 	order []int32
 	start [MaxKeys + 1]int
 
+	// Width's cache: UCBWidth(widthAt).
+	widthAt int
+	width   float64
+
 	// Redraw's cell draws (batched Thompson sampling), by slot; NaN for a
 	// slot empty at the draw.
 	draw  []float64
@@ -208,6 +212,15 @@ func (m *Model) grow() {
 			m.meta[i].pslot = m.parentSlot(m.meta[i].parent)
 		}
 	}
+}
+
+// Width returns UCBWidth(Observed()), computed once per change of the
+// outcomes learned (a logarithm and a square root saved per score).
+func (m *Model) Width() float64 {
+	if m.widthAt != m.seen || m.width == 0 {
+		m.widthAt, m.width = m.seen, UCBWidth(m.seen)
+	}
+	return m.width
 }
 
 // Observed returns the number of outcomes the model has learned.

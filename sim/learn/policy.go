@@ -261,12 +261,12 @@ func (s *Selector) score(it *Item, d *Decision) {
 		d.Score = s.model.Sample(&it.F, s.ts)
 	case KindUCB:
 		d.Prob = s.model.Prob(&it.F)
-		d.Score = s.model.Upper(&it.F, UCBWidth(s.model.Observed()))
+		d.Score = s.model.Upper(&it.F, s.model.Width())
 	case KindAdaptive:
 		d.Prob = s.model.Prob(&it.F)
 		d.Score = d.Prob
 		if l := math.Max(s.alarm, s.short.Level()); l > 0 {
-			d.Score = s.model.Upper(&it.F, l*UCBWidth(s.model.Observed()))
+			d.Score = s.model.Upper(&it.F, l*s.model.Width())
 		}
 	default:
 		d.Prob = s.model.Prob(&it.F)
