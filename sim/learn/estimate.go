@@ -37,10 +37,11 @@ type DayTally struct {
 
 	// For the self-normalized and pooled estimates: the day's
 	// declarations and, of those, the ones not targeted (propensity below 1:
-	// the population the random stratum samples); RestSampled is Rest on a
-	// day whose random stratum drew at least one declaration, else 0 (a
-	// day too small for round(ε × budget) to reach 1 has none).
-	N, Rest, RestSampled float64
+	// the population the random stratum samples); RandomW is Σ 1/propensity
+	// over the random-stratum inspections revealed, the number of
+	// declarations not targeted that they stand for (0 on a day whose
+	// stratum drew nobody).
+	N, Rest, RandomW float64
 }
 
 func (e *Estimator) day(i int) *DayTally {
@@ -56,17 +57,11 @@ func (e *Estimator) day(i int) *DayTally {
 func (e *Estimator) AddDecisions(day int, out []Decision) {
 	d := e.day(day)
 	d.N += float64(len(out))
-	rest, sampled := 0.0, false
 	for i := range out {
 		if out[i].Propensity < 1 {
 			d.ModelRest += out[i].Prob
-			rest++
+			d.Rest++
 		}
-		sampled = sampled || out[i].Random
-	}
-	d.Rest += rest
-	if sampled {
-		d.RestSampled += rest
 	}
 }
 
@@ -85,6 +80,7 @@ func (e *Estimator) Add(l *Label) {
 	}
 	if l.Decision.Random {
 		d.Random++
+		d.RandomW += 1 / l.Decision.Propensity
 		d.Residual += (y - l.Decision.Prob) / l.Decision.Propensity
 	}
 	if !l.Irregular {
@@ -128,7 +124,7 @@ func (t *DayTally) add(d *DayTally) {
 	t.Residual += d.Residual
 	t.N += d.N
 	t.Rest += d.Rest
-	t.RestSampled += d.RestSampled
+	t.RandomW += d.RandomW
 }
 
 // DR returns the doubly robust estimate of the irregular total: targeted
@@ -139,16 +135,17 @@ func (t DayTally) DR() float64 { return t.TargetedFound + t.ModelRest + t.Residu
 
 // Hajek returns the self-normalized (Hájek) estimate of the irregular
 // total: targeted found + the declarations not targeted × the random
-// stratum's weighted hit rate, Σ (outcome / q) ÷ Σ (1 / q) (which is the
-// hit rate over the days that drew a random stratum). Summed over days, it
-// is IPW except on days whose random stratum drew nothing: IPW counts no
-// fraud among their declarations not targeted, Hájek gives them the
-// stratum's rate. NaN when no day drew a random stratum.
+// stratum's weighted hit rate, Σ (outcome / q) ÷ Σ (1 / q). IPW divides by
+// the number of declarations not targeted instead of Σ 1/q, its
+// expectation: the ratio form trades IPW's unbiasedness for less variance
+// (the days' random draws that happen to be many or few no longer scale
+// the total) and gives days whose stratum drew nobody the stratum's rate.
+// NaN when no random-stratum outcome has been revealed.
 func (t DayTally) Hajek() float64 {
-	if t.RestSampled == 0 {
+	if t.RandomW == 0 {
 		return math.NaN()
 	}
-	return t.TargetedFound + t.Rest*(t.IPW-t.TargetedFound)/t.RestSampled
+	return t.TargetedFound + t.Rest*(t.IPW-t.TargetedFound)/t.RandomW
 }
 
 // DetectionHajek returns the detection estimate Found / Hajek, at most 1.
@@ -241,7 +238,7 @@ func (e *Estimator) bootstrap(from, to, b int, seed uint64, rep int, stat func(D
 // Hajek / N, and its sampling variance: the random stratum is the only
 // source of error (the targeted declarations' outcomes are all known), a
 // sample of Random of the Rest declarations not targeted each day, so the
-// variance is (Rest / RestSampled)² · Σ_days Rest²/Random · (1 −
+// variance is (Rest / RandomW)² · Σ_days Rest²/Random · (1 −
 // Random/Rest) · p_r(1 − p_r) / N², with p_r the random stratum's hit rate
 // pooled over the days (pooled because a day's stratum holds one or two
 // inspections; (hits + ½)/(n + 1) keeps it off 0 and 1). NaN when the days
@@ -322,7 +319,7 @@ func rateVariance(days []DayTally, pr float64) float64 {
 		d := &days[i]
 		n += d.N
 		rest += d.Rest
-		sampled += d.RestSampled
+		sampled += d.RandomW
 		if d.Random > 0 && d.Rest > 0 {
 			s += d.Rest * d.Rest / d.Random * math.Max(0, 1-d.Random/d.Rest)
 		}

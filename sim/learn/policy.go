@@ -280,9 +280,11 @@ func (s *Selector) score(it *Item, d *Decision) {
 // SelectDay decides on one day's declarations under a budget of inspections:
 // the targeted stratum is the budget − round(ε × budget) highest scores (ties
 // broken by position, so the same input gives the same choice); the random
-// stratum draws round(ε × budget) of the remaining declarations uniformly
-// without replacement, each with propensity (random budget) / (declarations
-// not targeted). out must have len(items) entries.
+// stratum draws, uniformly without replacement from the remaining
+// declarations, floor(ε × budget) of them and one more with probability the
+// fractional part of ε × budget (randomized rounding), so that each has the
+// propensity ε × budget / (declarations not targeted), above 0 whatever the
+// day's size. out must have len(items) entries.
 func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 	if s.pol.Kind == KindAdaptive {
 		s.alarm = math.Max(s.short.Level(), s.alarm*AlarmHold)
@@ -299,8 +301,14 @@ func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 		out[i] = Decision{}
 		s.score(&items[i], &out[i])
 	}
-	nr := int(math.Round(s.eps * float64(budget)))
-	nt := budget - nr
+	// The random stratum's expected size is x = ε × budget: floor(x)
+	// declarations, and one more with probability x − floor(x) (drawn
+	// below), so that every declaration not targeted has the known
+	// propensity x / (declarations not targeted) > 0 even on a day too
+	// small for round(x) to reach 1 (inverse-propensity weighting needs
+	// it). The targeted stratum takes budget − round(x).
+	x := s.eps * float64(budget)
+	nt := budget - int(math.Round(x))
 	// Rank by score, highest first, ties by position: a comparison that
 	// captures nothing, so sorting allocates nothing.
 	s.ranked = s.ranked[:0]
@@ -327,7 +335,12 @@ func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 	if len(rest) == 0 {
 		return
 	}
-	q := float64(nr) / float64(len(rest))
+	nr := int(x)
+	if f := x - float64(nr); f > 0 && s.explore.Float64() < f {
+		nr++
+	}
+	nr = min(nr, len(rest))
+	q := math.Min(1, x/float64(len(rest)))
 	// Partial Fisher–Yates over the declarations not targeted (in score
 	// order, a fixed order): the first nr after shuffling are the stratum.
 	for j := 0; j < nr; j++ {

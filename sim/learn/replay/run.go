@@ -196,6 +196,7 @@ func HistoryPooled(d *Data, known []float64, span int) *learn.Pooled {
 		}
 		if known[i] > 0 && known[i] < 1 {
 			t.Random++
+			t.RandomW += 1 / known[i]
 			t.Inspected++
 			if r.Irregular {
 				t.RandomHits++
@@ -207,11 +208,6 @@ func HistoryPooled(d *Data, known []float64, span int) *learn.Pooled {
 		if known[i] > 0 && r.Irregular {
 			t.Found++
 			t.IPW += 1 / known[i]
-		}
-	}
-	for i := range days {
-		if days[i].Random > 0 {
-			days[i].RestSampled = days[i].Rest
 		}
 	}
 	return &learn.Pooled{History: days, Drift: learn.DriftVariance(days, span)}
