@@ -480,6 +480,7 @@ const (
 type Shortfall struct {
 	fast, slow, hit float64
 	n               int
+	level           float64 // Level, set by Add
 }
 
 // Shortfall smoothing: the fast mean weighs the last ~500 targeted outcomes
@@ -505,6 +506,7 @@ func (s *Shortfall) Add(irregular bool, p float64) {
 	s.fast += ewmaStep(shortfallFast, s.n) * (r - s.fast)
 	s.slow += ewmaStep(shortfallSlow, s.n) * (r - s.slow)
 	s.hit += ewmaStep(shortfallSlow, s.n) * (y - s.hit)
+	s.level = math.Min(1, math.Max(0, (s.Z()-shortfallFrom)/(shortfallFull-shortfallFrom)))
 }
 
 // Z returns the fast mean's fall below the slow one in standard errors of
@@ -520,10 +522,8 @@ func (s *Shortfall) Z() float64 {
 }
 
 // Level maps Z to [0, 1]: 0 up to shortfallFrom standard errors, 1 from
-// shortfallFull.
-func (s *Shortfall) Level() float64 {
-	return math.Min(1, math.Max(0, (s.Z()-shortfallFrom)/(shortfallFull-shortfallFrom)))
-}
+// shortfallFull. It is computed by Add (a policy reads it per declaration).
+func (s *Shortfall) Level() float64 { return s.level }
 
 // AlarmHold is the factor by which the adaptive policy's held shortfall
 // alarm decays each day (or model update) without a new shortfall: a
