@@ -12,7 +12,7 @@ import (
 )
 
 // BenchmarkLearnRun runs one replication of narcotics-drift (24 weeks, about
-// 240,000 consignments) per op on one worker, with each policy's targeter
+// 605,000 consignments) per op on one worker, with each policy's targeter
 // in the border: generator, rules, targeting, label queue and border. It
 // reports ns per consignment (one core), consignments per second and
 // allocations and bytes per consignment in steady state (the loop is made
