@@ -430,12 +430,13 @@ func (k Key) withoutRules() (Key, bool) {
 	return Key{Parts: slices.Delete(slices.Clone(k.Parts), i, i+1)}, true
 }
 
-// keyOf hashes the values of key k's parts; a part with an empty value makes
-// the key missing (0).
+// keyOf hashes the values of key k's parts, from the family's seed: the same
+// values in two families (origin and dispatch both "CN"; HS × origin and
+// HS × dispatch) give two keys. A part with an empty value makes the key
+// missing (0).
 func keyOf(family int, k Key, names, vals []string) uint64 {
-	var parts [8]uint64
-	h := learn.Key(family)
-	for i, p := range k.Parts {
+	h := learn.FamilySeed(family)
+	for _, p := range k.Parts {
 		v := vals[slices.Index(names, p.Name)]
 		if p.N > 0 && len(v) > p.N {
 			v = v[:p.N]
@@ -443,13 +444,9 @@ func keyOf(family int, k Key, names, vals []string) uint64 {
 		if v == "" {
 			return 0
 		}
-		if i < len(parts) {
-			parts[i] = learn.Hash(v)
-		} else {
-			h = learn.Key(family, h, learn.Hash(v))
-		}
+		h = learn.Key1(h, learn.Hash(v))
 	}
-	return learn.Key(family, h, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6], parts[7])
+	return h
 }
 
 // pad restores the leading zeros a spreadsheet dropped from a code of n

@@ -271,3 +271,38 @@ func TestRulesCross(t *testing.T) {
 		t.Errorf("%d HS chapters in the test file, want many", len(hs2))
 	}
 }
+
+// TestKeyOfFamilies: a key is its family's as well as its values': the same
+// values under two families (origin and dispatch both CN; HS × origin and
+// HS × dispatch of one HS code) give different keys, and the same family and
+// values the same key. (keyOf once seeded its hash with Key(family) and then
+// mixed the family in again, which cancelled it: every family's key of the
+// same values collided, and the model shared their cells.)
+func TestKeyOfFamilies(t *testing.T) {
+	names := []string{"hs", "origin", "dispatch"}
+	vals := []string{"0101210000", "CN", "CN"}
+	key := func(s string) Key {
+		k, err := ParseKey(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	seen := map[uint64]string{}
+	for fam, s := range []string{"origin", "dispatch", "hs+origin", "hs+dispatch", "hs", "hs:4"} {
+		k := keyOf(fam, key(s), names, vals)
+		if k == 0 {
+			t.Fatalf("%s: key 0 (missing) for present values", s)
+		}
+		if other, dup := seen[k]; dup {
+			t.Errorf("%s and %s: the same key %x", s, other, k)
+		}
+		seen[k] = s
+		if again := keyOf(fam, key(s), names, vals); again != k {
+			t.Errorf("%s: %x then %x", s, k, again)
+		}
+	}
+	if keyOf(0, key("origin"), names, []string{"x", "", "CN"}) != 0 {
+		t.Error("an empty part: want the missing key 0")
+	}
+}
