@@ -457,7 +457,7 @@ func NewReader(file string, r io.Reader, m *Mapping, schema *risk.ExtraSchema, h
 				return nil, errors.New("backtest: history criteria need a History")
 			}
 			if rd.core[fDate].idx < 0 && len(missing) == 0 {
-				return nil, &RowError{File: file, Line: 1, Reason: "history criteria need the declaration date: map fields.date"}
+				return nil, &RowError{File: file, Line: 1, Reason: "history criteria and --novelty need the declaration date: map fields.date"}
 			}
 			hist.ensure(len(schema.Histories), len(srcOf))
 		}
@@ -634,11 +634,11 @@ func (rd *Reader) Next(d *Decl) error {
 	// History, last: only a good row enters it.
 	if len(rd.keys) > 0 {
 		if d.Day == NoDay {
-			return rd.bad(d, &rd.core[fDate], "", "the date is missing (history criteria need it)")
+			return rd.bad(d, &rd.core[fDate], "", "the date is missing (history criteria and --novelty need it)")
 		}
 		if !rd.hist.advance(d.Day) {
 			return rd.bad(d, &rd.core[fDate], rec[rd.core[fDate].idx], fmt.Sprintf(
-				"dated before an earlier row (%s): history criteria need the declarations in date order, and --history files older than the file scored",
+				"dated before an earlier row (%s): history criteria and --novelty need the declarations in date order, and --history files older than the file scored",
 				DayString(rd.hist.day)))
 		}
 		// All codes first, then the look-ups: the tables are large and the

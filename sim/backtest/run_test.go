@@ -392,4 +392,16 @@ func TestNoveltySplit(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"colour" is not a column of the mapping`) {
 		t.Errorf("an unknown novelty key: %v", err)
 	}
+	// A row without its date, and one out of date order: the error names
+	// --novelty (the rule set here has no history criterion).
+	for _, c := range []struct{ rows, want string }{
+		{head + "2021-01-02,I1,US,847130,1,10,100,B1,8,Y,,\n,I1,US,847130,1,10,100,B1,8,Y,,\n", "history criteria and --novelty need it"},
+		{head + "2021-01-02,I1,US,847130,1,10,100,B1,8,Y,,\n2021-01-01,I1,US,847130,1,10,100,B1,8,Y,,\n", "history criteria and --novelty need the declarations in date order"},
+	} {
+		rules := compileRules(t, m, handRules)
+		_, err := Run(context.Background(), Config{Rules: rules, Mapping: m, Novelty: []string{"importer"}, Input: Input{Name: "now.csv", R: strings.NewReader(c.rows)}})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("novelty without dates in order: %v, want it to say %q", err, c.want)
+		}
+	}
 }
