@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,18 +24,20 @@ import (
 
 // LearnInputs describes a learning replay for its report.
 type LearnInputs struct {
-	Records     string   `json:"records"`
-	Mapping     string   `json:"mapping"`
-	Rules       string   `json:"rules"`
-	History     []string `json:"history"`
-	Seed        uint64   `json:"seed"`
-	Seeds       int      `json:"seeds"`
-	Budget      float64  `json:"budget"`
-	Delay       float64  `json:"delay_days"`
-	HistoryTop  float64  `json:"history_top"`
-	HistoryRand float64  `json:"history_random"`
-	Keys        string   `json:"keys"`
-	Novelty     string   `json:"novelty"`
+	Records string   `json:"records"`
+	Mapping string   `json:"mapping"`
+	Rules   string   `json:"rules"`
+	History []string `json:"history"`
+	Seed    uint64   `json:"seed"`
+	Seeds   int      `json:"seeds"`
+	Budget  float64  `json:"budget"`
+	Delay   float64  `json:"delay_days"`
+	// ClassDelay is the delay of outcome classes with their own (days).
+	ClassDelay  map[string]float64 `json:"class_delay_days,omitempty"`
+	HistoryTop  float64            `json:"history_top"`
+	HistoryRand float64            `json:"history_random"`
+	Keys        string             `json:"keys"`
+	Novelty     string             `json:"novelty"`
 	// FirstDay is the first replayed day (days since 1970-01-01).
 	FirstDay int32   `json:"first_day"`
 	Rows     int     `json:"rows"`
@@ -387,13 +391,23 @@ func (r *LearnReport) WriteJSON(w io.Writer) error {
 	return enc.Encode(out)
 }
 
+// classDelayText is ", irregular ones of class c after d day(s)" for each
+// class with a delay of its own, in name order ("" for none).
+func (in LearnInputs) classDelayText() string {
+	var b strings.Builder
+	for _, n := range slices.Sorted(maps.Keys(in.ClassDelay)) {
+		fmt.Fprintf(&b, ", irregular ones of class %s after %g day(s)", n, in.ClassDelay[n])
+	}
+	return b.String()
+}
+
 // WriteText writes the summary table for a terminal.
 func (r *LearnReport) WriteText(w io.Writer) error {
 	in := r.Inputs
 	fmt.Fprintf(w, "learning replay of %s: %d declarations over %d weeks (%d with a new goods tuple, %.1f%% fraud), %d seeds\n",
 		in.Records, in.Rows, r.Weeks, in.NewRows, 100*in.NewFraud, in.Seeds)
-	fmt.Fprintf(w, "history known at the start: the rules' top %.0f%% + %.0f%% random of %s; budget %.0f%% a day; outcomes known %g day(s) later\n\n",
-		100*in.HistoryTop, 100*in.HistoryRand, strings.Join(in.History, ", "), 100*in.Budget, in.Delay)
+	fmt.Fprintf(w, "history known at the start: the rules' top %.0f%% + %.0f%% random of %s; budget %.0f%% a day; outcomes known %g day(s) later%s\n\n",
+		100*in.HistoryTop, 100*in.HistoryRand, strings.Join(in.History, ", "), 100*in.Budget, in.Delay, in.classDelayText())
 	cols := []string{"precision", "precision_new", "recall", "duty_recovered", "detection_estimate_error", "detection_estimate_ipw_error", "exploration_share"}
 	fmt.Fprintf(w, "%-18s", "policy")
 	for _, c := range cols {
@@ -483,8 +497,8 @@ func (r *LearnReport) doc() (*reportDoc, error) {
 		Subtitle: fmt.Sprintf("%d declarations over %d weeks from %s, history %s, mapping %s, rules %s; %d seeds from seed %d",
 			in.Rows, r.Weeks, backtest.DayString(in.FirstDay), strings.Join(in.History, ", "), in.Mapping, in.Rules, in.Seeds, in.Seed),
 		Intro: []string{
-			fmt.Sprintf("Targeting that learns only from its own inspections. At the start the only outcomes known are those an earlier policy inspected: per day, the rules' top %.0f%% plus %.0f%% at random of the history files (%s). The replayed file is then run day by day: each policy inspects %.0f%% of the day's declarations, and only those reveal their outcome, %g day(s) later. No policy sees the outcome of a declaration it did not inspect.",
-				100*in.HistoryTop, 100*in.HistoryRand, strings.Join(in.History, ", "), 100*in.Budget, in.Delay),
+			fmt.Sprintf("Targeting that learns only from its own inspections. At the start the only outcomes known are those an earlier policy inspected: per day, the rules' top %.0f%% plus %.0f%% at random of the history files (%s). The replayed file is then run day by day: each policy inspects %.0f%% of the day's declarations, and only those reveal their outcome, %g day(s) later%s. No policy sees the outcome of a declaration it did not inspect.",
+				100*in.HistoryTop, 100*in.HistoryRand, strings.Join(in.History, ", "), 100*in.Budget, in.Delay, in.classDelayText()),
 			fmt.Sprintf("Every figure is given over all rows and over rows whose goods tuple (%s) appears in no history row: %d of %d rows, %.1f%% fraud (%.1f%% over all rows). The Korean synthetic data copy labelled goods across files, so on the other rows a look-up of the tuple's past outcome is near certain.",
 				in.Novelty, in.NewRows, in.Rows, 100*in.NewFraud, 100*in.Fraud),
 			"Means over seeds with 95% Student t intervals; seeds change the random share of the starting history, the random stratum and the Thompson draws. Release times are not defined in a replay (the files hold none): release_p90_h is left out.",

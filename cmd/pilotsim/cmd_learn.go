@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -35,7 +37,7 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	records := fs.String("replay", "", "replay the declarations of `RECORDS.csv` day by day (dated, with outcomes; .gz read as gzip)")
 	mapPath := fs.String("mapping", "", "read the files through the column mapping `MAP.yaml` (default: pilotsim's own CSV columns)")
 	rulesPath := fs.String("rules", "", "the rule set `FILE` (rules or a whole scenario): the rules policies and the earlier policy that made the history")
-	var history, sets, policyNames stringList
+	var history, sets, policyNames, classDelays stringList
 	fs.Var(&history, "history", "earlier declarations with outcomes, `FILE` (repeatable, oldest first): only what the earlier policy inspected is known")
 	fs.Var(&sets, "set", "override a value of the rules file: `path=value` (repeatable)")
 	fs.Var(&policyNames, "policy", "a policy to replay, `NAME` (repeatable; default: rules@full, rules, rules+random, learned, learned+random, learned+random:0.3, learned/value, thompson, adaptive)")
@@ -44,6 +46,7 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 0, "replications run at the same time (default: number of CPUs)")
 	budget := fs.Float64("budget", 0.10, "share of each day's declarations inspected")
 	delay := fs.Float64("delay", 1, "days from the inspection to its outcome being known (exam plus audit)")
+	fs.Var(&classDelays, "delay-class", "an outcome class's own delay, `CLASS=DAYS` (repeatable): an irregular declaration of that class is known DAYS after its inspection (e.g. found by post-clearance audit); the class is one of the mapping's outcome.classes")
 	histTop := fs.Float64("history-top", 0.05, "share of each history day the earlier policy took from the top of the rules' ranking")
 	histRand := fs.Float64("history-random", 0.02, "share of each history day the earlier policy drew at random")
 	keys := fs.String("keys", replay.DefaultKeys, "the learner's key families: `KEYS`, fields of the mapping joined by + (name:n keeps n characters), comma-separated; rules is the rules' score on the starting history")
@@ -79,6 +82,22 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	}
 	if *workers == 0 {
 		*workers = runtime.NumCPU()
+	}
+	classDelay := map[string]float64{}
+	for _, cd := range classDelays {
+		name, v, ok := strings.Cut(cd, "=")
+		d, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		name = strings.TrimSpace(name)
+		switch {
+		case !ok || name == "":
+			return badInput(fmt.Errorf("--delay-class %q: want CLASS=DAYS, e.g. critical=0", cd))
+		case err != nil || !(d >= 0) || math.IsInf(d, 0):
+			return badInput(fmt.Errorf("--delay-class %q: %q: want days >= 0", cd, v))
+		}
+		if _, dup := classDelay[name]; dup {
+			return badInput(fmt.Errorf("--delay-class: class %q given twice", name))
+		}
+		classDelay[name] = d
 	}
 	pols := replay.DefaultPolicies()
 	if len(policyNames) > 0 {
@@ -139,7 +158,10 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	cfg := replay.Config{Budget: *budget, Delay: *delay, HistoryTop: *histTop, HistoryRandom: *histRand, Seed: *seed}
+	cfg := replay.Config{Budget: *budget, Delay: *delay, HistoryTop: *histTop, HistoryRandom: *histRand, Seed: *seed, ClassDelay: classDelay}
+	if err := cfg.CheckClassDelays(data.ClassNames); err != nil {
+		return badInput(fmt.Errorf("--delay-class: %w", err))
+	}
 	if *delay == 0 {
 		// Config takes 0 as "default"; a same-day outcome is a tiny delay
 		// (revealed before the next day's decisions).
@@ -179,7 +201,7 @@ wait:
 		return so.err
 	}
 	in := results.LearnInputs{Records: *records, Mapping: *mapPath, Rules: *rulesPath, History: history, Seed: *seed, Seeds: *seeds,
-		Budget: *budget, Delay: *delay, HistoryTop: *histTop, HistoryRand: *histRand, Keys: *keys, Novelty: *novelty,
+		Budget: *budget, Delay: *delay, ClassDelay: classDelay, HistoryTop: *histTop, HistoryRand: *histRand, Keys: *keys, Novelty: *novelty,
 		FirstDay: data.Test[0].Day, Rows: len(data.Test)}
 	irr, nNew, irrNew := data.TestCounts()
 	in.Fraud, in.NewRows, in.NewFraud = irr/float64(len(data.Test)), int(nNew), irrNew/max(nNew, 1)
@@ -198,7 +220,7 @@ wait:
 			names = append(names, p.Name)
 		}
 		opts := []string{fmt.Sprintf("seeds=%d", *seeds), fmt.Sprintf("seed=%d", *seed), fmt.Sprintf("budget=%g", *budget),
-			fmt.Sprintf("delay=%g", *delay), fmt.Sprintf("history-top=%g", *histTop), fmt.Sprintf("history-random=%g", *histRand),
+			fmt.Sprintf("delay=%g", *delay), "delay-class=" + strings.Join(classDelays, ","), fmt.Sprintf("history-top=%g", *histTop), fmt.Sprintf("history-random=%g", *histRand),
 			"keys=" + *keys, "novelty=" + *novelty, "policies=" + strings.Join(names, ",")}
 		man := results.NewManifest("learn", inputs, sets, opts)
 		if err := claimResults(*out, man, *force); err != nil {

@@ -64,6 +64,11 @@ func TestLearnBadInput(t *testing.T) {
 		{"bad policy", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--policy", "oracle"}, "want one of"},
 		{"bad budget", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--budget", "0"}, "--budget"},
 		{"missing file", []string{"learn", "--replay", "nope.csv", "--mapping", kcsMapping, "--rules", kcsRules, "--history", "nope.csv"}, "nope.csv"},
+		{"class delay without days", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--delay-class", "critical"}, "want CLASS=DAYS"},
+		{"class delay below 0", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--delay-class", "critical=-1"}, "want days >= 0"},
+		{"class delay twice", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--delay-class", "critical=1", "--delay-class", "critical=2"}, "given twice"},
+		{"unknown class", []string{"learn", "--replay", "../../testdata/kcs-synthetic/df_syn_valid_eng.csv.gz", "--mapping", kcsMapping, "--rules", kcsRules,
+			"--history", "../../testdata/kcs-synthetic/df_syn_train_eng.csv.gz", "--delay-class", "revenue=90", "--quiet"}, "want one of the mapping's outcome classes critical"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, stderr := backtestRun(t, c.args...)

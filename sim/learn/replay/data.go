@@ -28,6 +28,7 @@ type Row struct {
 	Day       int32 // days since 1970-01-01
 	Irregular bool
 	Critical  bool    // first outcome class holds (Korean data: critical fraud)
+	Classes   uint16  // bit i: outcome class i (Data.ClassNames order) holds
 	Revenue   float64 // revenue at stake of an irregular declaration (0 when regular)
 	// Duty is the revenue at stake as the mapping's outcome.revenue
 	// defines it, computed for every row from its declared values, known
@@ -69,6 +70,9 @@ type Data struct {
 	// the family's other parts (1 for RulesKey alone, 0 when one is
 	// missing), a history row 0 (missing).
 	RulesFamilies []int
+	// ClassNames are the mapping's outcome classes, in the order of
+	// Row.Classes' bits.
+	ClassNames []string
 
 	opt     Options
 	files   []File
@@ -229,6 +233,9 @@ func Load(ctx context.Context, opt Options, history []File, test File) (*Data, e
 	}
 	files := append(slices.Clone(history), test)
 	d := &Data{Schema: schema, Keys: opt.Keys, Novelty: opt.Novelty, opt: opt, files: files}
+	if opt.Mapping != nil {
+		d.ClassNames = opt.Mapping.ClassNames()
+	}
 	for i, k := range opt.Keys {
 		if _, ok := k.withoutRules(); ok {
 			d.RulesFamilies = append(d.RulesFamilies, i)
@@ -290,7 +297,7 @@ func loadFile(ctx context.Context, opt Options, earlier []File, f File, frozen b
 		if !dc.Known && errOrder == nil {
 			errOrder = fmt.Errorf("%s:%d: no outcome: every row of a replay needs one", f.Name, dc.Line)
 		}
-		rows = append(rows, Row{Day: dc.Day, Irregular: dc.Irregular, Critical: dc.Classes&1 != 0, Revenue: dc.Revenue,
+		rows = append(rows, Row{Day: dc.Day, Irregular: dc.Irregular, Critical: dc.Classes&1 != 0, Classes: dc.Classes, Revenue: dc.Revenue,
 			RuleScore: dc.C.Score})
 	}
 	if _, err := backtest.Run(ctx, cfg); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -304,5 +305,47 @@ func TestKeyOfFamilies(t *testing.T) {
 	}
 	if keyOf(0, key("origin"), names, []string{"x", "", "CN"}) != 0 {
 		t.Error("an empty part: want the missing key 0")
+	}
+}
+
+// TestClassDelays: an irregular row of a class with a delay of its own is
+// known after that delay (the shortest of its classes'), every other row
+// after the base delay; names are checked against the data's classes.
+func TestClassDelays(t *testing.T) {
+	cfg := Config{Delay: 1, ClassDelay: map[string]float64{"audit": 90, "critical": 0}}
+	ld := cfg.delays([]string{"critical", "other", "audit"})
+	for _, c := range []struct {
+		name string
+		row  Row
+		want float64
+	}{
+		{"regular", Row{}, 1},
+		{"regular, class bits set", Row{Classes: 0b101}, 1},
+		{"irregular, no class", Row{Irregular: true}, 1},
+		{"irregular, a class without a delay", Row{Irregular: true, Classes: 0b010}, 1},
+		{"irregular, audited", Row{Irregular: true, Classes: 0b100}, 90},
+		{"irregular, critical", Row{Irregular: true, Classes: 0b001}, 0},
+		{"irregular, both", Row{Irregular: true, Classes: 0b101}, 0},
+	} {
+		if got := ld.of(&c.row); got != c.want {
+			t.Errorf("%s: delay %v, want %v", c.name, got, c.want)
+		}
+	}
+	if err := cfg.CheckClassDelays([]string{"critical", "audit"}); err != nil {
+		t.Errorf("known classes: %v", err)
+	}
+	for _, c := range []struct {
+		names []string
+		delay map[string]float64
+		want  string
+	}{
+		{[]string{"critical"}, map[string]float64{"audit": 1}, "want one of the mapping's outcome classes critical"},
+		{nil, map[string]float64{"audit": 1}, "no outcome classes"},
+		{[]string{"audit"}, map[string]float64{"audit": -1}, "want days >= 0"},
+	} {
+		err := Config{ClassDelay: c.delay}.CheckClassDelays(c.names)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v against %v: %v, want %q", c.delay, c.names, err, c.want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -25,6 +26,12 @@ type Config struct {
 	// Delay is the number of days from the decision to the outcome being
 	// known (exam plus any audit; default 1: known the next morning).
 	Delay float64
+	// ClassDelay maps outcome classes (Data.ClassNames) to their own delay
+	// in days: an irregular declaration of such a class is known that long
+	// after its inspection (the shortest, when it is of several), as a
+	// finding confirmed by a post-clearance audit months later or at the
+	// border the same day; other outcomes after Delay.
+	ClassDelay map[string]float64
 	// RefitEvery is how often, in days, the model's prior strengths are
 	// refitted by empirical Bayes (default 7).
 	RefitEvery int
@@ -213,6 +220,62 @@ func HistoryPooled(d *Data, known []float64, span int) *learn.Pooled {
 	return &learn.Pooled{History: days, Drift: learn.DriftVariance(days, span)}
 }
 
+// labelDelays is a Config's delays resolved to outcome-class bits.
+type labelDelays struct {
+	base    float64
+	byClass [16]float64 // NaN: the class has no delay of its own
+	mask    uint16      // classes with a delay of their own
+}
+
+// delays resolves c.ClassDelay against the data's class names (an unknown
+// name is ignored here; CheckClassDelays reports it).
+func (c Config) delays(names []string) labelDelays {
+	ld := labelDelays{base: c.Delay}
+	for i := range ld.byClass {
+		ld.byClass[i] = math.NaN()
+	}
+	for i, n := range names {
+		if d, ok := c.ClassDelay[n]; ok && i < len(ld.byClass) {
+			ld.byClass[i] = d
+			ld.mask |= 1 << i
+		}
+	}
+	return ld
+}
+
+// of returns row r's delay: the shortest delay of its classes that have one
+// when it is irregular, else the base delay.
+func (ld *labelDelays) of(r *Row) float64 {
+	m := r.Classes & ld.mask
+	if !r.Irregular || m == 0 {
+		return ld.base
+	}
+	d := math.Inf(1)
+	for i := range ld.byClass {
+		if m&(1<<i) != 0 {
+			d = math.Min(d, ld.byClass[i])
+		}
+	}
+	return d
+}
+
+// CheckClassDelays reports a ClassDelay naming no outcome class of the data,
+// or a delay below 0.
+func (c Config) CheckClassDelays(names []string) error {
+	for _, n := range slices.Sorted(maps.Keys(c.ClassDelay)) {
+		if !slices.Contains(names, n) {
+			if len(names) == 0 {
+				return fmt.Errorf("delay of class %q: the mapping has no outcome classes (outcome.classes)", n)
+			}
+			return fmt.Errorf("delay of class %q: want one of the mapping's outcome classes %s", n, strings.Join(names, ", "))
+		}
+		if d := c.ClassDelay[n]; !(d >= 0) || math.IsInf(d, 0) {
+			return fmt.Errorf("delay of class %q: %v: want days >= 0", n, d)
+		}
+	}
+	return nil
+}
+
 // Run replays the test quarter day by day under policy pol with replication
 // rep's draws. The model starts from the history rows the earlier policy
 // inspected; each day the policy chooses Budget × the day's declarations;
@@ -237,6 +300,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 	model.Refit()
 	sel := learn.NewSelector(pol, model, cfg.Seed, rep)
 	q := learn.NewPending(1024)
+	delays := cfg.delays(d.ClassNames)
 	var est learn.Estimator
 	reveal := func(l *learn.Label) {
 		sel.Reveal(l)
@@ -308,7 +372,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 					w.RandomFound++
 				}
 			}
-			q.Push(&learn.Label{At: float64(di) + cfg.Delay, Day: di, F: items[i].F, Irregular: r.Irregular, Value: r.Revenue, Decision: *dc})
+			q.Push(&learn.Label{At: float64(di) + delays.of(r), Day: di, F: items[i].F, Irregular: r.Irregular, Value: r.Revenue, Decision: *dc})
 		}
 	}
 	res.Learned = model.Observed()
