@@ -116,14 +116,15 @@ type learnedPolicy struct {
 	lr             float64 // the model's family-weight learning rate
 	epsMin, epsMax float64
 
-	model  *learn.Model
-	f      learn.Features
-	ts     *rand.Rand
-	drift  learn.Drift
-	short  learn.Shortfall
-	alarm  float64 // the shortfall level held with a half-life of about two weeks of updates
-	labels int
-	active bool // the model has replaced the rules' score
+	model   *learn.Model
+	f       learn.Features
+	ts      *rand.Rand
+	drift   learn.Drift
+	short   learn.Shortfall
+	alarm   float64 // the shortfall level held with a half-life of about two weeks (set at updates)
+	lastUpd float64 // time of the last model update, minutes
+	labels  int
+	active  bool // the model has replaced the rules' score
 }
 
 // newLearnedPolicy returns the policy kind learning on keys.
@@ -155,7 +156,7 @@ func (p *learnedPolicy) Reset(rep int) {
 	p.ts = learn.Stream(p.seed, rep, learn.PurposeThompson)
 	p.drift = learn.NewDrift()
 	p.short = learn.Shortfall{}
-	p.alarm = 0
+	p.alarm, p.lastUpd = 0, 0
 	p.labels, p.active = 0, false
 }
 
@@ -170,8 +171,8 @@ func (p *learnedPolicy) Score(c *Consignment) float64 {
 	case learn.KindUCB:
 		return p.model.Upper(&p.f, p.model.Width())
 	case learn.KindAdaptive:
-		if l := math.Max(p.alarm, p.short.Level()); l > 0 {
-			return p.model.Upper(&p.f, l*p.model.Width())
+		if p.alarm > 0 {
+			return p.model.Upper(&p.f, p.alarm*p.model.Width())
 		}
 	}
 	return p.model.Prob(&p.f)
@@ -190,14 +191,19 @@ func (p *learnedPolicy) Observe(c *Consignment, found bool, _ float64, explored 
 	p.labels++
 }
 
-func (p *learnedPolicy) Update(float64) bool {
+func (p *learnedPolicy) Update(now float64) bool {
 	if p.labels == 0 {
 		return false
 	}
 	p.model.Refit()
 	if p.kind == learn.KindAdaptive {
-		p.alarm = math.Max(p.short.Level(), p.alarm*learn.AlarmHold)
+		// The alarm the scores read changes only here, where the
+		// targeter re-scores its window: a shortfall seen during the day
+		// moves the ranking at the next update, with the threshold. It
+		// decays by AlarmHold a day, whatever the update period.
+		p.alarm = math.Max(p.short.Level(), p.alarm*math.Pow(learn.AlarmHold, (now-p.lastUpd)/1440))
 	}
+	p.lastUpd = now
 	if p.kind == learn.KindThompson {
 		p.model.Redraw(p.ts) // batched Thompson: one draw per cell per update
 	}
@@ -208,7 +214,9 @@ func (p *learnedPolicy) Update(float64) bool {
 }
 
 // Epsilon is the adaptive random share: from epsMin, opened up to epsMax
-// by the drift detector on the random stratum's outcomes.
+// by the larger of the random stratum's drift level and the targeted
+// outcomes' shortfall (held, or as it stands now: the targeter reads the
+// share every hour and moves its threshold with it).
 func (p adaptivePolicy) Epsilon() float64 {
 	return p.epsMin + (p.epsMax-p.epsMin)*math.Max(p.drift.Level(), math.Max(p.alarm, p.short.Level()))
 }

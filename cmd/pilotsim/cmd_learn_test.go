@@ -67,6 +67,11 @@ func TestLearnBadInput(t *testing.T) {
 		{"class delay without days", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--delay-class", "critical"}, "want CLASS=DAYS"},
 		{"class delay below 0", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--delay-class", "critical=-1"}, "want days >= 0"},
 		{"class delay twice", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--delay-class", "critical=1", "--delay-class", "critical=2"}, "given twice"},
+		{"rules key twice", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--keys", "hs:2,rules+rules"}, `field "rules" twice`},
+		{"rules key cut", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--keys", "hs:2,rules:3"}, "rules takes no :n"},
+		{"field twice", []string{"learn", "--replay", "x.csv", "--rules", kcsRules, "--history", "h.csv", "--keys", "hs+hs:4"}, `field "hs" twice`},
+		{"rules in the novelty key", []string{"learn", "--replay", "../../testdata/kcs-synthetic/df_syn_valid_eng.csv.gz", "--mapping", kcsMapping, "--rules", kcsRules,
+			"--history", "../../testdata/kcs-synthetic/df_syn_train_eng.csv.gz", "--novelty", "rules", "--quiet"}, "novelty key"},
 		{"unknown class", []string{"learn", "--replay", "../../testdata/kcs-synthetic/df_syn_valid_eng.csv.gz", "--mapping", kcsMapping, "--rules", kcsRules,
 			"--history", "../../testdata/kcs-synthetic/df_syn_train_eng.csv.gz", "--delay-class", "revenue=90", "--quiet"}, "want one of the mapping's outcome classes critical"},
 	} {

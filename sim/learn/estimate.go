@@ -58,7 +58,7 @@ func (e *Estimator) AddDecisions(day int, out []Decision) {
 	d := e.day(day)
 	d.N += float64(len(out))
 	for i := range out {
-		if out[i].Propensity < 1 {
+		if !out[i].Inspect || out[i].Random { // not in the targeted stratum
 			d.ModelRest += out[i].Prob
 			d.Rest++
 		}
@@ -86,7 +86,7 @@ func (e *Estimator) Add(l *Label) {
 	if !l.Irregular {
 		return
 	}
-	if l.Decision.Propensity == 1 {
+	if !l.Decision.Random {
 		d.TargetedFound++
 	}
 	w := 1 / l.Decision.Propensity

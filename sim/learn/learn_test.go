@@ -409,8 +409,8 @@ func TestUpper(t *testing.T) {
 	if !(bonus(&few) > bonus(&many)) {
 		t.Errorf("optimism: 20 outcomes %.4f, 500 outcomes %.4f; want more for fewer", bonus(&few), bonus(&many))
 	}
-	if !(bonus(&unseen) > bonus(&many)) {
-		t.Errorf("optimism: unseen %.4f, 500 outcomes %.4f; want more for unseen", bonus(&unseen), bonus(&many))
+	if !(bonus(&unseen) > bonus(&few)) {
+		t.Errorf("optimism: unseen %.4f, 20 outcomes %.4f; want the most for unseen", bonus(&unseen), bonus(&few))
 	}
 }
 
@@ -534,9 +534,6 @@ func TestSelectDay(t *testing.T) {
 	}
 }
 
-// TestAdaptiveOpensOnDrift: when the random stratum's hit rate jumps, the
-// adaptive share rises towards EpsMax; while it is steady, it stays near
-// EpsMin.
 // TestShortfall: targeted outcomes in line with the model's predictions
 // raise no alarm, however low the predictions (a policy exploring where the
 // model predicts little); a fall of the hit rate below the predictions
@@ -571,15 +568,27 @@ func TestShortfall(t *testing.T) {
 	if opened < 0 || opened > 1000 {
 		t.Errorf("hit rate 1%% against 5%% predicted: fully open after %d outcomes, want within 1,000", opened)
 	}
+	// A fall as sharp inside the warm-up opens nothing: the slow mean has
+	// no baseline yet.
 	var cold Shortfall
-	for range shortfallWarm - 1 {
+	for range 3000 {
+		cold.Add(r.Float64() < 0.05, 0.05)
+	}
+	for range shortfallWarm - 3000 - 1 {
 		cold.Add(false, 0.5)
 	}
 	if cold.Level() != 0 {
 		t.Errorf("before the warm-up: level %v, want 0", cold.Level())
 	}
+	cold.Add(false, 0.5) // the warm-up's last outcome: the same fall now opens it
+	if cold.Level() == 0 {
+		t.Errorf("at the end of the warm-up, after 1,999 outcomes found 0 against 0.5 predicted: level 0, want open")
+	}
 }
 
+// TestAdaptiveOpensOnDrift: when the random stratum's hit rate jumps, the
+// adaptive share rises towards EpsMax; while it is steady, it stays near
+// EpsMin.
 func TestAdaptiveOpensOnDrift(t *testing.T) {
 	pol, _ := ParsePolicy("adaptive:0.05-0.3")
 	sel := NewSelector(pol, nil, 1, 0)
@@ -756,5 +765,32 @@ func TestProbIsRates(t *testing.T) {
 		if i%500 == 499 {
 			m.Refit()
 		}
+	}
+}
+
+// TestDrawnSurvivesGrowth: the cells' draws of the last Redraw stay with
+// their cells when new keys make the table grow (before, Drawn fell back to
+// Prob until the next Redraw: batched Thompson sampling stopped exploring).
+func TestDrawnSurvivesGrowth(t *testing.T) {
+	m, _ := NewModel(hsSchema(), 16)
+	m.SetLearningRate(0)
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 200 {
+		f := hsFeatures(uint64(100000+100*r.IntN(3)+r.IntN(2)), "CN")
+		m.Observe(&f, r.Float64() < 0.2)
+	}
+	m.Refit()
+	m.Redraw(rand.New(rand.NewPCG(13, 14)))
+	f := hsFeatures(100101, "CN")
+	before, size := m.Drawn(&f), m.Keys()
+	for i := range 500 { // new keys: the table grows
+		g := hsFeatures(uint64(200000+i), "DE")
+		m.Observe(&g, false)
+	}
+	if m.Keys() <= size {
+		t.Fatalf("the table did not take new keys (%d, then %d)", size, m.Keys())
+	}
+	if after := m.Drawn(&f); after != before {
+		t.Errorf("Drawn %v before the table grew, %v after (Prob %v): want the same draws kept", before, after, m.Prob(&f))
 	}
 }

@@ -192,10 +192,19 @@ func (m *Model) parentSlot(parent uint64) int32 {
 }
 
 func (m *Model) grow() {
-	old, oldMeta := m.table, m.meta
+	old, oldMeta, oldDraw := m.table, m.meta, m.draw
 	m.table = make([]slot, 2*len(old))
 	m.meta = make([]meta, 2*len(old))
 	m.mask = uint64(len(m.table) - 1)
+	// Redraw's draws move with their cells (batched Thompson sampling
+	// keeps its draws until the next Redraw, whatever the table does).
+	keepDraws := m.drawn && len(oldDraw) == len(old)
+	if keepDraws {
+		m.draw = make([]float64, len(m.table))
+		for i := range m.draw {
+			m.draw[i] = math.NaN()
+		}
+	}
 	for j, s := range old {
 		if s.key == 0 {
 			continue
@@ -206,6 +215,9 @@ func (m *Model) grow() {
 		}
 		m.table[i] = s
 		m.meta[i] = oldMeta[j]
+		if keepDraws {
+			m.draw[i] = oldDraw[j]
+		}
 	}
 	for i := range m.meta {
 		if m.table[i].key != 0 {
@@ -421,7 +433,7 @@ func (m *Model) Redraw(r *rand.Rand) {
 // Drawn returns the probability that f is irregular from the cell rates
 // drawn by the last Redraw, combined as Prob combines the means (an unseen
 // key, or one first seen after the draw, takes its parent's draw). Before
-// any Redraw, or after the table grew, it returns Prob.
+// any Redraw it returns Prob.
 func (m *Model) Drawn(f *Features) float64 {
 	if !m.drawn || len(m.draw) != len(m.table) {
 		return m.Prob(f)

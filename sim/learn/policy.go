@@ -284,7 +284,9 @@ func (s *Selector) score(it *Item, d *Decision) {
 // declarations, floor(ε × budget) of them and one more with probability the
 // fractional part of ε × budget (randomized rounding), so that each has the
 // propensity ε × budget / (declarations not targeted), above 0 whatever the
-// day's size. out must have len(items) entries.
+// day's size. A day may so inspect one more or one fewer than budget; in
+// expectation, budget − round(ε × budget) + ε × budget, within half an
+// inspection of it. out must have len(items) entries.
 func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 	if s.pol.Kind == KindAdaptive {
 		s.alarm = math.Max(s.short.Level(), s.alarm*AlarmHold)
@@ -453,8 +455,8 @@ type Drift struct {
 	n          int
 }
 
-// Drift smoothing: the fast mean weighs the last ~20 random-stratum outcomes,
-// the slow one the last ~400.
+// Drift smoothing: the fast mean weighs the last ~200 random-stratum outcomes,
+// the slow one the last ~2,000.
 const (
 	driftFast = 0.005
 	driftSlow = 0.0005

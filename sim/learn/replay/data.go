@@ -147,6 +147,12 @@ func ParseKey(s string) (Key, error) {
 		if err != nil {
 			return Key{}, fmt.Errorf("key %q: %w", s, err)
 		}
+		if slices.ContainsFunc(k.Parts, func(p KeyPart) bool { return p.Name == name }) {
+			return Key{}, fmt.Errorf("key %q: field %q twice; want each field once", s, name)
+		}
+		if name == RulesKey && n > 0 {
+			return Key{}, fmt.Errorf("key %q: %s takes no :n (the rules' score is a category)", s, RulesKey)
+		}
 		k.Parts = append(k.Parts, KeyPart{Name: name, N: n})
 	}
 	return k, nil
@@ -230,6 +236,9 @@ func Load(ctx context.Context, opt Options, history []File, test File) (*Data, e
 	schema, err := Schema(opt.Keys)
 	if err != nil {
 		return nil, err
+	}
+	if slices.ContainsFunc(opt.Novelty.Parts, func(p KeyPart) bool { return p.Name == RulesKey }) {
+		return nil, fmt.Errorf("novelty key %q: %s is the rules' score, not a field of the declaration; want fields of the mapping", opt.Novelty, RulesKey)
 	}
 	files := append(slices.Clone(history), test)
 	d := &Data{Schema: schema, Keys: opt.Keys, Novelty: opt.Novelty, opt: opt, files: files}

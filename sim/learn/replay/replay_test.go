@@ -349,3 +349,27 @@ func TestClassDelays(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseKeys: ParseKeys never panics, and a key it accepts names each
+// field once, rules without :n, and builds a schema (or a clear error).
+func FuzzParseKeys(f *testing.F) {
+	for _, s := range []string{DefaultKeys, "hs:2,rules+rules", "rules:3", "hs+hs:4", "a+b,c:0", ",", "x:65"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		keys, err := ParseKeys(s)
+		if err != nil {
+			return
+		}
+		for _, k := range keys {
+			seen := map[string]bool{}
+			for _, p := range k.Parts {
+				if seen[p.Name] || (p.Name == RulesKey && p.N > 0) || p.Name == "" {
+					t.Errorf("ParseKeys(%q) accepted %q", s, k)
+				}
+				seen[p.Name] = true
+			}
+		}
+		_, _ = Schema(keys)
+	})
+}

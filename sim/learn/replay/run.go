@@ -377,6 +377,11 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 	}
 	res.Learned = model.Observed()
 	pooled := HistoryPooled(d, known, nd)
+	// The weekly curves pool a week with the history: the history's drift
+	// is then measured between week-long stretches (a week's rate moves
+	// more than a quarter's, and the history must weigh less).
+	weekly := *pooled
+	weekly.Drift = learn.DriftVariance(pooled.History, 7)
 	// The quarter's estimates are made once every outcome of its decisions
 	// is known.
 	q.Release(math.Inf(1), func(l *learn.Label) { est.Add(l) })
@@ -386,7 +391,7 @@ func Run(d *Data, pol learn.Policy, cfg Config, rep int, ruleScores []float64) *
 		if pol.Kind.Learned() {
 			res.Weeks[wi].EstimateIrregularDR = t.DR()
 		}
-		if p, _, _ := pooled.Combine(est.Days()[wi*7 : min(wi*7+7, nd)]); !math.IsNaN(p) {
+		if p, _, _ := weekly.Combine(est.Days()[wi*7 : min(wi*7+7, nd)]); !math.IsNaN(p) {
 			res.Weeks[wi].EstimateIrregularPooled = p * t.N
 		}
 		res.Total.add(&res.Weeks[wi])
