@@ -119,10 +119,8 @@ type learnedPolicy struct {
 	model   *learn.Model
 	f       learn.Features
 	ts      *rand.Rand
-	drift   learn.Drift
-	short   learn.Shortfall
-	alarm   float64 // the shortfall level held with a half-life of about two weeks (set at updates)
-	lastUpd float64 // time of the last model update, minutes
+	alarm   learn.Alarm // adaptive: held at each model update
+	lastUpd float64     // time of the last model update, minutes
 	labels  int
 	active  bool // the model has replaced the rules' score
 }
@@ -154,9 +152,7 @@ func (p *learnedPolicy) Reset(rep int) {
 	m.SetLearningRate(p.lr)
 	p.model = m
 	p.ts = learn.Stream(p.seed, rep, learn.PurposeThompson)
-	p.drift = learn.NewDrift()
-	p.short = learn.Shortfall{}
-	p.alarm, p.lastUpd = 0, 0
+	p.alarm, p.lastUpd = learn.Alarm{}, 0
 	p.labels, p.active = 0, false
 }
 
@@ -171,8 +167,8 @@ func (p *learnedPolicy) Score(c *Consignment) float64 {
 	case learn.KindUCB:
 		return p.model.Upper(&p.f, p.model.Width())
 	case learn.KindAdaptive:
-		if p.alarm > 0 {
-			return p.model.Upper(&p.f, p.alarm*p.model.Width())
+		if l := p.alarm.Held(); l > 0 {
+			return p.model.Upper(&p.f, l*p.model.Width())
 		}
 	}
 	return p.model.Prob(&p.f)
@@ -182,9 +178,9 @@ func (p *learnedPolicy) Observe(c *Consignment, found bool, _ float64, explored 
 	features(&p.f, p.ids, p.seeds, c)
 	if p.kind == learn.KindAdaptive && p.active {
 		if explored {
-			p.drift.Add(found)
+			p.alarm.Random(found)
 		} else {
-			p.short.Add(found, p.model.Prob(&p.f))
+			p.alarm.Targeted(found, p.model.Prob(&p.f))
 		}
 	}
 	p.model.Observe(&p.f, found)
@@ -201,7 +197,7 @@ func (p *learnedPolicy) Update(now float64) bool {
 		// targeter re-scores its window: a shortfall seen during the day
 		// moves the ranking at the next update, with the threshold. It
 		// decays by AlarmHold a day, whatever the update period.
-		p.alarm = math.Max(p.short.Level(), p.alarm*math.Pow(learn.AlarmHold, (now-p.lastUpd)/1440))
+		p.alarm.Hold((now - p.lastUpd) / 1440)
 	}
 	p.lastUpd = now
 	if p.kind == learn.KindThompson {
@@ -218,7 +214,7 @@ func (p *learnedPolicy) Update(now float64) bool {
 // outcomes' shortfall (held, or as it stands now: the targeter reads the
 // share every hour and moves its threshold with it).
 func (p adaptivePolicy) Epsilon() float64 {
-	return p.epsMin + (p.epsMax-p.epsMin)*math.Max(p.drift.Level(), math.Max(p.alarm, p.short.Level()))
+	return p.epsMin + (p.epsMax-p.epsMin)*p.alarm.Level()
 }
 
 // learnedKinds maps the learned policy names to their kinds.

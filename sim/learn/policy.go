@@ -193,9 +193,7 @@ type Selector struct {
 	explore *rand.Rand
 	ts      *rand.Rand
 	eps     float64
-	drift   Drift
-	short   Shortfall
-	alarm   float64 // the shortfall level, held with a half-life of about two weeks (SelectDay)
+	alarm   Alarm // the adaptive policy's drift alarm (held a day at a time by SelectDay)
 
 	order  []int
 	ranked []ranked
@@ -239,7 +237,6 @@ func NewSelector(p Policy, model *Model, seed uint64, rep int) *Selector {
 		eps: p.Epsilon}
 	if p.Kind == KindAdaptive {
 		s.eps = p.EpsMin
-		s.drift = NewDrift()
 	}
 	return s
 }
@@ -265,7 +262,7 @@ func (s *Selector) score(it *Item, d *Decision) {
 	case KindAdaptive:
 		d.Prob = s.model.Prob(&it.F)
 		d.Score = d.Prob
-		if l := math.Max(s.alarm, s.short.Level()); l > 0 {
+		if l := math.Max(s.alarm.Held(), s.alarm.Shortfall()); l > 0 {
 			d.Score = s.model.Upper(&it.F, l*s.model.Width())
 		}
 	default:
@@ -289,7 +286,7 @@ func (s *Selector) score(it *Item, d *Decision) {
 // inspection of it. out must have len(items) entries.
 func (s *Selector) SelectDay(items []Item, budget int, out []Decision) {
 	if s.pol.Kind == KindAdaptive {
-		s.alarm = math.Max(s.short.Level(), s.alarm*AlarmHold)
+		s.alarm.Hold(1)
 		s.eps = s.pol.EpsMin + (s.pol.EpsMax-s.pol.EpsMin)*s.AlarmLevel()
 	}
 	n := len(items)
@@ -428,7 +425,7 @@ func (s *Selector) recut(rate float64) {
 // stratum. Labels must come from a Pending queue (or in order of reveal time).
 func (s *Selector) Reveal(l *Label) {
 	if s.pol.Kind == KindAdaptive && s.model != nil && !l.Decision.Random {
-		s.short.Add(l.Irregular, s.model.Prob(&l.F)) // predicted before it is learned
+		s.alarm.Targeted(l.Irregular, s.model.Prob(&l.F)) // predicted before it is learned
 	}
 	if s.model != nil && s.pol.Kind.Learned() {
 		w := 1.0
@@ -438,141 +435,12 @@ func (s *Selector) Reveal(l *Label) {
 		s.model.ObserveWeighted(&l.F, l.Irregular, w)
 	}
 	if s.pol.Kind == KindAdaptive && l.Decision.Random {
-		s.drift.Add(l.Irregular)
+		s.alarm.Random(l.Irregular)
 	}
 	if s.pol.Kind == KindAdaptive {
 		s.eps = s.pol.EpsMin + (s.pol.EpsMax-s.pol.EpsMin)*s.AlarmLevel()
 	}
 }
 
-// Drift is a change detector on the hit rate of the random stratum: a fast
-// and a slow exponentially weighted mean of its outcomes. When fraud appears
-// where the targeting does not look, random inspections find it first, and the
-// fast mean rises above the slow one. The signal uses only revealed outcomes of
-// randomly chosen declarations, which no targeting choice biases.
-type Drift struct {
-	fast, slow float64
-	n          int
-}
-
-// Drift smoothing: the fast mean weighs the last ~200 random-stratum outcomes,
-// the slow one the last ~2,000.
-const (
-	driftFast = 0.005
-	driftSlow = 0.0005
-	// driftFrom and driftFull are the standardized rises at which the
-	// random share starts to open and is fully open.
-	driftFrom = 2.5
-	driftFull = 4
-)
-
-// Shortfall is a change detector on the targeted inspections' outcomes
-// against the model's own predictions: a fast and a slow exponentially
-// weighted mean of the residual y − p̂ (the outcome minus the probability
-// the model gave the declaration just before learning its outcome). A
-// threat that leaves the cells the model targets makes the targeted
-// inspections find less than predicted: the fast mean falls below the slow
-// one within days, long before a small random stratum has found the
-// threat's new route. Residuals, not hits, so that the policy's own
-// exploration (inspecting where the model predicts less) raises no alarm.
-// It reads only revealed outcomes of the policy's own inspections and its
-// own predictions, and starts after shortfallWarm outcomes, once the slow
-// mean has a baseline (a model still learning its first cells moves its
-// residuals too).
-type Shortfall struct {
-	fast, slow, hit float64
-	n               int
-	level           float64 // Level, set by Add
-}
-
-// Shortfall smoothing: the fast mean weighs the last ~500 targeted outcomes
-// (about four days at narcotics-drift's port), the slow one the last ~5,000.
-const (
-	shortfallFast = 0.002
-	shortfallSlow = 0.0002
-	shortfallWarm = 5000
-	// shortfallFrom and shortfallFull are the standardized falls at which
-	// the level starts to open and is fully open.
-	shortfallFrom = 2.5
-	shortfallFull = 4
-)
-
-// Add adds one targeted outcome and the probability the model gave it.
-func (s *Shortfall) Add(irregular bool, p float64) {
-	y := 0.0
-	if irregular {
-		y = 1
-	}
-	r := y - p
-	s.n++
-	s.fast += ewmaStep(shortfallFast, s.n) * (r - s.fast)
-	s.slow += ewmaStep(shortfallSlow, s.n) * (r - s.slow)
-	s.hit += ewmaStep(shortfallSlow, s.n) * (y - s.hit)
-	s.level = math.Min(1, math.Max(0, (s.Z()-shortfallFrom)/(shortfallFull-shortfallFrom)))
-}
-
-// Z returns the fast mean's fall below the slow one in standard errors of
-// the fast mean (from the slow hit rate's binomial variance); 0 until
-// shortfallWarm outcomes have been added.
-func (s *Shortfall) Z() float64 {
-	if s.n < shortfallWarm {
-		return 0
-	}
-	h := math.Min(0.99, math.Max(0.01, s.hit))
-	se := math.Sqrt(h * (1 - h) * shortfallFast / (2 - shortfallFast))
-	return (s.slow - s.fast) / se
-}
-
-// Level maps Z to [0, 1]: 0 up to shortfallFrom standard errors, 1 from
-// shortfallFull. It is computed by Add (a policy reads it per declaration).
-func (s *Shortfall) Level() float64 { return s.level }
-
-// AlarmHold is the factor by which the adaptive policy's held shortfall
-// alarm decays each day (or model update) without a new shortfall: a
-// half-life of about two weeks, so that exploration stays open while the
-// model relearns.
-const AlarmHold = 0.95
-
-// AlarmLevel is the adaptive policy's alarm in [0, 1]: the larger of the
-// random stratum's drift level, the targeted outcomes' shortfall level and
-// the shortfall alarm held since.
-func (s *Selector) AlarmLevel() float64 {
-	return math.Max(s.drift.Level(), math.Max(s.alarm, s.short.Level()))
-}
-
-// ewmaStep is the weight of the n-th value (from 1) in an exponentially
-// weighted mean of weight a: 1/n until n reaches 1/a, so that the mean is
-// the plain mean of the first values rather than leaning on the first one
-// (which would make a slow mean lag for its whole memory, a false alarm).
-func ewmaStep(a float64, n int) float64 { return math.Max(a, 1/float64(n)) }
-
-// NewDrift returns a detector with no outcomes.
-func NewDrift() Drift { return Drift{} }
-
-// Add adds one random-stratum outcome.
-func (d *Drift) Add(irregular bool) {
-	y := 0.0
-	if irregular {
-		y = 1
-	}
-	d.n++
-	d.fast += ewmaStep(driftFast, d.n) * (y - d.fast)
-	d.slow += ewmaStep(driftSlow, d.n) * (y - d.slow)
-}
-
-// Z returns the fast mean's rise above the slow one in standard errors of the
-// fast mean (an EWMA with weight a has variance p(1−p)·a/(2−a)).
-func (d *Drift) Z() float64 {
-	if d.n < 200 {
-		return 0
-	}
-	p := math.Min(0.99, math.Max(0.01, d.slow))
-	se := math.Sqrt(p * (1 - p) * driftFast / (2 - driftFast))
-	return (d.fast - d.slow) / se
-}
-
-// Level maps Z to [0, 1]: 0 up to driftFrom standard errors, 1 at
-// driftFull or more.
-func (d *Drift) Level() float64 {
-	return math.Min(1, math.Max(0, (d.Z()-driftFrom)/(driftFull-driftFrom)))
-}
+// AlarmLevel is the adaptive policy's alarm in [0, 1] (Alarm.Level).
+func (s *Selector) AlarmLevel() float64 { return s.alarm.Level() }
