@@ -85,24 +85,7 @@ func TestLearnStudySummary(t *testing.T) {
 // with identical seeds it is a point; and it is the same on every call (its
 // stream is the study's).
 func TestRecoveryWeeksInterval(t *testing.T) {
-	// Seed s finds 4 a week before the drift (week 4), none after it until
-	// week 4+rec[s], then 4 again.
-	mk := func(rec []int) []sim.LearnRep {
-		var reps []sim.LearnRep
-		for seed, r := range rec {
-			rep := sim.LearnRep{Seed: seed, Total: learnWeek(0, 0, 0, 0)}
-			for w := range 14 {
-				f := int64(4)
-				if w >= 4 && w < 4+r {
-					f = 0
-				}
-				rep.Weeks = append(rep.Weeks, learnWeek(1000, 10, 50, f))
-			}
-			reps = append(reps, rep)
-		}
-		return reps
-	}
-	for _, c := range []struct {
+		for _, c := range []struct {
 		name         string
 		rec          []int
 		lo, mean, hi float64
@@ -115,7 +98,7 @@ func TestRecoveryWeeksInterval(t *testing.T) {
 		{"mixed", []int{2, 6, 2, 6, 2, 6, 2, 6}, 5, 6, 6},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := NewLearnStudy("toy", 7, []string{"learned"}, []string{"narcotics"}, mk(c.rec), len(c.rec))
+			s, err := NewLearnStudy("toy", 7, []string{"learned"}, []string{"narcotics"}, recoveryReps(c.rec), len(c.rec))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,26 +117,30 @@ func TestRecoveryWeeksInterval(t *testing.T) {
 // TestRecoveryWeeksOwnStream: a policy's interval of weeks_to_recover does
 // not depend on the other policies of the study or their order.
 func TestRecoveryWeeksOwnStream(t *testing.T) {
-	mk := func(rec []int) []sim.LearnRep {
-		var reps []sim.LearnRep
-		for seed, r := range rec {
-			rep := sim.LearnRep{Seed: seed, Total: learnWeek(0, 0, 0, 0)}
-			for w := range 14 {
-				f := int64(4)
-				if w >= 4 && w < 4+r {
-					f = 0
-				}
-				rep.Weeks = append(rep.Weeks, learnWeek(1000, 10, 50, f))
-			}
-			reps = append(reps, rep)
-		}
-		return reps
-	}
 	a, b := []int{1, 3, 5, 2, 7, 3, 4, 2}, []int{2, 2, 6, 6, 3, 3, 9, 1}
-	one, _ := NewLearnStudy("toy", 7, []string{"x", "y"}, []string{"narcotics"}, append(mk(a), mk(b)...), 8)
-	two, _ := NewLearnStudy("toy", 7, []string{"y", "x"}, []string{"narcotics"}, append(mk(b), mk(a)...), 8)
+	one, _ := NewLearnStudy("toy", 7, []string{"x", "y"}, []string{"narcotics"}, append(recoveryReps(a), recoveryReps(b)...), 8)
+	two, _ := NewLearnStudy("toy", 7, []string{"y", "x"}, []string{"narcotics"}, append(recoveryReps(b), recoveryReps(a)...), 8)
 	one.DriftWeek, two.DriftWeek = 4, 4
 	if p, q := one.RecoveryWeeks(0), two.RecoveryWeeks(1); p != q {
 		t.Errorf("policy x first %+v, second %+v: want the same", p, q)
 	}
+}
+
+// recoveryReps are 14 weeks of one policy per seed: seed s finds 4 of 10
+// irregular a week before a drift at week 4 (0-based), none from it until
+// week 4+rec[s], then 4 again.
+func recoveryReps(rec []int) []sim.LearnRep {
+	var reps []sim.LearnRep
+	for seed, r := range rec {
+		rep := sim.LearnRep{Seed: seed, Total: learnWeek(0, 0, 0, 0)}
+		for w := range 14 {
+			f := int64(4)
+			if w >= 4 && w < 4+r {
+				f = 0
+			}
+			rep.Weeks = append(rep.Weeks, learnWeek(1000, 10, 50, f))
+		}
+		reps = append(reps, rep)
+	}
+	return reps
 }
