@@ -85,7 +85,7 @@ func TestLearnStudySummary(t *testing.T) {
 // with identical seeds it is a point; and it is the same on every call (its
 // stream is the study's).
 func TestRecoveryWeeksInterval(t *testing.T) {
-		for _, c := range []struct {
+	for _, c := range []struct {
 		name         string
 		rec          []int
 		lo, mean, hi float64
