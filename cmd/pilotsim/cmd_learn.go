@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"pilotsim/results"
 	"pilotsim/scenarios"
@@ -170,42 +169,18 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	var done atomic.Int64
 	total := int64(len(pols) * *seeds)
 	bar := countBar(e, *quiet, total, "learn: policy × seed runs")
-	type studyOut struct {
-		res [][]*replay.Result
-		err error
-	}
-	ch := make(chan studyOut, 1)
-	go func() {
-		res, err := replay.Study(ctx, data, pols, cfg, *seeds, *workers, &done)
-		ch <- studyOut{res, err}
-	}()
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	var so studyOut
-wait:
-	for {
-		select {
-		case so = <-ch:
-			break wait
-		case <-tick.C:
-			if bar != nil {
-				bar.Set64(done.Load())
-			}
-		}
-	}
-	if bar != nil {
-		bar.Set64(done.Load())
-		bar.Clear()
-	}
-	if so.err != nil {
-		return so.err
+	res, err := withProgress(bar, &done, func() ([][]*replay.Result, error) {
+		return replay.Study(ctx, data, pols, cfg, *seeds, *workers, &done)
+	})
+	if err != nil {
+		return err
 	}
 	in := results.LearnInputs{Records: *records, Mapping: *mapPath, Rules: *rulesPath, History: history, Seed: *seed, Seeds: *seeds,
 		Budget: *budget, Delay: *delay, ClassDelay: classDelay, HistoryTop: *histTop, HistoryRand: *histRand, Keys: *keys, Novelty: *novelty,
 		FirstDay: data.Test[0].Day, Rows: len(data.Test)}
 	irr, nNew, irrNew := data.TestCounts()
 	in.Fraud, in.NewRows, in.NewFraud = irr/float64(len(data.Test)), int(nNew), irrNew/max(nNew, 1)
-	rep := results.NewLearnReport(in, so.res, replay.References(data, []float64{0.05, 0.10}))
+	rep := results.NewLearnReport(in, res, replay.References(data, []float64{0.05, 0.10}))
 	if *out != "" {
 		files := append([]string{*rulesPath}, history...)
 		if *mapPath != "" {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"pilotsim/results"
 	"pilotsim/scenarios"
@@ -89,43 +88,20 @@ func runLearnSim(ctx context.Context, e *env, args []string) error {
 
 	var done atomic.Int64
 	bar := consignmentBar(e, *quiet, sc, len(pols)*(*seeds), "policy runs")
-	type result struct {
-		reps []sim.LearnRep
-		err  error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		reps, err := sim.Learn(ctx, model, sim.LearnOptions{Policies: pols, Seeds: *seeds, Workers: *workers, Progress: &done})
-		ch <- result{reps, err}
-	}()
-	tick := time.NewTicker(progressEvery)
-	var res result
-wait:
-	for {
-		select {
-		case res = <-ch:
-			break wait
-		case <-tick.C:
-			if bar != nil {
-				bar.Set64(done.Load())
-			}
-		}
-	}
-	tick.Stop()
-	if bar != nil {
-		bar.Clear()
-	}
-	if res.err != nil {
+	reps, err := withProgress(bar, &done, func() ([]sim.LearnRep, error) {
+		return sim.Learn(ctx, model, sim.LearnOptions{Policies: pols, Seeds: *seeds, Workers: *workers, Progress: &done})
+	})
+	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; nothing written: %w", res.err)
+			return fmt.Errorf("interrupted; nothing written: %w", err)
 		}
-		return classifyRunError(res.err)
+		return classifyRunError(err)
 	}
 	var threats []string
 	for _, t := range sc.Threats {
 		threats = append(threats, t.Name)
 	}
-	study, err := results.NewLearnStudy(sc.Name, sc.Seed, pols, threats, res.reps, *seeds)
+	study, err := results.NewLearnStudy(sc.Name, sc.Seed, pols, threats, reps, *seeds)
 	if err != nil {
 		return err
 	}

@@ -279,6 +279,37 @@ func runWithProgress(ctx context.Context, m *sim.Model, opt sim.Options, done *a
 	}
 }
 
+// withProgress runs work in a goroutine while this, the coordinating
+// goroutine, polls the counter done into the progress bar (nil: none) every
+// progressEvery; the bar is cleared when work returns.
+func withProgress[T any](bar *progressbar.ProgressBar, done *atomic.Int64, work func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := work()
+		ch <- result{v, err}
+	}()
+	tick := time.NewTicker(progressEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-ch:
+			if bar != nil {
+				bar.Set64(done.Load())
+				bar.Clear()
+			}
+			return r.v, r.err
+		case <-tick.C:
+			if bar != nil {
+				bar.Set64(done.Load())
+			}
+		}
+	}
+}
+
 // newProgress returns a progress bar on stderr when stderr is a terminal and
 // not quiet, else nil. Its total is the expected number of consignments: the
 // mean arrival rates times the horizon, for every replication.
