@@ -64,7 +64,7 @@ func ratio(a, b float64) float64 {
 // LearnMetrics are the figures of policies.csv, in order. release_p90_h, the
 // simulator arena's release time, is not defined for a replay of
 // declarations: the files hold no release times.
-var LearnMetrics = []LearnMetric{
+var LearnMetrics = slices.Concat([]LearnMetric{
 	{"precision", "share of inspections that found fraud (hit rate)", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Found, t.Inspected) }},
 	{"precision_new", "hit rate on declarations whose goods tuple is new", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.FoundNew, t.InspectedNew) }},
 	{"recall", "share of all fraud found", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Found, t.Irregular) }},
@@ -72,125 +72,122 @@ var LearnMetrics = []LearnMetric{
 	{"duty_recovered", "share of the duty at stake on fraudulent declarations found", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.FoundRevenue, t.Revenue) }},
 	{"critical_recall", "share of critical fraud found", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.FoundCritical, t.Critical) }},
 	{"detection", "detection rate, the truth (= recall in a replay)", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Found, t.Irregular) }},
-	{"detection_estimate", "detection rate as the service can estimate it: the headline, pooled estimate (the quarter's random stratum with the history's)", func(r *replay.Result, t *replay.Tally) float64 {
-		if r == nil {
+},
+	estimatorMetrics(estimator{label: "pooled", interval: "95% interval", width: true,
+		what:    "detection rate as the service can estimate it: the headline, pooled estimate (the quarter's random stratum with the history's)",
+		errNote: " of detection rate (the headline estimate)", absNote: ": the error of one seed's estimate",
+		iv: func(r *replay.Result) learn.Interval { return r.EstimatePooled },
+		weekly: func(t *replay.Tally) float64 {
 			if t.Random == 0 {
 				return math.NaN()
 			}
 			return math.Min(1, ratio(t.EstimateFound, t.EstimateIrregularPooled))
-		}
-		return r.EstimatePooled.Est
-	}},
-	{"detection_estimate_error", "pooled estimate − truth, in points of detection rate (the headline estimate)", func(r *replay.Result, t *replay.Tally) float64 {
-		if r == nil {
-			if t.Random == 0 {
-				return math.NaN()
-			}
-			return 100 * (math.Min(1, ratio(t.EstimateFound, t.EstimateIrregularPooled)) - ratio(t.Found, t.Irregular))
-		}
-		return 100 * (r.EstimatePooled.Est - r.Detection)
-	}},
-	{"detection_estimate_abs_error", "|pooled estimate − truth|, in points: the error of one seed's estimate", func(r *replay.Result, _ *replay.Tally) float64 {
-		if r == nil {
-			return math.NaN()
-		}
-		return 100 * math.Abs(r.EstimatePooled.Est-r.Detection)
-	}},
-	{"detection_interval_covers", "share of seeds whose 95% interval of the pooled estimate holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
-		return covers(r, r.EstimatePooled)
-	}},
-	{"detection_interval_width", "width of the pooled estimate's 95% interval, in points", func(r *replay.Result, _ *replay.Tally) float64 {
-		return intervalWidth(r, r.EstimatePooled)
-	}},
-	{"detection_estimate_quarter_weight", "weight of the quarter's own random stratum in the pooled estimate (the history has the rest)", func(r *replay.Result, _ *replay.Tally) float64 {
+		}}),
+	[]LearnMetric{{"detection_estimate_quarter_weight", "weight of the quarter's own random stratum in the pooled estimate (the history has the rest)", func(r *replay.Result, _ *replay.Tally) float64 {
 		if r == nil {
 			return math.NaN()
 		}
 		return r.PooledWeight
-	}},
-	{"detection_estimate_ipw", "detection rate, inverse-propensity estimate from the quarter's random stratum alone", func(r *replay.Result, t *replay.Tally) float64 {
-		if r == nil {
+	}}},
+	estimatorMetrics(estimator{suffix: "_ipw", label: "IPW", interval: "95% bootstrap interval", width: true,
+		what: "detection rate, inverse-propensity estimate from the quarter's random stratum alone",
+		iv:   func(r *replay.Result) learn.Interval { return r.Estimate },
+		weekly: func(t *replay.Tally) float64 {
 			if t.Random == 0 {
 				return math.NaN()
 			}
 			return ratio(t.EstimateFound, t.EstimateIrregular)
-		}
-		return r.Estimate.Est
-	}},
-	{"detection_estimate_ipw_error", "IPW estimate − truth, in points", func(r *replay.Result, t *replay.Tally) float64 {
-		if r == nil {
-			if t.Random == 0 {
-				return math.NaN()
-			}
-			return 100 * (ratio(t.EstimateFound, t.EstimateIrregular) - ratio(t.Found, t.Irregular))
-		}
-		return 100 * (r.Estimate.Est - r.Detection)
-	}},
-	{"detection_estimate_ipw_abs_error", "|IPW estimate − truth|, in points", func(r *replay.Result, _ *replay.Tally) float64 {
-		if r == nil {
-			return math.NaN()
-		}
-		return 100 * math.Abs(r.Estimate.Est-r.Detection)
-	}},
-	{"detection_interval_ipw_covers", "share of seeds whose 95% bootstrap interval of the IPW estimate holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
-		return covers(r, r.Estimate)
-	}},
-	{"detection_interval_ipw_width", "width of the IPW estimate's 95% bootstrap interval, in points", func(r *replay.Result, _ *replay.Tally) float64 {
-		return intervalWidth(r, r.Estimate)
-	}},
-	{"detection_estimate_hajek", "detection rate, self-normalized (Hájek) estimate from the quarter's random stratum alone", func(r *replay.Result, _ *replay.Tally) float64 {
-		if r == nil {
-			return math.NaN()
-		}
-		return r.EstimateHajek.Est
-	}},
-	{"detection_estimate_hajek_error", "Hájek estimate − truth, in points", func(r *replay.Result, _ *replay.Tally) float64 {
-		if r == nil {
-			return math.NaN()
-		}
-		return 100 * (r.EstimateHajek.Est - r.Detection)
-	}},
-	{"detection_estimate_hajek_abs_error", "|Hájek estimate − truth|, in points", func(r *replay.Result, _ *replay.Tally) float64 {
-		if r == nil {
-			return math.NaN()
-		}
-		return 100 * math.Abs(r.EstimateHajek.Est-r.Detection)
-	}},
-	{"detection_interval_hajek_covers", "share of seeds whose 95% bootstrap interval of the Hájek estimate holds the truth", func(r *replay.Result, _ *replay.Tally) float64 {
-		return covers(r, r.EstimateHajek)
-	}},
-	{"detection_estimate_dr", "detection rate, doubly robust estimate (model + random-stratum residuals)", func(r *replay.Result, t *replay.Tally) float64 {
-		if r == nil {
+		}}),
+	estimatorMetrics(estimator{suffix: "_hajek", label: "Hájek", interval: "95% bootstrap interval",
+		what: "detection rate, self-normalized (Hájek) estimate from the quarter's random stratum alone",
+		iv:   func(r *replay.Result) learn.Interval { return r.EstimateHajek }}),
+	estimatorMetrics(estimator{suffix: "_dr", label: "doubly robust",
+		what: "detection rate, doubly robust estimate (model + random-stratum residuals)",
+		iv:   func(r *replay.Result) learn.Interval { return r.EstimateDR },
+		weekly: func(t *replay.Tally) float64 {
 			if t.EstimateIrregularDR == 0 || t.Random == 0 {
 				return math.NaN()
 			}
 			return ratio(t.EstimateFound, t.EstimateIrregularDR)
-		}
-		return r.EstimateDR.Est
-	}},
-	{"detection_estimate_dr_error", "doubly robust estimate − truth, in points", func(r *replay.Result, t *replay.Tally) float64 {
-		if r == nil {
-			if t.EstimateIrregularDR == 0 || t.Random == 0 {
+		}}),
+	[]LearnMetric{
+		{"undetected_duty_estimate_error", "(estimated − true duty not found) / true, in %", func(r *replay.Result, _ *replay.Tally) float64 {
+			if r == nil {
 				return math.NaN()
 			}
-			return 100 * (ratio(t.EstimateFound, t.EstimateIrregularDR) - ratio(t.Found, t.Irregular))
-		}
-		return 100 * (r.EstimateDR.Est - r.Detection)
-	}},
-	{"detection_estimate_dr_abs_error", "|doubly robust estimate − truth|, in points", func(r *replay.Result, _ *replay.Tally) float64 {
-		if r == nil {
+			return 100 * (r.UndetectedEstimate.Est - r.Undetected) / r.Undetected
+		}},
+		{"exploration_share", "share of inspections chosen at random", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Random, t.Inspected) }},
+		{"inspection_rate", "share of declarations inspected", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Inspected, t.N) }},
+	})
+
+// estimator is one detection estimate of the replay, for estimatorMetrics.
+type estimator struct {
+	suffix, label string // metric-name suffix ("" for the headline) and name in texts
+	what          string // the estimate's text
+	// errNote and absNote end the error's and the absolute error's texts.
+	errNote, absNote string
+	iv               func(*replay.Result) learn.Interval
+	// weekly is the estimate from a week's tally (NaN when none); nil: the
+	// estimate has no weekly figure.
+	weekly func(*replay.Tally) float64
+	// interval names the estimate's interval for its coverage metric ("":
+	// none); width adds the interval's width.
+	interval string
+	width    bool
+}
+
+// estimatorMetrics returns the metrics of one estimate, in the order of
+// policies.csv: detection_estimate<suffix> (the estimate), its _error and
+// _abs_error against the truth in points, and detection_interval<suffix>'s
+// _covers and _width as the estimator has them. A week's row (r nil) has the
+// estimate and its error from the week's tally.
+func estimatorMetrics(e estimator) []LearnMetric {
+	week := func(t *replay.Tally) float64 {
+		if e.weekly == nil {
 			return math.NaN()
 		}
-		return 100 * math.Abs(r.EstimateDR.Est-r.Detection)
-	}},
-	{"undetected_duty_estimate_error", "(estimated − true duty not found) / true, in %", func(r *replay.Result, _ *replay.Tally) float64 {
-		if r == nil {
-			return math.NaN()
-		}
-		return 100 * (r.UndetectedEstimate.Est - r.Undetected) / r.Undetected
-	}},
-	{"exploration_share", "share of inspections chosen at random", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Random, t.Inspected) }},
-	{"inspection_rate", "share of declarations inspected", func(_ *replay.Result, t *replay.Tally) float64 { return ratio(t.Inspected, t.N) }},
+		return e.weekly(t)
+	}
+	ms := []LearnMetric{
+		{"detection_estimate" + e.suffix, e.what, func(r *replay.Result, t *replay.Tally) float64 {
+			if r == nil {
+				return week(t)
+			}
+			return e.iv(r).Est
+		}},
+		{"detection_estimate" + e.suffix + "_error", e.label + " estimate − truth, in points" + e.errNote, func(r *replay.Result, t *replay.Tally) float64 {
+			if r == nil {
+				return 100 * (week(t) - ratio(t.Found, t.Irregular))
+			}
+			return 100 * (e.iv(r).Est - r.Detection)
+		}},
+		{"detection_estimate" + e.suffix + "_abs_error", "|" + e.label + " estimate − truth|, in points" + e.absNote, func(r *replay.Result, _ *replay.Tally) float64 {
+			if r == nil {
+				return math.NaN()
+			}
+			return 100 * math.Abs(e.iv(r).Est-r.Detection)
+		}},
+	}
+	if e.interval != "" {
+		ms = append(ms, LearnMetric{"detection_interval" + e.suffix + "_covers", "share of seeds whose " + e.interval + " of the " + e.label + " estimate holds the truth",
+			func(r *replay.Result, _ *replay.Tally) float64 {
+				if r == nil {
+					return math.NaN()
+				}
+				return covers(r, e.iv(r))
+			}})
+	}
+	if e.width {
+		ms = append(ms, LearnMetric{"detection_interval" + e.suffix + "_width", "width of the " + e.label + " estimate's " + e.interval + ", in points",
+			func(r *replay.Result, _ *replay.Tally) float64 {
+				if r == nil {
+					return math.NaN()
+				}
+				return intervalWidth(r, e.iv(r))
+			}})
+	}
+	return ms
 }
 
 // covers is 1 when the interval holds the seed's true detection rate, 0
