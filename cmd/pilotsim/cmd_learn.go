@@ -169,7 +169,7 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	var done atomic.Int64
 	total := int64(len(pols) * *seeds)
 	bar := countBar(e, *quiet, total, "learn: policy × seed runs")
-	res, err := withProgress(bar, &done, func() ([][]*replay.Result, error) {
+	res, err := withProgress(bar, &done, nil, func() ([][]*replay.Result, error) {
 		return replay.Study(ctx, data, pols, cfg, *seeds, *workers, &done)
 	})
 	if err != nil {

@@ -88,7 +88,7 @@ func runLearnSim(ctx context.Context, e *env, args []string) error {
 
 	var done atomic.Int64
 	bar := consignmentBar(e, *quiet, sc, len(pols)*(*seeds), "policy runs")
-	reps, err := withProgress(bar, &done, func() ([]sim.LearnRep, error) {
+	reps, err := withProgress(bar, &done, nil, func() ([]sim.LearnRep, error) {
 		return sim.Learn(ctx, model, sim.LearnOptions{Policies: pols, Seeds: *seeds, Workers: *workers, Progress: &done})
 	})
 	if err != nil {

@@ -245,44 +245,21 @@ func runRun(ctx context.Context, e *env, args []string) error {
 // runWithProgress runs the replications in a goroutine while this, the
 // coordinating goroutine, polls the consignment counter into the progress bar.
 func runWithProgress(ctx context.Context, m *sim.Model, opt sim.Options, done *atomic.Int64, bar *progressbar.ProgressBar) ([]metric.Rep, error) {
-	type result struct {
-		reps []metric.Rep
-		err  error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		reps, err := sim.Run(ctx, m, opt)
-		ch <- result{reps, err}
-	}()
-	tick := time.NewTicker(progressEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case r := <-ch:
-			if bar != nil {
-				bar.Set64(done.Load())
-				bar.Clear()
-			}
-			return r.reps, r.err
-		case <-tick.C:
-			n := done.Load()
-			if bar != nil {
-				bar.Set64(n)
-				if opt.Done != nil {
-					bar.Describe(fmt.Sprintf("%s: %d/%d replications done, consignments", m.Scenario.Name, opt.Done.Load(), m.Scenario.Replications))
-				}
-			}
-			if testHookProgress != nil {
-				testHookProgress(n)
-			}
+	return withProgress(bar, done, func(n int64) {
+		if bar != nil && opt.Done != nil {
+			bar.Describe(fmt.Sprintf("%s: %d/%d replications done, consignments", m.Scenario.Name, opt.Done.Load(), m.Scenario.Replications))
 		}
-	}
+		if testHookProgress != nil {
+			testHookProgress(n)
+		}
+	}, func() ([]metric.Rep, error) { return sim.Run(ctx, m, opt) })
 }
 
 // withProgress runs work in a goroutine while this, the coordinating
 // goroutine, polls the counter done into the progress bar (nil: none) every
-// progressEvery; the bar is cleared when work returns.
-func withProgress[T any](bar *progressbar.ProgressBar, done *atomic.Int64, work func() (T, error)) (T, error) {
+// progressEvery, calling tick (if not nil) with the count after the bar; the
+// bar is cleared when work returns.
+func withProgress[T any](bar *progressbar.ProgressBar, done *atomic.Int64, tick func(n int64), work func() (T, error)) (T, error) {
 	type result struct {
 		v   T
 		err error
@@ -292,8 +269,8 @@ func withProgress[T any](bar *progressbar.ProgressBar, done *atomic.Int64, work 
 		v, err := work()
 		ch <- result{v, err}
 	}()
-	tick := time.NewTicker(progressEvery)
-	defer tick.Stop()
+	ticker := time.NewTicker(progressEvery)
+	defer ticker.Stop()
 	for {
 		select {
 		case r := <-ch:
@@ -302,9 +279,13 @@ func withProgress[T any](bar *progressbar.ProgressBar, done *atomic.Int64, work 
 				bar.Clear()
 			}
 			return r.v, r.err
-		case <-tick.C:
+		case <-ticker.C:
+			n := done.Load()
 			if bar != nil {
-				bar.Set64(done.Load())
+				bar.Set64(n)
+			}
+			if tick != nil {
+				tick(n)
 			}
 		}
 	}
