@@ -166,13 +166,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return badInput(fmt.Errorf("%s: no declarations to score", pos[0]))
 	}
 	rep2 := results.NewBacktestReport(results.BacktestInputs{Rules: *rulesPath, Mapping: *mapPath, File: pos[0], History: history}, tally)
+	var man *results.Manifest
 	if *out != "" {
-		// The files, then manifest.json, last (the old one goes first).
-		files := append([]string{*rulesPath}, history...)
-		if *mapPath != "" {
-			files = append(files, *mapPath)
-		}
-		inputs, err := scenarioInputs(append(files, pos[0])...)
+		inputs, err := declarationInputs(*rulesPath, history, *mapPath, pos[0])
 		if err != nil {
 			return err
 		}
@@ -186,21 +182,9 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		if *novelty != "" {
 			opts = append(opts, "novelty="+strings.Join(cfg.Novelty, ","))
 		}
-		man := results.NewManifest("backtest", inputs, sets, opts)
-		if err := claimResults(*out, man, *force); err != nil {
-			return err
-		}
-		if err := rep2.WriteFiles(*out); err != nil {
-			return err
-		}
-		if err := results.WriteManifest(*out, man); err != nil {
-			return err
-		}
+		man = results.NewManifest("backtest", inputs, sets, opts)
 	}
-	if *asJSON {
-		return rep2.WriteJSON(e.stdout)
-	}
-	return rep2.WriteText(e.stdout)
+	return writeDeclarationStudy(e, rep2, *out, man, *force, *asJSON)
 }
 
 // newBar returns a progress bar over total bytes when stderr is a terminal,

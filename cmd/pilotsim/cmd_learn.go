@@ -181,12 +181,9 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	irr, nNew, irrNew := data.TestCounts()
 	in.Fraud, in.NewRows, in.NewFraud = irr/float64(len(data.Test)), int(nNew), irrNew/max(nNew, 1)
 	rep := results.NewLearnReport(in, res, replay.References(data, []float64{0.05, 0.10}))
+	var man *results.Manifest
 	if *out != "" {
-		files := append([]string{*rulesPath}, history...)
-		if *mapPath != "" {
-			files = append(files, *mapPath)
-		}
-		inputs, err := scenarioInputs(append(files, *records)...)
+		inputs, err := declarationInputs(*rulesPath, history, *mapPath, *records)
 		if err != nil {
 			return err
 		}
@@ -197,21 +194,9 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 		opts := []string{fmt.Sprintf("seeds=%d", *seeds), fmt.Sprintf("seed=%d", *seed), fmt.Sprintf("budget=%g", *budget),
 			fmt.Sprintf("delay=%g", *delay), "delay-class=" + strings.Join(classDelays, ","), fmt.Sprintf("history-top=%g", *histTop), fmt.Sprintf("history-random=%g", *histRand),
 			"keys=" + *keys, "novelty=" + *novelty, "policies=" + strings.Join(names, ",")}
-		man := results.NewManifest("learn", inputs, sets, opts)
-		if err := claimResults(*out, man, *force); err != nil {
-			return err
-		}
-		if err := rep.WriteFiles(*out); err != nil {
-			return err
-		}
-		if err := results.WriteManifest(*out, man); err != nil {
-			return err
-		}
+		man = results.NewManifest("learn", inputs, sets, opts)
 	}
-	if *asJSON {
-		return rep.WriteJSON(e.stdout)
-	}
-	return rep.WriteText(e.stdout)
+	return writeDeclarationStudy(e, rep, *out, man, *force, *asJSON)
 }
 
 // readWhole reads a declarations file (gunzipped when it ends in .gz) into

@@ -21,6 +21,46 @@ import (
 // another study is refused unless --force), keeping finished units of work
 // for a resumed run, and the manifest written last.
 
+// declarationInputs are the inputs of a study of declaration files (backtest,
+// learn --replay) for its manifest: the rules, the history files, the
+// mapping (when given) and the file studied.
+func declarationInputs(rules string, history []string, mapping, file string) ([]results.ManifestInput, error) {
+	files := append([]string{rules}, history...)
+	if mapping != "" {
+		files = append(files, mapping)
+	}
+	return scenarioInputs(append(files, file)...)
+}
+
+// declarationReport is the report of a study of declaration files: its
+// files, and a summary as text or JSON.
+type declarationReport interface {
+	WriteFiles(dir string) error
+	WriteJSON(w io.Writer) error
+	WriteText(w io.Writer) error
+}
+
+// writeDeclarationStudy writes rep's files into out when out is not ""
+// (claiming the folder for the manifest man first, and writing man last),
+// then prints rep on stdout, as JSON when asJSON.
+func writeDeclarationStudy(e *env, rep declarationReport, out string, man *results.Manifest, force, asJSON bool) error {
+	if out != "" {
+		if err := claimResults(out, man, force); err != nil {
+			return err
+		}
+		if err := rep.WriteFiles(out); err != nil {
+			return err
+		}
+		if err := results.WriteManifest(out, man); err != nil {
+			return err
+		}
+	}
+	if asJSON {
+		return rep.WriteJSON(e.stdout)
+	}
+	return rep.WriteText(e.stdout)
+}
+
 // scenarioInputs returns the manifest inputs of scenario files: each file
 // with the SHA-256 of its content.
 func scenarioInputs(paths ...string) ([]results.ManifestInput, error) {
