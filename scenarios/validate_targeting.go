@@ -27,18 +27,22 @@ func (v *validator) targeting(sc *Scenario) {
 				v.errf(path, "unknown %q; want one of %s", got, strings.Join(want, ", "))
 			}
 		}
+		// eachOnce checks that every item of list is one of want, once.
+		eachOnce := func(path string, list, want []string, what string) {
+			seen := map[string]bool{}
+			for i, x := range list {
+				p := indexPath(path, i)
+				oneOf(p, x, want)
+				if seen[x] {
+					v.errf(p, "%s %q listed twice", what, x)
+				}
+				seen[x] = true
+			}
+		}
 		if tg.Policy != "" {
 			oneOf("targeting.policy", tg.Policy, TargetingPolicies)
 		}
-		seen := map[string]bool{}
-		for i, p := range tg.Policies {
-			path := indexPath("targeting.policies", i)
-			oneOf(path, p, TargetingPolicies)
-			if seen[p] {
-				v.errf(path, "policy %q listed twice", p)
-			}
-			seen[p] = true
-		}
+		eachOnce("targeting.policies", tg.Policies, TargetingPolicies, "policy")
 		if v.has("targeting.policies") && len(tg.Policies) == 0 {
 			v.errf("targeting.policies", "empty; want policy names, e.g. [rules, rules+random, oracle]")
 		}
@@ -51,15 +55,7 @@ func (v *validator) targeting(sc *Scenario) {
 		if v.has("targeting.update") && !(tg.Update >= 60 && tg.Update <= MaxHorizon) {
 			v.errf("targeting.update", "want a period of at least 1h (and at most ten years), got %s", FormatDuration(float64(tg.Update)))
 		}
-		seen = map[string]bool{}
-		for i, k := range tg.Keys {
-			path := indexPath("targeting.keys", i)
-			oneOf(path, k, TargetingKeys)
-			if seen[k] {
-				v.errf(path, "key family %q listed twice", k)
-			}
-			seen[k] = true
-		}
+		eachOnce("targeting.keys", tg.Keys, TargetingKeys, "key family")
 		if v.has("targeting.keys") && len(tg.Keys) == 0 {
 			v.errf("targeting.keys", "empty; want key families, e.g. [hs4, origin, hs4_origin]")
 		}
