@@ -56,23 +56,17 @@ func benchModel(b *testing.B, n, keep, capacity int) ([]Item, *Model) {
 
 // BenchmarkScoreUpdate is the learning cost per declaration in steady state
 // (every key already seen): score it (Prob) and learn its outcome (Observe).
-func BenchmarkScoreUpdate(b *testing.B) {
-	items, m := benchModel(b, 1<<16, 1<<16, 1<<18)
-	b.ReportAllocs()
-	b.ResetTimer()
-	defer cpuTimer(b)()
-	for i := 0; i < b.N; i++ {
-		it := &items[i&(len(items)-1)]
-		p := m.Prob(&it.F)
-		m.Observe(&it.F, p > 0.5)
-	}
-}
+func BenchmarkScoreUpdate(b *testing.B) { benchScoreUpdate(b, 1<<16, 1<<18) }
 
 // BenchmarkScoreUpdateSmall is BenchmarkScoreUpdate with 2,000 distinct
 // declarations (about 15,000 keys, a table that stays in cache): the cost of
 // the arithmetic without the memory latency of a large table.
-func BenchmarkScoreUpdateSmall(b *testing.B) {
-	items, m := benchModel(b, 1<<16, 2048, 1<<15)
+func BenchmarkScoreUpdateSmall(b *testing.B) { benchScoreUpdate(b, 2048, 1<<15) }
+
+// benchScoreUpdate scores and learns declarations in turn, over distinct
+// declarations learned beforehand into a table of capacity keys.
+func benchScoreUpdate(b *testing.B, distinct, capacity int) {
+	items, m := benchModel(b, 1<<16, distinct, capacity)
 	b.ReportAllocs()
 	b.ResetTimer()
 	defer cpuTimer(b)()
