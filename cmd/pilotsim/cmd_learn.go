@@ -161,11 +161,6 @@ func runLearnReplay(ctx context.Context, e *env, args []string) error {
 	if err := cfg.CheckClassDelays(data.ClassNames); err != nil {
 		return badInput(fmt.Errorf("--delay-class: %w", err))
 	}
-	if *delay == 0 {
-		// Config takes 0 as "default"; a same-day outcome is a tiny delay
-		// (revealed before the next day's decisions).
-		cfg.Delay = 1e-9
-	}
 	var done atomic.Int64
 	total := int64(len(pols) * *seeds)
 	bar := countBar(e, *quiet, total, "learn: policy × seed runs")

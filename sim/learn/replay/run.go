@@ -25,6 +25,8 @@ type Config struct {
 	HistoryTop, HistoryRandom float64
 	// Delay is the number of days from the decision to the outcome being
 	// known (exam plus any audit; default 1: known the next morning).
+	// Decisions are made once a day, before the day's outcomes are known,
+	// so a delay of 0 to 1 day is known at the next day's decisions alike.
 	Delay float64
 	// ClassDelay maps outcome classes (Data.ClassNames) to their own delay
 	// in days: an irregular declaration of such a class is known that long
