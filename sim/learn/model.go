@@ -96,9 +96,10 @@ type Model struct {
 
 	// Refit's work space, kept between refits: the shrunken rate per slot
 	// and the occupied slots grouped by family, in table order.
-	est   []float64
-	order []int32
-	start [MaxKeys + 1]int
+	est     []float64
+	order   []int32
+	start   [MaxKeys + 1]int
+	grouped bool // order and start hold the current table
 
 	// Width's cache: UCBWidth(widthAt).
 	widthAt int
@@ -178,6 +179,7 @@ func (m *Model) insert(key, parent uint64, family int) int {
 	m.table[i].key = key
 	m.meta[i] = meta{parent: parent, family: int32(family), pslot: m.parentSlot(parent)}
 	m.used++
+	m.grouped = false
 	return int(i)
 }
 
@@ -192,6 +194,7 @@ func (m *Model) parentSlot(parent uint64) int32 {
 }
 
 func (m *Model) grow() {
+	m.grouped = false
 	old, oldMeta, oldDraw := m.table, m.meta, m.draw
 	m.table = make([]slot, 2*len(old))
 	m.meta = make([]meta, 2*len(old))
@@ -612,6 +615,10 @@ func (m *Model) Refit() {
 // each family's pass visits its own cells only, in the order (hence with
 // the sums) of a scan of the whole table.
 func (m *Model) groupByFamily() {
+	if m.grouped {
+		return // no key added since (Redraw after Refit)
+	}
+	m.grouped = true
 	nf := len(m.schema.Families)
 	m.start = [MaxKeys + 1]int{}
 	for j := range m.table {
